@@ -1,0 +1,82 @@
+import { domainToASCII } from 'node:url';
+
+/** A mailbox: the address (domain in lower-case ASCII, IDN converted) and an optional display name. */
+export interface Address {
+  address: string;
+  name?: string;
+}
+
+export type AddressInput = string | { address: string; name?: string | undefined };
+
+const localPartPattern = /^[^\s"<>(),;:\\[\]@]+$/u;
+const controlPattern = /[\u0000-\u001f\u007f]/u;
+
+/** Why an address could not be read; the message names what to change. */
+export class AddressError extends Error {
+  override readonly name = 'AddressError';
+}
+
+/** Splits `Name <local@domain>` or `local@domain` into its parts. */
+function split(input: string): { name?: string; address: string } {
+  const angle = /^(.*)<([^<>]*)>\s*$/su.exec(input);
+  if (!angle) return { address: input.trim() };
+  let name = (angle[1] ?? '').trim();
+  if (name.startsWith('"') && name.endsWith('"') && name.length >= 2) {
+    name = name.slice(1, -1).replace(/\\(.)/gu, '$1');
+  }
+  return name === '' ? { address: (angle[2] ?? '').trim() } : { name, address: (angle[2] ?? '').trim() };
+}
+
+/** Normalises a domain: IDN to punycode, lower case, no trailing dot. Returns '' when invalid. */
+export function normalizeDomain(domain: string): string {
+  const trimmed = domain.trim().replace(/\.$/u, '');
+  if (trimmed === '' || controlPattern.test(trimmed)) return '';
+  const ascii = domainToASCII(trimmed.toLowerCase());
+  if (ascii === '' || !ascii.includes('.') || ascii.length > 253) return '';
+  if (!ascii.split('.').every((label) => /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/u.test(label))) {
+    return '';
+  }
+  return ascii;
+}
+
+/**
+ * Parses and normalises one mailbox. Refuses CR/LF and other control characters anywhere, so a
+ * header can never be injected through an address or display name.
+ */
+export function parseAddress(input: AddressInput): Address {
+  const raw = typeof input === 'string' ? split(input) : { address: input.address, name: input.name };
+  if (typeof raw.address !== 'string') throw new AddressError('address must be a string');
+  if (controlPattern.test(raw.address) || (raw.name !== undefined && controlPattern.test(raw.name))) {
+    throw new AddressError('address contains a line break or control character; remove it');
+  }
+  const at = raw.address.lastIndexOf('@');
+  if (at <= 0 || at === raw.address.length - 1) {
+    throw new AddressError(`"${raw.address}" is not an email address (expected local@domain)`);
+  }
+  const local = raw.address.slice(0, at);
+  const domain = normalizeDomain(raw.address.slice(at + 1));
+  if (!localPartPattern.test(local) || local.length > 64 || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
+    throw new AddressError(`"${raw.address}" has an invalid local part`);
+  }
+  if (domain === '') throw new AddressError(`"${raw.address}" has an invalid domain`);
+  const name = raw.name?.trim();
+  return name ? { address: `${local}@${domain}`, name } : { address: `${local}@${domain}` };
+}
+
+/** The comparison key of an address: providers and mailbox providers treat it case-insensitively. */
+export function addressKey(address: string): string {
+  return address.toLowerCase();
+}
+
+/** The domain part of a normalised address. */
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+}
+
+/** Formats a mailbox for a header: `"Name" <local@domain>` with the name quoted when needed. */
+export function formatAddress(address: Address): string {
+  if (!address.name) return address.address;
+  const plain = /^[\p{L}\p{N} !#$%&'*+\-/=?^_`{|}~]+$/u.test(address.name);
+  const name = plain ? address.name : `"${address.name.replace(/(["\\])/gu, '\\$1')}"`;
+  return `${name} <${address.address}>`;
+}

@@ -1,0 +1,97 @@
+import type { RelayError } from './errors.ts';
+import type { DeliveryEvent } from './events.ts';
+import type { Message } from './message.ts';
+
+export interface ProviderCapabilities {
+  /** Largest batch `sendBatch` takes; 1 when the provider has no batch call. */
+  maxBatchSize: number;
+  /** The provider dedupes on `SendContext.idempotencyKey`. */
+  idempotency: boolean;
+  /** The provider can hold a message until `message.sendAt`. */
+  scheduling: boolean;
+  inlineAttachments: boolean;
+  maxMessageBytes: number;
+  maxRecipients: number;
+}
+
+export interface SendContext {
+  /** 1 on the first attempt. */
+  attempt: number;
+  /** The same on every attempt of one message. */
+  idempotencyKey: string;
+  signal: AbortSignal;
+}
+
+export interface RecipientRejection {
+  recipient: string;
+  error: RelayError;
+}
+
+export interface SendResult {
+  providerMessageId: string;
+  /** Recipients the provider accepted. */
+  accepted: string[];
+  /** Recipients the provider refused while accepting the rest. */
+  rejected: RecipientRejection[];
+  raw?: unknown;
+}
+
+/** What a provider reports of its account limits, to seed the throttle. */
+export interface AccountLimits {
+  /** Messages per second the account may send. */
+  maxSendRate?: number;
+  max24HourSend?: number;
+  sentLast24Hours?: number;
+  /** The provider reports the account cannot send now (paused, suspended). */
+  sendingEnabled?: boolean;
+}
+
+/** A webhook request as received: the raw body is kept so signatures can be checked byte for byte. */
+export interface WebhookRequest {
+  method: string;
+  url: string;
+  headers: Headers;
+  body: string;
+}
+
+export interface WebhookContext {
+  now(): number;
+  /**
+   * Records `key` for `ttlMs` and says whether it was new. Adapters use it for replay guards
+   * (Mailgun tokens, SNS message ids); it is shared across processes when the store is.
+   */
+  remember(key: string, ttlMs: number): Promise<boolean>;
+  /** Makes an outbound HTTP request, e.g. to confirm an SNS subscription. */
+  fetch: typeof fetch;
+}
+
+export interface WebhookParseResult {
+  events: DeliveryEvent[];
+  /** A reply other than 200 with an empty body, when the provider expects one. */
+  response?: { status: number; body?: string; headers?: Record<string, string> };
+}
+
+export interface ProviderWebhook {
+  /** Throws a RelayError of kind 'auth' when the request is not authentic. */
+  verify(request: WebhookRequest, context: WebhookContext): Promise<void>;
+  /** Throws a RelayError of kind 'invalid' when the body cannot be read. */
+  parse(request: WebhookRequest, context: WebhookContext): Promise<WebhookParseResult>;
+}
+
+/**
+ * What every adapter returns from its factory. `send` throws a RelayError for any failure of the
+ * whole message; per-recipient refusals go in `SendResult.rejected`.
+ */
+export interface Provider {
+  /** The name the relay knows this provider by (defaults to `type`; set it to use one type twice). */
+  readonly name: string;
+  /** 'ses' | 'postmark' | 'mailgun' | 'resend' | 'testing' | ... */
+  readonly type: string;
+  readonly capabilities: ProviderCapabilities;
+  send(message: Message, context: SendContext): Promise<SendResult>;
+  /** One entry per message, in order: a result, or the error for that message alone. */
+  sendBatch?(messages: readonly Message[], context: Omit<SendContext, 'idempotencyKey'>): Promise<Array<SendResult | RelayError>>;
+  readonly webhook?: ProviderWebhook;
+  accountLimits?(signal?: AbortSignal): Promise<AccountLimits | undefined>;
+  close?(): Promise<void>;
+}

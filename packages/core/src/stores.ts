@@ -1,0 +1,110 @@
+import type { DeliveryEvent } from './events.ts';
+
+/**
+ * Store ports. Core ships memory implementations; @relaykit/sqlite and @relaykit/redis ship
+ * persistent ones. Every method is async so any backend fits.
+ */
+
+/** Where a send went: lets webhook events find their relaykit message. */
+export interface LedgerEntry {
+  messageId: string;
+  provider: string;
+  providerMessageId: string;
+  recipients: string[];
+  from: string;
+  stream?: string;
+  sentAt: Date;
+}
+
+export interface Ledger {
+  record(entry: LedgerEntry): Promise<void>;
+  /** Every send of a message (more than one when recipients went in separate sends). */
+  byMessageId(messageId: string): Promise<LedgerEntry[]>;
+  byProviderMessageId(provider: string, providerMessageId: string): Promise<LedgerEntry | undefined>;
+}
+
+/** Remembers keys for a while: event ids for dedupe, webhook tokens for replay guards. */
+export interface DedupeStore {
+  /** Records the key and returns true when it was not already held (atomic). */
+  remember(key: string, ttlMs: number): Promise<boolean>;
+}
+
+export type SuppressionReason =
+  | 'hard-bounce'
+  | 'soft-bounce-limit'
+  | 'complaint'
+  | 'unsubscribe'
+  | 'null-mx'
+  | 'provider-suppressed'
+  | 'manual';
+
+/**
+ * One suppression. `address` is a lower-case address, or `@domain` for a whole recipient domain.
+ * `stream` limits it to one stream (unsubscribes); absent, it holds for every stream.
+ */
+export interface SuppressionEntry {
+  address: string;
+  stream?: string;
+  reason: SuppressionReason;
+  /** The event that caused it, when one did. */
+  source?: { eventId?: string; provider?: string; type?: string; detail?: string };
+  firstSeen: Date;
+  lastSeen: Date;
+  expiresAt?: Date;
+}
+
+export interface SuppressionRemoval {
+  address: string;
+  stream?: string;
+  removedAt: Date;
+  by: string;
+  reason: string;
+  entry: SuppressionEntry;
+}
+
+export interface SuppressionPage {
+  entries: SuppressionEntry[];
+  /** Pass back to get the next page; absent on the last one. */
+  cursor?: string;
+}
+
+export interface SuppressionStore {
+  /**
+   * The entries that suppress each of `addresses` for `stream` (address-level or domain-level,
+   * global or for that stream, not expired). Addresses without one are absent from the map.
+   */
+  check(addresses: readonly string[], options?: { stream?: string; now?: Date }): Promise<Map<string, SuppressionEntry>>;
+  /** Adds or refreshes entries (an existing entry keeps firstSeen and takes the later lastSeen). */
+  add(entries: readonly SuppressionEntry[]): Promise<void>;
+  /** Removes an entry, leaving an audit record; returns false when there was none. */
+  remove(address: string, options: { stream?: string; by: string; reason: string; now?: Date }): Promise<boolean>;
+  list(options?: { cursor?: string; limit?: number; stream?: string }): Promise<SuppressionPage>;
+  removals(options?: { address?: string; limit?: number }): Promise<SuppressionRemoval[]>;
+}
+
+/** Soft-bounce strikes per recipient, for the "N in a window" rule. */
+export interface StrikeStore {
+  /** Adds a strike at `at` and returns how many fall within `windowMs` before it. */
+  strike(address: string, at: Date, windowMs: number, eventId: string): Promise<number>;
+  clear(address: string): Promise<void>;
+}
+
+/** Per message and recipient state, folded from DeliveryEvents. */
+export interface MessageStateStore {
+  /** Applies an event; returns the recipient's state after it. */
+  apply(event: DeliveryEvent): Promise<RecipientState>;
+  get(messageId: string): Promise<RecipientState[]>;
+}
+
+export interface RecipientState {
+  messageId: string;
+  recipient: string;
+  status: DeliveryEvent['type'];
+  provider?: string;
+  updatedAt: Date;
+  /** How many deferrals were seen. */
+  deferrals: number;
+  opened: boolean;
+  clicked: boolean;
+  history: Array<{ id: string; type: DeliveryEvent['type']; at: Date }>;
+}
