@@ -93,5 +93,12 @@ export interface Provider {
   sendBatch?(messages: readonly Message[], context: Omit<SendContext, 'idempotencyKey'>): Promise<Array<SendResult | RelayError>>;
   readonly webhook?: ProviderWebhook;
   accountLimits?(signal?: AbortSignal): Promise<AccountLimits | undefined>;
+  /** Called by the relay for providers that produce events themselves (e.g. the testing provider). */
+  attach?(sink: EventSink): void;
   close?(): Promise<void>;
+}
+
+/** Where a provider that produces events itself hands them to the relay. */
+export interface EventSink {
+  ingest(events: readonly DeliveryEvent[]): Promise<DeliveryEvent[]>;
 }

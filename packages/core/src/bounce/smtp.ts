@@ -1,0 +1,15 @@
+import type { SmtpReply } from '../errors.ts';
+
+/**
+ * Reads an SMTP reply line such as `550 5.1.1 <a@b.c>: Recipient address rejected` or
+ * `smtp; 550-5.1.1 The email account ... does not exist` into its codes and text.
+ */
+export function parseSmtpReply(line: string): SmtpReply {
+  const text = line.replace(/^\s*smtp;\s*/iu, '').trim();
+  const basic = /^([245]\d\d)[\s-]/u.exec(text) ?? /\b([245]\d\d)[\s-]+[245]\.\d{1,3}\.\d{1,3}\b/u.exec(text);
+  const enhanced = /\b([245]\.\d{1,3}\.\d{1,3})\b/u.exec(text);
+  const reply: SmtpReply = { diagnostic: text };
+  if (basic?.[1]) reply.status = Number(basic[1]);
+  if (enhanced?.[1]) reply.enhanced = enhanced[1];
+  return reply;
+}

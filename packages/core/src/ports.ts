@@ -1,0 +1,44 @@
+import type { RelayError } from './errors.ts';
+import type { DeliveryEvent } from './events.ts';
+
+/**
+ * The throttle as the pipeline sees it: wait for tokens before an attempt, and learn from what
+ * came back. The default implementation is `createThrottle` (per mailbox provider, adaptive).
+ */
+export interface ThrottlePort {
+  /**
+   * Resolves when the send may go to `provider` for these recipients; rejects with a RelayError
+   * of kind 'rate-limited' (with retryAfterMs) when tokens cannot be had before `deadline`.
+   */
+  acquire(request: { provider: string; recipients: readonly string[]; deadline: number; signal?: AbortSignal }): Promise<void>;
+  /** What a send or an event says about the pace. */
+  report(outcome: ThrottleOutcome): void;
+}
+
+export type ThrottleOutcome =
+  | { type: 'sent'; provider: string; recipients: readonly string[] }
+  | { type: 'error'; provider: string; recipients: readonly string[]; error: RelayError }
+  | { type: 'event'; event: DeliveryEvent };
+
+/** What the suppression policy decided about one event. */
+export interface PolicyDecision {
+  type: 'suppressed' | 'strike' | 'alert' | 'none';
+  address?: string;
+  reason?: string;
+}
+
+/**
+ * The policy fed by every DeliveryEvent: decides suppressions, strikes and alerts. The default is
+ * `createSuppressionPolicy`.
+ */
+export interface EventPolicy {
+  handle(event: DeliveryEvent): Promise<PolicyDecision[]>;
+}
+
+/** Says whether a sending domain is paused (account-health guard) before a send. */
+export interface SendGuard {
+  /** A reason when sends from this domain through this provider must not go out now. */
+  blocked(fromDomain: string, provider?: string): Promise<string | undefined> | string | undefined;
+  handle?(event: DeliveryEvent): Promise<void> | void;
+  recordSend?(fromDomain: string, provider: string, recipients: number): void;
+}

@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { createRelay, RelayError } from './index.ts';
+import { testingProvider } from './testing/index.ts';
+
+const base = { from: 'Shop <orders@mail.shop.test>', subject: 'Your order', text: 'Thanks!' };
+const fast = { minDelayMs: 1, maxDelayMs: 5 };
+
+describe('relay.send', () => {
+  it('sends and reports per recipient with the provider message id', async () => {
+    const provider = testingProvider();
+    const relay = createRelay({ providers: [provider] });
+    const report = await relay.send({ ...base, to: ['a@x.test', 'B <b@y.test>'] });
+    expect(report.status).toBe('sent');
+    expect(report.recipients.map((r) => [r.address, r.status])).toEqual([['a@x.test', 'sent'], ['b@y.test', 'sent']]);
+    expect(report.providerMessageId).toMatch(/^testing-1-/u);
+    const ledger = await relay.stores.ledger.byProviderMessageId('testing', report.providerMessageId ?? '');
+    expect(ledger?.messageId).toBe(report.messageId);
+  });
+
+  it('classifies a 550 5.1.1 as recipient-rejected on the first answer: no retry, no failover', async () => {
+    const first = testingProvider({ name: 'first' });
+    const second = testingProvider({ name: 'second' });
+    first.script({ recipient: 'gone@x.test', outcome: { type: 'reject', smtp: '550 5.1.1 <gone@x.test>: user unknown' } });
+    const relay = createRelay({ providers: [first, second], retry: fast });
+    const failovers: unknown[] = [];
+    relay.on('failover', (e) => failovers.push(e));
+    const report = await relay.send({ ...base, to: 'gone@x.test' });
+    expect(report.status).toBe('none');
+    expect(report.recipients[0]?.status).toBe('rejected');
+    expect(report.recipients[0]?.error?.kind).toBe('recipient-rejected');
+    expect(report.recipients[0]?.error?.smtp).toMatchObject({ status: 550, enhanced: '5.1.1' });
+    expect(first.calls).toHaveLength(1);
+    expect(second.calls).toHaveLength(0);
+    expect(failovers).toHaveLength(0);
+  });
+
+  it('retries a transient error with one idempotency key across attempts, then succeeds', async () => {
+    const provider = testingProvider();
+    provider.failNext({ type: 'fail', kind: 'transient', status: 500 }, 2);
+    const relay = createRelay({ providers: [provider], retry: { ...fast, attemptsPerProvider: 5 } });
+    const report = await relay.send({ ...base, to: 'a@x.test', idempotencyKey: 'order-42' });
+    expect(report.status).toBe('sent');
+    expect(report.attempts).toBe(3);
+    expect(provider.calls.map((c) => c.idempotencyKey)).toEqual(['order-42', 'order-42', 'order-42']);
+    expect(provider.calls.map((c) => c.attempt)).toEqual([1, 2, 3]);
+  });
+
+  it('fails over to the second provider on a 5xx outage of the first', async () => {
+    const first = testingProvider({ name: 'first' });
+    const second = testingProvider({ name: 'second' });
+    first.script({ outcome: { type: 'fail', kind: 'provider-unavailable', status: 503 } });
+    const relay = createRelay({ providers: [first, second], retry: fast });
+    const failovers: Array<{ from: string; to: string }> = [];
+    relay.on('failover', (e) => failovers.push(e));
+    const report = await relay.send({ ...base, to: 'a@x.test' });
+    expect(report.provider).toBe('second');
+    expect(failovers).toEqual([expect.objectContaining({ from: 'first', to: 'second' })]);
+  });
+
+  it('fails over after repeated transient errors, and skips the provider while its circuit is open', async () => {
+    const first = testingProvider({ name: 'first' });
+    const second = testingProvider({ name: 'second' });
+    first.script({ outcome: { type: 'fail', kind: 'transient', status: 500 } });
+    const relay = createRelay({ providers: [first, second], retry: fast, routing: { failureThreshold: 2, cooldownMs: 60_000 } });
+    expect((await relay.send({ ...base, to: 'a@x.test' })).provider).toBe('second');
+    expect(first.calls).toHaveLength(2);
+    expect((await relay.send({ ...base, to: 'b@x.test' })).provider).toBe('second');
+    expect(first.calls).toHaveLength(2);
+  });
+
+  it('honours Retry-After on a 429', async () => {
+    const provider = testingProvider();
+    provider.failNext({ type: 'rate-limited', retryAfterMs: 120 });
+    const relay = createRelay({ providers: [provider], retry: fast });
+    const started = Date.now();
+    await relay.send({ ...base, to: 'a@x.test' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(115);
+  });
+
+  it('never retries or fails over a message rejection', async () => {
+    const first = testingProvider({ name: 'first' });
+    const second = testingProvider({ name: 'second' });
+    first.failNext({ type: 'fail', kind: 'message-rejected', status: 422 });
+    const relay = createRelay({ providers: [first, second], retry: fast });
+    await expect(relay.send({ ...base, to: 'a@x.test' })).rejects.toMatchObject({ kind: 'message-rejected' });
+    expect(second.calls).toHaveLength(0);
+  });
+
+  it('gives up after the attempt budget with the last error', async () => {
+    const provider = testingProvider();
+    provider.script({ outcome: { type: 'fail', kind: 'transient', status: 502 } });
+    const relay = createRelay({ providers: [provider], retry: { ...fast, attempts: 3, attemptsPerProvider: 5 } });
+    const error = await relay.send({ ...base, to: 'a@x.test' }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RelayError);
+    expect(error).toMatchObject({ kind: 'transient', status: 502 });
+    expect(provider.calls).toHaveLength(3);
+  });
+
+  it('times out a hanging provider through the abort signal', async () => {
+    const provider = testingProvider();
+    provider.failNext({ type: 'timeout' });
+    const relay = createRelay({ providers: [provider], retry: fast });
+    const report = await relay.send({ ...base, to: 'a@x.test' }, { signal: AbortSignal.timeout(50) }).catch((e: unknown) => e);
+    expect(report).toBeInstanceOf(Error);
+  });
+
+  it('refuses invalid messages before any provider call, naming the field', async () => {
+    const provider = testingProvider();
+    const relay = createRelay({ providers: [provider] });
+    await expect(relay.send({ ...base, to: 'a@x.test', subject: 'hi\r\nBcc: victim@x.test' })).rejects.toMatchObject({ kind: 'invalid', field: 'subject' });
+    await expect(relay.send({ ...base, to: [] })).rejects.toMatchObject({ kind: 'invalid', field: 'to' });
+    await expect(relay.send({ ...base, to: 'a@x.test', headers: { 'X-Evil': 'a\nb' } })).rejects.toMatchObject({ kind: 'invalid' });
+    expect(provider.calls).toHaveLength(0);
+  });
+});
+
+describe('streams', () => {
+  const streams = {
+    transactional: { domains: ['mail.shop.test'], providers: ['first'] },
+    outreach: { domains: ['news.shop.test'], providers: ['second'] },
+  };
+
+  it('routes each stream to its own providers', async () => {
+    const first = testingProvider({ name: 'first' });
+    const second = testingProvider({ name: 'second' });
+    const relay = createRelay({ providers: [first, second], streams });
+    expect((await relay.send({ ...base, to: 'a@x.test' })).provider).toBe('first');
+    expect((await relay.send({ ...base, from: 'news@news.shop.test', to: 'a@x.test', stream: 'outreach' })).provider).toBe('second');
+  });
+
+  it('refuses outreach from the transactional domain', async () => {
+    const relay = createRelay({ providers: [testingProvider({ name: 'first' }), testingProvider({ name: 'second' })], streams });
+    await expect(relay.send({ ...base, to: 'a@x.test', stream: 'outreach' })).rejects.toMatchObject({ kind: 'config', field: 'from' });
+  });
+
+  it('refuses two streams sharing a From domain at creation', () => {
+    expect(() =>
+      createRelay({ providers: [testingProvider()], streams: { a: { domains: ['x.test'] }, b: { domains: ['X.test'] } } }),
+    ).toThrow(/share the From domain x\.test/u);
+  });
+});
+
+describe('events', () => {
+  it('emits the events scripted outcomes imply and folds them into message state', async () => {
+    const provider = testingProvider();
+    provider.script({ recipient: 'full@x.test', outcome: { type: 'defer', smtp: '452 4.2.2 mailbox full', times: 2 } });
+    const relay = createRelay({ providers: [provider] });
+    const seen: string[] = [];
+    relay.on('event', (e) => seen.push(`${e.recipient}:${e.type}`));
+    const report = await relay.send({ ...base, to: ['ok@x.test', 'full@x.test'] });
+    await provider.settled();
+    expect(seen).toContain('ok@x.test:delivered');
+    expect(seen.filter((s) => s === 'full@x.test:deferred')).toHaveLength(2);
+    const status = await relay.status(report.messageId);
+    expect(status.find((s) => s.recipient === 'full@x.test')).toMatchObject({ status: 'delivered', deferrals: 2 });
+  });
+
+  it('ignores a duplicate event', async () => {
+    const provider = testingProvider();
+    const relay = createRelay({ providers: [provider] });
+    const event = { id: 'e1', type: 'delivered' as const, provider: 'testing', recipient: 'a@x.test', at: new Date(), tags: [], metadata: {}, raw: null, messageId: 'm1' };
+    expect(await relay.ingest([event])).toHaveLength(1);
+    expect(await relay.ingest([event])).toHaveLength(0);
+  });
+});

@@ -1,0 +1,150 @@
+import pRetry, { AbortError } from 'p-retry';
+import { RelayError, toRelayError } from './errors.ts';
+import type { Message } from './message.ts';
+import type { Provider, SendResult } from './provider.ts';
+import type { Router } from './routing.ts';
+
+export interface RetryOptions {
+  /** Attempts in all, across providers. @default 5 */
+  attempts?: number;
+  /** Time budget for all attempts of one direct send. @default 30000 */
+  maxTimeMs?: number;
+  /** First backoff delay; it doubles each time, with full jitter. @default 250 */
+  minDelayMs?: number;
+  /** @default 8000 */
+  maxDelayMs?: number;
+  /** A Retry-After longer than this fails over (or fails) instead of waiting. @default 10000 */
+  maxRetryAfterMs?: number;
+  /** Transient failures on one provider before failing over to the next. @default 2 */
+  attemptsPerProvider?: number;
+}
+
+export interface DeliverRequest {
+  message: Message;
+  candidates: Provider[];
+  router: Router;
+  retry: RetryOptions;
+  signal?: AbortSignal;
+  random?: () => number;
+  /** Waits for throttle tokens before each attempt; its own failure ends the send. */
+  beforeAttempt?: (provider: Provider, deadline: number) => Promise<void>;
+  onFailover?: (from: Provider, to: Provider, error: RelayError) => void;
+  onAttemptFailed?: (provider: Provider, error: RelayError, attempt: number) => void;
+}
+
+export interface Delivery {
+  provider: Provider;
+  result: SendResult;
+  attempts: number;
+}
+
+class GateError extends Error {
+  constructor(readonly error: RelayError) {
+    super(error.message);
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (ms <= 0) return resolve();
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/**
+ * Sends one message with retry and failover. p-retry runs the attempt loop and its budget; the
+ * decision after each failure is relaykit's: a permanent error stops at once, a provider-side
+ * fault moves on to the next provider (at once for an outage, after `attemptsPerProvider` for a
+ * transient error), and a wait honours Retry-After. Every attempt carries the same idempotency key.
+ */
+export async function deliver(request: DeliverRequest): Promise<Delivery> {
+  const { message, candidates, router, retry } = request;
+  if (candidates.length === 0) {
+    throw new RelayError({ kind: 'config', message: 'no provider may carry this message; check the stream\'s providers' });
+  }
+  const attempts = retry.attempts ?? 5;
+  const maxTimeMs = retry.maxTimeMs ?? 30_000;
+  const minDelay = retry.minDelayMs ?? 250;
+  const maxDelay = retry.maxDelayMs ?? 8_000;
+  const maxRetryAfter = retry.maxRetryAfterMs ?? 10_000;
+  const perProvider = retry.attemptsPerProvider ?? 2;
+  const random = request.random ?? Math.random;
+  const started = Date.now();
+  const deadline = started + maxTimeMs;
+
+  let index = 0;
+  let onThisProvider = 0;
+  let nextDelay = 0;
+  let last: RelayError | undefined;
+
+  const run = async (attempt: number): Promise<Delivery> => {
+    const provider = candidates[index % candidates.length] as Provider;
+    try {
+      await request.beforeAttempt?.(provider, deadline);
+    } catch (error) {
+      throw new AbortError(new GateError(toRelayError(error)));
+    }
+    const controller = new AbortController();
+    const abort = () => controller.abort(request.signal?.reason);
+    request.signal?.addEventListener('abort', abort, { once: true });
+    try {
+      const result = await provider.send(message, { attempt, idempotencyKey: message.idempotencyKey, signal: controller.signal });
+      router.success(provider.name);
+      return { provider, result, attempts: attempt };
+    } catch (thrown) {
+      const error = toRelayError(thrown, provider.name);
+      last = error;
+      router.failure(provider.name, error);
+      request.onAttemptFailed?.(provider, error, attempt);
+      onThisProvider += 1;
+      const others = candidates.length > 1;
+      const moveOn =
+        others &&
+        error.providerFault &&
+        (error.kind === 'provider-unavailable' ||
+          error.kind === 'auth' ||
+          onThisProvider >= perProvider ||
+          (error.retryAfterMs ?? 0) > maxRetryAfter);
+      if (moveOn) {
+        const next = candidates[(index + 1) % candidates.length] as Provider;
+        request.onFailover?.(provider, next, error);
+        index += 1;
+        onThisProvider = 0;
+        nextDelay = 0;
+        throw error;
+      }
+      if (!error.retryable) throw new AbortError(error);
+      const backoff = Math.min(maxDelay, minDelay * 2 ** (onThisProvider - 1)) * random();
+      nextDelay = Math.max(backoff, error.retryAfterMs ?? 0);
+      if (Date.now() + nextDelay >= deadline) throw new AbortError(error);
+      throw error;
+    } finally {
+      request.signal?.removeEventListener('abort', abort);
+    }
+  };
+
+  try {
+    return await pRetry(run, {
+      retries: attempts - 1,
+      minTimeout: 0,
+      maxTimeout: 0,
+      maxRetryTime: maxTimeMs,
+      ...(request.signal ? { signal: request.signal } : {}),
+      onFailedAttempt: async () => {
+        await sleep(nextDelay, request.signal);
+        nextDelay = 0;
+      },
+    });
+  } catch (error) {
+    if (error instanceof GateError) throw error.error;
+    if (error instanceof RelayError) throw error;
+    throw last ?? toRelayError(error);
+  }
+}

@@ -1,0 +1,126 @@
+import { RelayError } from './errors.ts';
+import type { Provider } from './provider.ts';
+
+export type RoutingStrategy = 'priority' | 'round-robin' | 'weighted';
+
+export interface RoutingOptions {
+  /** priority: in the order given; round-robin: rotate the first choice; weighted: first choice by weight. */
+  strategy?: RoutingStrategy;
+  /** Weights by provider name, for 'weighted'. Missing names weigh 1. */
+  weights?: Record<string, number>;
+  /** Consecutive provider-side failures that open a provider's circuit. @default 3 */
+  failureThreshold?: number;
+  /** How long an open circuit skips its provider. @default 30000 */
+  cooldownMs?: number;
+}
+
+interface Circuit {
+  failures: number;
+  openUntil: number;
+}
+
+export interface FailoverEvent {
+  from: string;
+  to: string;
+  error: RelayError;
+  messageId: string;
+}
+
+export interface CircuitEvent {
+  provider: string;
+  state: 'open' | 'closed';
+  until?: Date;
+  reason: string;
+}
+
+export interface Router {
+  /** Providers to try for one send, best first; open circuits last (they are tried only if nothing else is left). */
+  candidates(names: readonly string[] | undefined): Provider[];
+  success(provider: string): void;
+  failure(provider: string, error: RelayError): void;
+  isOpen(provider: string): boolean;
+  get(name: string): Provider | undefined;
+  readonly providers: readonly Provider[];
+}
+
+/** Kinds that open a circuit at once instead of counting toward the threshold. */
+const openAtOnce = new Set(['provider-unavailable', 'auth']);
+
+export function createRouter(
+  providers: readonly Provider[],
+  options: RoutingOptions = {},
+  hooks: { now?: () => number; onCircuit?: (event: CircuitEvent) => void; random?: () => number } = {},
+): Router {
+  const strategy = options.strategy ?? 'priority';
+  const threshold = options.failureThreshold ?? 3;
+  const cooldownMs = options.cooldownMs ?? 30_000;
+  const now = hooks.now ?? Date.now;
+  const random = hooks.random ?? Math.random;
+  const byName = new Map(providers.map((p) => [p.name, p]));
+  const circuits = new Map<string, Circuit>(providers.map((p) => [p.name, { failures: 0, openUntil: 0 }]));
+  let turn = 0;
+
+  const order = (list: Provider[]): Provider[] => {
+    if (list.length < 2 || strategy === 'priority') return list;
+    let first: number;
+    if (strategy === 'round-robin') {
+      first = turn++ % list.length;
+    } else {
+      const weights = list.map((p) => Math.max(0, options.weights?.[p.name] ?? 1));
+      const total = weights.reduce((a, b) => a + b, 0);
+      let pick = random() * total;
+      first = weights.findIndex((w) => (pick -= w) < 0);
+      if (first < 0) first = 0;
+    }
+    return [...list.slice(first), ...list.slice(0, first)];
+  };
+
+  const isOpen = (name: string) => (circuits.get(name)?.openUntil ?? 0) > now();
+
+  return {
+    providers,
+    get: (name) => byName.get(name),
+    isOpen,
+    candidates(names) {
+      const list = names === undefined ? [...providers] : names.map((n) => byName.get(n)).filter((p): p is Provider => p !== undefined);
+      const ordered = order(list);
+      const closed = ordered.filter((p) => !isOpen(p.name));
+      const open = ordered
+        .filter((p) => isOpen(p.name))
+        .sort((a, b) => (circuits.get(a.name)?.openUntil ?? 0) - (circuits.get(b.name)?.openUntil ?? 0));
+      return [...closed, ...open];
+    },
+    success(name) {
+      const c = circuits.get(name);
+      if (!c) return;
+      const wasOpen = c.openUntil > 0;
+      c.failures = 0;
+      c.openUntil = 0;
+      if (wasOpen) hooks.onCircuit?.({ provider: name, state: 'closed', reason: 'a send succeeded' });
+    },
+    failure(name, error) {
+      const c = circuits.get(name);
+      if (!c || !error.providerFault) return;
+      c.failures += 1;
+      if (openAtOnce.has(error.kind) || c.failures >= threshold) {
+        const until = now() + Math.max(cooldownMs, error.retryAfterMs ?? 0);
+        const opening = c.openUntil <= now();
+        c.openUntil = until;
+        if (opening) {
+          hooks.onCircuit?.({ provider: name, state: 'open', until: new Date(until), reason: `${error.kind}: ${error.message}` });
+        }
+      }
+    },
+  };
+}
+
+/** Checks provider names are unique; two providers of one type need distinct `name`s. */
+export function assertUniqueNames(providers: readonly Provider[]): void {
+  const seen = new Set<string>();
+  for (const p of providers) {
+    if (seen.has(p.name)) {
+      throw new RelayError({ kind: 'config', message: `two providers are named '${p.name}'; give each a distinct name option` });
+    }
+    seen.add(p.name);
+  }
+}

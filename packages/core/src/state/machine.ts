@@ -1,0 +1,51 @@
+import type { DeliveryEvent, DeliveryEventType } from '../events.ts';
+import type { RecipientState } from '../stores.ts';
+
+/**
+ * How final each status is. A later event replaces the status only when it ranks at least as
+ * high, so a late 'deferred' never overrides 'delivered', and any arrival order of the same
+ * events ends in the same state. Engagement (opened, clicked) is recorded as flags instead.
+ */
+const rank: Record<DeliveryEventType, number> = {
+  unknown: 0,
+  accepted: 1,
+  deferred: 2,
+  delivered: 3,
+  opened: 3,
+  clicked: 3,
+  rejected: 4,
+  suppressed: 4,
+  bounced: 5,
+  unsubscribed: 6,
+  complained: 7,
+};
+
+const engagement = new Set<DeliveryEventType>(['opened', 'clicked']);
+
+export function initialState(messageId: string, recipient: string): RecipientState {
+  return { messageId, recipient, status: 'unknown', updatedAt: new Date(0), deferrals: 0, opened: false, clicked: false, history: [] };
+}
+
+/** Folds one event into a recipient's state; returns the same object when the event is a duplicate. */
+export function applyEvent(state: RecipientState, event: DeliveryEvent): RecipientState {
+  if (state.history.some((h) => h.id === event.id)) return state;
+  const history = [...state.history, { id: event.id, type: event.type, at: event.at }].sort(
+    (a, b) => a.at.getTime() - b.at.getTime() || a.id.localeCompare(b.id),
+  );
+  const next: RecipientState = {
+    ...state,
+    history,
+    deferrals: state.deferrals + (event.type === 'deferred' ? 1 : 0),
+    opened: state.opened || event.type === 'opened' || event.type === 'clicked',
+    clicked: state.clicked || event.type === 'clicked',
+    updatedAt: event.at > state.updatedAt ? event.at : state.updatedAt,
+    provider: state.provider ?? event.provider,
+  };
+  const status = engagement.has(event.type) ? 'delivered' : event.type;
+  const current = rank[state.status];
+  const incoming = rank[status];
+  // Equal rank: the later event wins; ties broken by id so the result does not depend on order.
+  const latestAtRank = history.filter((h) => rank[engagement.has(h.type) ? 'delivered' : h.type] === incoming).at(-1);
+  if (incoming > current || (incoming === current && latestAtRank?.id === event.id)) next.status = status;
+  return next;
+}

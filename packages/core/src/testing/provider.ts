@@ -1,0 +1,259 @@
+import { addressKey, domainOf } from '../address.ts';
+import { classifyBounce } from '../bounce/classify.ts';
+import { parseSmtpReply } from '../bounce/smtp.ts';
+import { RelayError, type RelayErrorKind } from '../errors.ts';
+import type { DeliveryEvent, DeliveryEventType } from '../events.ts';
+import { newId } from '../ids.ts';
+import { recipientsOf, type Message } from '../message.ts';
+import type { EventSink, Provider, SendContext, SendResult } from '../provider.ts';
+
+/** What the testing provider does with a call or a recipient. */
+export type Outcome =
+  /** Accepted, then a 'delivered' event. */
+  | { type: 'deliver' }
+  /** The API call fails with this error kind (e.g. 'transient', 'provider-unavailable'). */
+  | { type: 'fail'; kind: RelayErrorKind; status?: number; message?: string; retryAfterMs?: number }
+  /** The API call fails with a 429. */
+  | { type: 'rate-limited'; retryAfterMs?: number }
+  /** The recipient is refused at once with this SMTP line (e.g. '550 5.1.1 user unknown'). */
+  | { type: 'reject'; smtp: string }
+  /** Accepted, then a 'bounced' event with this SMTP line. */
+  | { type: 'bounce'; smtp: string }
+  /** Accepted, then `times` 'deferred' events with this SMTP line, then 'delivered'. */
+  | { type: 'defer'; smtp: string; times?: number }
+  /** Accepted, delivered, then a complaint. */
+  | { type: 'complain' }
+  /** The call hangs until the send is aborted or `afterMs` passes, then fails as a timeout. */
+  | { type: 'timeout'; afterMs?: number };
+
+export interface ScriptRule {
+  /** An address, or `@domain` for every address at a domain. Absent: every call. */
+  recipient?: string;
+  /** How many times the rule applies before it is spent. @default Infinity */
+  times?: number;
+  outcome: Outcome;
+}
+
+export interface RecordedCall {
+  message: Message;
+  attempt: number;
+  idempotencyKey: string;
+  outcome: Outcome['type'];
+}
+
+export interface TestingProviderOptions {
+  name?: string;
+  /** Delay before each answer. @default 0 */
+  latencyMs?: number;
+  /** Emit the events each outcome implies through the relay. @default true */
+  events?: boolean;
+  /** Delay before events arrive; 0 delivers them in a microtask. @default 0 */
+  eventDelayMs?: number;
+  maxBatchSize?: number;
+}
+
+export interface TestingProvider extends Provider {
+  /** Adds a rule; rules for a recipient win over call rules, the earliest added first. */
+  script(rule: ScriptRule): TestingProvider;
+  /** Shorthand: the next `times` calls get `outcome`. */
+  failNext(outcome: Outcome, times?: number): TestingProvider;
+  readonly calls: readonly RecordedCall[];
+  /** Messages accepted, in order. */
+  readonly sent: readonly Message[];
+  /** Events emitted so far. */
+  readonly emitted: readonly DeliveryEvent[];
+  /** Resolves once every scheduled event has been handed to the relay. */
+  settled(): Promise<void>;
+  reset(): void;
+}
+
+interface LiveRule extends ScriptRule {
+  left: number;
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(new RelayError({ kind: 'transient', message: 'request aborted (timeout)', providerCode: 'ETIMEDOUT' }));
+    }, { once: true });
+  });
+
+/**
+ * A provider for tests (relaykit's and yours): records what it is given and plays scripted
+ * outcomes per recipient or per call, emitting the DeliveryEvents each outcome implies.
+ *
+ * @example
+ * const provider = testingProvider();
+ * provider.script({ recipient: 'gone@example.com', outcome: { type: 'reject', smtp: '550 5.1.1 user unknown' } });
+ * const relay = createRelay({ providers: [provider] });
+ */
+export function testingProvider(options: TestingProviderOptions = {}): TestingProvider {
+  const name = options.name ?? 'testing';
+  let rules: LiveRule[] = [];
+  let calls: RecordedCall[] = [];
+  let sent: Message[] = [];
+  let emitted: DeliveryEvent[] = [];
+  let pending: Promise<unknown>[] = [];
+  let sink: EventSink | undefined;
+  let seq = 0;
+
+  const take = (recipient: string | undefined): Outcome | undefined => {
+    const key = recipient === undefined ? undefined : addressKey(recipient);
+    const rule = rules.find((r) =>
+      r.left > 0 &&
+      (key === undefined
+        ? r.recipient === undefined
+        : r.recipient !== undefined && (r.recipient.startsWith('@') ? domainOf(key) === r.recipient.slice(1).toLowerCase() : addressKey(r.recipient) === key)),
+    );
+    if (!rule) return undefined;
+    rule.left -= 1;
+    return rule.outcome;
+  };
+
+  const event = (message: Message, providerMessageId: string, recipient: string, type: DeliveryEventType, smtp?: string): DeliveryEvent => {
+    const e: DeliveryEvent = {
+      id: newId('evt'),
+      type,
+      provider: name,
+      messageId: message.id,
+      providerMessageId,
+      recipient,
+      at: new Date(Date.now() + seq++),
+      from: message.from.address,
+      ...(message.stream === undefined ? {} : { stream: message.stream }),
+      tags: message.tags,
+      metadata: message.metadata,
+      raw: { smtp },
+    };
+    if (smtp !== undefined) {
+      const reply = parseSmtpReply(smtp);
+      const c = classifyBounce({ ...(reply.status === undefined ? {} : { smtpStatus: reply.status }), ...(reply.enhanced === undefined ? {} : { enhancedStatus: reply.enhanced }), ...(reply.diagnostic === undefined ? {} : { diagnostic: reply.diagnostic }) });
+      e.bounce = { ...c, ...(reply.status === undefined ? {} : { smtpStatus: reply.status }), ...(reply.enhanced === undefined ? {} : { enhancedStatus: reply.enhanced }), ...(reply.diagnostic === undefined ? {} : { diagnostic: reply.diagnostic }) };
+    }
+    return e;
+  };
+
+  const emit = (events: DeliveryEvent[]) => {
+    if (options.events === false || events.length === 0) return;
+    emitted.push(...events);
+    const delay = options.eventDelayMs ?? 0;
+    const p = (delay > 0 ? sleep(delay) : Promise.resolve()).then(() => sink?.ingest(events));
+    pending.push(p.catch(() => undefined));
+  };
+
+  const callFailure = (outcome: Outcome): RelayError | undefined => {
+    if (outcome.type === 'fail') {
+      return new RelayError({
+        kind: outcome.kind,
+        provider: name,
+        message: outcome.message ?? `scripted ${outcome.kind} failure`,
+        ...(outcome.status === undefined ? {} : { status: outcome.status }),
+        ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
+      });
+    }
+    if (outcome.type === 'rate-limited') {
+      return new RelayError({ kind: 'rate-limited', provider: name, status: 429, message: 'scripted rate limit (429)', ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }) });
+    }
+    return undefined;
+  };
+
+  async function send(message: Message, context: SendContext): Promise<SendResult> {
+    if (options.latencyMs) await sleep(options.latencyMs, context.signal);
+    const recipients = recipientsOf(message);
+    const callOutcome = take(undefined);
+    const perRecipient = recipients.map((r) => [r, take(r) ?? { type: 'deliver' }] as const);
+    const first = callOutcome ?? perRecipient.find(([, o]) => o.type === 'fail' || o.type === 'rate-limited' || o.type === 'timeout')?.[1];
+    calls.push({ message, attempt: context.attempt, idempotencyKey: context.idempotencyKey, outcome: first?.type ?? 'deliver' });
+    if (first?.type === 'timeout') {
+      await sleep(first.afterMs ?? 30_000, context.signal);
+      throw new RelayError({ kind: 'transient', provider: name, providerCode: 'ETIMEDOUT', message: 'scripted timeout: no answer' });
+    }
+    const failure = first ? callFailure(first) : undefined;
+    if (failure) throw failure;
+
+    const rejected = perRecipient.filter(([, o]) => o.type === 'reject');
+    if (rejected.length === recipients.length) {
+      const [recipient, outcome] = rejected[0] as readonly [string, Extract<Outcome, { type: 'reject' }>];
+      const smtp = parseSmtpReply(outcome.smtp);
+      throw new RelayError({ kind: 'recipient-rejected', provider: name, recipients: rejected.map(([r]) => r), smtp, message: `${recipient} refused: ${outcome.smtp}` });
+    }
+    const providerMessageId = `${name}-${calls.length}-${message.id}`;
+    sent.push(message);
+    const events: DeliveryEvent[] = [];
+    for (const [recipient, outcome] of perRecipient) {
+      if (outcome.type === 'reject') continue;
+      events.push(event(message, providerMessageId, recipient, 'accepted'));
+      if (outcome.type === 'bounce') events.push(event(message, providerMessageId, recipient, 'bounced', outcome.smtp));
+      else if (outcome.type === 'defer') {
+        for (let i = 0; i < (outcome.times ?? 1); i += 1) events.push(event(message, providerMessageId, recipient, 'deferred', outcome.smtp));
+        events.push(event(message, providerMessageId, recipient, 'delivered'));
+      } else {
+        events.push(event(message, providerMessageId, recipient, 'delivered'));
+        if (outcome.type === 'complain') events.push(event(message, providerMessageId, recipient, 'complained'));
+      }
+    }
+    emit(events);
+    return {
+      providerMessageId,
+      accepted: perRecipient.filter(([, o]) => o.type !== 'reject').map(([r]) => r),
+      rejected: rejected.map(([recipient, o]) => ({
+        recipient,
+        error: new RelayError({ kind: 'recipient-rejected', provider: name, recipients: [recipient], smtp: parseSmtpReply((o as { smtp: string }).smtp), message: `${recipient} refused: ${(o as { smtp: string }).smtp}` }),
+      })),
+    };
+  }
+
+  const provider: TestingProvider = {
+    name,
+    type: 'testing',
+    capabilities: {
+      maxBatchSize: options.maxBatchSize ?? 100,
+      idempotency: true,
+      scheduling: false,
+      inlineAttachments: true,
+      maxMessageBytes: 40 * 1024 * 1024,
+      maxRecipients: 1000,
+    },
+    send,
+    async sendBatch(messages, context) {
+      return Promise.all(
+        messages.map((m) => send(m, { ...context, idempotencyKey: m.idempotencyKey }).catch((e: unknown) => e as RelayError)),
+      );
+    },
+    attach(s) {
+      sink = s;
+    },
+    script(rule) {
+      rules.push({ ...rule, left: rule.times ?? Number.POSITIVE_INFINITY });
+      return provider;
+    },
+    failNext(outcome, times = 1) {
+      return provider.script({ outcome, times });
+    },
+    get calls() {
+      return calls;
+    },
+    get sent() {
+      return sent;
+    },
+    get emitted() {
+      return emitted;
+    },
+    async settled() {
+      while (pending.length > 0) {
+        const batch = pending;
+        pending = [];
+        await Promise.all(batch);
+      }
+    },
+    reset() {
+      rules = [];
+      calls = [];
+      sent = [];
+      emitted = [];
+    },
+  };
+  return provider;
+}
