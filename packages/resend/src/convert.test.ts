@@ -1,0 +1,111 @@
+import { normalizeMessage, RelayError } from '@relaykit/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeTagValue, deriveIdempotencyKey, encodeTagValue, sanitizeTag, splitByRecipient, toResendEmail, toResendTags } from './convert.ts';
+
+const opts = { messageIdTag: 'relaykit_message_id' };
+
+describe('toResendEmail', () => {
+  it('maps every message field', async () => {
+    const message = await normalizeMessage({
+      id: 'rk_abc',
+      from: { address: 'news@Example.COM', name: 'Acme News' },
+      to: ['a@example.org', 'B <b@example.org>'],
+      cc: 'c@example.org',
+      bcc: ['d@example.org'],
+      replyTo: 'help@example.com',
+      subject: 'Hi',
+      text: 'hello',
+      html: '<p>hello <img src="cid:logo"></p>',
+      headers: { 'X-Entity-Ref': '123' },
+      tags: ['welcome', 'tier 1'],
+      metadata: { plan: 'pro', user: 'u@x' },
+      stream: 'transactional',
+      listUnsubscribe: { url: 'https://example.com/u', oneClick: true },
+      sendAt: '2030-01-02T03:04:05Z',
+      attachments: [
+        { filename: 'a.txt', content: 'hello' },
+        { filename: 'logo.png', content: new Uint8Array([1, 2, 3]), cid: '<logo>' },
+      ],
+    });
+    const email = toResendEmail(message, opts);
+    expect(email).toMatchObject({
+      from: 'Acme News <news@example.com>',
+      to: ['a@example.org', 'B <b@example.org>'],
+      cc: ['c@example.org'],
+      bcc: ['d@example.org'],
+      replyTo: ['help@example.com'],
+      subject: 'Hi',
+      text: 'hello',
+      html: '<p>hello <img src="cid:logo"></p>',
+      scheduledAt: '2030-01-02T03:04:05.000Z',
+      headers: {
+        'X-Entity-Ref': '123',
+        'List-Unsubscribe': '<https://example.com/u>',
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
+      attachments: [
+        { filename: 'a.txt', content: Buffer.from('hello').toString('base64'), contentType: 'text/plain' },
+        { filename: 'logo.png', content: 'AQID', contentType: 'image/png', contentId: 'logo' },
+      ],
+    });
+    expect(email.tags).toEqual([
+      { name: 'welcome', value: 'welcome' },
+      { name: 'tier_1', value: 'tier_1' },
+      { name: 'plan', value: 'pro' },
+      { name: 'user', value: 'u_x' },
+      { name: 'relaykit_message_id', value: 'rk_abc' },
+      { name: 'relaykit_stream', value: 'transactional' },
+    ]);
+    expect(email.attachments?.[0]).not.toHaveProperty('contentId');
+  });
+
+  it('omits empty optional fields', async () => {
+    const email = toResendEmail(await normalizeMessage({ from: 'a@example.com', to: 'b@example.com', subject: 's', text: 't' }), opts);
+    expect(Object.keys(email).sort()).toEqual(['from', 'subject', 'tags', 'text', 'to']);
+  });
+});
+
+describe('tags', () => {
+  it('sanitises to Resend’s character set and length', () => {
+    expect(sanitizeTag('a.b c/ü')).toBe('a_b_c__');
+    expect(sanitizeTag('')).toBe('_');
+    expect(sanitizeTag('x'.repeat(300))).toHaveLength(256);
+    fc.assert(fc.property(fc.string(), (s) => /^[A-Za-z0-9_-]{1,256}$/u.test(sanitizeTag(s))));
+  });
+
+  it('encodes ids and streams reversibly', () => {
+    expect(encodeTagValue('rk_0abc')).toBe('rk_0abc');
+    expect(encodeTagValue('order:12.3')).toMatch(/^rk64_[A-Za-z0-9_-]+$/u);
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 128 }), (s) => {
+        const encoded = encodeTagValue(s);
+        return /^[A-Za-z0-9_-]{1,256}$/u.test(encoded) && decodeTagValue(encoded) === s;
+      }),
+    );
+  });
+
+  it('lets relaykit’s own tags win and refuses more than 75', async () => {
+    const m = await normalizeMessage({ id: 'x.y', from: 'a@example.com', to: 'b@example.com', subject: 's', text: 't', metadata: { relaykit_message_id: 'forged' } });
+    expect(toResendTags(m, opts)).toEqual([{ name: 'relaykit_message_id', value: encodeTagValue('x.y') }]);
+    const many = await normalizeMessage({ from: 'a@example.com', to: 'b@example.com', subject: 's', text: 't', tags: Array.from({ length: 50 }, (_, i) => `t${i}`), metadata: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`m${i}`, 'v'])) });
+    expect(() => toResendTags(many, opts)).toThrow(RelayError);
+  });
+});
+
+describe('split and keys', () => {
+  it('makes one copy per recipient, each addressed to that recipient alone', async () => {
+    const m = await normalizeMessage({ from: 'a@example.com', to: ['b@example.com', 'c@example.com'], cc: 'd@example.com', bcc: 'e@example.com', subject: 's', text: 't' });
+    const copies = splitByRecipient(m);
+    expect(copies.map((c) => c.recipient)).toEqual(['b@example.com', 'c@example.com', 'd@example.com', 'e@example.com']);
+    for (const c of copies) expect(c.message).toMatchObject({ to: [{ address: c.recipient }], cc: [], bcc: [], id: m.id });
+  });
+
+  it('derives stable keys within Resend’s 256 characters', () => {
+    expect(deriveIdempotencyKey('k')).toBe('k');
+    expect(deriveIdempotencyKey('k', 'a@b.c')).toBe('k:a@b.c');
+    const long = deriveIdempotencyKey('k'.repeat(256), 'a@b.c');
+    expect(long).toHaveLength(71);
+    expect(deriveIdempotencyKey('k'.repeat(256), 'a@b.c')).toBe(long);
+  });
+});

@@ -1,0 +1,131 @@
+import { classifyHttpStatus, parseRateLimitReset, RelayError, type RelayErrorKind } from '@relaykit/core';
+
+/** What the SDK resolves with instead of throwing: `{ name, message, statusCode }`. */
+export interface ResendErrorLike {
+  name?: string;
+  message?: string;
+  statusCode?: number | null;
+}
+
+export interface MapErrorContext {
+  /** The relay's name for the provider. */
+  provider: string;
+  /** Response headers as the SDK returns them (`null` when no response arrived). */
+  headers?: Record<string, string> | null;
+  /** The send's abort signal: an aborted request is a timeout, not a network fault. */
+  signal?: AbortSignal;
+  now?: number;
+}
+
+interface Rule {
+  kind: RelayErrorKind;
+  /** What to do, appended to Resend's message. */
+  advice: string;
+  field?: string;
+}
+
+/** Every error name Resend documents (api-reference/errors and the SDK's RESEND_ERROR_CODE_KEY). */
+const rules: Record<string, Rule> = {
+  invalid_idempotency_key: { kind: 'invalid', field: 'idempotencyKey', advice: 'the idempotency key must be 1 to 256 characters' },
+  validation_error: { kind: 'message-rejected', advice: 'fix the message as the error says; it will not be sent as it is' },
+  missing_required_field: { kind: 'message-rejected', advice: 'a field Resend requires is missing' },
+  invalid_attachment: { kind: 'message-rejected', field: 'attachments', advice: 'each attachment needs content and a filename' },
+  invalid_from_address: { kind: 'message-rejected', field: 'from', advice: 'use `email@example.com` or `Name <email@example.com>` on a domain verified at Resend' },
+  invalid_parameter: { kind: 'message-rejected', advice: 'a parameter has an invalid value' },
+  invalid_region: { kind: 'message-rejected', advice: 'the region is not one Resend offers' },
+  invalid_access: { kind: 'message-rejected', advice: 'the access value is invalid' },
+  security_error: { kind: 'message-rejected', advice: 'Resend flagged the content; change it before sending again' },
+  missing_api_key: { kind: 'auth', advice: 'pass the API key (apiKey option or your client)' },
+  invalid_api_key: { kind: 'auth', advice: 'the API key is invalid or revoked; create a new one at Resend → API Keys' },
+  restricted_api_key: { kind: 'auth', advice: 'this key may only send emails; use a full-access key for this call' },
+  not_found: { kind: 'config', advice: 'the endpoint does not exist; check baseUrl (no path after the origin unless a proxy needs one)' },
+  method_not_allowed: { kind: 'config', advice: 'the endpoint refused the method; check baseUrl' },
+  invalid_idempotent_request: {
+    kind: 'invalid',
+    field: 'idempotencyKey',
+    advice: 'another message was sent with this idempotency key in the last 24 hours; give each message its own key',
+  },
+  concurrent_idempotent_requests: { kind: 'transient', advice: 'the first request with this idempotency key is still running; retry later with the same key' },
+  rate_limit_exceeded: { kind: 'rate-limited', advice: 'too many requests per second for the team; slow down' },
+  daily_quota_exceeded: { kind: 'provider-unavailable', advice: 'the daily sending quota is used up; sends resume after the 24-hour window, or upgrade the plan' },
+  monthly_quota_exceeded: { kind: 'provider-unavailable', advice: 'the monthly sending quota is used up; upgrade the plan or wait for the next period' },
+  application_error: { kind: 'transient', advice: 'Resend had a fault; retry later' },
+  internal_server_error: { kind: 'transient', advice: 'Resend had a fault; retry later' },
+};
+
+/** The SDK's message for a request that got no response (DNS, refused, reset, aborted). */
+const noResponse = 'Unable to fetch data. The request could not be resolved.';
+
+const defaultAdvice = (kind: RelayErrorKind) =>
+  kind === 'transient' || kind === 'provider-unavailable' ? 'retry later' : kind === 'auth' ? 'check the API key' : 'the request was refused';
+
+function kindFor(name: string, status: number | undefined, message: string): Rule {
+  if (name === 'validation_error') {
+    // Resend now answers a bad key with validation_error 400/401 ("API key is invalid"), and an
+    // unverified sending domain or test-mode recipient with 403: the account, not the message, is at fault.
+    if (status === 401 || /api key/iu.test(message)) return rules['invalid_api_key'] as Rule;
+    if (status === 403) {
+      return { kind: 'auth', advice: 'the account may not send this (unverified domain, or test mode limited to your own address); verify the domain at Resend → Domains' };
+    }
+  }
+  if (name === 'application_error' && status !== undefined && status < 500) {
+    // A non-JSON error body: only the status is known.
+    const kind = classifyHttpStatus(status);
+    return { kind, advice: defaultAdvice(kind) };
+  }
+  const rule = rules[name];
+  if (rule) return rule;
+  if (status === undefined) return { kind: 'transient', advice: 'retry later' };
+  const kind = classifyHttpStatus(status);
+  return { kind, advice: defaultAdvice(kind) };
+}
+
+/**
+ * Maps an error the SDK resolved with (`{ data: null, error }`) to a RelayError. `statusCode: null`
+ * with name `application_error` means no response arrived: a network failure (transient, code
+ * `ENETWORK`), or a timeout when the send's signal was aborted (transient, `ETIMEDOUT`). The SDK
+ * swallows the underlying network error, so the cause is the SDK's error object.
+ */
+export function mapResendError(error: ResendErrorLike, context: MapErrorContext): RelayError {
+  const name = typeof error.name === 'string' && error.name !== '' ? error.name : 'unknown_error';
+  const status = typeof error.statusCode === 'number' ? error.statusCode : undefined;
+  const message = typeof error.message === 'string' ? error.message : '';
+  const base = { provider: context.provider, cause: error } as const;
+
+  if (status === undefined && name === 'application_error') {
+    if (context.signal?.aborted) {
+      return new RelayError({ ...base, kind: 'transient', providerCode: 'ETIMEDOUT', message: 'request aborted (timeout) before Resend answered; retrying with the same idempotency key is safe' });
+    }
+    if (message === noResponse || message === '') {
+      return new RelayError({ ...base, kind: 'transient', providerCode: 'ENETWORK', message: `no response from Resend (connection refused, reset or DNS failure); retry later. SDK said: ${noResponse}` });
+    }
+  }
+
+  const rule = kindFor(name, status, message);
+  const headers = context.headers ? new Headers(context.headers) : undefined;
+  let retryAfterMs: number | undefined;
+  if (headers && (rule.kind === 'rate-limited' || rule.kind === 'provider-unavailable' || rule.kind === 'transient')) {
+    retryAfterMs = parseRateLimitReset(headers, context.now ?? Date.now());
+  }
+  return new RelayError({
+    ...base,
+    kind: rule.kind,
+    providerCode: name,
+    ...(status === undefined ? {} : { status }),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    ...(rule.field === undefined ? {} : { field: rule.field }),
+    message: `${name}${status === undefined ? '' : ` (${status})`}: ${message || 'no message'}; ${rule.advice}`,
+  });
+}
+
+/** The error a batch element got in permissive validation: Resend gives only a message. */
+export function batchElementError(element: { index: number; message: string }, provider: string): RelayError {
+  return new RelayError({
+    kind: 'message-rejected',
+    provider,
+    providerCode: 'validation_error',
+    status: 422,
+    message: `validation_error in batch (element ${element.index}): ${element.message}; fix the message as the error says`,
+    cause: element,
+  });
+}

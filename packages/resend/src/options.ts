@@ -1,0 +1,142 @@
+import { RelayError } from '@relaykit/core';
+import type { Resend } from 'resend';
+import { z } from 'zod';
+
+/** Options of the `resend()` factory. */
+export interface ResendOptions {
+  /** The relay's name for this provider. @default 'resend' */
+  name?: string;
+  /** A Resend API key (`re_...`). Give this or `client`. */
+  apiKey?: string;
+  /** A `Resend` client you built yourself (drop-in); its key and base URL are used as they are. */
+  client?: Resend;
+  /**
+   * The API origin, e.g. the simulator's `http://127.0.0.1:4010/resend`. Passed to the SDK's
+   * `baseUrl` constructor option (never through `process.env.RESEND_BASE_URL`).
+   * @default 'https://api.resend.com'
+   */
+  baseUrl?: string;
+  /**
+   * The webhook signing secret(s) from the Resend dashboard (`whsec_...`). Several may be given
+   * while rotating: a request signed with any of them verifies.
+   */
+  webhookSecret?: string | readonly string[];
+  /** Seconds a webhook's `svix-timestamp` may differ from now. @default 300 */
+  webhookToleranceSeconds?: number;
+  /**
+   * `false`: a send-only provider without webhook intake (no secret needed).
+   * @default true
+   */
+  webhooks?: boolean;
+  /**
+   * Accept webhooks without checking their Svix signature. Only for a deployment where something
+   * in front of the relay has verified them already; anyone can forge events otherwise.
+   * @default false
+   */
+  dangerouslySkipWebhookVerification?: boolean;
+  /**
+   * Send one copy per recipient (To, Cc and Bcc each get their own message addressed to them
+   * alone), so every Resend event names exactly one recipient.
+   * @default false
+   */
+  splitRecipients?: boolean;
+  /**
+   * The Resend tag that carries relaykit's message id, so webhook events find their message.
+   * @default 'relaykit_message_id'
+   */
+  messageIdTag?: string;
+}
+
+/** Options after validation, with defaults applied. */
+export interface ResolvedResendOptions {
+  name: string;
+  apiKey?: string;
+  client?: Resend;
+  baseUrl?: string;
+  /** Raw HMAC keys, decoded from the `whsec_` secrets. */
+  webhookKeys: Buffer[];
+  webhookToleranceSeconds: number;
+  webhooks: boolean;
+  skipVerification: boolean;
+  splitRecipients: boolean;
+  messageIdTag: string;
+}
+
+const tagName = /^[A-Za-z0-9_-]{1,256}$/u;
+
+const schema = z
+  .object({
+    name: z.string().min(1).optional(),
+    apiKey: z.string().min(1, 'apiKey is empty').optional(),
+    client: z
+      .custom<Resend>((v) => typeof v === 'object' && v !== null && typeof (v as { emails?: { send?: unknown } }).emails?.send === 'function', {
+        message: 'client must be a Resend instance (new Resend(apiKey))',
+      })
+      .optional(),
+    baseUrl: z.url({ protocol: /^https?$/u, message: 'baseUrl must be an http(s) URL' }).optional(),
+    webhookSecret: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+    webhookToleranceSeconds: z.number().int().positive().max(86_400).optional(),
+    webhooks: z.boolean().optional(),
+    dangerouslySkipWebhookVerification: z.boolean().optional(),
+    splitRecipients: z.boolean().optional(),
+    messageIdTag: z.string().regex(tagName, 'messageIdTag may use only ASCII letters, digits, _ and - (at most 256)').optional(),
+  })
+  .strict();
+
+const config = (message: string, cause?: unknown) =>
+  new RelayError({ kind: 'config', provider: 'resend', message, ...(cause === undefined ? {} : { cause }) });
+
+/**
+ * Decodes a Svix signing secret (`whsec_<base64>`, or the bare base64) into its HMAC key. The
+ * secret itself never appears in an error.
+ */
+export function decodeWebhookSecret(secret: string, index = 0): Buffer {
+  const body = secret.trim().replace(/^whsec_/u, '');
+  const label = `webhookSecret${index > 0 ? `[${index}]` : ''}`;
+  if (body === '' || !/^[A-Za-z0-9+/]+={0,2}$/u.test(body)) {
+    throw config(`${label} is not a Resend signing secret; copy the whsec_... value from Resend → Webhooks → your endpoint → Signing secret`);
+  }
+  const key = Buffer.from(body, 'base64');
+  if (key.length === 0) throw config(`${label} decodes to an empty key; copy the whole whsec_... value`);
+  return key;
+}
+
+/** Validates the factory options; every fault is a RelayError of kind 'config' saying what to do. */
+export function resolveOptions(input: unknown): ResolvedResendOptions {
+  const parsed = schema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.map(String).join('.') ?? '';
+    // zod's message for a bad value never echoes the value, so no secret leaks through here.
+    throw config(`invalid option${path ? ` ${path}` : ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  const o = parsed.data;
+  if (o.client === undefined && o.apiKey === undefined) {
+    throw config('give apiKey (e.g. process.env.RESEND_API_KEY) or client (a Resend instance you built)');
+  }
+  if (o.client !== undefined && (o.apiKey !== undefined || o.baseUrl !== undefined)) {
+    throw config('give either client, or apiKey and baseUrl, not both: a client you built keeps its own key and base URL');
+  }
+  const webhooks = o.webhooks ?? true;
+  const skipVerification = o.dangerouslySkipWebhookVerification ?? false;
+  const secrets = o.webhookSecret === undefined ? [] : typeof o.webhookSecret === 'string' ? [o.webhookSecret] : o.webhookSecret;
+  if (webhooks && !skipVerification && secrets.length === 0) {
+    throw config(
+      'webhookSecret is missing: pass the whsec_... signing secret of your Resend webhook endpoint, or webhooks: false for a send-only provider',
+    );
+  }
+  const resolved: ResolvedResendOptions = {
+    name: o.name ?? 'resend',
+    webhookKeys: secrets.map((s, i) => decodeWebhookSecret(s, i)),
+    webhookToleranceSeconds: o.webhookToleranceSeconds ?? 300,
+    webhooks,
+    skipVerification,
+    splitRecipients: o.splitRecipients ?? false,
+    messageIdTag: o.messageIdTag ?? 'relaykit_message_id',
+  };
+  if (o.apiKey !== undefined) resolved.apiKey = o.apiKey;
+  if (o.client !== undefined) resolved.client = o.client;
+  // The SDK concatenates base URL and path, so a trailing slash would give `//emails`.
+  if (o.baseUrl !== undefined) resolved.baseUrl = o.baseUrl.replace(/\/+$/u, '');
+  return resolved;
+}

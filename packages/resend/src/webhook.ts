@@ -1,0 +1,257 @@
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import {
+  classifyBounce,
+  parseAddress,
+  parseSmtpReply,
+  RelayError,
+  type BounceInfo,
+  type DeliveryEvent,
+  type DeliveryEventType,
+  type ProviderWebhook,
+  type WebhookContext,
+  type WebhookRequest,
+} from '@relaykit/core';
+import { z } from 'zod';
+import { decodeTagValue, streamTag } from './convert.ts';
+
+export interface ResendWebhookOptions {
+  /** The relay's name for the provider. */
+  provider: string;
+  /** Raw HMAC keys (decoded `whsec_` secrets); any one of them may have signed. */
+  keys: readonly Buffer[];
+  toleranceSeconds: number;
+  skipVerification: boolean;
+  messageIdTag: string;
+}
+
+/** Resend's event types and the relaykit event each becomes. */
+export const eventTypes: Readonly<Record<string, DeliveryEventType>> = {
+  'email.sent': 'accepted',
+  'email.scheduled': 'accepted',
+  'email.delivered': 'delivered',
+  'email.delivery_delayed': 'deferred',
+  'email.bounced': 'bounced',
+  'email.complained': 'complained',
+  'email.opened': 'opened',
+  'email.clicked': 'clicked',
+  'email.failed': 'rejected',
+  'email.suppressed': 'suppressed',
+};
+
+/** Email events that concern no outbound message (inbound mail). */
+const ignoredEmailEvents = new Set(['email.received']);
+
+const authError = (provider: string, message: string) =>
+  new RelayError({ kind: 'auth', provider, message: `webhook ${message}` });
+
+const header = (headers: Headers, name: string) => headers.get(`svix-${name}`) ?? headers.get(`webhook-${name}`);
+
+/** `v1,` + base64 HMAC-SHA256 over `${id}.${timestamp}.${body}`: the Svix / Standard Webhooks signature. */
+export function signSvix(key: Buffer, id: string, timestamp: number | string, body: string): string {
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
+}
+
+/**
+ * Checks a Svix-signed request: the svix-id, svix-timestamp and svix-signature headers (or the
+ * Standard Webhooks `webhook-*` names), a timestamp within `toleranceSeconds` of now either way,
+ * and at least one `v1` signature in the space-separated list matching one of the keys, compared
+ * in constant time. Throws a RelayError of kind 'auth' saying what failed (never the secret).
+ */
+export function verifySvix(request: WebhookRequest, options: Pick<ResendWebhookOptions, 'provider' | 'keys' | 'toleranceSeconds'>, nowMs: number): void {
+  const { provider } = options;
+  const id = header(request.headers, 'id');
+  const timestamp = header(request.headers, 'timestamp');
+  const signature = header(request.headers, 'signature');
+  if (!id || !timestamp || !signature) {
+    throw authError(provider, 'is missing svix-id, svix-timestamp or svix-signature; is this endpoint registered at Resend → Webhooks?');
+  }
+  if (!/^\d{1,15}$/u.test(timestamp)) throw authError(provider, 'has an unreadable svix-timestamp');
+  const skew = Math.abs(nowMs / 1000 - Number(timestamp));
+  if (skew > options.toleranceSeconds) {
+    throw authError(provider, `timestamp is ${Math.round(skew)} s from now, outside the ${options.toleranceSeconds} s tolerance (replayed, or the server clock is wrong)`);
+  }
+  const given = signature
+    .split(' ')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry.startsWith('v1,'))
+    .map((entry) => Buffer.from(entry));
+  for (const key of options.keys) {
+    const expected = Buffer.from(signSvix(key, id, timestamp, request.body));
+    for (const candidate of given) {
+      if (candidate.length === expected.length && timingSafeEqual(candidate, expected)) return;
+    }
+  }
+  throw authError(provider, 'signature does not match; check webhookSecret is the signing secret of this endpoint');
+}
+
+const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+
+const record = (value: unknown): Record<string, unknown> | undefined =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+
+const strings = (value: unknown): string[] =>
+  (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '');
+
+/** Webhook tags arrive as a `{ name: value }` map; older or other payloads use `[{ name, value }]`. */
+function readTags(value: unknown): Map<string, string> {
+  const tags = new Map<string, string>();
+  if (Array.isArray(value)) {
+    for (const entry of value) {
+      const name = str(record(entry)?.['name']);
+      const tagValue = record(entry)?.['value'];
+      if (name !== undefined && typeof tagValue === 'string') tags.set(name, tagValue);
+    }
+  } else {
+    for (const [name, tagValue] of Object.entries(record(value) ?? {})) if (typeof tagValue === 'string') tags.set(name, tagValue);
+  }
+  return tags;
+}
+
+const date = (...values: unknown[]): Date | undefined => {
+  for (const value of values) {
+    if (typeof value !== 'string') continue;
+    const at = new Date(value);
+    if (!Number.isNaN(at.getTime())) return at;
+  }
+  return undefined;
+};
+
+function address(value: string): string | undefined {
+  try {
+    return parseAddress(value).address;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bounce facts of a bounce, delay, suppression or failure, classified by core's classifier. */
+function bounceInfo(type: string, data: Record<string, unknown>): BounceInfo | undefined {
+  const part = record(data['bounce']) ?? record(data['suppressed']) ?? record(data['failed']) ?? record(data['delivery_delayed']) ?? {};
+  const providerType = str(part['type']);
+  const subType = str(part['subType']) ?? str(part['reason']);
+  const diagnosticLine = strings(part['diagnosticCode'])[0];
+  const reply = diagnosticLine === undefined ? {} : parseSmtpReply(diagnosticLine);
+  const diagnostic = reply.diagnostic ?? str(part['message']) ?? str(part['reason']);
+  let permanent: boolean | undefined;
+  if (type === 'email.delivery_delayed') permanent = false;
+  else if (type === 'email.suppressed') permanent = true;
+  else if (providerType === 'Permanent') permanent = true;
+  else if (providerType === 'Transient' || providerType === 'Temporary') permanent = false;
+  const hint = {
+    provider: 'resend',
+    ...(providerType === undefined ? { type: type.replace(/^email\./u, '') } : { type: providerType }),
+    ...(subType === undefined ? {} : { subType }),
+    ...(permanent === undefined ? {} : { permanent }),
+  };
+  const classified = classifyBounce({
+    ...(reply.status === undefined ? {} : { smtpStatus: reply.status }),
+    ...(reply.enhanced === undefined ? {} : { enhancedStatus: reply.enhanced }),
+    ...(diagnostic === undefined ? {} : { diagnostic }),
+    hint,
+  });
+  return {
+    ...classified,
+    ...(reply.status === undefined ? {} : { smtpStatus: reply.status }),
+    ...(reply.enhanced === undefined ? {} : { enhancedStatus: reply.enhanced }),
+    ...(diagnostic === undefined ? {} : { diagnostic }),
+  };
+}
+
+/** A Resend bounce that is really a suppression (before email.suppressed existed). */
+function isLegacySuppression(data: Record<string, unknown>): boolean {
+  const bounce = record(data['bounce']);
+  if (!bounce) return false;
+  return bounce['subType'] === 'Suppressed' || /suppressed sending|on the suppression list/iu.test(str(bounce['message']) ?? '');
+}
+
+const envelope = z.object({
+  type: z.string().min(1).max(200),
+  created_at: z.unknown().optional(),
+  data: z.record(z.string(), z.unknown()),
+});
+
+function invalid(provider: string, message: string, cause?: unknown): RelayError {
+  return new RelayError({ kind: 'invalid', provider, message: `webhook body ${message}`, ...(cause === undefined ? {} : { cause }) });
+}
+
+/**
+ * Reads a Resend webhook body into DeliveryEvents. Resend does not say which recipient of a
+ * multi-recipient email an event concerns, so the event is reported for every address in
+ * `data.to` (one DeliveryEvent each, id `${svix-id}:${recipient}`); send with
+ * `splitRecipients: true` to have exactly one. Non-email events (contact.*, domain.*,
+ * suppression.*) and inbound mail yield no events.
+ */
+export function parseResendEvents(request: WebhookRequest, options: Pick<ResendWebhookOptions, 'provider' | 'messageIdTag'>, nowMs: number): DeliveryEvent[] {
+  const { provider } = options;
+  let json: unknown;
+  try {
+    json = JSON.parse(request.body);
+  } catch (error) {
+    throw invalid(provider, 'is not JSON', error);
+  }
+  const parsed = envelope.safeParse(json);
+  if (!parsed.success) throw invalid(provider, 'is not a Resend event ({ type, created_at, data })', parsed.error);
+  const { type, data } = parsed.data;
+  if (!type.startsWith('email.') || ignoredEmailEvents.has(type)) return [];
+
+  let eventType: DeliveryEventType = eventTypes[type] ?? 'unknown';
+  if (eventType === 'bounced' && isLegacySuppression(data)) eventType = 'suppressed';
+
+  const recipients = [...new Set(strings(data['to']).map(address).filter((a): a is string => a !== undefined))];
+  if (recipients.length === 0) throw invalid(provider, `has no readable recipient in data.to (${type})`);
+
+  const baseId = header(request.headers, 'id') ?? `sha256:${createHash('sha256').update(request.body).digest('hex').slice(0, 32)}`;
+  const tags = readTags(data['tags']);
+  const messageIdValue = tags.get(options.messageIdTag);
+  const streamValue = tags.get(streamTag);
+  const plainTags: string[] = [];
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of tags) {
+    if (name === options.messageIdTag || name === streamTag || name === '__proto__') continue;
+    if (name === value) plainTags.push(name);
+    else metadata[name] = value;
+  }
+  const at = date(parsed.data.created_at, data['created_at']) ?? new Date(nowMs);
+  const providerMessageId = str(data['email_id']);
+  const from = str(data['from']) === undefined ? undefined : address(data['from'] as string);
+  const click = record(data['click']);
+  const open = record(data['open']);
+  const url = str(click?.['link']);
+  const userAgent = str(click?.['userAgent']) ?? str(open?.['userAgent']);
+  const bounce =
+    eventType === 'bounced' || eventType === 'deferred' || eventType === 'suppressed' || eventType === 'rejected' ? bounceInfo(type, data) : undefined;
+
+  return recipients.map((recipient) => {
+    const event: DeliveryEvent = {
+      id: `${baseId}:${recipient}`,
+      type: eventType,
+      provider,
+      recipient,
+      at,
+      tags: [...plainTags],
+      metadata: { ...metadata },
+      raw: json,
+    };
+    if (messageIdValue !== undefined) event.messageId = decodeTagValue(messageIdValue);
+    if (providerMessageId !== undefined) event.providerMessageId = providerMessageId;
+    if (from !== undefined) event.from = from;
+    if (streamValue !== undefined) event.stream = decodeTagValue(streamValue);
+    if (bounce !== undefined) event.bounce = bounce;
+    if (url !== undefined && eventType === 'clicked') event.url = url;
+    if (userAgent !== undefined && (eventType === 'clicked' || eventType === 'opened')) event.userAgent = userAgent;
+    return event;
+  });
+}
+
+/** The provider's `webhook` member: Svix verification, then parsing. */
+export function resendWebhook(options: ResendWebhookOptions): ProviderWebhook {
+  return {
+    async verify(request: WebhookRequest, context: WebhookContext) {
+      if (options.skipVerification) return;
+      verifySvix(request, options, context.now());
+    },
+    async parse(request: WebhookRequest, context: WebhookContext) {
+      return { events: parseResendEvents(request, options, context.now()) };
+    },
+  };
+}
