@@ -19,3 +19,6 @@ export { memoryStateStore } from './memory/state.ts';
 export { applyEvent, initialState } from './state/machine.ts';
 export { classifyBounce, type BounceClassification, type BounceInput } from './bounce/classify.ts';
 export { parseSmtpReply } from './bounce/smtp.ts';
+export { deserializeMessage, serializeMessage } from './codec.ts';
+export { memoryOutbox } from './memory/outbox.ts';
+export { backoffDelay, createQueueRunner, decide, defaultBackoffMs, toQueued, type QueueEvent, type QueueOptions, type QueueRunner } from './queue.ts';

@@ -13,6 +13,9 @@ import { assertUniqueNames, createRouter, type CircuitEvent, type RoutingOptions
 import type { DedupeStore, Ledger, MessageStateStore, RecipientState, SuppressionEntry, SuppressionStore } from './stores.ts';
 import { createStreamPolicy, type StreamOptions } from './streams.ts';
 import { createWebhookHandler, type WebhookHandler } from './webhooks.ts';
+import { memoryOutbox } from './memory/outbox.ts';
+import { createQueueRunner, toQueued, type QueueEvent, type QueueOptions } from './queue.ts';
+import type { Outbox } from './stores.ts';
 
 export interface RecipientResult {
   address: string;
@@ -65,6 +68,16 @@ export interface RelayOptions {
   /** Largest webhook body read. @default 1 MiB */
   maxWebhookBytes?: number;
   fetch?: typeof fetch;
+  /** Where `enqueue` stores messages. @default an in-process outbox (lost on exit) */
+  outbox?: Outbox;
+  queue?: QueueOptions;
+}
+
+export interface EnqueueOptions {
+  /** Not before this time. */
+  sendAt?: Date;
+  /** Lifetime before the message expires unsent. @default queue.maxAgeMs (72 h) */
+  expiresInMs?: number;
 }
 
 export interface SendOutcomeEvent {
@@ -83,11 +96,23 @@ export interface RelayEvents {
   throttle: unknown;
   alert: { type: string; message: string; [key: string]: unknown };
   error: { message: string; error: unknown };
+  queue: QueueEvent;
 }
 
 export interface Relay {
   send(message: MessageInput, options?: { signal?: AbortSignal }): Promise<SendReport>;
   sendBatch(messages: readonly MessageInput[], options?: { concurrency?: number; signal?: AbortSignal }): Promise<BatchResult[]>;
+  /**
+   * Validates and stores a message for the workers; resolves with its id once the outbox holds it
+   * durably. Invalid messages are refused here, not later.
+   */
+  enqueue(message: MessageInput, options?: EnqueueOptions): Promise<string>;
+  enqueueMany(messages: readonly MessageInput[], options?: EnqueueOptions): Promise<string[]>;
+  /** Starts the queue workers in this process. */
+  start(): void;
+  /** Stops claiming queued messages and waits for the ones in flight. */
+  stop(): Promise<void>;
+  readonly outbox: Outbox;
   on<K extends keyof RelayEvents>(name: K, listener: (payload: RelayEvents[K]) => void): () => void;
   /** Feeds events into the relay (webhook intake, the testing provider, tests). Duplicates are ignored. */
   ingest(events: readonly DeliveryEvent[]): Promise<DeliveryEvent[]>;
@@ -282,8 +307,46 @@ export function createRelay(options: RelayOptions): Relay {
     return results;
   }
 
+  const outbox = options.outbox ?? memoryOutbox();
+  const queueOptions = options.queue ?? {};
+  const runner = createQueueRunner({
+    outbox,
+    options: queueOptions,
+    send: async (message) => {
+      try {
+        const report = await pipeline(message);
+        emitter.emit('send', { messageId: message.id, report });
+        return report;
+      } catch (error) {
+        emitter.emit('send', { messageId: message.id, error: toRelayError(error) });
+        throw error;
+      }
+    },
+    onEvent: (event) => emitter.emit('queue', event),
+  });
+  const enqueueMany = async (inputs: readonly MessageInput[], enqueueOptions: EnqueueOptions = {}) => {
+    const now = Date.now();
+    const expiresInMs = enqueueOptions.expiresInMs ?? queueOptions.maxAgeMs ?? 72 * 60 * 60 * 1000;
+    const queued = await Promise.all(
+      inputs.map(async (input) =>
+        toQueued(await normalizeMessage(input, { maxMessageBytes: maxBytes }), {
+          now,
+          expiresInMs,
+          ...(enqueueOptions.sendAt ? { sendAt: enqueueOptions.sendAt } : {}),
+        }),
+      ),
+    );
+    await outbox.enqueue(queued);
+    return queued.map((q) => q.id);
+  };
+
   const relay: Relay = {
     send: (message, sendOptions) => sendOne(message, sendOptions?.signal),
+    enqueueMany,
+    enqueue: async (message, enqueueOptions) => (await enqueueMany([message], enqueueOptions))[0] as string,
+    start: () => runner.start(),
+    stop: () => runner.stop(),
+    outbox,
     sendBatch,
     on: (name, listener) => emitter.on(name, listener),
     emit: (name, payload) => emitter.emit(name, payload),
@@ -300,6 +363,8 @@ export function createRelay(options: RelayOptions): Relay {
     providers: options.providers,
     stores: { ledger, state, dedupe, ...(suppressionStore ? { suppression: suppressionStore } : {}) },
     async close() {
+      await runner.stop();
+      await outbox.close?.();
       await Promise.all(options.providers.map((p) => p.close?.()));
     },
   };

@@ -108,3 +108,56 @@ export interface RecipientState {
   clicked: boolean;
   history: Array<{ id: string; type: DeliveryEvent['type']; at: Date }>;
 }
+
+/** A message waiting in the outbox, as stored: JSON-safe (attachments in base64). */
+export interface QueuedMessage {
+  id: string;
+  /** The normalised message, serialised by `serializeMessage`. */
+  message: SerializedMessage;
+  enqueuedAt: Date;
+  /** When it is next due. */
+  dueAt: Date;
+  /** After this it is not sent but expired. */
+  expiresAt: Date;
+  /** Delivery runs so far. */
+  attempts: number;
+  lastError?: { kind: string; message: string };
+}
+
+export type SerializedMessage = Record<string, unknown> & { id: string };
+
+/** What the queue runner decided about one run of a queued message. */
+export type QueueDecision =
+  | { type: 'done'; status: 'sent' | 'expired' | 'dead'; reason?: string; error?: { kind: string; message: string } }
+  | { type: 'retry'; at: Date; error: { kind: string; message: string } };
+
+export interface OutboxConsumer {
+  /** Stops claiming new messages and resolves once the ones in flight are settled. */
+  stop(): Promise<void>;
+}
+
+export interface OutboxCounts {
+  queued: number;
+  inFlight: number;
+  sent: number;
+  expired: number;
+  dead: number;
+}
+
+/**
+ * Queued sends. `enqueue` resolves only once the messages are durably stored. `consume` hands
+ * due messages to the handler, at most `concurrency` at a time, and applies its decision; a
+ * message claimed by a consumer that dies is handed out again after its lease.
+ */
+export interface Outbox {
+  enqueue(messages: readonly QueuedMessage[]): Promise<void>;
+  consume(
+    handler: (message: QueuedMessage) => Promise<QueueDecision>,
+    options: { concurrency: number; pollMs?: number; leaseMs?: number },
+  ): OutboxConsumer;
+  get(id: string): Promise<(QueuedMessage & { status: keyof OutboxCounts; reason?: string }) | undefined>;
+  counts(): Promise<OutboxCounts>;
+  /** Messages that ended dead or expired, newest first. */
+  deadLetters(options?: { limit?: number }): Promise<Array<QueuedMessage & { status: 'dead' | 'expired'; reason?: string }>>;
+  close?(): Promise<void>;
+}

@@ -1,0 +1,108 @@
+import type { Outbox, OutboxCounts, QueuedMessage } from '../stores.ts';
+
+type Status = keyof OutboxCounts;
+interface Entry extends QueuedMessage {
+  status: Status;
+  reason?: string;
+}
+
+/**
+ * An in-process outbox: fine for tests and for one process that may lose its queue on exit. Use
+ * @relaykit/sqlite or @relaykit/redis when an acknowledged enqueue must survive a crash.
+ */
+export function memoryOutbox(options: { now?: () => number } = {}): Outbox {
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, Entry>();
+  const waiting = new Set<string>();
+  const finished: string[] = [];
+
+  const due = (limit: number): Entry[] => {
+    const t = now();
+    const out: Entry[] = [];
+    for (const id of waiting) {
+      const e = entries.get(id);
+      if (e && e.dueAt.getTime() <= t) out.push(e);
+    }
+    return out.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()).slice(0, limit);
+  };
+
+  return {
+    async enqueue(messages) {
+      for (const m of messages) {
+        if (entries.has(m.id)) continue;
+        entries.set(m.id, { ...m, status: 'queued' });
+        waiting.add(m.id);
+      }
+    },
+    consume(handler, { concurrency, pollMs = 50 }) {
+      let running = true;
+      let inFlight = 0;
+      const active = new Set<Promise<void>>();
+      let timer: NodeJS.Timeout | undefined;
+      const pump = () => {
+        if (!running) return;
+        for (const e of due(concurrency - inFlight)) {
+          waiting.delete(e.id);
+          e.status = 'inFlight';
+          inFlight += 1;
+          const run = handler({ ...e })
+            .then((decision) => {
+              if (decision.type === 'retry') {
+                e.status = 'queued';
+                e.attempts += 1;
+                e.dueAt = decision.at;
+                e.lastError = decision.error;
+                waiting.add(e.id);
+              } else {
+                e.status = decision.status;
+                e.attempts += 1;
+                if (decision.reason !== undefined) e.reason = decision.reason;
+                if (decision.error) e.lastError = decision.error;
+                finished.push(e.id);
+              }
+            })
+            .catch(() => {
+              // A handler that throws leaves the message queued for the next poll.
+              e.status = 'queued';
+              waiting.add(e.id);
+            })
+            .finally(() => {
+              inFlight -= 1;
+              active.delete(run);
+              pump();
+            });
+          active.add(run);
+        }
+      };
+      const tick = () => {
+        pump();
+        if (running) timer = setTimeout(tick, pollMs);
+      };
+      tick();
+      return {
+        async stop() {
+          running = false;
+          if (timer) clearTimeout(timer);
+          await Promise.all(active);
+        },
+      };
+    },
+    async get(id) {
+      const e = entries.get(id);
+      return e ? { ...e } : undefined;
+    },
+    async counts() {
+      const c: OutboxCounts = { queued: 0, inFlight: 0, sent: 0, expired: 0, dead: 0 };
+      for (const e of entries.values()) c[e.status] += 1;
+      return c;
+    },
+    async deadLetters({ limit = 100 } = {}) {
+      const out: Array<QueuedMessage & { status: 'dead' | 'expired'; reason?: string }> = [];
+      for (let i = finished.length - 1; i >= 0 && out.length < limit; i -= 1) {
+        const e = entries.get(finished[i] as string);
+        if (e && (e.status === 'dead' || e.status === 'expired')) out.push({ ...e, status: e.status });
+      }
+      return out;
+    },
+  };
+}
