@@ -1,0 +1,42 @@
+import FormData from 'form-data';
+import Mailgun from 'mailgun.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../index.ts';
+
+let sim: Simulator;
+let mg: ReturnType<Mailgun['client']>;
+
+beforeAll(async () => {
+  sim = await startSimulator({ seed: 'mailgun-test' });
+  mg = new Mailgun(FormData).client(sim.mailgun.clientOptions);
+});
+afterAll(() => sim.stop());
+beforeEach(() => sim.reset());
+
+describe('Mailgun through mailgun.js', () => {
+  it('sends multipart with repeated fields, variables and attachments', async () => {
+    const out = await mg.messages.create(sim.mailgun.domain, {
+      from: 'Sender <sender@example.com>',
+      to: ['alice@example.org', 'bob@example.org'],
+      subject: 'Hello',
+      text: 'hi',
+      'o:tag': ['welcome', 'onboarding'],
+      'v:relay_message_id': 'rk_1',
+      'h:X-Custom': 'v1',
+      attachment: [{ data: Buffer.from('hello'), filename: 'a.txt' }],
+    });
+    expect(out.status).toBe(200);
+    expect(out.message).toBe('Queued. Thank you.');
+    expect(out.id).toMatch(/^<\d{14}\.[0-9A-F]{16}@mg\.example\.com>$/);
+    expect(sim.messages[0]).toMatchObject({
+      provider: 'mailgun',
+      id: out.id,
+      to: ['alice@example.org', 'bob@example.org'],
+      tags: { welcome: 'welcome', onboarding: 'onboarding' },
+      metadata: { relay_message_id: 'rk_1' },
+      headers: { 'X-Custom': 'v1' },
+      attachments: 1,
+      stream: 'mg.example.com',
+    });
+  });
+});

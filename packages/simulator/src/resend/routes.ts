@@ -1,0 +1,104 @@
+import { bareAddress } from '../address.ts';
+import { isElementFault, parseJson, str, withFault, type SimContext } from '../context.ts';
+import { json, type Reply } from '../http/reply.ts';
+import type { Router, SimRequest } from '../http/router.ts';
+import { recipientMatches, type Fault } from '../rules.ts';
+import type { SimMessage } from '../types.ts';
+import { renderResendFault, resendError } from './errors.ts';
+import { resendEventBuilder, type ResendEventDeps } from './events.ts';
+import { createIdempotencyStore, type IdempotencyStore } from './idempotency.ts';
+import { parseResendEmail, type ResendSend } from './parse.ts';
+
+export function registerResendRoutes(router: Router, ctx: SimContext, apiKey: string, deps: ResendEventDeps): IdempotencyStore {
+  const idempotency = createIdempotencyStore(ctx.now);
+  const build = resendEventBuilder(deps);
+  const recipientsOf = (s: ResendSend): string[] => [...s.to, ...s.cc, ...s.bcc].map(bareAddress);
+
+  const auth = (req: SimRequest): Reply | undefined => {
+    const header = str(req.headers['authorization']) ?? '';
+    if (!header.startsWith('Bearer ') || header.length <= 7) {
+      return resendError(401, 'missing_api_key', 'Missing API key in the authorization header. Include the following header `Authorization: Bearer YOUR_API_KEY` in the request.');
+    }
+    return header.slice(7) === apiKey ? undefined : renderResendFault({ kind: 'auth' });
+  };
+
+  const accept = (s: ResendSend, key: string | undefined): string => {
+    const id = ctx.prng.uuid();
+    const message: SimMessage = {
+      provider: 'resend',
+      id,
+      from: s.from,
+      to: s.to,
+      cc: s.cc,
+      bcc: s.bcc,
+      subject: s.subject,
+      headers: s.headers,
+      tags: s.tags,
+      metadata: {},
+      attachments: s.attachments,
+      ...(key !== undefined ? { idempotencyKey: key } : {}),
+      acceptedAt: ctx.now(),
+    };
+    ctx.accept(message, build);
+    return id;
+  };
+
+  const hitBy = (fault: Fault | undefined, s: ResendSend): boolean =>
+    fault !== undefined && isElementFault(fault) && (fault.recipient === undefined || recipientsOf(s).some((r) => recipientMatches(fault.recipient ?? '', r)));
+
+  router.add('POST', '/emails', async (req) => {
+    const denied = auth(req);
+    if (denied) return denied;
+    const key = str(req.headers['idempotency-key']);
+    const parsed = parseJson(req.body);
+    if (!parsed.ok) return resendError(400, 'validation_error', 'Invalid JSON body.');
+    const s = parseResendEmail(parsed.value);
+    const recipients = 'statusCode' in s ? [] : recipientsOf(s);
+    return idempotency.run(key, '/emails', req.body, async () => {
+      await ctx.latency('resend');
+      const fault = ctx.rules.match({ provider: 'resend', operation: 'send', recipients });
+      const proceed = (): Reply => {
+        if ('statusCode' in s) return resendError(s.statusCode, s.name, s.message);
+        return json(200, { id: accept(s, key) });
+      };
+      return fault ? withFault(fault, renderResendFault, proceed) : proceed();
+    });
+  });
+
+  router.add('POST', '/emails/batch', async (req) => {
+    const denied = auth(req);
+    if (denied) return denied;
+    const key = str(req.headers['idempotency-key']);
+    const permissive = str(req.headers['x-batch-validation']) === 'permissive';
+    const parsed = parseJson(req.body);
+    if (!parsed.ok || !Array.isArray(parsed.value)) return resendError(422, 'validation_error', 'The request body must be an array of emails.');
+    const list: unknown[] = parsed.value;
+    if (list.length > 100) return resendError(422, 'validation_error', 'Too many emails in the batch. Maximum is 100.');
+    const sends = list.map((v) => parseResendEmail(v));
+    const recipients = sends.flatMap((s) => ('statusCode' in s ? [] : recipientsOf(s)));
+    return idempotency.run(key, '/emails/batch', req.body, async () => {
+      await ctx.latency('resend');
+      const fault = ctx.rules.match({ provider: 'resend', operation: 'batch', recipients });
+      const proceed = (): Reply => {
+        const errors: { index: number; message: string }[] = [];
+        sends.forEach((s, index) => {
+          if ('statusCode' in s) errors.push({ index, message: s.message });
+          else if (hitBy(fault, s)) errors.push({ index, message: fault?.message ?? 'Invalid `to` field.' });
+        });
+        // Strict (the SDK default) refuses the whole batch on one bad email; permissive sends the rest.
+        if (!permissive && errors.length > 0) {
+          const firstError = errors[0];
+          const bad = firstError ? sends[firstError.index] : undefined;
+          if (bad && 'statusCode' in bad) return resendError(bad.statusCode, bad.name, `emails[${firstError?.index ?? 0}]: ${bad.message}`);
+          return resendError(422, 'validation_error', `emails[${firstError?.index ?? 0}]: ${firstError?.message ?? ''}`);
+        }
+        const failed = new Set(errors.map((e) => e.index));
+        const data = sends.flatMap((s, i) => ('statusCode' in s || failed.has(i) ? [] : [{ id: accept(s, key) }]));
+        return json(200, permissive ? { data, errors } : { data });
+      };
+      return fault && !isElementFault(fault) ? withFault(fault, renderResendFault, proceed) : proceed();
+    });
+  });
+
+  return idempotency;
+}

@@ -1,0 +1,138 @@
+import { bareAddress } from '../address.ts';
+import { isElementFault, isRecord, parseJson, str, withFault, type SimContext } from '../context.ts';
+import { json, type Reply } from '../http/reply.ts';
+import type { Router, SimRequest } from '../http/router.ts';
+import { recipientMatches } from '../rules.ts';
+import type { SimMessage } from '../types.ts';
+import { renderSesFault, sesError } from './errors.ts';
+import { sesEventBuilder, type SesEventDeps } from './events.ts';
+import { parseSendEmail, parseTags, type SesSend } from './parse.ts';
+
+/** The account state GetAccount reports; `sendingEnabled: false` makes sends fail with SendingPausedException. */
+export interface SesAccount {
+  sendingEnabled: boolean;
+  max24HourSend: number;
+  maxSendRate: number;
+  enforcementStatus: 'HEALTHY' | 'PROBATION' | 'SHUTDOWN';
+  productionAccessEnabled: boolean;
+}
+
+const SIGV4 = /^AWS4-HMAC-SHA256 Credential=[^/]+\//;
+
+function message(ctx: SimContext, s: SesSend, id: string): SimMessage {
+  return {
+    provider: 'ses',
+    id,
+    from: s.from,
+    to: s.to,
+    cc: s.cc,
+    bcc: s.bcc,
+    subject: s.subject,
+    headers: s.headers,
+    tags: s.tags,
+    metadata: {},
+    attachments: s.attachments,
+    ...(s.configurationSet ? { stream: s.configurationSet } : {}),
+    acceptedAt: ctx.now(),
+  };
+}
+
+export function registerSesRoutes(router: Router, ctx: SimContext, deps: SesEventDeps, account: SesAccount, sent: { count: number }): void {
+  const newId = (): string => `${ctx.prng.hex(16)}-${ctx.prng.uuid()}-000000`;
+  const requestId = (): Record<string, string> => ({ 'x-amzn-requestid': ctx.prng.uuid() });
+  // The signature is never checked (tests sign with any key); only its presence is, as AWS would.
+  const unsigned = (req: SimRequest): Reply | undefined =>
+    SIGV4.test(str(req.headers['authorization']) ?? '') ? undefined : sesError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+  const paused = (): Reply | undefined =>
+    account.sendingEnabled ? undefined : sesError(400, 'SendingPausedException', 'Sending is paused for this account. For more information, please check the AWS console.');
+
+  router.add('POST', '/v2/email/outbound-emails', async (req) => {
+    const denied = unsigned(req);
+    if (denied) return denied;
+    await ctx.latency('ses');
+    const parsed = parseJson(req.body);
+    if (!parsed.ok || !isRecord(parsed.value)) return sesError(400, 'SerializationException', 'Could not parse the request body as JSON.');
+    const send = parseSendEmail(parsed.value);
+    const recipients = typeof send === 'string' ? [] : [...send.to, ...send.cc, ...send.bcc].map(bareAddress);
+    const proceed = (): Reply => {
+      if (typeof send === 'string') return sesError(400, 'BadRequestException', send);
+      const blocked = paused();
+      if (blocked) return blocked;
+      const id = newId();
+      sent.count += recipients.length;
+      ctx.accept(message(ctx, send, id), sesEventBuilder(deps, 'SendEmail'));
+      return json(200, { MessageId: id }, requestId());
+    };
+    const fault = ctx.rules.match({ provider: 'ses', operation: 'send', recipients });
+    return fault ? withFault(fault, renderSesFault, proceed) : proceed();
+  });
+
+  router.add('POST', '/v2/email/outbound-bulk-emails', async (req) => {
+    const denied = unsigned(req);
+    if (denied) return denied;
+    await ctx.latency('ses');
+    const parsed = parseJson(req.body);
+    if (!parsed.ok || !isRecord(parsed.value)) return sesError(400, 'SerializationException', 'Could not parse the request body as JSON.');
+    const body = parsed.value;
+    const entries = Array.isArray(body['BulkEmailEntries']) ? body['BulkEmailEntries'] : [];
+    const defaults = parseTags(body['DefaultEmailTags']);
+    const template = isRecord(body['DefaultContent']) && isRecord(body['DefaultContent']['Template']) ? body['DefaultContent']['Template'] : undefined;
+    const sends = entries.map((entry: unknown): SesSend | string => {
+      const e = isRecord(entry) ? entry : {};
+      const replacement = parseTags(e['ReplacementTags']);
+      if (typeof replacement === 'string') return replacement;
+      const one = parseSendEmail({
+        FromEmailAddress: body['FromEmailAddress'],
+        Destination: e['Destination'],
+        Content: { Template: template ?? {} },
+        ...(body['ConfigurationSetName'] ? { ConfigurationSetName: body['ConfigurationSetName'] } : {}),
+      });
+      if (typeof one === 'string') return one;
+      return { ...one, tags: { ...(typeof defaults === 'string' ? {} : defaults), ...replacement } };
+    });
+    const all = sends.flatMap((s) => (typeof s === 'string' ? [] : [...s.to, ...s.cc, ...s.bcc].map(bareAddress)));
+    const fault = ctx.rules.match({ provider: 'ses', operation: 'batch', recipients: all });
+    const proceed = (): Reply => {
+      if (!template) return sesError(400, 'BadRequestException', 'DefaultContent.Template is required for SendBulkEmail.');
+      if (entries.length === 0) return sesError(400, 'BadRequestException', 'BulkEmailEntries must not be empty.');
+      const blocked = paused();
+      if (blocked) return blocked;
+      const results = sends.map((s) => {
+        if (typeof s === 'string') return { Status: 'INVALID_PARAMETER', Error: s };
+        const rcpts = [...s.to, ...s.cc, ...s.bcc].map(bareAddress);
+        if (fault && (fault.recipient === undefined || rcpts.some((r) => recipientMatches(fault.recipient ?? '', r)))) {
+          return { Status: fault.kind === 'validation' ? 'INVALID_PARAMETER' : 'MESSAGE_REJECTED', Error: fault.message ?? 'Email address is on the suppression list for your account.' };
+        }
+        const id = newId();
+        sent.count += rcpts.length;
+        ctx.accept(message(ctx, s, id), sesEventBuilder(deps, 'SendBulkEmail'));
+        return { Status: 'SUCCESS', MessageId: id };
+      });
+      return json(200, { BulkEmailEntryResults: results }, requestId());
+    };
+    // Per-entry problems go into the entry results with a 200, as SES does; the rest fail the call.
+    if (fault && !isElementFault(fault)) return withFault(fault, renderSesFault, proceed);
+    return proceed();
+  });
+
+  router.add('GET', '/v2/email/account', async (req) => {
+    const denied = unsigned(req);
+    if (denied) return denied;
+    await ctx.latency('ses');
+    const proceed = (): Reply =>
+      json(
+        200,
+        {
+          DedicatedIpAutoWarmupEnabled: false,
+          EnforcementStatus: account.enforcementStatus,
+          ProductionAccessEnabled: account.productionAccessEnabled,
+          SendQuota: { Max24HourSend: account.max24HourSend, MaxSendRate: account.maxSendRate, SentLast24Hours: sent.count },
+          SendingEnabled: account.sendingEnabled,
+          SuppressionAttributes: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+        },
+        requestId(),
+      );
+    const fault = ctx.rules.match({ provider: 'ses', operation: 'account', recipients: [] });
+    return fault ? withFault(fault, renderSesFault, proceed) : proceed();
+  });
+}
