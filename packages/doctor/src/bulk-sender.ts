@@ -45,7 +45,7 @@ function summary(domain: string, id: string, title: string, items: Item[]): Chec
   const status = worst(items.map((i) => i.status));
   if (status === 'pass') return pass(c);
   const blockers = [...new Set(items.filter((i) => i.status !== 'pass').flatMap((i) => i.blockers.map((b) => `${b.title} (${b.subject})`)))];
-  const unmet = items.filter((i) => i.status !== 'pass').map((i) => i.label.toLowerCase());
-  const fix = `Meet ${unmet.join('; ')}${blockers.length > 0 ? ` by fixing: ${blockers.join(', ')}` : ''}.`;
+  const unmet = items.filter((i) => i.status !== 'pass').map((i) => i.label);
+  const fix = `Not met: ${unmet.join('; ')}.${blockers.length > 0 ? ` Fix the checks above: ${blockers.join(', ')}.` : ''}`;
   return status === 'fail' ? fail(c, fix) : warn(c, fix);
 }

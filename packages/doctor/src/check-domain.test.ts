@@ -295,3 +295,15 @@ describe('checkDomain against a DNS server on 127.0.0.1', () => {
     await expect(checkDomain('good.test', { providers: ['sendgrid'], resolver })).rejects.toThrow(/unknown provider 'sendgrid'; use one of ses, postmark, mailgun, resend/u);
   });
 });
+
+describe('formatReport on a real report', () => {
+  it('prints every check of a broken domain with its fix', async () => {
+    const { formatReport } = await import('./format.ts');
+    const report = await run('voids.test', { streams: { newsletter: { domains: ['voids.test'], bulk: true } } });
+    const text = formatReport(report);
+    if (process.env['RELAYKIT_DOCTOR_PRINT']) console.log(text);
+    expect(text.split('\n')[0]).toBe(`relaykit doctor: voids.test: FAIL (${report.checks.filter((c) => c.status === 'pass').length} pass, 0 warn, 4 fail)`);
+    expect(text).toMatch(/^FAIL {2}spf +SPF evaluation \(RFC 7208\) +mail\.voids\.test$/mu);
+    expect(text).toContain('      fix: The SPF record at mail.voids.test makes more than 2 lookups');
+  });
+});
