@@ -18,6 +18,8 @@ export { memoryLedger } from './memory/ledger.ts';
 export { memoryStateStore } from './memory/state.ts';
 export { applyEvent, initialState } from './state/machine.ts';
 export { classifyBounce, type BounceClassification, type BounceInput } from './bounce/classify.ts';
+export { bounceCategories, isBounceCategory, type BounceCategory } from './bounce/categories.ts';
+export type { BounceHint } from './bounce/hints.ts';
 export { parseSmtpReply } from './bounce/smtp.ts';
 export { deserializeMessage, serializeMessage } from './codec.ts';
 export { memoryOutbox } from './memory/outbox.ts';
