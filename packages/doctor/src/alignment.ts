@@ -28,13 +28,23 @@ export function checkAlignment(input: AlignmentInput): Check {
   const { domain, aspf, adkim } = input;
   const word = (m: AlignmentMode) => (m === 's' ? 'strict' : 'relaxed');
   const spfAligned = aligned(input.envelopeDomain, domain, aspf);
-  const dkimDomains = input.dkimDomains.length > 0 ? input.dkimDomains : input.relayDkimDomain ? [input.relayDkimDomain] : [];
+  const dkimDomains =
+    input.dkimDomains.length > 0
+      ? input.dkimDomains
+      : input.relayDkimDomain
+        ? [input.relayDkimDomain]
+        : [];
   const dkimAligned = input.dkimDomains.some((d) => aligned(d, domain, adkim));
   const evidence = [
     `MAIL FROM ${input.envelopeDomain}: ${spfAligned ? 'aligned' : 'not aligned'} with ${domain} (aspf=${aspf}, ${word(aspf)})`,
     `DKIM d=${dkimDomains.join(', d=') || '(no working key)'}: ${dkimAligned ? 'aligned' : 'not aligned'} (adkim=${adkim}, ${word(adkim)})`,
   ];
-  const c = { id: 'alignment.dmarc', area: 'alignment' as const, subject: input.relayLabel, title: `DMARC alignment via ${input.relayLabel}` };
+  const c = {
+    id: 'alignment.dmarc',
+    area: 'alignment' as const,
+    subject: input.relayLabel,
+    title: `DMARC alignment via ${input.relayLabel}`,
+  };
 
   const spfFix =
     aspf === 's' && aligned(input.envelopeDomain, domain, 'r')
@@ -46,7 +56,18 @@ export function checkAlignment(input: AlignmentInput): Check {
       : `${input.relayLabel} signs with d=${dkimDomains.join(', ') || 'nothing usable'}, not ${domain}: publish its DKIM records for ${domain} (see the DKIM checks) so signatures align.`;
 
   if (spfAligned && dkimAligned) return pass({ ...c, evidence });
-  if (dkimAligned) return warn({ ...c, evidence }, `DMARC passes on DKIM alone. ${spfFix} Microsoft asks for both.`);
-  if (spfAligned) return warn({ ...c, evidence }, `DMARC passes on SPF alone, which breaks when mail is forwarded. ${dkimFix}`);
-  return fail({ ...c, evidence }, `Nothing aligns, so DMARC fails for mail sent through ${input.relayLabel} (Gmail: 5.7.32 / 4.7.32). ${dkimFix} ${spfFix}`);
+  if (dkimAligned)
+    return warn(
+      { ...c, evidence },
+      `DMARC passes on DKIM alone. ${spfFix} Microsoft asks for both.`,
+    );
+  if (spfAligned)
+    return warn(
+      { ...c, evidence },
+      `DMARC passes on SPF alone, which breaks when mail is forwarded. ${dkimFix}`,
+    );
+  return fail(
+    { ...c, evidence },
+    `Nothing aligns, so DMARC fails for mail sent through ${input.relayLabel} (Gmail: 5.7.32 / 4.7.32). ${dkimFix} ${spfFix}`,
+  );
 }

@@ -43,20 +43,50 @@ describe('parseAuthenticationResults', () => {
     const ar = parseAuthenticationResults(gmail);
     expect(ar.authservId).toBe('mx.google.com');
     expect(ar.dkim).toEqual([
-      { result: 'pass', domain: 'example.com', selector: '4pr7hy5ywnrxk3lxkcq2ljcxmbu6lwbs', identity: '@example.com' },
-      { result: 'pass', domain: 'amazonses.com', selector: '224i4yxa5dv7c2xz3womw6peuasteono', identity: '@amazonses.com' },
+      {
+        result: 'pass',
+        domain: 'example.com',
+        selector: '4pr7hy5ywnrxk3lxkcq2ljcxmbu6lwbs',
+        identity: '@example.com',
+      },
+      {
+        result: 'pass',
+        domain: 'amazonses.com',
+        selector: '224i4yxa5dv7c2xz3womw6peuasteono',
+        identity: '@amazonses.com',
+      },
     ]);
-    expect(ar.spf).toEqual([{ result: 'pass', domain: 'mail.example.com', mailfrom: '0102018e0b7f6a2b-3c1d9f8e@mail.example.com' }]);
+    expect(ar.spf).toEqual([
+      {
+        result: 'pass',
+        domain: 'mail.example.com',
+        mailfrom: '0102018e0b7f6a2b-3c1d9f8e@mail.example.com',
+      },
+    ]);
     expect(ar.dmarc).toEqual([{ result: 'pass', domain: 'example.com', policy: 'quarantine' }]);
-    expect(ar.results.find((r) => r.method === 'spf')?.comments[0]).toMatch(/^google\.com: domain of .* designates 54\.240\.8\.21 as permitted sender$/u);
+    expect(ar.results.find((r) => r.method === 'spf')?.comments[0]).toMatch(
+      /^google\.com: domain of .* designates 54\.240\.8\.21 as permitted sender$/u,
+    );
     expect(ar.results.find((r) => r.method === 'dkim')?.properties['header.b']).toBe('Kx1aPqR7');
   });
 
   it('reads a Gmail failure with an ARC comment holding "=", and a quoted header.b ending in "="', () => {
     const ar = parseAuthenticationResults(gmailArcFail);
-    expect(ar.results.map((r) => `${r.method}=${r.result}`)).toEqual(['arc=pass', 'spf=softfail', 'dkim=fail', 'dmarc=fail']);
-    expect(ar.results[0]?.comments).toEqual(['i=1 spf=pass spfdomain=pm.mtasv.net dkim=pass dkdomain=pm.mtasv.net']);
-    expect(ar.dkim[0]).toEqual({ result: 'fail', domain: 'example.org', selector: '20240101000000pm', identity: '@example.org' });
+    expect(ar.results.map((r) => `${r.method}=${r.result}`)).toEqual([
+      'arc=pass',
+      'spf=softfail',
+      'dkim=fail',
+      'dmarc=fail',
+    ]);
+    expect(ar.results[0]?.comments).toEqual([
+      'i=1 spf=pass spfdomain=pm.mtasv.net dkim=pass dkdomain=pm.mtasv.net',
+    ]);
+    expect(ar.dkim[0]).toEqual({
+      result: 'fail',
+      domain: 'example.org',
+      selector: '20240101000000pm',
+      identity: '@example.org',
+    });
     expect(ar.results[2]?.properties['header.b']).toBe('Qm9v+dA=');
     expect(ar.spf[0]?.domain).toBe('example.org');
     expect(ar.dmarc[0]).toEqual({ result: 'fail', domain: 'example.org', policy: 'reject' });
@@ -65,17 +95,28 @@ describe('parseAuthenticationResults', () => {
   it('reads a Microsoft 365 header without an authserv-id, with action= and compauth reason', () => {
     const ar = parseAuthenticationResults(microsoft365);
     expect(ar.authservId).toBeUndefined();
-    expect(ar.spf).toEqual([{ result: 'pass', domain: 'send.example.com', mailfrom: 'send.example.com' }]);
-    expect(ar.dkim).toEqual([{ result: 'pass', domain: 'example.com', selector: undefined, identity: undefined }]);
+    expect(ar.spf).toEqual([
+      { result: 'pass', domain: 'send.example.com', mailfrom: 'send.example.com' },
+    ]);
+    expect(ar.dkim).toEqual([
+      { result: 'pass', domain: 'example.com', selector: undefined, identity: undefined },
+    ]);
     expect(ar.dmarc).toEqual([{ result: 'pass', domain: 'example.com', policy: undefined }]);
     expect(ar.results.find((r) => r.method === 'dmarc')?.properties['action']).toBe('none');
-    expect(ar.results.find((r) => r.method === 'compauth')).toMatchObject({ result: 'pass', reason: '100' });
-    expect(ar.results.find((r) => r.method === 'dkim')?.comments).toEqual(['signature was verified']);
+    expect(ar.results.find((r) => r.method === 'compauth')).toMatchObject({
+      result: 'pass',
+      reason: '100',
+    });
+    expect(ar.results.find((r) => r.method === 'dkim')?.comments).toEqual([
+      'signature was verified',
+    ]);
   });
 
   it('reads a Microsoft failure where header.d=none means "not signed"', () => {
     const ar = parseAuthenticationResults(microsoftFail);
-    expect(ar.dkim).toEqual([{ result: 'none', domain: undefined, selector: undefined, identity: undefined }]);
+    expect(ar.dkim).toEqual([
+      { result: 'none', domain: undefined, selector: undefined, identity: undefined },
+    ]);
     expect(ar.spf[0]).toMatchObject({ result: 'softfail', domain: 'news.example.org' });
     expect(ar.dmarc[0]).toMatchObject({ result: 'fail', domain: 'example.org' });
     expect(ar.results.find((r) => r.method === 'dmarc')?.properties['action']).toBe('quarantine');
@@ -84,8 +125,12 @@ describe('parseAuthenticationResults', () => {
   it('reads a Yahoo header with the DMARC comment glued to the result and a trailing ";"', () => {
     const ar = parseAuthenticationResults(yahoo);
     expect(ar.authservId).toBe('atlas-production.v2.mail-bf1.yahoo.com');
-    expect(ar.dkim).toEqual([{ result: 'pass', domain: 'example.com', selector: 'resend', identity: '@example.com' }]);
-    expect(ar.spf).toEqual([{ result: 'pass', domain: 'send.example.com', mailfrom: 'send.example.com' }]);
+    expect(ar.dkim).toEqual([
+      { result: 'pass', domain: 'example.com', selector: 'resend', identity: '@example.com' },
+    ]);
+    expect(ar.spf).toEqual([
+      { result: 'pass', domain: 'send.example.com', mailfrom: 'send.example.com' },
+    ]);
     expect(ar.dmarc).toEqual([{ result: 'pass', domain: 'example.com', policy: 'quarantine' }]);
   });
 
@@ -94,25 +139,47 @@ describe('parseAuthenticationResults', () => {
       'example.org 1; dkim = fail reason="signature verification failed (bad \\"bh\\")" header.d=Example.NET header.i="@mail.example.net"; spf=pass smtp.mailfrom="first last"@example.net (comment (nested; with a semicolon)); auth=pass smtp.auth=sender@example.net',
     );
     expect(ar.authservId).toBe('example.org');
-    expect(ar.results[0]).toMatchObject({ method: 'dkim', result: 'fail', reason: 'signature verification failed (bad "bh")' });
+    expect(ar.results[0]).toMatchObject({
+      method: 'dkim',
+      result: 'fail',
+      reason: 'signature verification failed (bad "bh")',
+    });
     expect(ar.dkim[0]?.domain).toBe('example.net');
-    expect(ar.spf[0]).toEqual({ result: 'pass', domain: 'example.net', mailfrom: 'first last@example.net' });
+    expect(ar.spf[0]).toEqual({
+      result: 'pass',
+      domain: 'example.net',
+      mailfrom: 'first last@example.net',
+    });
     expect(ar.results[1]?.comments).toEqual(['comment (nested; with a semicolon)']);
-    expect(ar.results[2]).toMatchObject({ method: 'auth', properties: { 'smtp.auth': 'sender@example.net' } });
+    expect(ar.results[2]).toMatchObject({
+      method: 'auth',
+      properties: { 'smtp.auth': 'sender@example.net' },
+    });
   });
 
   it('reads "none" (no authentication done) as no results', () => {
-    expect(parseAuthenticationResults('mx.example.org; none')).toEqual({ authservId: 'mx.example.org', results: [], spf: [], dkim: [], dmarc: [] });
+    expect(parseAuthenticationResults('mx.example.org; none')).toEqual({
+      authservId: 'mx.example.org',
+      results: [],
+      spf: [],
+      dkim: [],
+      dmarc: [],
+    });
   });
 
   it('never throws on arbitrary input', () => {
     fc.assert(
-      fc.property(fc.string({ unit: fc.constantFrom(...'ab=.;()"\\@ \r\n\t-'.split('')), maxLength: 80 }), (s) => {
-        const ar = parseAuthenticationResults(s);
-        expect(Array.isArray(ar.results)).toBe(true);
-      }),
+      fc.property(
+        fc.string({ unit: fc.constantFrom(...'ab=.;()"\\@ \r\n\t-'.split('')), maxLength: 80 }),
+        (s) => {
+          const ar = parseAuthenticationResults(s);
+          expect(Array.isArray(ar.results)).toBe(true);
+        },
+      ),
     );
     // @ts-expect-error: a JavaScript caller passing the parsed header object
-    expect(() => parseAuthenticationResults({ value: 'x' })).toThrow(/\[relaykit\] \[doctor\] parseAuthenticationResults expects the header as a string/u);
+    expect(() => parseAuthenticationResults({ value: 'x' })).toThrow(
+      /\[relaykit\] \[doctor\] parseAuthenticationResults expects the header as a string/u,
+    );
   });
 });

@@ -41,7 +41,10 @@ export interface AuthenticationResults {
   dmarc: DmarcAuthResult[];
 }
 
-type Token = { kind: 'word'; text: string; quoted: boolean } | { kind: 'comment'; text: string } | { kind: 'semicolon' };
+type Token =
+  | { kind: 'word'; text: string; quoted: boolean }
+  | { kind: 'comment'; text: string }
+  | { kind: 'semicolon' };
 
 /** Splits a header body into words, comments (nested, with quoted-pairs) and semicolons, dropping quotes. */
 function tokenize(input: string): Token[] {
@@ -140,7 +143,10 @@ function splitSegments(tokens: readonly Token[]): Token[][] {
 
 const domainOf = (value: string | undefined): string | undefined => {
   if (value === undefined) return undefined;
-  const domain = value.slice(value.lastIndexOf('@') + 1).toLowerCase().replace(/\.$/u, '');
+  const domain = value
+    .slice(value.lastIndexOf('@') + 1)
+    .toLowerCase()
+    .replace(/\.$/u, '');
   return domain === '' || domain === 'none' ? undefined : domain;
 };
 
@@ -179,10 +185,16 @@ function parseResult(segment: readonly Item[]): AuthResult | undefined {
  */
 export function parseAuthenticationResults(header: string): AuthenticationResults {
   if (typeof header !== 'string') {
-    throw new TypeError('[relaykit] [doctor] parseAuthenticationResults expects the header as a string; pass the value of one Authentication-Results field');
+    throw new TypeError(
+      '[relaykit] [doctor] parseAuthenticationResults expects the header as a string; pass the value of one Authentication-Results field',
+    );
   }
-  const body = header.replace(/\r?\n(?=[ \t])/gu, '').replace(/^\s*authentication-results\s*:/iu, '');
-  const segments = splitSegments(tokenize(body)).map(items).filter((s) => s.length > 0);
+  const body = header
+    .replace(/\r?\n(?=[ \t])/gu, '')
+    .replace(/^\s*authentication-results\s*:/iu, '');
+  const segments = splitSegments(tokenize(body))
+    .map(items)
+    .filter((s) => s.length > 0);
 
   let authservId: string | undefined;
   const first = segments[0];
@@ -191,7 +203,9 @@ export function parseAuthenticationResults(header: string): AuthenticationResult
     authservId = first[0]?.text;
     segments.shift();
   }
-  const results = segments.map(parseResult).filter((r): r is AuthResult => r !== undefined && r.method !== 'none');
+  const results = segments
+    .map(parseResult)
+    .filter((r): r is AuthResult => r !== undefined && r.method !== 'none');
 
   const of = (method: string) => results.filter((r) => r.method === method);
   return {
@@ -199,7 +213,11 @@ export function parseAuthenticationResults(header: string): AuthenticationResult
     results,
     spf: of('spf').map((r) => {
       const mailfrom = r.properties['smtp.mailfrom'];
-      return { result: r.result, domain: domainOf(mailfrom ?? r.properties['smtp.helo']), mailfrom };
+      return {
+        result: r.result,
+        domain: domainOf(mailfrom ?? r.properties['smtp.helo']),
+        mailfrom,
+      };
     }),
     dkim: of('dkim').map((r) => ({
       result: r.result,
@@ -208,8 +226,14 @@ export function parseAuthenticationResults(header: string): AuthenticationResult
       identity: r.properties['header.i'],
     })),
     dmarc: of('dmarc').map((r) => {
-      const policy = r.comments.map((c) => /(?:^|\s)p=(\w+)/iu.exec(c)?.[1]).find((p) => p !== undefined);
-      return { result: r.result, domain: domainOf(r.properties['header.from']), policy: policy?.toLowerCase() };
+      const policy = r.comments
+        .map((c) => /(?:^|\s)p=(\w+)/iu.exec(c)?.[1])
+        .find((p) => p !== undefined);
+      return {
+        result: r.result,
+        domain: domainOf(r.properties['header.from']),
+        policy: policy?.toLowerCase(),
+      };
     }),
   };
 }

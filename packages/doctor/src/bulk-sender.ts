@@ -7,7 +7,11 @@ interface Item {
   blockers: Check[];
 }
 
-const item = (label: string, checks: readonly Check[], options: { softWarns?: boolean; required?: boolean } = {}): Item => {
+const item = (
+  label: string,
+  checks: readonly Check[],
+  options: { softWarns?: boolean; required?: boolean } = {},
+): Item => {
   // softWarns: a warning in these checks still meets the requirement (p=none, single alignment).
   const counted = checks.map((c) => (options.softWarns && c.status === 'warn' ? 'pass' : c.status));
   let status = worst(counted);
@@ -15,36 +19,80 @@ const item = (label: string, checks: readonly Check[], options: { softWarns?: bo
   return { label, status, blockers: checks.filter((_, i) => counted[i] !== 'pass') };
 };
 
-const byId = (checks: readonly Check[], ...ids: string[]) => checks.filter((c) => ids.includes(c.id));
+const byId = (checks: readonly Check[], ...ids: string[]) =>
+  checks.filter((c) => ids.includes(c.id));
 
 /**
  * The mailbox providers' bulk-sender rules (research/mta-policy.md §4) as a checklist over the
  * checks already made: Gmail and Yahoo since February 2024, Outlook.com consumer since May 2025.
  */
 export function checkBulkSender(domain: string, checks: readonly Check[]): Check[] {
-  const spf = item('SPF passes for the return path', [...byId(checks, 'spf.record', 'spf.evaluation', 'spf.include'), ...byId(checks, 'mail-from.setup').filter((c) => c.status === 'fail')]);
+  const spf = item('SPF passes for the return path', [
+    ...byId(checks, 'spf.record', 'spf.evaluation', 'spf.include'),
+    ...byId(checks, 'mail-from.setup').filter((c) => c.status === 'fail'),
+  ]);
   const dkimKeys = byId(checks, 'dkim.key');
   const dkim: Item = (() => {
     const working = dkimKeys.filter((c) => c.status !== 'fail');
     const base = item('DKIM signs with a key of at least 1024 bits', dkimKeys, { required: true });
     return working.length === 0 ? { ...base, status: 'fail' as const } : base;
   })();
-  const dmarc = item('DMARC record with p= at least none', byId(checks, 'dmarc.record', 'dmarc.policy'), { softWarns: true, required: true });
-  const alignment = item('From aligned with SPF or DKIM', byId(checks, 'alignment.dmarc'), { softWarns: true, required: true });
-  const exists = item('Sending domain resolves and accepts mail', byId(checks, 'mx.soa', 'mx.records').filter((c) => c.status === 'fail'));
-  const oneClick = item('One-click unsubscribe on bulk streams', byId(checks, 'streams.one-click-unsubscribe'));
+  const dmarc = item(
+    'DMARC record with p= at least none',
+    byId(checks, 'dmarc.record', 'dmarc.policy'),
+    { softWarns: true, required: true },
+  );
+  const alignment = item('From aligned with SPF or DKIM', byId(checks, 'alignment.dmarc'), {
+    softWarns: true,
+    required: true,
+  });
+  const exists = item(
+    'Sending domain resolves and accepts mail',
+    byId(checks, 'mx.soa', 'mx.records').filter((c) => c.status === 'fail'),
+  );
+  const oneClick = item(
+    'One-click unsubscribe on bulk streams',
+    byId(checks, 'streams.one-click-unsubscribe'),
+  );
 
   return [
-    summary(domain, 'bulk-sender.gmail-yahoo', 'Gmail and Yahoo bulk-sender rules (2024)', [spf, dkim, dmarc, alignment, exists, oneClick]),
-    summary(domain, 'bulk-sender.microsoft', 'Outlook.com high-volume sender rules (2025)', [spf, dkim, dmarc, alignment]),
+    summary(domain, 'bulk-sender.gmail-yahoo', 'Gmail and Yahoo bulk-sender rules (2024)', [
+      spf,
+      dkim,
+      dmarc,
+      alignment,
+      exists,
+      oneClick,
+    ]),
+    summary(domain, 'bulk-sender.microsoft', 'Outlook.com high-volume sender rules (2025)', [
+      spf,
+      dkim,
+      dmarc,
+      alignment,
+    ]),
   ];
 }
 
 function summary(domain: string, id: string, title: string, items: Item[]): Check {
-  const c = { id, area: 'bulk-sender' as const, subject: domain, title, evidence: items.map((i) => `${i.status === 'pass' ? 'met' : i.status === 'warn' ? 'unverified' : 'NOT met'}: ${i.label}`) };
+  const c = {
+    id,
+    area: 'bulk-sender' as const,
+    subject: domain,
+    title,
+    evidence: items.map(
+      (i) =>
+        `${i.status === 'pass' ? 'met' : i.status === 'warn' ? 'unverified' : 'NOT met'}: ${i.label}`,
+    ),
+  };
   const status = worst(items.map((i) => i.status));
   if (status === 'pass') return pass(c);
-  const blockers = [...new Set(items.filter((i) => i.status !== 'pass').flatMap((i) => i.blockers.map((b) => `${b.title} (${b.subject})`)))];
+  const blockers = [
+    ...new Set(
+      items
+        .filter((i) => i.status !== 'pass')
+        .flatMap((i) => i.blockers.map((b) => `${b.title} (${b.subject})`)),
+    ),
+  ];
   const unmet = items.filter((i) => i.status !== 'pass').map((i) => i.label);
   const fix = `Not met: ${unmet.join('; ')}.${blockers.length > 0 ? ` Fix the checks above: ${blockers.join(', ')}.` : ''}`;
   return status === 'fail' ? fail(c, fix) : warn(c, fix);

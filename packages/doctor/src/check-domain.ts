@@ -5,20 +5,37 @@ import { checkDmarc } from './dmarc.ts';
 import { txtRecords } from './dns.ts';
 import { checkMailFrom } from './mail-from.ts';
 import { checkMxAndSoa } from './mx.ts';
-import { organizationalDomain, resolveOptions, type CheckDomainOptions, type ResolvedOptions } from './options.ts';
+import {
+  organizationalDomain,
+  resolveOptions,
+  type CheckDomainOptions,
+  type ResolvedOptions,
+} from './options.ts';
 import { relays, type RelayName } from './relays.ts';
 import { warn, worst, type Check, type CheckArea, type DomainReport } from './report.ts';
 import { checkSpf, type SpfRequirement } from './spf.ts';
 import { checkOneClick, checkSharedDomain, checkSharedKeys, type DomainKey } from './streams.ts';
 
-const areaOrder: readonly CheckArea[] = ['spf', 'dkim', 'dmarc', 'alignment', 'mail-from', 'mx', 'streams', 'bulk-sender'];
+const areaOrder: readonly CheckArea[] = [
+  'spf',
+  'dkim',
+  'dmarc',
+  'alignment',
+  'mail-from',
+  'mx',
+  'streams',
+  'bulk-sender',
+];
 
 /**
  * Checks that a sending domain is set up for the relays that send for it: SPF, DKIM, DMARC and their
  * alignment, the relays' return paths, MX and SOA, the streams, and the mailbox providers'
  * bulk-sender rules. Every check says what it found and, unless it passes, what to do.
  */
-export async function checkDomain(domain: string, options: CheckDomainOptions): Promise<DomainReport> {
+export async function checkDomain(
+  domain: string,
+  options: CheckDomainOptions,
+): Promise<DomainReport> {
   const o = resolveOptions(domain, options);
   const resolver = o.resolver;
   const checks: Check[] = [];
@@ -38,14 +55,19 @@ export async function checkDomain(domain: string, options: CheckDomainOptions): 
     const target = mailFroms[i]?.spfTarget;
     if (target === undefined) return;
     const list = spfTargets.get(target) ?? [];
-    if (!list.some((r) => r.include === relays[p.name].spfInclude)) list.push({ relay: relays[p.name].label, include: relays[p.name].spfInclude });
+    if (!list.some((r) => r.include === relays[p.name].spfInclude))
+      list.push({ relay: relays[p.name].label, include: relays[p.name].spfInclude });
     spfTargets.set(target, list);
   });
   if (!spfTargets.has(o.domain)) {
     const own = await txtRecords(resolver, o.domain);
-    if (own.ok && own.value.some((t) => /^v=spf1(?:\s|$)/iu.test(t.trim()))) spfTargets.set(o.domain, []);
+    if (own.ok && own.value.some((t) => /^v=spf1(?:\s|$)/iu.test(t.trim())))
+      spfTargets.set(o.domain, []);
   }
-  for (const spf of await Promise.all([...spfTargets].map(([name, required]) => checkSpf(resolver, name, required)))) checks.push(...spf);
+  for (const spf of await Promise.all(
+    [...spfTargets].map(([name, required]) => checkSpf(resolver, name, required)),
+  ))
+    checks.push(...spf);
 
   for (const { outcome } of dkim) checks.push(outcome.check);
   for (const p of o.providers) {
@@ -53,7 +75,15 @@ export async function checkDomain(domain: string, options: CheckDomainOptions): 
     if (p.selectors.length === 0 && o.selectors.length === 0) {
       checks.push(
         warn(
-          { id: 'dkim.selectors', area: 'dkim', subject: relay.label, title: `DKIM selectors for ${relay.label}`, evidence: [`no DKIM selectors given for ${relay.label}; it signs with d=${relay.ownDkimDomain ?? 'nothing'} until its DKIM for ${o.domain} is set up`] },
+          {
+            id: 'dkim.selectors',
+            area: 'dkim',
+            subject: relay.label,
+            title: `DKIM selectors for ${relay.label}`,
+            evidence: [
+              `no DKIM selectors given for ${relay.label}; it signs with d=${relay.ownDkimDomain ?? 'nothing'} until its DKIM for ${o.domain} is set up`,
+            ],
+          },
           `Pass ${relay.selectorHint} as dkimSelectors of the ${p.name} provider, so the doctor can check them.`,
         ),
       );
@@ -63,7 +93,12 @@ export async function checkDomain(domain: string, options: CheckDomainOptions): 
 
   o.providers.forEach((p, i) => {
     const relay = relays[p.name];
-    const usable = dkim.filter(({ target, outcome }) => outcome.usable && (target.relays === 'all' || target.relays.includes(p.name))).map(({ target }) => target.domain);
+    const usable = dkim
+      .filter(
+        ({ target, outcome }) =>
+          outcome.usable && (target.relays === 'all' || target.relays.includes(p.name)),
+      )
+      .map(({ target }) => target.domain);
     checks.push(
       checkAlignment({
         domain: o.domain,
@@ -84,7 +119,12 @@ export async function checkDomain(domain: string, options: CheckDomainOptions): 
   checks.push(...checkBulkSender(o.domain, checks));
 
   checks.sort((a, b) => areaOrder.indexOf(a.area) - areaOrder.indexOf(b.area));
-  return { domain: o.domain, organizationalDomain: o.orgDomain, status: worst(checks.map((c) => c.status)), checks };
+  return {
+    domain: o.domain,
+    organizationalDomain: o.orgDomain,
+    status: worst(checks.map((c) => c.status)),
+    checks,
+  };
 }
 
 type Target = DkimTarget & { relays: RelayName[] | 'all' };
@@ -93,7 +133,14 @@ function dkimTargets(o: ResolvedOptions, domain = o.domain): Target[] {
   const targets = new Map<string, Target>();
   for (const s of o.selectors) {
     const d = s.domain === o.domain ? domain : s.domain;
-    targets.set(`${s.selector}@${d}`, { selector: s.selector, domain: d, owner: 'your key', setup: { kind: 'txt' }, console: undefined, relays: 'all' });
+    targets.set(`${s.selector}@${d}`, {
+      selector: s.selector,
+      domain: d,
+      owner: 'your key',
+      setup: { kind: 'txt' },
+      console: undefined,
+      relays: 'all',
+    });
   }
   for (const p of o.providers) {
     const relay = relays[p.name];
@@ -104,29 +151,49 @@ function dkimTargets(o: ResolvedOptions, domain = o.domain): Target[] {
         if (existing.relays !== 'all') existing.relays.push(p.name);
         continue;
       }
-      targets.set(key, { selector, domain, owner: relay.label, setup: relay.dkim, console: relay.console, relays: [p.name] });
+      targets.set(key, {
+        selector,
+        domain,
+        owner: relay.label,
+        setup: relay.dkim,
+        console: relay.console,
+        relays: [p.name],
+      });
     }
   }
   return [...targets.values()];
 }
 
 /** Keys of this domain that also appear at the other stream domains under the same organisational domain. */
-async function sharedKeyChecks(o: ResolvedOptions, dkim: ReadonlyArray<{ target: Target; outcome: DkimOutcome }>): Promise<Check[]> {
+async function sharedKeyChecks(
+  o: ResolvedOptions,
+  dkim: ReadonlyArray<{ target: Target; outcome: DkimOutcome }>,
+): Promise<Check[]> {
   const own: DomainKey[] = dkim.flatMap(({ target, outcome }) =>
-    outcome.keyFingerprint && target.domain === o.domain ? [{ domain: target.domain, selector: target.selector, fingerprint: outcome.keyFingerprint }] : [],
+    outcome.keyFingerprint && target.domain === o.domain
+      ? [{ domain: target.domain, selector: target.selector, fingerprint: outcome.keyFingerprint }]
+      : [],
   );
   if (own.length === 0) return [];
-  const siblings = [...new Set(Object.values(o.streams).flatMap((s) => s.domains))].filter((d) => d !== o.domain && organizationalDomain(d) === o.orgDomain);
+  const siblings = [...new Set(Object.values(o.streams).flatMap((s) => s.domains))].filter(
+    (d) => d !== o.domain && organizationalDomain(d) === o.orgDomain,
+  );
   const others = await Promise.all(
     siblings.flatMap((d) =>
       dkimTargets(o, d)
         .filter((t) => t.domain === d)
-        .map(async (t) => ({ domain: d, selector: t.selector, fingerprint: (await checkDkim(o.resolver, t)).keyFingerprint })),
+        .map(async (t) => ({
+          domain: d,
+          selector: t.selector,
+          fingerprint: (await checkDkim(o.resolver, t)).keyFingerprint,
+        })),
     ),
   );
   return checkSharedKeys(
     o.domain,
     own,
-    others.flatMap((k) => (k.fingerprint ? [{ domain: k.domain, selector: k.selector, fingerprint: k.fingerprint }] : [])),
+    others.flatMap((k) =>
+      k.fingerprint ? [{ domain: k.domain, selector: k.selector, fingerprint: k.fingerprint }] : [],
+    ),
   );
 }

@@ -31,7 +31,11 @@ const isDmarc = (txt: string) => /^v\s*=\s*DMARC1\s*(?:;|$)/u.test(txt.trim());
  * DMARC for the domain: exactly one record at _dmarc (falling back to the organisational domain, as
  * RFC 7489 §6.6.3 does), p= present and how strong, and rua= present so failures are reported.
  */
-export async function checkDmarc(resolver: DnsResolver, domain: string, orgDomain: string): Promise<DmarcOutcome> {
+export async function checkDmarc(
+  resolver: DnsResolver,
+  domain: string,
+  orgDomain: string,
+): Promise<DmarcOutcome> {
   const own = `_dmarc.${domain}`;
   const c = { id: 'dmarc.record', area: 'dmarc' as const, subject: own, title: 'DMARC record' };
   const suggested = `v=DMARC1; p=none; rua=mailto:dmarc-reports@${orgDomain}`;
@@ -40,15 +44,29 @@ export async function checkDmarc(resolver: DnsResolver, domain: string, orgDomai
   let name = own;
   let txt = await txtRecords(resolver, own);
   let records = txt.ok ? txt.value.filter(isDmarc) : [];
-  evidence.push(txt.ok ? `TXT ${own}: ${records.length} DMARC record(s)` : describeMissing(txt, 'TXT', own));
+  evidence.push(
+    txt.ok ? `TXT ${own}: ${records.length} DMARC record(s)` : describeMissing(txt, 'TXT', own),
+  );
   if (records.length === 0 && orgDomain !== domain && !(!txt.ok && txt.kind === 'error')) {
     name = `_dmarc.${orgDomain}`;
     txt = await txtRecords(resolver, name);
     records = txt.ok ? txt.value.filter(isDmarc) : [];
-    evidence.push(txt.ok ? `TXT ${name}: ${records.length} DMARC record(s) (organisational domain)` : describeMissing(txt, 'TXT', name));
+    evidence.push(
+      txt.ok
+        ? `TXT ${name}: ${records.length} DMARC record(s) (organisational domain)`
+        : describeMissing(txt, 'TXT', name),
+    );
   }
   if (!txt.ok && txt.kind === 'error') {
-    return { checks: [warn({ ...c, evidence }, `Could not read ${name}; check its DNS servers and run the doctor again.`)], policy: undefined };
+    return {
+      checks: [
+        warn(
+          { ...c, evidence },
+          `Could not read ${name}; check its DNS servers and run the doctor again.`,
+        ),
+      ],
+      policy: undefined,
+    };
   }
   if (records.length === 0) {
     return {
@@ -65,7 +83,11 @@ export async function checkDmarc(resolver: DnsResolver, domain: string, orgDomai
     return {
       checks: [
         fail(
-          { ...c, subject: name, evidence: [...evidence, ...records.map((r) => `TXT ${name}: "${r}"`)] },
+          {
+            ...c,
+            subject: name,
+            evidence: [...evidence, ...records.map((r) => `TXT ${name}: "${r}"`)],
+          },
           `Keep exactly one DMARC record at ${name}: with ${records.length}, receivers apply no DMARC policy at all (RFC 7489 §6.6.3). Merge them into one.`,
         ),
       ],
@@ -74,15 +96,24 @@ export async function checkDmarc(resolver: DnsResolver, domain: string, orgDomai
   }
   const record = records[0] as string;
   const tags = parseDmarc(record);
-  const checks: Check[] = [pass({ ...c, subject: name, evidence: [...evidence, `TXT ${name}: "${record}"`] })];
+  const checks: Check[] = [
+    pass({ ...c, subject: name, evidence: [...evidence, `TXT ${name}: "${record}"`] }),
+  ];
 
   const inherited = name !== own;
   const policy = (inherited ? (tags.get('sp') ?? tags.get('p')) : tags.get('p'))?.toLowerCase();
   const pc = { id: 'dmarc.policy', area: 'dmarc' as const, subject: name, title: 'DMARC policy' };
   const pct = Number(tags.get('pct') ?? '100');
-  const pEvidence = [`p=${tags.get('p') ?? '(missing)'}${tags.has('sp') ? `, sp=${tags.get('sp')}` : ''}${tags.has('pct') ? `, pct=${tags.get('pct')}` : ''}${inherited ? ` (inherited by ${domain})` : ''}`];
+  const pEvidence = [
+    `p=${tags.get('p') ?? '(missing)'}${tags.has('sp') ? `, sp=${tags.get('sp')}` : ''}${tags.has('pct') ? `, pct=${tags.get('pct')}` : ''}${inherited ? ` (inherited by ${domain})` : ''}`,
+  ];
   if (policy === undefined || !['none', 'quarantine', 'reject'].includes(policy)) {
-    checks.push(fail({ ...pc, evidence: pEvidence }, `Set p= in ${name} to none, quarantine or reject (p is required, RFC 7489 §6.3); e.g. "${suggested}".`));
+    checks.push(
+      fail(
+        { ...pc, evidence: pEvidence },
+        `Set p= in ${name} to none, quarantine or reject (p is required, RFC 7489 §6.3); e.g. "${suggested}".`,
+      ),
+    );
   } else if (policy === 'none') {
     checks.push(
       warn(
@@ -91,13 +122,23 @@ export async function checkDmarc(resolver: DnsResolver, domain: string, orgDomai
       ),
     );
   } else if (pct < 100) {
-    checks.push(warn({ ...pc, evidence: pEvidence }, `pct=${pct} applies ${policy} to part of the failing mail only; remove pct (RFC 9989 drops it) once the reports are clean.`));
+    checks.push(
+      warn(
+        { ...pc, evidence: pEvidence },
+        `pct=${pct} applies ${policy} to part of the failing mail only; remove pct (RFC 9989 drops it) once the reports are clean.`,
+      ),
+    );
   } else {
     checks.push(pass({ ...pc, evidence: pEvidence }));
   }
 
   const rua = tags.get('rua');
-  const rc = { id: 'dmarc.rua', area: 'dmarc' as const, subject: name, title: 'DMARC aggregate reports' };
+  const rc = {
+    id: 'dmarc.rua',
+    area: 'dmarc' as const,
+    subject: name,
+    title: 'DMARC aggregate reports',
+  };
   if (rua === undefined || rua === '') {
     checks.push(
       warn(
@@ -110,5 +151,8 @@ export async function checkDmarc(resolver: DnsResolver, domain: string, orgDomai
   }
 
   const mode = (v: string | undefined): 'r' | 's' => (v?.toLowerCase() === 's' ? 's' : 'r');
-  return { checks, policy: { name, policy, adkim: mode(tags.get('adkim')), aspf: mode(tags.get('aspf')) } };
+  return {
+    checks,
+    policy: { name, policy, adkim: mode(tags.get('adkim')), aspf: mode(tags.get('aspf')) },
+  };
 }

@@ -29,12 +29,21 @@ export async function query<T>(run: () => Promise<T>): Promise<Answer<T>> {
     const code = (error as { code?: unknown }).code;
     const text = typeof code === 'string' ? code : 'EUNKNOWN';
     const kind = text === 'ENOTFOUND' ? 'nxdomain' : text === 'ENODATA' ? 'nodata' : 'error';
-    return { ok: false, kind, code: text, message: error instanceof Error ? error.message : String(error) };
+    return {
+      ok: false,
+      kind,
+      code: text,
+      message: error instanceof Error ? error.message : String(error),
+    };
   }
 }
 
 /** How a missing answer reads in evidence. */
-export function describeMissing(answer: { kind: 'nxdomain' | 'nodata' | 'error'; code: string }, what: string, name: string): string {
+export function describeMissing(
+  answer: { kind: 'nxdomain' | 'nodata' | 'error'; code: string },
+  what: string,
+  name: string,
+): string {
   if (answer.kind === 'nxdomain') return `${what} ${name}: name does not exist (NXDOMAIN)`;
   if (answer.kind === 'nodata') return `${what} ${name}: no record`;
   return `${what} ${name}: query failed (${answer.code})`;
@@ -72,7 +81,12 @@ export function mailauthResolver(resolver: DnsResolver, log: QueryLogEntry[]) {
       case 'CNAME':
         return resolver.resolveCname(name);
       default:
-        return Promise.reject(Object.assign(new Error(`[relaykit] [doctor] unsupported DNS type ${rrtype} for ${name}`), { code: 'ENOTIMP' }));
+        return Promise.reject(
+          Object.assign(
+            new Error(`[relaykit] [doctor] unsupported DNS type ${rrtype} for ${name}`),
+            { code: 'ENOTIMP' },
+          ),
+        );
     }
   };
   return async (name: string, rrtype: string): Promise<unknown> => {
@@ -82,7 +96,11 @@ export function mailauthResolver(resolver: DnsResolver, log: QueryLogEntry[]) {
       return answer;
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      log.push({ type: rrtype, name, outcome: code === 'ENOTFOUND' || code === 'ENODATA' ? 'void' : 'error' });
+      log.push({
+        type: rrtype,
+        name,
+        outcome: code === 'ENOTFOUND' || code === 'ENODATA' ? 'void' : 'error',
+      });
       throw error;
     }
   };

@@ -7,7 +7,14 @@ const report: DomainReport = {
   organizationalDomain: 'example.com',
   status: 'fail',
   checks: [
-    { id: 'spf.record', area: 'spf', subject: 'send.news.example.com', title: 'SPF record', status: 'pass', evidence: ['TXT send.news.example.com: "v=spf1 include:amazonses.com ~all"'] },
+    {
+      id: 'spf.record',
+      area: 'spf',
+      subject: 'send.news.example.com',
+      title: 'SPF record',
+      status: 'pass',
+      evidence: ['TXT send.news.example.com: "v=spf1 include:amazonses.com ~all"'],
+    },
     {
       id: 'dmarc.policy',
       area: 'dmarc',
@@ -17,7 +24,15 @@ const report: DomainReport = {
       evidence: ['p=none'],
       fix: 'p=none only monitors.',
     },
-    { id: 'mx.records', area: 'mx', subject: 'news.example.com', title: 'MX of the sending domain', status: 'fail', evidence: ['MX news.example.com: 0 .'], fix: 'Remove the null MX.' },
+    {
+      id: 'mx.records',
+      area: 'mx',
+      subject: 'news.example.com',
+      title: 'MX of the sending domain',
+      status: 'fail',
+      evidence: ['MX news.example.com: 0 .'],
+      fix: 'Remove the null MX.',
+    },
   ],
 };
 
@@ -41,7 +56,7 @@ describe('formatReport', () => {
   });
 
   it('colours statuses only when asked', () => {
-    expect(formatReport(report)).not.toMatch(/\u001B\[/u);
+    expect(formatReport(report)).not.toContain('\u001B[');
     const coloured = formatReport(report, { color: true });
     expect(coloured).toContain('\u001B[32mPASS\u001B[0m');
     expect(coloured).toContain('\u001B[33mWARN\u001B[0m');
@@ -53,7 +68,12 @@ describe('exitCodeFor', () => {
   it('is 0 / 1 / 2 for the worst of pass / warn / fail across domains', () => {
     expect(exitCodeFor([])).toBe(0);
     expect(exitCodeFor([{ ...report, status: 'pass' }])).toBe(0);
-    expect(exitCodeFor([{ ...report, status: 'pass' }, { ...report, status: 'warn' }])).toBe(1);
+    expect(
+      exitCodeFor([
+        { ...report, status: 'pass' },
+        { ...report, status: 'warn' },
+      ]),
+    ).toBe(1);
     expect(exitCodeFor([{ ...report, status: 'warn' }, report])).toBe(2);
   });
 });

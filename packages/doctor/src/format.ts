@@ -19,21 +19,31 @@ const label: Record<Status, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL'
 /** The report as a table (status, area, check, subject), each non-passing row followed by its evidence and fix. */
 export function formatReport(report: DomainReport, options: FormatOptions = {}): string {
   const color = options.color ?? false;
-  const c = (code: keyof typeof paint, text: string) => (color ? `${paint[code]}${text}${paint.reset}` : text);
-  const rows = report.checks.map((check) => [label[check.status], check.area, check.title, check.subject] as const);
+  const c = (code: keyof typeof paint, text: string) =>
+    color ? `${paint[code]}${text}${paint.reset}` : text;
+  const rows = report.checks.map(
+    (check) => [label[check.status], check.area, check.title, check.subject] as const,
+  );
   const areaWidth = Math.max(4, ...rows.map((r) => r[1].length));
   const checkWidth = Math.max(5, ...rows.map((r) => r[2].length));
 
-  const counts = (['pass', 'warn', 'fail'] as const).map((s) => `${report.checks.filter((k) => k.status === s).length} ${s}`).join(', ');
+  const counts = (['pass', 'warn', 'fail'] as const)
+    .map((s) => `${report.checks.filter((k) => k.status === s).length} ${s}`)
+    .join(', ');
   const lines = [
     `${c('bold', `relaykit doctor: ${report.domain}`)}${report.organizationalDomain === report.domain ? '' : ` (organisational domain ${report.organizationalDomain})`}: ${c(report.status, label[report.status])} (${counts})`,
     '',
-    c('dim', `${''.padEnd(4)}  ${'AREA'.padEnd(areaWidth)}  ${'CHECK'.padEnd(checkWidth)}  SUBJECT`),
+    c(
+      'dim',
+      `${''.padEnd(4)}  ${'AREA'.padEnd(areaWidth)}  ${'CHECK'.padEnd(checkWidth)}  SUBJECT`,
+    ),
   ];
   report.checks.forEach((check, i) => {
     const row = rows[i];
     if (!row) return;
-    lines.push(`${c(check.status, row[0])}  ${row[1].padEnd(areaWidth)}  ${row[2].padEnd(checkWidth)}  ${row[3]}`);
+    lines.push(
+      `${c(check.status, row[0])}  ${row[1].padEnd(areaWidth)}  ${row[2].padEnd(checkWidth)}  ${row[3]}`,
+    );
     if (check.status !== 'pass') {
       for (const e of check.evidence) lines.push(c('dim', `      found: ${e}`));
       if (check.fix) lines.push(`      ${c(check.status, 'fix:')} ${check.fix}`);

@@ -12,19 +12,36 @@ export interface MailFromOutcome {
 }
 
 /** The relay's return-path (MAIL FROM) domain is published as the relay expects, so bounces route back and SPF can align. */
-export async function checkMailFrom(resolver: DnsResolver, domain: string, provider: ResolvedProvider): Promise<MailFromOutcome> {
+export async function checkMailFrom(
+  resolver: DnsResolver,
+  domain: string,
+  provider: ResolvedProvider,
+): Promise<MailFromOutcome> {
   const relay = relays[provider.name];
   const m = provider.mailFrom;
-  const c = { id: 'mail-from.setup', area: 'mail-from' as const, subject: m ?? relay.ownMailFrom, title: `Return path (MAIL FROM) for ${relay.label}` };
+  const c = {
+    id: 'mail-from.setup',
+    area: 'mail-from' as const,
+    subject: m ?? relay.ownMailFrom,
+    title: `Return path (MAIL FROM) for ${relay.label}`,
+  };
   const setup = relay.mailFrom;
   const example = m ?? `mail.${domain}`;
-  const records = setup.kind === 'mx' ? setup.hosts(provider.region).map((h) => `MX 10 ${h}`) : [`CNAME ${setup.target}`];
+  const records =
+    setup.kind === 'mx'
+      ? setup.hosts(provider.region).map((h) => `MX 10 ${h}`)
+      : [`CNAME ${setup.target}`];
   const recipe = `${records.map((r) => `${example} ${r}`).join(' and ')}${setup.kind === 'mx' ? ` and TXT "v=spf1 include:${relay.spfInclude} ~all"` : ''}`;
 
   if (m === undefined) {
     return {
       check: warn(
-        { ...c, evidence: [`no custom MAIL FROM domain: ${relay.label} uses its own (${relay.ownMailFrom}), which passes SPF but never aligns with ${domain}`] },
+        {
+          ...c,
+          evidence: [
+            `no custom MAIL FROM domain: ${relay.label} uses its own (${relay.ownMailFrom}), which passes SPF but never aligns with ${domain}`,
+          ],
+        },
         `Set up a custom MAIL FROM domain in ${relay.console}: publish ${recipe}, then pass it as mailFrom. DMARC then aligns through SPF as well as DKIM.`,
       ),
       envelopeDomain: relay.ownMailFrom,
@@ -36,26 +53,52 @@ export async function checkMailFrom(resolver: DnsResolver, domain: string, provi
   // A return path the caller named, or one the relay cannot send without, is an error when missing;
   // a default the relay can do without (Postmark's pm-bounces) is only a lost alignment.
   const missing = (evidence: string[], fix: string) =>
-    provider.mailFromExplicit || relay.mailFromRequired ? fail({ ...c, evidence }, fix) : warn({ ...c, evidence }, fix);
+    provider.mailFromExplicit || relay.mailFromRequired
+      ? fail({ ...c, evidence }, fix)
+      : warn({ ...c, evidence }, fix);
 
   if (setup.kind === 'cname') {
     const cname = await query(() => resolver.resolveCname(m));
     if (!cname.ok) {
-      return { check: missing([describeMissing(cname, 'CNAME', m)], `Publish ${m} CNAME ${setup.target} (${relay.console}), so bounces return to ${relay.label} and SPF aligns with ${domain}.`), ...fallback };
+      return {
+        check: missing(
+          [describeMissing(cname, 'CNAME', m)],
+          `Publish ${m} CNAME ${setup.target} (${relay.console}), so bounces return to ${relay.label} and SPF aligns with ${domain}.`,
+        ),
+        ...fallback,
+      };
     }
     const got = (cname.value[0] ?? '').toLowerCase().replace(/\.$/u, '');
     if (got !== setup.target) {
-      return { check: fail({ ...c, evidence: [`CNAME ${m} → ${got}`] }, `Point CNAME ${m} at ${setup.target} (it points at ${got}).`), ...fallback };
+      return {
+        check: fail(
+          { ...c, evidence: [`CNAME ${m} → ${got}`] },
+          `Point CNAME ${m} at ${setup.target} (it points at ${got}).`,
+        ),
+        ...fallback,
+      };
     }
-    return { check: pass({ ...c, evidence: [`CNAME ${m} → ${got}`] }), envelopeDomain: m, spfTarget };
+    return {
+      check: pass({ ...c, evidence: [`CNAME ${m} → ${got}`] }),
+      envelopeDomain: m,
+      spfTarget,
+    };
   }
 
   const expected = setup.hosts(provider.region);
   const mx = await query(() => resolver.resolveMx(m));
   if (!mx.ok) {
-    return { check: missing([describeMissing(mx, 'MX', m)], `Publish ${recipe} (${relay.console}); receivers reject mail whose return path cannot take bounces.`), ...fallback };
+    return {
+      check: missing(
+        [describeMissing(mx, 'MX', m)],
+        `Publish ${recipe} (${relay.console}); receivers reject mail whose return path cannot take bounces.`,
+      ),
+      ...fallback,
+    };
   }
-  const hosts = mx.value.map((r) => `${r.priority} ${r.exchange.toLowerCase().replace(/\.$/u, '') || '.'}`);
+  const hosts = mx.value.map(
+    (r) => `${r.priority} ${r.exchange.toLowerCase().replace(/\.$/u, '') || '.'}`,
+  );
   const names = new Set(mx.value.map((r) => r.exchange.toLowerCase().replace(/\.$/u, '')));
   const evidence = [`MX ${m}: ${hosts.join(', ')}`];
   const present = expected.filter((h) => names.has(h));
@@ -69,7 +112,14 @@ export async function checkMailFrom(resolver: DnsResolver, domain: string, provi
     };
   }
   if (present.length < expected.length) {
-    return { check: warn({ ...c, evidence }, `Add MX ${expected.filter((h) => !names.has(h)).join(' and ')} to ${m} as ${relay.label} documents, so bounces still arrive when one host is down.`), envelopeDomain: m, spfTarget };
+    return {
+      check: warn(
+        { ...c, evidence },
+        `Add MX ${expected.filter((h) => !names.has(h)).join(' and ')} to ${m} as ${relay.label} documents, so bounces still arrive when one host is down.`,
+      ),
+      envelopeDomain: m,
+      spfTarget,
+    };
   }
   return { check: pass({ ...c, evidence }), envelopeDomain: m, spfTarget };
 }

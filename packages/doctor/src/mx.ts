@@ -11,21 +11,55 @@ export async function checkMxAndSoa(resolver: DnsResolver, domain: string): Prom
   const soa = await query(() => resolver.resolveSoa(domain));
   const sc = { id: 'mx.soa', area: 'mx' as const, subject: domain, title: 'Domain exists (SOA)' };
   if (soa.ok) {
-    checks.push(pass({ ...sc, evidence: [`SOA ${domain}: ${soa.value.nsname} ${soa.value.hostmaster} serial ${soa.value.serial}`] }));
+    checks.push(
+      pass({
+        ...sc,
+        evidence: [
+          `SOA ${domain}: ${soa.value.nsname} ${soa.value.hostmaster} serial ${soa.value.serial}`,
+        ],
+      }),
+    );
   } else if (soa.kind === 'nodata') {
     // A subdomain without a zone of its own has no SOA of its own but still exists (NOERROR).
-    checks.push(pass({ ...sc, evidence: [`SOA ${domain}: none at this name, but the name exists (part of its parent zone)`] }));
+    checks.push(
+      pass({
+        ...sc,
+        evidence: [
+          `SOA ${domain}: none at this name, but the name exists (part of its parent zone)`,
+        ],
+      }),
+    );
   } else if (soa.kind === 'nxdomain') {
-    checks.push(fail({ ...sc, evidence: [describeMissing(soa, 'SOA', domain)] }, `${domain} does not exist in DNS; receivers (Yahoo first) reject mail from unresolvable domains. Create the zone or send from a domain that exists.`));
+    checks.push(
+      fail(
+        { ...sc, evidence: [describeMissing(soa, 'SOA', domain)] },
+        `${domain} does not exist in DNS; receivers (Yahoo first) reject mail from unresolvable domains. Create the zone or send from a domain that exists.`,
+      ),
+    );
   } else {
-    checks.push(warn({ ...sc, evidence: [describeMissing(soa, 'SOA', domain)] }, `Could not read SOA ${domain}; check its DNS servers and run the doctor again.`));
+    checks.push(
+      warn(
+        { ...sc, evidence: [describeMissing(soa, 'SOA', domain)] },
+        `Could not read SOA ${domain}; check its DNS servers and run the doctor again.`,
+      ),
+    );
   }
 
   const mx = await query(() => resolver.resolveMx(domain));
-  const mc = { id: 'mx.records', area: 'mx' as const, subject: domain, title: 'MX of the sending domain' };
+  const mc = {
+    id: 'mx.records',
+    area: 'mx' as const,
+    subject: domain,
+    title: 'MX of the sending domain',
+  };
   if (!mx.ok) {
     if (mx.kind === 'error') {
-      checks.push(warn({ ...mc, evidence: [describeMissing(mx, 'MX', domain)] }, `Could not read MX ${domain}; check its DNS servers and run the doctor again.`));
+      checks.push(
+        warn(
+          { ...mc, evidence: [describeMissing(mx, 'MX', domain)] },
+          `Could not read MX ${domain}; check its DNS servers and run the doctor again.`,
+        ),
+      );
     } else {
       checks.push(
         warn(

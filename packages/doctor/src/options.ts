@@ -60,7 +60,9 @@ const hostname = /^(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-
 export function normalizeDomain(raw: string, what: string): string {
   const domain = raw.trim().toLowerCase().replace(/\.$/u, '');
   if (!hostname.test(domain)) {
-    throw new TypeError(`[relaykit] [doctor] ${what} '${raw}' is not a domain name; pass a bare domain such as example.com (no scheme, no @)`);
+    throw new TypeError(
+      `[relaykit] [doctor] ${what} '${raw}' is not a domain name; pass a bare domain such as example.com (no scheme, no @)`,
+    );
   }
   return domain;
 }
@@ -73,16 +75,24 @@ export function organizationalDomain(domain: string): string {
 export function resolveOptions(rawDomain: string, options: CheckDomainOptions): ResolvedOptions {
   const domain = normalizeDomain(rawDomain, 'domain');
   if (options.providers.length === 0) {
-    throw new TypeError(`[relaykit] [doctor] no providers given for ${domain}; pass the relays that send for it, e.g. { providers: ['ses'] }`);
+    throw new TypeError(
+      `[relaykit] [doctor] no providers given for ${domain}; pass the relays that send for it, e.g. { providers: ['ses'] }`,
+    );
   }
-  const sharedMailFrom = options.mailFrom === undefined ? undefined : normalizeDomain(options.mailFrom, 'mailFrom');
+  const sharedMailFrom =
+    options.mailFrom === undefined ? undefined : normalizeDomain(options.mailFrom, 'mailFrom');
   const providers = options.providers.map((p): ResolvedProvider => {
     const spec: ProviderInUse = typeof p === 'string' ? { name: p } : p;
     const relay = relays[spec.name] as (typeof relays)[RelayName] | undefined;
     if (relay === undefined) {
-      throw new TypeError(`[relaykit] [doctor] unknown provider '${String(spec.name)}'; use one of ${relayNames.join(', ')}`);
+      throw new TypeError(
+        `[relaykit] [doctor] unknown provider '${String(spec.name)}'; use one of ${relayNames.join(', ')}`,
+      );
     }
-    const own = spec.mailFrom === undefined ? undefined : normalizeDomain(spec.mailFrom, `${spec.name} mailFrom`);
+    const own =
+      spec.mailFrom === undefined
+        ? undefined
+        : normalizeDomain(spec.mailFrom, `${spec.name} mailFrom`);
     const explicit = own ?? sharedMailFrom;
     return {
       name: spec.name,
@@ -93,7 +103,12 @@ export function resolveOptions(rawDomain: string, options: CheckDomainOptions): 
     };
   });
   const selectors = (options.dkimSelectors ?? []).map((s) =>
-    typeof s === 'string' ? { selector: s, domain } : { selector: s.selector, domain: normalizeDomain(s.domain, `DKIM domain of selector ${s.selector}`) },
+    typeof s === 'string'
+      ? { selector: s, domain }
+      : {
+          selector: s.selector,
+          domain: normalizeDomain(s.domain, `DKIM domain of selector ${s.selector}`),
+        },
   );
   const streams: Record<string, Required<StreamSpec>> = {};
   for (const [name, s] of Object.entries(options.streams ?? {})) {
@@ -103,5 +118,12 @@ export function resolveOptions(rawDomain: string, options: CheckDomainOptions): 
       oneClickUnsubscribe: s.oneClickUnsubscribe ?? false,
     };
   }
-  return { domain, orgDomain: organizationalDomain(domain), providers, selectors, streams, resolver: options.resolver ?? defaultResolver };
+  return {
+    domain,
+    orgDomain: organizationalDomain(domain),
+    providers,
+    selectors,
+    streams,
+    resolver: options.resolver ?? defaultResolver,
+  };
 }

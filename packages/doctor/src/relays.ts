@@ -8,7 +8,9 @@ export type RelayName = 'ses' | 'postmark' | 'mailgun' | 'resend';
 export const relayNames: readonly RelayName[] = ['ses', 'postmark', 'mailgun', 'resend'];
 
 /** How the relay's return-path (MAIL FROM) domain must be published. */
-export type MailFromSetup = { kind: 'mx'; hosts: (region: string | undefined) => string[] } | { kind: 'cname'; target: string };
+export type MailFromSetup =
+  | { kind: 'mx'; hosts: (region: string | undefined) => string[] }
+  | { kind: 'cname'; target: string };
 
 /** How the relay's DKIM keys are published at `<selector>._domainkey.<domain>`. */
 export type DkimSetup = { kind: 'cname'; target: (token: string) => string } | { kind: 'txt' };
@@ -36,7 +38,9 @@ export interface RelayRequirements {
   console: string;
 }
 
-const sesFeedbackMx = (region: string | undefined) => [`feedback-smtp.${region ?? 'us-east-1'}.amazonses.com`];
+const sesFeedbackMx = (region: string | undefined) => [
+  `feedback-smtp.${region ?? 'us-east-1'}.amazonses.com`,
+];
 
 export const relays: Record<RelayName, RelayRequirements> = {
   // SES (Terraform gist mxro/8e1032f4 in the research): three Easy DKIM CNAMEs
@@ -52,7 +56,8 @@ export const relays: Record<RelayName, RelayRequirements> = {
     mailFrom: { kind: 'mx', hosts: sesFeedbackMx },
     dkim: { kind: 'cname', target: (token) => `${token}.dkim.amazonses.com` },
     defaultSelectors: [],
-    selectorHint: 'the three Easy DKIM tokens (SES console → Verified identities → the domain → DKIM, or GetEmailIdentity DkimAttributes.Tokens)',
+    selectorHint:
+      'the three Easy DKIM tokens (SES console → Verified identities → the domain → DKIM, or GetEmailIdentity DkimAttributes.Tokens)',
     ownDkimDomain: 'amazonses.com',
     defaultRegion: 'us-east-1',
     console: 'SES console → Verified identities → the domain',
@@ -69,7 +74,8 @@ export const relays: Record<RelayName, RelayRequirements> = {
     mailFrom: { kind: 'cname', target: 'pm.mtasv.net' },
     dkim: { kind: 'txt' },
     defaultSelectors: [],
-    selectorHint: "the DKIM selector shown in Postmark's Sender Signatures → DNS settings (of the form 20240101000000pm)",
+    selectorHint:
+      "the DKIM selector shown in Postmark's Sender Signatures → DNS settings (of the form 20240101000000pm)",
     ownDkimDomain: 'pm.mtasv.net',
     defaultRegion: undefined,
     console: 'Postmark → Sender Signatures → DNS settings',
@@ -83,10 +89,17 @@ export const relays: Record<RelayName, RelayRequirements> = {
     defaultMailFrom: (domain) => domain,
     mailFromRequired: true,
     ownMailFrom: 'mailgun.org',
-    mailFrom: { kind: 'mx', hosts: (region) => (region === 'eu' ? ['mxa.eu.mailgun.org', 'mxb.eu.mailgun.org'] : ['mxa.mailgun.org', 'mxb.mailgun.org']) },
+    mailFrom: {
+      kind: 'mx',
+      hosts: (region) =>
+        region === 'eu'
+          ? ['mxa.eu.mailgun.org', 'mxb.eu.mailgun.org']
+          : ['mxa.mailgun.org', 'mxb.mailgun.org'],
+    },
     dkim: { kind: 'txt' },
     defaultSelectors: ['k1'],
-    selectorHint: "the DKIM selector in Mailgun's Domain settings → DNS records (k1 for new domains)",
+    selectorHint:
+      "the DKIM selector in Mailgun's Domain settings → DNS records (k1 for new domains)",
     ownDkimDomain: 'mailgun.org',
     defaultRegion: undefined,
     console: 'Mailgun → Sending → Domain settings → DNS records',

@@ -1,7 +1,8 @@
 /** The outcome of one check. `warn` means mail flows but a receiver may penalise it. */
 export type Status = 'pass' | 'warn' | 'fail';
 
-export type CheckArea = 'spf' | 'dkim' | 'dmarc' | 'alignment' | 'mail-from' | 'mx' | 'streams' | 'bulk-sender';
+export type CheckArea =
+  'spf' | 'dkim' | 'dmarc' | 'alignment' | 'mail-from' | 'mx' | 'streams' | 'bulk-sender';
 
 export interface Check {
   /** Stable identifier of the kind of check, e.g. `spf.record`; with `subject` it names one row. */

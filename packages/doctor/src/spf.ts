@@ -1,6 +1,12 @@
 import type { DNSResolver } from 'mailauth';
 import { spf } from 'mailauth/lib/spf/index.js';
-import { describeMissing, mailauthResolver, txtRecords, type DnsResolver, type QueryLogEntry } from './dns.ts';
+import {
+  describeMissing,
+  mailauthResolver,
+  txtRecords,
+  type DnsResolver,
+  type QueryLogEntry,
+} from './dns.ts';
 import { fail, pass, warn, type Check } from './report.ts';
 
 export interface SpfRequirement {
@@ -15,23 +21,48 @@ const probeIp = '192.0.2.1';
 
 const isSpf = (txt: string) => /^v=spf1(?:\s|$)/iu.test(txt.trim());
 
-const base = (id: string, subject: string, title: string) => ({ id, area: 'spf' as const, subject, title });
+const base = (id: string, subject: string, title: string) => ({
+  id,
+  area: 'spf' as const,
+  subject,
+  title,
+});
 
 /**
  * SPF at one envelope domain: exactly one record, the relays' includes reachable, and an RFC 7208
  * evaluation by mailauth within 10 DNS lookups and 2 void lookups, ending in ~all or -all.
  */
-export async function checkSpf(resolver: DnsResolver, name: string, required: readonly SpfRequirement[]): Promise<Check[]> {
-  const suggested = `v=spf1 ${[...new Set(required.map((r) => `include:${r.include}`))].join(' ')} ~all`.replace('  ', ' ');
+export async function checkSpf(
+  resolver: DnsResolver,
+  name: string,
+  required: readonly SpfRequirement[],
+): Promise<Check[]> {
+  const suggested =
+    `v=spf1 ${[...new Set(required.map((r) => `include:${r.include}`))].join(' ')} ~all`.replace(
+      '  ',
+      ' ',
+    );
   const recordCheck = base('spf.record', name, 'SPF record');
   const txt = await txtRecords(resolver, name);
   if (!txt.ok && txt.kind === 'error') {
-    return [warn({ ...recordCheck, evidence: [describeMissing(txt, 'TXT', name)] }, `Could not read TXT ${name}; check that its DNS servers answer, then run the doctor again.`)];
+    return [
+      warn(
+        { ...recordCheck, evidence: [describeMissing(txt, 'TXT', name)] },
+        `Could not read TXT ${name}; check that its DNS servers answer, then run the doctor again.`,
+      ),
+    ];
   }
   const records = txt.ok ? txt.value.filter(isSpf) : [];
   if (records.length === 0) {
-    const evidence = txt.ok ? [`TXT ${name}: ${txt.value.length} record(s), none starting with v=spf1`] : [describeMissing(txt, 'TXT', name)];
-    return [fail({ ...recordCheck, evidence }, `Publish one TXT record at ${name}: "${suggested}". Without it SPF is "none" and cannot authenticate or align the return path.`)];
+    const evidence = txt.ok
+      ? [`TXT ${name}: ${txt.value.length} record(s), none starting with v=spf1`]
+      : [describeMissing(txt, 'TXT', name)];
+    return [
+      fail(
+        { ...recordCheck, evidence },
+        `Publish one TXT record at ${name}: "${suggested}". Without it SPF is "none" and cannot authenticate or align the return path.`,
+      ),
+    ];
   }
   if (records.length > 1) {
     return [
@@ -51,20 +82,43 @@ export async function checkSpf(resolver: DnsResolver, name: string, required: re
     mta: 'relaykit-doctor',
     resolver: mailauthResolver(resolver, log) as DNSResolver,
   });
-  checks.push(evaluationCheck(name, result.status.result, result.status.comment ?? '', result.lookups, log));
+  checks.push(
+    evaluationCheck(name, result.status.result, result.status.comment ?? '', result.lookups, log),
+  );
 
-  const reached = new Set(log.filter((q) => q.type === 'TXT' && q.outcome === 'answer').map((q) => q.name.toLowerCase()));
+  const reached = new Set(
+    log.filter((q) => q.type === 'TXT' && q.outcome === 'answer').map((q) => q.name.toLowerCase()),
+  );
   const terms = record.toLowerCase().split(/\s+/u);
   for (const need of required) {
     const include = need.include.toLowerCase();
-    const direct = terms.some((t) => /^[+?~-]?include:/u.test(t) && t.replace(/^[+?~-]?include:/u, '').replace(/\.$/u, '') === include);
+    const direct = terms.some(
+      (t) =>
+        /^[+?~-]?include:/u.test(t) &&
+        t.replace(/^[+?~-]?include:/u, '').replace(/\.$/u, '') === include,
+    );
     const c = base('spf.include', name, `SPF includes ${need.relay}`);
     if (direct || reached.has(include)) {
-      checks.push(pass({ ...c, evidence: [direct ? `include:${include} in the record` : `include:${include} reached through a nested include`] }));
+      checks.push(
+        pass({
+          ...c,
+          evidence: [
+            direct
+              ? `include:${include} in the record`
+              : `include:${include} reached through a nested include`,
+          ],
+        }),
+      );
     } else {
       checks.push(
         fail(
-          { ...c, evidence: [`TXT ${name}: "${record}"`, `include:${include} not found, directly or nested`] },
+          {
+            ...c,
+            evidence: [
+              `TXT ${name}: "${record}"`,
+              `include:${include} not found, directly or nested`,
+            ],
+          },
           `Add include:${include} to the SPF record at ${name} (before the final all), e.g. "${withInclude(record, include)}"; otherwise mail that ${need.relay} sends fails SPF.`,
         ),
       );
@@ -90,7 +144,9 @@ function evaluationCheck(
   const c = base('spf.evaluation', name, 'SPF evaluation (RFC 7208)');
   const evidence = [
     `evaluated by mailauth for probe IP ${probeIp}: ${result}${comment ? ` (${comment.replace(/^relaykit-doctor: /u, '')})` : ''}`,
-    ...(lookups ? [`DNS lookups: ${lookups.count} of ${lookups.limit}; void lookups: ${lookups.void} of 2`] : []),
+    ...(lookups
+      ? [`DNS lookups: ${lookups.count} of ${lookups.limit}; void lookups: ${lookups.void} of 2`]
+      : []),
     `queries: ${log.map((q) => `${q.type} ${q.name}${q.outcome === 'answer' ? '' : ` (${q.outcome})`}`).join(', ') || 'none'}`,
   ];
   if (result === 'permerror' && /too many dns requests/iu.test(comment)) {
@@ -107,16 +163,28 @@ function evaluationCheck(
     );
   }
   if (result === 'permerror') {
-    return fail({ ...c, evidence }, `Fix the SPF record at ${name}: receivers treat it as a permanent error (${comment || 'invalid record'}).`);
+    return fail(
+      { ...c, evidence },
+      `Fix the SPF record at ${name}: receivers treat it as a permanent error (${comment || 'invalid record'}).`,
+    );
   }
   if (result === 'temperror') {
-    return warn({ ...c, evidence }, `SPF at ${name} could not be evaluated (temporary DNS error); check the DNS servers of the names it includes, then run the doctor again.`);
+    return warn(
+      { ...c, evidence },
+      `SPF at ${name} could not be evaluated (temporary DNS error); check the DNS servers of the names it includes, then run the doctor again.`,
+    );
   }
   if (result === 'pass') {
-    return fail({ ...c, evidence }, `The SPF record at ${name} authorises any host (e.g. +all); end it with ~all or -all so only your relays pass.`);
+    return fail(
+      { ...c, evidence },
+      `The SPF record at ${name} authorises any host (e.g. +all); end it with ~all or -all so only your relays pass.`,
+    );
   }
   if (result === 'neutral') {
-    return warn({ ...c, evidence }, `The SPF record at ${name} ends neutral (?all or no all), which protects nothing; end it with ~all or -all.`);
+    return warn(
+      { ...c, evidence },
+      `The SPF record at ${name} ends neutral (?all or no all), which protects nothing; end it with ~all or -all.`,
+    );
   }
   return pass({ ...c, evidence });
 }

@@ -9,17 +9,30 @@ export interface DomainKey {
 
 /** Streams that list the checked domain: sharing it mixes their reputations (DESIGN §4: streams never share a domain). */
 export function checkSharedDomain(options: ResolvedOptions): Check[] {
-  const owners = Object.entries(options.streams).filter(([, s]) => s.domains.includes(options.domain)).map(([n]) => n);
-  const c = { id: 'streams.shared-domain', area: 'streams' as const, subject: options.domain, title: 'One stream per domain' };
+  const owners = Object.entries(options.streams)
+    .filter(([, s]) => s.domains.includes(options.domain))
+    .map(([n]) => n);
+  const c = {
+    id: 'streams.shared-domain',
+    area: 'streams' as const,
+    subject: options.domain,
+    title: 'One stream per domain',
+  };
   if (owners.length > 1) {
     return [
       fail(
-        { ...c, evidence: [`streams ${owners.map((o) => `'${o}'`).join(' and ')} all send from ${options.domain}`] },
+        {
+          ...c,
+          evidence: [
+            `streams ${owners.map((o) => `'${o}'`).join(' and ')} all send from ${options.domain}`,
+          ],
+        },
         `Give each stream its own domain (e.g. keep ${options.domain} for '${owners[0]}' and move '${owners[1]}' to a subdomain such as news.${options.domain}): complaints about one stream otherwise sink the other's delivery.`,
       ),
     ];
   }
-  if (owners.length === 1) return [pass({ ...c, evidence: [`only stream '${owners[0]}' sends from ${options.domain}`] })];
+  if (owners.length === 1)
+    return [pass({ ...c, evidence: [`only stream '${owners[0]}' sends from ${options.domain}`] })];
   return [];
 }
 
@@ -27,7 +40,11 @@ export function checkSharedDomain(options: ResolvedOptions): Check[] {
  * One DKIM key published at several stream domains ties their reputations together; Yahoo asks bulk
  * senders to segregate streams by IP or DKIM domain.
  */
-export function checkSharedKeys(domain: string, own: readonly DomainKey[], others: readonly DomainKey[]): Check[] {
+export function checkSharedKeys(
+  domain: string,
+  own: readonly DomainKey[],
+  others: readonly DomainKey[],
+): Check[] {
   const checks: Check[] = [];
   for (const key of own) {
     const twins = others.filter((o) => o.fingerprint === key.fingerprint && o.domain !== domain);
@@ -39,7 +56,9 @@ export function checkSharedKeys(domain: string, own: readonly DomainKey[], other
           area: 'streams',
           subject: `${key.selector}._domainkey.${domain}`,
           title: 'DKIM key shared across stream domains',
-          evidence: [`the same public key (sha256 ${key.fingerprint}) is published at ${twins.map((t) => `${t.selector}._domainkey.${t.domain}`).join(', ')}`],
+          evidence: [
+            `the same public key (sha256 ${key.fingerprint}) is published at ${twins.map((t) => `${t.selector}._domainkey.${t.domain}`).join(', ')}`,
+          ],
         },
         `Generate a separate DKIM key for each stream's domain: one key at ${domain} and ${twins.map((t) => t.domain).join(', ')} means one leaked or abused key, or one stream's reputation, affects all of them.`,
       ),
@@ -53,9 +72,16 @@ export function checkOneClick(options: ResolvedOptions): Check[] {
   const checks: Check[] = [];
   for (const [name, stream] of Object.entries(options.streams)) {
     if (!stream.domains.includes(options.domain) || !stream.bulk) continue;
-    const c = { id: 'streams.one-click-unsubscribe', area: 'streams' as const, subject: `stream '${name}'`, title: 'One-click unsubscribe (RFC 8058)' };
+    const c = {
+      id: 'streams.one-click-unsubscribe',
+      area: 'streams' as const,
+      subject: `stream '${name}'`,
+      title: 'One-click unsubscribe (RFC 8058)',
+    };
     if (stream.oneClickUnsubscribe) {
-      checks.push(pass({ ...c, evidence: [`stream '${name}' is bulk and sends one-click unsubscribe`] }));
+      checks.push(
+        pass({ ...c, evidence: [`stream '${name}' is bulk and sends one-click unsubscribe`] }),
+      );
     } else {
       checks.push(
         fail(

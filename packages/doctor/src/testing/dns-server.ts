@@ -54,12 +54,21 @@ export async function startDnsServer(zone: FixtureZone): Promise<TestDnsServer> 
         name = (cname.data as string).toLowerCase();
         continue;
       }
-      for (const r of records.filter((r) => r.type === question.type)) answers.push(toAnswer(name, r));
+      for (const r of records.filter((r) => r.type === question.type))
+        answers.push(toAnswer(name, r));
       break;
     }
     const exists = names.has(name) || [...names.keys()].some((n) => n.endsWith(`.${name}`));
     const rcode = answers.length === 0 && !exists ? 3 /* NXDOMAIN */ : 0;
-    return { ...base, flags: packet.AUTHORITATIVE_ANSWER | packet.RECURSION_AVAILABLE | ((query.flags ?? 0) & packet.RECURSION_DESIRED) | rcode, answers };
+    return {
+      ...base,
+      flags:
+        packet.AUTHORITATIVE_ANSWER |
+        packet.RECURSION_AVAILABLE |
+        ((query.flags ?? 0) & packet.RECURSION_DESIRED) |
+        rcode,
+      answers,
+    };
   };
 
   const respondUdp = (udp: Socket4, msg: Buffer, from: RemoteInfo) => {
@@ -68,7 +77,11 @@ export async function startDnsServer(zone: FixtureZone): Promise<TestDnsServer> 
       const response = answer(packet.decode(msg));
       reply = packet.encode(response);
       if (reply.length > udpLimit) {
-        reply = packet.encode({ ...response, answers: [], flags: (response.flags ?? 0) | packet.TRUNCATED_RESPONSE });
+        reply = packet.encode({
+          ...response,
+          answers: [],
+          flags: (response.flags ?? 0) | packet.TRUNCATED_RESPONSE,
+        });
       }
     } catch {
       return;
@@ -124,7 +137,10 @@ export async function startDnsServer(zone: FixtureZone): Promise<TestDnsServer> 
       tcpQueries,
       async close() {
         for (const s of sockets) s.destroy();
-        await Promise.all([new Promise<void>((resolve) => tcp.close(() => resolve())), new Promise<void>((resolve) => udp.close(() => resolve()))]);
+        await Promise.all([
+          new Promise<void>((resolve) => tcp.close(() => resolve())),
+          new Promise<void>((resolve) => udp.close(() => resolve())),
+        ]);
       },
     };
   }
@@ -141,7 +157,15 @@ function toAnswer(name: string, r: FixtureRecord): packet.Answer {
         type: 'SOA',
         name,
         ttl: 60,
-        data: { mname: r.data.mname, rname: r.data.rname, serial: r.data.serial ?? 1, refresh: 3600, retry: 600, expire: 86400, minimum: 60 },
+        data: {
+          mname: r.data.mname,
+          rname: r.data.rname,
+          serial: r.data.serial ?? 1,
+          refresh: 3600,
+          retry: 600,
+          expire: 86400,
+          minimum: 60,
+        },
       };
     case 'MX':
       return { type: 'MX', name, ttl: 60, data: r.data };
