@@ -433,6 +433,12 @@ describe('checkDomain against a DNS server on 127.0.0.1', () => {
     expect(c.fix).toContain('Generate a separate DKIM key for each stream');
   });
 
+  it('flags a subdomain reusing the key of its organisational domain, without streams', async () => {
+    const c = find(await run('news.shared.test'), 'streams.shared-dkim-key');
+    expect(c.subject).toBe('resend._domainkey.news.shared.test');
+    expect(c.evidence[0]).toContain('resend._domainkey.shared.test');
+  });
+
   it('asks for the selectors it cannot guess', async () => {
     const report = await checkDomain('good.test', { providers: ['postmark'], resolver });
     expect(find(report, 'dkim.selectors', 'Postmark').fix).toMatch(/20240101000000pm/u);

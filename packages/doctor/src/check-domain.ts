@@ -164,7 +164,7 @@ function dkimTargets(o: ResolvedOptions, domain = o.domain): Target[] {
   return [...targets.values()];
 }
 
-/** Keys of this domain that also appear at the other stream domains under the same organisational domain. */
+/** Keys of this domain that also appear at the organisational domain or at other stream domains under it. */
 async function sharedKeyChecks(
   o: ResolvedOptions,
   dkim: ReadonlyArray<{ target: Target; outcome: DkimOutcome }>,
@@ -175,9 +175,10 @@ async function sharedKeyChecks(
       : [],
   );
   if (own.length === 0) return [];
-  const siblings = [...new Set(Object.values(o.streams).flatMap((s) => s.domains))].filter(
-    (d) => d !== o.domain && organizationalDomain(d) === o.orgDomain,
-  );
+  // The organisational domain counts too: a subdomain reusing the parent's key shares its fate.
+  const siblings = [
+    ...new Set([...Object.values(o.streams).flatMap((s) => s.domains), o.orgDomain]),
+  ].filter((d) => d !== o.domain && organizationalDomain(d) === o.orgDomain);
   const others = await Promise.all(
     siblings.flatMap((d) =>
       dkimTargets(o, d)
