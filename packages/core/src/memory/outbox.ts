@@ -4,6 +4,8 @@ type Status = keyof OutboxCounts;
 interface Entry extends QueuedMessage {
   status: Status;
   reason?: string;
+  /** Which claim holds it, and until when: a claim that outlives its lease loses the message. */
+  lease?: { token: number; until: number };
 }
 
 /**
@@ -16,12 +18,18 @@ export function memoryOutbox(options: { now?: () => number } = {}): Outbox {
   const waiting = new Set<string>();
   const finished: string[] = [];
 
+  const leased = new Set<string>();
+  let tokens = 0;
   const due = (limit: number): Entry[] => {
     const t = now();
     const out: Entry[] = [];
     for (const id of waiting) {
       const e = entries.get(id);
       if (e && e.dueAt.getTime() <= t) out.push(e);
+    }
+    for (const id of leased) {
+      const e = entries.get(id);
+      if (e?.lease && e.lease.until <= t) out.push(e);
     }
     return out.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime()).slice(0, limit);
   };
@@ -34,7 +42,7 @@ export function memoryOutbox(options: { now?: () => number } = {}): Outbox {
         waiting.add(m.id);
       }
     },
-    consume(handler, { concurrency, pollMs = 50 }) {
+    consume(handler, { concurrency, pollMs = 50, leaseMs = 300_000 }) {
       let running = true;
       let inFlight = 0;
       const active = new Set<Promise<void>>();
@@ -43,10 +51,17 @@ export function memoryOutbox(options: { now?: () => number } = {}): Outbox {
         if (!running) return;
         for (const e of due(concurrency - inFlight)) {
           waiting.delete(e.id);
+          leased.add(e.id);
           e.status = 'inFlight';
+          const token = ++tokens;
+          e.lease = { token, until: now() + leaseMs };
           inFlight += 1;
-          const run = handler({ ...e })
+          const { status: _s, reason: _r, lease: _l, ...queued } = e;
+          const run = handler(queued)
             .then((decision) => {
+              if (e.lease?.token !== token) return;
+              leased.delete(e.id);
+              delete e.lease;
               if (decision.type === 'retry') {
                 e.status = 'queued';
                 e.attempts += 1;
@@ -63,6 +78,9 @@ export function memoryOutbox(options: { now?: () => number } = {}): Outbox {
             })
             .catch(() => {
               // A handler that throws leaves the message queued for the next poll.
+              if (e.lease?.token !== token) return;
+              leased.delete(e.id);
+              delete e.lease;
               e.status = 'queued';
               waiting.add(e.id);
             })
@@ -89,7 +107,9 @@ export function memoryOutbox(options: { now?: () => number } = {}): Outbox {
     },
     async get(id) {
       const e = entries.get(id);
-      return e ? { ...e } : undefined;
+      if (!e) return undefined;
+      const { lease: _lease, ...rest } = e;
+      return rest;
     },
     async counts() {
       const c: OutboxCounts = { queued: 0, inFlight: 0, sent: 0, expired: 0, dead: 0 };
@@ -100,7 +120,10 @@ export function memoryOutbox(options: { now?: () => number } = {}): Outbox {
       const out: Array<QueuedMessage & { status: 'dead' | 'expired'; reason?: string }> = [];
       for (let i = finished.length - 1; i >= 0 && out.length < limit; i -= 1) {
         const e = entries.get(finished[i] as string);
-        if (e && (e.status === 'dead' || e.status === 'expired')) out.push({ ...e, status: e.status });
+        if (e && (e.status === 'dead' || e.status === 'expired')) {
+          const { lease: _lease, ...rest } = e;
+          out.push({ ...rest, status: e.status });
+        }
       }
       return out;
     },

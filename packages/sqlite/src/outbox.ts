@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import type { Outbox, OutboxCounts, QueueDecision, QueuedMessage, SerializedMessage } from '@relaykit/core';
+import type { SqliteDatabase } from './database.ts';
+
+interface Row {
+  id: string;
+  message: string;
+  enqueued_at: number;
+  due_at: number;
+  expires_at: number;
+  attempts: number;
+  status: keyof OutboxCounts;
+  last_error: string | null;
+  reason: string | null;
+}
+
+function toQueued(r: Row): QueuedMessage & { status: keyof OutboxCounts; reason?: string } {
+  return {
+    id: r.id,
+    message: JSON.parse(r.message) as SerializedMessage,
+    enqueuedAt: new Date(r.enqueued_at),
+    dueAt: new Date(r.due_at),
+    expiresAt: new Date(r.expires_at),
+    attempts: r.attempts,
+    status: r.status,
+    ...(r.last_error === null ? {} : { lastError: JSON.parse(r.last_error) as { kind: string; message: string } }),
+    ...(r.reason === null ? {} : { reason: r.reason }),
+  };
+}
+
+/**
+ * The outbox in SQLite. A worker claims due messages with a lease; one that dies mid-send leaves
+ * them to be claimed again when the lease runs out, and the message's idempotency key makes that
+ * second send safe where the provider dedupes.
+ */
+export function sqliteOutbox(db: SqliteDatabase, options: { now?: () => number } = {}): Outbox {
+  const now = options.now ?? Date.now;
+  const insert = db.prepare(
+    `INSERT OR IGNORE INTO outbox (id, message, enqueued_at, due_at, expires_at, attempts, status)
+     VALUES (?, ?, ?, ?, ?, ?, 'queued')`,
+  );
+  const due = db.prepare<[number, number, number], Row>(
+    `SELECT * FROM outbox WHERE (status = 'queued' AND due_at <= ?) OR (status = 'inFlight' AND lease_until <= ?)
+     ORDER BY due_at LIMIT ?`,
+  );
+  const lease = db.prepare(`UPDATE outbox SET status = 'inFlight', lease_until = ?, lease_owner = ? WHERE id = ?`);
+  const retry = db.prepare(
+    `UPDATE outbox SET status = 'queued', due_at = ?, attempts = attempts + 1, last_error = ?, lease_until = NULL, lease_owner = NULL
+     WHERE id = ? AND lease_owner = ?`,
+  );
+  const finish = db.prepare(
+    `UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?, reason = ?, finished_at = ?, lease_until = NULL, lease_owner = NULL
+     WHERE id = ? AND lease_owner = ?`,
+  );
+  const release = db.prepare(`UPDATE outbox SET status = 'queued', lease_until = NULL, lease_owner = NULL WHERE id = ? AND lease_owner = ?`);
+  const getOne = db.prepare<[string], Row>('SELECT * FROM outbox WHERE id = ?');
+  const countAll = db.prepare<[], { status: keyof OutboxCounts; n: number }>('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status');
+  const dead = db.prepare<[number], Row>(
+    `SELECT * FROM outbox WHERE finished_at IS NOT NULL AND status IN ('dead', 'expired') ORDER BY finished_at DESC LIMIT ?`,
+  );
+
+  const enqueue = db.transaction((messages: readonly QueuedMessage[]) => {
+    for (const m of messages) {
+      insert.run(m.id, JSON.stringify(m.message), m.enqueuedAt.getTime(), m.dueAt.getTime(), m.expiresAt.getTime(), m.attempts);
+    }
+  });
+  const claim = db.transaction((limit: number, owner: string, leaseMs: number) => {
+    const t = now();
+    const rows = due.all(t, t, limit);
+    for (const r of rows) lease.run(t + leaseMs, owner, r.id);
+    return rows;
+  });
+  const apply = (id: string, owner: string, decision: QueueDecision) => {
+    if (decision.type === 'retry') {
+      retry.run(decision.at.getTime(), JSON.stringify(decision.error), id, owner);
+    } else {
+      finish.run(decision.status, decision.error ? JSON.stringify(decision.error) : null, decision.reason ?? null, now(), id, owner);
+    }
+  };
+
+  return {
+    async enqueue(messages) {
+      enqueue(messages);
+    },
+    consume(handler, { concurrency, pollMs = 250, leaseMs = 300_000 }) {
+      const owner = randomBytes(8).toString('hex');
+      let running = true;
+      let inFlight = 0;
+      const active = new Set<Promise<void>>();
+      let timer: NodeJS.Timeout | undefined;
+      const pump = () => {
+        if (!running || inFlight >= concurrency) return;
+        for (const row of claim(concurrency - inFlight, owner, leaseMs)) {
+          inFlight += 1;
+          const { status: _status, reason: _reason, ...queued } = toQueued(row);
+          const run = handler(queued)
+            .then(
+              (decision) => apply(row.id, owner, decision),
+              () => {
+                release.run(row.id, owner);
+              },
+            )
+            .finally(() => {
+              inFlight -= 1;
+              active.delete(run);
+              pump();
+            });
+          active.add(run);
+        }
+      };
+      const tick = () => {
+        try {
+          pump();
+        } finally {
+          if (running) timer = setTimeout(tick, pollMs);
+        }
+      };
+      tick();
+      return {
+        async stop() {
+          running = false;
+          if (timer) clearTimeout(timer);
+          await Promise.all(active);
+        },
+      };
+    },
+    async get(id) {
+      const row = getOne.get(id);
+      return row ? toQueued(row) : undefined;
+    },
+    async counts() {
+      const c: OutboxCounts = { queued: 0, inFlight: 0, sent: 0, expired: 0, dead: 0 };
+      for (const { status, n } of countAll.all()) c[status] = n;
+      return c;
+    },
+    async deadLetters({ limit = 100 } = {}) {
+      return dead.all(limit).map((r) => ({ ...toQueued(r), status: r.status as 'dead' | 'expired' }));
+    },
+  };
+}

@@ -1,0 +1,41 @@
+import type { DedupeStore, Ledger, MessageStateStore, Outbox, StrikeStore, SuppressionStore } from '@relaykit/core';
+import { openDatabase, type OpenOptions, type SqliteDatabase } from './database.ts';
+import { sqliteDedupe } from './dedupe.ts';
+import { sqliteLedger } from './ledger.ts';
+import { sqliteOutbox } from './outbox.ts';
+import { sqliteStateStore } from './state.ts';
+import { sqliteStrikeStore } from './strikes.ts';
+import { sqliteSuppressionStore } from './suppression.ts';
+
+export interface SqliteStores {
+  db: SqliteDatabase;
+  suppression: SuppressionStore;
+  strikes: StrikeStore;
+  ledger: Ledger;
+  state: MessageStateStore;
+  dedupe: DedupeStore;
+  outbox: Outbox;
+  close(): void;
+}
+
+/**
+ * Every relaykit store in one SQLite file (WAL, versioned migrations).
+ *
+ * @example
+ * const stores = sqliteStores('relaykit.db');
+ * const relay = createRelay({ providers, ledger: stores.ledger, state: stores.state, dedupe: stores.dedupe,
+ *   outbox: stores.outbox, suppression: { store: stores.suppression } });
+ */
+export function sqliteStores(target: string | SqliteDatabase, options: OpenOptions = {}): SqliteStores {
+  const db = openDatabase(target, options);
+  return {
+    db,
+    suppression: sqliteSuppressionStore(db),
+    strikes: sqliteStrikeStore(db),
+    ledger: sqliteLedger(db),
+    state: sqliteStateStore(db),
+    dedupe: sqliteDedupe(db),
+    outbox: sqliteOutbox(db),
+    close: () => db.close(),
+  };
+}

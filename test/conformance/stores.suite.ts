@@ -1,0 +1,231 @@
+import {
+  applyEvent,
+  type DedupeStore,
+  type DeliveryEvent,
+  type Ledger,
+  type MessageStateStore,
+  type Outbox,
+  type QueueDecision,
+  type QueuedMessage,
+  type StrikeStore,
+  type SuppressionStore,
+} from '@relaykit/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+
+/** The stores one backend provides; a suite runs for each one present. */
+export interface StoreSet {
+  suppression?: SuppressionStore;
+  strikes?: StrikeStore;
+  ledger?: Ledger;
+  state?: MessageStateStore;
+  dedupe?: DedupeStore;
+  outbox?: Outbox;
+  cleanup?: () => Promise<void> | void;
+}
+
+const day = 86_400_000;
+const event = (over: Partial<DeliveryEvent>): DeliveryEvent => ({
+  id: 'e',
+  type: 'delivered',
+  provider: 'p',
+  messageId: 'm1',
+  recipient: 'a@x.test',
+  at: new Date(1000),
+  tags: [],
+  metadata: {},
+  raw: null,
+  ...over,
+});
+
+const queued = (id: string, over: Partial<QueuedMessage> = {}): QueuedMessage => ({
+  id,
+  message: { id, subject: `s-${id}` },
+  enqueuedAt: new Date(),
+  dueAt: new Date(Date.now() - 1),
+  expiresAt: new Date(Date.now() + day),
+  attempts: 0,
+  ...over,
+});
+
+/**
+ * One conformance suite for every store backend (memory, sqlite, redis): the behaviour the relay
+ * relies on, whatever holds the data.
+ */
+export function describeStores(name: string, make: () => Promise<StoreSet> | StoreSet): void {
+  describe(`${name} stores`, () => {
+    let stores: StoreSet;
+    beforeEach(async () => {
+      stores = await make();
+    });
+    afterEach(async () => {
+      await stores.cleanup?.();
+    });
+
+    describe('suppression', () => {
+      const entry = (address: string, over: Record<string, unknown> = {}) => ({
+        address,
+        reason: 'hard-bounce' as const,
+        firstSeen: new Date(1000),
+        lastSeen: new Date(1000),
+        ...over,
+      });
+
+      it('checks many addresses at once, by address and by domain', async (ctx) => {
+        const s = stores.suppression ?? ctx.skip();
+        await s.add([entry('a@x.test'), entry('@nullmx.test', { reason: 'null-mx' })]);
+        const hits = await s.check(['a@x.test', 'b@x.test', 'c@nullmx.test']);
+        expect([...hits.keys()].sort()).toEqual(['a@x.test', 'c@nullmx.test']);
+        expect(hits.get('c@nullmx.test')?.reason).toBe('null-mx');
+      });
+
+      it('holds a stream entry for that stream only, and drops expired entries', async (ctx) => {
+        const s = stores.suppression ?? ctx.skip();
+        await s.add([
+          entry('u@x.test', { reason: 'unsubscribe', stream: 'outreach' }),
+          entry('t@x.test', { expiresAt: new Date(5000) }),
+        ]);
+        expect((await s.check(['u@x.test'], { stream: 'outreach' })).size).toBe(1);
+        expect((await s.check(['u@x.test'], { stream: 'transactional' })).size).toBe(0);
+        expect((await s.check(['t@x.test'], { now: new Date(4000) })).size).toBe(1);
+        expect((await s.check(['t@x.test'], { now: new Date(6000) })).size).toBe(0);
+      });
+
+      it('keeps firstSeen and takes the later lastSeen on a repeat', async (ctx) => {
+        const s = stores.suppression ?? ctx.skip();
+        await s.add([entry('a@x.test')]);
+        await s.add([entry('a@x.test', { firstSeen: new Date(9000), lastSeen: new Date(9000) })]);
+        const hit = (await s.check(['a@x.test'])).get('a@x.test');
+        expect(hit?.firstSeen.getTime()).toBe(1000);
+        expect(hit?.lastSeen.getTime()).toBe(9000);
+      });
+
+      it('removes with an audit record', async (ctx) => {
+        const s = stores.suppression ?? ctx.skip();
+        await s.add([entry('a@x.test')]);
+        expect(await s.remove('a@x.test', { by: 'ops@shop.test', reason: 'confirmed by phone' })).toBe(true);
+        expect(await s.remove('a@x.test', { by: 'ops@shop.test', reason: 'again' })).toBe(false);
+        expect((await s.check(['a@x.test'])).size).toBe(0);
+        const [removal] = await s.removals({ address: 'a@x.test' });
+        expect(removal).toMatchObject({ address: 'a@x.test', by: 'ops@shop.test', reason: 'confirmed by phone' });
+        expect(removal?.entry.reason).toBe('hard-bounce');
+      });
+
+      it('lists every entry once across pages', async (ctx) => {
+        const s = stores.suppression ?? ctx.skip();
+        await s.add(Array.from({ length: 25 }, (_, i) => entry(`u${String(i).padStart(2, '0')}@x.test`)));
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        do {
+          const page = await s.list({ limit: 10, ...(cursor ? { cursor } : {}) });
+          seen.push(...page.entries.map((e) => e.address));
+          cursor = page.cursor;
+        } while (cursor);
+        expect(seen).toHaveLength(25);
+        expect(new Set(seen).size).toBe(25);
+      });
+    });
+
+    describe('strikes', () => {
+      it('counts strikes within the window only, once per event', async (ctx) => {
+        const s = stores.strikes ?? ctx.skip();
+        expect(await s.strike('a@x.test', new Date(1 * day), 7 * day, 'e1')).toBe(1);
+        expect(await s.strike('a@x.test', new Date(1 * day), 7 * day, 'e1')).toBe(1);
+        expect(await s.strike('a@x.test', new Date(2 * day), 7 * day, 'e2')).toBe(2);
+        expect(await s.strike('a@x.test', new Date(10 * day), 7 * day, 'e3')).toBe(1);
+        await s.clear('a@x.test');
+        expect(await s.strike('a@x.test', new Date(11 * day), 7 * day, 'e4')).toBe(1);
+      });
+    });
+
+    describe('ledger', () => {
+      it('maps message ids and provider message ids both ways', async (ctx) => {
+        const l = stores.ledger ?? ctx.skip();
+        const e = { messageId: 'rk_1', provider: 'ses', providerMessageId: 'p-1', recipients: ['a@x.test'], from: 'o@shop.test', stream: 'transactional', sentAt: new Date(5000) };
+        await l.record(e);
+        await l.record({ ...e, provider: 'postmark', providerMessageId: 'p-2', recipients: ['b@x.test'], sentAt: new Date(6000) });
+        expect(await l.byProviderMessageId('ses', 'p-1')).toEqual(e);
+        expect(await l.byProviderMessageId('ses', 'p-2')).toBeUndefined();
+        expect((await l.byMessageId('rk_1')).map((x) => x.provider)).toEqual(['ses', 'postmark']);
+      });
+    });
+
+    describe('dedupe', () => {
+      it('says a key is new once, until it expires', async (ctx) => {
+        const d = stores.dedupe ?? ctx.skip();
+        expect(await d.remember('k1', 60_000)).toBe(true);
+        expect(await d.remember('k1', 60_000)).toBe(false);
+        expect(await d.remember('k2', 1)).toBe(true);
+        await new Promise((r) => setTimeout(r, 1100));
+        expect(await d.remember('k2', 60_000)).toBe(true);
+      });
+
+      it('lets exactly one of many concurrent callers win', async (ctx) => {
+        const d = stores.dedupe ?? ctx.skip();
+        const wins = await Promise.all(Array.from({ length: 20 }, () => d.remember('race', 60_000)));
+        expect(wins.filter(Boolean)).toHaveLength(1);
+      });
+    });
+
+    describe('message state', () => {
+      it('folds events like the core state machine, ignoring duplicates and late deferrals', async (ctx) => {
+        const s = stores.state ?? ctx.skip();
+        await s.apply(event({ id: 'e1', type: 'accepted', at: new Date(1000) }));
+        await s.apply(event({ id: 'e3', type: 'delivered', at: new Date(3000) }));
+        await s.apply(event({ id: 'e2', type: 'deferred', at: new Date(2000) }));
+        await s.apply(event({ id: 'e2', type: 'deferred', at: new Date(2000) }));
+        const [state] = await s.get('m1');
+        expect(state).toMatchObject({ status: 'delivered', deferrals: 1 });
+        expect(state?.history.map((h) => h.id)).toEqual(['e1', 'e2', 'e3']);
+        const direct = [event({ id: 'e1', type: 'accepted', at: new Date(1000) }), event({ id: 'e3', type: 'delivered', at: new Date(3000) }), event({ id: 'e2', type: 'deferred', at: new Date(2000) })]
+          .reduce((st, e) => applyEvent(st, e), { messageId: 'm1', recipient: 'a@x.test', status: 'unknown' as const, updatedAt: new Date(0), deferrals: 0, opened: false, clicked: false, history: [] as never[] } as Parameters<typeof applyEvent>[0]);
+        expect(state?.status).toBe(direct.status);
+      });
+    });
+
+    describe('outbox', () => {
+      async function drain(o: Outbox, decide: (m: QueuedMessage) => QueueDecision, until: () => Promise<boolean>) {
+        const seen: string[] = [];
+        const consumer = o.consume(async (m) => {
+          seen.push(m.id);
+          return decide(m);
+        }, { concurrency: 4, pollMs: 5, leaseMs: 200 });
+        const started = Date.now();
+        while (!(await until()) && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 10));
+        await consumer.stop();
+        return seen;
+      }
+
+      it('hands out each due message once and records the decision', async (ctx) => {
+        const o = stores.outbox ?? ctx.skip();
+        await o.enqueue([queued('a'), queued('b'), queued('later', { dueAt: new Date(Date.now() + day) })]);
+        await o.enqueue([queued('a')]);
+        const seen = await drain(o, (m) => (m.id === 'a' ? { type: 'done', status: 'sent' } : { type: 'done', status: 'dead', reason: 'message-rejected' }), async () => (await o.counts()).queued === 1);
+        expect(seen.sort()).toEqual(['a', 'b']);
+        expect(await o.counts()).toMatchObject({ queued: 1, sent: 1, dead: 1, inFlight: 0 });
+        expect((await o.get('a'))?.message).toEqual({ id: 'a', subject: 's-a' });
+        expect((await o.deadLetters()).map((d) => [d.id, d.reason])).toEqual([['b', 'message-rejected']]);
+      });
+
+      it('reschedules a retry for later with its error and attempt count', async (ctx) => {
+        const o = stores.outbox ?? ctx.skip();
+        await o.enqueue([queued('r')]);
+        const at = new Date(Date.now() + 60_000);
+        await drain(o, () => ({ type: 'retry', at, error: { kind: 'transient', message: '503' } }), async () => (await o.get('r'))?.attempts === 1);
+        const r = await o.get('r');
+        expect(r).toMatchObject({ status: 'queued', attempts: 1, lastError: { kind: 'transient', message: '503' } });
+        expect(r?.dueAt.getTime()).toBe(at.getTime());
+      });
+
+      it('hands a message out again when its consumer dies holding it', async (ctx) => {
+        const o = stores.outbox ?? ctx.skip();
+        await o.enqueue([queued('crash')]);
+        // A consumer that never answers: its lease runs out.
+        const stuck = o.consume(() => new Promise<QueueDecision>(() => undefined), { concurrency: 1, pollMs: 5, leaseMs: 100 });
+        await new Promise((r) => setTimeout(r, 30));
+        void stuck;
+        const seen = await drain(o, () => ({ type: 'done', status: 'sent' }), async () => (await o.get('crash'))?.status === 'sent');
+        expect(seen).toContain('crash');
+      });
+    });
+  });
+}
