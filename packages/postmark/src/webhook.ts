@@ -4,6 +4,7 @@ import {
   parseAddress,
   parseSmtpReply,
   RelayError,
+  type BounceCategory,
   type BounceInfo,
   type DeliveryEvent,
   type DeliveryEventType,
@@ -55,7 +56,7 @@ export function verifyPostmarkWebhook(request: WebhookRequest, settings: Webhook
   }
 }
 
-type SenderSide = 'policy' | 'content';
+type SenderSide = Extract<BounceCategory, 'policy' | 'content' | 'authentication'>;
 
 interface TypeRule {
   event: DeliveryEventType;
@@ -76,8 +77,8 @@ const bounceTypes: Record<string, TypeRule> = {
   DnsError: { event: 'bounced', permanent: false },
   Transient: { event: 'deferred', permanent: false },
   Blocked: { event: 'bounced', sender: 'policy' },
-  DMARCPolicy: { event: 'bounced', sender: 'policy' },
-  SpamNotification: { event: 'bounced', sender: 'policy' },
+  DMARCPolicy: { event: 'bounced', sender: 'authentication' },
+  SpamNotification: { event: 'bounced', sender: 'content' },
   VirusNotification: { event: 'bounced', sender: 'content' },
   Unknown: { event: 'bounced' },
   SMTPApiError: { event: 'rejected' },
@@ -208,7 +209,6 @@ function bounceInfo(record: z.infer<typeof bounceSchema>, rule: TypeRule | undef
   const hint = {
     provider: 'postmark',
     ...(record.Type ? { type: record.Type } : {}),
-    ...(record.Name ? { subType: record.Name } : {}),
     ...(rule?.permanent === undefined ? {} : { permanent: rule.permanent }),
   };
   const classified = classifyBounce({
@@ -227,7 +227,7 @@ function bounceInfo(record: z.infer<typeof bounceSchema>, rule: TypeRule | undef
   // Inactive: Postmark deactivated the address and refuses further sends to it (406): mirror that.
   if (record.Inactive === true && rule?.event === 'bounced' && cls !== 'hard') {
     cls = 'hard';
-    category = 'inactive';
+    category = 'suppressed';
   }
   const info: BounceInfo = { class: cls, category };
   if (reply.status !== undefined) info.smtpStatus = reply.status;
