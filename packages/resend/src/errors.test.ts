@@ -69,7 +69,9 @@ describe('mapResendError', () => {
 
   it('classifies a non-JSON error body and unknown names by status', () => {
     const body = 'Internal server error. We are unable to process your request right now, please try again later.';
-    expect(mapResendError({ name: 'application_error', statusCode: 503, message: body }, ctx).kind).toBe('transient');
+    expect(mapResendError({ name: 'application_error', statusCode: 502, message: body }, ctx).kind).toBe('transient');
+    expect(mapResendError({ name: 'application_error', statusCode: 503, message: body }, ctx)).toMatchObject({ kind: 'provider-unavailable', providerFault: true });
+    expect(mapResendError({ name: 'application_error', statusCode: 404, message: 'Not Found' }, ctx).kind).toBe('config');
     expect(mapResendError({ name: 'application_error', statusCode: 400, message: body }, ctx)).toMatchObject({ kind: 'message-rejected', retryable: false });
     expect(mapResendError({ name: 'something_new', statusCode: 503, message: '' }, ctx).kind).toBe('provider-unavailable');
     expect(mapResendError({ name: 'something_new', statusCode: 418, message: '' }, ctx)).toMatchObject({ kind: 'message-rejected', retryable: false });

@@ -68,8 +68,12 @@ function kindFor(name: string, status: number | undefined, message: string): Rul
       return { kind: 'auth', advice: 'the account may not send this (unverified domain, or test mode limited to your own address); verify the domain at Resend → Domains' };
     }
   }
+  // 503 is an outage whatever the body says: fail over at once rather than retry here.
+  if (status === 503) return { kind: 'provider-unavailable', advice: 'Resend is unavailable; retry later or through another provider' };
   if (name === 'application_error' && status !== undefined && status < 500) {
-    // A non-JSON error body: only the status is known.
+    // A non-JSON error body (a proxy, or no such endpoint): only the status is known.
+    if (status === 404) return rules['not_found'] as Rule;
+    if (status === 405) return rules['method_not_allowed'] as Rule;
     const kind = classifyHttpStatus(status);
     return { kind, advice: defaultAdvice(kind) };
   }
