@@ -24,3 +24,4 @@ export { parseSmtpReply } from './bounce/smtp.ts';
 export { deserializeMessage, serializeMessage } from './codec.ts';
 export { memoryOutbox } from './memory/outbox.ts';
 export { backoffDelay, createQueueRunner, decide, defaultBackoffMs, toQueued, type QueueEvent, type QueueOptions, type QueueRunner } from './queue.ts';
+export { nodeWebhookListener, serveWebhooks, toWebRequest, type WebhookServer } from './node.ts';
