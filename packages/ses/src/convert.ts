@@ -1,0 +1,212 @@
+import { createHash } from 'node:crypto';
+import type {
+  Attachment as SesAttachment,
+  BulkEmailEntry,
+  Destination,
+  MessageHeader,
+  SendBulkEmailCommandInput,
+  SendEmailCommandInput,
+} from '@aws-sdk/client-sesv2';
+import { listUnsubscribeHeaders, RelayError, recipientsOf, type Address, type Message } from '@relaykit/core';
+import { buildMime, encodeHeaderText, formatMailbox, safeContentType, type MimeOptions } from './mime.ts';
+import type { ListManagement } from './options.ts';
+import { toEmailTags } from './tags.ts';
+
+/** The per-send settings convert needs, already resolved for this message. */
+export interface SendSettings {
+  messageIdTag: string;
+  configurationSetName?: string | undefined;
+  listManagement?: ListManagement | undefined;
+  fromEmailAddressIdentityArn?: string | undefined;
+  feedbackForwardingEmailAddress?: string | undefined;
+  feedbackForwardingEmailAddressIdentityArn?: string | undefined;
+  content?: 'auto' | 'raw' | undefined;
+  /** For stable raw MIME in tests. */
+  mime?: MimeOptions | undefined;
+}
+
+// SES v2 limits from the SDK model (MessageHeader, Attachment doc comments).
+const maxHeaderName = 126;
+const maxHeaderValue = 995;
+const maxHeaderLine = 996;
+const maxFileName = 255;
+const maxContentId = 78;
+/** SES counts To + Cc + Bcc together. */
+export const maxRecipients = 50;
+
+const asciiLocalPart = /^[\x21-\x7e]+$/u;
+
+function mailbox(address: Address, field: string): string {
+  const local = address.address.slice(0, address.address.lastIndexOf('@'));
+  if (!asciiLocalPart.test(local)) {
+    // SES does not support SMTPUTF8: the local part must be 7-bit ASCII (the domain is punycoded already).
+    throw new RelayError({ kind: 'invalid', provider: 'ses', field, message: `${field}: SES cannot send to a non-ASCII local part (${address.address}); use another provider for SMTPUTF8 addresses` });
+  }
+  return formatMailbox(address);
+}
+
+function destination(message: Message): Destination {
+  const out: Destination = {};
+  if (message.to.length > 0) out.ToAddresses = message.to.map((a, i) => mailbox(a, `to[${i}]`));
+  if (message.cc.length > 0) out.CcAddresses = message.cc.map((a, i) => mailbox(a, `cc[${i}]`));
+  if (message.bcc.length > 0) out.BccAddresses = message.bcc.map((a, i) => mailbox(a, `bcc[${i}]`));
+  return out;
+}
+
+/**
+ * The headers SES must add: the message's own, then List-Unsubscribe(-Post) from
+ * `message.listUnsubscribe`, unless SES list management is on (SES writes those itself, and they
+ * may appear only once).
+ */
+export function extraHeaders(message: Message, settings: Pick<SendSettings, 'listManagement'>): Record<string, string> {
+  return settings.listManagement ? {} : listUnsubscribeHeaders(message);
+}
+
+function simpleHeaders(message: Message, settings: SendSettings): MessageHeader[] {
+  return [...Object.entries(message.headers), ...Object.entries(extraHeaders(message, settings))].map(([Name, value]) => ({
+    Name,
+    Value: encodeHeaderText(value),
+  }));
+}
+
+function simpleAttachments(message: Message): SesAttachment[] {
+  return message.attachments.map((a) => ({
+    RawContent: a.content,
+    FileName: a.filename,
+    ContentType: safeContentType(a.contentType),
+    ContentDisposition: a.cid === undefined ? 'ATTACHMENT' : 'INLINE',
+    ContentTransferEncoding: 'BASE64',
+    ...(a.cid === undefined ? {} : { ContentId: a.cid }),
+  }));
+}
+
+/**
+ * Why Simple content cannot carry this message, or undefined when it can. Simple content has
+ * headers and attachments in this SDK, but with limits that raw MIME does not have (a header
+ * value over 995 characters needs folding; a Content-ID over 78 characters; a file name over 255).
+ */
+export function simpleContentBlocker(message: Message, settings: SendSettings): string | undefined {
+  for (const { Name = '', Value = '' } of simpleHeaders(message, settings)) {
+    if (Name.length > maxHeaderName || Value.length > maxHeaderValue || Name.length + Value.length > maxHeaderLine) {
+      return `header ${Name.slice(0, 40)} is longer than Simple content allows`;
+    }
+  }
+  for (const a of message.attachments) {
+    if (a.filename.length > maxFileName) return `attachment file name over ${maxFileName} characters`;
+    if (a.cid !== undefined && (a.cid.length > maxContentId || a.cid.length === 0)) return `Content-ID over ${maxContentId} characters`;
+  }
+  return undefined;
+}
+
+function common(message: Message, settings: SendSettings): Omit<SendEmailCommandInput, 'Content'> {
+  const recipients = recipientsOf(message).length;
+  if (recipients > maxRecipients) {
+    throw new RelayError({ kind: 'invalid', provider: 'ses', field: 'to', message: `SES takes at most ${maxRecipients} recipients per message (To, Cc and Bcc together); this one has ${recipients}: split it` });
+  }
+  const input: Omit<SendEmailCommandInput, 'Content'> = {
+    FromEmailAddress: mailbox(message.from, 'from'),
+    Destination: destination(message),
+    EmailTags: toEmailTags({ messageIdTag: settings.messageIdTag, messageId: message.id, stream: message.stream, tags: message.tags, metadata: message.metadata }),
+  };
+  if (message.replyTo.length > 0) input.ReplyToAddresses = message.replyTo.map((a, i) => mailbox(a, `replyTo[${i}]`));
+  if (settings.configurationSetName !== undefined) input.ConfigurationSetName = settings.configurationSetName;
+  if (settings.listManagement !== undefined) {
+    input.ListManagementOptions = {
+      ContactListName: settings.listManagement.contactListName,
+      ...(settings.listManagement.topicName === undefined ? {} : { TopicName: settings.listManagement.topicName }),
+    };
+  }
+  if (settings.fromEmailAddressIdentityArn !== undefined) input.FromEmailAddressIdentityArn = settings.fromEmailAddressIdentityArn;
+  if (settings.feedbackForwardingEmailAddress !== undefined) input.FeedbackForwardingEmailAddress = settings.feedbackForwardingEmailAddress;
+  if (settings.feedbackForwardingEmailAddressIdentityArn !== undefined) {
+    input.FeedbackForwardingEmailAddressIdentityArn = settings.feedbackForwardingEmailAddressIdentityArn;
+  }
+  return input;
+}
+
+/** Message → SendEmail input: Simple content where it carries everything, raw MIME otherwise. */
+export function toSendEmailInput(message: Message, settings: SendSettings): SendEmailCommandInput {
+  const input = common(message, settings);
+  if (settings.content === 'raw' || simpleContentBlocker(message, settings) !== undefined) {
+    return { ...input, Content: { Raw: { Data: buildMime(message, { ...settings.mime, headers: extraHeaders(message, settings) }) } } };
+  }
+  const headers = simpleHeaders(message, settings);
+  const attachments = simpleAttachments(message);
+  return {
+    ...input,
+    Content: {
+      Simple: {
+        Subject: { Data: message.subject, Charset: 'UTF-8' },
+        Body: {
+          ...(message.text === undefined ? {} : { Text: { Data: message.text, Charset: 'UTF-8' } }),
+          ...(message.html === undefined ? {} : { Html: { Data: message.html, Charset: 'UTF-8' } }),
+        },
+        ...(headers.length > 0 ? { Headers: headers } : {}),
+        ...(attachments.length > 0 ? { Attachments: attachments } : {}),
+      },
+    },
+  };
+}
+
+/**
+ * What must be equal for messages to share one SendBulkEmail call, or undefined when a message
+ * cannot go through it at all. SendBulkEmail only sends templates: relaykit passes the content as
+ * an inline template, so content with `{{` (which SES would render) is excluded, as is anything
+ * Simple content cannot carry. Recipients, headers and tags (hence the message id) vary per entry.
+ */
+export function bulkKey(message: Message, settings: SendSettings): string | undefined {
+  if (settings.content === 'raw' || simpleContentBlocker(message, settings) !== undefined) return undefined;
+  // SendBulkEmail has no ListManagementOptions.
+  if (settings.listManagement !== undefined) return undefined;
+  if ([message.subject, message.text ?? '', message.html ?? ''].some((t) => t.includes('{{'))) return undefined;
+  const hash = createHash('sha256');
+  const part = (value: unknown) => hash.update(JSON.stringify(value ?? null)).update('\u0000');
+  part([message.from, message.replyTo, message.subject, message.text, message.html]);
+  part([settings.configurationSetName, settings.fromEmailAddressIdentityArn]);
+  part([settings.feedbackForwardingEmailAddress, settings.feedbackForwardingEmailAddressIdentityArn]);
+  for (const a of message.attachments) {
+    part([a.filename, a.contentType, a.cid]);
+    hash.update(a.content);
+  }
+  return hash.digest('hex');
+}
+
+/** One SendBulkEmail call for messages that share a bulkKey (the first message gives the content). */
+export function toBulkInput(messages: readonly Message[], settings: readonly SendSettings[]): SendBulkEmailCommandInput {
+  const first = messages[0] as Message;
+  const base = common(first, settings[0] as SendSettings);
+  const attachments = simpleAttachments(first);
+  const entries: BulkEmailEntry[] = messages.map((m, i) => {
+    const s = settings[i] as SendSettings;
+    const each = common(m, s);
+    const headers = simpleHeaders(m, s);
+    return {
+      Destination: each.Destination,
+      ReplacementTags: each.EmailTags ?? [],
+      ...(headers.length > 0 ? { ReplacementHeaders: headers } : {}),
+    };
+  });
+  const input: SendBulkEmailCommandInput = {
+    FromEmailAddress: base.FromEmailAddress,
+    DefaultContent: {
+      Template: {
+        TemplateContent: {
+          Subject: first.subject,
+          ...(first.text === undefined ? {} : { Text: first.text }),
+          ...(first.html === undefined ? {} : { Html: first.html }),
+        },
+        TemplateData: '{}',
+        ...(attachments.length > 0 ? { Attachments: attachments } : {}),
+      },
+    },
+    BulkEmailEntries: entries,
+  };
+  if (base.ReplyToAddresses) input.ReplyToAddresses = base.ReplyToAddresses;
+  if (base.ConfigurationSetName !== undefined) input.ConfigurationSetName = base.ConfigurationSetName;
+  if (base.FromEmailAddressIdentityArn !== undefined) input.FromEmailAddressIdentityArn = base.FromEmailAddressIdentityArn;
+  if (base.FeedbackForwardingEmailAddress !== undefined) input.FeedbackForwardingEmailAddress = base.FeedbackForwardingEmailAddress;
+  if (base.FeedbackForwardingEmailAddressIdentityArn !== undefined) {
+    input.FeedbackForwardingEmailAddressIdentityArn = base.FeedbackForwardingEmailAddressIdentityArn;
+  }
+  return input;
+}
