@@ -82,6 +82,15 @@ export function parseInactiveRecipients(text: string): string[] {
   return [];
 }
 
+/** undici (Node's fetch) names socket failures its own way; the errno-style name is what people search for. */
+const undiciCodes: Record<string, string> = {
+  UND_ERR_SOCKET: 'ECONNRESET',
+  UND_ERR_CLOSED: 'ECONNRESET',
+  UND_ERR_CONNECT_TIMEOUT: 'ETIMEDOUT',
+  UND_ERR_HEADERS_TIMEOUT: 'ETIMEDOUT',
+  UND_ERR_BODY_TIMEOUT: 'ETIMEDOUT',
+};
+
 function networkCode(cause: unknown): string | undefined {
   const seen = new Set<unknown>();
   let current = cause;
@@ -89,7 +98,8 @@ function networkCode(cause: unknown): string | undefined {
     seen.add(current);
     const record = current as Record<string, unknown>;
     if (record['name'] === 'TimeoutError' || record['name'] === 'AbortError') return 'ETIMEDOUT';
-    if (typeof record['code'] === 'string' && /^E[A-Z_]+$/u.test(record['code'])) return record['code'];
+    const code = record['code'];
+    if (typeof code === 'string' && /^(E|UND_ERR_)[A-Z_]+$/u.test(code)) return undiciCodes[code] ?? code;
     current = record['cause'];
   }
   return undefined;
