@@ -23,7 +23,7 @@ export interface ConformanceTarget {
 
 const fastRetry = { minDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 3000 };
 
-function until<T>(relay: Relay, predicate: (e: DeliveryEvent) => boolean, timeoutMs = 5000): Promise<DeliveryEvent> {
+function until(relay: Relay, predicate: (e: DeliveryEvent) => boolean, timeoutMs = 5000): Promise<DeliveryEvent> {
   return new Promise<DeliveryEvent>((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
