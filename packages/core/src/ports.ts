@@ -33,6 +33,8 @@ export interface PolicyDecision {
  */
 export interface EventPolicy {
   handle(event: DeliveryEvent): Promise<PolicyDecision[]>;
+  /** Forgets what the policy holds about an address (strikes) once a person removes its suppression. */
+  forget?(address: string): Promise<void>;
 }
 
 /** Says whether a sending domain is paused (account-health guard) before a send. */
@@ -41,4 +43,6 @@ export interface SendGuard {
   blocked(fromDomain: string, provider?: string): Promise<string | undefined> | string | undefined;
   handle?(event: DeliveryEvent): Promise<void> | void;
   recordSend?(fromDomain: string, provider: string, recipients: number): void;
+  /** Lifts a pause on a sending domain once its cause is fixed. */
+  resume?(fromDomain: string): void;
 }

@@ -13,6 +13,11 @@ import { assertUniqueNames, createRouter, type CircuitEvent, type RoutingOptions
 import type { DedupeStore, Ledger, MessageStateStore, RecipientState, SuppressionEntry, SuppressionStore } from './stores.ts';
 import { createStreamPolicy, type StreamOptions } from './streams.ts';
 import { createWebhookHandler, type WebhookHandler } from './webhooks.ts';
+import { createHealthGuard } from './health.ts';
+import { memorySuppressionStore } from './memory/suppression.ts';
+import { createRelaySuppressions, type RelaySuppressions } from './suppression/facade.ts';
+import { createSuppressionPolicy } from './suppression/policy.ts';
+import { rejectionBounce } from './suppression/rejections.ts';
 import { memoryOutbox } from './memory/outbox.ts';
 import { createQueueRunner, toQueued, type QueueEvent, type QueueOptions } from './queue.ts';
 import type { Outbox } from './stores.ts';
@@ -55,9 +60,19 @@ export interface RelayOptions {
   retry?: RetryOptions;
   streams?: Record<string, StreamOptions>;
   defaultStream?: string;
-  suppression?: SuppressionOptions;
+  /**
+   * On by default: a memory store and createSuppressionPolicy(), so a suppressed address is never
+   * sent to again. Give a persistent store (sqlite, redis) to keep the list across restarts;
+   * false turns suppression off entirely (no check, no policy).
+   */
+  suppression?: SuppressionOptions | false;
   throttle?: ThrottlePort | false;
-  guard?: SendGuard;
+  /**
+   * Account-health guard. On by default: createHealthGuard() with the SES thresholds (warn at 5%
+   * bounces / 0.1% complaints, pause the sending domain at 10% / 0.5%, after 200 sends in 7 days).
+   * false turns it off.
+   */
+  guard?: SendGuard | false;
   ledger?: Ledger;
   state?: MessageStateStore;
   dedupe?: DedupeStore;
@@ -120,6 +135,10 @@ export interface Relay {
   status(messageId: string): Promise<RecipientState[]>;
   readonly providers: readonly Provider[];
   readonly stores: { ledger: Ledger; state: MessageStateStore; dedupe: DedupeStore; suppression?: SuppressionStore };
+  /** The suppression list: check, add, remove (audited), list, export and import CSV. */
+  readonly suppressions: RelaySuppressions;
+  /** The account-health guard in use (`guard.resume?.(domain)` lifts a pause), if any. */
+  readonly guard: SendGuard | undefined;
   /** Emits an observable event; used by pluggable policies (throttle, health) created with this relay. */
   emit<K extends keyof RelayEvents>(name: K, payload: RelayEvents[K]): void;
   close(): Promise<void>;
@@ -142,10 +161,12 @@ export function createRelay(options: RelayOptions): Relay {
   const ledger = options.ledger ?? memoryLedger();
   const state = options.state ?? memoryStateStore();
   const dedupe = options.dedupe ?? memoryDedupe();
-  const suppressionStore = options.suppression?.store;
-  const policy = options.suppression?.policy;
+  const suppressionOptions = options.suppression === false ? undefined : (options.suppression ?? {});
+  const suppressionStore = suppressionOptions && (suppressionOptions.store ?? memorySuppressionStore());
+  const policy =
+    suppressionOptions && (suppressionOptions.policy ?? createSuppressionPolicy({ store: suppressionStore as SuppressionStore, onAlert: (alert) => emitter.emit('alert', alert) }));
   const throttle = options.throttle === false ? undefined : options.throttle;
-  const guard = options.guard;
+  const guard = options.guard === false ? undefined : (options.guard ?? createHealthGuard({ onAlert: (alert) => emitter.emit('alert', alert) }));
   const maxBytes = Math.min(...options.providers.map((p) => p.capabilities.maxMessageBytes));
 
   async function ingest(events: readonly DeliveryEvent[]): Promise<DeliveryEvent[]> {
@@ -169,6 +190,16 @@ export function createRelay(options: RelayOptions): Relay {
       emitter.emit('event', event);
     }
     return fresh;
+  }
+
+  // A synchronous refusal is an event like any other: it reaches message state and the policy,
+  // which suppresses the hard ones (Postmark 406 inactive, 5.1.1 ...: see suppression/rejections.ts).
+  async function reportRejection(message: Message, provider: string, error: RelayError, recipients: readonly string[]): Promise<void> {
+    try {
+      await ingest(recipients.map((recipient) => rejectedEvent(message, provider, recipient, error)));
+    } catch (failure) {
+      emitter.emit('error', { message: `could not record the rejection of ${recipients.join(', ')}`, error: failure });
+    }
   }
 
   async function suppressed(message: Message, stream: string | undefined): Promise<Map<string, SuppressionEntry>> {
@@ -198,7 +229,7 @@ export function createRelay(options: RelayOptions): Relay {
     const hits = await suppressed(message, route.name);
     if (hits.size > 0) {
       const reasons = [...hits.entries()].map(([a, e]) => `${a} (${e.reason})`).join(', ');
-      if (options.suppression?.mode === 'refuse') {
+      if (suppressionOptions?.mode === 'refuse') {
         throw new RelayError({
           kind: 'suppressed',
           recipients: [...hits.keys()],
@@ -261,6 +292,7 @@ export function createRelay(options: RelayOptions): Relay {
         }
         for (const { recipient, error } of result.rejected) {
           results.push({ address: recipient, status: 'rejected', provider: provider.name, reason: error.message, error });
+          await reportRejection(message, provider.name, error, [recipient]);
         }
         break;
       } catch (error) {
@@ -271,6 +303,7 @@ export function createRelay(options: RelayOptions): Relay {
         for (const address of recipients.filter((a) => named.has(addressKey(a)))) {
           results.push({ address, status: 'rejected', ...(relayError.provider ? { provider: relayError.provider } : {}), reason: relayError.message, error: relayError });
         }
+        await reportRejection(message, relayError.provider ?? 'unknown', relayError, recipients.filter((a) => named.has(addressKey(a))));
         message = withoutRecipients(message, named);
       }
     }
@@ -362,6 +395,8 @@ export function createRelay(options: RelayOptions): Relay {
     status: (messageId) => state.get(messageId),
     providers: options.providers,
     stores: { ledger, state, dedupe, ...(suppressionStore ? { suppression: suppressionStore } : {}) },
+    suppressions: createRelaySuppressions(suppressionStore, policy),
+    guard,
     async close() {
       await runner.stop();
       await outbox.close?.();
@@ -386,5 +421,22 @@ function acceptedEvent(message: Message, provider: string, providerMessageId: st
     tags: message.tags,
     metadata: message.metadata,
     raw: null,
+  };
+}
+
+function rejectedEvent(message: Message, provider: string, recipient: string, error: RelayError): DeliveryEvent {
+  return {
+    id: `${message.id}:${provider}:${addressKey(recipient)}:rejected`,
+    type: 'rejected',
+    provider,
+    messageId: message.id,
+    recipient,
+    at: new Date(),
+    bounce: rejectionBounce(error),
+    from: message.from.address,
+    ...(message.stream === undefined ? {} : { stream: message.stream }),
+    tags: message.tags,
+    metadata: message.metadata,
+    raw: error.toJSON(),
   };
 }

@@ -29,14 +29,17 @@ export interface DedupeStore {
   remember(key: string, ttlMs: number): Promise<boolean>;
 }
 
-export type SuppressionReason =
-  | 'hard-bounce'
-  | 'soft-bounce-limit'
-  | 'complaint'
-  | 'unsubscribe'
-  | 'null-mx'
-  | 'provider-suppressed'
-  | 'manual';
+export const suppressionReasons = [
+  'hard-bounce',
+  'soft-bounce-limit',
+  'complaint',
+  'unsubscribe',
+  'null-mx',
+  'provider-suppressed',
+  'manual',
+] as const;
+
+export type SuppressionReason = (typeof suppressionReasons)[number];
 
 /**
  * One suppression. `address` is a lower-case address, or `@domain` for a whole recipient domain.
@@ -78,13 +81,22 @@ export interface SuppressionStore {
   add(entries: readonly SuppressionEntry[]): Promise<void>;
   /** Removes an entry, leaving an audit record; returns false when there was none. */
   remove(address: string, options: { stream?: string; by: string; reason: string; now?: Date }): Promise<boolean>;
+  /**
+   * Pages through the live (not expired) entries, oldest first. With `stream`, only the entries
+   * scoped to that stream; without, every entry.
+   */
   list(options?: { cursor?: string; limit?: number; stream?: string }): Promise<SuppressionPage>;
+  /** Removal records, newest first. */
   removals(options?: { address?: string; limit?: number }): Promise<SuppressionRemoval[]>;
 }
 
 /** Soft-bounce strikes per recipient, for the "N in a window" rule. */
 export interface StrikeStore {
-  /** Adds a strike at `at` and returns how many fall within `windowMs` before it. */
+  /**
+   * Adds a strike at `at` (a repeated `eventId` is not counted twice) and returns the most strikes
+   * in any window of `windowMs` that holds this one. For strikes arriving in time order that is
+   * the count within `windowMs` before `at`; looking both ways makes late events count the same.
+   */
   strike(address: string, at: Date, windowMs: number, eventId: string): Promise<number>;
   clear(address: string): Promise<void>;
 }

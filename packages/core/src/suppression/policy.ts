@@ -1,0 +1,158 @@
+import { addressKey, domainOf } from '../address.ts';
+import type { BounceInfo, DeliveryEvent } from '../events.ts';
+import { memoryStrikeStore } from '../memory/strikes.ts';
+import type { EventPolicy, PolicyDecision } from '../ports.ts';
+import type { StrikeStore, SuppressionEntry, SuppressionReason, SuppressionStore } from '../stores.ts';
+
+/** A sending-side problem the policy saw: the recipient is not at fault, the sender must act. */
+export interface SuppressionAlert {
+  type: 'sender-blocked';
+  message: string;
+  /** The sending domain, when the event carries the From address. */
+  domain?: string;
+  provider: string;
+  category: string;
+  recipientDomain: string;
+  diagnostic?: string;
+  eventId: string;
+  [key: string]: unknown;
+}
+
+export interface SuppressionPolicyOptions {
+  store: SuppressionStore;
+  /** Soft-bounce strikes. @default memoryStrikeStore() */
+  strikes?: StrikeStore;
+  /** Final soft bounces within the window that suppress an address. @default 5 */
+  softBounceLimit?: number;
+  /** @default 7 days */
+  softBounceWindowMs?: number;
+  /** How long a suppression lasts, per reason; a reason absent here lasts until a person removes it. */
+  expireAfterMs?: Partial<Record<SuppressionReason, number>>;
+  /** Called for each block (reputation, blocklist, authentication, policy, content ...), at most once per interval per domain and category. */
+  onAlert?: (alert: SuppressionAlert) => void;
+  /** @default 10 minutes */
+  alertIntervalMs?: number;
+  now?: () => number;
+}
+
+export interface SuppressionPolicy extends EventPolicy {
+  /** Forgets an address's strikes (a person removed its suppression). */
+  forget(address: string): Promise<void>;
+}
+
+const day = 24 * 60 * 60 * 1000;
+
+/** Soft categories that say nothing about the mailbox: they never count a strike (mta-policy §3.3). */
+const noStrike = new Set(['rate-limit', 'too-many-recipients', 'auto-reply']);
+
+/**
+ * The default EventPolicy (mta-policy §6.1, §7):
+ * - hard bounce (final or a synchronous rejection): suppress the address at once, for every stream;
+ *   null MX suppresses the whole recipient domain (`@domain`).
+ * - complaint: suppress at once, every stream. Unsubscribe: suppress for that stream only (every
+ *   stream when the event names none).
+ * - provider-side suppression ('suppressed' events, hard category 'suppressed'): suppress.
+ * - soft or undetermined final bounce: a strike; `softBounceLimit` strikes within
+ *   `softBounceWindowMs` suppress. Deferrals are not final and never count.
+ * - block: never counts against the recipient; alerts for the sending domain instead.
+ */
+export function createSuppressionPolicy(options: SuppressionPolicyOptions): SuppressionPolicy {
+  const { store } = options;
+  const clock = options.now ?? Date.now;
+  const strikes = options.strikes ?? memoryStrikeStore({ now: clock });
+  const limit = options.softBounceLimit ?? 5;
+  const windowMs = options.softBounceWindowMs ?? 7 * day;
+  const alertInterval = options.alertIntervalMs ?? 10 * 60 * 1000;
+  const lastAlert = new Map<string, number>();
+
+  async function suppress(event: DeliveryEvent, address: string, reason: SuppressionReason, stream?: string, bounce?: BounceInfo): Promise<PolicyDecision[]> {
+    const at = timeOf(event);
+    const expireAfter = options.expireAfterMs?.[reason];
+    const detail = bounce ? [`${bounce.class}/${bounce.category}`, bounce.diagnostic].filter(Boolean).join(': ').slice(0, 500) : undefined;
+    const entry: SuppressionEntry = {
+      address,
+      ...(stream === undefined ? {} : { stream }),
+      reason,
+      source: { eventId: event.id, provider: event.provider, type: event.type, ...(detail ? { detail } : {}) },
+      firstSeen: at,
+      lastSeen: at,
+      ...(expireAfter === undefined ? {} : { expiresAt: new Date(at.getTime() + expireAfter) }),
+    };
+    await store.add([entry]);
+    return [{ type: 'suppressed', address, reason }];
+  }
+
+  function alert(event: DeliveryEvent, bounce: BounceInfo): PolicyDecision[] {
+    const domain = event.from ? domainOf(event.from) : undefined;
+    const key = `${domain ?? '?'}\u0000${event.provider}\u0000${bounce.category}`;
+    const now = clock();
+    if ((lastAlert.get(key) ?? Number.NEGATIVE_INFINITY) > now - alertInterval) return [{ type: 'none' }];
+    lastAlert.set(key, now);
+    if (lastAlert.size > 10_000) lastAlert.delete(lastAlert.keys().next().value as string);
+    const message =
+      `mail from ${domain ?? 'an unknown domain'} via ${event.provider} is refused for ${bounce.category} by ${domainOf(event.recipient)}` +
+      `${bounce.diagnostic ? ` ("${bounce.diagnostic.slice(0, 200)}")` : ''}; the recipient is not suppressed: fix the sender (authentication, reputation, content) and watch the deferrals`;
+    options.onAlert?.({
+      type: 'sender-blocked',
+      message,
+      ...(domain === undefined ? {} : { domain }),
+      provider: event.provider,
+      category: bounce.category,
+      recipientDomain: domainOf(event.recipient),
+      ...(bounce.diagnostic === undefined ? {} : { diagnostic: bounce.diagnostic }),
+      eventId: event.id,
+    });
+    return [{ type: 'alert', address: event.recipient, reason: message }];
+  }
+
+  async function bounced(event: DeliveryEvent, address: string): Promise<PolicyDecision[]> {
+    const bounce: BounceInfo = event.bounce ?? { class: 'undetermined', category: 'unknown' };
+    if (bounce.class === 'block') return alert(event, bounce);
+    // A deferral is the provider still trying: nothing is known about the recipient yet.
+    if (event.type === 'deferred') return [{ type: 'none' }];
+    if (bounce.class === 'hard') {
+      if (bounce.category === 'null-mx') return suppress(event, `@${domainOf(address)}`, 'null-mx', undefined, bounce);
+      // 'inactive': Postmark deactivated the address (its adapter's category for Inactive bounces).
+      if (bounce.category === 'suppressed' || bounce.category === 'inactive') return suppress(event, address, 'provider-suppressed', undefined, bounce);
+      if (bounce.category === 'complaint') return suppress(event, address, 'complaint', undefined, bounce);
+      return suppress(event, address, 'hard-bounce', undefined, bounce);
+    }
+    // A synchronous soft refusal is retried by the pipeline, not counted; only final bounces count.
+    if (event.type !== 'bounced' || noStrike.has(bounce.category)) return [{ type: 'none' }];
+    const count = await strikes.strike(address, timeOf(event), windowMs, event.id);
+    if (count >= limit) {
+      const decisions = await suppress(event, address, 'soft-bounce-limit', undefined, bounce);
+      await strikes.clear(address);
+      return decisions;
+    }
+    return [{ type: 'strike', address, reason: `soft bounce ${count} of ${limit} within ${Math.round(windowMs / day)} days (${bounce.category})` }];
+  }
+
+  return {
+    async handle(event) {
+      if (typeof event.recipient !== 'string' || !event.recipient.includes('@')) return [{ type: 'none' }];
+      const address = addressKey(event.recipient);
+      switch (event.type) {
+        case 'complained':
+          return suppress(event, address, 'complaint');
+        case 'unsubscribed':
+          return suppress(event, address, 'unsubscribe', event.stream);
+        case 'suppressed':
+          return suppress(event, address, 'provider-suppressed', undefined, event.bounce);
+        case 'bounced':
+        case 'rejected':
+        case 'deferred':
+          return bounced(event, address);
+        default:
+          return [{ type: 'none' }];
+      }
+    },
+    async forget(address) {
+      await strikes.clear(addressKey(address));
+    },
+  };
+
+  function timeOf(event: DeliveryEvent): Date {
+    return event.at instanceof Date && !Number.isNaN(event.at.getTime()) ? event.at : new Date(clock());
+  }
+}
