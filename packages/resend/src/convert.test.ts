@@ -1,7 +1,15 @@
 import { normalizeMessage, RelayError } from '@relaykit/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeTagValue, deriveIdempotencyKey, encodeTagValue, sanitizeTag, splitByRecipient, toResendEmail, toResendTags } from './convert.ts';
+import {
+  decodeTagValue,
+  deriveIdempotencyKey,
+  encodeTagValue,
+  sanitizeTag,
+  splitByRecipient,
+  toResendEmail,
+  toResendTags,
+} from './convert.ts';
 
 const opts = { messageIdTag: 'relaykit_message_id' };
 
@@ -45,7 +53,11 @@ describe('toResendEmail', () => {
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       },
       attachments: [
-        { filename: 'a.txt', content: Buffer.from('hello').toString('base64'), contentType: 'text/plain' },
+        {
+          filename: 'a.txt',
+          content: Buffer.from('hello').toString('base64'),
+          contentType: 'text/plain',
+        },
         { filename: 'logo.png', content: 'AQID', contentType: 'image/png', contentId: 'logo' },
       ],
     });
@@ -61,7 +73,15 @@ describe('toResendEmail', () => {
   });
 
   it('omits empty optional fields', async () => {
-    const email = toResendEmail(await normalizeMessage({ from: 'a@example.com', to: 'b@example.com', subject: 's', text: 't' }), opts);
+    const email = toResendEmail(
+      await normalizeMessage({
+        from: 'a@example.com',
+        to: 'b@example.com',
+        subject: 's',
+        text: 't',
+      }),
+      opts,
+    );
     expect(Object.keys(email).sort()).toEqual(['from', 'subject', 'tags', 'text', 'to']);
   });
 });
@@ -86,19 +106,53 @@ describe('tags', () => {
   });
 
   it('lets relaykit’s own tags win and refuses more than 75', async () => {
-    const m = await normalizeMessage({ id: 'x.y', from: 'a@example.com', to: 'b@example.com', subject: 's', text: 't', metadata: { relaykit_message_id: 'forged' } });
-    expect(toResendTags(m, opts)).toEqual([{ name: 'relaykit_message_id', value: encodeTagValue('x.y') }]);
-    const many = await normalizeMessage({ from: 'a@example.com', to: 'b@example.com', subject: 's', text: 't', tags: Array.from({ length: 50 }, (_, i) => `t${i}`), metadata: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`m${i}`, 'v'])) });
+    const m = await normalizeMessage({
+      id: 'x.y',
+      from: 'a@example.com',
+      to: 'b@example.com',
+      subject: 's',
+      text: 't',
+      metadata: { relaykit_message_id: 'forged' },
+    });
+    expect(toResendTags(m, opts)).toEqual([
+      { name: 'relaykit_message_id', value: encodeTagValue('x.y') },
+    ]);
+    const many = await normalizeMessage({
+      from: 'a@example.com',
+      to: 'b@example.com',
+      subject: 's',
+      text: 't',
+      tags: Array.from({ length: 50 }, (_, i) => `t${i}`),
+      metadata: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`m${i}`, 'v'])),
+    });
     expect(() => toResendTags(many, opts)).toThrow(RelayError);
   });
 });
 
 describe('split and keys', () => {
   it('makes one copy per recipient, each addressed to that recipient alone', async () => {
-    const m = await normalizeMessage({ from: 'a@example.com', to: ['b@example.com', 'c@example.com'], cc: 'd@example.com', bcc: 'e@example.com', subject: 's', text: 't' });
+    const m = await normalizeMessage({
+      from: 'a@example.com',
+      to: ['b@example.com', 'c@example.com'],
+      cc: 'd@example.com',
+      bcc: 'e@example.com',
+      subject: 's',
+      text: 't',
+    });
     const copies = splitByRecipient(m);
-    expect(copies.map((c) => c.recipient)).toEqual(['b@example.com', 'c@example.com', 'd@example.com', 'e@example.com']);
-    for (const c of copies) expect(c.message).toMatchObject({ to: [{ address: c.recipient }], cc: [], bcc: [], id: m.id });
+    expect(copies.map((c) => c.recipient)).toEqual([
+      'b@example.com',
+      'c@example.com',
+      'd@example.com',
+      'e@example.com',
+    ]);
+    for (const c of copies)
+      expect(c.message).toMatchObject({
+        to: [{ address: c.recipient }],
+        cc: [],
+        bcc: [],
+        id: m.id,
+      });
   });
 
   it('derives stable keys within Resend’s 256 characters', () => {

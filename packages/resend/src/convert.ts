@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { formatAddress, listUnsubscribeHeaders, RelayError, type Address, type Message } from '@relaykit/core';
+import {
+  formatAddress,
+  listUnsubscribeHeaders,
+  RelayError,
+  type Address,
+  type Message,
+} from '@relaykit/core';
 import type { CreateEmailOptions, CreateEmailRequestOptions } from 'resend';
 
 /** A Resend tag: name and value of ASCII letters, digits, `_` and `-`, 256 characters at most. */
@@ -58,13 +64,17 @@ export interface ConvertOptions {
  * the others sanitised (`sanitizeTag`). A later entry with the same sanitised name replaces an earlier one; relaykit's
  * own tags always win.
  */
-export function toResendTags(message: Pick<Message, 'id' | 'tags' | 'metadata' | 'stream'>, options: ConvertOptions): ResendTag[] {
+export function toResendTags(
+  message: Pick<Message, 'id' | 'tags' | 'metadata' | 'stream'>,
+  options: ConvertOptions,
+): ResendTag[] {
   const byName = new Map<string, string>();
   for (const tag of message.tags) {
     const clean = sanitizeTag(tag);
     byName.set(clean, clean);
   }
-  for (const [key, value] of Object.entries(message.metadata)) byName.set(sanitizeTag(key), sanitizeTag(value));
+  for (const [key, value] of Object.entries(message.metadata))
+    byName.set(sanitizeTag(key), sanitizeTag(value));
   byName.delete(options.messageIdTag);
   byName.delete(streamTag);
   byName.set(options.messageIdTag, encodeTagValue(message.id));
@@ -105,7 +115,9 @@ export function toResendEmail(message: Message, options: ConvertOptions): Create
   if (message.attachments.length > 0) {
     email.attachments = message.attachments.map((a) => ({
       filename: a.filename,
-      content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength).toString('base64'),
+      content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength).toString(
+        'base64',
+      ),
       contentType: a.contentType,
       ...(a.cid === undefined ? {} : { contentId: a.cid }),
     }));
@@ -132,7 +144,10 @@ export function deriveIdempotencyKey(base: string, ...parts: string[]): string {
 }
 
 /** The request options of one send: the Idempotency-Key and the abort signal. */
-export function requestOptions(idempotencyKey: string, signal: AbortSignal | undefined): CreateEmailRequestOptions {
+export function requestOptions(
+  idempotencyKey: string,
+  signal: AbortSignal | undefined,
+): CreateEmailRequestOptions {
   return { idempotencyKey: deriveIdempotencyKey(idempotencyKey), ...(signal ? { signal } : {}) };
 }
 

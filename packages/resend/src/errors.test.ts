@@ -45,40 +45,102 @@ describe('mapResendError', () => {
   });
 
   it('reads an invalid key reported as validation_error', () => {
-    expect(mapResendError({ name: 'validation_error', statusCode: 400, message: 'API key is invalid' }, ctx).kind).toBe('auth');
+    expect(
+      mapResendError(
+        { name: 'validation_error', statusCode: 400, message: 'API key is invalid' },
+        ctx,
+      ).kind,
+    ).toBe('auth');
   });
 
   it('honours retry-after, then ratelimit-reset, on a 429', () => {
-    expect(mapResendError({ name: 'rate_limit_exceeded', statusCode: 429, message: 'Too many requests' }, { ...ctx, headers: { 'retry-after': '2', 'ratelimit-reset': '1' } }).retryAfterMs).toBe(2000);
-    expect(mapResendError({ name: 'rate_limit_exceeded', statusCode: 429, message: 'x' }, { ...ctx, headers: { 'ratelimit-reset': '3' } }).retryAfterMs).toBe(3000);
-    expect(mapResendError({ name: 'rate_limit_exceeded', statusCode: 429, message: 'x' }, { ...ctx, headers: null }).retryAfterMs).toBeUndefined();
+    expect(
+      mapResendError(
+        { name: 'rate_limit_exceeded', statusCode: 429, message: 'Too many requests' },
+        { ...ctx, headers: { 'retry-after': '2', 'ratelimit-reset': '1' } },
+      ).retryAfterMs,
+    ).toBe(2000);
+    expect(
+      mapResendError(
+        { name: 'rate_limit_exceeded', statusCode: 429, message: 'x' },
+        { ...ctx, headers: { 'ratelimit-reset': '3' } },
+      ).retryAfterMs,
+    ).toBe(3000);
+    expect(
+      mapResendError(
+        { name: 'rate_limit_exceeded', statusCode: 429, message: 'x' },
+        { ...ctx, headers: null },
+      ).retryAfterMs,
+    ).toBeUndefined();
   });
 
   it('gives quotas a retryAfterMs when Resend announces one, and fails over on them', () => {
-    const daily = mapResendError({ name: 'daily_quota_exceeded', statusCode: 429, message: 'quota' }, { ...ctx, headers: { 'retry-after': '3600' } });
-    expect(daily).toMatchObject({ kind: 'provider-unavailable', retryAfterMs: 3_600_000, providerFault: true });
+    const daily = mapResendError(
+      { name: 'daily_quota_exceeded', statusCode: 429, message: 'quota' },
+      { ...ctx, headers: { 'retry-after': '3600' } },
+    );
+    expect(daily).toMatchObject({
+      kind: 'provider-unavailable',
+      retryAfterMs: 3_600_000,
+      providerFault: true,
+    });
   });
 
   it('treats no response as a network failure, and an aborted one as a timeout', () => {
-    const network = { name: 'application_error', statusCode: null, message: 'Unable to fetch data. The request could not be resolved.' };
-    expect(mapResendError(network, { ...ctx, headers: null })).toMatchObject({ kind: 'transient', providerCode: 'ENETWORK', retryable: true, cause: network });
+    const network = {
+      name: 'application_error',
+      statusCode: null,
+      message: 'Unable to fetch data. The request could not be resolved.',
+    };
+    expect(mapResendError(network, { ...ctx, headers: null })).toMatchObject({
+      kind: 'transient',
+      providerCode: 'ENETWORK',
+      retryable: true,
+      cause: network,
+    });
     const controller = new AbortController();
     controller.abort();
-    expect(mapResendError(network, { ...ctx, signal: controller.signal })).toMatchObject({ kind: 'transient', providerCode: 'ETIMEDOUT' });
+    expect(mapResendError(network, { ...ctx, signal: controller.signal })).toMatchObject({
+      kind: 'transient',
+      providerCode: 'ETIMEDOUT',
+    });
   });
 
   it('classifies a non-JSON error body and unknown names by status', () => {
-    const body = 'Internal server error. We are unable to process your request right now, please try again later.';
-    expect(mapResendError({ name: 'application_error', statusCode: 502, message: body }, ctx).kind).toBe('transient');
-    expect(mapResendError({ name: 'application_error', statusCode: 503, message: body }, ctx)).toMatchObject({ kind: 'provider-unavailable', providerFault: true });
-    expect(mapResendError({ name: 'application_error', statusCode: 404, message: 'Not Found' }, ctx).kind).toBe('config');
-    expect(mapResendError({ name: 'application_error', statusCode: 400, message: body }, ctx)).toMatchObject({ kind: 'message-rejected', retryable: false });
-    expect(mapResendError({ name: 'something_new', statusCode: 503, message: '' }, ctx).kind).toBe('provider-unavailable');
-    expect(mapResendError({ name: 'something_new', statusCode: 418, message: '' }, ctx)).toMatchObject({ kind: 'message-rejected', retryable: false });
-    expect(mapResendError({}, ctx)).toMatchObject({ kind: 'transient', providerCode: 'unknown_error' });
+    const body =
+      'Internal server error. We are unable to process your request right now, please try again later.';
+    expect(
+      mapResendError({ name: 'application_error', statusCode: 502, message: body }, ctx).kind,
+    ).toBe('transient');
+    expect(
+      mapResendError({ name: 'application_error', statusCode: 503, message: body }, ctx),
+    ).toMatchObject({ kind: 'provider-unavailable', providerFault: true });
+    expect(
+      mapResendError({ name: 'application_error', statusCode: 404, message: 'Not Found' }, ctx)
+        .kind,
+    ).toBe('config');
+    expect(
+      mapResendError({ name: 'application_error', statusCode: 400, message: body }, ctx),
+    ).toMatchObject({ kind: 'message-rejected', retryable: false });
+    expect(mapResendError({ name: 'something_new', statusCode: 503, message: '' }, ctx).kind).toBe(
+      'provider-unavailable',
+    );
+    expect(
+      mapResendError({ name: 'something_new', statusCode: 418, message: '' }, ctx),
+    ).toMatchObject({ kind: 'message-rejected', retryable: false });
+    expect(mapResendError({}, ctx)).toMatchObject({
+      kind: 'transient',
+      providerCode: 'unknown_error',
+    });
   });
 
   it('makes a permissive batch element error final', () => {
-    expect(batchElementError({ index: 2, message: 'The `to` field is missing.' }, 'resend')).toMatchObject({ kind: 'message-rejected', retryable: false, providerCode: 'validation_error' });
+    expect(
+      batchElementError({ index: 2, message: 'The `to` field is missing.' }, 'resend'),
+    ).toMatchObject({
+      kind: 'message-rejected',
+      retryable: false,
+      providerCode: 'validation_error',
+    });
   });
 });

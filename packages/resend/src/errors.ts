@@ -1,4 +1,9 @@
-import { classifyHttpStatus, parseRateLimitReset, RelayError, type RelayErrorKind } from '@relaykit/core';
+import {
+  classifyHttpStatus,
+  parseRateLimitReset,
+  RelayError,
+  type RelayErrorKind,
+} from '@relaykit/core';
 
 /** What the SDK resolves with instead of throwing: `{ name, message, statusCode }`. */
 export interface ResendErrorLike {
@@ -26,29 +31,75 @@ interface Rule {
 
 /** Every error name Resend documents (api-reference/errors and the SDK's RESEND_ERROR_CODE_KEY). */
 const rules: Record<string, Rule> = {
-  invalid_idempotency_key: { kind: 'invalid', field: 'idempotencyKey', advice: 'the idempotency key must be 1 to 256 characters' },
-  validation_error: { kind: 'message-rejected', advice: 'fix the message as the error says; it will not be sent as it is' },
-  missing_required_field: { kind: 'message-rejected', advice: 'a field Resend requires is missing' },
-  invalid_attachment: { kind: 'message-rejected', field: 'attachments', advice: 'each attachment needs content and a filename' },
-  invalid_from_address: { kind: 'message-rejected', field: 'from', advice: 'use `email@example.com` or `Name <email@example.com>` on a domain verified at Resend' },
+  invalid_idempotency_key: {
+    kind: 'invalid',
+    field: 'idempotencyKey',
+    advice: 'the idempotency key must be 1 to 256 characters',
+  },
+  validation_error: {
+    kind: 'message-rejected',
+    advice: 'fix the message as the error says; it will not be sent as it is',
+  },
+  missing_required_field: {
+    kind: 'message-rejected',
+    advice: 'a field Resend requires is missing',
+  },
+  invalid_attachment: {
+    kind: 'message-rejected',
+    field: 'attachments',
+    advice: 'each attachment needs content and a filename',
+  },
+  invalid_from_address: {
+    kind: 'message-rejected',
+    field: 'from',
+    advice: 'use `email@example.com` or `Name <email@example.com>` on a domain verified at Resend',
+  },
   invalid_parameter: { kind: 'message-rejected', advice: 'a parameter has an invalid value' },
   invalid_region: { kind: 'message-rejected', advice: 'the region is not one Resend offers' },
   invalid_access: { kind: 'message-rejected', advice: 'the access value is invalid' },
-  security_error: { kind: 'message-rejected', advice: 'Resend flagged the content; change it before sending again' },
+  security_error: {
+    kind: 'message-rejected',
+    advice: 'Resend flagged the content; change it before sending again',
+  },
   missing_api_key: { kind: 'auth', advice: 'pass the API key (apiKey option or your client)' },
-  invalid_api_key: { kind: 'auth', advice: 'the API key is invalid or revoked; create a new one at Resend → API Keys' },
-  restricted_api_key: { kind: 'auth', advice: 'this key may only send emails; use a full-access key for this call' },
-  not_found: { kind: 'config', advice: 'the endpoint does not exist; check baseUrl (no path after the origin unless a proxy needs one)' },
+  invalid_api_key: {
+    kind: 'auth',
+    advice: 'the API key is invalid or revoked; create a new one at Resend → API Keys',
+  },
+  restricted_api_key: {
+    kind: 'auth',
+    advice: 'this key may only send emails; use a full-access key for this call',
+  },
+  not_found: {
+    kind: 'config',
+    advice:
+      'the endpoint does not exist; check baseUrl (no path after the origin unless a proxy needs one)',
+  },
   method_not_allowed: { kind: 'config', advice: 'the endpoint refused the method; check baseUrl' },
   invalid_idempotent_request: {
     kind: 'invalid',
     field: 'idempotencyKey',
-    advice: 'another message was sent with this idempotency key in the last 24 hours; give each message its own key',
+    advice:
+      'another message was sent with this idempotency key in the last 24 hours; give each message its own key',
   },
-  concurrent_idempotent_requests: { kind: 'transient', advice: 'the first request with this idempotency key is still running; retry later with the same key' },
-  rate_limit_exceeded: { kind: 'rate-limited', advice: 'too many requests per second for the team; slow down' },
-  daily_quota_exceeded: { kind: 'provider-unavailable', advice: 'the daily sending quota is used up; sends resume after the 24-hour window, or upgrade the plan' },
-  monthly_quota_exceeded: { kind: 'provider-unavailable', advice: 'the monthly sending quota is used up; upgrade the plan or wait for the next period' },
+  concurrent_idempotent_requests: {
+    kind: 'transient',
+    advice:
+      'the first request with this idempotency key is still running; retry later with the same key',
+  },
+  rate_limit_exceeded: {
+    kind: 'rate-limited',
+    advice: 'too many requests per second for the team; slow down',
+  },
+  daily_quota_exceeded: {
+    kind: 'provider-unavailable',
+    advice:
+      'the daily sending quota is used up; sends resume after the 24-hour window, or upgrade the plan',
+  },
+  monthly_quota_exceeded: {
+    kind: 'provider-unavailable',
+    advice: 'the monthly sending quota is used up; upgrade the plan or wait for the next period',
+  },
   application_error: { kind: 'transient', advice: 'Resend had a fault; retry later' },
   internal_server_error: { kind: 'transient', advice: 'Resend had a fault; retry later' },
 };
@@ -57,7 +108,11 @@ const rules: Record<string, Rule> = {
 const noResponse = 'Unable to fetch data. The request could not be resolved.';
 
 const defaultAdvice = (kind: RelayErrorKind) =>
-  kind === 'transient' || kind === 'provider-unavailable' ? 'retry later' : kind === 'auth' ? 'check the API key' : 'the request was refused';
+  kind === 'transient' || kind === 'provider-unavailable'
+    ? 'retry later'
+    : kind === 'auth'
+      ? 'check the API key'
+      : 'the request was refused';
 
 function kindFor(name: string, status: number | undefined, message: string): Rule {
   if (name === 'validation_error') {
@@ -65,11 +120,19 @@ function kindFor(name: string, status: number | undefined, message: string): Rul
     // unverified sending domain or test-mode recipient with 403: the account, not the message, is at fault.
     if (status === 401 || /api key/iu.test(message)) return rules['invalid_api_key'] as Rule;
     if (status === 403) {
-      return { kind: 'auth', advice: 'the account may not send this (unverified domain, or test mode limited to your own address); verify the domain at Resend → Domains' };
+      return {
+        kind: 'auth',
+        advice:
+          'the account may not send this (unverified domain, or test mode limited to your own address); verify the domain at Resend → Domains',
+      };
     }
   }
   // 503 is an outage whatever the body says: fail over at once rather than retry here.
-  if (status === 503) return { kind: 'provider-unavailable', advice: 'Resend is unavailable; retry later or through another provider' };
+  if (status === 503)
+    return {
+      kind: 'provider-unavailable',
+      advice: 'Resend is unavailable; retry later or through another provider',
+    };
   if (name === 'application_error' && status !== undefined && status < 500) {
     // A non-JSON error body (a proxy, or no such endpoint): only the status is known.
     if (status === 404) return rules['not_found'] as Rule;
@@ -98,17 +161,33 @@ export function mapResendError(error: ResendErrorLike, context: MapErrorContext)
 
   if (status === undefined && name === 'application_error') {
     if (context.signal?.aborted) {
-      return new RelayError({ ...base, kind: 'transient', providerCode: 'ETIMEDOUT', message: 'request aborted (timeout) before Resend answered; retrying with the same idempotency key is safe' });
+      return new RelayError({
+        ...base,
+        kind: 'transient',
+        providerCode: 'ETIMEDOUT',
+        message:
+          'request aborted (timeout) before Resend answered; retrying with the same idempotency key is safe',
+      });
     }
     if (message === noResponse || message === '') {
-      return new RelayError({ ...base, kind: 'transient', providerCode: 'ENETWORK', message: `no response from Resend (connection refused, reset or DNS failure); retry later. SDK said: ${noResponse}` });
+      return new RelayError({
+        ...base,
+        kind: 'transient',
+        providerCode: 'ENETWORK',
+        message: `no response from Resend (connection refused, reset or DNS failure); retry later. SDK said: ${noResponse}`,
+      });
     }
   }
 
   const rule = kindFor(name, status, message);
   const headers = context.headers ? new Headers(context.headers) : undefined;
   let retryAfterMs: number | undefined;
-  if (headers && (rule.kind === 'rate-limited' || rule.kind === 'provider-unavailable' || rule.kind === 'transient')) {
+  if (
+    headers &&
+    (rule.kind === 'rate-limited' ||
+      rule.kind === 'provider-unavailable' ||
+      rule.kind === 'transient')
+  ) {
     retryAfterMs = parseRateLimitReset(headers, context.now ?? Date.now());
   }
   return new RelayError({
@@ -123,7 +202,10 @@ export function mapResendError(error: ResendErrorLike, context: MapErrorContext)
 }
 
 /** The error a batch element got in permissive validation: Resend gives only a message. */
-export function batchElementError(element: { index: number; message: string }, provider: string): RelayError {
+export function batchElementError(
+  element: { index: number; message: string },
+  provider: string,
+): RelayError {
   return new RelayError({
     kind: 'message-rejected',
     provider,

@@ -19,52 +19,95 @@ function configError(run: () => unknown): RelayError {
 
 describe('resend options', () => {
   it('needs an apiKey or a client', () => {
-    expect(configError(() => resolveOptions({ webhookSecret: secret })).message).toMatch(/apiKey .* or client/u);
+    expect(configError(() => resolveOptions({ webhookSecret: secret })).message).toMatch(
+      /apiKey .* or client/u,
+    );
   });
 
   it('refuses a client together with apiKey or baseUrl', () => {
     const client = new Resend('re_test');
-    expect(configError(() => resolveOptions({ client, apiKey: 're_x', webhookSecret: secret })).message).toMatch(/not both/u);
-    expect(configError(() => resolveOptions({ client, baseUrl: 'http://127.0.0.1:1', webhookSecret: secret })).message).toMatch(/not both/u);
+    expect(
+      configError(() => resolveOptions({ client, apiKey: 're_x', webhookSecret: secret })).message,
+    ).toMatch(/not both/u);
+    expect(
+      configError(() =>
+        resolveOptions({ client, baseUrl: 'http://127.0.0.1:1', webhookSecret: secret }),
+      ).message,
+    ).toMatch(/not both/u);
   });
 
   it('needs the webhook secret unless webhooks are off or verification is explicitly skipped', () => {
-    expect(configError(() => resolveOptions({ apiKey: 're_x' })).message).toMatch(/webhookSecret is missing/u);
+    expect(configError(() => resolveOptions({ apiKey: 're_x' })).message).toMatch(
+      /webhookSecret is missing/u,
+    );
     expect(resolveOptions({ apiKey: 're_x', webhooks: false }).webhooks).toBe(false);
-    expect(resolveOptions({ apiKey: 're_x', dangerouslySkipWebhookVerification: true }).skipVerification).toBe(true);
+    expect(
+      resolveOptions({ apiKey: 're_x', dangerouslySkipWebhookVerification: true }).skipVerification,
+    ).toBe(true);
     expect(resend({ apiKey: 're_x', webhooks: false }).webhook).toBeUndefined();
     expect(resend({ apiKey: 're_x', webhookSecret: secret }).webhook).toBeDefined();
   });
 
   it('decodes whsec_ secrets, and never echoes a bad one', () => {
     expect(decodeWebhookSecret(secret).toString()).toBe('resend-test-secret-0123456789abc');
-    expect(decodeWebhookSecret('cmVzZW5kLXRlc3Qtc2VjcmV0LTAxMjM0NTY3ODlhYmM=').toString()).toBe('resend-test-secret-0123456789abc');
+    expect(decodeWebhookSecret('cmVzZW5kLXRlc3Qtc2VjcmV0LTAxMjM0NTY3ODlhYmM=').toString()).toBe(
+      'resend-test-secret-0123456789abc',
+    );
     const bad = 'whsec_not base64 at all!';
-    const error = configError(() => resolveOptions({ apiKey: 're_x', webhookSecret: ['whsec_YQ==', bad] }));
+    const error = configError(() =>
+      resolveOptions({ apiKey: 're_x', webhookSecret: ['whsec_YQ==', bad] }),
+    );
     expect(error.message).toContain('webhookSecret[1]');
     expect(error.message).not.toContain('not base64');
     expect(JSON.stringify(error)).not.toContain('not base64');
   });
 
   it('keeps the api key out of errors', () => {
-    const error = configError(() => resolveOptions({ apiKey: 're_secret_value', webhookSecret: secret, bogus: 1 }));
+    const error = configError(() =>
+      resolveOptions({ apiKey: 're_secret_value', webhookSecret: secret, bogus: 1 }),
+    );
     expect(error.message).toMatch(/bogus/u);
     expect(error.message).not.toContain('re_secret_value');
   });
 
   it('strips a trailing slash from baseUrl and refuses a non-http one', () => {
-    expect(resolveOptions({ apiKey: 're_x', webhookSecret: secret, baseUrl: 'http://127.0.0.1:4010/resend/' }).baseUrl).toBe('http://127.0.0.1:4010/resend');
-    configError(() => resolveOptions({ apiKey: 're_x', webhookSecret: secret, baseUrl: 'ftp://x' }));
+    expect(
+      resolveOptions({
+        apiKey: 're_x',
+        webhookSecret: secret,
+        baseUrl: 'http://127.0.0.1:4010/resend/',
+      }).baseUrl,
+    ).toBe('http://127.0.0.1:4010/resend');
+    configError(() =>
+      resolveOptions({ apiKey: 're_x', webhookSecret: secret, baseUrl: 'ftp://x' }),
+    );
   });
 
   it('defaults name, tolerance and the message-id tag', () => {
     const o = resolveOptions({ apiKey: 're_x', webhookSecret: secret });
-    expect(o).toMatchObject({ name: 'resend', webhookToleranceSeconds: 300, splitRecipients: false, messageIdTag: 'relaykit_message_id' });
-    configError(() => resolveOptions({ apiKey: 're_x', webhookSecret: secret, messageIdTag: 'bad tag' }));
+    expect(o).toMatchObject({
+      name: 'resend',
+      webhookToleranceSeconds: 300,
+      splitRecipients: false,
+      messageIdTag: 'relaykit_message_id',
+    });
+    configError(() =>
+      resolveOptions({ apiKey: 're_x', webhookSecret: secret, messageIdTag: 'bad tag' }),
+    );
   });
 
   it('builds a provider with honest capabilities', () => {
     const p = resend({ apiKey: 're_x', webhookSecret: secret, name: 'resend-eu' });
-    expect(p).toMatchObject({ name: 'resend-eu', type: 'resend', capabilities: { maxBatchSize: 100, idempotency: true, scheduling: true, inlineAttachments: true, maxRecipients: 50 } });
+    expect(p).toMatchObject({
+      name: 'resend-eu',
+      type: 'resend',
+      capabilities: {
+        maxBatchSize: 100,
+        idempotency: true,
+        scheduling: true,
+        inlineAttachments: true,
+        maxRecipients: 50,
+      },
+    });
   });
 });

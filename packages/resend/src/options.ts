@@ -69,9 +69,15 @@ const schema = z
     name: z.string().min(1).optional(),
     apiKey: z.string().min(1, 'apiKey is empty').optional(),
     client: z
-      .custom<Resend>((v) => typeof v === 'object' && v !== null && typeof (v as { emails?: { send?: unknown } }).emails?.send === 'function', {
-        message: 'client must be a Resend instance (new Resend(apiKey))',
-      })
+      .custom<Resend>(
+        (v) =>
+          typeof v === 'object' &&
+          v !== null &&
+          typeof (v as { emails?: { send?: unknown } }).emails?.send === 'function',
+        {
+          message: 'client must be a Resend instance (new Resend(apiKey))',
+        },
+      )
       .optional(),
     baseUrl: z.url({ protocol: /^https?$/u, message: 'baseUrl must be an http(s) URL' }).optional(),
     webhookSecret: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
@@ -79,12 +85,20 @@ const schema = z
     webhooks: z.boolean().optional(),
     dangerouslySkipWebhookVerification: z.boolean().optional(),
     splitRecipients: z.boolean().optional(),
-    messageIdTag: z.string().regex(tagName, 'messageIdTag may use only ASCII letters, digits, _ and - (at most 256)').optional(),
+    messageIdTag: z
+      .string()
+      .regex(tagName, 'messageIdTag may use only ASCII letters, digits, _ and - (at most 256)')
+      .optional(),
   })
   .strict();
 
 const config = (message: string, cause?: unknown) =>
-  new RelayError({ kind: 'config', provider: 'resend', message, ...(cause === undefined ? {} : { cause }) });
+  new RelayError({
+    kind: 'config',
+    provider: 'resend',
+    message,
+    ...(cause === undefined ? {} : { cause }),
+  });
 
 /**
  * Decodes a Svix signing secret (`whsec_<base64>`, or the bare base64) into its HMAC key. The
@@ -94,10 +108,13 @@ export function decodeWebhookSecret(secret: string, index = 0): Buffer {
   const body = secret.trim().replace(/^whsec_/u, '');
   const label = `webhookSecret${index > 0 ? `[${index}]` : ''}`;
   if (body === '' || !/^[A-Za-z0-9+/]+={0,2}$/u.test(body)) {
-    throw config(`${label} is not a Resend signing secret; copy the whsec_... value from Resend → Webhooks → your endpoint → Signing secret`);
+    throw config(
+      `${label} is not a Resend signing secret; copy the whsec_... value from Resend → Webhooks → your endpoint → Signing secret`,
+    );
   }
   const key = Buffer.from(body, 'base64');
-  if (key.length === 0) throw config(`${label} decodes to an empty key; copy the whole whsec_... value`);
+  if (key.length === 0)
+    throw config(`${label} decodes to an empty key; copy the whole whsec_... value`);
   return key;
 }
 
@@ -112,14 +129,23 @@ export function resolveOptions(input: unknown): ResolvedResendOptions {
   }
   const o = parsed.data;
   if (o.client === undefined && o.apiKey === undefined) {
-    throw config('give apiKey (e.g. process.env.RESEND_API_KEY) or client (a Resend instance you built)');
+    throw config(
+      'give apiKey (e.g. process.env.RESEND_API_KEY) or client (a Resend instance you built)',
+    );
   }
   if (o.client !== undefined && (o.apiKey !== undefined || o.baseUrl !== undefined)) {
-    throw config('give either client, or apiKey and baseUrl, not both: a client you built keeps its own key and base URL');
+    throw config(
+      'give either client, or apiKey and baseUrl, not both: a client you built keeps its own key and base URL',
+    );
   }
   const webhooks = o.webhooks ?? true;
   const skipVerification = o.dangerouslySkipWebhookVerification ?? false;
-  const secrets = o.webhookSecret === undefined ? [] : typeof o.webhookSecret === 'string' ? [o.webhookSecret] : o.webhookSecret;
+  const secrets =
+    o.webhookSecret === undefined
+      ? []
+      : typeof o.webhookSecret === 'string'
+        ? [o.webhookSecret]
+        : o.webhookSecret;
   if (webhooks && !skipVerification && secrets.length === 0) {
     throw config(
       'webhookSecret is missing: pass the whsec_... signing secret of your Resend webhook endpoint, or webhooks: false for a send-only provider',

@@ -1,6 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRelay, normalizeMessage, RelayError, type Message, type MessageInput, type SendContext, type SendResult, type WebhookRequest } from '@relaykit/core';
+import {
+  createRelay,
+  normalizeMessage,
+  RelayError,
+  type Message,
+  type MessageInput,
+  type SendContext,
+  type SendResult,
+  type WebhookRequest,
+} from '@relaykit/core';
 import { startSimulator, type Simulator } from '@relaykit/simulator';
 import { Resend } from 'resend';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -15,15 +24,25 @@ interface Recorded {
 }
 
 /** A pass-through proxy in front of the simulator that records every request it forwards. */
-async function recordingProxy(target: string): Promise<{ url: string; requests: Recorded[]; close(): Promise<void> }> {
+async function recordingProxy(
+  target: string,
+): Promise<{ url: string; requests: Recorded[]; close(): Promise<void> }> {
   const requests: Recorded[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers });
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => k !== 'host' && k !== 'content-length' && k !== 'connection')) as Record<string, string>;
-      fetch(`${target}${req.url ?? ''}`, { method: req.method ?? 'POST', headers, body: Buffer.concat(chunks) })
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).filter(
+          ([k]) => k !== 'host' && k !== 'content-length' && k !== 'connection',
+        ),
+      ) as Record<string, string>;
+      fetch(`${target}${req.url ?? ''}`, {
+        method: req.method ?? 'POST',
+        headers,
+        body: Buffer.concat(chunks),
+      })
         .then(async (r) => {
           res.writeHead(r.status, Object.fromEntries(r.headers));
           res.end(Buffer.from(await r.arrayBuffer()));
@@ -33,16 +52,36 @@ async function recordingProxy(target: string): Promise<{ url: string; requests: 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, requests, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
 const provider = (extra: Parameters<typeof resend>[0] = {}) =>
-  resend({ apiKey: sim.resend.apiKey, baseUrl: sim.resend.baseUrl, webhookSecret: sim.resend.webhookSecret, ...extra });
+  resend({
+    apiKey: sim.resend.apiKey,
+    baseUrl: sim.resend.baseUrl,
+    webhookSecret: sim.resend.webhookSecret,
+    ...extra,
+  });
 
 const message = (input: Partial<MessageInput> = {}) =>
-  normalizeMessage({ from: 'Acme <sender@example.com>', to: 'alice@example.org', subject: 'Hello', text: 'hi', ...input } as MessageInput);
+  normalizeMessage({
+    from: 'Acme <sender@example.com>',
+    to: 'alice@example.org',
+    subject: 'Hello',
+    text: 'hi',
+    ...input,
+  } as MessageInput);
 
-const ctx = (m: Message, extra: Partial<SendContext> = {}): SendContext => ({ attempt: 1, idempotencyKey: m.idempotencyKey, signal: new AbortController().signal, ...extra });
+const ctx = (m: Message, extra: Partial<SendContext> = {}): SendContext => ({
+  attempt: 1,
+  idempotencyKey: m.idempotencyKey,
+  signal: new AbortController().signal,
+  ...extra,
+});
 
 async function failure(run: () => Promise<unknown>): Promise<RelayError> {
   try {
@@ -63,16 +102,31 @@ beforeEach(() => sim.reset());
 describe('send through the SDK against the simulator', () => {
   it('sends a plain message with relaykit’s id as a tag and its key as Idempotency-Key', async () => {
     const p = provider();
-    const m = await message({ cc: 'carol@example.org', replyTo: 'help@example.com', tags: ['welcome'], metadata: { plan: 'pro' }, stream: 'transactional' });
+    const m = await message({
+      cc: 'carol@example.org',
+      replyTo: 'help@example.com',
+      tags: ['welcome'],
+      metadata: { plan: 'pro' },
+      stream: 'transactional',
+    });
     const result = await p.send(m, ctx(m));
-    expect(result).toEqual({ providerMessageId: sim.messages[0]?.id, accepted: ['alice@example.org', 'carol@example.org'], rejected: [] });
+    expect(result).toEqual({
+      providerMessageId: sim.messages[0]?.id,
+      accepted: ['alice@example.org', 'carol@example.org'],
+      rejected: [],
+    });
     expect(sim.messages[0]).toMatchObject({
       from: 'Acme <sender@example.com>',
       to: ['alice@example.org'],
       cc: ['carol@example.org'],
       subject: 'Hello',
       idempotencyKey: m.idempotencyKey,
-      tags: { relaykit_message_id: m.id, relaykit_stream: 'transactional', welcome: 'welcome', plan: 'pro' },
+      tags: {
+        relaykit_message_id: m.id,
+        relaykit_stream: 'transactional',
+        welcome: 'welcome',
+        plan: 'pro',
+      },
     });
   });
 
@@ -89,7 +143,11 @@ describe('send through the SDK against the simulator', () => {
     await provider().send(m, ctx(m));
     expect(sim.messages[0]).toMatchObject({
       attachments: 2,
-      headers: { 'X-Entity-Ref': 'order-1', 'List-Unsubscribe': '<https://example.com/u>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' },
+      headers: {
+        'X-Entity-Ref': 'order-1',
+        'List-Unsubscribe': '<https://example.com/u>',
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
     });
   });
 
@@ -103,8 +161,16 @@ describe('send through the SDK against the simulator', () => {
         message({ to: 'bad@example.org' }),
         message({ to: 'c@example.org' }),
       ]);
-      sim.fail({ provider: 'resend', operation: 'batch', recipient: 'bad@example.org', fault: 'validation' });
-      const results = await p.sendBatch?.(messages, { attempt: 1, signal: new AbortController().signal });
+      sim.fail({
+        provider: 'resend',
+        operation: 'batch',
+        recipient: 'bad@example.org',
+        fault: 'validation',
+      });
+      const results = await p.sendBatch?.(messages, {
+        attempt: 1,
+        signal: new AbortController().signal,
+      });
       expect(results).toHaveLength(4);
       const [a, b, bad, c] = results ?? [];
       expect(a).toMatchObject({ accepted: ['a@example.org'] });
@@ -116,7 +182,9 @@ describe('send through the SDK against the simulator', () => {
       expect(proxy.requests[0]?.headers['x-batch-validation']).toBe('permissive');
       const ids = new Set(sim.messages.map((s) => s.id));
       for (const r of [a, b, c]) expect(ids.has((r as SendResult).providerMessageId)).toBe(true);
-      expect(sim.messages.find((s) => s.to[0] === 'b@example.org')?.idempotencyKey).toBe(messages[1]?.idempotencyKey);
+      expect(sim.messages.find((s) => s.to[0] === 'b@example.org')?.idempotencyKey).toBe(
+        messages[1]?.idempotencyKey,
+      );
     } finally {
       await proxy.close();
     }
@@ -125,9 +193,18 @@ describe('send through the SDK against the simulator', () => {
   it('retries through the relay with the same Idempotency-Key, and never sends twice', async () => {
     const proxy = await recordingProxy(sim.url);
     try {
-      const relay = createRelay({ providers: [resend({ apiKey: sim.resend.apiKey, baseUrl: proxy.url, webhooks: false })], retry: { minDelayMs: 1, maxDelayMs: 5 } });
+      const relay = createRelay({
+        providers: [resend({ apiKey: sim.resend.apiKey, baseUrl: proxy.url, webhooks: false })],
+        retry: { minDelayMs: 1, maxDelayMs: 5 },
+      });
       sim.fail({ provider: 'resend', operation: 'send', fault: 'server-error', times: 2 });
-      const report = await relay.send({ from: 'sender@example.com', to: 'alice@example.org', subject: 'Hi', text: 'hi', idempotencyKey: 'order-42/receipt' });
+      const report = await relay.send({
+        from: 'sender@example.com',
+        to: 'alice@example.org',
+        subject: 'Hi',
+        text: 'hi',
+        idempotencyKey: 'order-42/receipt',
+      });
       expect(report).toMatchObject({ status: 'sent', attempts: 3 });
       const keys = proxy.requests.map((r) => r.headers['idempotency-key']);
       expect(keys).toEqual(['order-42/receipt', 'order-42/receipt', 'order-42/receipt']);
@@ -152,24 +229,45 @@ describe('send through the SDK against the simulator', () => {
     const m = await message({ to: ['a@example.org', 'b@example.org'], cc: 'c@example.org' });
     const result = await p.send(m, ctx(m));
     expect(result.accepted).toEqual(['a@example.org', 'b@example.org', 'c@example.org']);
-    expect(sim.messages.map((s) => [s.to, s.cc])).toEqual([[['a@example.org'], []], [['b@example.org'], []], [['c@example.org'], []]]);
-    expect(new Set(sim.messages.map((s) => s.tags['relaykit_message_id']))).toEqual(new Set([m.id]));
+    expect(sim.messages.map((s) => [s.to, s.cc])).toEqual([
+      [['a@example.org'], []],
+      [['b@example.org'], []],
+      [['c@example.org'], []],
+    ]);
+    expect(new Set(sim.messages.map((s) => s.tags['relaykit_message_id']))).toEqual(
+      new Set([m.id]),
+    );
     expect(sim.messages[0]?.idempotencyKey).toBe(`${m.idempotencyKey}:split:0`);
-    expect(result.raw).toEqual({ ids: Object.fromEntries(sim.messages.map((s) => [s.to[0], s.id])) });
+    expect(result.raw).toEqual({
+      ids: Object.fromEntries(sim.messages.map((s) => [s.to[0], s.id])),
+    });
   });
 
   it('splits a message with attachments into single sends, reporting a refused copy as rejected', async () => {
     const p = provider({ splitRecipients: true });
-    const m = await message({ to: ['a@example.org', 'bad@example.org'], attachments: [{ filename: 'x.txt', content: 'x' }] });
-    sim.fail({ provider: 'resend', operation: 'send', recipient: 'bad@example.org', fault: 'validation' });
+    const m = await message({
+      to: ['a@example.org', 'bad@example.org'],
+      attachments: [{ filename: 'x.txt', content: 'x' }],
+    });
+    sim.fail({
+      provider: 'resend',
+      operation: 'send',
+      recipient: 'bad@example.org',
+      fault: 'validation',
+    });
     const result = await p.send(m, ctx(m));
     expect(result.accepted).toEqual(['a@example.org']);
-    expect(result.rejected).toMatchObject([{ recipient: 'bad@example.org', error: { kind: 'message-rejected' } }]);
+    expect(result.rejected).toMatchObject([
+      { recipient: 'bad@example.org', error: { kind: 'message-rejected' } },
+    ]);
     expect(sim.messages[0]?.idempotencyKey).toBe(`${m.idempotencyKey}:a@example.org`);
   });
 
   it('takes a client the user built (drop-in)', async () => {
-    const p = resend({ client: new Resend(sim.resend.apiKey, { baseUrl: sim.resend.baseUrl }), webhooks: false });
+    const p = resend({
+      client: new Resend(sim.resend.apiKey, { baseUrl: sim.resend.baseUrl }),
+      webhooks: false,
+    });
     const m = await message();
     expect((await p.send(m, ctx(m))).providerMessageId).toBe(sim.messages[0]?.id);
   });
@@ -187,13 +285,47 @@ describe('send through the SDK against the simulator', () => {
 describe('errors the simulator produces', () => {
   const cases: Array<[string, Parameters<Simulator['fail']>[0], Partial<RelayError>]> = [
     ['auth', { fault: 'auth' }, { kind: 'auth', status: 403, providerCode: 'invalid_api_key' }],
-    ['validation', { fault: 'validation' }, { kind: 'message-rejected', status: 422, providerCode: 'validation_error', retryable: false }],
-    ['inactive recipient', { fault: 'inactive-recipient' }, { kind: 'message-rejected', status: 422 }],
-    ['rate limit', { fault: 'rate-limit', retryAfterSeconds: 2 }, { kind: 'rate-limited', status: 429, providerCode: 'rate_limit_exceeded', retryAfterMs: 2000 }],
-    ['daily quota', { fault: 'quota' }, { kind: 'provider-unavailable', status: 429, providerCode: 'daily_quota_exceeded', retryAfterMs: 3_600_000 }],
-    ['account paused', { fault: 'account-paused' }, { kind: 'auth', status: 403, providerCode: 'validation_error' }],
+    [
+      'validation',
+      { fault: 'validation' },
+      { kind: 'message-rejected', status: 422, providerCode: 'validation_error', retryable: false },
+    ],
+    [
+      'inactive recipient',
+      { fault: 'inactive-recipient' },
+      { kind: 'message-rejected', status: 422 },
+    ],
+    [
+      'rate limit',
+      { fault: 'rate-limit', retryAfterSeconds: 2 },
+      {
+        kind: 'rate-limited',
+        status: 429,
+        providerCode: 'rate_limit_exceeded',
+        retryAfterMs: 2000,
+      },
+    ],
+    [
+      'daily quota',
+      { fault: 'quota' },
+      {
+        kind: 'provider-unavailable',
+        status: 429,
+        providerCode: 'daily_quota_exceeded',
+        retryAfterMs: 3_600_000,
+      },
+    ],
+    [
+      'account paused',
+      { fault: 'account-paused' },
+      { kind: 'auth', status: 403, providerCode: 'validation_error' },
+    ],
     ['unavailable', { fault: 'unavailable' }, { kind: 'provider-unavailable', status: 503 }],
-    ['server error', { fault: 'server-error' }, { kind: 'transient', status: 500, providerCode: 'internal_server_error', retryable: true }],
+    [
+      'server error',
+      { fault: 'server-error' },
+      { kind: 'transient', status: 500, providerCode: 'internal_server_error', retryable: true },
+    ],
     ['connection reset', { fault: 'reset' }, { kind: 'transient', providerCode: 'ENETWORK' }],
   ];
 
@@ -207,13 +339,22 @@ describe('errors the simulator produces', () => {
 
   it('a wrong API key is auth', async () => {
     const m = await message();
-    expect(await failure(() => resend({ apiKey: 're_wrong', baseUrl: sim.resend.baseUrl, webhooks: false }).send(m, ctx(m)))).toMatchObject({ kind: 'auth', status: 403 });
+    expect(
+      await failure(() =>
+        resend({ apiKey: 're_wrong', baseUrl: sim.resend.baseUrl, webhooks: false }).send(
+          m,
+          ctx(m),
+        ),
+      ),
+    ).toMatchObject({ kind: 'auth', status: 403 });
   });
 
   it('a stalled request aborted by the send’s signal is a timeout', async () => {
     sim.fail({ provider: 'resend', fault: 'stall' });
     const m = await message();
-    const error = await failure(() => provider().send(m, ctx(m, { signal: AbortSignal.timeout(100) })));
+    const error = await failure(() =>
+      provider().send(m, ctx(m, { signal: AbortSignal.timeout(100) })),
+    );
     expect(error).toMatchObject({ kind: 'transient', providerCode: 'ETIMEDOUT' });
   });
 
@@ -223,13 +364,25 @@ describe('errors the simulator produces', () => {
     const { port } = closed.address() as AddressInfo;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const m = await message();
-    const error = await failure(() => resend({ apiKey: 're_x', baseUrl: `http://127.0.0.1:${port}`, webhooks: false }).send(m, ctx(m)));
+    const error = await failure(() =>
+      resend({ apiKey: 're_x', baseUrl: `http://127.0.0.1:${port}`, webhooks: false }).send(
+        m,
+        ctx(m),
+      ),
+    );
     expect(error).toMatchObject({ kind: 'transient', providerCode: 'ENETWORK', retryable: true });
   });
 
   it('a wrong base URL path is a config error', async () => {
     const m = await message();
-    expect(await failure(() => resend({ apiKey: sim.resend.apiKey, baseUrl: `${sim.url}/v9`, webhooks: false }).send(m, ctx(m)))).toMatchObject({ kind: 'config', status: 404 });
+    expect(
+      await failure(() =>
+        resend({ apiKey: sim.resend.apiKey, baseUrl: `${sim.url}/v9`, webhooks: false }).send(
+          m,
+          ctx(m),
+        ),
+      ),
+    ).toMatchObject({ kind: 'config', status: 404 });
   });
 
   it('the same key with another payload is invalid; a concurrent one is transient', async () => {
@@ -237,7 +390,9 @@ describe('errors the simulator produces', () => {
     const m = await message();
     await p.send(m, ctx(m));
     const other = await message({ subject: 'Different' });
-    expect(await failure(() => p.send(other, ctx(other, { idempotencyKey: m.idempotencyKey })))).toMatchObject({
+    expect(
+      await failure(() => p.send(other, ctx(other, { idempotencyKey: m.idempotencyKey }))),
+    ).toMatchObject({
       kind: 'invalid',
       status: 409,
       providerCode: 'invalid_idempotent_request',
@@ -247,20 +402,38 @@ describe('errors the simulator produces', () => {
     const slow = await message();
     const first = p.send(slow, ctx(slow));
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(await failure(() => p.send(slow, ctx(slow)))).toMatchObject({ kind: 'transient', status: 409, providerCode: 'concurrent_idempotent_requests' });
+    expect(await failure(() => p.send(slow, ctx(slow)))).toMatchObject({
+      kind: 'transient',
+      status: 409,
+      providerCode: 'concurrent_idempotent_requests',
+    });
     await first;
   });
 
   it('a whole-batch failure is every element’s error', async () => {
     sim.fail({ provider: 'resend', operation: 'batch', fault: 'rate-limit', retryAfterSeconds: 1 });
-    const messages = await Promise.all([message({ to: 'a@example.org' }), message({ to: 'b@example.org' })]);
-    const results = await provider().sendBatch?.(messages, { attempt: 1, signal: new AbortController().signal });
-    expect(results).toMatchObject([{ kind: 'rate-limited', retryAfterMs: 1000 }, { kind: 'rate-limited', retryAfterMs: 1000 }]);
+    const messages = await Promise.all([
+      message({ to: 'a@example.org' }),
+      message({ to: 'b@example.org' }),
+    ]);
+    const results = await provider().sendBatch?.(messages, {
+      attempt: 1,
+      signal: new AbortController().signal,
+    });
+    expect(results).toMatchObject([
+      { kind: 'rate-limited', retryAfterMs: 1000 },
+      { kind: 'rate-limited', retryAfterMs: 1000 },
+    ]);
   });
 });
 
 describe('webhooks the simulator signs', () => {
-  const toRequest = (e: { body: string; headers: Record<string, string> }): WebhookRequest => ({ method: 'POST', url: 'http://localhost/resend', headers: new Headers(e.headers), body: e.body });
+  const toRequest = (e: { body: string; headers: Record<string, string> }): WebhookRequest => ({
+    method: 'POST',
+    url: 'http://localhost/resend',
+    headers: new Headers(e.headers),
+    body: e.body,
+  });
   const context = { now: Date.now, remember: async () => true, fetch };
 
   it('verify and parse into events that find their message', async () => {
@@ -275,16 +448,30 @@ describe('webhooks the simulator signs', () => {
       parsed.push(...((await p.webhook?.parse(toRequest(e), context))?.events ?? []));
     }
     expect(parsed).toHaveLength(2);
-    for (const e of parsed) expect(e).toMatchObject({ messageId: m.id, providerMessageId: result.providerMessageId, provider: 'resend' });
+    for (const e of parsed)
+      expect(e).toMatchObject({
+        messageId: m.id,
+        providerMessageId: result.providerMessageId,
+        provider: 'resend',
+      });
     expect(parsed.find((e) => e.recipient === 'alice@example.org')?.type).toBe('delivered');
-    expect(parsed.find((e) => e.recipient === 'gone@example.org')).toMatchObject({ type: 'bounced', bounce: { class: 'hard', enhancedStatus: '5.1.1', smtpStatus: 550 } });
+    expect(parsed.find((e) => e.recipient === 'gone@example.org')).toMatchObject({
+      type: 'bounced',
+      bounce: { class: 'hard', enhancedStatus: '5.1.1', smtpStatus: 550 },
+    });
   });
 
   it('refuses a webhook signed with another secret', async () => {
-    const p = resend({ apiKey: sim.resend.apiKey, baseUrl: sim.resend.baseUrl, webhookSecret: `whsec_${Buffer.from('another').toString('base64')}` });
+    const p = resend({
+      apiKey: sim.resend.apiKey,
+      baseUrl: sim.resend.baseUrl,
+      webhookSecret: `whsec_${Buffer.from('another').toString('base64')}`,
+    });
     const m = await message();
     await p.send(m, ctx(m));
     const [e] = await sim.waitForEvents(1);
-    await expect(p.webhook?.verify(toRequest(e as { body: string; headers: Record<string, string> }), context)).rejects.toMatchObject({ kind: 'auth' });
+    await expect(
+      p.webhook?.verify(toRequest(e as { body: string; headers: Record<string, string> }), context),
+    ).rejects.toMatchObject({ kind: 'auth' });
   });
 });

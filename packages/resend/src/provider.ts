@@ -34,7 +34,8 @@ export function resend(options: ResendOptions): Provider {
   const o = resolveOptions(options);
   const name = o.name;
   // The SDK (≥ 6.12.4) takes the base URL per instance, so process.env is never touched.
-  const client = o.client ?? new Resend(o.apiKey, o.baseUrl === undefined ? undefined : { baseUrl: o.baseUrl });
+  const client =
+    o.client ?? new Resend(o.apiKey, o.baseUrl === undefined ? undefined : { baseUrl: o.baseUrl });
   const convert = { messageIdTag: o.messageIdTag };
   let limits: AccountLimits | undefined;
 
@@ -43,33 +44,64 @@ export function resend(options: ResendOptions): Provider {
     if (!headers) return;
     const limit = Number(headers['ratelimit-limit']);
     if (!Number.isFinite(limit) || limit <= 0) return;
-    const window = Number(/(?:^|;)\s*w=(\d+(?:\.\d+)?)/u.exec(headers['ratelimit-policy'] ?? '')?.[1] ?? 1);
+    const window = Number(
+      /(?:^|;)\s*w=(\d+(?:\.\d+)?)/u.exec(headers['ratelimit-policy'] ?? '')?.[1] ?? 1,
+    );
     limits = { maxSendRate: limit / (window > 0 ? window : 1) };
   };
 
   /** Runs an SDK call; anything it throws (it should resolve with `{ error }`) becomes a RelayError. */
-  async function call<T>(run: () => Promise<{ data: T | null; error: unknown; headers: Record<string, string> | null }>, signal: AbortSignal | undefined): Promise<T> {
+  async function call<T>(
+    run: () => Promise<{ data: T | null; error: unknown; headers: Record<string, string> | null }>,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
     let result: Awaited<ReturnType<typeof run>>;
     try {
       result = await run();
     } catch (error) {
       if (signal?.aborted) {
-        throw new RelayError({ kind: 'transient', provider: name, providerCode: 'ETIMEDOUT', message: 'request aborted (timeout) before Resend answered', cause: error });
+        throw new RelayError({
+          kind: 'transient',
+          provider: name,
+          providerCode: 'ETIMEDOUT',
+          message: 'request aborted (timeout) before Resend answered',
+          cause: error,
+        });
       }
       throw toRelayError(error, name);
     }
     note(result.headers);
-    if (result.error) throw mapResendError(result.error, { provider: name, headers: result.headers, ...(signal ? { signal } : {}) });
+    if (result.error)
+      throw mapResendError(result.error, {
+        provider: name,
+        headers: result.headers,
+        ...(signal ? { signal } : {}),
+      });
     if (result.data === null || result.data === undefined) {
-      throw new RelayError({ kind: 'transient', provider: name, message: 'Resend answered without data; retry later' });
+      throw new RelayError({
+        kind: 'transient',
+        provider: name,
+        message: 'Resend answered without data; retry later',
+      });
     }
     return result.data;
   }
 
-  async function sendEmail(email: CreateEmailOptions, idempotencyKey: string, signal: AbortSignal | undefined): Promise<string> {
-    const data = await call(() => client.emails.send(email, { idempotencyKey, ...(signal ? { signal } : {}) }), signal);
+  async function sendEmail(
+    email: CreateEmailOptions,
+    idempotencyKey: string,
+    signal: AbortSignal | undefined,
+  ): Promise<string> {
+    const data = await call(
+      () => client.emails.send(email, { idempotencyKey, ...(signal ? { signal } : {}) }),
+      signal,
+    );
     if (typeof data.id !== 'string' || data.id === '') {
-      throw new RelayError({ kind: 'transient', provider: name, message: 'Resend answered without an email id; retry later' });
+      throw new RelayError({
+        kind: 'transient',
+        provider: name,
+        message: 'Resend answered without an email id; retry later',
+      });
     }
     return data.id;
   }
@@ -79,11 +111,23 @@ export function resend(options: ResendOptions): Provider {
    * or the validation error Resend gave for its index. A failure of the whole call is every
    * element's error.
    */
-  async function sendChunk(emails: CreateBatchOptions, idempotencyKey: string, signal: AbortSignal | undefined): Promise<Outcome[]> {
-    let data: { data?: Array<{ id?: unknown }>; errors?: Array<{ index?: unknown; message?: unknown }> };
+  async function sendChunk(
+    emails: CreateBatchOptions,
+    idempotencyKey: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Outcome[]> {
+    let data: {
+      data?: Array<{ id?: unknown }>;
+      errors?: Array<{ index?: unknown; message?: unknown }>;
+    };
     try {
       data = await call(
-        () => client.batch.send(emails, { idempotencyKey, batchValidation: 'permissive', ...(signal ? { signal } : {}) }),
+        () =>
+          client.batch.send(emails, {
+            idempotencyKey,
+            batchValidation: 'permissive',
+            ...(signal ? { signal } : {}),
+          }),
         signal,
       );
     } catch (error) {
@@ -92,23 +136,42 @@ export function resend(options: ResendOptions): Provider {
     }
     const failed = new Map<number, string>();
     for (const e of data.errors ?? []) {
-      if (typeof e.index === 'number') failed.set(e.index, typeof e.message === 'string' ? e.message : 'invalid email');
+      if (typeof e.index === 'number')
+        failed.set(e.index, typeof e.message === 'string' ? e.message : 'invalid email');
     }
     const ids = (data.data ?? []).map((d) => d.id);
     let next = 0;
     return emails.map((_, index): Outcome => {
       const message = failed.get(index);
-      if (message !== undefined) return { ok: false, error: batchElementError({ index, message }, name) };
+      if (message !== undefined)
+        return { ok: false, error: batchElementError({ index, message }, name) };
       const id = ids[next++];
       if (typeof id === 'string' && id !== '') return { ok: true, id };
-      return { ok: false, error: new RelayError({ kind: 'transient', provider: name, message: `Resend's batch answer has no id for element ${index}; retry later` }) };
+      return {
+        ok: false,
+        error: new RelayError({
+          kind: 'transient',
+          provider: name,
+          message: `Resend's batch answer has no id for element ${index}; retry later`,
+        }),
+      };
     });
   }
 
-  async function sendBatched(emails: CreateEmailOptions[], keyOf: (chunk: number) => string, signal: AbortSignal | undefined): Promise<Outcome[]> {
+  async function sendBatched(
+    emails: CreateEmailOptions[],
+    keyOf: (chunk: number) => string,
+    signal: AbortSignal | undefined,
+  ): Promise<Outcome[]> {
     const outcomes: Outcome[] = [];
     for (let start = 0, chunk = 0; start < emails.length; start += maxBatch, chunk += 1) {
-      outcomes.push(...(await sendChunk(emails.slice(start, start + maxBatch) as CreateBatchOptions, keyOf(chunk), signal)));
+      outcomes.push(
+        ...(await sendChunk(
+          emails.slice(start, start + maxBatch) as CreateBatchOptions,
+          keyOf(chunk),
+          signal,
+        )),
+      );
     }
     return outcomes;
   }
@@ -123,12 +186,23 @@ export function resend(options: ResendOptions): Provider {
     const copies = splitByRecipient(message);
     let outcomes: Outcome[];
     if (batchable(message)) {
-      outcomes = await sendBatched(copies.map((c) => toResendEmail(c.message, convert)), (chunk) => deriveIdempotencyKey(context.idempotencyKey, 'split', String(chunk)), context.signal);
+      outcomes = await sendBatched(
+        copies.map((c) => toResendEmail(c.message, convert)),
+        (chunk) => deriveIdempotencyKey(context.idempotencyKey, 'split', String(chunk)),
+        context.signal,
+      );
     } else {
       outcomes = [];
       for (const copy of copies) {
         try {
-          outcomes.push({ ok: true, id: await sendEmail(toResendEmail(copy.message, convert), deriveIdempotencyKey(context.idempotencyKey, copy.recipient), context.signal) });
+          outcomes.push({
+            ok: true,
+            id: await sendEmail(
+              toResendEmail(copy.message, convert),
+              deriveIdempotencyKey(context.idempotencyKey, copy.recipient),
+              context.signal,
+            ),
+          });
         } catch (error) {
           const relayError = toRelayError(error, name);
           outcomes.push({ ok: false, error: relayError });
@@ -136,7 +210,10 @@ export function resend(options: ResendOptions): Provider {
         }
       }
     }
-    const retry = outcomes.find((r): r is Extract<Outcome, { ok: false }> => !r.ok && (r.error.retryable || r.error.providerFault));
+    const retry = outcomes.find(
+      (r): r is Extract<Outcome, { ok: false }> =>
+        !r.ok && (r.error.retryable || r.error.providerFault),
+    );
     if (retry) throw retry.error;
     const ids: Record<string, string> = {};
     const accepted: string[] = [];
@@ -158,23 +235,39 @@ export function resend(options: ResendOptions): Provider {
   async function send(message: Message, context: SendContext): Promise<SendResult> {
     const recipients = recipientsOf(message);
     if (o.splitRecipients && recipients.length > 1) return sendSplit(message, context);
-    const id = await sendEmail(toResendEmail(message, convert), deriveIdempotencyKey(context.idempotencyKey), context.signal);
+    const id = await sendEmail(
+      toResendEmail(message, convert),
+      deriveIdempotencyKey(context.idempotencyKey),
+      context.signal,
+    );
     return { providerMessageId: id, accepted: recipients, rejected: [] };
   }
 
-  async function sendBatch(messages: readonly Message[], context: Omit<SendContext, 'idempotencyKey'>): Promise<Array<SendResult | RelayError>> {
+  async function sendBatch(
+    messages: readonly Message[],
+    context: Omit<SendContext, 'idempotencyKey'>,
+  ): Promise<Array<SendResult | RelayError>> {
     const results: Array<SendResult | RelayError> = new Array(messages.length);
     // Attachments are not allowed on the batch endpoint, and a split message is a batch of its own.
-    const single = (m: Message) => !batchable(m) || (o.splitRecipients && recipientsOf(m).length > 1);
+    const single = (m: Message) =>
+      !batchable(m) || (o.splitRecipients && recipientsOf(m).length > 1);
     const grouped = messages.map((m, i) => ({ m, i })).filter(({ m }) => !single(m));
     for (let start = 0; start < grouped.length; start += maxBatch) {
       const chunk = grouped.slice(start, start + maxBatch);
       // The same messages give the same key on a retry, so Resend replays instead of sending twice.
-      const key = `batch:${createHash('sha256').update(chunk.map(({ m }) => m.idempotencyKey).join('\n')).digest('hex')}`;
-      const outcomes = await sendChunk(chunk.map(({ m }) => toResendEmail(m, convert)) as CreateBatchOptions, key, context.signal);
+      const key = `batch:${createHash('sha256')
+        .update(chunk.map(({ m }) => m.idempotencyKey).join('\n'))
+        .digest('hex')}`;
+      const outcomes = await sendChunk(
+        chunk.map(({ m }) => toResendEmail(m, convert)) as CreateBatchOptions,
+        key,
+        context.signal,
+      );
       chunk.forEach(({ m, i }, k) => {
         const outcome = outcomes[k] as Outcome;
-        results[i] = outcome.ok ? { providerMessageId: outcome.id, accepted: recipientsOf(m), rejected: [] } : outcome.error;
+        results[i] = outcome.ok
+          ? { providerMessageId: outcome.id, accepted: recipientsOf(m), rejected: [] }
+          : outcome.error;
       });
     }
     for (const [i, m] of messages.entries()) {

@@ -7,18 +7,37 @@ import { parseResendEvents, resendWebhook, signSvix, verifySvix } from './webhoo
 
 const secret = 'whsec_cmVzZW5kLXRlc3Qtc2VjcmV0LTAxMjM0NTY3ODlhYmM=';
 const key = decodeWebhookSecret(secret);
-const options = { provider: 'resend', keys: [key], toleranceSeconds: 300, skipVerification: false, messageIdTag: 'relaykit_message_id' };
+const options = {
+  provider: 'resend',
+  keys: [key],
+  toleranceSeconds: 300,
+  skipVerification: false,
+  messageIdTag: 'relaykit_message_id',
+};
 
 function request(body: string, headers: Record<string, string>): WebhookRequest {
-  return { method: 'POST', url: 'http://localhost/webhooks/resend', headers: new Headers(headers), body };
+  return {
+    method: 'POST',
+    url: 'http://localhost/webhooks/resend',
+    headers: new Headers(headers),
+    body,
+  };
 }
 
 function signed(body: string, { id = 'msg_test', at = Date.now(), k = key } = {}): WebhookRequest {
   const ts = Math.floor(at / 1000);
-  return request(body, { 'svix-id': id, 'svix-timestamp': String(ts), 'svix-signature': signSvix(k, id, ts, body) });
+  return request(body, {
+    'svix-id': id,
+    'svix-timestamp': String(ts),
+    'svix-signature': signSvix(k, id, ts, body),
+  });
 }
 
-const context = (now = Date.now()): WebhookContext => ({ now: () => now, remember: async () => true, fetch });
+const context = (now = Date.now()): WebhookContext => ({
+  now: () => now,
+  remember: async () => true,
+  fetch,
+});
 
 function authError(run: () => unknown): RelayError {
   try {
@@ -34,12 +53,18 @@ function authError(run: () => unknown): RelayError {
 // Research §7.9: exact bytes signed by the documented algorithm.
 const fixtureBody =
   '{"type":"email.delivered","created_at":"2024-02-22T23:41:12.126Z","data":{"created_at":"2024-02-22T23:41:11.894719+00:00","email_id":"56761188-7520-42d8-8898-ff6fc54ce618","from":"Acme <onboarding@resend.dev>","to":["delivered@resend.dev"],"subject":"Sending this example","tags":{"category":"confirm_email"}}}';
-const fixtureHeaders = { 'svix-id': 'msg_2W2D3qXLS5fOaPja1GDg7rF2CwB', 'svix-timestamp': '1708645272', 'svix-signature': 'v1,jdFi5rmOIWXTlKnVXm1f9/+ZsUoyXCrbChaYcwqF7Xs=' };
+const fixtureHeaders = {
+  'svix-id': 'msg_2W2D3qXLS5fOaPja1GDg7rF2CwB',
+  'svix-timestamp': '1708645272',
+  'svix-signature': 'v1,jdFi5rmOIWXTlKnVXm1f9/+ZsUoyXCrbChaYcwqF7Xs=',
+};
 
 describe('verifySvix', () => {
   it('reproduces Svix’s documented test vector', () => {
     const k = decodeWebhookSecret('whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw');
-    expect(signSvix(k, 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}')).toBe('v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=');
+    expect(signSvix(k, 'msg_p5jXN8AQM9LWM0D4loKWxJek', 1614265330, '{"test": 2432232314}')).toBe(
+      'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+    );
   });
 
   it('verifies the research fixture with the clock at its time, and refuses it as stale now', () => {
@@ -49,11 +74,19 @@ describe('verifySvix', () => {
   });
 
   it('agrees with the SDK’s webhooks.verify (the reference)', () => {
-    const body = JSON.stringify({ type: 'email.sent', created_at: new Date().toISOString(), data: { email_id: 'e1', to: ['a@example.com'] } });
+    const body = JSON.stringify({
+      type: 'email.sent',
+      created_at: new Date().toISOString(),
+      data: { email_id: 'e1', to: ['a@example.com'] },
+    });
     const req = signed(body, { id: 'msg_ref' });
     const sdk = new Resend('re_test').webhooks.verify({
       payload: body,
-      headers: { id: 'msg_ref', timestamp: req.headers.get('svix-timestamp') as string, signature: req.headers.get('svix-signature') as string },
+      headers: {
+        id: 'msg_ref',
+        timestamp: req.headers.get('svix-timestamp') as string,
+        signature: req.headers.get('svix-signature') as string,
+      },
       webhookSecret: secret,
     });
     expect(sdk).toMatchObject({ type: 'email.sent' });
@@ -65,7 +98,13 @@ describe('verifySvix', () => {
     const body = '{"type":"email.sent","data":{"to":["a@example.com"]}}';
     const ts = Math.floor(Date.now() / 1000);
     const list = `v2,abc ${signSvix(other, 'm', ts, body)} ${signSvix(key, 'm', ts, body)}`;
-    expect(() => verifySvix(request(body, { 'svix-id': 'm', 'svix-timestamp': String(ts), 'svix-signature': list }), options, Date.now())).not.toThrow();
+    expect(() =>
+      verifySvix(
+        request(body, { 'svix-id': 'm', 'svix-timestamp': String(ts), 'svix-signature': list }),
+        options,
+        Date.now(),
+      ),
+    ).not.toThrow();
     const rotated = signed(body, { id: 'm', k: other });
     authError(() => verifySvix(rotated, options, Date.now()));
     expect(() => verifySvix(rotated, { ...options, keys: [key, other] }, Date.now())).not.toThrow();
@@ -74,7 +113,17 @@ describe('verifySvix', () => {
   it('accepts the Standard Webhooks header names', () => {
     const body = '{}';
     const ts = Math.floor(Date.now() / 1000);
-    expect(() => verifySvix(request(body, { 'webhook-id': 'w', 'webhook-timestamp': String(ts), 'webhook-signature': signSvix(key, 'w', ts, body) }), options, Date.now())).not.toThrow();
+    expect(() =>
+      verifySvix(
+        request(body, {
+          'webhook-id': 'w',
+          'webhook-timestamp': String(ts),
+          'webhook-signature': signSvix(key, 'w', ts, body),
+        }),
+        options,
+        Date.now(),
+      ),
+    ).not.toThrow();
   });
 
   it('refuses a changed byte, a wrong secret, a stale or future timestamp, and missing headers', () => {
@@ -84,20 +133,49 @@ describe('verifySvix', () => {
     authError(() => verifySvix(signed(body, { k: Buffer.from('wrong') }), options, Date.now()));
     authError(() => verifySvix(signed(body, { at: Date.now() - 301_000 }), options, Date.now()));
     authError(() => verifySvix(signed(body, { at: Date.now() + 301_000 }), options, Date.now()));
-    expect(() => verifySvix(signed(body, { at: Date.now() - 290_000 }), options, Date.now())).not.toThrow();
+    expect(() =>
+      verifySvix(signed(body, { at: Date.now() - 290_000 }), options, Date.now()),
+    ).not.toThrow();
     const sig = good.headers.get('svix-signature') as string;
-    authError(() => verifySvix(request(body, { 'svix-id': 'other', 'svix-timestamp': good.headers.get('svix-timestamp') as string, 'svix-signature': sig }), options, Date.now()));
-    authError(() => verifySvix(request(body, { 'svix-id': 'msg_test', 'svix-timestamp': 'soon', 'svix-signature': sig }), options, Date.now()));
+    authError(() =>
+      verifySvix(
+        request(body, {
+          'svix-id': 'other',
+          'svix-timestamp': good.headers.get('svix-timestamp') as string,
+          'svix-signature': sig,
+        }),
+        options,
+        Date.now(),
+      ),
+    );
+    authError(() =>
+      verifySvix(
+        request(body, { 'svix-id': 'msg_test', 'svix-timestamp': 'soon', 'svix-signature': sig }),
+        options,
+        Date.now(),
+      ),
+    );
     authError(() => verifySvix(request(body, {}), options, Date.now()));
     const flipped = sig.slice(0, -3) + (sig.at(-3) === 'A' ? 'B' : 'A') + sig.slice(-2);
-    authError(() => verifySvix(request(body, { ...Object.fromEntries(good.headers), 'svix-signature': flipped }), options, Date.now()));
-    expect(authError(() => verifySvix(signed(body, { k: Buffer.from('wrong') }), options, Date.now())).message).not.toContain(secret);
+    authError(() =>
+      verifySvix(
+        request(body, { ...Object.fromEntries(good.headers), 'svix-signature': flipped }),
+        options,
+        Date.now(),
+      ),
+    );
+    expect(
+      authError(() => verifySvix(signed(body, { k: Buffer.from('wrong') }), options, Date.now()))
+        .message,
+    ).not.toContain(secret);
   });
 
   it('skips verification only when told to', async () => {
     const hook = resendWebhook({ ...options, skipVerification: true });
     await expect(hook.verify(request('{}', {}), context())).resolves.toBeUndefined();
-    await expect(resendWebhook(options).verify(request('{}', {}), context())).rejects.toMatchObject({ kind: 'auth' });
+    await expect(resendWebhook(options).verify(request('{}', {}), context())).rejects.toMatchObject(
+      { kind: 'auth' },
+    );
   });
 });
 
@@ -105,14 +183,31 @@ const payload = (type: string, data: Record<string, unknown>) =>
   JSON.stringify({
     type,
     created_at: '2024-11-22T23:41:12.126Z',
-    data: { created_at: '2024-11-22T23:41:11.894719+00:00', email_id: 'em_1', from: 'Acme <onboarding@example.com>', to: ['rcpt@example.org'], subject: 'x', ...data },
+    data: {
+      created_at: '2024-11-22T23:41:11.894719+00:00',
+      email_id: 'em_1',
+      from: 'Acme <onboarding@example.com>',
+      to: ['rcpt@example.org'],
+      subject: 'x',
+      ...data,
+    },
   });
 
-const parse = (body: string, id = 'msg_1') => parseResendEvents(signed(body, { id }), options, Date.now());
+const parse = (body: string, id = 'msg_1') =>
+  parseResendEvents(signed(body, { id }), options, Date.now());
 
 describe('parseResendEvents', () => {
   it('maps email.delivered with the message id, tags and metadata from Resend tags', () => {
-    const [event, ...rest] = parse(payload('email.delivered', { tags: { relaykit_message_id: 'rk_1', relaykit_stream: 'transactional', welcome: 'welcome', plan: 'pro' } }));
+    const [event, ...rest] = parse(
+      payload('email.delivered', {
+        tags: {
+          relaykit_message_id: 'rk_1',
+          relaykit_stream: 'transactional',
+          welcome: 'welcome',
+          plan: 'pro',
+        },
+      }),
+    );
     expect(rest).toHaveLength(0);
     expect(event).toMatchObject({
       id: 'msg_1:rcpt@example.org',
@@ -131,59 +226,164 @@ describe('parseResendEvents', () => {
   });
 
   it('decodes an encoded message id and accepts tags as a list', () => {
-    const [event] = parse(payload('email.sent', { tags: [{ name: 'relaykit_message_id', value: `rk64_${Buffer.from('order:1.2').toString('base64url')}` }] }));
+    const [event] = parse(
+      payload('email.sent', {
+        tags: [
+          {
+            name: 'relaykit_message_id',
+            value: `rk64_${Buffer.from('order:1.2').toString('base64url')}`,
+          },
+        ],
+      }),
+    );
     expect(event).toMatchObject({ type: 'accepted', messageId: 'order:1.2' });
   });
 
   it('reports an event for every address in data.to, with ids svix-id:recipient', () => {
-    const events = parse(payload('email.delivered', { to: ['A@Example.org', 'b@example.org', 'A@example.org'] }), 'msg_x');
+    const events = parse(
+      payload('email.delivered', { to: ['A@Example.org', 'b@example.org', 'A@example.org'] }),
+      'msg_x',
+    );
     expect(events.map((e) => e.id)).toEqual(['msg_x:A@example.org', 'msg_x:b@example.org']);
-    expect(parse(payload('email.delivered', { to: ['A@Example.org'] }), 'msg_x')[0]?.id).toBe(events[0]?.id);
+    expect(parse(payload('email.delivered', { to: ['A@Example.org'] }), 'msg_x')[0]?.id).toBe(
+      events[0]?.id,
+    );
   });
 
   it('classifies a permanent bounce with its SMTP reply', () => {
     const [event] = parse(
-      payload('email.bounced', { bounce: { diagnosticCode: ['smtp; 550 5.1.1 user unknown'], message: 'hard bounce', subType: 'General', type: 'Permanent' } }),
+      payload('email.bounced', {
+        bounce: {
+          diagnosticCode: ['smtp; 550 5.1.1 user unknown'],
+          message: 'hard bounce',
+          subType: 'General',
+          type: 'Permanent',
+        },
+      }),
     );
-    expect(event).toMatchObject({ type: 'bounced', bounce: { class: 'hard', smtpStatus: 550, enhancedStatus: '5.1.1', diagnostic: '550 5.1.1 user unknown' } });
+    expect(event).toMatchObject({
+      type: 'bounced',
+      bounce: {
+        class: 'hard',
+        smtpStatus: 550,
+        enhancedStatus: '5.1.1',
+        diagnostic: '550 5.1.1 user unknown',
+      },
+    });
   });
 
   it('classifies transient and undetermined bounces', () => {
-    expect(parse(payload('email.bounced', { bounce: { type: 'Transient', subType: 'MailboxFull', message: 'full' } }))[0]?.bounce).toMatchObject({ class: 'soft', diagnostic: 'full' });
-    expect(parse(payload('email.bounced', { bounce: { type: 'Undetermined', subType: 'Undetermined', message: 'unknown' } }))[0]?.bounce).toMatchObject({ class: 'undetermined' });
-    expect(parse(payload('email.bounced', { bounce: { type: 'Permanent', subType: 'General', message: 'x' } }))[0]?.bounce?.class).toBe('hard');
+    expect(
+      parse(
+        payload('email.bounced', {
+          bounce: { type: 'Transient', subType: 'MailboxFull', message: 'full' },
+        }),
+      )[0]?.bounce,
+    ).toMatchObject({ class: 'soft', diagnostic: 'full' });
+    expect(
+      parse(
+        payload('email.bounced', {
+          bounce: { type: 'Undetermined', subType: 'Undetermined', message: 'unknown' },
+        }),
+      )[0]?.bounce,
+    ).toMatchObject({ class: 'undetermined' });
+    expect(
+      parse(
+        payload('email.bounced', {
+          bounce: { type: 'Permanent', subType: 'General', message: 'x' },
+        }),
+      )[0]?.bounce?.class,
+    ).toBe('hard');
   });
 
   it('reads a bounce that is really a suppression as suppressed', () => {
-    expect(parse(payload('email.bounced', { bounce: { type: 'Permanent', subType: 'Suppressed', message: 'on the suppression list' } }))[0]?.type).toBe('suppressed');
-    expect(parse(payload('email.bounced', { bounce: { message: 'Resend has suppressed sending to this address because it is on the account-level suppression list' } }))[0]?.type).toBe('suppressed');
+    expect(
+      parse(
+        payload('email.bounced', {
+          bounce: { type: 'Permanent', subType: 'Suppressed', message: 'on the suppression list' },
+        }),
+      )[0],
+    ).toMatchObject({
+      type: 'suppressed',
+      bounce: { class: 'hard', category: 'suppressed' },
+    });
+    expect(
+      parse(
+        payload('email.bounced', {
+          bounce: {
+            message:
+              'Resend has suppressed sending to this address because it is on the account-level suppression list',
+          },
+        }),
+      )[0]?.type,
+    ).toBe('suppressed');
   });
 
   it('maps delayed, complained, opened, clicked, failed, suppressed and scheduled', () => {
-    expect(parse(payload('email.delivery_delayed', {}))[0]).toMatchObject({ type: 'deferred', bounce: { class: 'soft' } });
+    expect(parse(payload('email.delivery_delayed', {}))[0]).toMatchObject({
+      type: 'deferred',
+      bounce: { class: 'soft' },
+    });
     expect(parse(payload('email.complained', {}))[0]?.type).toBe('complained');
     expect(parse(payload('email.opened', {}))[0]?.type).toBe('opened');
-    expect(parse(payload('email.clicked', { click: { ipAddress: '1.2.3.4', link: 'https://example.com/x', timestamp: '2024-11-24T05:00:57.163Z', userAgent: 'UA/1' } }))[0]).toMatchObject({
+    expect(
+      parse(
+        payload('email.clicked', {
+          click: {
+            ipAddress: '1.2.3.4',
+            link: 'https://example.com/x',
+            timestamp: '2024-11-24T05:00:57.163Z',
+            userAgent: 'UA/1',
+          },
+        }),
+      )[0],
+    ).toMatchObject({
       type: 'clicked',
       url: 'https://example.com/x',
       userAgent: 'UA/1',
     });
-    expect(parse(payload('email.failed', { failed: { reason: 'reached_daily_quota' } }))[0]).toMatchObject({ type: 'rejected', bounce: { class: 'undetermined', diagnostic: 'reached_daily_quota' } });
-    expect(parse(payload('email.suppressed', { suppressed: { type: 'OnAccountSuppressionList', reason: 'previous_bounce', message: 'm', diagnosticCode: ['550 5.1.1 Recipient address is on the suppression list.'] } }))[0]).toMatchObject({
+    expect(
+      parse(payload('email.failed', { failed: { reason: 'reached_daily_quota' } }))[0],
+    ).toMatchObject({
+      type: 'rejected',
+      bounce: { class: 'undetermined', diagnostic: 'reached_daily_quota' },
+    });
+    expect(
+      parse(
+        payload('email.suppressed', {
+          suppressed: {
+            type: 'OnAccountSuppressionList',
+            reason: 'previous_bounce',
+            message: 'm',
+            diagnosticCode: ['550 5.1.1 Recipient address is on the suppression list.'],
+          },
+        }),
+      )[0],
+    ).toMatchObject({
       type: 'suppressed',
-      bounce: { class: 'hard', enhancedStatus: '5.1.1' },
+      bounce: { class: 'hard', category: 'suppressed', enhancedStatus: '5.1.1' },
     });
     expect(parse(payload('email.scheduled', {}))[0]?.type).toBe('accepted');
     expect(parse(payload('email.something_new', {}))[0]?.type).toBe('unknown');
   });
 
   it('ignores non-email and inbound events', () => {
-    expect(parse(JSON.stringify({ type: 'contact.created', created_at: 'x', data: { id: 'c' } }))).toEqual([]);
+    expect(
+      parse(JSON.stringify({ type: 'contact.created', created_at: 'x', data: { id: 'c' } })),
+    ).toEqual([]);
     expect(parse(payload('email.received', {}))).toEqual([]);
   });
 
   it('refuses unreadable bodies with a typed error', () => {
-    for (const body of ['', 'not json', '[]', 'null', '{"type":"email.sent"}', '{"type":"email.sent","data":{"to":["nope"]}}', '{"type":5,"data":{}}']) {
+    for (const body of [
+      '',
+      'not json',
+      '[]',
+      'null',
+      '{"type":"email.sent"}',
+      '{"type":"email.sent","data":{"to":["nope"]}}',
+      '{"type":5,"data":{}}',
+    ]) {
       expect(() => parse(body)).toThrow(expect.objectContaining({ kind: 'invalid' }));
     }
   });
@@ -199,24 +399,59 @@ describe('parseResendEvents', () => {
       }
     };
     fc.assert(fc.property(fc.string(), check), { numRuns: 300 });
-    fc.assert(fc.property(fc.jsonValue(), (v) => check(JSON.stringify(v))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => check(JSON.stringify(v))),
+      { numRuns: 300 },
+    );
     const data = fc.record(
       {
-        to: fc.oneof(fc.array(fc.oneof(fc.emailAddress(), fc.string())), fc.string(), fc.jsonValue()),
-        tags: fc.oneof(fc.dictionary(fc.string(), fc.jsonValue()), fc.array(fc.record({ name: fc.jsonValue(), value: fc.jsonValue() })), fc.jsonValue()),
-        bounce: fc.oneof(fc.record({ type: fc.jsonValue(), subType: fc.jsonValue(), message: fc.jsonValue(), diagnosticCode: fc.jsonValue() }), fc.jsonValue()),
+        to: fc.oneof(
+          fc.array(fc.oneof(fc.emailAddress(), fc.string())),
+          fc.string(),
+          fc.jsonValue(),
+        ),
+        tags: fc.oneof(
+          fc.dictionary(fc.string(), fc.jsonValue()),
+          fc.array(fc.record({ name: fc.jsonValue(), value: fc.jsonValue() })),
+          fc.jsonValue(),
+        ),
+        bounce: fc.oneof(
+          fc.record({
+            type: fc.jsonValue(),
+            subType: fc.jsonValue(),
+            message: fc.jsonValue(),
+            diagnosticCode: fc.jsonValue(),
+          }),
+          fc.jsonValue(),
+        ),
         click: fc.jsonValue(),
         email_id: fc.jsonValue(),
         from: fc.jsonValue(),
       },
       { requiredKeys: [] },
     );
-    const type = fc.constantFrom('email.sent', 'email.delivered', 'email.bounced', 'email.clicked', 'email.failed', 'email.suppressed', 'email.x', 'contact.created');
-    fc.assert(fc.property(type, data, fc.jsonValue(), (t, d, at) => check(JSON.stringify({ type: t, created_at: at, data: d }))), { numRuns: 500 });
+    const type = fc.constantFrom(
+      'email.sent',
+      'email.delivered',
+      'email.bounced',
+      'email.clicked',
+      'email.failed',
+      'email.suppressed',
+      'email.x',
+      'contact.created',
+    );
+    fc.assert(
+      fc.property(type, data, fc.jsonValue(), (t, d, at) =>
+        check(JSON.stringify({ type: t, created_at: at, data: d })),
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('does not let a __proto__ tag reach the prototype', () => {
-    const [event] = parse('{"type":"email.sent","data":{"to":["a@example.com"],"tags":{"__proto__":"x","constructor":"y"}}}');
+    const [event] = parse(
+      '{"type":"email.sent","data":{"to":["a@example.com"],"tags":{"__proto__":"x","constructor":"y"}}}',
+    );
     expect(Object.getPrototypeOf(event?.metadata)).toBe(Object.prototype);
     expect(event?.metadata).toEqual({ constructor: 'y' });
   });

@@ -4,6 +4,7 @@ import {
   parseAddress,
   parseSmtpReply,
   RelayError,
+  type BounceHint,
   type BounceInfo,
   type DeliveryEvent,
   type DeliveryEventType,
@@ -44,10 +45,16 @@ const ignoredEmailEvents = new Set(['email.received']);
 const authError = (provider: string, message: string) =>
   new RelayError({ kind: 'auth', provider, message: `webhook ${message}` });
 
-const header = (headers: Headers, name: string) => headers.get(`svix-${name}`) ?? headers.get(`webhook-${name}`);
+const header = (headers: Headers, name: string) =>
+  headers.get(`svix-${name}`) ?? headers.get(`webhook-${name}`);
 
 /** `v1,` + base64 HMAC-SHA256 over `${id}.${timestamp}.${body}`: the Svix / Standard Webhooks signature. */
-export function signSvix(key: Buffer, id: string, timestamp: number | string, body: string): string {
+export function signSvix(
+  key: Buffer,
+  id: string,
+  timestamp: number | string,
+  body: string,
+): string {
   return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }
 
@@ -57,18 +64,28 @@ export function signSvix(key: Buffer, id: string, timestamp: number | string, bo
  * and at least one `v1` signature in the space-separated list matching one of the keys, compared
  * in constant time. Throws a RelayError of kind 'auth' saying what failed (never the secret).
  */
-export function verifySvix(request: WebhookRequest, options: Pick<ResendWebhookOptions, 'provider' | 'keys' | 'toleranceSeconds'>, nowMs: number): void {
+export function verifySvix(
+  request: WebhookRequest,
+  options: Pick<ResendWebhookOptions, 'provider' | 'keys' | 'toleranceSeconds'>,
+  nowMs: number,
+): void {
   const { provider } = options;
   const id = header(request.headers, 'id');
   const timestamp = header(request.headers, 'timestamp');
   const signature = header(request.headers, 'signature');
   if (!id || !timestamp || !signature) {
-    throw authError(provider, 'is missing svix-id, svix-timestamp or svix-signature; is this endpoint registered at Resend → Webhooks?');
+    throw authError(
+      provider,
+      'is missing svix-id, svix-timestamp or svix-signature; is this endpoint registered at Resend → Webhooks?',
+    );
   }
   if (!/^\d{1,15}$/u.test(timestamp)) throw authError(provider, 'has an unreadable svix-timestamp');
   const skew = Math.abs(nowMs / 1000 - Number(timestamp));
   if (skew > options.toleranceSeconds) {
-    throw authError(provider, `timestamp is ${Math.round(skew)} s from now, outside the ${options.toleranceSeconds} s tolerance (replayed, or the server clock is wrong)`);
+    throw authError(
+      provider,
+      `timestamp is ${Math.round(skew)} s from now, outside the ${options.toleranceSeconds} s tolerance (replayed, or the server clock is wrong)`,
+    );
   }
   const given = signature
     .split(' ')
@@ -81,16 +98,24 @@ export function verifySvix(request: WebhookRequest, options: Pick<ResendWebhookO
       if (candidate.length === expected.length && timingSafeEqual(candidate, expected)) return;
     }
   }
-  throw authError(provider, 'signature does not match; check webhookSecret is the signing secret of this endpoint');
+  throw authError(
+    provider,
+    'signature does not match; check webhookSecret is the signing secret of this endpoint',
+  );
 }
 
-const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
+const str = (value: unknown): string | undefined =>
+  typeof value === 'string' && value !== '' ? value : undefined;
 
 const record = (value: unknown): Record<string, unknown> | undefined =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
 
 const strings = (value: unknown): string[] =>
-  (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '');
+  (Array.isArray(value) ? value : [value]).filter(
+    (v): v is string => typeof v === 'string' && v !== '',
+  );
 
 /** Webhook tags arrive as a `{ name: value }` map; older or other payloads use `[{ name, value }]`. */
 function readTags(value: unknown): Map<string, string> {
@@ -102,7 +127,8 @@ function readTags(value: unknown): Map<string, string> {
       if (name !== undefined && typeof tagValue === 'string') tags.set(name, tagValue);
     }
   } else {
-    for (const [name, tagValue] of Object.entries(record(value) ?? {})) if (typeof tagValue === 'string') tags.set(name, tagValue);
+    for (const [name, tagValue] of Object.entries(record(value) ?? {}))
+      if (typeof tagValue === 'string') tags.set(name, tagValue);
   }
   return tags;
 }
@@ -124,44 +150,63 @@ function address(value: string): string | undefined {
   }
 }
 
+/**
+ * The provider's own verdict, as core's classifier reads it. Resend runs on SES and uses SES's
+ * bounce type names; a suppression is SES's Permanent/OnAccountSuppressionList, a delay SES's
+ * DeliveryDelay.
+ */
+function hintFor(type: string, part: Record<string, unknown>): BounceHint {
+  const provider = 'resend';
+  if (type === 'email.suppressed') {
+    const subType =
+      str(part['type']) === 'OnAccountSuppressionList' ? 'OnAccountSuppressionList' : 'Suppressed';
+    return { provider, type: 'Permanent', subType, permanent: true };
+  }
+  if (type === 'email.delivery_delayed')
+    return { provider, type: 'DeliveryDelay', permanent: false };
+  if (type === 'email.failed')
+    return {
+      provider,
+      type: 'failed',
+      ...(str(part['reason']) === undefined ? {} : { subType: str(part['reason']) as string }),
+    };
+  const bounceType = str(part['type']);
+  const subType = str(part['subType']);
+  return {
+    provider,
+    ...(bounceType === undefined ? {} : { type: bounceType }),
+    ...(subType === undefined ? {} : { subType }),
+  };
+}
+
 /** The bounce facts of a bounce, delay, suppression or failure, classified by core's classifier. */
-function bounceInfo(type: string, data: Record<string, unknown>): BounceInfo | undefined {
-  const part = record(data['bounce']) ?? record(data['suppressed']) ?? record(data['failed']) ?? record(data['delivery_delayed']) ?? {};
-  const providerType = str(part['type']);
-  const subType = str(part['subType']) ?? str(part['reason']);
+function bounceInfo(type: string, data: Record<string, unknown>): BounceInfo {
+  const part =
+    record(data['bounce']) ??
+    record(data['suppressed']) ??
+    record(data['failed']) ??
+    record(data['delivery_delayed']) ??
+    {};
   const diagnosticLine = strings(part['diagnosticCode'])[0];
   const reply = diagnosticLine === undefined ? {} : parseSmtpReply(diagnosticLine);
   const diagnostic = reply.diagnostic ?? str(part['message']) ?? str(part['reason']);
-  let permanent: boolean | undefined;
-  if (type === 'email.delivery_delayed') permanent = false;
-  else if (type === 'email.suppressed') permanent = true;
-  else if (providerType === 'Permanent') permanent = true;
-  else if (providerType === 'Transient' || providerType === 'Temporary') permanent = false;
-  const hint = {
-    provider: 'resend',
-    ...(providerType === undefined ? { type: type.replace(/^email\./u, '') } : { type: providerType }),
-    ...(subType === undefined ? {} : { subType }),
-    ...(permanent === undefined ? {} : { permanent }),
-  };
-  const classified = classifyBounce({
-    ...(reply.status === undefined ? {} : { smtpStatus: reply.status }),
-    ...(reply.enhanced === undefined ? {} : { enhancedStatus: reply.enhanced }),
-    ...(diagnostic === undefined ? {} : { diagnostic }),
-    hint,
-  });
-  return {
-    ...classified,
+  const facts = {
     ...(reply.status === undefined ? {} : { smtpStatus: reply.status }),
     ...(reply.enhanced === undefined ? {} : { enhancedStatus: reply.enhanced }),
     ...(diagnostic === undefined ? {} : { diagnostic }),
   };
+  const classified = classifyBounce({ ...facts, hint: hintFor(type, part) });
+  return { class: classified.class, category: classified.category, ...facts };
 }
 
 /** A Resend bounce that is really a suppression (before email.suppressed existed). */
 function isLegacySuppression(data: Record<string, unknown>): boolean {
   const bounce = record(data['bounce']);
   if (!bounce) return false;
-  return bounce['subType'] === 'Suppressed' || /suppressed sending|on the suppression list/iu.test(str(bounce['message']) ?? '');
+  return (
+    bounce['subType'] === 'Suppressed' ||
+    /suppressed sending|on the suppression list/iu.test(str(bounce['message']) ?? '')
+  );
 }
 
 const envelope = z.object({
@@ -171,7 +216,12 @@ const envelope = z.object({
 });
 
 function invalid(provider: string, message: string, cause?: unknown): RelayError {
-  return new RelayError({ kind: 'invalid', provider, message: `webhook body ${message}`, ...(cause === undefined ? {} : { cause }) });
+  return new RelayError({
+    kind: 'invalid',
+    provider,
+    message: `webhook body ${message}`,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 /**
@@ -181,7 +231,11 @@ function invalid(provider: string, message: string, cause?: unknown): RelayError
  * `splitRecipients: true` to have exactly one. Non-email events (contact.*, domain.*,
  * suppression.*) and inbound mail yield no events.
  */
-export function parseResendEvents(request: WebhookRequest, options: Pick<ResendWebhookOptions, 'provider' | 'messageIdTag'>, nowMs: number): DeliveryEvent[] {
+export function parseResendEvents(
+  request: WebhookRequest,
+  options: Pick<ResendWebhookOptions, 'provider' | 'messageIdTag'>,
+  nowMs: number,
+): DeliveryEvent[] {
   const { provider } = options;
   let json: unknown;
   try {
@@ -190,17 +244,27 @@ export function parseResendEvents(request: WebhookRequest, options: Pick<ResendW
     throw invalid(provider, 'is not JSON', error);
   }
   const parsed = envelope.safeParse(json);
-  if (!parsed.success) throw invalid(provider, 'is not a Resend event ({ type, created_at, data })', parsed.error);
+  if (!parsed.success)
+    throw invalid(provider, 'is not a Resend event ({ type, created_at, data })', parsed.error);
   const { type, data } = parsed.data;
   if (!type.startsWith('email.') || ignoredEmailEvents.has(type)) return [];
 
   let eventType: DeliveryEventType = eventTypes[type] ?? 'unknown';
   if (eventType === 'bounced' && isLegacySuppression(data)) eventType = 'suppressed';
 
-  const recipients = [...new Set(strings(data['to']).map(address).filter((a): a is string => a !== undefined))];
-  if (recipients.length === 0) throw invalid(provider, `has no readable recipient in data.to (${type})`);
+  const recipients = [
+    ...new Set(
+      strings(data['to'])
+        .map(address)
+        .filter((a): a is string => a !== undefined),
+    ),
+  ];
+  if (recipients.length === 0)
+    throw invalid(provider, `has no readable recipient in data.to (${type})`);
 
-  const baseId = header(request.headers, 'id') ?? `sha256:${createHash('sha256').update(request.body).digest('hex').slice(0, 32)}`;
+  const baseId =
+    header(request.headers, 'id') ??
+    `sha256:${createHash('sha256').update(request.body).digest('hex').slice(0, 32)}`;
   const tags = readTags(data['tags']);
   const messageIdValue = tags.get(options.messageIdTag);
   const streamValue = tags.get(streamTag);
@@ -219,7 +283,12 @@ export function parseResendEvents(request: WebhookRequest, options: Pick<ResendW
   const url = str(click?.['link']);
   const userAgent = str(click?.['userAgent']) ?? str(open?.['userAgent']);
   const bounce =
-    eventType === 'bounced' || eventType === 'deferred' || eventType === 'suppressed' || eventType === 'rejected' ? bounceInfo(type, data) : undefined;
+    eventType === 'bounced' ||
+    eventType === 'deferred' ||
+    eventType === 'suppressed' ||
+    eventType === 'rejected'
+      ? bounceInfo(eventType === 'suppressed' ? 'email.suppressed' : type, data)
+      : undefined;
 
   return recipients.map((recipient) => {
     const event: DeliveryEvent = {
@@ -238,7 +307,8 @@ export function parseResendEvents(request: WebhookRequest, options: Pick<ResendW
     if (streamValue !== undefined) event.stream = decodeTagValue(streamValue);
     if (bounce !== undefined) event.bounce = bounce;
     if (url !== undefined && eventType === 'clicked') event.url = url;
-    if (userAgent !== undefined && (eventType === 'clicked' || eventType === 'opened')) event.userAgent = userAgent;
+    if (userAgent !== undefined && (eventType === 'clicked' || eventType === 'opened'))
+      event.userAgent = userAgent;
     return event;
   });
 }
