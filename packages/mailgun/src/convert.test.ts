@@ -1,0 +1,137 @@
+import { normalizeMessage, type Message, type MessageInput } from '@relaykit/core';
+import type { CustomFile } from 'mailgun.js/definitions';
+import { describe, expect, it } from 'vitest';
+import { batchKey, batchMemberId, normalizeMessageId, toMailgunBatch, toMailgunMessage } from './convert.ts';
+
+const convert = { messageIdVariable: 'relaykit-message-id' };
+const message = (input: Partial<MessageInput> = {}): Promise<Message> =>
+  normalizeMessage({ id: 'msg_1', from: 'Shop <shop@example.com>', to: 'a@example.org', subject: 'Hi', text: 'hello', ...input });
+
+describe('toMailgunMessage', () => {
+  it('maps addresses, bodies, reply-to, headers, metadata and the relaykit id', async () => {
+    const data = toMailgunMessage(
+      await message({
+        to: ['A <a@example.org>', 'b@example.org'],
+        cc: 'c@example.org',
+        bcc: 'd@example.org',
+        replyTo: ['r1@example.com', 'Help Desk <r2@example.com>'],
+        html: '<p>hi</p>',
+        headers: { 'X-Campaign': 'spring' },
+        metadata: { order: 42, vip: true },
+        stream: 'outreach',
+        listUnsubscribe: { url: 'https://example.com/u', oneClick: true },
+      }),
+      convert,
+    ) as Record<string, unknown>;
+    expect(data).toMatchObject({
+      from: 'Shop <shop@example.com>',
+      to: ['A <a@example.org>', 'b@example.org'],
+      cc: ['c@example.org'],
+      bcc: ['d@example.org'],
+      subject: 'Hi',
+      text: 'hello',
+      html: '<p>hi</p>',
+      'h:Reply-To': 'r1@example.com, Help Desk <r2@example.com>',
+      'h:X-Campaign': 'spring',
+      'h:List-Unsubscribe': '<https://example.com/u>',
+      'h:List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      'v:order': '42',
+      'v:vip': 'true',
+      'v:relaykit-stream': 'outreach',
+      'v:relaykit-message-id': 'msg_1',
+    });
+    expect(data['o:tag']).toBeUndefined();
+  });
+
+  it('keeps three tags as o:tag and carries all of them in v:relaykit-tags', async () => {
+    const few = toMailgunMessage(await message({ tags: ['a', 'b'] }), convert) as Record<string, unknown>;
+    expect(few['o:tag']).toEqual(['a', 'b']);
+    expect(few['v:relaykit-tags']).toBeUndefined();
+    const many = toMailgunMessage(await message({ tags: ['a', 'b', 'c', 'd', 'e'] }), convert) as Record<string, unknown>;
+    expect(many['o:tag']).toEqual(['a', 'b', 'c']);
+    expect(JSON.parse(many['v:relaykit-tags'] as string)).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
+  it('sends attachments and inline parts with filename and content type as Buffers', async () => {
+    const data = toMailgunMessage(
+      await message({
+        html: '<img src="cid:logo"><img src="cid:logo.png">',
+        attachments: [
+          { filename: 'report.pdf', content: 'JVBERi0=', encoding: 'base64' },
+          { filename: 'logo.png', content: new Uint8Array([1, 2, 3]), cid: 'logo' },
+          { filename: 'data.bin', content: 'x', contentType: 'application/x-custom' },
+        ],
+      }),
+      convert,
+    ) as Record<string, unknown>;
+    const files = data['attachment'] as CustomFile[];
+    expect(files.map((f) => [f.filename, f.contentType])).toEqual([
+      ['report.pdf', 'application/pdf'],
+      ['data.bin', 'application/x-custom'],
+    ]);
+    expect(Buffer.isBuffer(files[0]?.data)).toBe(true);
+    expect((files[0]?.data as Buffer).toString('latin1')).toBe('%PDF-');
+    const inline = data['inline'] as CustomFile[];
+    expect(inline).toHaveLength(1);
+    expect(inline[0]).toMatchObject({ filename: 'logo.png', contentType: 'image/png', knownLength: 3 });
+    // Mailgun's Content-ID is the filename: references to the cid follow it (and only exact ones).
+    expect(data['html']).toBe('<img src="cid:logo.png"><img src="cid:logo.png">');
+  });
+
+  it('gives a second inline part with the same filename its cid as name', async () => {
+    const data = toMailgunMessage(
+      await message({
+        html: '<img src="cid:a"><img src="cid:b">',
+        attachments: [
+          { filename: 'img.png', content: 'a', cid: 'a' },
+          { filename: 'img.png', content: 'b', cid: 'b' },
+        ],
+      }),
+      convert,
+    ) as Record<string, unknown>;
+    expect((data['inline'] as CustomFile[]).map((f) => f.filename)).toEqual(['img.png', 'b']);
+    expect(data['html']).toBe('<img src="cid:img.png"><img src="cid:b">');
+  });
+
+  it('sets test mode, tracking and delivery time', async () => {
+    const sendAt = new Date('2030-01-02T03:04:05Z');
+    const data = toMailgunMessage(await message({ sendAt }), { ...convert, testMode: true, trackOpens: false, trackClicks: 'htmlonly' }) as Record<string, unknown>;
+    expect(data).toMatchObject({ 'o:testmode': 'yes', 'o:tracking-opens': 'no', 'o:tracking-clicks': 'htmlonly', 'o:deliverytime': 'Wed, 02 Jan 2030 03:04:05 GMT' });
+  });
+
+  it("refuses o:/h:/v: parameters over Mailgun's 16 kB", async () => {
+    const big = await message({ metadata: { blob: 'x'.repeat(17_000) } });
+    expect(() => toMailgunMessage(big, convert)).toThrow(expect.objectContaining({ kind: 'invalid', field: 'metadata' }));
+  });
+});
+
+describe('batches', () => {
+  it('groups only single-To messages with equal content', async () => {
+    const a = await message({ id: 'm1', to: 'a@example.org' });
+    const b = await message({ id: 'm2', to: 'b@example.org' });
+    expect(batchKey(a)).toBe(batchKey(b));
+    expect(batchKey(await message({ id: 'm3', to: 'c@example.org', subject: 'Other' }))).not.toBe(batchKey(a));
+    expect(batchKey(await message({ to: ['a@example.org', 'b@example.org'] }))).toBeUndefined();
+    expect(batchKey(await message({ cc: 'c@example.org' }))).toBeUndefined();
+    expect(batchKey(await message({ attachments: [{ filename: 'a.txt', content: 'x' }] }))).not.toBe(batchKey(await message({ attachments: [{ filename: 'a.txt', content: 'y' }] })));
+  });
+
+  it('builds recipient-variables naming each recipient’s message id', async () => {
+    const data = toMailgunBatch(
+      [await message({ id: 'm1', to: 'A <a@example.org>' }), await message({ id: 'm2', to: 'b@example.org' })],
+      convert,
+    ) as Record<string, unknown>;
+    expect(data['to']).toEqual(['A <a@example.org>', 'b@example.org']);
+    expect(JSON.parse(data['recipient-variables'] as string)).toEqual({ 'a@example.org': { relaykit_message_id: 'm1' }, 'b@example.org': { relaykit_message_id: 'm2' } });
+    expect(data['v:relaykit-message-id']).toBe('%recipient.relaykit_message_id%');
+    expect(data['v:relaykit-batch']).toBe('1');
+  });
+});
+
+describe('message ids', () => {
+  it('normalises with or without angle brackets to the same id', () => {
+    expect(normalizeMessageId('<20240101.1@mg.example.com>')).toBe('20240101.1@mg.example.com');
+    expect(normalizeMessageId(' 20240101.1@mg.example.com ')).toBe('20240101.1@mg.example.com');
+    expect(batchMemberId('<x@mg>', 'B@Example.org')).toBe('x@mg/b@example.org');
+  });
+});

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { resolveOptions } from './options.ts';
+import { mailgun } from './provider.ts';
+
+const base = { apiKey: 'key-secret-value', domain: 'mg.example.com', webhookSigningKey: 'signing-secret-value' };
+
+const configError = (input: unknown) => {
+  try {
+    resolveOptions(input);
+  } catch (error) {
+    return error as Error & { kind: string };
+  }
+  throw new Error('expected a config error');
+};
+
+describe('resolveOptions', () => {
+  it('applies defaults: US endpoint, a timeout, 5-minute webhook window', () => {
+    expect(resolveOptions(base)).toMatchObject({
+      name: 'mailgun',
+      url: 'https://api.mailgun.net',
+      timeout: 15_000,
+      toleranceSeconds: 300,
+      messageIdVariable: 'relaykit-message-id',
+      batch: true,
+      concurrency: 8,
+      webhooks: true,
+      skipVerification: false,
+    });
+  });
+
+  it('picks the EU endpoint by region; url wins and loses its trailing slash', () => {
+    expect(resolveOptions({ ...base, region: 'eu' }).url).toBe('https://api.eu.mailgun.net');
+    expect(resolveOptions({ ...base, region: 'eu', url: 'http://127.0.0.1:4010/' }).url).toBe('http://127.0.0.1:4010');
+  });
+
+  it.each([
+    [{ domain: 'mg.example.com', webhookSigningKey: 'k' }, /give apiKey/u],
+    [{ apiKey: 'k', webhookSigningKey: 'k' }, /domain/u],
+    [{ ...base, domain: 'https://mg.example.com/' }, /bare domain/u],
+    [{ ...base, region: 'ap' }, /region/u],
+    [{ ...base, url: 'https://api.mailgun.net/v3' }, /without|\/v3/u],
+    [{ ...base, webhookSigningKey: undefined }, /webhookSigningKey is missing/u],
+    [{ ...base, timeout: 0 }, /timeout/u],
+    [{ ...base, unknownOption: 1 }, /invalid option/u],
+    [{ ...base, client: { messages: { create: () => undefined } } }, /either client/u],
+    [{ ...base, apiKey: undefined, client: {} }, /client must be a mailgun.js client/u],
+  ])('refuses %j with a config error saying what to do', (input, message) => {
+    const error = configError(input);
+    expect(error.kind).toBe('config');
+    expect(error.message).toMatch(message);
+    expect(error.message).toMatch(/^\[relaykit\] \[mailgun\] /u);
+    expect(error.message).not.toContain('secret-value');
+  });
+
+  it('allows a send-only provider, or explicitly unverified webhooks, without a signing key', () => {
+    expect(mailgun({ apiKey: 'k', domain: 'mg.example.com', webhooks: false }).webhook).toBeUndefined();
+    expect(mailgun({ apiKey: 'k', domain: 'mg.example.com', dangerouslySkipWebhookVerification: true }).webhook).toBeDefined();
+  });
+
+  it('accepts a client the user built (drop-in)', () => {
+    const client = { messages: { create: async () => ({ status: 200, id: '<x@mg>', message: 'Queued. Thank you.' }) } };
+    const provider = mailgun({ client, domain: 'mg.example.com', webhookSigningKey: ['old', 'new'] });
+    expect(provider).toMatchObject({ name: 'mailgun', type: 'mailgun', capabilities: { maxBatchSize: 1000, idempotency: false, inlineAttachments: true } });
+  });
+});

@@ -1,0 +1,183 @@
+import { RelayError } from '@relaykit/core';
+import { z } from 'zod';
+import type { Interfaces } from 'mailgun.js/definitions';
+
+/** What the adapter needs of a mailgun.js client: a full `IMailgunClient` fits. */
+export type MailgunClient = Pick<Interfaces.IMailgunClient, 'messages'>;
+
+/** Where a Mailgun token is remembered for the replay guard; the relay's dedupe store by default. */
+export interface ReplayStore {
+  /** Records `key` for `ttlMs`; true when it was not already held (must be atomic). */
+  remember(key: string, ttlMs: number): Promise<boolean>;
+}
+
+/** Mailgun's click tracking: on, off, or only in the HTML part. */
+export type ClickTracking = boolean | 'htmlonly';
+
+/** Options of the `mailgun()` factory. */
+export interface MailgunOptions {
+  /** The relay's name for this provider. @default 'mailgun' */
+  name?: string;
+  /** A Mailgun API key (account key or domain sending key). Give this or `client`. */
+  apiKey?: string;
+  /**
+   * A mailgun.js client you built yourself (`new Mailgun(FormData).client({...})`): used as it is,
+   * with its own key, URL and timeout (drop-in).
+   */
+  client?: MailgunClient;
+  /** The sending domain, e.g. `mg.example.com` (the `{domain}` of `/v3/{domain}/messages`). */
+  domain: string;
+  /** The region the domain lives in; EU domains answer 401/404 on the US endpoint. @default 'us' */
+  region?: 'us' | 'eu';
+  /**
+   * The API origin, e.g. the simulator's URL; overrides `region`. Without `/v3`: the SDK adds it.
+   * @default 'https://api.mailgun.net' ('https://api.eu.mailgun.net' for region 'eu')
+   */
+  url?: string;
+  /** Milliseconds before a request is abandoned (mailgun.js has no timeout of its own). @default 15000 */
+  timeout?: number;
+  /**
+   * The HTTP webhook signing key (Mailgun → Sending → Webhooks → HTTP webhook signing key), not
+   * the API key. Several may be given while rotating: a request signed with any of them verifies.
+   */
+  webhookSigningKey?: string | readonly string[];
+  /** Seconds a webhook's signed timestamp may differ from now, either way. @default 300 */
+  webhookToleranceSeconds?: number;
+  /**
+   * Where webhook tokens are remembered, so a signature block is honoured once. Defaults to the
+   * relay's dedupe store (memory, or whatever store the relay was given).
+   */
+  webhookReplayStore?: ReplayStore;
+  /** `false`: a send-only provider without webhook intake (no signing key needed). @default true */
+  webhooks?: boolean;
+  /**
+   * Accept webhooks without checking their signature, timestamp or token. Only for a deployment
+   * where something in front of the relay has verified them already.
+   * @default false
+   */
+  dangerouslySkipWebhookVerification?: boolean;
+  /** `o:testmode`: Mailgun accepts and reports messages but does not deliver them (still billed). @default false */
+  testMode?: boolean;
+  /** `o:tracking-opens`; absent: the domain's setting. */
+  trackOpens?: boolean;
+  /** `o:tracking-clicks`; absent: the domain's setting. */
+  trackClicks?: ClickTracking;
+  /** The `v:` variable that carries relaykit's message id. @default 'relaykit-message-id' */
+  messageIdVariable?: string;
+  /**
+   * sendBatch sends messages that differ only in their single To recipient as one Mailgun batch
+   * (recipient-variables, up to 1,000 a call). `false`: one call per message.
+   * @default true
+   */
+  batch?: boolean;
+  /** Parallel API calls in sendBatch. @default 8 */
+  concurrency?: number;
+}
+
+/** Options after validation, with defaults applied. */
+export interface ResolvedMailgunOptions {
+  name: string;
+  apiKey?: string;
+  client?: MailgunClient;
+  domain: string;
+  url: string;
+  timeout: number;
+  signingKeys: string[];
+  toleranceSeconds: number;
+  replayStore?: ReplayStore;
+  webhooks: boolean;
+  skipVerification: boolean;
+  testMode: boolean;
+  trackOpens?: boolean;
+  trackClicks?: ClickTracking;
+  messageIdVariable: string;
+  batch: boolean;
+  concurrency: number;
+}
+
+export const regionUrls = { us: 'https://api.mailgun.net', eu: 'https://api.eu.mailgun.net' } as const;
+
+const domainPattern = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$/u;
+
+const schema = z
+  .object({
+    name: z.string().min(1).optional(),
+    apiKey: z.string().min(1, 'apiKey is empty').optional(),
+    client: z
+      .custom<MailgunClient>(
+        (v) => typeof v === 'object' && v !== null && typeof (v as { messages?: { create?: unknown } }).messages?.create === 'function',
+        { message: 'client must be a mailgun.js client (new Mailgun(FormData).client({ username: "api", key }))' },
+      )
+      .optional(),
+    domain: z.string({ message: 'domain is required: your Mailgun sending domain, e.g. mg.example.com' }).regex(domainPattern, 'domain must be a bare domain name such as mg.example.com (no scheme, no path)'),
+    region: z.enum(['us', 'eu'], { message: "region must be 'us' or 'eu'" }).optional(),
+    url: z.url({ protocol: /^https?$/u, message: 'url must be an http(s) URL' }).optional(),
+    timeout: z.number().int().positive().max(600_000).optional(),
+    webhookSigningKey: z.union([z.string().min(1, 'webhookSigningKey is empty'), z.array(z.string().min(1, 'webhookSigningKey is empty')).min(1)]).optional(),
+    webhookToleranceSeconds: z.number().int().positive().max(86_400).optional(),
+    webhookReplayStore: z
+      .custom<ReplayStore>((v) => typeof v === 'object' && v !== null && typeof (v as { remember?: unknown }).remember === 'function', {
+        message: 'webhookReplayStore must have remember(key, ttlMs): Promise<boolean>',
+      })
+      .optional(),
+    webhooks: z.boolean().optional(),
+    dangerouslySkipWebhookVerification: z.boolean().optional(),
+    testMode: z.boolean().optional(),
+    trackOpens: z.boolean().optional(),
+    trackClicks: z.union([z.boolean(), z.literal('htmlonly')]).optional(),
+    messageIdVariable: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/u, 'messageIdVariable may use only ASCII letters, digits, _ and - (at most 64)').optional(),
+    batch: z.boolean().optional(),
+    concurrency: z.number().int().min(1).max(64).optional(),
+  })
+  .strict();
+
+const config = (message: string) => new RelayError({ kind: 'config', provider: 'mailgun', message });
+
+/** Validates the factory options; every fault is a RelayError of kind 'config' saying what to do. */
+export function resolveOptions(input: unknown): ResolvedMailgunOptions {
+  const parsed = schema.safeParse(input ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.map(String).join('.') ?? '';
+    // zod's messages never echo the value, so a key given in the wrong place does not leak here.
+    throw config(`invalid option${path ? ` ${path}` : ''}: ${issue?.message ?? 'invalid'}`);
+  }
+  const o = parsed.data;
+  if (o.client === undefined && o.apiKey === undefined) {
+    throw config('give apiKey (e.g. process.env.MAILGUN_API_KEY) or client (a mailgun.js client you built)');
+  }
+  if (o.client !== undefined && (o.apiKey !== undefined || o.url !== undefined || o.region !== undefined || o.timeout !== undefined)) {
+    throw config('give either client, or apiKey with region/url/timeout, not both: a client you built keeps its own key, URL and timeout');
+  }
+  if (o.url?.replace(/\/+$/u, '').endsWith('/v3')) {
+    throw config('url must not end in /v3: mailgun.js adds /v3/{domain}/messages itself (give e.g. https://api.eu.mailgun.net)');
+  }
+  const webhooks = o.webhooks ?? true;
+  const skipVerification = o.dangerouslySkipWebhookVerification ?? false;
+  const signingKeys = o.webhookSigningKey === undefined ? [] : typeof o.webhookSigningKey === 'string' ? [o.webhookSigningKey] : [...o.webhookSigningKey];
+  if (webhooks && !skipVerification && signingKeys.length === 0) {
+    throw config(
+      'webhookSigningKey is missing: pass the HTTP webhook signing key (Mailgun → Sending → Webhooks; not the API key), or webhooks: false for a send-only provider',
+    );
+  }
+  const resolved: ResolvedMailgunOptions = {
+    name: o.name ?? 'mailgun',
+    domain: o.domain.toLowerCase(),
+    url: (o.url ?? regionUrls[o.region ?? 'us']).replace(/\/+$/u, ''),
+    timeout: o.timeout ?? 15_000,
+    signingKeys: signingKeys.map((k) => k.trim()),
+    toleranceSeconds: o.webhookToleranceSeconds ?? 300,
+    webhooks,
+    skipVerification,
+    testMode: o.testMode ?? false,
+    messageIdVariable: o.messageIdVariable ?? 'relaykit-message-id',
+    batch: o.batch ?? true,
+    concurrency: o.concurrency ?? 8,
+  };
+  if (o.apiKey !== undefined) resolved.apiKey = o.apiKey;
+  if (o.client !== undefined) resolved.client = o.client;
+  if (o.webhookReplayStore !== undefined) resolved.replayStore = o.webhookReplayStore;
+  if (o.trackOpens !== undefined) resolved.trackOpens = o.trackOpens;
+  if (o.trackClicks !== undefined) resolved.trackClicks = o.trackClicks;
+  return resolved;
+}

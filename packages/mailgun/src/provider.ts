@@ -1,0 +1,174 @@
+import { recipientsOf, RelayError, type Message, type Provider, type SendContext, type SendResult } from '@relaykit/core';
+import FormData from 'form-data';
+import Mailgun from 'mailgun.js';
+import type { MailgunMessageData, MessagesSendResult } from 'mailgun.js/definitions';
+import { batchKey, batchMemberId, maxBatchRecipients, normalizeMessageId, toMailgunBatch, toMailgunMessage, type ConvertOptions } from './convert.ts';
+import { mapMailgunError } from './errors.ts';
+import { resolveOptions, type MailgunClient, type MailgunOptions } from './options.ts';
+import { mailgunWebhook } from './webhook.ts';
+
+/** Mailgun's message size ceiling. */
+const maxMessageBytes = 25 * 1024 * 1024;
+
+/**
+ * Rejects when the signal aborts. mailgun.js takes no AbortSignal, so the request itself runs on
+ * until its own timeout; the relay stops waiting for it.
+ */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined, provider: string): Promise<T> {
+  if (!signal) return promise;
+  const aborted = () =>
+    new RelayError({
+      kind: 'transient',
+      provider,
+      providerCode: 'ETIMEDOUT',
+      message: 'send aborted before Mailgun answered; the message may have been queued',
+      cause: signal.reason,
+    });
+  if (signal.aborted) return Promise.reject(aborted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(aborted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}
+
+/** Runs `tasks` with at most `width` at a time. */
+async function pool(tasks: ReadonlyArray<() => Promise<void>>, width: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) await (tasks[next++] as () => Promise<void>)();
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(width, tasks.length)) }, worker));
+}
+
+/**
+ * The Mailgun provider, over the official mailgun.js SDK (with the form-data package).
+ *
+ * @example
+ * const provider = mailgun({
+ *   apiKey: process.env.MAILGUN_API_KEY,
+ *   domain: 'mg.example.com',
+ *   region: 'eu',
+ *   webhookSigningKey: process.env.MAILGUN_WEBHOOK_SIGNING_KEY,
+ * });
+ */
+export function mailgun(options: MailgunOptions): Provider {
+  const o = resolveOptions(options);
+  const name = o.name;
+  // mailgun.js retries nothing itself, so relaykit owns retries; it has no default timeout, so one is always set.
+  const client: MailgunClient =
+    o.client ?? new Mailgun(FormData).client({ username: 'api', key: o.apiKey as string, url: o.url, timeout: o.timeout });
+  const convert: ConvertOptions = {
+    messageIdVariable: o.messageIdVariable,
+    testMode: o.testMode,
+    ...(o.trackOpens === undefined ? {} : { trackOpens: o.trackOpens }),
+    ...(o.trackClicks === undefined ? {} : { trackClicks: o.trackClicks }),
+  };
+
+  async function call(data: MailgunMessageData, signal: AbortSignal | undefined): Promise<MessagesSendResult> {
+    let result: MessagesSendResult;
+    try {
+      // create() throws synchronously on empty data, so it is called inside the try.
+      result = await abortable(Promise.resolve().then(() => client.messages.create(o.domain, data)), signal, name);
+    } catch (error) {
+      throw mapMailgunError(error, name);
+    }
+    if (typeof result.id !== 'string' || result.id.trim() === '') {
+      throw new RelayError({ kind: 'transient', provider: name, status: result.status, message: `Mailgun answered ${result.status} without a message id (${result.message ?? 'no message'})` });
+    }
+    return result;
+  }
+
+  async function send(message: Message, context: SendContext): Promise<SendResult> {
+    const result = await call(toMailgunMessage(message, convert), context.signal);
+    return { providerMessageId: normalizeMessageId(result.id as string), accepted: recipientsOf(message), rejected: [], raw: result };
+  }
+
+  /**
+   * Messages that differ only in their single To go out as recipient-variables batches of up to
+   * 1,000 (each recipient gets its own copy; the batch shares one Mailgun id, so each message's
+   * providerMessageId is `<id>/<recipient>`); the rest one call each. At most `concurrency` calls
+   * run at once. A failed call fails exactly the messages it carried.
+   */
+  async function sendBatch(messages: readonly Message[], context: Omit<SendContext, 'idempotencyKey'>): Promise<Array<SendResult | RelayError>> {
+    const results: Array<SendResult | RelayError> = new Array(messages.length);
+    const groups: number[][] = [];
+    const open = new Map<string, { indices: number[]; recipients: Set<string> }[]>();
+    messages.forEach((m, i) => {
+      const key = o.batch ? batchKey(m) : undefined;
+      if (key === undefined) {
+        groups.push([i]);
+        return;
+      }
+      const address = (m.to[0] as Message['to'][number]).address.toLowerCase();
+      const candidates = open.get(key) ?? [];
+      let group = candidates.find((g) => g.indices.length < maxBatchRecipients && !g.recipients.has(address));
+      if (!group) {
+        group = { indices: [], recipients: new Set() };
+        candidates.push(group);
+        open.set(key, candidates);
+        groups.push(group.indices);
+      }
+      group.indices.push(i);
+      group.recipients.add(address);
+    });
+
+    const tasks = groups.map((indices) => async () => {
+      const members = indices.map((i) => messages[i] as Message);
+      if (members.length === 1) {
+        const [only] = members as [Message];
+        results[indices[0] as number] = await send(only, { ...context, idempotencyKey: only.idempotencyKey }).catch((error: unknown) => mapMailgunError(error, name));
+        return;
+      }
+      try {
+        const result = await call(toMailgunBatch(members, convert), context.signal);
+        members.forEach((m, k) => {
+          const recipient = (m.to[0] as Message['to'][number]).address;
+          results[indices[k] as number] = { providerMessageId: batchMemberId(result.id as string, recipient), accepted: [recipient], rejected: [], raw: result };
+        });
+      } catch (error) {
+        const relayError = mapMailgunError(error, name);
+        for (const i of indices) results[i] = relayError;
+      }
+    });
+    await pool(tasks, o.concurrency);
+    return results;
+  }
+
+  const provider: Provider = {
+    name,
+    type: 'mailgun',
+    capabilities: {
+      maxBatchSize: maxBatchRecipients,
+      idempotency: false,
+      scheduling: true,
+      inlineAttachments: true,
+      maxMessageBytes,
+      maxRecipients: 1000,
+    },
+    send,
+    sendBatch,
+    ...(o.webhooks
+      ? {
+          webhook: mailgunWebhook({
+            provider: name,
+            keys: o.signingKeys,
+            toleranceSeconds: o.toleranceSeconds,
+            skipVerification: o.skipVerification,
+            messageIdVariable: o.messageIdVariable,
+            ...(o.replayStore ? { replayStore: o.replayStore } : {}),
+          }),
+        }
+      : {}),
+  };
+  return provider;
+}

@@ -1,0 +1,269 @@
+import { readFileSync } from 'node:fs';
+import { RelayError, type WebhookContext, type WebhookRequest } from '@relaykit/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { mailgunWebhook, parseMailgunEvents, signMailgun, verifyMailgunSignature, type MailgunWebhookOptions } from './webhook.ts';
+
+/** Payloads from research/providers-mailgun-resend.md §7.1–7.4, signed there with this key. */
+const fixtures = JSON.parse(readFileSync(new URL('./testdata/research-payloads.json', import.meta.url), 'utf8')) as Record<string, Payload>;
+const key = 'test-webhook-signing-key';
+
+interface Payload {
+  signature: { timestamp: string; token: string; signature: string };
+  'event-data': Record<string, unknown>;
+}
+
+const options: MailgunWebhookOptions = { provider: 'mailgun', keys: [key], toleranceSeconds: 300, skipVerification: false, messageIdVariable: 'relaykit-message-id' };
+
+const request = (body: string): WebhookRequest => ({ method: 'POST', url: 'http://localhost/webhooks/mailgun', headers: new Headers({ 'content-type': 'application/json' }), body });
+
+function memoryContext(nowSeconds: number): WebhookContext & { keys: Set<string> } {
+  const keys = new Set<string>();
+  return {
+    keys,
+    now: () => nowSeconds * 1000,
+    remember: async (k) => (keys.has(k) ? false : (keys.add(k), true)),
+    fetch,
+  };
+}
+
+/** A fresh payload signed now, with the given event data. */
+function signed(eventData: Record<string, unknown>, at = 1_700_000_000, token = 'f'.repeat(50)): Payload {
+  const timestamp = String(at);
+  return { signature: { timestamp, token, signature: signMailgun(key, timestamp, token) }, 'event-data': eventData };
+}
+
+const fixture = (name: string): Payload => fixtures[name] as Payload;
+
+describe('verifyMailgunSignature', () => {
+  it('accepts the research fixtures (real HMACs) at their own time', () => {
+    for (const payload of Object.values(fixtures)) {
+      expect(() => verifyMailgunSignature(payload.signature, options, Number(payload.signature.timestamp) * 1000)).not.toThrow();
+    }
+  });
+
+  it('refuses a changed byte of the token, the timestamp or the signature', () => {
+    const { signature } = fixture('delivered');
+    const now = Number(signature.timestamp) * 1000;
+    const flip = (s: string) => (s.startsWith('a') ? `b${s.slice(1)}` : `a${s.slice(1)}`);
+    for (const changed of [
+      { ...signature, token: flip(signature.token) },
+      { ...signature, signature: flip(signature.signature) },
+      { ...signature, timestamp: String(Number(signature.timestamp) + 1) },
+    ]) {
+      expect(() => verifyMailgunSignature(changed, options, now)).toThrow(expect.objectContaining({ kind: 'auth' }));
+    }
+  });
+
+  it('refuses a stale or future timestamp beyond the tolerance, either way', () => {
+    const { signature } = fixture('delivered');
+    const at = Number(signature.timestamp) * 1000;
+    expect(() => verifyMailgunSignature(signature, options, at + 301_000)).toThrow(/stale or replayed/u);
+    expect(() => verifyMailgunSignature(signature, options, at - 301_000)).toThrow(/stale or replayed/u);
+    expect(() => verifyMailgunSignature(signature, options, at + 299_000)).not.toThrow();
+  });
+
+  it('accepts any of several keys (rotation) and refuses the API key', () => {
+    const { signature } = fixture('delivered');
+    const now = Number(signature.timestamp) * 1000;
+    expect(() => verifyMailgunSignature(signature, { ...options, keys: ['old-key', key] }, now)).not.toThrow();
+    expect(() => verifyMailgunSignature(signature, { ...options, keys: ['key-3ax6xnjp29jd6fds4gc373sgvjxteol0'] }, now)).toThrow(/not the API key/u);
+  });
+
+  it('never names the key in its error', () => {
+    const { signature } = fixture('delivered');
+    try {
+      verifyMailgunSignature({ ...signature, signature: '0'.repeat(64) }, options, Number(signature.timestamp) * 1000);
+      expect.unreachable();
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain(key);
+    }
+  });
+});
+
+describe('parseMailgunEvents', () => {
+  it('maps delivered, with tags, metadata and the bare Mailgun message id', () => {
+    const [event] = parseMailgunEvents(fixture('delivered'), options);
+    expect(event).toMatchObject({
+      id: 'delivered:hK7mQVt1QtqRiOfQXta4sw',
+      type: 'delivered',
+      provider: 'mailgun',
+      recipient: 'john@example.com',
+      providerMessageId: '20180622182958.1.48906CB188F1A454@example.org',
+      from: 'sender@example.org',
+      tags: ['welcome'],
+      metadata: { 'app-message-id': 'msg_123' },
+    });
+    expect(event?.at.toISOString()).toBe('2018-06-22T18:29:59.626Z');
+    expect(event?.messageId).toBeUndefined();
+    expect(event?.bounce).toBeUndefined();
+  });
+
+  it('maps a permanent suppress-bounce to suppressed (hard, category suppressed), 605 is not an SMTP code', () => {
+    const [event] = parseMailgunEvents(fixture('failed-permanent-suppress'), options);
+    expect(event).toMatchObject({ type: 'suppressed', recipient: 'joan@example.com', bounce: { class: 'hard', category: 'suppressed' } });
+    expect(event?.bounce?.smtpStatus).toBeUndefined();
+    expect(event?.bounce?.diagnostic).toBe('Not delivering to previously bounced address');
+  });
+
+  it('maps a temporary failure to deferred with the SMTP reply', () => {
+    const [event] = parseMailgunEvents(fixture('failed-temporary'), options);
+    expect(event).toMatchObject({ type: 'deferred', bounce: { smtpStatus: 451, enhancedStatus: '4.7.652' } });
+    expect(event?.bounce?.class).toBe('soft');
+  });
+
+  it('maps complained', () => {
+    const [event] = parseMailgunEvents(fixture('complained'), options);
+    expect(event).toMatchObject({ type: 'complained', recipient: 'foo@example.com', from: 'sender@example.com' });
+  });
+
+  it.each([
+    ['bounce', 550, '5.1.1', 'bounced', 'hard'],
+    ['suppress-complaint', 607, undefined, 'suppressed', 'hard'],
+    ['suppress-unsubscribe', 606, undefined, 'suppressed', 'hard'],
+    ['old', 452, '4.2.2', 'bounced', 'soft'],
+    ['generic', 550, '5.7.1', 'bounced', 'block'],
+    ['espblock', undefined, undefined, 'bounced', undefined],
+  ] as const)('maps failed/permanent reason %s', (reason, code, enhanced, type, cls) => {
+    const status: Record<string, unknown> = { message: enhanced ? `${enhanced} something` : '', 'attempt-no': 1 };
+    if (code !== undefined) status['code'] = code;
+    const [event] = parseMailgunEvents(
+      signed({ event: 'failed', id: `x-${reason}`, timestamp: 1_700_000_000.5, severity: 'permanent', reason, recipient: 'Someone@Example.COM', 'delivery-status': status }),
+      options,
+    );
+    expect(event?.type).toBe(type);
+    expect(event?.recipient).toBe('Someone@example.com');
+    if (cls !== undefined) expect(event?.bounce?.class).toBe(cls);
+    if (code !== undefined && code < 600) expect(event?.bounce?.smtpStatus).toBe(code);
+  });
+
+  it('maps opened and clicked with url and user agent; unknown event names to unknown', () => {
+    const base = { id: 'o1', timestamp: 1_700_000_000, recipient: 'a@example.com', 'client-info': { 'user-agent': 'Mozilla/5.0' } };
+    expect(parseMailgunEvents(signed({ ...base, event: 'opened' }), options)[0]).toMatchObject({ type: 'opened', userAgent: 'Mozilla/5.0' });
+    expect(parseMailgunEvents(signed({ ...base, event: 'clicked', url: 'https://example.com/x' }), options)[0]).toMatchObject({ type: 'clicked', url: 'https://example.com/x' });
+    expect(parseMailgunEvents(signed({ ...base, event: 'unsubscribed' }), options)[0]?.type).toBe('unsubscribed');
+    expect(parseMailgunEvents(signed({ ...base, event: 'accepted' }), options)[0]?.type).toBe('accepted');
+    expect(parseMailgunEvents(signed({ ...base, event: 'list_member_uploaded' }), options)[0]?.type).toBe('unknown');
+    expect(parseMailgunEvents(signed({ event: 'stored', id: 's', timestamp: 1 }), options)).toEqual([]);
+  });
+
+  it('reads relaykit variables: message id, stream, all tags; hides them from metadata', () => {
+    const [event] = parseMailgunEvents(
+      signed({
+        event: 'delivered',
+        id: 'v1',
+        timestamp: 1_700_000_000,
+        recipient: 'a@example.com',
+        tags: ['a', 'b', 'c'],
+        message: { headers: { 'message-id': '<20240101.1@mg.example.com>' } },
+        'user-variables': { 'relaykit-message-id': 'msg_1', 'relaykit-stream': 'outreach', 'relaykit-tags': '["A","b","c","d"]', order: '42', n: 7 },
+      }),
+      options,
+    );
+    expect(event).toMatchObject({ messageId: 'msg_1', stream: 'outreach', providerMessageId: '20240101.1@mg.example.com', metadata: { order: '42', n: '7' } });
+    expect(event?.tags).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('gives batch members their own providerMessageId and ignores an unresolved placeholder', () => {
+    const [event] = parseMailgunEvents(
+      signed({
+        event: 'delivered',
+        id: 'b1',
+        timestamp: 1_700_000_000,
+        recipient: 'b@example.com',
+        message: { headers: { 'message-id': '20240101.1@mg.example.com' } },
+        'user-variables': { 'relaykit-message-id': '%recipient.relaykit_message_id%', 'relaykit-batch': '1' },
+      }),
+      options,
+    );
+    expect(event?.messageId).toBeUndefined();
+    expect(event?.providerMessageId).toBe('20240101.1@mg.example.com/b@example.com');
+  });
+
+  it('refuses bodies it cannot read with kind invalid', () => {
+    expect(() => parseMailgunEvents({}, options)).toThrow(expect.objectContaining({ kind: 'invalid' }));
+    expect(() => parseMailgunEvents({ 'event-data': { id: 'x' } }, options)).toThrow(/event is missing/u);
+    expect(() => parseMailgunEvents({ 'event-data': { event: 'delivered', id: 'x', timestamp: 1 } }, options)).toThrow(/recipient/u);
+    expect(() => parseMailgunEvents({ 'event-data': { event: 'delivered', id: 'x', recipient: 'a@example.com' } }, options)).toThrow(/timestamp/u);
+  });
+
+  it('never crashes on arbitrary JSON: events or a RelayError of kind invalid', () => {
+    const eventData = fc.record(
+      {
+        event: fc.oneof(fc.constantFrom('delivered', 'failed', 'opened', 'clicked', 'complained', 'stored'), fc.string(), fc.integer()),
+        id: fc.oneof(fc.string(), fc.integer()),
+        timestamp: fc.oneof(fc.double(), fc.string(), fc.constant(1_700_000_000)),
+        recipient: fc.oneof(fc.emailAddress(), fc.string(), fc.constant(null)),
+        severity: fc.oneof(fc.constantFrom('permanent', 'temporary'), fc.anything()),
+        reason: fc.anything(),
+        'delivery-status': fc.oneof(fc.record({ code: fc.oneof(fc.integer(), fc.string()), message: fc.anything(), 'enhanced-code': fc.anything() }), fc.anything()),
+        tags: fc.anything(),
+        'user-variables': fc.oneof(fc.dictionary(fc.string(), fc.anything()), fc.anything()),
+        message: fc.anything(),
+        envelope: fc.anything(),
+      },
+      { requiredKeys: [] },
+    );
+    const body = fc.oneof(fc.anything(), fc.record({ signature: fc.anything(), 'event-data': eventData }), fc.jsonValue());
+    fc.assert(
+      fc.property(body, (value) => {
+        try {
+          const events = parseMailgunEvents(value, options);
+          for (const e of events) {
+            expect(typeof e.id).toBe('string');
+            expect(e.recipient).toContain('@');
+            expect(Number.isNaN(e.at.getTime())).toBe(false);
+          }
+        } catch (error) {
+          expect(error).toBeInstanceOf(RelayError);
+          expect((error as RelayError).kind).toBe('invalid');
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('mailgunWebhook', () => {
+  const payload = fixture('delivered');
+  const now = Number(payload.signature.timestamp);
+
+  it('verifies, parses, and honours a token once (a replay yields no events)', async () => {
+    const webhook = mailgunWebhook(options);
+    const context = memoryContext(now);
+    const req = request(JSON.stringify(payload));
+    await webhook.verify(req, context);
+    expect((await webhook.parse(req, context)).events).toHaveLength(1);
+    await webhook.verify(req, context);
+    expect((await webhook.parse(req, context)).events).toEqual([]);
+    // The same signature block on other event data is a replay too.
+    const forged = request(JSON.stringify({ ...payload, 'event-data': { ...payload['event-data'], id: 'other', recipient: 'x@example.com' } }));
+    await webhook.verify(forged, context);
+    expect((await webhook.parse(forged, context)).events).toEqual([]);
+  });
+
+  it('uses a pluggable replay store when given', async () => {
+    const seen: string[] = [];
+    const webhook = mailgunWebhook({ ...options, replayStore: { remember: async (k) => (seen.includes(k) ? false : (seen.push(k), true)) } });
+    const context = memoryContext(now);
+    await webhook.parse(request(JSON.stringify(payload)), context);
+    expect(seen).toEqual([`mailgun:mailgun:token:${payload.signature.token}`]);
+    expect(context.keys.size).toBe(0);
+  });
+
+  it('refuses a request without a signature block, and a body that is not JSON', async () => {
+    const webhook = mailgunWebhook(options);
+    const context = memoryContext(now);
+    await expect(webhook.verify(request(JSON.stringify({ 'event-data': payload['event-data'] })), context)).rejects.toMatchObject({ kind: 'auth' });
+    await expect(webhook.verify(request('token=x&signature=y'), context)).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(webhook.parse(request('{"event-data":'), context)).rejects.toMatchObject({ kind: 'invalid' });
+  });
+
+  it('skips every check only when told to', async () => {
+    const webhook = mailgunWebhook({ ...options, keys: [], skipVerification: true });
+    const context = memoryContext(now + 100_000);
+    const req = request(JSON.stringify({ 'event-data': payload['event-data'] }));
+    await webhook.verify(req, context);
+    expect((await webhook.parse(req, context)).events).toHaveLength(1);
+  });
+});
