@@ -71,6 +71,7 @@ export async function importSuppressionsCsv(store: SuppressionStore, csv: string
     throw invalid(header.line, unknown.length > 0 ? `unknown column(s) ${unknown.join(', ')}` : 'no "address" column', `the header must name columns from: ${suppressionCsvColumns.join(', ')}`);
   }
   const now = options.now ?? new Date();
+  const withSource = columns.some((name) => name.startsWith('source_'));
   const entries: SuppressionEntry[] = [];
   for (const record of records) {
     if (record.fields.length === 1 && record.fields[0] === '') continue;
@@ -81,13 +82,13 @@ export async function importSuppressionsCsv(store: SuppressionStore, csv: string
       const value = record.fields[columns.indexOf(name)]?.trim();
       return value === '' ? undefined : value;
     };
-    entries.push(readEntry(get, record.line, now));
+    entries.push(readEntry(get, record.line, now, withSource));
   }
   for (let i = 0; i < entries.length; i += 1000) await store.add(entries.slice(i, i + 1000));
   return { imported: entries.length };
 }
 
-function readEntry(get: (name: Column) => string | undefined, line: number, now: Date): SuppressionEntry {
+function readEntry(get: (name: Column) => string | undefined, line: number, now: Date, withSource: boolean): SuppressionEntry {
   const raw = get('address') ?? '';
   let address: string;
   try {
@@ -110,17 +111,19 @@ function readEntry(get: (name: Column) => string | undefined, line: number, now:
   const lastSeen = date('last_seen') ?? firstSeen;
   const expiresAt = date('expires_at');
   const stream = get('stream');
-  const source = {
-    ...(get('source_event_id') === undefined ? {} : { eventId: get('source_event_id') as string }),
-    ...(get('source_provider') === undefined ? {} : { provider: get('source_provider') as string }),
-    type: get('source_type') ?? 'import',
-    ...(get('source_detail') === undefined ? {} : { detail: get('source_detail') as string }),
-  };
+  const eventId = get('source_event_id');
+  const provider = get('source_provider');
+  const type = get('source_type');
+  const detail = get('source_detail');
+  // A file without source columns is an import; an exported file keeps its sources as they were.
+  const source = withSource
+    ? { ...(eventId === undefined ? {} : { eventId }), ...(provider === undefined ? {} : { provider }), ...(type === undefined ? {} : { type }), ...(detail === undefined ? {} : { detail }) }
+    : { type: 'import' };
   return {
     address,
     ...(stream === undefined ? {} : { stream }),
     reason: reason as SuppressionReason,
-    source,
+    ...(Object.keys(source).length === 0 ? {} : { source }),
     firstSeen,
     lastSeen,
     ...(expiresAt === undefined ? {} : { expiresAt }),
