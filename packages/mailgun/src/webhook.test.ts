@@ -228,26 +228,32 @@ describe('mailgunWebhook', () => {
   const payload = fixture('delivered');
   const now = Number(payload.signature.timestamp);
 
-  it('verifies, parses, and honours a token once (a replay yields no events)', async () => {
+  it('verifies and parses; the same bytes again are a duplicate with no events', async () => {
     const webhook = mailgunWebhook(options);
     const context = memoryContext(now);
-    const req = request(JSON.stringify(payload));
-    await webhook.verify(req, context);
-    expect((await webhook.parse(req, context)).events).toHaveLength(1);
-    await webhook.verify(req, context);
-    expect((await webhook.parse(req, context)).events).toEqual([]);
-    // The same signature block on other event data is a replay too.
-    const forged = request(JSON.stringify({ ...payload, 'event-data': { ...payload['event-data'], id: 'other', recipient: 'x@example.com' } }));
-    await webhook.verify(forged, context);
-    expect((await webhook.parse(forged, context)).events).toEqual([]);
+    const first = request(JSON.stringify(payload));
+    await webhook.verify(first, context);
+    expect((await webhook.parse(first, context)).events).toHaveLength(1);
+    const again = request(JSON.stringify(payload));
+    await webhook.verify(again, context);
+    expect((await webhook.parse(again, context)).events).toEqual([]);
+  });
+
+  it('refuses the same signature block on other bytes (the body is not signed)', async () => {
+    const webhook = mailgunWebhook(options);
+    const context = memoryContext(now);
+    await webhook.verify(request(JSON.stringify(payload)), context);
+    const forged = request(JSON.stringify({ ...payload, 'event-data': { ...payload['event-data'], recipient: 'x@example.com' } }));
+    await expect(webhook.verify(forged, context)).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/already used/u) });
   });
 
   it('uses a pluggable replay store when given', async () => {
     const seen: string[] = [];
     const webhook = mailgunWebhook({ ...options, replayStore: { remember: async (k) => (seen.includes(k) ? false : (seen.push(k), true)) } });
     const context = memoryContext(now);
-    await webhook.parse(request(JSON.stringify(payload)), context);
-    expect(seen).toEqual([`mailgun:mailgun:token:${payload.signature.token}`]);
+    await webhook.verify(request(JSON.stringify(payload)), context);
+    expect(seen).toHaveLength(2);
+    expect(seen[1]).toBe(`mailgun:mailgun:token:${payload.signature.token}`);
     expect(context.keys.size).toBe(0);
   });
 

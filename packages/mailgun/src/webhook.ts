@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import {
   classifyBounce,
   normalizeDomain,
@@ -242,30 +242,36 @@ export function parseMailgunEvents(body: unknown, options: Pick<MailgunWebhookOp
 }
 
 /**
- * The Provider's `webhook` member. `verify` checks the signature and timestamp (stateless);
- * `parse` honours each token once: a replayed signature block (same token) is answered 200 and
- * records nothing, so Mailgun does not retry it and an attacker who captured one request cannot
- * attach other event data to its signature (which covers only timestamp + token).
+ * The Provider's `webhook` member. `verify` checks the signature and timestamp, then the token:
+ * Mailgun signs only timestamp + token, never the body, so each signature block is honoured for
+ * one body. The same token with the same bytes again (a redelivery, or a replay of a captured
+ * request) is a duplicate: answered 200, nothing recorded, so Mailgun stops retrying it. The same
+ * token with other bytes is a forgery on a captured signature: refused (401).
  */
 export function mailgunWebhook(options: MailgunWebhookOptions): ProviderWebhook {
+  // Requests verify() found to be exact duplicates; parse() of the same request yields nothing.
+  const duplicates = new WeakSet<WebhookRequest>();
   return {
     async verify(request: WebhookRequest, context: WebhookContext) {
       if (options.skipVerification) return;
       const body = readJson(request, options.provider);
-      verifyMailgunSignature(readSignature(body, options.provider), options, context.now());
+      const signature = readSignature(body, options.provider);
+      verifyMailgunSignature(signature, options, context.now());
+      // Remembered past the window on both sides, so a token is never honoured twice.
+      const ttlMs = (options.toleranceSeconds * 2 + 60) * 1000;
+      const remember = (key: string) => (options.replayStore ? options.replayStore.remember(key, ttlMs) : context.remember(key, ttlMs));
+      const token = `mailgun:${options.provider}:token:${signature.token}`;
+      const digest = createHash('sha256').update(request.body).digest('base64url');
+      if (!(await remember(`${token}:${digest}`))) {
+        duplicates.add(request);
+        return;
+      }
+      if (!(await remember(token))) throw authError(options.provider, 'token was already used with another body: a replayed signature');
     },
-    async parse(request: WebhookRequest, context: WebhookContext) {
+    async parse(request: WebhookRequest) {
       const body = readJson(request, options.provider);
       const events = parseMailgunEvents(body, options);
-      if (!options.skipVerification) {
-        const { token } = readSignature(body, options.provider);
-        // Remembered past the window on both sides, so a token is never honoured twice.
-        const ttlMs = (options.toleranceSeconds * 2 + 60) * 1000;
-        const key = `mailgun:${options.provider}:token:${token}`;
-        const fresh = await (options.replayStore ? options.replayStore.remember(key, ttlMs) : context.remember(key, ttlMs));
-        if (!fresh) return { events: [] };
-      }
-      return { events };
+      return { events: duplicates.has(request) ? [] : events };
     },
   };
 }
