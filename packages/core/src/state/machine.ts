@@ -23,14 +23,14 @@ const rank: Record<DeliveryEventType, number> = {
 const engagement = new Set<DeliveryEventType>(['opened', 'clicked']);
 
 export function initialState(messageId: string, recipient: string): RecipientState {
-  return { messageId, recipient, status: 'unknown', updatedAt: new Date(0), deferrals: 0, opened: false, clicked: false, history: [] };
+  return { messageId, recipient: recipient.toLowerCase(), status: 'unknown', updatedAt: new Date(0), deferrals: 0, opened: false, clicked: false, history: [] };
 }
 
 /** Folds one event into a recipient's state; returns the same object when the event is a duplicate. */
 export function applyEvent(state: RecipientState, event: DeliveryEvent): RecipientState {
   if (state.history.some((h) => h.id === event.id)) return state;
   const history = [...state.history, { id: event.id, type: event.type, at: event.at }].sort(
-    (a, b) => a.at.getTime() - b.at.getTime() || a.id.localeCompare(b.id),
+    (a, b) => time(a.at) - time(b.at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   );
   const next: RecipientState = {
     ...state,
@@ -38,14 +38,23 @@ export function applyEvent(state: RecipientState, event: DeliveryEvent): Recipie
     deferrals: state.deferrals + (event.type === 'deferred' ? 1 : 0),
     opened: state.opened || event.type === 'opened' || event.type === 'clicked',
     clicked: state.clicked || event.type === 'clicked',
-    updatedAt: event.at > state.updatedAt ? event.at : state.updatedAt,
-    provider: state.provider ?? event.provider,
+    updatedAt: time(event.at) > time(state.updatedAt) ? event.at : state.updatedAt,
   };
   const status = engagement.has(event.type) ? 'delivered' : event.type;
   const current = rank[state.status];
   const incoming = rank[status];
   // Equal rank: the later event wins; ties broken by id so the result does not depend on order.
   const latestAtRank = history.filter((h) => rank[engagement.has(h.type) ? 'delivered' : h.type] === incoming).at(-1);
-  if (incoming > current || (incoming === current && latestAtRank?.id === event.id)) next.status = status;
+  if (incoming > current || (incoming === current && latestAtRank?.id === event.id)) {
+    next.status = status;
+    // The provider follows the event that decided the status, so it too is the same in any order.
+    next.provider = event.provider;
+  }
   return next;
 }
+
+/** An unreadable time sorts first rather than breaking the order. */
+const time = (at: Date): number => {
+  const t = at instanceof Date ? at.getTime() : Number.NaN;
+  return Number.isNaN(t) ? 0 : t;
+};
