@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { createHealthGuard, createRelay, type DeliveryEvent, type HealthAlert } from './index.ts';
+import { testingProvider } from './testing/index.ts';
+
+const base = { from: 'Shop <orders@mail.shop.test>', subject: 'Your order', text: 'Thanks!' };
+let seq = 0;
+const ev = (type: DeliveryEvent['type'], extra: Partial<DeliveryEvent> = {}): DeliveryEvent => ({
+  id: `h${(seq += 1)}`,
+  type,
+  provider: 'ses',
+  recipient: `r${seq}@x.test`,
+  from: 'orders@mail.shop.test',
+  at: new Date(),
+  tags: [],
+  metadata: {},
+  raw: null,
+  ...extra,
+});
+const hard = () => ev('bounced', { bounce: { class: 'hard', category: 'unknown-user' } });
+
+describe('createHealthGuard', () => {
+  it('counts nothing below the minimum volume', () => {
+    const alerts: HealthAlert[] = [];
+    const guard = createHealthGuard({ onAlert: (a) => alerts.push(a) });
+    guard.recordSend?.('mail.shop.test', 'ses', 100);
+    for (let i = 0; i < 50; i += 1) guard.handle?.(hard());
+    expect(alerts).toEqual([]);
+    expect(guard.blocked('mail.shop.test', 'ses')).toBeUndefined();
+  });
+
+  it('warns once at 5% hard bounces and pauses the domain on every provider at 10%, until resumed', () => {
+    const alerts: HealthAlert[] = [];
+    const guard = createHealthGuard({ onAlert: (a) => alerts.push(a) });
+    guard.recordSend?.('mail.shop.test', 'ses', 1000);
+    for (let i = 0; i < 60; i += 1) guard.handle?.(hard());
+    expect(alerts.map((a) => a.type)).toEqual(['health-warning']);
+    expect(alerts[0]).toMatchObject({ domain: 'mail.shop.test', provider: 'ses', metric: 'bounce', threshold: 0.05 });
+    for (let i = 0; i < 40; i += 1) guard.handle?.(hard());
+    expect(alerts.map((a) => a.type)).toEqual(['health-warning', 'health-paused']);
+    expect(guard.blocked('mail.shop.test', 'postmark')).toMatch(/bounce rate 10\.00% over 1000 sends through ses/u);
+    expect(guard.blocked('other.shop.test', 'ses')).toBeUndefined();
+    guard.resume('mail.shop.test');
+    expect(guard.blocked('mail.shop.test', 'ses')).toBeUndefined();
+    expect(alerts.at(-1)?.type).toBe('health-resumed');
+    expect(guard.status('mail.shop.test')).toEqual([]);
+  });
+
+  it('pauses at 0.5% complaints; provider-suppressed bounces do not count', () => {
+    const guard = createHealthGuard();
+    guard.recordSend?.('mail.shop.test', 'ses', 1000);
+    for (let i = 0; i < 200; i += 1) guard.handle?.(ev('bounced', { bounce: { class: 'hard', category: 'suppressed' } }));
+    expect(guard.blocked('mail.shop.test')).toBeUndefined();
+    for (let i = 0; i < 5; i += 1) guard.handle?.(ev('complained'));
+    expect(guard.blocked('mail.shop.test')).toMatch(/complaint rate 0\.50%/u);
+  });
+
+  it('rates roll: sends and bounces older than the window fall away', () => {
+    let now = Date.parse('2025-03-01T00:00:00Z');
+    const guard = createHealthGuard({ now: () => now, windowMs: 7 * 24 * 60 * 60 * 1000 });
+    guard.recordSend?.('mail.shop.test', 'ses', 1000);
+    for (let i = 0; i < 90; i += 1) guard.handle?.(hard());
+    now += 8 * 24 * 60 * 60 * 1000;
+    guard.recordSend?.('mail.shop.test', 'ses', 300);
+    guard.handle?.(hard());
+    expect(guard.status('mail.shop.test')[0]).toMatchObject({ sends: 300, bounces: 1 });
+    expect(guard.blocked('mail.shop.test')).toBeUndefined();
+  });
+
+  it('is on by default in createRelay: a paused domain is refused before any provider call, and alerts reach relay.on("alert")', async () => {
+    const provider = testingProvider();
+    const relay = createRelay({ providers: [provider] });
+    const alerts: string[] = [];
+    relay.on('alert', (a) => alerts.push(a.type));
+    relay.guard?.recordSend?.('mail.shop.test', 'testing', 200);
+    await relay.ingest(Array.from({ length: 20 }, () => ({ ...hard(), provider: 'testing' })));
+    expect(alerts).toContain('health-paused');
+    await expect(relay.send({ ...base, to: 'a@x.test' })).rejects.toMatchObject({ kind: 'provider-unavailable', message: expect.stringMatching(/sending from mail\.shop\.test is paused/u) });
+    expect(provider.calls).toHaveLength(0);
+    relay.guard?.resume?.('mail.shop.test');
+    expect((await relay.send({ ...base, to: 'a@x.test' })).status).toBe('sent');
+  });
+
+  it('guard: false turns it off', async () => {
+    const relay = createRelay({ providers: [testingProvider()], guard: false });
+    expect(relay.guard).toBeUndefined();
+  });
+});
