@@ -78,7 +78,9 @@ export function createRecipientBook(seed: string, fallback: RecipientBehaviour, 
     const t = target.trim().toLowerCase();
     return t.includes('@') && !t.startsWith('@') ? t : `@${t.replace(/^@/, '')}`;
   };
+  const mixed = Object.values(mix).some((p) => typeof p === 'number' && p > 0);
   const fromMix = (address: string): NormalBehaviour | undefined => {
+    if (!mixed) return undefined;
     // A PRNG per address keeps the draw independent of request order and concurrency.
     const roll = createPrng(`${seed}|${address}`).next();
     let edge = 0;

@@ -166,7 +166,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     region,
     accountId,
     topicArn,
-    subscriptionArn: `${topicArn}:${prng.uuid()}`,
+    // A separate stream, so the send ids after reset() match those after startup.
+    subscriptionArn: `${topicArn}:${createPrng(`${seed}|sns`).uuid()}`,
     signatureVersion: hooks.snsSignatureVersion ?? '1',
     identity,
   };

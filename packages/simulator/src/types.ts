@@ -102,12 +102,12 @@ export interface SimEvent {
   readonly kind: OutcomeKind | 'subscription';
   readonly messageId: string;
   readonly recipient: string;
-  /** The parsed payload as posted. */
+  /** The event content: SES inner Message, Postmark record, Mailgun {event-data}, Resend {type, created_at, data}. */
   readonly payload: unknown;
   /** True for a deliberate duplicate (webhooks.duplicates). */
   readonly duplicate: boolean;
   url: string | undefined;
-  /** The exact body and headers of the last attempt. */
+  /** The exact body and headers of the last attempt (empty while unsent). */
   body: string;
   headers: Record<string, string>;
   attempts: number;

@@ -80,7 +80,7 @@ export function postmarkEventBuilder(deps: PostmarkEventDeps): EventBuilder {
     const payload = record(step, message, recipient, at, deps);
     if (!payload) return [];
     const traceId = deps.prng.uuid();
-    const body = JSON.stringify(payload);
+    let body: string | undefined;
     const webhook: OutgoingWebhook = {
       provider: 'postmark',
       id: traceId,
@@ -90,7 +90,7 @@ export function postmarkEventBuilder(deps: PostmarkEventDeps): EventBuilder {
       recipient,
       payload,
       render: (attempt, retriesRemaining) => ({
-        body,
+        body: (body ??= JSON.stringify(payload)),
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Postmark',

@@ -76,7 +76,7 @@ export function resendEventBuilder(deps: ResendEventDeps): EventBuilder {
         ...extra,
       },
     };
-    const body = JSON.stringify(payload);
+    let body: string | undefined;
     const svixId = `msg_${deps.prng.base62(27)}`;
     const webhook: OutgoingWebhook = {
       provider: 'resend',
@@ -87,6 +87,7 @@ export function resendEventBuilder(deps: ResendEventDeps): EventBuilder {
       recipient,
       payload,
       render() {
+        body ??= JSON.stringify(payload);
         const timestamp = String(Math.floor(Date.now() / 1000));
         return {
           body,
