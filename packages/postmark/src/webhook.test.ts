@@ -97,6 +97,12 @@ describe('parsePostmarkWebhook', () => {
     });
   }
 
+  it('sender-side types are block with their category; Inactive makes a bounce hard (suppressed)', () => {
+    expect(one(bounce('Blocked', { Inactive: false, Details: 'smtp;554 5.1.1 odd' })).bounce).toMatchObject({ class: 'block', category: 'policy' });
+    expect(one(bounce('DMARCPolicy', { Inactive: false, Details: '' })).bounce).toMatchObject({ class: 'block', category: 'authentication' });
+    expect(one(bounce('Unknown', { Inactive: true, Details: 'odd' })).bounce).toMatchObject({ class: 'hard', category: 'suppressed' });
+  });
+
   it('routes on Type, never TypeCode', () => {
     expect(one(bounce('HardBounce', { TypeCode: 512 })).type).toBe('bounced');
     expect(one(bounce('Transient', { TypeCode: 1, Inactive: false })).type).toBe('deferred');
