@@ -1,5 +1,7 @@
 import type { RelayError } from './errors.ts';
 import type { DeliveryEvent } from './events.ts';
+import type { Provider } from './provider.ts';
+import type { ThrottleEvent } from './throttle/events.ts';
 
 /**
  * The throttle as the pipeline sees it: wait for tokens before an attempt, and learn from what
@@ -13,6 +15,13 @@ export interface ThrottlePort {
   acquire(request: { provider: string; recipients: readonly string[]; deadline: number; signal?: AbortSignal }): Promise<void>;
   /** What a send or an event says about the pace. */
   report(outcome: ThrottleOutcome): void;
+  /** Called once by createRelay: the providers (for their account limits) and where changes of pace go. */
+  attach?(context: ThrottleContext): void;
+}
+
+export interface ThrottleContext {
+  providers: readonly Provider[];
+  emit(event: ThrottleEvent): void;
 }
 
 export type ThrottleOutcome =

@@ -13,6 +13,8 @@ import { assertUniqueNames, createRouter, type CircuitEvent, type RoutingOptions
 import type { DedupeStore, Ledger, MessageStateStore, RecipientState, SuppressionEntry, SuppressionStore } from './stores.ts';
 import { createStreamPolicy, type StreamOptions } from './streams.ts';
 import { createWebhookHandler, type WebhookHandler } from './webhooks.ts';
+import type { ThrottleEvent } from './throttle/events.ts';
+import { createThrottle } from './throttle/throttle.ts';
 import { createHealthGuard } from './health.ts';
 import { memorySuppressionStore } from './memory/suppression.ts';
 import { createRelaySuppressions, type RelaySuppressions } from './suppression/facade.ts';
@@ -66,6 +68,10 @@ export interface RelayOptions {
    * false turns suppression off entirely (no check, no policy).
    */
   suppression?: SuppressionOptions | false;
+  /**
+   * On by default: createThrottle() (per mailbox-provider profile by MX rollup, per provider
+   * account, adaptive to deferrals and 429s). false turns throttling off.
+   */
   throttle?: ThrottlePort | false;
   /**
    * Account-health guard. On by default: createHealthGuard() with the SES thresholds (warn at 5%
@@ -108,7 +114,7 @@ export interface RelayEvents {
   retry: { messageId: string; provider: string; attempt: number; error: RelayError };
   circuit: CircuitEvent;
   suppression: PolicyDecision & { event: DeliveryEvent };
-  throttle: unknown;
+  throttle: ThrottleEvent;
   alert: { type: string; message: string; [key: string]: unknown };
   error: { message: string; error: unknown };
   queue: QueueEvent;
@@ -165,7 +171,9 @@ export function createRelay(options: RelayOptions): Relay {
   const suppressionStore = suppressionOptions && (suppressionOptions.store ?? memorySuppressionStore());
   const policy =
     suppressionOptions && (suppressionOptions.policy ?? createSuppressionPolicy({ store: suppressionStore as SuppressionStore, onAlert: (alert) => emitter.emit('alert', alert) }));
-  const throttle = options.throttle === false ? undefined : options.throttle;
+  // On by default: per mailbox-provider profiles and provider accounts, adaptive to deferrals.
+  const throttle = options.throttle === false ? undefined : (options.throttle ?? createThrottle());
+  throttle?.attach?.({ providers: options.providers, emit: (event) => emitter.emit('throttle', event) });
   const guard = options.guard === false ? undefined : (options.guard ?? createHealthGuard({ onAlert: (alert) => emitter.emit('alert', alert) }));
   const maxBytes = Math.min(...options.providers.map((p) => p.capabilities.maxMessageBytes));
 

@@ -173,3 +173,32 @@ export interface Outbox {
   deadLetters(options?: { limit?: number }): Promise<Array<QueuedMessage & { status: 'dead' | 'expired'; reason?: string }>>;
   close?(): Promise<void>;
 }
+
+/** One token bucket a send needs: `cost` tokens of `key`, which refills at `ratePerSec` up to `burst`. */
+export interface RateBucket {
+  key: string;
+  cost: number;
+  ratePerSec: number;
+  burst: number;
+}
+
+/**
+ * The answer of `RateStore.take`. granted: the tokens are reserved and the send may go after
+ * `waitMs` (0: at once). Not granted: nothing was taken; the tokens would be there in `waitMs`.
+ */
+export interface RateGrant {
+  granted: boolean;
+  waitMs: number;
+}
+
+/**
+ * Shared token buckets (GCRA: one "theoretical arrival time" per key), so one limit can hold
+ * across processes. `take` is all-or-nothing over every bucket a send needs (each recipient
+ * domain's profile and the provider account): it reserves the tokens in all of them when the
+ * latest is available within `maxWaitMs` of `now`, and takes none otherwise. A Redis store does
+ * this as one Lua script over KEYS = bucket keys and ARGV = now, maxWaitMs, then cost, ratePerSec,
+ * burst per key. The memory store answers synchronously; a shared one may return a promise.
+ */
+export interface RateStore {
+  take(buckets: readonly RateBucket[], now: number, maxWaitMs: number): RateGrant | Promise<RateGrant>;
+}

@@ -1,0 +1,366 @@
+import { domainOf } from '../address.ts';
+import { RelayError } from '../errors.ts';
+import type { ThrottleContext, ThrottleOutcome, ThrottlePort } from '../ports.ts';
+import type { Provider } from '../provider.ts';
+import type { RateBucket, RateGrant, RateStore } from '../stores.ts';
+import {
+  configure,
+  createBudget,
+  defaultSlowDownRules,
+  observe,
+  relax,
+  slowDown,
+  slowDownRule,
+  type AdaptiveOptions,
+  type Budget,
+  type SlowDownAction,
+} from './adaptive.ts';
+import { memoryRateStore } from './bucket.ts';
+import type { ThrottleEvent } from './events.ts';
+import type { Limiter } from './limiter.ts';
+import { createMxRollup, type MxRollup, type MxRollupOptions } from './mx.ts';
+import { defaultAccountLimits, defaultProfileLimits, type AccountLimitsOptions, type AccountUnit, type ProfileLimits, type ProfileName } from './profiles.ts';
+
+export interface ProfileOptions extends Partial<ProfileLimits> {
+  /** Gate this profile through a limiter of your own (e.g. bottleneckLimiter) instead of the store. */
+  limiter?: Limiter;
+}
+
+export interface AccountOptions extends Partial<AccountLimitsOptions> {
+  limiter?: Limiter;
+}
+
+export interface ThrottleOptions {
+  /**
+   * Per profile: google, microsoft, yahoo, apple, and other (each other domain on its own), plus
+   * any provider named in `mx.mxSuffixes`.
+   */
+  profiles?: Partial<Record<ProfileName, ProfileOptions>> & Record<string, ProfileOptions>;
+  /** Per provider account, by provider name (or type). Overrides what the provider reports. */
+  accounts?: Record<string, AccountOptions>;
+  /** MX rollup options, or a rollup of your own. */
+  mx?: MxRollupOptions | MxRollup;
+  /** How long a send waits for its domain's first MX lookup before going on the domain's own profile. @default 50 */
+  lookupBudgetMs?: number;
+  /** How long the first send through a provider waits for its reported account limits. @default 1000 */
+  accountLookupBudgetMs?: number;
+  /** Where the token buckets live. @default memoryRateStore() (in-process) */
+  store?: RateStore;
+  /** Gate every budget through this limiter instead of the store. */
+  limiter?: Limiter;
+  /** Adaptive control; false keeps the configured rates fixed. */
+  adaptive?: AdaptiveOptions | false;
+  /** Prefix of the store keys, so several relays can share one store. @default 'relaykit:rate:' */
+  keyPrefix?: string;
+  /** Budgets kept in memory (per-domain ones come and go). @default 50000 */
+  maxBudgets?: number;
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Every change of pace; the relay also emits it as 'throttle'. */
+  onEvent?: (event: ThrottleEvent) => void;
+}
+
+export interface BudgetSnapshot {
+  scope: 'profile' | 'account';
+  key: string;
+  configured: number;
+  rate: number;
+  burst: number;
+  pausedUntil?: number;
+}
+
+export interface Throttle extends ThrottlePort {
+  attach(context: ThrottleContext): void;
+  /** The profile key a domain's sends count against: 'google', ... or the domain itself. */
+  profileOf(domain: string): Promise<string>;
+  /** The budgets in force (those created so far). */
+  budgets(): BudgetSnapshot[];
+}
+
+const resolved = Promise.resolve();
+
+const defaultSleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+interface Need {
+  budget: Budget;
+  cost: number;
+  limiter: Limiter | undefined;
+}
+
+interface Account {
+  budget: Budget;
+  unit: AccountUnit;
+  limiter: Limiter | undefined;
+  /** Pending while the provider's reported limits are fetched. */
+  seeding: Promise<void> | undefined;
+}
+
+/**
+ * The in-process throttle, and the relay's default: every recipient domain's profile (by MX
+ * rollup) and the provider's account are token buckets; a send waits for all of them, within its
+ * deadline. Deferrals that mean "slow down" and 429s tighten a budget; quiet success relaxes it.
+ */
+export function createThrottle(options: ThrottleOptions = {}): Throttle {
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? defaultSleep;
+  const store = options.store ?? memoryRateStore();
+  const prefix = options.keyPrefix ?? 'relaykit:rate:';
+  const rollup: MxRollup = options.mx && 'peek' in options.mx ? options.mx : createMxRollup({ ...(options.mx ?? {}), now });
+  const lookupBudget = options.lookupBudgetMs ?? 50;
+  const accountBudget = options.accountLookupBudgetMs ?? 1000;
+  const maxBudgets = options.maxBudgets ?? 50_000;
+  const adaptive = options.adaptive === false ? undefined : options.adaptive ?? {};
+  const tuning = {
+    decrease: adaptive?.decrease ?? 0.5,
+    cutIntervalMs: adaptive?.cutIntervalMs ?? 5000,
+    quietMs: adaptive?.quietMs ?? 30_000,
+    increaseIntervalMs: adaptive?.increaseIntervalMs ?? 5000,
+    increaseStep: adaptive?.increaseStep ?? 0.1,
+  };
+  const rules = adaptive?.rules ?? defaultSlowDownRules;
+  const sites = new Map<string, Budget>();
+  const accounts = new Map<string, Account>();
+  const providers = new Map<string, Provider>();
+  const listeners: Array<(event: ThrottleEvent) => void> = [];
+  if (options.onEvent) listeners.push(options.onEvent);
+
+  const emit = (event: ThrottleEvent | undefined) => {
+    if (event === undefined) return;
+    for (const listener of listeners) listener(event);
+  };
+
+  const profileLimits = (name: string): ProfileOptions => ({
+    ...(defaultProfileLimits[name as ProfileName] ?? (options.profiles?.[name] ? { rate: Number.POSITIVE_INFINITY } : defaultProfileLimits.other)),
+    ...options.profiles?.[name],
+  });
+
+  /** The budget of a domain: its provider's, or its own ('other'). */
+  const siteOf = (domain: string, provider: string | null): Budget => {
+    const key = provider ?? domain;
+    let site = sites.get(key);
+    if (site !== undefined) return site;
+    const profile = provider ?? 'other';
+    const limits = profileLimits(profile);
+    site = createBudget({
+      scope: 'profile',
+      key,
+      profile,
+      storeKey: `${prefix}p:${key}`,
+      rate: limits.rate ?? Number.POSITIVE_INFINITY,
+      ...(limits.burst === undefined ? {} : { burst: limits.burst }),
+      ...(limits.floor === undefined ? {} : { floor: limits.floor }),
+    });
+    sites.set(key, site);
+    if (sites.size > maxBudgets) sites.delete(sites.keys().next().value as string);
+    return site;
+  };
+
+  const limiterOf = (budget: Budget): Limiter | undefined =>
+    budget.scope === 'profile' ? (options.profiles?.[budget.profile ?? 'other']?.limiter ?? options.limiter) : undefined;
+
+  const accountOf = (name: string): Account => {
+    let account = accounts.get(name);
+    if (account !== undefined) return account;
+    const provider = providers.get(name);
+    const type = provider?.type ?? name;
+    const set = options.accounts?.[name] ?? options.accounts?.[type];
+    const limits = { ...(defaultAccountLimits[type] ?? { rate: Number.POSITIVE_INFINITY }), ...set };
+    const budget = createBudget({
+      scope: 'account',
+      key: name,
+      provider: name,
+      storeKey: `${prefix}a:${name}`,
+      rate: limits.rate,
+      ...(limits.burst === undefined ? {} : { burst: limits.burst }),
+      ...(limits.floor === undefined ? {} : { floor: limits.floor }),
+    });
+    account = { budget, unit: limits.unit ?? (type === 'ses' ? 'recipients' : 'requests'), limiter: set?.limiter ?? options.limiter, seeding: undefined };
+    if (set?.rate === undefined && provider?.accountLimits) account.seeding = seed(account, provider);
+    accounts.set(name, account);
+    return account;
+  };
+
+  // The provider's own figure (SES GetAccount MaxSendRate) beats a default, never a user's setting.
+  const seed = (account: Account, provider: Provider): Promise<void> =>
+    (provider.accountLimits?.(AbortSignal.timeout(10_000)) ?? Promise.resolve(undefined))
+      .then((limits) => {
+        const rate = limits?.maxSendRate;
+        if (rate !== undefined && rate > 0) {
+          const from = account.budget.rate;
+          configure(account.budget, rate, Math.max(1, rate));
+          emit({ type: 'seed', scope: 'account', key: provider.name, provider: provider.name, from, to: rate, reason: `${provider.name} reports a maximum send rate of ${rate}/s`, at: now() });
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        account.seeding = undefined;
+      });
+
+  const rateLimited = (retryAfterMs: number, why: string) =>
+    new RelayError({
+      kind: 'rate-limited',
+      retryAfterMs: Math.max(1, Math.ceil(retryAfterMs)),
+      message: `throttled: ${why}; the send would have to wait ${Math.ceil(retryAfterMs)} ms, past its deadline. Queue it (relay.enqueue) or raise the limit`,
+    });
+
+  /** The budgets a send needs, or undefined when a domain's rollup is not known yet. */
+  const needsOf = (provider: string, recipients: readonly string[], fallback: boolean): Need[] | undefined => {
+    const needs: Need[] = [];
+    for (const recipient of recipients) {
+      const domain = domainOf(recipient);
+      const rolled = rollup.peek(domain);
+      if (rolled === undefined && !fallback) return undefined;
+      const site = siteOf(domain, rolled ?? null);
+      let found = false;
+      for (const need of needs) {
+        if (need.budget === site) {
+          need.cost += 1;
+          found = true;
+          break;
+        }
+      }
+      if (!found) needs.push({ budget: site, cost: 1, limiter: limiterOf(site) });
+    }
+    const account = accountOf(provider);
+    needs.push({ budget: account.budget, cost: account.unit === 'recipients' ? recipients.length : 1, limiter: account.limiter });
+    return needs;
+  };
+
+  const gate = (needs: Need[], deadline: number, signal: AbortSignal | undefined): Promise<void> => {
+    const t = now();
+    let start = t;
+    let buckets: RateBucket[] | undefined;
+    let custom: Need[] | undefined;
+    for (const need of needs) {
+      const b = need.budget;
+      if (b.pausedUntil > start) start = b.pausedUntil;
+      else if (b.pausedUntil !== 0 && b.pausedUntil <= t) {
+        b.pausedUntil = 0;
+        emit({ type: 'resume', scope: b.scope, key: b.key, from: 0, to: b.rate, reason: 'pause over: sending resumes at the reduced rate', at: t });
+      }
+      if (need.limiter !== undefined) (custom ??= []).push(need);
+      else if (b.rate < Number.POSITIVE_INFINITY) (buckets ??= []).push({ key: b.storeKey, cost: need.cost, ratePerSec: b.rate, burst: b.effectiveBurst });
+    }
+    if (start > deadline) {
+      const paused = needs.find((n) => n.budget.pausedUntil === start)?.budget;
+      return Promise.reject(rateLimited(start - t, `${paused?.scope ?? 'profile'} ${paused?.key ?? ''} is paused until ${new Date(start).toISOString()}`));
+    }
+    const finish = (grant: RateGrant): Promise<void> => {
+      if (!grant.granted) return Promise.reject(rateLimited(start - t + grant.waitMs, `no token within the deadline for ${buckets?.map((b) => b.key.slice(prefix.length)).join(', ') ?? ''}`));
+      for (const need of needs) observe(need.budget, t, need.cost);
+      const wait = start - t + grant.waitMs;
+      if (custom === undefined) return wait > 0 ? sleep(wait, signal) : resolved;
+      const rest = custom;
+      const through = () =>
+        rest.reduce<Promise<void>>(
+          (p, need) => p.then(() => (need.limiter as Limiter).acquire({ key: need.budget.storeKey, cost: need.cost, ratePerSec: need.budget.rate, deadline, ...(signal ? { signal } : {}) })),
+          resolved,
+        );
+      return wait > 0 ? sleep(wait, signal).then(through) : through();
+    };
+    if (buckets === undefined) return finish(immediate);
+    const grant = store.take(buckets, start, deadline - start);
+    return grant instanceof Promise ? grant.then(finish) : finish(grant);
+  };
+
+  const withinBudget = <T>(promise: Promise<T>, ms: number): Promise<unknown> => Promise.race([promise, sleep(ms)]);
+
+  const acquire: ThrottlePort['acquire'] = ({ provider, recipients, deadline, signal }) => {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const account = accounts.get(provider);
+    if (account === undefined || account.seeding !== undefined) {
+      const seeding = accountOf(provider).seeding;
+      if (seeding !== undefined) return withinBudget(seeding, accountBudget).then(() => acquire({ provider, recipients, deadline, ...(signal ? { signal } : {}) }));
+    }
+    const needs = needsOf(provider, recipients, false);
+    if (needs !== undefined) return gate(needs, deadline, signal);
+    // First send to a domain: wait a little for its MX, then go on whatever is known.
+    const lookups = recipients.map((r) => rollup.resolve(domainOf(r)));
+    return withinBudget(Promise.all(lookups), lookupBudget).then(() => gate(needsOf(provider, recipients, true) as Need[], deadline, signal));
+  };
+
+  const tighten = (budget: Budget, action: SlowDownAction, reason: string) => {
+    if (adaptive === undefined) return;
+    emit(slowDown(budget, action, reason, now(), tuning));
+  };
+
+  const loosen = (budget: Budget | undefined) => {
+    if (adaptive === undefined || budget === undefined || budget.rate === budget.configured) return;
+    emit(relax(budget, now(), tuning));
+  };
+
+  const siteOfRecipient = (recipient: string, then: (site: Budget) => void) => {
+    const domain = domainOf(recipient);
+    const rolled = rollup.peek(domain);
+    if (rolled !== undefined) then(siteOf(domain, rolled));
+    else void rollup.resolve(domain).then((p) => then(siteOf(domain, p)));
+  };
+
+  const report = (outcome: ThrottleOutcome): void => {
+    if (outcome.type === 'sent') {
+      for (const recipient of outcome.recipients) {
+        const rolled = rollup.peek(domainOf(recipient));
+        if (rolled !== undefined) loosen(sites.get(rolled ?? domainOf(recipient)));
+      }
+      loosen(accounts.get(outcome.provider)?.budget);
+      return;
+    }
+    if (outcome.type === 'error') {
+      if (outcome.error.kind !== 'rate-limited') return;
+      const budget = accountOf(outcome.provider).budget;
+      const after = outcome.error.retryAfterMs;
+      const action: SlowDownAction = after !== undefined && after > 0 ? { type: 'pause', ms: after } : { type: 'decrease' };
+      tighten(budget, action, `${outcome.provider} answered 429 (rate limited)${after ? `, retry after ${after} ms` : ''}`);
+      return;
+    }
+    const event = outcome.event;
+    if (event.type === 'delivered') {
+      const rolled = rollup.peek(domainOf(event.recipient));
+      if (rolled !== undefined) loosen(sites.get(rolled ?? domainOf(event.recipient)));
+      return;
+    }
+    if (event.type !== 'deferred' || adaptive === undefined) return;
+    siteOfRecipient(event.recipient, (site) => {
+      const rule = slowDownRule(event, site.profile ?? 'other', rules);
+      if (rule) tighten(site, rule.action, `${rule.reason} (${[event.bounce?.enhancedStatus, event.bounce?.diagnostic].filter(Boolean).join(' ')})`);
+    });
+  };
+
+  return {
+    acquire,
+    report,
+    attach(context) {
+      for (const provider of context.providers) providers.set(provider.name, provider);
+      listeners.push(context.emit);
+    },
+    async profileOf(domain) {
+      const d = domain.toLowerCase();
+      return (await rollup.resolve(d)) ?? d;
+    },
+    budgets() {
+      const list = [...sites.values(), ...[...accounts.values()].map((a) => a.budget)];
+      return list.map((b) => ({
+        scope: b.scope,
+        key: b.key,
+        configured: b.configured,
+        rate: b.rate,
+        burst: b.effectiveBurst,
+        ...(b.pausedUntil > now() ? { pausedUntil: b.pausedUntil } : {}),
+      }));
+    },
+  };
+}
+
+const immediate: RateGrant = { granted: true, waitMs: 0 };
