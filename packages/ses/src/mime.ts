@@ -49,8 +49,9 @@ export function encodeWords(text: string): string[] {
   let bytes = 0;
   for (const char of text) {
     const size = Buffer.byteLength(char);
-    // 45 bytes → 60 base64 characters; with "=?UTF-8?B?" and "?=" that is 72 ≤ 75.
-    if (bytes + size > 45 && chunk !== '') {
+    // 39 bytes → 52 base64 characters; with "=?UTF-8?B?" and "?=" that is 64 (≤ 75), so
+    // `Subject: ` and a word fit in 78 columns.
+    if (bytes + size > 39 && chunk !== '') {
       words.push(chunk);
       chunk = '';
       bytes = 0;
@@ -127,8 +128,9 @@ function textPart(content: string, subtype: 'plain' | 'html'): Part {
 const tokenPattern = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+$/u;
 
 /** The type/subtype of an attachment, or application/octet-stream when it is not a plain MIME type. */
-export function safeContentType(contentType: string): string {
-  const base = contentType.split(';')[0]?.trim() ?? '';
+export function safeContentType(contentType: unknown): string {
+  // Defensive: core's contentTypeFor('x.constructor') currently yields a function (prototype lookup).
+  const base = typeof contentType === 'string' ? (contentType.split(';')[0]?.trim() ?? '') : '';
   return tokenPattern.test(base) ? base.toLowerCase() : 'application/octet-stream';
 }
 

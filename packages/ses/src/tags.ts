@@ -25,7 +25,7 @@ export function encodeTagValue(value: string): string | undefined {
 export function decodeTagValue(value: string): string {
   if (!value.startsWith(encodedPrefix)) return value;
   const body = value.slice(encodedPrefix.length);
-  return allowed.test(body) ? Buffer.from(body, 'base64url').toString('utf8') : value;
+  return body === '' || allowed.test(body) ? Buffer.from(body, 'base64url').toString('utf8') : value;
 }
 
 export interface TagInput {
