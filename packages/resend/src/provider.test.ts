@@ -10,9 +10,14 @@ import {
   type SendResult,
   type WebhookRequest,
 } from '@relaykit/core';
-import { startSimulator, type Simulator } from '@relaykit/simulator';
+import {
+  startSimulator,
+  startWebhookReceiver,
+  type Simulator,
+  type WebhookReceiver,
+} from '@relaykit/simulator';
 import { Resend } from 'resend';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { resend } from './provider.ts';
 
 let sim: Simulator;
@@ -320,6 +325,11 @@ describe('errors the simulator produces', () => {
       { fault: 'account-paused' },
       { kind: 'auth', status: 403, providerCode: 'validation_error' },
     ],
+    [
+      'account suspended',
+      { fault: 'account-suspended' },
+      { kind: 'auth', status: 403, providerCode: 'validation_error' },
+    ],
     ['unavailable', { fault: 'unavailable' }, { kind: 'provider-unavailable', status: 503 }],
     [
       'server error',
@@ -335,6 +345,23 @@ describe('errors the simulator produces', () => {
     const error = await failure(() => provider().send(m, ctx(m)));
     expect(error).toMatchObject({ provider: 'resend', ...expected });
     expect(error.cause).toBeDefined();
+  });
+
+  it('a message the API itself refuses (no To, bad From) is message-rejected', async () => {
+    const m = await message();
+    const noTo = { ...m, to: [] };
+    expect(await failure(() => provider().send(noTo, ctx(noTo)))).toMatchObject({
+      kind: 'message-rejected',
+      status: 422,
+      providerCode: 'missing_required_field',
+      retryable: false,
+    });
+    const badFrom = { ...m, from: { address: 'not-an-address' } };
+    expect(await failure(() => provider().send(badFrom, ctx(badFrom)))).toMatchObject({
+      kind: 'message-rejected',
+      status: 422,
+      providerCode: 'validation_error',
+    });
   });
 
   it('a wrong API key is auth', async () => {
@@ -428,6 +455,15 @@ describe('errors the simulator produces', () => {
 });
 
 describe('webhooks the simulator signs', () => {
+  // The simulator signs a webhook only when it posts it, so give it somewhere to post.
+  let receiver: WebhookReceiver;
+  beforeAll(async () => {
+    receiver = await startWebhookReceiver();
+  });
+  afterAll(() => receiver.stop());
+  beforeEach(() => sim.setWebhookUrl('resend', receiver.url));
+  afterEach(() => sim.setWebhookUrl('resend', undefined));
+
   const toRequest = (e: { body: string; headers: Record<string, string> }): WebhookRequest => ({
     method: 'POST',
     url: 'http://localhost/resend',
