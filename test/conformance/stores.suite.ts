@@ -7,6 +7,7 @@ import {
   type Outbox,
   type QueueDecision,
   type QueuedMessage,
+  type RateStore,
   type StrikeStore,
   type SuppressionStore,
 } from '@relaykit/core';
@@ -20,6 +21,7 @@ export interface StoreSet {
   state?: MessageStateStore;
   dedupe?: DedupeStore;
   outbox?: Outbox;
+  rate?: RateStore;
   cleanup?: () => Promise<void> | void;
 }
 
@@ -179,6 +181,40 @@ export function describeStores(name: string, make: () => Promise<StoreSet> | Sto
         const direct = [event({ id: 'e1', type: 'accepted', at: new Date(1000) }), event({ id: 'e3', type: 'delivered', at: new Date(3000) }), event({ id: 'e2', type: 'deferred', at: new Date(2000) })]
           .reduce((st, e) => applyEvent(st, e), { messageId: 'm1', recipient: 'a@x.test', status: 'unknown' as const, updatedAt: new Date(0), deferrals: 0, opened: false, clicked: false, history: [] as never[] } as Parameters<typeof applyEvent>[0]);
         expect(state?.status).toBe(direct.status);
+      });
+    });
+
+    describe('rate', () => {
+      const bucket = (key: string, burst: number, ratePerSec = 1) => ({ key, cost: 1, ratePerSec, burst });
+
+      it('never grants more than a bucket holds, however many take at once', async (ctx) => {
+        const r = stores.rate ?? ctx.skip();
+        const now = 1_000_000;
+        const grants = await Promise.all(Array.from({ length: 60 }, () => r.take([bucket('shared', 10)], now, 0)));
+        expect(grants.filter((g) => g.granted)).toHaveLength(10);
+        const refused = grants.find((g) => !g.granted);
+        expect(refused?.waitMs).toBeGreaterThan(0);
+        expect(refused?.waitMs).toBeLessThanOrEqual(1000);
+        // A second later one more token has come back.
+        expect((await r.take([bucket('shared', 10)], now + 1000, 0)).granted).toBe(true);
+        expect((await r.take([bucket('shared', 10)], now + 1000, 0)).granted).toBe(false);
+      });
+
+      it('takes from every bucket a send needs, or from none', async (ctx) => {
+        const r = stores.rate ?? ctx.skip();
+        const now = 2_000_000;
+        expect((await r.take([bucket('domain', 1)], now, 0)).granted).toBe(true);
+        expect((await r.take([bucket('domain', 1), bucket('account', 1)], now, 0)).granted).toBe(false);
+        expect((await r.take([bucket('account', 1)], now, 0)).granted).toBe(true);
+      });
+
+      it('reserves a token ahead when the wait is within maxWaitMs', async (ctx) => {
+        const r = stores.rate ?? ctx.skip();
+        const now = 3_000_000;
+        expect(await r.take([bucket('later', 1, 10)], now, 0)).toMatchObject({ granted: true, waitMs: 0 });
+        const ahead = await r.take([bucket('later', 1, 10)], now, 500);
+        expect(ahead.granted).toBe(true);
+        expect(ahead.waitMs).toBe(100);
       });
     });
 
