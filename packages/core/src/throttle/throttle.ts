@@ -240,6 +240,9 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
 
   const gate = (needs: Need[], deadline: number, signal: AbortSignal | undefined): Promise<void> => {
     const t = now();
+    // The deadline is wall-clock (the relay's retry budget); the buckets run on `now`, which tests
+    // inject: compare time left, not instants.
+    const left = deadline - Date.now();
     let start = t;
     let buckets: RateBucket[] | undefined;
     let custom: Need[] | undefined;
@@ -253,9 +256,9 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       if (need.limiter !== undefined) (custom ??= []).push(need);
       else if (b.rate < Number.POSITIVE_INFINITY) (buckets ??= []).push({ key: b.storeKey, cost: need.cost, ratePerSec: b.rate, burst: b.effectiveBurst });
     }
-    if (start > deadline) {
-      const paused = needs.find((n) => n.budget.pausedUntil === start)?.budget;
-      return Promise.reject(rateLimited(start - t, `${paused?.scope ?? 'profile'} ${paused?.key ?? ''} is paused until ${new Date(start).toISOString()}`));
+    if (start - t > left) {
+      const paused = needs.find((n) => n.budget.pausedUntil === start)?.budget as Budget;
+      return Promise.reject(rateLimited(start - t, `${paused.scope} ${paused.key} is paused until ${new Date(start).toISOString()}`));
     }
     const finish = (grant: RateGrant): Promise<void> => {
       if (!grant.granted) return Promise.reject(rateLimited(start - t + grant.waitMs, `no token within the deadline for ${buckets?.map((b) => b.key.slice(prefix.length)).join(', ') ?? ''}`));
@@ -271,11 +274,16 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       return wait > 0 ? sleep(wait, signal).then(through) : through();
     };
     if (buckets === undefined) return finish(immediate);
-    const grant = store.take(buckets, start, deadline - start);
+    const grant = store.take(buckets, start, left - (start - t));
     return grant instanceof Promise ? grant.then(finish) : finish(grant);
   };
 
-  const withinBudget = <T>(promise: Promise<T>, ms: number): Promise<unknown> => Promise.race([promise, sleep(ms)]);
+  // Lookup budgets are wall-clock timers (not the injectable sleep): they bound real I/O.
+  const withinBudget = (promise: Promise<unknown>, ms: number): Promise<unknown> => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  };
 
   const acquire: ThrottlePort['acquire'] = ({ provider, recipients, deadline, signal }) => {
     if (signal?.aborted) return Promise.reject(signal.reason);
