@@ -19,6 +19,11 @@ export interface ConformanceTarget {
   simulator?: SimulatorOptions;
   /** From address on a domain the adapter may send from in the simulator. */
   from?: string;
+  /**
+   * How the provider authenticates webhooks: a signature over the body (SES, Mailgun, Resend), or
+   * credentials that do not cover the body (Postmark's basic auth or shared secret).
+   */
+  webhookAuth?: 'signature' | 'credentials';
 }
 
 const fastRetry = { minDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 3000 };
@@ -151,21 +156,37 @@ export function runConformance(target: ConformanceTarget): void {
       expect(kinds[2]).toBe('rate-limited');
     });
 
-    it('refuses a webhook with one byte changed, and records nothing', async () => {
-      const delivered = until(relay, (e) => e.type === 'delivered');
-      await relay.send({ ...base(), to: 'ada@example.org' });
-      await delivered;
-      const original = sim.events.find((e) => e.kind === 'delivered');
-      expect(original?.body).toBeTruthy();
-      const seen: DeliveryEvent[] = [];
-      relay.on('event', (e) => seen.push(e));
-      const body = (original?.body ?? '').replace('ada@example.org', 'adb@example.org');
-      const headers = { ...original?.headers };
-      delete headers['content-length'];
-      const response = await fetch(original?.url ?? `${hooks.url}/${provider.name}`, { method: 'POST', headers, body });
-      expect(response.status).toBe(401);
-      expect(seen).toHaveLength(0);
-    });
+    it(
+      target.webhookAuth === 'credentials'
+        ? 'refuses a webhook without its credentials, and records nothing'
+        : 'refuses a webhook with one byte changed, and records nothing',
+      async () => {
+        const delivered = until(relay, (e) => e.type === 'delivered');
+        await relay.send({ ...base(), to: 'ada@example.org' });
+        await delivered;
+        const original = sim.events.find((e) => e.kind === 'delivered');
+        expect(original?.body).toBeTruthy();
+        const seen: DeliveryEvent[] = [];
+        relay.on('event', (e) => seen.push(e));
+        const url = new URL(original?.url ?? `${hooks.url}/${provider.name}`);
+        const headers: Record<string, string> = { ...original?.headers };
+        delete headers['content-length'];
+        let body = original?.body ?? '';
+        if (target.webhookAuth === 'credentials') {
+          // The credentials are the whole proof: without them the same body must be refused.
+          url.username = '';
+          url.password = '';
+          for (const name of Object.keys(headers)) {
+            if (name.toLowerCase() === 'authorization' || name.toLowerCase().includes('secret')) delete headers[name];
+          }
+        } else {
+          body = body.replace('ada@example.org', 'adb@example.org');
+        }
+        const response = await fetch(url, { method: 'POST', headers, body });
+        expect(response.status).toBe(401);
+        expect(seen).toHaveLength(0);
+      },
+    );
 
     it('sends a batch with one result per message, in order', async () => {
       const messages = await Promise.all(
