@@ -1,5 +1,14 @@
 import { createHmac } from 'node:crypto';
-import { createRelay, normalizeMessage, type DeliveryEvent, type Provider, type Relay, type SendResult, type WebhookServer, serveWebhooks } from '@relaykit/core';
+import {
+  createRelay,
+  normalizeMessage,
+  type DeliveryEvent,
+  type Provider,
+  type Relay,
+  type SendResult,
+  type WebhookServer,
+  serveWebhooks,
+} from '@relaykit/core';
 import { mailgun } from '@relaykit/mailgun';
 import { startSimulator, type Simulator } from '@relaykit/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -19,7 +28,11 @@ function until(predicate: (e: DeliveryEvent) => boolean, timeoutMs = 5000): Prom
     if (found) return resolve(found);
     const timer = setTimeout(() => {
       off();
-      reject(new Error(`no matching event; saw ${seen.map((e) => `${e.type}:${e.recipient}`).join(', ')}`));
+      reject(
+        new Error(
+          `no matching event; saw ${seen.map((e) => `${e.type}:${e.recipient}`).join(', ')}`,
+        ),
+      );
     }, timeoutMs);
     const off = relay.on('event', (e) => {
       if (!predicate(e)) return;
@@ -31,19 +44,36 @@ function until(predicate: (e: DeliveryEvent) => boolean, timeoutMs = 5000): Prom
 }
 
 const post = (body: string) =>
-  relay.webhooks.handle(new Request(`${hooks.url}/mailgun`, { method: 'POST', headers: { 'content-type': 'application/json' }, body }));
+  relay.webhooks.handle(
+    new Request(`${hooks.url}/mailgun`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    }),
+  );
 
 /** Re-signs a posted Mailgun body with a new timestamp (and optionally token), as Mailgun would. */
 function resign(body: string, timestamp: number, token?: string): string {
-  const payload = JSON.parse(body) as { signature: { timestamp: string; token: string; signature: string } };
+  const payload = JSON.parse(body) as {
+    signature: { timestamp: string; token: string; signature: string };
+  };
   const t = String(timestamp);
   const tok = token ?? payload.signature.token;
-  payload.signature = { timestamp: t, token: tok, signature: createHmac('sha256', signingKey).update(t + tok).digest('hex') };
+  payload.signature = {
+    timestamp: t,
+    token: tok,
+    signature: createHmac('sha256', signingKey)
+      .update(t + tok)
+      .digest('hex'),
+  };
   return JSON.stringify(payload);
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ seed: 'mailgun-e2e', webhooks: { secrets: { mailgun: signingKey } } });
+  sim = await startSimulator({
+    seed: 'mailgun-e2e',
+    webhooks: { secrets: { mailgun: signingKey } },
+  });
 });
 afterAll(async () => {
   await hooks?.close();
@@ -52,8 +82,18 @@ afterAll(async () => {
 beforeEach(async () => {
   await hooks?.close();
   sim.reset();
-  provider = mailgun({ apiKey: sim.mailgun.apiKey, domain: sim.mailgun.domain, url: sim.mailgun.url, timeout: 5_000, webhookSigningKey: signingKey });
-  relay = createRelay({ providers: [provider], retry: { minDelayMs: 5, maxDelayMs: 20 }, throttle: false });
+  provider = mailgun({
+    apiKey: sim.mailgun.apiKey,
+    domain: sim.mailgun.domain,
+    url: sim.mailgun.url,
+    timeout: 5_000,
+    webhookSigningKey: signingKey,
+  });
+  relay = createRelay({
+    providers: [provider],
+    retry: { minDelayMs: 5, maxDelayMs: 20 },
+    throttle: false,
+  });
   seen = [];
   relay.on('event', (e) => seen.push(e));
   hooks = await serveWebhooks(relay);
@@ -63,7 +103,14 @@ beforeEach(async () => {
 describe('mailgun end to end through the simulator', () => {
   it('sends, and the signed delivered webhook finds its message with tags, metadata and stream', async () => {
     const tags = ['receipt', 'eu', 'q3', 'vip'];
-    const report = await relay.send({ from, to: 'ada@example.org', subject: 'Receipt', text: 'Thanks', tags, metadata: { order: 'A-1' } });
+    const report = await relay.send({
+      from,
+      to: 'ada@example.org',
+      subject: 'Receipt',
+      text: 'Thanks',
+      tags,
+      metadata: { order: 'A-1' },
+    });
     expect(report).toMatchObject({ status: 'sent', provider: 'mailgun' });
     const delivered = await until((e) => e.type === 'delivered');
     expect(delivered).toMatchObject({
@@ -86,10 +133,21 @@ describe('mailgun end to end through the simulator', () => {
     sim.recipients.set('gone@example.org', 'hard-bounce');
     const report = await relay.send({ from, to: 'gone@example.org', subject: 'Hi', text: 'x' });
     const bounced = await until((e) => e.type === 'bounced');
-    expect(bounced).toMatchObject({ messageId: report.messageId, recipient: 'gone@example.org', bounce: { class: 'hard', smtpStatus: 550, enhancedStatus: '5.1.1' } });
+    expect(bounced).toMatchObject({
+      messageId: report.messageId,
+      recipient: 'gone@example.org',
+      bounce: { class: 'hard', smtpStatus: 550, enhancedStatus: '5.1.1' },
+    });
     await sim.idle();
-    expect((await relay.suppressions.check(['gone@example.org'])).has('gone@example.org')).toBe(true);
-    const again = await relay.send({ from, to: 'gone@example.org', subject: 'Hi again', text: 'x' });
+    expect((await relay.suppressions.check(['gone@example.org'])).has('gone@example.org')).toBe(
+      true,
+    );
+    const again = await relay.send({
+      from,
+      to: 'gone@example.org',
+      subject: 'Hi again',
+      text: 'x',
+    });
     expect(again.recipients[0]?.status).toBe('suppressed');
     expect(sim.messages).toHaveLength(1);
   });
@@ -99,18 +157,34 @@ describe('mailgun end to end through the simulator', () => {
     sim.recipients.set('blocked@example.org', 'block');
     sim.recipients.set('listed@example.org', 'suppressed');
     sim.recipients.set('angry@example.org', 'complaint');
-    await relay.send({ from, to: ['slow@example.org', 'blocked@example.org', 'listed@example.org', 'angry@example.org'], subject: 'Hi', text: 'x' });
-    const deferred = await until((e) => e.type === 'deferred' && e.recipient === 'slow@example.org');
+    await relay.send({
+      from,
+      to: ['slow@example.org', 'blocked@example.org', 'listed@example.org', 'angry@example.org'],
+      subject: 'Hi',
+      text: 'x',
+    });
+    const deferred = await until(
+      (e) => e.type === 'deferred' && e.recipient === 'slow@example.org',
+    );
     expect(deferred.bounce).toMatchObject({ smtpStatus: 421, enhancedStatus: '4.7.28' });
     expect(deferred.bounce?.class).not.toBe('hard');
     await until((e) => e.type === 'delivered' && e.recipient === 'slow@example.org');
-    const blocked = await until((e) => e.type === 'bounced' && e.recipient === 'blocked@example.org');
+    const blocked = await until(
+      (e) => e.type === 'bounced' && e.recipient === 'blocked@example.org',
+    );
     expect(blocked.bounce?.class).toBe('block');
-    const listed = await until((e) => e.type === 'suppressed' && e.recipient === 'listed@example.org');
+    const listed = await until(
+      (e) => e.type === 'suppressed' && e.recipient === 'listed@example.org',
+    );
     expect(listed.bounce).toMatchObject({ class: 'hard', category: 'suppressed' });
     await until((e) => e.type === 'complained' && e.recipient === 'angry@example.org');
     await sim.idle();
-    const held = await relay.suppressions.check(['slow@example.org', 'blocked@example.org', 'listed@example.org', 'angry@example.org']);
+    const held = await relay.suppressions.check([
+      'slow@example.org',
+      'blocked@example.org',
+      'listed@example.org',
+      'angry@example.org',
+    ]);
     expect([...held.keys()].sort()).toEqual(['angry@example.org', 'listed@example.org']);
   });
 
@@ -123,20 +197,29 @@ describe('mailgun end to end through the simulator', () => {
     expect(body).not.toBe('');
     const count = seen.length;
     const now = Math.floor(Date.now() / 1000);
-    const flipped = body.replace(/"signature":"([0-9a-f])/u, (_, c: string) => `"signature":"${c === 'a' ? 'b' : 'a'}`);
+    const flipped = body.replace(
+      /"signature":"([0-9a-f])/u,
+      (_, c: string) => `"signature":"${c === 'a' ? 'b' : 'a'}`,
+    );
     const forgeries = [
       flipped,
       body.replace('ada@example.org', 'adb@example.org'), // the body is not signed: the used token gives it away
       resign(body, now - 301, 'f'.repeat(50)), // stale
       resign(body, now + 301, 'e'.repeat(50)), // from the future
       resign(body, Number(JSON.parse(body).signature.timestamp) - 1), // a fresh signature on a used token (other bytes)
-      JSON.stringify({ 'event-data': (JSON.parse(body) as { 'event-data': unknown })['event-data'] }), // unsigned
+      JSON.stringify({
+        'event-data': (JSON.parse(body) as { 'event-data': unknown })['event-data'],
+      }), // unsigned
     ];
     const statuses: number[] = [];
     for (const forged of forgeries) statuses.push((await post(forged)).status);
     expect(statuses).toEqual(forgeries.map(() => 401));
     // Over the wire too (what Mailgun would see).
-    const wire = await fetch(`${hooks.url}/mailgun`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: flipped });
+    const wire = await fetch(`${hooks.url}/mailgun`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: flipped,
+    });
     expect(wire.status).toBe(401);
     // The exact bytes again: a duplicate, answered 200 so Mailgun stops, recording nothing.
     expect((await post(body)).status).toBe(200);
@@ -148,13 +231,27 @@ describe('mailgun end to end through the simulator', () => {
   });
 
   it('a recipient-variables batch brings each event back to its own message', async () => {
-    const messages = await Promise.all(['a@example.org', 'b@example.org', 'c@example.org'].map((to) => normalizeMessage({ from, to, subject: 'News', text: 'Hello' })));
-    const results = (await provider.sendBatch?.(messages, { attempt: 1, signal: AbortSignal.timeout(5_000) })) as SendResult[];
+    const messages = await Promise.all(
+      ['a@example.org', 'b@example.org', 'c@example.org'].map((to) =>
+        normalizeMessage({ from, to, subject: 'News', text: 'Hello' }),
+      ),
+    );
+    const results = (await provider.sendBatch?.(messages, {
+      attempt: 1,
+      signal: AbortSignal.timeout(5_000),
+    })) as SendResult[];
     expect(sim.messages).toHaveLength(1);
     // What relay.send records for each message, recorded here for the batch.
     for (const [i, m] of messages.entries()) {
       const r = results[i] as SendResult;
-      await relay.stores.ledger.record({ messageId: m.id, provider: 'mailgun', providerMessageId: r.providerMessageId, recipients: r.accepted, from: m.from.address, sentAt: new Date() });
+      await relay.stores.ledger.record({
+        messageId: m.id,
+        provider: 'mailgun',
+        providerMessageId: r.providerMessageId,
+        recipients: r.accepted,
+        from: m.from.address,
+        sentAt: new Date(),
+      });
     }
     for (const m of messages) {
       const event = await until((e) => e.type === 'delivered' && e.recipient === m.to[0]?.address);

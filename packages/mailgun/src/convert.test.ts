@@ -1,11 +1,24 @@
 import { normalizeMessage, type Message, type MessageInput } from '@relaykit/core';
 import type { CustomFile } from 'mailgun.js/definitions';
 import { describe, expect, it } from 'vitest';
-import { batchKey, batchMemberId, normalizeMessageId, toMailgunBatch, toMailgunMessage } from './convert.ts';
+import {
+  batchKey,
+  batchMemberId,
+  normalizeMessageId,
+  toMailgunBatch,
+  toMailgunMessage,
+} from './convert.ts';
 
 const convert = { messageIdVariable: 'relaykit-message-id' };
 const message = (input: Partial<MessageInput> = {}): Promise<Message> =>
-  normalizeMessage({ id: 'msg_1', from: 'Shop <shop@example.com>', to: 'a@example.org', subject: 'Hi', text: 'hello', ...input });
+  normalizeMessage({
+    id: 'msg_1',
+    from: 'Shop <shop@example.com>',
+    to: 'a@example.org',
+    subject: 'Hi',
+    text: 'hello',
+    ...input,
+  });
 
 describe('toMailgunMessage', () => {
   it('maps addresses, bodies, reply-to, headers, metadata and the relaykit id', async () => {
@@ -44,10 +57,16 @@ describe('toMailgunMessage', () => {
   });
 
   it('keeps three tags as o:tag and carries all of them in v:relaykit-tags', async () => {
-    const few = toMailgunMessage(await message({ tags: ['a', 'b'] }), convert) as Record<string, unknown>;
+    const few = toMailgunMessage(await message({ tags: ['a', 'b'] }), convert) as Record<
+      string,
+      unknown
+    >;
     expect(few['o:tag']).toEqual(['a', 'b']);
     expect(few['v:relaykit-tags']).toBeUndefined();
-    const many = toMailgunMessage(await message({ tags: ['a', 'b', 'c', 'd', 'e'] }), convert) as Record<string, unknown>;
+    const many = toMailgunMessage(
+      await message({ tags: ['a', 'b', 'c', 'd', 'e'] }),
+      convert,
+    ) as Record<string, unknown>;
     expect(many['o:tag']).toEqual(['a', 'b', 'c']);
     expect(JSON.parse(many['v:relaykit-tags'] as string)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
@@ -73,7 +92,11 @@ describe('toMailgunMessage', () => {
     expect((files[0]?.data as Buffer).toString('latin1')).toBe('%PDF-');
     const inline = data['inline'] as CustomFile[];
     expect(inline).toHaveLength(1);
-    expect(inline[0]).toMatchObject({ filename: 'logo.png', contentType: 'image/png', knownLength: 3 });
+    expect(inline[0]).toMatchObject({
+      filename: 'logo.png',
+      contentType: 'image/png',
+      knownLength: 3,
+    });
     // Mailgun's Content-ID is the filename: references to the cid follow it (and only exact ones).
     expect(data['html']).toBe('<img src="cid:logo.png"><img src="cid:logo.png">');
   });
@@ -95,13 +118,25 @@ describe('toMailgunMessage', () => {
 
   it('sets test mode, tracking and delivery time', async () => {
     const sendAt = new Date('2030-01-02T03:04:05Z');
-    const data = toMailgunMessage(await message({ sendAt }), { ...convert, testMode: true, trackOpens: false, trackClicks: 'htmlonly' }) as Record<string, unknown>;
-    expect(data).toMatchObject({ 'o:testmode': 'yes', 'o:tracking-opens': 'no', 'o:tracking-clicks': 'htmlonly', 'o:deliverytime': 'Wed, 02 Jan 2030 03:04:05 GMT' });
+    const data = toMailgunMessage(await message({ sendAt }), {
+      ...convert,
+      testMode: true,
+      trackOpens: false,
+      trackClicks: 'htmlonly',
+    }) as Record<string, unknown>;
+    expect(data).toMatchObject({
+      'o:testmode': 'yes',
+      'o:tracking-opens': 'no',
+      'o:tracking-clicks': 'htmlonly',
+      'o:deliverytime': 'Wed, 02 Jan 2030 03:04:05 GMT',
+    });
   });
 
   it("refuses o:/h:/v: parameters over Mailgun's 16 kB", async () => {
     const big = await message({ metadata: { blob: 'x'.repeat(17_000) } });
-    expect(() => toMailgunMessage(big, convert)).toThrow(expect.objectContaining({ kind: 'invalid', field: 'metadata' }));
+    expect(() => toMailgunMessage(big, convert)).toThrow(
+      expect.objectContaining({ kind: 'invalid', field: 'metadata' }),
+    );
   });
 });
 
@@ -110,19 +145,29 @@ describe('batches', () => {
     const a = await message({ id: 'm1', to: 'a@example.org' });
     const b = await message({ id: 'm2', to: 'b@example.org' });
     expect(batchKey(a)).toBe(batchKey(b));
-    expect(batchKey(await message({ id: 'm3', to: 'c@example.org', subject: 'Other' }))).not.toBe(batchKey(a));
+    expect(batchKey(await message({ id: 'm3', to: 'c@example.org', subject: 'Other' }))).not.toBe(
+      batchKey(a),
+    );
     expect(batchKey(await message({ to: ['a@example.org', 'b@example.org'] }))).toBeUndefined();
     expect(batchKey(await message({ cc: 'c@example.org' }))).toBeUndefined();
-    expect(batchKey(await message({ attachments: [{ filename: 'a.txt', content: 'x' }] }))).not.toBe(batchKey(await message({ attachments: [{ filename: 'a.txt', content: 'y' }] })));
+    expect(
+      batchKey(await message({ attachments: [{ filename: 'a.txt', content: 'x' }] })),
+    ).not.toBe(batchKey(await message({ attachments: [{ filename: 'a.txt', content: 'y' }] })));
   });
 
   it('builds recipient-variables naming each recipient’s message id', async () => {
     const data = toMailgunBatch(
-      [await message({ id: 'm1', to: 'A <a@example.org>' }), await message({ id: 'm2', to: 'b@example.org' })],
+      [
+        await message({ id: 'm1', to: 'A <a@example.org>' }),
+        await message({ id: 'm2', to: 'b@example.org' }),
+      ],
       convert,
     ) as Record<string, unknown>;
     expect(data['to']).toEqual(['A <a@example.org>', 'b@example.org']);
-    expect(JSON.parse(data['recipient-variables'] as string)).toEqual({ 'a@example.org': { relaykit_message_id: 'm1' }, 'b@example.org': { relaykit_message_id: 'm2' } });
+    expect(JSON.parse(data['recipient-variables'] as string)).toEqual({
+      'a@example.org': { relaykit_message_id: 'm1' },
+      'b@example.org': { relaykit_message_id: 'm2' },
+    });
     expect(data['v:relaykit-message-id']).toBe('%recipient.relaykit_message_id%');
     expect(data['v:relaykit-batch']).toBe('1');
   });

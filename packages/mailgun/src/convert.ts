@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { formatAddress, listUnsubscribeHeaders, RelayError, type Attachment, type Message } from '@relaykit/core';
+import {
+  formatAddress,
+  listUnsubscribeHeaders,
+  RelayError,
+  type Attachment,
+  type Message,
+} from '@relaykit/core';
 import type { CustomFile, MailgunMessageData } from 'mailgun.js/definitions';
 import type { ClickTracking } from './options.ts';
 
@@ -42,7 +48,8 @@ export function batchMemberId(messageId: string, recipient: string): string {
   return `${normalizeMessageId(messageId)}/${recipient.toLowerCase()}`;
 }
 
-const toBuffer = (bytes: Uint8Array): Buffer => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+const toBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
 
@@ -51,7 +58,10 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/gu, '\\$&');
  * keeps its filename; when its cid differs, `cid:` references in the HTML are rewritten to the
  * filename. Two inline parts with one filename: the later ones go by their cid instead.
  */
-function inlineParts(attachments: readonly Attachment[], html: string | undefined): { parts: CustomFile[]; html: string | undefined } {
+function inlineParts(
+  attachments: readonly Attachment[],
+  html: string | undefined,
+): { parts: CustomFile[]; html: string | undefined } {
   const used = new Set<string>();
   let out = html;
   const parts = attachments
@@ -63,7 +73,12 @@ function inlineParts(attachments: readonly Attachment[], html: string | undefine
       if (name !== cid && out !== undefined) {
         out = out.replace(new RegExp(`cid:${escapeRegExp(cid)}(?![\\w.@-])`, 'gu'), `cid:${name}`);
       }
-      return { data: toBuffer(a.content), filename: name, contentType: a.contentType, knownLength: a.content.byteLength };
+      return {
+        data: toBuffer(a.content),
+        filename: name,
+        contentType: a.contentType,
+        knownLength: a.content.byteLength,
+      };
     });
   return { parts, html: out };
 }
@@ -91,12 +106,21 @@ export function toMailgunMessage(message: Message, options: ConvertOptions): Mai
   if (inline.html !== undefined) data['html'] = inline.html;
   const files = message.attachments
     .filter((a) => a.cid === undefined)
-    .map((a): CustomFile => ({ data: toBuffer(a.content), filename: a.filename, contentType: a.contentType, knownLength: a.content.byteLength }));
+    .map((a): CustomFile => ({
+      data: toBuffer(a.content),
+      filename: a.filename,
+      contentType: a.contentType,
+      knownLength: a.content.byteLength,
+    }));
   if (files.length > 0) data['attachment'] = files;
   if (inline.parts.length > 0) data['inline'] = inline.parts;
 
-  if (message.replyTo.length > 0) data['h:Reply-To'] = message.replyTo.map(formatAddress).join(', ');
-  for (const [name, value] of Object.entries({ ...message.headers, ...listUnsubscribeHeaders(message) })) {
+  if (message.replyTo.length > 0)
+    data['h:Reply-To'] = message.replyTo.map(formatAddress).join(', ');
+  for (const [name, value] of Object.entries({
+    ...message.headers,
+    ...listUnsubscribeHeaders(message),
+  })) {
     data[`h:${name}`] = value;
   }
 
@@ -104,12 +128,14 @@ export function toMailgunMessage(message: Message, options: ConvertOptions): Mai
   if (options.testMode) data['o:testmode'] = 'yes';
   if (options.trackOpens !== undefined) data['o:tracking-opens'] = yesNo(options.trackOpens);
   if (options.trackClicks !== undefined) {
-    data['o:tracking-clicks'] = options.trackClicks === 'htmlonly' ? 'htmlonly' : yesNo(options.trackClicks);
+    data['o:tracking-clicks'] =
+      options.trackClicks === 'htmlonly' ? 'htmlonly' : yesNo(options.trackClicks);
   }
   if (message.sendAt !== undefined) data['o:deliverytime'] = message.sendAt.toUTCString();
 
   for (const [key, value] of Object.entries(message.metadata)) data[`v:${key}`] = value;
-  if (message.tags.length > maxTags) data[`v:${internalVariables.tags}`] = JSON.stringify(message.tags);
+  if (message.tags.length > maxTags)
+    data[`v:${internalVariables.tags}`] = JSON.stringify(message.tags);
   if (message.stream !== undefined) data[`v:${internalVariables.stream}`] = message.stream;
   data[`v:${options.messageIdVariable}`] = message.id;
 
@@ -150,7 +176,12 @@ export function batchKey(message: Message): string | undefined {
     message.stream ?? null,
     message.listUnsubscribe ?? null,
     message.sendAt?.toISOString() ?? null,
-    message.attachments.map((a) => [a.filename, a.contentType, a.cid ?? null, createHash('sha256').update(a.content).digest('base64')]),
+    message.attachments.map((a) => [
+      a.filename,
+      a.contentType,
+      a.cid ?? null,
+      createHash('sha256').update(a.content).digest('base64'),
+    ]),
   ]);
 }
 
@@ -159,12 +190,16 @@ export function batchKey(message: Message): string | undefined {
  * recipient-variables naming each recipient's relaykit message id, so Mailgun sends each its own
  * copy and `v:<messageIdVariable>` resolves per recipient (`%recipient.relaykit_message_id%`).
  */
-export function toMailgunBatch(messages: readonly Message[], options: ConvertOptions): MailgunMessageData {
+export function toMailgunBatch(
+  messages: readonly Message[],
+  options: ConvertOptions,
+): MailgunMessageData {
   const first = messages[0];
   if (first === undefined) throw new RangeError('an empty batch');
   const data = toMailgunMessage(first, options) as Record<string, unknown>;
   const variables: Record<string, Record<string, string>> = {};
-  for (const m of messages) variables[(m.to[0] as Message['to'][number]).address] = { [batchIdKey]: m.id };
+  for (const m of messages)
+    variables[(m.to[0] as Message['to'][number]).address] = { [batchIdKey]: m.id };
   data['to'] = messages.map((m) => formatAddress(m.to[0] as Message['to'][number]));
   data['recipient-variables'] = JSON.stringify(variables);
   data[`v:${options.messageIdVariable}`] = `%recipient.${batchIdKey}%`;

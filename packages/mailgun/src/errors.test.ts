@@ -3,12 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { mapMailgunError, networkCode } from './errors.ts';
 
 /** The shape mailgun.js's APIError has (status, message, details, type); see errors.ts. */
-const apiError = (status: number, message: string, details: string) => Object.assign(new Error(message), { status, details, type: 'MailgunAPIError' });
+const apiError = (status: number, message: string, details: string) =>
+  Object.assign(new Error(message), { status, details, type: 'MailgunAPIError' });
 
 describe('mapMailgunError', () => {
   it.each([
     [401, 'Unauthorized', 'Forbidden', 'auth'],
-    [403, 'Forbidden', 'Domain mg.example.com is not allowed to send: The domain is disabled.', 'auth'],
+    [
+      403,
+      'Forbidden',
+      'Domain mg.example.com is not allowed to send: The domain is disabled.',
+      'auth',
+    ],
     [404, 'Not Found', 'Domain not found: mg.example.com', 'config'],
     [400, 'Bad Request', 'Something the account cannot do', 'message-rejected'],
     [402, 'Payment Required', 'Request failed', 'message-rejected'],
@@ -29,21 +35,51 @@ describe('mapMailgunError', () => {
   });
 
   it('maps a 400 naming a parameter to invalid with the field', () => {
-    expect(mapMailgunError(apiError(400, 'Bad Request', "'to' parameter is not a valid address. please check documentation"))).toMatchObject({ kind: 'invalid', field: 'to', status: 400 });
-    expect(mapMailgunError(apiError(400, 'Bad Request', 'from parameter is missing'))).toMatchObject({ kind: 'invalid', field: 'from' });
-    expect(mapMailgunError(apiError(400, 'Bad Request', "Need at least one of 'text', 'html' or 'template' parameters specified"))).toMatchObject({ kind: 'invalid' });
+    expect(
+      mapMailgunError(
+        apiError(
+          400,
+          'Bad Request',
+          "'to' parameter is not a valid address. please check documentation",
+        ),
+      ),
+    ).toMatchObject({ kind: 'invalid', field: 'to', status: 400 });
+    expect(
+      mapMailgunError(apiError(400, 'Bad Request', 'from parameter is missing')),
+    ).toMatchObject({ kind: 'invalid', field: 'from' });
+    expect(
+      mapMailgunError(
+        apiError(
+          400,
+          'Bad Request',
+          "Need at least one of 'text', 'html' or 'template' parameters specified",
+        ),
+      ),
+    ).toMatchObject({ kind: 'invalid' });
   });
 
-  it("maps 420 (domain recipient limit) to rate-limited with the announced time", () => {
+  it('maps 420 (domain recipient limit) to rate-limited with the announced time', () => {
     const now = Date.parse('2030-01-01T10:00:00Z');
-    const mapped = mapMailgunError(apiError(420, 'Enhance Your Calm', 'Domain mg.example.com is not allowed to send: recipient limit exceeded, try again after Tue, 01 Jan 2030 11:00:00 GMT'), 'mailgun', now);
+    const mapped = mapMailgunError(
+      apiError(
+        420,
+        'Enhance Your Calm',
+        'Domain mg.example.com is not allowed to send: recipient limit exceeded, try again after Tue, 01 Jan 2030 11:00:00 GMT',
+      ),
+      'mailgun',
+      now,
+    );
     expect(mapped).toMatchObject({ kind: 'rate-limited', retryAfterMs: 3_600_000 });
   });
 
   it('tells a refused connection (SDK status 400) from a real 400', () => {
     const refused = apiError(400, 'ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1');
     const mapped = mapMailgunError(refused);
-    expect(mapped).toMatchObject({ kind: 'provider-unavailable', providerCode: 'ECONNREFUSED', retryable: true });
+    expect(mapped).toMatchObject({
+      kind: 'provider-unavailable',
+      providerCode: 'ECONNREFUSED',
+      retryable: true,
+    });
     expect(mapped.status).toBeUndefined();
     expect(mapped.message).toContain('nothing was sent');
     expect(mapped.cause).toBe(refused);
@@ -61,18 +97,24 @@ describe('mapMailgunError', () => {
       expect(mapped.status).toBeUndefined();
       expect(mapped.message).toContain('may have been queued');
     }
-    expect(mapMailgunError(apiError(400, 'ENOTFOUND', 'getaddrinfo ENOTFOUND api.mailgun.net')).kind).toBe('provider-unavailable');
+    expect(
+      mapMailgunError(apiError(400, 'ENOTFOUND', 'getaddrinfo ENOTFOUND api.mailgun.net')).kind,
+    ).toBe('provider-unavailable');
   });
 
   it('does not read an axios response code as a network failure', () => {
     expect(networkCode(apiError(400, 'ERR_BAD_REQUEST', 'x'))).toBeUndefined();
     expect(networkCode(apiError(400, 'Bad Request', 'x'))).toBeUndefined();
     expect(networkCode(apiError(503, 'ECONNREFUSED', 'x'))).toBeUndefined();
-    expect(mapMailgunError(apiError(400, 'ERR_BAD_REQUEST', 'from parameter is missing')).kind).toBe('invalid');
+    expect(
+      mapMailgunError(apiError(400, 'ERR_BAD_REQUEST', 'from parameter is missing')).kind,
+    ).toBe('invalid');
   });
 
   it("maps the SDK's own 'Incorrect url' to config", () => {
-    expect(mapMailgunError(apiError(400, 'Incorrect url', 'Mailgun Magnificent API')).kind).toBe('config');
+    expect(mapMailgunError(apiError(400, 'Incorrect url', 'Mailgun Magnificent API')).kind).toBe(
+      'config',
+    );
   });
 
   it('keeps RelayErrors and wraps anything else as transient', () => {

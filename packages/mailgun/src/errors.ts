@@ -13,14 +13,26 @@ export interface MailgunErrorLike {
 }
 
 export function isMailgunApiError(error: unknown): error is MailgunErrorLike & Error {
-  return typeof error === 'object' && error !== null && (error as { type?: unknown }).type === 'MailgunAPIError';
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { type?: unknown }).type === 'MailgunAPIError'
+  );
 }
 
 /** axios codes that mean a response did come back; every other code means none did. */
 const responseCodes = new Set(['ERR_BAD_REQUEST', 'ERR_BAD_RESPONSE']);
 
 /** Codes where the request never reached Mailgun: nothing can have been queued. */
-const unreachedCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN']);
+const unreachedCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EHOSTDOWN',
+  'ENETDOWN',
+]);
 
 /**
  * The axios/Node error code when the SDK's "400" is really a network failure (mailgun.js reports
@@ -62,23 +74,48 @@ function mapStatus(status: number, detail: string, now: number): Mapped {
   switch (status) {
     case 400: {
       if (/^Mailgun Magnificent API$/u.test(detail) || detail === 'Incorrect url') {
-        return { kind: 'config', message: 'the url answers as the Mailgun root, not the API: give the origin only (e.g. https://api.mailgun.net), without /v3' };
+        return {
+          kind: 'config',
+          message:
+            'the url answers as the Mailgun root, not the API: give the origin only (e.g. https://api.mailgun.net), without /v3',
+        };
       }
       const field = parameterOf(detail);
-      if (field !== undefined) return { kind: 'invalid', field, message: `Mailgun refused the ${field} parameter (400)${said}; fix the message` };
+      if (field !== undefined)
+        return {
+          kind: 'invalid',
+          field,
+          message: `Mailgun refused the ${field} parameter (400)${said}; fix the message`,
+        };
       return { kind: 'message-rejected', message: `Mailgun refused the message (400)${said}` };
     }
     case 401:
-      return { kind: 'auth', message: `Mailgun refused the API key (401)${said}; check apiKey, and region: a domain in the EU needs region: 'eu'` };
+      return {
+        kind: 'auth',
+        message: `Mailgun refused the API key (401)${said}; check apiKey, and region: a domain in the EU needs region: 'eu'`,
+      };
     case 403:
-      return { kind: 'auth', message: `Mailgun refused to send for this key or domain (403)${said}; check the domain's state, its authorized recipients (sandbox) and the key's permissions` };
+      return {
+        kind: 'auth',
+        message: `Mailgun refused to send for this key or domain (403)${said}; check the domain's state, its authorized recipients (sandbox) and the key's permissions`,
+      };
     case 404:
-      return { kind: 'config', message: `Mailgun does not know this domain (404)${said}; check domain, and region: a domain in the EU needs region: 'eu'` };
+      return {
+        kind: 'config',
+        message: `Mailgun does not know this domain (404)${said}; check domain, and region: a domain in the EU needs region: 'eu'`,
+      };
     case 413:
-      return { kind: 'message-rejected', message: `the message is too large for Mailgun (413, at most 25 MB)${said}; link large files instead` };
+      return {
+        kind: 'message-rejected',
+        message: `the message is too large for Mailgun (413, at most 25 MB)${said}; link large files instead`,
+      };
     case 420: {
       const retryAfterMs = tryAgainAfter(detail, now);
-      return { kind: 'rate-limited', message: `Mailgun's sending limit for this domain is reached (420)${said}`, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+      return {
+        kind: 'rate-limited',
+        message: `Mailgun's sending limit for this domain is reached (420)${said}`,
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      };
     }
     case 429:
       // mailgun.js hides response headers, so Retry-After cannot be read: the relay backs off.
@@ -98,17 +135,32 @@ function mapStatus(status: number, detail: string, now: number): Mapped {
  * parameter) or message-rejected, 404 → config, 420/429 → rate-limited, 503 →
  * provider-unavailable, other 5xx → transient. The cause is always kept.
  */
-export function mapMailgunError(error: unknown, provider = 'mailgun', now = Date.now()): RelayError {
+export function mapMailgunError(
+  error: unknown,
+  provider = 'mailgun',
+  now = Date.now(),
+): RelayError {
   if (error instanceof RelayError) return error;
   if (!isMailgunApiError(error)) {
     const message = error instanceof Error ? error.message : String(error);
-    return new RelayError({ kind: 'transient', provider, message: `unexpected failure calling Mailgun: ${message}`, cause: error });
+    return new RelayError({
+      kind: 'transient',
+      provider,
+      message: `unexpected failure calling Mailgun: ${message}`,
+      cause: error,
+    });
   }
   const detail = typeof error.details === 'string' ? error.details.trim().slice(0, 500) : '';
   const code = networkCode(error);
   if (code !== undefined) {
     if (code === 'ERR_INVALID_URL') {
-      return new RelayError({ kind: 'config', provider, providerCode: code, message: `the Mailgun url is not a valid URL (${detail || code}); check url`, cause: error });
+      return new RelayError({
+        kind: 'config',
+        provider,
+        providerCode: code,
+        message: `the Mailgun url is not a valid URL (${detail || code}); check url`,
+        cause: error,
+      });
     }
     const unreached = unreachedCodes.has(code);
     return new RelayError({
@@ -123,7 +175,10 @@ export function mapMailgunError(error: unknown, provider = 'mailgun', now = Date
   }
   const status = typeof error.status === 'number' ? error.status : 400;
   const mapped = mapStatus(status, detail, now);
-  const statusText = typeof error.message === 'string' && error.message.trim() !== '' ? error.message.trim() : undefined;
+  const statusText =
+    typeof error.message === 'string' && error.message.trim() !== ''
+      ? error.message.trim()
+      : undefined;
   return new RelayError({
     kind: mapped.kind,
     provider,

@@ -1,7 +1,19 @@
 export { mailgun } from './provider.ts';
 export type { MailgunOptions, MailgunClient, ReplayStore, ClickTracking } from './options.ts';
-export { toMailgunMessage, toMailgunBatch, normalizeMessageId, batchMemberId, maxTags, type ConvertOptions } from './convert.ts';
-export { mapMailgunError, isMailgunApiError, networkCode, type MailgunErrorLike } from './errors.ts';
+export {
+  toMailgunMessage,
+  toMailgunBatch,
+  normalizeMessageId,
+  batchMemberId,
+  maxTags,
+  type ConvertOptions,
+} from './convert.ts';
+export {
+  mapMailgunError,
+  isMailgunApiError,
+  networkCode,
+  type MailgunErrorLike,
+} from './errors.ts';
 export {
   signMailgun,
   verifyMailgunSignature,

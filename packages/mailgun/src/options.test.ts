@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { resolveOptions } from './options.ts';
 import { mailgun } from './provider.ts';
 
-const base = { apiKey: 'key-secret-value', domain: 'mg.example.com', webhookSigningKey: 'signing-secret-value' };
+const base = {
+  apiKey: 'key-secret-value',
+  domain: 'mg.example.com',
+  webhookSigningKey: 'signing-secret-value',
+};
 
 const configError = (input: unknown) => {
   try {
@@ -30,7 +34,9 @@ describe('resolveOptions', () => {
 
   it('picks the EU endpoint by region; url wins and loses its trailing slash', () => {
     expect(resolveOptions({ ...base, region: 'eu' }).url).toBe('https://api.eu.mailgun.net');
-    expect(resolveOptions({ ...base, region: 'eu', url: 'http://127.0.0.1:4010/' }).url).toBe('http://127.0.0.1:4010');
+    expect(resolveOptions({ ...base, region: 'eu', url: 'http://127.0.0.1:4010/' }).url).toBe(
+      'http://127.0.0.1:4010',
+    );
   });
 
   it.each([
@@ -53,13 +59,30 @@ describe('resolveOptions', () => {
   });
 
   it('allows a send-only provider, or explicitly unverified webhooks, without a signing key', () => {
-    expect(mailgun({ apiKey: 'k', domain: 'mg.example.com', webhooks: false }).webhook).toBeUndefined();
-    expect(mailgun({ apiKey: 'k', domain: 'mg.example.com', dangerouslySkipWebhookVerification: true }).webhook).toBeDefined();
+    expect(
+      mailgun({ apiKey: 'k', domain: 'mg.example.com', webhooks: false }).webhook,
+    ).toBeUndefined();
+    expect(
+      mailgun({ apiKey: 'k', domain: 'mg.example.com', dangerouslySkipWebhookVerification: true })
+        .webhook,
+    ).toBeDefined();
   });
 
   it('accepts a client the user built (drop-in)', () => {
-    const client = { messages: { create: async () => ({ status: 200, id: '<x@mg>', message: 'Queued. Thank you.' }) } };
-    const provider = mailgun({ client, domain: 'mg.example.com', webhookSigningKey: ['old', 'new'] });
-    expect(provider).toMatchObject({ name: 'mailgun', type: 'mailgun', capabilities: { maxBatchSize: 1000, idempotency: false, inlineAttachments: true } });
+    const client = {
+      messages: {
+        create: async () => ({ status: 200, id: '<x@mg>', message: 'Queued. Thank you.' }),
+      },
+    };
+    const provider = mailgun({
+      client,
+      domain: 'mg.example.com',
+      webhookSigningKey: ['old', 'new'],
+    });
+    expect(provider).toMatchObject({
+      name: 'mailgun',
+      type: 'mailgun',
+      capabilities: { maxBatchSize: 1000, idempotency: false, inlineAttachments: true },
+    });
   });
 });

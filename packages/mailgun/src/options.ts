@@ -95,9 +95,13 @@ export interface ResolvedMailgunOptions {
   concurrency: number;
 }
 
-export const regionUrls = { us: 'https://api.mailgun.net', eu: 'https://api.eu.mailgun.net' } as const;
+export const regionUrls = {
+  us: 'https://api.mailgun.net',
+  eu: 'https://api.eu.mailgun.net',
+} as const;
 
-const domainPattern = /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$/u;
+const domainPattern =
+  /^(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9-]{2,63}$/u;
 
 const schema = z
   .object({
@@ -105,33 +109,62 @@ const schema = z
     apiKey: z.string().min(1, 'apiKey is empty').optional(),
     client: z
       .custom<MailgunClient>(
-        (v) => typeof v === 'object' && v !== null && typeof (v as { messages?: { create?: unknown } }).messages?.create === 'function',
-        { message: 'client must be a mailgun.js client (new Mailgun(FormData).client({ username: "api", key }))' },
+        (v) =>
+          typeof v === 'object' &&
+          v !== null &&
+          typeof (v as { messages?: { create?: unknown } }).messages?.create === 'function',
+        {
+          message:
+            'client must be a mailgun.js client (new Mailgun(FormData).client({ username: "api", key }))',
+        },
       )
       .optional(),
-    domain: z.string({ message: 'domain is required: your Mailgun sending domain, e.g. mg.example.com' }).regex(domainPattern, 'domain must be a bare domain name such as mg.example.com (no scheme, no path)'),
+    domain: z
+      .string({ message: 'domain is required: your Mailgun sending domain, e.g. mg.example.com' })
+      .regex(
+        domainPattern,
+        'domain must be a bare domain name such as mg.example.com (no scheme, no path)',
+      ),
     region: z.enum(['us', 'eu'], { message: "region must be 'us' or 'eu'" }).optional(),
     url: z.url({ protocol: /^https?$/u, message: 'url must be an http(s) URL' }).optional(),
     timeout: z.number().int().positive().max(600_000).optional(),
-    webhookSigningKey: z.union([z.string().min(1, 'webhookSigningKey is empty'), z.array(z.string().min(1, 'webhookSigningKey is empty')).min(1)]).optional(),
+    webhookSigningKey: z
+      .union([
+        z.string().min(1, 'webhookSigningKey is empty'),
+        z.array(z.string().min(1, 'webhookSigningKey is empty')).min(1),
+      ])
+      .optional(),
     webhookToleranceSeconds: z.number().int().positive().max(86_400).optional(),
     webhookReplayStore: z
-      .custom<ReplayStore>((v) => typeof v === 'object' && v !== null && typeof (v as { remember?: unknown }).remember === 'function', {
-        message: 'webhookReplayStore must have remember(key, ttlMs): Promise<boolean>',
-      })
+      .custom<ReplayStore>(
+        (v) =>
+          typeof v === 'object' &&
+          v !== null &&
+          typeof (v as { remember?: unknown }).remember === 'function',
+        {
+          message: 'webhookReplayStore must have remember(key, ttlMs): Promise<boolean>',
+        },
+      )
       .optional(),
     webhooks: z.boolean().optional(),
     dangerouslySkipWebhookVerification: z.boolean().optional(),
     testMode: z.boolean().optional(),
     trackOpens: z.boolean().optional(),
     trackClicks: z.union([z.boolean(), z.literal('htmlonly')]).optional(),
-    messageIdVariable: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/u, 'messageIdVariable may use only ASCII letters, digits, _ and - (at most 64)').optional(),
+    messageIdVariable: z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_-]{1,64}$/u,
+        'messageIdVariable may use only ASCII letters, digits, _ and - (at most 64)',
+      )
+      .optional(),
     batch: z.boolean().optional(),
     concurrency: z.number().int().min(1).max(64).optional(),
   })
   .strict();
 
-const config = (message: string) => new RelayError({ kind: 'config', provider: 'mailgun', message });
+const config = (message: string) =>
+  new RelayError({ kind: 'config', provider: 'mailgun', message });
 
 /** Validates the factory options; every fault is a RelayError of kind 'config' saying what to do. */
 export function resolveOptions(input: unknown): ResolvedMailgunOptions {
@@ -144,17 +177,34 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
   }
   const o = parsed.data;
   if (o.client === undefined && o.apiKey === undefined) {
-    throw config('give apiKey (e.g. process.env.MAILGUN_API_KEY) or client (a mailgun.js client you built)');
+    throw config(
+      'give apiKey (e.g. process.env.MAILGUN_API_KEY) or client (a mailgun.js client you built)',
+    );
   }
-  if (o.client !== undefined && (o.apiKey !== undefined || o.url !== undefined || o.region !== undefined || o.timeout !== undefined)) {
-    throw config('give either client, or apiKey with region/url/timeout, not both: a client you built keeps its own key, URL and timeout');
+  if (
+    o.client !== undefined &&
+    (o.apiKey !== undefined ||
+      o.url !== undefined ||
+      o.region !== undefined ||
+      o.timeout !== undefined)
+  ) {
+    throw config(
+      'give either client, or apiKey with region/url/timeout, not both: a client you built keeps its own key, URL and timeout',
+    );
   }
   if (o.url?.replace(/\/+$/u, '').endsWith('/v3')) {
-    throw config('url must not end in /v3: mailgun.js adds /v3/{domain}/messages itself (give e.g. https://api.eu.mailgun.net)');
+    throw config(
+      'url must not end in /v3: mailgun.js adds /v3/{domain}/messages itself (give e.g. https://api.eu.mailgun.net)',
+    );
   }
   const webhooks = o.webhooks ?? true;
   const skipVerification = o.dangerouslySkipWebhookVerification ?? false;
-  const signingKeys = o.webhookSigningKey === undefined ? [] : typeof o.webhookSigningKey === 'string' ? [o.webhookSigningKey] : [...o.webhookSigningKey];
+  const signingKeys =
+    o.webhookSigningKey === undefined
+      ? []
+      : typeof o.webhookSigningKey === 'string'
+        ? [o.webhookSigningKey]
+        : [...o.webhookSigningKey];
   if (webhooks && !skipVerification && signingKeys.length === 0) {
     throw config(
       'webhookSigningKey is missing: pass the HTTP webhook signing key (Mailgun → Sending → Webhooks; not the API key), or webhooks: false for a send-only provider',

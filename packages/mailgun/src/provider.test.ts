@@ -1,5 +1,12 @@
 import { createServer } from 'node:net';
-import { normalizeMessage, RelayError, type Message, type MessageInput, type Provider, type SendResult } from '@relaykit/core';
+import {
+  normalizeMessage,
+  RelayError,
+  type Message,
+  type MessageInput,
+  type Provider,
+  type SendResult,
+} from '@relaykit/core';
 import { startSimulator, type FailureRule, type Simulator } from '@relaykit/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mailgun } from './provider.ts';
@@ -8,12 +15,29 @@ let sim: Simulator;
 let provider: Provider;
 
 const make = (extra: Partial<Parameters<typeof mailgun>[0]> = {}) =>
-  mailgun({ apiKey: sim.mailgun.apiKey, domain: sim.mailgun.domain, url: sim.mailgun.url, timeout: 2_000, webhookSigningKey: sim.mailgun.webhookSigningKey, ...extra });
+  mailgun({
+    apiKey: sim.mailgun.apiKey,
+    domain: sim.mailgun.domain,
+    url: sim.mailgun.url,
+    timeout: 2_000,
+    webhookSigningKey: sim.mailgun.webhookSigningKey,
+    ...extra,
+  });
 
 const message = (input: Partial<MessageInput> = {}): Promise<Message> =>
-  normalizeMessage({ from: 'Shop <orders@mg.example.com>', to: 'ada@example.org', subject: 'Receipt', text: 'Thanks', ...input });
+  normalizeMessage({
+    from: 'Shop <orders@mg.example.com>',
+    to: 'ada@example.org',
+    subject: 'Receipt',
+    text: 'Thanks',
+    ...input,
+  });
 
-const context = (m: Message, signal: AbortSignal = AbortSignal.timeout(5_000)) => ({ attempt: 1, idempotencyKey: m.idempotencyKey, signal });
+const context = (m: Message, signal: AbortSignal = AbortSignal.timeout(5_000)) => ({
+  attempt: 1,
+  idempotencyKey: m.idempotencyKey,
+  signal,
+});
 
 /** A port nothing listens on: bound, then closed. */
 async function closedPort(): Promise<number> {
@@ -38,7 +62,13 @@ describe('mailgun provider through mailgun.js against the simulator', () => {
     const m = await message({ metadata: { order: 'A-1' }, tags: ['receipt'] });
     const result = await provider.send(m, context(m));
     const [sent] = await sim.waitForMessages(1);
-    expect(sent).toMatchObject({ from: 'Shop <orders@mg.example.com>', to: ['ada@example.org'], subject: 'Receipt', stream: sim.mailgun.domain, tags: { receipt: 'receipt' } });
+    expect(sent).toMatchObject({
+      from: 'Shop <orders@mg.example.com>',
+      to: ['ada@example.org'],
+      subject: 'Receipt',
+      stream: sim.mailgun.domain,
+      tags: { receipt: 'receipt' },
+    });
     expect(sent?.metadata).toEqual({ order: 'A-1', 'relaykit-message-id': m.id });
     // The response id has angle brackets; providerMessageId is the bare id webhooks carry.
     expect(sent?.id).toBe(`<${result.providerMessageId}>`);
@@ -61,16 +91,30 @@ describe('mailgun provider through mailgun.js against the simulator', () => {
     });
     const result = await provider.send(m, context(m));
     const [sent] = await sim.waitForMessages(1);
-    expect(sent).toMatchObject({ to: ['Ada <ada@example.org>'], cc: ['bob@example.org'], bcc: ['eve@example.org'], attachments: 2 });
-    expect(sent?.headers).toMatchObject({ 'X-Order': 'A-1', 'Reply-To': 'help@example.com', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
+    expect(sent).toMatchObject({
+      to: ['Ada <ada@example.org>'],
+      cc: ['bob@example.org'],
+      bcc: ['eve@example.org'],
+      attachments: 2,
+    });
+    expect(sent?.headers).toMatchObject({
+      'X-Order': 'A-1',
+      'Reply-To': 'help@example.com',
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    });
     expect(result.accepted).toEqual(['ada@example.org', 'bob@example.org', 'eve@example.org']);
   });
 
   it('sends same-content messages as one recipient-variables batch, the rest singly, results in order', async () => {
-    const same = await Promise.all(['a@example.org', 'b@example.org', 'c@example.org'].map((to) => message({ to })));
+    const same = await Promise.all(
+      ['a@example.org', 'b@example.org', 'c@example.org'].map((to) => message({ to })),
+    );
     const other = await message({ to: 'd@example.org', subject: 'Different' });
     const batch = [same[0], other, same[1], same[2]] as Message[];
-    const results = await provider.sendBatch?.(batch, { attempt: 1, signal: AbortSignal.timeout(5_000) });
+    const results = await provider.sendBatch?.(batch, {
+      attempt: 1,
+      signal: AbortSignal.timeout(5_000),
+    });
     expect(results).toHaveLength(4);
     const ok = results as SendResult[];
     for (const r of ok) expect(r).not.toBeInstanceOf(Error);
@@ -79,13 +123,25 @@ describe('mailgun provider through mailgun.js against the simulator', () => {
     expect(grouped?.to).toEqual(['a@example.org', 'b@example.org', 'c@example.org']);
     expect(grouped?.metadata).toMatchObject({ 'relaykit-batch': '1' });
     const bare = grouped?.id.replace(/^<|>$/gu, '');
-    expect(ok.map((r) => r.providerMessageId)).toEqual([`${bare}/a@example.org`, expect.not.stringContaining('/'), `${bare}/b@example.org`, `${bare}/c@example.org`]);
-    expect(ok.map((r) => r.accepted)).toEqual([['a@example.org'], ['d@example.org'], ['b@example.org'], ['c@example.org']]);
+    expect(ok.map((r) => r.providerMessageId)).toEqual([
+      `${bare}/a@example.org`,
+      expect.not.stringContaining('/'),
+      `${bare}/b@example.org`,
+      `${bare}/c@example.org`,
+    ]);
+    expect(ok.map((r) => r.accepted)).toEqual([
+      ['a@example.org'],
+      ['d@example.org'],
+      ['b@example.org'],
+      ['c@example.org'],
+    ]);
   });
 
   it('sends one call per message when batching is off', async () => {
     const p = make({ batch: false, concurrency: 2 });
-    const batch = await Promise.all(['a@example.org', 'b@example.org', 'c@example.org'].map((to) => message({ to })));
+    const batch = await Promise.all(
+      ['a@example.org', 'b@example.org', 'c@example.org'].map((to) => message({ to })),
+    );
     const results = await p.sendBatch?.(batch, { attempt: 1, signal: AbortSignal.timeout(5_000) });
     expect(results?.every((r) => !(r instanceof Error))).toBe(true);
     expect(sim.messages).toHaveLength(3);
@@ -93,9 +149,14 @@ describe('mailgun provider through mailgun.js against the simulator', () => {
 
   it('fails exactly the messages of a failed batch call', async () => {
     sim.fail({ provider: 'mailgun', recipient: 'd@example.org', fault: 'validation' });
-    const batch = await Promise.all(['a@example.org', 'b@example.org'].map((to) => message({ to })));
+    const batch = await Promise.all(
+      ['a@example.org', 'b@example.org'].map((to) => message({ to })),
+    );
     const single = await message({ to: 'd@example.org', subject: 'Other' });
-    const results = await provider.sendBatch?.([...batch, single], { attempt: 1, signal: AbortSignal.timeout(5_000) });
+    const results = await provider.sendBatch?.([...batch, single], {
+      attempt: 1,
+      signal: AbortSignal.timeout(5_000),
+    });
     expect(results?.[0]).not.toBeInstanceOf(Error);
     expect(results?.[1]).not.toBeInstanceOf(Error);
     expect(results?.[2]).toBeInstanceOf(RelayError);
@@ -103,15 +164,31 @@ describe('mailgun provider through mailgun.js against the simulator', () => {
 
   const faults: Array<[string, FailureRule, Partial<RelayError>]> = [
     ['bad API key', { fault: 'auth' }, { kind: 'auth', status: 401 }],
-    ['invalid address (400)', { fault: 'validation' }, { kind: 'invalid', status: 400, field: 'to' }],
+    [
+      'invalid address (400)',
+      { fault: 'validation' },
+      { kind: 'invalid', status: 400, field: 'to' },
+    ],
     ['domain disabled (403)', { fault: 'account-paused' }, { kind: 'auth', status: 403 }],
-    ['domain not found (404)', { fault: 'validation', status: 404, message: 'Domain not found: mg.example.com' }, { kind: 'config', status: 404 }],
-    ['rate limit (429)', { fault: 'rate-limit', retryAfterSeconds: 2 }, { kind: 'rate-limited', status: 429 }],
+    [
+      'domain not found (404)',
+      { fault: 'validation', status: 404, message: 'Domain not found: mg.example.com' },
+      { kind: 'config', status: 404 },
+    ],
+    [
+      'rate limit (429)',
+      { fault: 'rate-limit', retryAfterSeconds: 2 },
+      { kind: 'rate-limited', status: 429 },
+    ],
     ['recipient limit (420)', { fault: 'quota' }, { kind: 'rate-limited', status: 420 }],
     ['server error (500)', { fault: 'server-error' }, { kind: 'transient', status: 500 }],
     ['unavailable (503)', { fault: 'unavailable' }, { kind: 'provider-unavailable', status: 503 }],
     ['connection reset', { fault: 'reset' }, { kind: 'transient', providerCode: 'ECONNRESET' }],
-    ['no answer (client timeout)', { fault: 'stall' }, { kind: 'transient', providerCode: 'ECONNABORTED' }],
+    [
+      'no answer (client timeout)',
+      { fault: 'stall' },
+      { kind: 'transient', providerCode: 'ECONNABORTED' },
+    ],
   ];
 
   it.each(faults)('maps %s', async (_, rule, expected) => {
@@ -121,7 +198,9 @@ describe('mailgun provider through mailgun.js against the simulator', () => {
     const error = await p.send(m, context(m)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RelayError);
     expect(error).toMatchObject({ provider: 'mailgun', ...expected });
-    expect((error as RelayError).retryable).toBe(['transient', 'provider-unavailable', 'rate-limited'].includes(expected.kind as string));
+    expect((error as RelayError).retryable).toBe(
+      ['transient', 'provider-unavailable', 'rate-limited'].includes(expected.kind as string),
+    );
     expect((error as RelayError).cause).toBeDefined();
   });
 
@@ -134,11 +213,20 @@ describe('mailgun provider through mailgun.js against the simulator', () => {
   });
 
   it('maps a refused connection to provider-unavailable, never to a 400', async () => {
-    const p = mailgun({ apiKey: 'k', domain: 'mg.example.com', url: `http://127.0.0.1:${await closedPort()}`, webhooks: false });
+    const p = mailgun({
+      apiKey: 'k',
+      domain: 'mg.example.com',
+      url: `http://127.0.0.1:${await closedPort()}`,
+      webhooks: false,
+    });
     const m = await message();
     const error = (await p.send(m, context(m)).catch((e: unknown) => e)) as RelayError;
     expect(error).toBeInstanceOf(RelayError);
-    expect(error).toMatchObject({ kind: 'provider-unavailable', providerCode: 'ECONNREFUSED', retryable: true });
+    expect(error).toMatchObject({
+      kind: 'provider-unavailable',
+      providerCode: 'ECONNREFUSED',
+      retryable: true,
+    });
     expect(error.status).toBeUndefined();
   });
 
@@ -146,7 +234,9 @@ describe('mailgun provider through mailgun.js against the simulator', () => {
     sim.fail({ provider: 'mailgun', fault: 'stall' });
     const m = await message();
     const started = Date.now();
-    const error = await provider.send(m, context(m, AbortSignal.timeout(100))).catch((e: unknown) => e);
+    const error = await provider
+      .send(m, context(m, AbortSignal.timeout(100)))
+      .catch((e: unknown) => e);
     expect(error).toMatchObject({ kind: 'transient', providerCode: 'ETIMEDOUT' });
     expect(Date.now() - started).toBeLessThan(1_500);
   });

@@ -1,8 +1,23 @@
-import { recipientsOf, RelayError, type Message, type Provider, type SendContext, type SendResult } from '@relaykit/core';
+import {
+  recipientsOf,
+  RelayError,
+  type Message,
+  type Provider,
+  type SendContext,
+  type SendResult,
+} from '@relaykit/core';
 import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
 import type { MailgunMessageData, MessagesSendResult } from 'mailgun.js/definitions';
-import { batchKey, batchMemberId, maxBatchRecipients, normalizeMessageId, toMailgunBatch, toMailgunMessage, type ConvertOptions } from './convert.ts';
+import {
+  batchKey,
+  batchMemberId,
+  maxBatchRecipients,
+  normalizeMessageId,
+  toMailgunBatch,
+  toMailgunMessage,
+  type ConvertOptions,
+} from './convert.ts';
 import { mapMailgunError } from './errors.ts';
 import { resolveOptions, type MailgunClient, type MailgunOptions } from './options.ts';
 import { mailgunWebhook } from './webhook.ts';
@@ -14,7 +29,11 @@ const maxMessageBytes = 25 * 1024 * 1024;
  * Rejects when the signal aborts. mailgun.js takes no AbortSignal, so the request itself runs on
  * until its own timeout; the relay stops waiting for it.
  */
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined, provider: string): Promise<T> {
+function abortable<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  provider: string,
+): Promise<T> {
   if (!signal) return promise;
   const aborted = () =>
     new RelayError({
@@ -66,7 +85,13 @@ export function mailgun(options: MailgunOptions): Provider {
   const name = o.name;
   // mailgun.js retries nothing itself, so relaykit owns retries; it has no default timeout, so one is always set.
   const client: MailgunClient =
-    o.client ?? new Mailgun(FormData).client({ username: 'api', key: o.apiKey as string, url: o.url, timeout: o.timeout });
+    o.client ??
+    new Mailgun(FormData).client({
+      username: 'api',
+      key: o.apiKey as string,
+      url: o.url,
+      timeout: o.timeout,
+    });
   const convert: ConvertOptions = {
     messageIdVariable: o.messageIdVariable,
     testMode: o.testMode,
@@ -74,23 +99,40 @@ export function mailgun(options: MailgunOptions): Provider {
     ...(o.trackClicks === undefined ? {} : { trackClicks: o.trackClicks }),
   };
 
-  async function call(data: MailgunMessageData, signal: AbortSignal | undefined): Promise<MessagesSendResult> {
+  async function call(
+    data: MailgunMessageData,
+    signal: AbortSignal | undefined,
+  ): Promise<MessagesSendResult> {
     let result: MessagesSendResult;
     try {
       // create() throws synchronously on empty data, so it is called inside the try.
-      result = await abortable(Promise.resolve().then(() => client.messages.create(o.domain, data)), signal, name);
+      result = await abortable(
+        Promise.resolve().then(() => client.messages.create(o.domain, data)),
+        signal,
+        name,
+      );
     } catch (error) {
       throw mapMailgunError(error, name);
     }
     if (typeof result.id !== 'string' || result.id.trim() === '') {
-      throw new RelayError({ kind: 'transient', provider: name, status: result.status, message: `Mailgun answered ${result.status} without a message id (${result.message ?? 'no message'})` });
+      throw new RelayError({
+        kind: 'transient',
+        provider: name,
+        status: result.status,
+        message: `Mailgun answered ${result.status} without a message id (${result.message ?? 'no message'})`,
+      });
     }
     return result;
   }
 
   async function send(message: Message, context: SendContext): Promise<SendResult> {
     const result = await call(toMailgunMessage(message, convert), context.signal);
-    return { providerMessageId: normalizeMessageId(result.id as string), accepted: recipientsOf(message), rejected: [], raw: result };
+    return {
+      providerMessageId: normalizeMessageId(result.id as string),
+      accepted: recipientsOf(message),
+      rejected: [],
+      raw: result,
+    };
   }
 
   /**
@@ -99,7 +141,10 @@ export function mailgun(options: MailgunOptions): Provider {
    * providerMessageId is `<id>/<recipient>`); the rest one call each. At most `concurrency` calls
    * run at once. A failed call fails exactly the messages it carried.
    */
-  async function sendBatch(messages: readonly Message[], context: Omit<SendContext, 'idempotencyKey'>): Promise<Array<SendResult | RelayError>> {
+  async function sendBatch(
+    messages: readonly Message[],
+    context: Omit<SendContext, 'idempotencyKey'>,
+  ): Promise<Array<SendResult | RelayError>> {
     const results: Array<SendResult | RelayError> = new Array(messages.length);
     const groups: number[][] = [];
     const open = new Map<string, { indices: number[]; recipients: Set<string> }[]>();
@@ -111,7 +156,9 @@ export function mailgun(options: MailgunOptions): Provider {
       }
       const address = (m.to[0] as Message['to'][number]).address.toLowerCase();
       const candidates = open.get(key) ?? [];
-      let group = candidates.find((g) => g.indices.length < maxBatchRecipients && !g.recipients.has(address));
+      let group = candidates.find(
+        (g) => g.indices.length < maxBatchRecipients && !g.recipients.has(address),
+      );
       if (!group) {
         group = { indices: [], recipients: new Set() };
         candidates.push(group);
@@ -126,14 +173,22 @@ export function mailgun(options: MailgunOptions): Provider {
       const members = indices.map((i) => messages[i] as Message);
       if (members.length === 1) {
         const [only] = members as [Message];
-        results[indices[0] as number] = await send(only, { ...context, idempotencyKey: only.idempotencyKey }).catch((error: unknown) => mapMailgunError(error, name));
+        results[indices[0] as number] = await send(only, {
+          ...context,
+          idempotencyKey: only.idempotencyKey,
+        }).catch((error: unknown) => mapMailgunError(error, name));
         return;
       }
       try {
         const result = await call(toMailgunBatch(members, convert), context.signal);
         members.forEach((m, k) => {
           const recipient = (m.to[0] as Message['to'][number]).address;
-          results[indices[k] as number] = { providerMessageId: batchMemberId(result.id as string, recipient), accepted: [recipient], rejected: [], raw: result };
+          results[indices[k] as number] = {
+            providerMessageId: batchMemberId(result.id as string, recipient),
+            accepted: [recipient],
+            rejected: [],
+            raw: result,
+          };
         });
       } catch (error) {
         const relayError = mapMailgunError(error, name);

@@ -2,10 +2,18 @@ import { readFileSync } from 'node:fs';
 import { RelayError, type WebhookContext, type WebhookRequest } from '@relaykit/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mailgunWebhook, parseMailgunEvents, signMailgun, verifyMailgunSignature, type MailgunWebhookOptions } from './webhook.ts';
+import {
+  mailgunWebhook,
+  parseMailgunEvents,
+  signMailgun,
+  verifyMailgunSignature,
+  type MailgunWebhookOptions,
+} from './webhook.ts';
 
 /** Payloads from research/providers-mailgun-resend.md §7.1–7.4, signed there with this key. */
-const fixtures = JSON.parse(readFileSync(new URL('./testdata/research-payloads.json', import.meta.url), 'utf8')) as Record<string, Payload>;
+const fixtures = JSON.parse(
+  readFileSync(new URL('./testdata/research-payloads.json', import.meta.url), 'utf8'),
+) as Record<string, Payload>;
 const key = 'test-webhook-signing-key';
 
 interface Payload {
@@ -13,9 +21,20 @@ interface Payload {
   'event-data': Record<string, unknown>;
 }
 
-const options: MailgunWebhookOptions = { provider: 'mailgun', keys: [key], toleranceSeconds: 300, skipVerification: false, messageIdVariable: 'relaykit-message-id' };
+const options: MailgunWebhookOptions = {
+  provider: 'mailgun',
+  keys: [key],
+  toleranceSeconds: 300,
+  skipVerification: false,
+  messageIdVariable: 'relaykit-message-id',
+};
 
-const request = (body: string): WebhookRequest => ({ method: 'POST', url: 'http://localhost/webhooks/mailgun', headers: new Headers({ 'content-type': 'application/json' }), body });
+const request = (body: string): WebhookRequest => ({
+  method: 'POST',
+  url: 'http://localhost/webhooks/mailgun',
+  headers: new Headers({ 'content-type': 'application/json' }),
+  body,
+});
 
 function memoryContext(nowSeconds: number): WebhookContext & { keys: Set<string> } {
   const keys = new Set<string>();
@@ -28,9 +47,16 @@ function memoryContext(nowSeconds: number): WebhookContext & { keys: Set<string>
 }
 
 /** A fresh payload signed now, with the given event data. */
-function signed(eventData: Record<string, unknown>, at = 1_700_000_000, token = 'f'.repeat(50)): Payload {
+function signed(
+  eventData: Record<string, unknown>,
+  at = 1_700_000_000,
+  token = 'f'.repeat(50),
+): Payload {
   const timestamp = String(at);
-  return { signature: { timestamp, token, signature: signMailgun(key, timestamp, token) }, 'event-data': eventData };
+  return {
+    signature: { timestamp, token, signature: signMailgun(key, timestamp, token) },
+    'event-data': eventData,
+  };
 }
 
 const fixture = (name: string): Payload => fixtures[name] as Payload;
@@ -38,7 +64,13 @@ const fixture = (name: string): Payload => fixtures[name] as Payload;
 describe('verifyMailgunSignature', () => {
   it('accepts the research fixtures (real HMACs) at their own time', () => {
     for (const payload of Object.values(fixtures)) {
-      expect(() => verifyMailgunSignature(payload.signature, options, Number(payload.signature.timestamp) * 1000)).not.toThrow();
+      expect(() =>
+        verifyMailgunSignature(
+          payload.signature,
+          options,
+          Number(payload.signature.timestamp) * 1000,
+        ),
+      ).not.toThrow();
     }
   });
 
@@ -51,29 +83,47 @@ describe('verifyMailgunSignature', () => {
       { ...signature, signature: flip(signature.signature) },
       { ...signature, timestamp: String(Number(signature.timestamp) + 1) },
     ]) {
-      expect(() => verifyMailgunSignature(changed, options, now)).toThrow(expect.objectContaining({ kind: 'auth' }));
+      expect(() => verifyMailgunSignature(changed, options, now)).toThrow(
+        expect.objectContaining({ kind: 'auth' }),
+      );
     }
   });
 
   it('refuses a stale or future timestamp beyond the tolerance, either way', () => {
     const { signature } = fixture('delivered');
     const at = Number(signature.timestamp) * 1000;
-    expect(() => verifyMailgunSignature(signature, options, at + 301_000)).toThrow(/stale or replayed/u);
-    expect(() => verifyMailgunSignature(signature, options, at - 301_000)).toThrow(/stale or replayed/u);
+    expect(() => verifyMailgunSignature(signature, options, at + 301_000)).toThrow(
+      /stale or replayed/u,
+    );
+    expect(() => verifyMailgunSignature(signature, options, at - 301_000)).toThrow(
+      /stale or replayed/u,
+    );
     expect(() => verifyMailgunSignature(signature, options, at + 299_000)).not.toThrow();
   });
 
   it('accepts any of several keys (rotation) and refuses the API key', () => {
     const { signature } = fixture('delivered');
     const now = Number(signature.timestamp) * 1000;
-    expect(() => verifyMailgunSignature(signature, { ...options, keys: ['old-key', key] }, now)).not.toThrow();
-    expect(() => verifyMailgunSignature(signature, { ...options, keys: ['key-3ax6xnjp29jd6fds4gc373sgvjxteol0'] }, now)).toThrow(/not the API key/u);
+    expect(() =>
+      verifyMailgunSignature(signature, { ...options, keys: ['old-key', key] }, now),
+    ).not.toThrow();
+    expect(() =>
+      verifyMailgunSignature(
+        signature,
+        { ...options, keys: ['key-3ax6xnjp29jd6fds4gc373sgvjxteol0'] },
+        now,
+      ),
+    ).toThrow(/not the API key/u);
   });
 
   it('never names the key in its error', () => {
     const { signature } = fixture('delivered');
     try {
-      verifyMailgunSignature({ ...signature, signature: '0'.repeat(64) }, options, Number(signature.timestamp) * 1000);
+      verifyMailgunSignature(
+        { ...signature, signature: '0'.repeat(64) },
+        options,
+        Number(signature.timestamp) * 1000,
+      );
       expect.unreachable();
     } catch (error) {
       expect(String((error as Error).message)).not.toContain(key);
@@ -101,20 +151,31 @@ describe('parseMailgunEvents', () => {
 
   it('maps a permanent suppress-bounce to suppressed (hard, category suppressed), 605 is not an SMTP code', () => {
     const [event] = parseMailgunEvents(fixture('failed-permanent-suppress'), options);
-    expect(event).toMatchObject({ type: 'suppressed', recipient: 'joan@example.com', bounce: { class: 'hard', category: 'suppressed' } });
+    expect(event).toMatchObject({
+      type: 'suppressed',
+      recipient: 'joan@example.com',
+      bounce: { class: 'hard', category: 'suppressed' },
+    });
     expect(event?.bounce?.smtpStatus).toBeUndefined();
     expect(event?.bounce?.diagnostic).toBe('Not delivering to previously bounced address');
   });
 
   it('maps a temporary failure to deferred with the SMTP reply', () => {
     const [event] = parseMailgunEvents(fixture('failed-temporary'), options);
-    expect(event).toMatchObject({ type: 'deferred', bounce: { smtpStatus: 451, enhancedStatus: '4.7.652' } });
+    expect(event).toMatchObject({
+      type: 'deferred',
+      bounce: { smtpStatus: 451, enhancedStatus: '4.7.652' },
+    });
     expect(event?.bounce?.class).toBe('soft');
   });
 
   it('maps complained', () => {
     const [event] = parseMailgunEvents(fixture('complained'), options);
-    expect(event).toMatchObject({ type: 'complained', recipient: 'foo@example.com', from: 'sender@example.com' });
+    expect(event).toMatchObject({
+      type: 'complained',
+      recipient: 'foo@example.com',
+      from: 'sender@example.com',
+    });
   });
 
   it.each([
@@ -125,10 +186,21 @@ describe('parseMailgunEvents', () => {
     ['generic', 550, '5.7.1', 'bounced', 'block'],
     ['espblock', undefined, undefined, 'bounced', undefined],
   ] as const)('maps failed/permanent reason %s', (reason, code, enhanced, type, cls) => {
-    const status: Record<string, unknown> = { message: enhanced ? `${enhanced} something` : '', 'attempt-no': 1 };
+    const status: Record<string, unknown> = {
+      message: enhanced ? `${enhanced} something` : '',
+      'attempt-no': 1,
+    };
     if (code !== undefined) status['code'] = code;
     const [event] = parseMailgunEvents(
-      signed({ event: 'failed', id: `x-${reason}`, timestamp: 1_700_000_000.5, severity: 'permanent', reason, recipient: 'Someone@Example.COM', 'delivery-status': status }),
+      signed({
+        event: 'failed',
+        id: `x-${reason}`,
+        timestamp: 1_700_000_000.5,
+        severity: 'permanent',
+        reason,
+        recipient: 'Someone@Example.COM',
+        'delivery-status': status,
+      }),
       options,
     );
     expect(event?.type).toBe(type);
@@ -138,13 +210,34 @@ describe('parseMailgunEvents', () => {
   });
 
   it('maps opened and clicked with url and user agent; unknown event names to unknown', () => {
-    const base = { id: 'o1', timestamp: 1_700_000_000, recipient: 'a@example.com', 'client-info': { 'user-agent': 'Mozilla/5.0' } };
-    expect(parseMailgunEvents(signed({ ...base, event: 'opened' }), options)[0]).toMatchObject({ type: 'opened', userAgent: 'Mozilla/5.0' });
-    expect(parseMailgunEvents(signed({ ...base, event: 'clicked', url: 'https://example.com/x' }), options)[0]).toMatchObject({ type: 'clicked', url: 'https://example.com/x' });
-    expect(parseMailgunEvents(signed({ ...base, event: 'unsubscribed' }), options)[0]?.type).toBe('unsubscribed');
-    expect(parseMailgunEvents(signed({ ...base, event: 'accepted' }), options)[0]?.type).toBe('accepted');
-    expect(parseMailgunEvents(signed({ ...base, event: 'list_member_uploaded' }), options)[0]?.type).toBe('unknown');
-    expect(parseMailgunEvents(signed({ event: 'stored', id: 's', timestamp: 1 }), options)).toEqual([]);
+    const base = {
+      id: 'o1',
+      timestamp: 1_700_000_000,
+      recipient: 'a@example.com',
+      'client-info': { 'user-agent': 'Mozilla/5.0' },
+    };
+    expect(parseMailgunEvents(signed({ ...base, event: 'opened' }), options)[0]).toMatchObject({
+      type: 'opened',
+      userAgent: 'Mozilla/5.0',
+    });
+    expect(
+      parseMailgunEvents(
+        signed({ ...base, event: 'clicked', url: 'https://example.com/x' }),
+        options,
+      )[0],
+    ).toMatchObject({ type: 'clicked', url: 'https://example.com/x' });
+    expect(parseMailgunEvents(signed({ ...base, event: 'unsubscribed' }), options)[0]?.type).toBe(
+      'unsubscribed',
+    );
+    expect(parseMailgunEvents(signed({ ...base, event: 'accepted' }), options)[0]?.type).toBe(
+      'accepted',
+    );
+    expect(
+      parseMailgunEvents(signed({ ...base, event: 'list_member_uploaded' }), options)[0]?.type,
+    ).toBe('unknown');
+    expect(parseMailgunEvents(signed({ event: 'stored', id: 's', timestamp: 1 }), options)).toEqual(
+      [],
+    );
   });
 
   it('reads relaykit variables: message id, stream, all tags; hides them from metadata', () => {
@@ -156,11 +249,22 @@ describe('parseMailgunEvents', () => {
         recipient: 'a@example.com',
         tags: ['a', 'b', 'c'],
         message: { headers: { 'message-id': '<20240101.1@mg.example.com>' } },
-        'user-variables': { 'relaykit-message-id': 'msg_1', 'relaykit-stream': 'outreach', 'relaykit-tags': '["A","b","c","d"]', order: '42', n: 7 },
+        'user-variables': {
+          'relaykit-message-id': 'msg_1',
+          'relaykit-stream': 'outreach',
+          'relaykit-tags': '["A","b","c","d"]',
+          order: '42',
+          n: 7,
+        },
       }),
       options,
     );
-    expect(event).toMatchObject({ messageId: 'msg_1', stream: 'outreach', providerMessageId: '20240101.1@mg.example.com', metadata: { order: '42', n: '7' } });
+    expect(event).toMatchObject({
+      messageId: 'msg_1',
+      stream: 'outreach',
+      providerMessageId: '20240101.1@mg.example.com',
+      metadata: { order: '42', n: '7' },
+    });
     expect(event?.tags).toEqual(['a', 'b', 'c', 'd']);
   });
 
@@ -172,7 +276,10 @@ describe('parseMailgunEvents', () => {
         timestamp: 1_700_000_000,
         recipient: 'b@example.com',
         message: { headers: { 'message-id': '20240101.1@mg.example.com' } },
-        'user-variables': { 'relaykit-message-id': '%recipient.relaykit_message_id%', 'relaykit-batch': '1' },
+        'user-variables': {
+          'relaykit-message-id': '%recipient.relaykit_message_id%',
+          'relaykit-batch': '1',
+        },
       }),
       options,
     );
@@ -181,22 +288,44 @@ describe('parseMailgunEvents', () => {
   });
 
   it('refuses bodies it cannot read with kind invalid', () => {
-    expect(() => parseMailgunEvents({}, options)).toThrow(expect.objectContaining({ kind: 'invalid' }));
-    expect(() => parseMailgunEvents({ 'event-data': { id: 'x' } }, options)).toThrow(/event is missing/u);
-    expect(() => parseMailgunEvents({ 'event-data': { event: 'delivered', id: 'x', timestamp: 1 } }, options)).toThrow(/recipient/u);
-    expect(() => parseMailgunEvents({ 'event-data': { event: 'delivered', id: 'x', recipient: 'a@example.com' } }, options)).toThrow(/timestamp/u);
+    expect(() => parseMailgunEvents({}, options)).toThrow(
+      expect.objectContaining({ kind: 'invalid' }),
+    );
+    expect(() => parseMailgunEvents({ 'event-data': { id: 'x' } }, options)).toThrow(
+      /event is missing/u,
+    );
+    expect(() =>
+      parseMailgunEvents({ 'event-data': { event: 'delivered', id: 'x', timestamp: 1 } }, options),
+    ).toThrow(/recipient/u);
+    expect(() =>
+      parseMailgunEvents(
+        { 'event-data': { event: 'delivered', id: 'x', recipient: 'a@example.com' } },
+        options,
+      ),
+    ).toThrow(/timestamp/u);
   });
 
   it('never crashes on arbitrary JSON: events or a RelayError of kind invalid', () => {
     const eventData = fc.record(
       {
-        event: fc.oneof(fc.constantFrom('delivered', 'failed', 'opened', 'clicked', 'complained', 'stored'), fc.string(), fc.integer()),
+        event: fc.oneof(
+          fc.constantFrom('delivered', 'failed', 'opened', 'clicked', 'complained', 'stored'),
+          fc.string(),
+          fc.integer(),
+        ),
         id: fc.oneof(fc.string(), fc.integer()),
         timestamp: fc.oneof(fc.double(), fc.string(), fc.constant(1_700_000_000)),
         recipient: fc.oneof(fc.emailAddress(), fc.string(), fc.constant(null)),
         severity: fc.oneof(fc.constantFrom('permanent', 'temporary'), fc.anything()),
         reason: fc.anything(),
-        'delivery-status': fc.oneof(fc.record({ code: fc.oneof(fc.integer(), fc.string()), message: fc.anything(), 'enhanced-code': fc.anything() }), fc.anything()),
+        'delivery-status': fc.oneof(
+          fc.record({
+            code: fc.oneof(fc.integer(), fc.string()),
+            message: fc.anything(),
+            'enhanced-code': fc.anything(),
+          }),
+          fc.anything(),
+        ),
         tags: fc.anything(),
         'user-variables': fc.oneof(fc.dictionary(fc.string(), fc.anything()), fc.anything()),
         message: fc.anything(),
@@ -204,7 +333,11 @@ describe('parseMailgunEvents', () => {
       },
       { requiredKeys: [] },
     );
-    const body = fc.oneof(fc.anything(), fc.record({ signature: fc.anything(), 'event-data': eventData }), fc.jsonValue());
+    const body = fc.oneof(
+      fc.anything(),
+      fc.record({ signature: fc.anything(), 'event-data': eventData }),
+      fc.jsonValue(),
+    );
     fc.assert(
       fc.property(body, (value) => {
         try {
@@ -243,13 +376,24 @@ describe('mailgunWebhook', () => {
     const webhook = mailgunWebhook(options);
     const context = memoryContext(now);
     await webhook.verify(request(JSON.stringify(payload)), context);
-    const forged = request(JSON.stringify({ ...payload, 'event-data': { ...payload['event-data'], recipient: 'x@example.com' } }));
-    await expect(webhook.verify(forged, context)).rejects.toMatchObject({ kind: 'auth', message: expect.stringMatching(/already used/u) });
+    const forged = request(
+      JSON.stringify({
+        ...payload,
+        'event-data': { ...payload['event-data'], recipient: 'x@example.com' },
+      }),
+    );
+    await expect(webhook.verify(forged, context)).rejects.toMatchObject({
+      kind: 'auth',
+      message: expect.stringMatching(/already used/u),
+    });
   });
 
   it('uses a pluggable replay store when given', async () => {
     const seen: string[] = [];
-    const webhook = mailgunWebhook({ ...options, replayStore: { remember: async (k) => (seen.includes(k) ? false : (seen.push(k), true)) } });
+    const webhook = mailgunWebhook({
+      ...options,
+      replayStore: { remember: async (k) => (seen.includes(k) ? false : (seen.push(k), true)) },
+    });
     const context = memoryContext(now);
     await webhook.verify(request(JSON.stringify(payload)), context);
     expect(seen).toHaveLength(2);
@@ -260,9 +404,39 @@ describe('mailgunWebhook', () => {
   it('refuses a request without a signature block, and a body that is not JSON', async () => {
     const webhook = mailgunWebhook(options);
     const context = memoryContext(now);
-    await expect(webhook.verify(request(JSON.stringify({ 'event-data': payload['event-data'] })), context)).rejects.toMatchObject({ kind: 'auth' });
-    await expect(webhook.verify(request('token=x&signature=y'), context)).rejects.toMatchObject({ kind: 'invalid' });
-    await expect(webhook.parse(request('{"event-data":'), context)).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(
+      webhook.verify(request(JSON.stringify({ 'event-data': payload['event-data'] })), context),
+    ).rejects.toMatchObject({ kind: 'auth' });
+    await expect(webhook.verify(request('token=x&signature=y'), context)).rejects.toMatchObject({
+      kind: 'invalid',
+    });
+    await expect(webhook.parse(request('{"event-data":'), context)).rejects.toMatchObject({
+      kind: 'invalid',
+    });
+  });
+
+  it('never crashes on arbitrary request bodies: verify and parse give events or a typed error', async () => {
+    const signedBody = fc
+      .tuple(fc.anything(), fc.string({ minLength: 1, maxLength: 60 }))
+      .map(([eventData, token]) =>
+        JSON.stringify({ ...signed({}, now, token), 'event-data': eventData }),
+      );
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.string(), fc.json(), signedBody), async (body) => {
+        const webhook = mailgunWebhook(options);
+        const context = memoryContext(now);
+        const req = request(body);
+        try {
+          await webhook.verify(req, context);
+          const { events } = await webhook.parse(req, context);
+          expect(Array.isArray(events)).toBe(true);
+        } catch (error) {
+          expect(error).toBeInstanceOf(RelayError);
+          expect(['auth', 'invalid']).toContain((error as RelayError).kind);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('skips every check only when told to', async () => {

@@ -62,27 +62,46 @@ const bodySchema = z.object({
   'event-data': z.record(z.string(), z.unknown()),
 });
 
-const authError = (provider: string, message: string) => new RelayError({ kind: 'auth', provider, message: `webhook ${message}` });
+const authError = (provider: string, message: string) =>
+  new RelayError({ kind: 'auth', provider, message: `webhook ${message}` });
 const invalid = (provider: string, message: string, cause?: unknown) =>
-  new RelayError({ kind: 'invalid', provider, message: `unreadable webhook: ${message}`, ...(cause === undefined ? {} : { cause }) });
+  new RelayError({
+    kind: 'invalid',
+    provider,
+    message: `unreadable webhook: ${message}`,
+    ...(cause === undefined ? {} : { cause }),
+  });
 
 /** Hex HMAC-SHA256 of `timestamp + token` with the webhook signing key: Mailgun's signature. */
 export function signMailgun(key: string, timestamp: string, token: string): string {
-  return createHmac('sha256', key).update(timestamp + token).digest('hex');
+  return createHmac('sha256', key)
+    .update(timestamp + token)
+    .digest('hex');
 }
 
 function readJson(request: WebhookRequest, provider: string): unknown {
   try {
     return JSON.parse(request.body) as unknown;
   } catch (error) {
-    throw invalid(provider, 'the body is not JSON (configure the webhook for JSON payloads)', error);
+    throw invalid(
+      provider,
+      'the body is not JSON (configure the webhook for JSON payloads)',
+      error,
+    );
   }
 }
 
 function readSignature(body: unknown, provider: string): MailgunSignature {
-  const block = typeof body === 'object' && body !== null ? (body as { signature?: unknown }).signature : undefined;
+  const block =
+    typeof body === 'object' && body !== null
+      ? (body as { signature?: unknown }).signature
+      : undefined;
   const parsed = signatureSchema.safeParse(block);
-  if (!parsed.success) throw authError(provider, 'has no Mailgun signature block (signature.timestamp, token, signature)');
+  if (!parsed.success)
+    throw authError(
+      provider,
+      'has no Mailgun signature block (signature.timestamp, token, signature)',
+    );
   return parsed.data;
 }
 
@@ -91,22 +110,47 @@ function readSignature(body: unknown, provider: string): MailgunSignature {
  * keys, compared in constant time, and a timestamp within `toleranceSeconds` of now either way.
  * Throws a RelayError of kind 'auth' saying what failed (never the key).
  */
-export function verifyMailgunSignature(signature: MailgunSignature, options: Pick<MailgunWebhookOptions, 'provider' | 'keys' | 'toleranceSeconds'>, nowMs: number): void {
+export function verifyMailgunSignature(
+  signature: MailgunSignature,
+  options: Pick<MailgunWebhookOptions, 'provider' | 'keys' | 'toleranceSeconds'>,
+  nowMs: number,
+): void {
   const { provider } = options;
-  if (!/^\d{1,12}$/u.test(signature.timestamp)) throw authError(provider, 'timestamp is not a number of seconds');
+  if (!/^\d{1,12}$/u.test(signature.timestamp))
+    throw authError(provider, 'timestamp is not a number of seconds');
   const skew = Math.abs(nowMs / 1000 - Number(signature.timestamp));
   if (skew > options.toleranceSeconds) {
-    throw authError(provider, `timestamp is ${Math.round(skew)} s away from now (tolerance ${options.toleranceSeconds} s): stale or replayed`);
+    throw authError(
+      provider,
+      `timestamp is ${Math.round(skew)} s away from now (tolerance ${options.toleranceSeconds} s): stale or replayed`,
+    );
   }
-  const given = /^[0-9a-f]{64}$/iu.test(signature.signature) ? Buffer.from(signature.signature, 'hex') : undefined;
+  const given = /^[0-9a-f]{64}$/iu.test(signature.signature)
+    ? Buffer.from(signature.signature, 'hex')
+    : undefined;
   if (!given) throw authError(provider, 'signature is not a hex HMAC-SHA256');
-  const ok = options.keys.some((key) => timingSafeEqual(Buffer.from(signMailgun(key, signature.timestamp, signature.token), 'hex'), given));
-  if (!ok) throw authError(provider, 'signature does not match; check webhookSigningKey (the HTTP webhook signing key, not the API key)');
+  const ok = options.keys.some((key) =>
+    timingSafeEqual(
+      Buffer.from(signMailgun(key, signature.timestamp, signature.token), 'hex'),
+      given,
+    ),
+  );
+  if (!ok)
+    throw authError(
+      provider,
+      'signature does not match; check webhookSigningKey (the HTTP webhook signing key, not the API key)',
+    );
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
-const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && /^\d+(\.\d+)?$/u.test(v) ? Number(v) : undefined);
-const obj = (v: unknown): Record<string, unknown> => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const num = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isFinite(v)
+    ? v
+    : typeof v === 'string' && /^\d+(\.\d+)?$/u.test(v)
+      ? Number(v)
+      : undefined;
+const obj = (v: unknown): Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 /** A recipient as relaykit keys it: the local part as given, the domain in lower-case ASCII. */
 function normalizeRecipient(value: string): string | undefined {
@@ -123,10 +167,22 @@ function normalizeRecipient(value: string): string | undefined {
 function bounceOf(data: Record<string, unknown>): BounceInfo {
   const status = obj(data['delivery-status']);
   const code = num(status['code']);
-  const smtpStatus = code !== undefined && Number.isInteger(code) && code >= 200 && code < 600 && !mailgunOwnCode(code) ? code : undefined;
-  const diagnostic = [str(status['message']), str(status['description'])].filter((s): s is string => s !== undefined).join(' ').trim() || undefined;
+  const smtpStatus =
+    code !== undefined &&
+    Number.isInteger(code) &&
+    code >= 200 &&
+    code < 600 &&
+    !mailgunOwnCode(code)
+      ? code
+      : undefined;
+  const diagnostic =
+    [str(status['message']), str(status['description'])]
+      .filter((s): s is string => s !== undefined)
+      .join(' ')
+      .trim() || undefined;
   const enhancedGiven = str(status['enhanced-code']);
-  const enhancedStatus = enhancedGiven ?? (diagnostic === undefined ? undefined : parseSmtpReply(diagnostic).enhanced);
+  const enhancedStatus =
+    enhancedGiven ?? (diagnostic === undefined ? undefined : parseSmtpReply(diagnostic).enhanced);
   const severity = str(data['severity']);
   const reason = str(data['reason']);
   const c = classifyBounce({
@@ -157,7 +213,10 @@ function typeOf(event: string, data: Record<string, unknown>): DeliveryEventType
   return eventTypes[event] ?? 'unknown';
 }
 
-function stringValues(vars: Record<string, unknown>, skip: ReadonlySet<string>): Record<string, string> {
+function stringValues(
+  vars: Record<string, unknown>,
+  skip: ReadonlySet<string>,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(vars)) {
     if (skip.has(key) || value === null || value === undefined) continue;
@@ -167,7 +226,9 @@ function stringValues(vars: Record<string, unknown>, skip: ReadonlySet<string>):
 }
 
 function tagsOf(data: Record<string, unknown>, vars: Record<string, unknown>): string[] {
-  const tags = Array.isArray(data['tags']) ? data['tags'].filter((t): t is string => typeof t === 'string') : [];
+  const tags = Array.isArray(data['tags'])
+    ? data['tags'].filter((t): t is string => typeof t === 'string')
+    : [];
   const all = str(vars[internalVariables.tags]);
   if (all !== undefined) {
     try {
@@ -179,7 +240,9 @@ function tagsOf(data: Record<string, unknown>, vars: Record<string, unknown>): s
   }
   // Mailgun lower-cases tags; relaykit's own list keeps the case they were sent with.
   const seen = new Set<string>();
-  return tags.filter((t) => (seen.has(t.toLowerCase()) ? false : (seen.add(t.toLowerCase()), true)));
+  return tags.filter((t) =>
+    seen.has(t.toLowerCase()) ? false : (seen.add(t.toLowerCase()), true),
+  );
 }
 
 /**
@@ -187,17 +250,25 @@ function tagsOf(data: Record<string, unknown>, vars: Record<string, unknown>): s
  * request). Pure. Throws a RelayError of kind 'invalid' when the body cannot be read; an event
  * without a recipient (inbound `stored`, list events) yields nothing.
  */
-export function parseMailgunEvents(body: unknown, options: Pick<MailgunWebhookOptions, 'provider' | 'messageIdVariable'>): DeliveryEvent[] {
+export function parseMailgunEvents(
+  body: unknown,
+  options: Pick<MailgunWebhookOptions, 'provider' | 'messageIdVariable'>,
+): DeliveryEvent[] {
   const { provider } = options;
   const parsed = bodySchema.safeParse(body);
-  if (!parsed.success) throw invalid(provider, 'expected a JSON object with event-data (Mailgun webhooks since 2018)');
+  if (!parsed.success)
+    throw invalid(provider, 'expected a JSON object with event-data (Mailgun webhooks since 2018)');
   const data = parsed.data['event-data'];
   const event = str(data['event']);
   if (event === undefined) throw invalid(provider, 'event-data.event is missing');
   const recipientRaw = str(data['recipient']);
   const recipient = recipientRaw === undefined ? undefined : normalizeRecipient(recipientRaw);
   if (recipient === undefined) {
-    if (eventTypes[event] !== undefined || event === 'failed') throw invalid(provider, `event-data.recipient is missing or not an address on a '${event}' event`);
+    if (eventTypes[event] !== undefined || event === 'failed')
+      throw invalid(
+        provider,
+        `event-data.recipient is missing or not an address on a '${event}' event`,
+      );
     return [];
   }
   const signature = obj(parsed.data.signature);
@@ -205,7 +276,8 @@ export function parseMailgunEvents(body: unknown, options: Pick<MailgunWebhookOp
   if (id === undefined) throw invalid(provider, 'event-data.id is missing');
   const seconds = num(data['timestamp']) ?? num(signature['timestamp']);
   const at = seconds === undefined ? undefined : new Date(Math.round(seconds * 1000));
-  if (at === undefined || Number.isNaN(at.getTime())) throw invalid(provider, 'event-data.timestamp is missing');
+  if (at === undefined || Number.isNaN(at.getTime()))
+    throw invalid(provider, 'event-data.timestamp is missing');
 
   const vars = obj(data['user-variables']);
   const message = obj(data['message']);
@@ -218,7 +290,10 @@ export function parseMailgunEvents(body: unknown, options: Pick<MailgunWebhookOp
     recipient,
     at,
     tags: tagsOf(data, vars),
-    metadata: stringValues(vars, new Set([options.messageIdVariable, ...Object.values(internalVariables)])),
+    metadata: stringValues(
+      vars,
+      new Set([options.messageIdVariable, ...Object.values(internalVariables)]),
+    ),
     raw: data,
   };
   const relayId = str(vars[options.messageIdVariable]);
@@ -226,14 +301,23 @@ export function parseMailgunEvents(body: unknown, options: Pick<MailgunWebhookOp
   if (relayId !== undefined && !relayId.includes('%recipient')) out.messageId = relayId;
   const mailgunId = str(headers['message-id']);
   if (mailgunId !== undefined) {
-    out.providerMessageId = vars[internalVariables.batch] === undefined ? normalizeMessageId(mailgunId) : batchMemberId(mailgunId, recipient);
+    out.providerMessageId =
+      vars[internalVariables.batch] === undefined
+        ? normalizeMessageId(mailgunId)
+        : batchMemberId(mailgunId, recipient);
   }
   const stream = str(vars[internalVariables.stream]);
   if (stream !== undefined) out.stream = stream;
   const sender = str(obj(data['envelope'])['sender']) ?? str(headers['from']);
-  const from = sender === undefined ? undefined : normalizeRecipient(sender.includes('<') ? (/<([^<>]+)>/u.exec(sender)?.[1] ?? sender) : sender);
+  const from =
+    sender === undefined
+      ? undefined
+      : normalizeRecipient(
+          sender.includes('<') ? (/<([^<>]+)>/u.exec(sender)?.[1] ?? sender) : sender,
+        );
   if (from !== undefined) out.from = from;
-  if (type === 'bounced' || type === 'deferred' || type === 'suppressed' || type === 'rejected') out.bounce = bounceOf(data);
+  if (type === 'bounced' || type === 'deferred' || type === 'suppressed' || type === 'rejected')
+    out.bounce = bounceOf(data);
   const url = str(data['url']);
   if (url !== undefined) out.url = url;
   const userAgent = str(obj(data['client-info'])['user-agent']);
@@ -259,14 +343,21 @@ export function mailgunWebhook(options: MailgunWebhookOptions): ProviderWebhook 
       verifyMailgunSignature(signature, options, context.now());
       // Remembered past the window on both sides, so a token is never honoured twice.
       const ttlMs = (options.toleranceSeconds * 2 + 60) * 1000;
-      const remember = (key: string) => (options.replayStore ? options.replayStore.remember(key, ttlMs) : context.remember(key, ttlMs));
+      const remember = (key: string) =>
+        options.replayStore
+          ? options.replayStore.remember(key, ttlMs)
+          : context.remember(key, ttlMs);
       const token = `mailgun:${options.provider}:token:${signature.token}`;
       const digest = createHash('sha256').update(request.body).digest('base64url');
       if (!(await remember(`${token}:${digest}`))) {
         duplicates.add(request);
         return;
       }
-      if (!(await remember(token))) throw authError(options.provider, 'token was already used with another body: a replayed signature');
+      if (!(await remember(token)))
+        throw authError(
+          options.provider,
+          'token was already used with another body: a replayed signature',
+        );
     },
     async parse(request: WebhookRequest) {
       const body = readJson(request, options.provider);
