@@ -1,4 +1,4 @@
-import type { OutcomeStep, RecipientBook } from './behaviour.ts';
+import type { NormalBehaviour, OutcomeStep, RecipientBook } from './behaviour.ts';
 import type { Reply } from './http/reply.ts';
 import { sleep } from './http/reply.ts';
 import type { Prng } from './prng.ts';
@@ -15,8 +15,8 @@ export interface SimContext {
   readonly now: () => number;
   readonly rules: RuleEngine;
   readonly recipients: RecipientBook;
-  /** Records the message and schedules its webhooks. */
-  accept(message: SimMessage, build: EventBuilder): void;
+  /** Records the message and schedules its webhooks; `override` lets a provider's own suppression list win. */
+  accept(message: SimMessage, build: EventBuilder, override?: (recipient: string) => NormalBehaviour | undefined): void;
   /** The configured response latency of a provider (resolves at once when none). */
   latency(provider: ProviderName): Promise<void> | undefined;
 }

@@ -12,7 +12,7 @@ import { createPrng, type Prng } from './prng.ts';
 import { createRecorder, type EventWait } from './recorder.ts';
 import { registerResendRoutes } from './resend/routes.ts';
 import { createRuleEngine, type RuleEngine, type RuleHandle } from './rules.ts';
-import { registerSesRoutes, type SesAccount } from './ses/routes.ts';
+import { registerSesRoutes, type SesAccount, type SesSuppressionList } from './ses/routes.ts';
 import { signingCertUrl, snsSubscriptionConfirmation, type SnsSettings } from './ses/sns.ts';
 import type { FailureRule, ProviderName, SimEvent, SimMessage } from './types.ts';
 import { createDispatcher, type OutgoingWebhook } from './webhooks/dispatcher.ts';
@@ -179,6 +179,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     productionAccessEnabled: true,
   };
   const sesSent = { count: 0 };
+  const sesSuppressed: SesSuppressionList = new Map();
   const postmarkToken = options.postmark?.serverToken ?? DEFAULT_SECRETS.postmarkToken;
   const mailgunKey = options.mailgun?.apiKey ?? DEFAULT_SECRETS.mailgunKey;
   const mailgunSigningKey = hooks.secrets?.mailgun ?? DEFAULT_SECRETS.mailgunSigningKey;
@@ -187,7 +188,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const postmarkHeader = postmarkAuth?.header;
 
   const router = createRouter();
-  registerSesRoutes(router, ctx, { prng, now, sns: () => sns }, account, sesSent);
+  registerSesRoutes(router, ctx, { prng, now, sns: () => sns }, account, sesSent, sesSuppressed);
   registerPostmarkRoutes(router, ctx, postmarkToken, {
     prng,
     serverId: options.postmark?.serverId ?? 1,
@@ -271,6 +272,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       applyScripts();
       idempotency.clear();
       sesSent.count = 0;
+      sesSuppressed.clear();
       account.sendingEnabled = true;
       prng.reseed();
     },

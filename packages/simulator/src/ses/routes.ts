@@ -1,4 +1,5 @@
 import { bareAddress } from '../address.ts';
+import type { NormalBehaviour } from '../behaviour.ts';
 import { isElementFault, isRecord, parseJson, str, withFault, type SimContext } from '../context.ts';
 import { json, type Reply } from '../http/reply.ts';
 import type { Router, SimRequest } from '../http/router.ts';
@@ -37,7 +38,11 @@ function message(ctx: SimContext, s: SesSend, id: string): SimMessage {
   };
 }
 
-export function registerSesRoutes(router: Router, ctx: SimContext, deps: SesEventDeps, account: SesAccount, sent: { count: number }): void {
+/** The account-level suppression list: sends to these are accepted, then bounce OnAccountSuppressionList. */
+export type SesSuppressionList = Map<string, { reason: string; at: number }>;
+
+export function registerSesRoutes(router: Router, ctx: SimContext, deps: SesEventDeps, account: SesAccount, sent: { count: number }, suppressed: SesSuppressionList): void {
+  const override = (recipient: string): NormalBehaviour | undefined => (suppressed.has(recipient) ? { kind: 'suppressed' } : undefined);
   const newId = (): string => `${ctx.prng.hex(16)}-${ctx.prng.uuid()}-000000`;
   const requestId = (): Record<string, string> => ({ 'x-amzn-requestid': ctx.prng.uuid() });
   // The signature is never checked (tests sign with any key); only its presence is, as AWS would.
@@ -60,7 +65,7 @@ export function registerSesRoutes(router: Router, ctx: SimContext, deps: SesEven
       if (blocked) return blocked;
       const id = newId();
       sent.count += recipients.length;
-      ctx.accept(message(ctx, send, id), sesEventBuilder(deps, 'SendEmail'));
+      ctx.accept(message(ctx, send, id), sesEventBuilder(deps, 'SendEmail'), override);
       return json(200, { MessageId: id }, requestId());
     };
     const fault = ctx.rules.match({ provider: 'ses', operation: 'send', recipients });
@@ -105,7 +110,7 @@ export function registerSesRoutes(router: Router, ctx: SimContext, deps: SesEven
         }
         const id = newId();
         sent.count += rcpts.length;
-        ctx.accept(message(ctx, s, id), sesEventBuilder(deps, 'SendBulkEmail'));
+        ctx.accept(message(ctx, s, id), sesEventBuilder(deps, 'SendBulkEmail'), override);
         return { Status: 'SUCCESS', MessageId: id };
       });
       return json(200, { BulkEmailEntryResults: results }, requestId());
@@ -134,5 +139,34 @@ export function registerSesRoutes(router: Router, ctx: SimContext, deps: SesEven
       );
     const fault = ctx.rules.match({ provider: 'ses', operation: 'account', recipients: [] });
     return fault ? withFault(fault, renderSesFault, proceed) : proceed();
+  });
+
+  router.add('PUT', '/v2/email/suppression/addresses', async (req) => {
+    const denied = unsigned(req);
+    if (denied) return denied;
+    const parsed = parseJson(req.body);
+    const body = parsed.ok && isRecord(parsed.value) ? parsed.value : {};
+    const address = str(body['EmailAddress'])?.toLowerCase();
+    const reason = str(body['Reason']);
+    if (!address || (reason !== 'BOUNCE' && reason !== 'COMPLAINT')) return sesError(400, 'BadRequestException', 'EmailAddress and Reason (BOUNCE or COMPLAINT) are required.');
+    suppressed.set(address, { reason, at: ctx.now() });
+    return json(200, {}, requestId());
+  });
+
+  router.add('GET', '/v2/email/suppression/addresses/:address', async (req) => {
+    const denied = unsigned(req);
+    if (denied) return denied;
+    const address = (req.params['address'] ?? '').toLowerCase();
+    const entry = suppressed.get(address);
+    if (!entry) return sesError(404, 'NotFoundException', `Email address ${address} does not exist on your suppression list.`);
+    return json(200, { SuppressedDestination: { EmailAddress: address, Reason: entry.reason, LastUpdateTime: entry.at / 1000 } }, requestId());
+  });
+
+  router.add('DELETE', '/v2/email/suppression/addresses/:address', async (req) => {
+    const denied = unsigned(req);
+    if (denied) return denied;
+    const address = (req.params['address'] ?? '').toLowerCase();
+    if (!suppressed.delete(address)) return sesError(404, 'NotFoundException', `Email address ${address} does not exist on your suppression list.`);
+    return json(200, {}, requestId());
   });
 }

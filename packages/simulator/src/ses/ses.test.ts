@@ -99,3 +99,18 @@ describe('SES v2 through @aws-sdk/client-sesv2', () => {
     expect(account.SendQuota).toEqual({ Max24HourSend: 50000, MaxSendRate: 14, SentLast24Hours: 2 });
   });
 });
+
+describe('SES account-level suppression list', () => {
+  it('PutSuppressedDestination makes later sends bounce OnAccountSuppressionList; Get and Delete work', async () => {
+    const { PutSuppressedDestinationCommand, GetSuppressedDestinationCommand, DeleteSuppressedDestinationCommand, NotFoundException } = await import('@aws-sdk/client-sesv2');
+    await ses.send(new PutSuppressedDestinationCommand({ EmailAddress: 'Gone@Example.org', Reason: 'BOUNCE' }));
+    const got = await ses.send(new GetSuppressedDestinationCommand({ EmailAddress: 'gone@example.org' }));
+    expect(got.SuppressedDestination).toMatchObject({ EmailAddress: 'gone@example.org', Reason: 'BOUNCE' });
+    expect(got.SuppressedDestination?.LastUpdateTime).toBeInstanceOf(Date);
+    await ses.send(simple(['gone@example.org']));
+    const [event] = await sim.waitForEvents(1);
+    expect(event?.payload).toMatchObject({ eventType: 'Bounce', bounce: { bounceSubType: 'OnAccountSuppressionList' } });
+    await ses.send(new DeleteSuppressedDestinationCommand({ EmailAddress: 'gone@example.org' }));
+    await expect(ses.send(new GetSuppressedDestinationCommand({ EmailAddress: 'gone@example.org' }))).rejects.toBeInstanceOf(NotFoundException);
+  });
+});
