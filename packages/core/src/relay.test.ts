@@ -163,3 +163,21 @@ describe('events', () => {
     expect(await relay.ingest([event])).toHaveLength(0);
   });
 });
+
+describe('per-stream routing', () => {
+  it('spreads one stream round-robin while another keeps its priority order', async () => {
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => testingProvider({ name }));
+    const relay = createRelay({
+      providers: [a, b, c].filter((p) => p !== undefined),
+      streams: {
+        transactional: { domains: ['mail.shop.test'], providers: ['a', 'b'] },
+        outreach: { domains: ['news.shop.test'], providers: ['b', 'c'], routing: 'round-robin' },
+      },
+    });
+    const used: string[] = [];
+    for (let i = 0; i < 4; i += 1) used.push((await relay.send({ ...base, to: `t${i}@x.test` })).provider ?? '');
+    for (let i = 0; i < 4; i += 1) used.push((await relay.send({ ...base, from: 'n@news.shop.test', to: `o${i}@x.test` })).provider ?? '');
+    expect(used.slice(0, 4)).toEqual(['a', 'a', 'a', 'a']);
+    expect(used.slice(4).sort()).toEqual(['b', 'b', 'c', 'c']);
+  });
+});

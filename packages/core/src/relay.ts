@@ -253,7 +253,7 @@ export function createRelay(options: RelayOptions): Relay {
     // A provider may refuse named recipients outright (e.g. Postmark's inactive recipients): the
     // rest are sent again without them, once.
     for (let round = 0; round < 2 && recipientsOf(message).length > 0; round += 1) {
-      const candidates = router.candidates(route.providers);
+      const candidates = router.candidates(route.providers, route.routing);
       const available: Provider[] = [];
       for (const p of candidates) {
         const reason = await guard?.blocked(fromDomain, p.name);

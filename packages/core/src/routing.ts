@@ -35,7 +35,7 @@ export interface CircuitEvent {
 
 export interface Router {
   /** Providers to try for one send, best first; open circuits last (they are tried only if nothing else is left). */
-  candidates(names: readonly string[] | undefined): Provider[];
+  candidates(names: readonly string[] | undefined, strategy?: RoutingStrategy): Provider[];
   success(provider: string): void;
   failure(provider: string, error: RelayError): void;
   isOpen(provider: string): boolean;
@@ -60,10 +60,10 @@ export function createRouter(
   const circuits = new Map<string, Circuit>(providers.map((p) => [p.name, { failures: 0, openUntil: 0 }]));
   let turn = 0;
 
-  const order = (list: Provider[]): Provider[] => {
-    if (list.length < 2 || strategy === 'priority') return list;
+  const order = (list: Provider[], chosen: RoutingStrategy): Provider[] => {
+    if (list.length < 2 || chosen === 'priority') return list;
     let first: number;
-    if (strategy === 'round-robin') {
+    if (chosen === 'round-robin') {
       first = turn++ % list.length;
     } else {
       const weights = list.map((p) => Math.max(0, options.weights?.[p.name] ?? 1));
@@ -81,9 +81,9 @@ export function createRouter(
     providers,
     get: (name) => byName.get(name),
     isOpen,
-    candidates(names) {
+    candidates(names, override) {
       const list = names === undefined ? [...providers] : names.map((n) => byName.get(n)).filter((p): p is Provider => p !== undefined);
-      const ordered = order(list);
+      const ordered = order(list, override ?? strategy);
       const closed = ordered.filter((p) => !isOpen(p.name));
       const open = ordered
         .filter((p) => isOpen(p.name))

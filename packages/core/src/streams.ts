@@ -1,16 +1,19 @@
 import { normalizeDomain } from './address.ts';
 import { RelayError } from './errors.ts';
+import type { RoutingStrategy } from './routing.ts';
 
 export interface StreamOptions {
   /** From domains this stream owns. No other stream may use them. */
   domains: string[];
   /** Providers that may carry this stream, in order of preference (all when absent). */
   providers?: string[];
+  /** How this stream spreads over its providers; the relay's routing strategy when absent. */
+  routing?: RoutingStrategy;
 }
 
 export interface StreamPolicy {
   /** The stream a message belongs to, after checking its From domain against the stream's own. */
-  resolve(stream: string | undefined, fromDomain: string): { name: string | undefined; providers: string[] | undefined };
+  resolve(stream: string | undefined, fromDomain: string): { name: string | undefined; providers: string[] | undefined; routing?: RoutingStrategy };
   readonly names: string[];
 }
 
@@ -79,7 +82,7 @@ export function createStreamPolicy(
               : `${fromDomain} belongs to stream '${domainOwner}', not '${name}'; send ${name} mail from ${stream.domains.join(', ')}`,
         });
       }
-      return { name, providers: stream.providers };
+      return { name, providers: stream.providers, ...(stream.routing ? { routing: stream.routing } : {}) };
     },
   };
 }
