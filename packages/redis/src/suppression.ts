@@ -27,30 +27,45 @@ const sweep = script(sweepScript);
 // One script call checks this many addresses; bigger batches are split so no call blocks Redis long.
 const checkChunk = 5_000;
 
-function decode(address: string, stream: string | undefined, value: string): SuppressionEntry {
-  const match = /^(\d+)\|(\d+)\|(\d+)\|(.*)$/s.exec(value);
-  if (!match)
+// Most entries share a handful of reason/source payloads: parse each once.
+const restCache = new Map<string, Pick<SuppressionEntry, 'reason' | 'source'>>();
+function parseRest(json: string): Pick<SuppressionEntry, 'reason' | 'source'> {
+  let rest = restCache.get(json);
+  if (rest === undefined) {
+    rest = JSON.parse(json) as Pick<SuppressionEntry, 'reason' | 'source'>;
+    if (restCache.size >= 1_000) restCache.clear();
+    restCache.set(json, rest);
+  }
+  return rest;
+}
+
+/** Decodes `expires|firstSeen|lastSeen|{json}` (from `start` in `value`). */
+function decode(
+  address: string,
+  stream: string | undefined,
+  value: string,
+  start = 0,
+): SuppressionEntry {
+  const a = value.indexOf('|', start);
+  const b = value.indexOf('|', a + 1);
+  const c = value.indexOf('|', b + 1);
+  if (a < 0 || b < 0 || c < 0) {
     throw new RelayError({
       kind: 'config',
       provider: 'redis',
       message: `suppression entry for ${address} is not in relaykit's format: is another program writing under this prefix?`,
     });
-  const [, expires, first, last, json] = match as unknown as [
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  const rest = JSON.parse(json) as Pick<SuppressionEntry, 'reason' | 'source'>;
+  }
+  const rest = parseRest(value.slice(c + 1));
   const entry: SuppressionEntry = {
     address,
     reason: rest.reason,
-    firstSeen: new Date(Number(first)),
-    lastSeen: new Date(Number(last)),
+    firstSeen: new Date(Number(value.slice(a + 1, b))),
+    lastSeen: new Date(Number(value.slice(b + 1, c))),
   };
   if (stream !== undefined) entry.stream = stream;
   if (rest.source !== undefined) entry.source = rest.source;
+  const expires = value.slice(start, a);
   if (expires !== '0') entry.expiresAt = new Date(Number(expires));
   return entry;
 }
@@ -113,13 +128,31 @@ export function redisSuppressionStore(
       const runs: Array<Promise<void>> = [];
       for (let start = 0; start < addresses.length; start += checkChunk) {
         const chunk = addresses.slice(start, start + checkChunk);
+        // CR/LF cannot be in a valid address; dropping them keeps the '\n' framing intact.
+        const joined = chunk.map((a) => a.toLowerCase().replace(/[\r\n]/g, '')).join('\n');
         runs.push(
-          check.run(redis, scopeKeys, [now, ...chunk.map((a) => a.toLowerCase())]).then((reply) => {
-            const flat = reply as Array<number | string>;
-            for (let i = 0; i < flat.length; i += 4) {
-              const address = chunk[Number(flat[i]) - 1] as string;
-              const stream = flat[i + 1] === 1 ? checkOptions.stream : undefined;
-              hits.set(address, decode(String(flat[i + 2]), stream, String(flat[i + 3])));
+          check.run(redis, scopeKeys, [now, joined]).then((reply) => {
+            const text = String(reply);
+            let line = 0;
+            while (line < text.length) {
+              const end = text.indexOf('\n', line);
+              const stop = end === -1 ? text.length : end;
+              const bar = text.indexOf('|', line);
+              const address = chunk[Number(text.slice(line, bar)) - 1] as string;
+              const how = text.charCodeAt(bar + 1) - 48;
+              const key =
+                how < 2
+                  ? address.toLowerCase()
+                  : address.toLowerCase().slice(address.lastIndexOf('@'));
+              hits.set(
+                address,
+                decode(
+                  key,
+                  how % 2 === 1 ? checkOptions.stream : undefined,
+                  text.slice(bar + 3, stop),
+                ),
+              );
+              line = stop + 1;
             }
           }),
         );
