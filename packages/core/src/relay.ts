@@ -10,7 +10,7 @@ import type { EventPolicy, PolicyDecision, SendGuard, ThrottlePort } from './por
 import type { Provider } from './provider.ts';
 import { deliver, type RetryOptions } from './retry.ts';
 import { assertUniqueNames, createRouter, type CircuitEvent, type RoutingOptions } from './routing.ts';
-import type { DedupeStore, Ledger, MessageStateStore, RecipientState, SuppressionEntry, SuppressionStore } from './stores.ts';
+import type { DedupeStore, Ledger, MessageStateStore, RecipientState, StrikeStore, SuppressionEntry, SuppressionStore } from './stores.ts';
 import { createStreamPolicy, type StreamOptions } from './streams.ts';
 import { createWebhookHandler, type WebhookHandler } from './webhooks.ts';
 import type { ThrottleEvent } from './throttle/events.ts';
@@ -51,6 +51,8 @@ export type BatchResult =
 
 export interface SuppressionOptions {
   store?: SuppressionStore;
+  /** Where the default policy counts soft-bounce strikes (persist it with the store). @default memory */
+  strikes?: StrikeStore;
   policy?: EventPolicy;
   /** drop: send to the rest and report the suppressed; refuse: fail the whole send. @default 'drop' */
   mode?: 'drop' | 'refuse';
@@ -170,7 +172,7 @@ export function createRelay(options: RelayOptions): Relay {
   const suppressionOptions = options.suppression === false ? undefined : (options.suppression ?? {});
   const suppressionStore = suppressionOptions && (suppressionOptions.store ?? memorySuppressionStore());
   const policy =
-    suppressionOptions && (suppressionOptions.policy ?? createSuppressionPolicy({ store: suppressionStore as SuppressionStore, onAlert: (alert) => emitter.emit('alert', alert) }));
+    suppressionOptions && (suppressionOptions.policy ?? createSuppressionPolicy({ store: suppressionStore as SuppressionStore, ...(suppressionOptions.strikes ? { strikes: suppressionOptions.strikes } : {}), onAlert: (alert) => emitter.emit('alert', alert) }));
   // On by default: per mailbox-provider profiles and provider accounts, adaptive to deferrals.
   const throttle = options.throttle === false ? undefined : (options.throttle ?? createThrottle());
   throttle?.attach?.({ providers: options.providers, emit: (event) => emitter.emit('throttle', event) });
