@@ -29,7 +29,9 @@ export function memorySuppressionStore(options: MemorySuppressionOptions = {}): 
   // Scope ('' = every stream, else a stream name) → lower-case address or '@domain' → entry.
   const scopes = new Map<string, Map<string, Held>>([[global, new Map()]]);
   const everyStream = scopes.get(global) as Map<string, Held>;
-  let domainEntries = 0;
+  // Hashes of the domains with a domain-level entry: a miss costs no string slice unless its
+  // domain hash is here (stale hashes after removals only cost a lookup).
+  const domainHashes = new Set<number>();
   // Insertion order for paging; removed slots are undefined until the next compaction.
   let order: Array<Held | undefined> = [];
   let holes = 0;
@@ -55,15 +57,24 @@ export function memorySuppressionStore(options: MemorySuppressionOptions = {}): 
   return {
     async check(addresses, checkOptions = {}) {
       const now = checkOptions.now?.getTime() ?? clock();
-      const streamScope = checkOptions.stream === undefined ? undefined : scopes.get(checkOptions.stream);
+      const scoped = checkOptions.stream === undefined ? undefined : scopes.get(checkOptions.stream);
+      const streamScope = scoped !== undefined && scoped.size > 0 ? scoped : undefined;
       const hits = new Map<string, SuppressionEntry>();
-      const live = (held: Held | undefined) => (held !== undefined && held.expires > now ? held : undefined);
+      // The hot loop of every send: plain comparisons, no closures, no allocation on a miss
+      // unless the address's domain may hold a domain entry.
       for (const address of addresses) {
         const key = address.toLowerCase();
-        let held = live(everyStream.get(key)) ?? (streamScope && live(streamScope.get(key)));
-        if (held === undefined && domainEntries > 0) {
+        let held = everyStream.get(key);
+        if (held !== undefined && held.expires <= now) held = undefined;
+        if (held === undefined && streamScope !== undefined) {
+          held = streamScope.get(key);
+          if (held !== undefined && held.expires <= now) held = undefined;
+        }
+        if (held === undefined && domainHashes.size > 0 && domainHashes.has(domainHash(key))) {
           const domain = key.slice(key.lastIndexOf('@'));
-          held = live(everyStream.get(domain)) ?? (streamScope && live(streamScope.get(domain)));
+          held = everyStream.get(domain);
+          if ((held === undefined || held.expires <= now) && streamScope !== undefined) held = streamScope.get(domain);
+          if (held !== undefined && held.expires <= now) held = undefined;
         }
         if (held !== undefined) hits.set(address, held.entry);
       }
@@ -100,7 +111,7 @@ export function memorySuppressionStore(options: MemorySuppressionOptions = {}): 
           order[existing.seq] = undefined;
           holes += 1;
         } else if (address.startsWith('@')) {
-          domainEntries += 1;
+          domainHashes.add(domainHash(address));
         }
         scope.set(address, held);
         order.push(held);
@@ -114,7 +125,6 @@ export function memorySuppressionStore(options: MemorySuppressionOptions = {}): 
       const held = scope?.get(key);
       if (!scope || !held) return false;
       scope.delete(key);
-      if (key.startsWith('@')) domainEntries -= 1;
       order[held.seq] = undefined;
       holes += 1;
       removed.push({
@@ -186,4 +196,15 @@ export function memorySuppressionStore(options: MemorySuppressionOptions = {}): 
     if (!held) throw new RelayError({ kind: 'invalid', field: 'cursor', message: 'the suppression list changed under this cursor; list again without a cursor' });
     return held.seq + 1;
   }
+}
+
+/** FNV-1a over the domain part (after the last '@'), read from the end so no string is built. */
+function domainHash(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = key.length - 1; i >= 0; i -= 1) {
+    const c = key.charCodeAt(i);
+    if (c === 64) break;
+    hash = Math.imul(hash ^ c, 16777619);
+  }
+  return hash;
 }
