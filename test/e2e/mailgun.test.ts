@@ -221,7 +221,7 @@ describe('mailgun end to end through the simulator', () => {
       body: flipped,
     });
     expect(wire.status).toBe(401);
-    // The exact bytes again: a duplicate, answered 200 so Mailgun stops, recording nothing.
+    // The exact bytes again: answered 200 so Mailgun stops; its event ids are known, nothing is recorded.
     expect((await post(body)).status).toBe(200);
     expect(seen).toHaveLength(count);
     // A fresh token, properly signed, is taken: a Mailgun redelivery that was re-signed.

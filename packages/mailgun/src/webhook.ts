@@ -175,8 +175,15 @@ function bounceOf(data: Record<string, unknown>): BounceInfo {
     !mailgunOwnCode(code)
       ? code
       : undefined;
+  // A `rejected` event says why in `reject` rather than `delivery-status`.
+  const reject = obj(data['reject']);
   const diagnostic =
-    [str(status['message']), str(status['description'])]
+    [
+      str(status['message']),
+      str(status['description']),
+      str(reject['reason']),
+      str(reject['description']),
+    ]
       .filter((s): s is string => s !== undefined)
       .join(' ')
       .trim() || undefined;
@@ -329,12 +336,11 @@ export function parseMailgunEvents(
  * The Provider's `webhook` member. `verify` checks the signature and timestamp, then the token:
  * Mailgun signs only timestamp + token, never the body, so each signature block is honoured for
  * one body. The same token with the same bytes again (a redelivery, or a replay of a captured
- * request) is a duplicate: answered 200, nothing recorded, so Mailgun stops retrying it. The same
- * token with other bytes is a forgery on a captured signature: refused (401).
+ * request) passes: its events carry the ids already recorded, so the relay's event dedupe records
+ * nothing new, and a redelivery after a failed first attempt is not lost. The same token with
+ * other bytes is a forgery on a captured signature: refused (401).
  */
 export function mailgunWebhook(options: MailgunWebhookOptions): ProviderWebhook {
-  // Requests verify() found to be exact duplicates; parse() of the same request yields nothing.
-  const duplicates = new WeakSet<WebhookRequest>();
   return {
     async verify(request: WebhookRequest, context: WebhookContext) {
       if (options.skipVerification) return;
@@ -349,10 +355,7 @@ export function mailgunWebhook(options: MailgunWebhookOptions): ProviderWebhook 
           : context.remember(key, ttlMs);
       const token = `mailgun:${options.provider}:token:${signature.token}`;
       const digest = createHash('sha256').update(request.body).digest('base64url');
-      if (!(await remember(`${token}:${digest}`))) {
-        duplicates.add(request);
-        return;
-      }
+      if (!(await remember(`${token}:${digest}`))) return;
       if (!(await remember(token)))
         throw authError(
           options.provider,
@@ -360,9 +363,7 @@ export function mailgunWebhook(options: MailgunWebhookOptions): ProviderWebhook 
         );
     },
     async parse(request: WebhookRequest) {
-      const body = readJson(request, options.provider);
-      const events = parseMailgunEvents(body, options);
-      return { events: duplicates.has(request) ? [] : events };
+      return { events: parseMailgunEvents(readJson(request, options.provider), options) };
     },
   };
 }
