@@ -67,7 +67,11 @@ export interface SesOptions {
   accountLimits?: boolean;
   /** How long an accountLimits answer is reused (SES throttles control-plane calls at ~1/s). @default 60_000 */
   accountLimitsTtlMs?: number;
-  webhook?: SesWebhookOptions;
+  /**
+   * SNS webhook intake. Required (with `topicArns`) unless `false`: a send-only provider has no
+   * `webhook` member.
+   */
+  webhook?: SesWebhookOptions | false;
 }
 
 const tagName = /^[A-Za-z0-9_-]{1,256}$/u;
@@ -107,7 +111,7 @@ const schema = z
     batchConcurrency: z.number().int().min(1).max(64).optional(),
     accountLimits: z.boolean().optional(),
     accountLimitsTtlMs: z.number().int().min(0).optional(),
-    webhook: webhookSchema.optional(),
+    webhook: z.union([webhookSchema, z.literal(false)]).optional(),
   })
   .strict();
 
@@ -121,11 +125,12 @@ export function parseOptions(input: unknown): SesOptions {
     throw new RelayError({ kind: 'config', provider: 'ses', message: `invalid ses() options: ${what}; see docs/providers/ses.md` });
   }
   const options = input as SesOptions;
-  if (options.webhook && !options.webhook.dangerouslySkipVerification && !options.webhook.topicArns) {
+  if (options.webhook !== false && !options.webhook?.dangerouslySkipVerification && !options.webhook?.topicArns) {
     throw new RelayError({
       kind: 'config',
       provider: 'ses',
-      message: 'webhook.topicArns is required: list the SNS topic ARN(s) your SES configuration set publishes to (or set webhook.dangerouslySkipVerification behind a gateway that verifies SNS)',
+      message:
+        'webhook.topicArns is required: list the SNS topic ARN(s) your SES configuration set publishes to; pass webhook: false for a send-only provider (or webhook.dangerouslySkipVerification behind a gateway that verifies SNS)',
     });
   }
   return options;

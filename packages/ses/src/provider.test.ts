@@ -10,7 +10,7 @@ let provider: SesProvider;
 
 beforeAll(async () => {
   sim = await startSimulator({ seed: 'ses-adapter' });
-  provider = ses({ ...sim.ses.clientConfig, configurationSetName: 'relaykit-events' });
+  provider = ses({ ...sim.ses.clientConfig, webhook: false, configurationSetName: 'relaykit-events' });
 });
 afterAll(async () => {
   await provider.close?.();
@@ -68,7 +68,7 @@ describe('sending through the SDK against the simulator', () => {
   });
 
   it('sends raw MIME when asked (or when Simple content cannot carry the message)', async () => {
-    const rawProvider = ses({ ...sim.ses.clientConfig, content: 'raw' });
+    const rawProvider = ses({ ...sim.ses.clientConfig, webhook: false, content: 'raw' });
     const m = await message({ headers: { 'X-Campaign': 'spring' }, attachments: [{ filename: 'a.txt', content: 'a' }, { filename: 'b.txt', content: 'b' }] });
     await rawProvider.send(m, context());
     expect(sim.messages[0]).toMatchObject({ subject: 'Hello', attachments: 2, headers: { 'x-campaign': 'spring' }, tags: { 'relaykit-message-id': m.id } });
@@ -84,7 +84,7 @@ describe('sending through the SDK against the simulator', () => {
       commands.push(String(ctx['commandName']));
       return next(args);
     });
-    const results = await ses({ client }).sendBatch?.(batch, { attempt: 1, signal: new AbortController().signal });
+    const results = await ses({ client, webhook: false }).sendBatch?.(batch, { attempt: 1, signal: new AbortController().signal });
     expect(commands.sort()).toEqual(['SendBulkEmailCommand', 'SendEmailCommand']);
     expect(results).toHaveLength(4);
     const ok = results as SendResult[];
@@ -108,7 +108,7 @@ describe('sending through the SDK against the simulator', () => {
 
   it('uses a client you built as it is (drop-in)', async () => {
     const client = new SESv2Client({ ...sim.ses.clientConfig, maxAttempts: 3 });
-    const mine = ses({ client });
+    const mine = ses({ client, webhook: false });
     expect(mine.client).toBe(client);
     const rule = sim.fail({ provider: 'ses', fault: 'server-error', times: 1 });
     await mine.send(await message(), context());
@@ -191,27 +191,27 @@ describe('errors the simulator can produce → RelayError kinds', () => {
         server.close(() => resolve(address.port));
       });
     });
-    const down = ses({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: sim.ses.credentials });
+    const down = ses({ webhook: false, region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: sim.ses.credentials });
     expect(await failure(down.send(await message(), context()))).toMatchObject({ kind: 'provider-unavailable', providerCode: 'ECONNREFUSED' });
   });
 });
 
 describe('accountLimits', () => {
   it('reports GetAccount send quota, and is cached', async () => {
-    const fresh = ses({ ...sim.ses.clientConfig });
+    const fresh = ses({ ...sim.ses.clientConfig, webhook: false });
     await fresh.send(await message({ to: ['a@example.org', 'b@example.org'] }), context());
     expect(await fresh.accountLimits?.()).toEqual({ maxSendRate: 14, max24HourSend: 50_000, sentLast24Hours: 2, sendingEnabled: true });
     sim.ses.account.sendingEnabled = false;
     expect((await fresh.accountLimits?.())?.sendingEnabled).toBe(true);
-    const uncached = ses({ ...sim.ses.clientConfig, accountLimitsTtlMs: 0 });
+    const uncached = ses({ ...sim.ses.clientConfig, webhook: false, accountLimitsTtlMs: 0 });
     expect((await uncached.accountLimits?.())?.sendingEnabled).toBe(false);
   });
 
   it('maps GetAccount failures, and can be turned off', async () => {
     sim.fail({ provider: 'ses', operation: 'account', fault: 'auth', times: 1 });
-    const fresh = ses({ ...sim.ses.clientConfig });
+    const fresh = ses({ ...sim.ses.clientConfig, webhook: false });
     expect((await failure(fresh.accountLimits?.() as Promise<unknown>)).kind).toBe('auth');
-    expect(ses({ ...sim.ses.clientConfig, accountLimits: false }).accountLimits).toBeUndefined();
+    expect(ses({ ...sim.ses.clientConfig, webhook: false, accountLimits: false }).accountLimits).toBeUndefined();
   });
 });
 
@@ -231,11 +231,15 @@ describe('options', () => {
     expect(attempt({ messageIdTag: 'has space' }).message).toMatch(/messageIdTag/u);
     expect(attempt({ webhook: { topicArns: ['not-an-arn'] } }).message).toMatch(/webhook\.topicArns/u);
     expect(attempt({ client: {} }).message).toMatch(/client/u);
+    // Webhooks are verified or explicitly turned off: no silent unverified intake.
+    expect(attempt({ region: 'us-east-1' }).message).toMatch(/webhook\.topicArns is required.*webhook: false/u);
+    expect(ses({ region: 'us-east-1', webhook: false }).webhook).toBeUndefined();
   });
 
   it('resolves per-message options (configuration set and list management by stream)', async () => {
     const perStream = ses({
       ...sim.ses.clientConfig,
+      webhook: false,
       configurationSetName: (m) => (m.stream === 'outreach' ? 'outreach-set' : undefined),
       listManagement: (m) => (m.stream === 'outreach' ? { contactListName: 'prospects' } : undefined),
     });
@@ -246,6 +250,6 @@ describe('options', () => {
 
   it('declares honest capabilities', () => {
     expect(provider).toMatchObject({ name: 'ses', type: 'ses', capabilities: { maxBatchSize: 50, idempotency: false, scheduling: false, inlineAttachments: true, maxRecipients: 50 } });
-    expect(ses({ ...sim.ses.clientConfig, name: 'ses-eu' }).name).toBe('ses-eu');
+    expect(ses({ ...sim.ses.clientConfig, webhook: false, name: 'ses-eu' }).name).toBe('ses-eu');
   });
 });

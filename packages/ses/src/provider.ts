@@ -184,7 +184,7 @@ export function ses(input: SesOptions = {}): SesProvider {
     },
     send,
     sendBatch,
-    webhook: createSesWebhook({ ...options.webhook, provider: name, messageIdTag }),
+    ...(options.webhook === false ? {} : { webhook: createSesWebhook({ ...options.webhook, provider: name, messageIdTag }) }),
     ...(options.accountLimits === false ? {} : { accountLimits }),
     async close() {
       if (ownsClient) client.destroy();
