@@ -75,9 +75,8 @@ export function createMxRollup(options: MxRollupOptions = {}): MxRollup {
   const peek = (domain: string): string | null | undefined => {
     const fixed = known.get(domain);
     if (fixed !== undefined) return fixed;
-    if (reserved.test(domain)) return null;
     const entry = cache.get(domain);
-    if (entry === undefined) return undefined;
+    if (entry === undefined) return reserved.test(domain) ? store(domain, null, Number.POSITIVE_INFINITY) : undefined;
     if (entry.expires <= now()) {
       // Stale: keep answering with it while a fresh lookup runs, so expiry never stalls a send.
       void lookup(domain);

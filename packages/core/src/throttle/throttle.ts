@@ -256,27 +256,43 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       if (need.limiter !== undefined) (custom ??= []).push(need);
       else if (b.rate < Number.POSITIVE_INFINITY) (buckets ??= []).push({ key: b.storeKey, cost: need.cost, ratePerSec: b.rate, burst: b.effectiveBurst });
     }
-    if (start - t > left) {
-      const paused = needs.find((n) => n.budget.pausedUntil === start)?.budget as Budget;
-      return Promise.reject(rateLimited(start - t, `${paused.scope} ${paused.key} is paused until ${new Date(start).toISOString()}`));
-    }
-    const finish = (grant: RateGrant): Promise<void> => {
-      if (!grant.granted) return Promise.reject(rateLimited(start - t + grant.waitMs, `no token within the deadline for ${buckets?.map((b) => b.key.slice(prefix.length)).join(', ') ?? ''}`));
-      for (const need of needs) observe(need.budget, t, need.cost);
-      const wait = start - t + grant.waitMs;
-      if (custom === undefined) return wait > 0 ? sleep(wait, signal) : resolved;
-      const rest = custom;
-      const through = () =>
-        rest.reduce<Promise<void>>(
-          (p, need) => p.then(() => (need.limiter as Limiter).acquire({ key: need.budget.storeKey, cost: need.cost, ratePerSec: need.budget.rate, deadline, ...(signal ? { signal } : {}) })),
-          resolved,
-        );
-      return wait > 0 ? sleep(wait, signal).then(through) : through();
-    };
-    if (buckets === undefined) return finish(immediate);
+    if (start - t > left) return Promise.reject(pausedError(needs, start, t));
+    if (buckets === undefined) return settle(immediate, needs, t, start, buckets, custom, deadline, signal);
     const grant = store.take(buckets, start, left - (start - t));
-    return grant instanceof Promise ? grant.then(finish) : finish(grant);
+    if (grant instanceof Promise) return grant.then((g) => settle(g, needs, t, start, buckets, custom, deadline, signal));
+    return settle(grant, needs, t, start, buckets, custom, deadline, signal);
   };
+
+  // Kept out of `gate` so an admitted send creates no closure (and no promise but the shared one).
+  function settle(
+    grant: RateGrant,
+    needs: Need[],
+    t: number,
+    start: number,
+    buckets: RateBucket[] | undefined,
+    custom: Need[] | undefined,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    if (!grant.granted) {
+      const names = buckets?.map((b) => b.key.slice(prefix.length)).join(', ') ?? '';
+      return Promise.reject(rateLimited(start - t + grant.waitMs, `no token within the deadline for ${names}`));
+    }
+    for (const need of needs) observe(need.budget, t, need.cost);
+    const wait = start - t + grant.waitMs;
+    if (custom === undefined) return wait > 0 ? sleep(wait, signal) : resolved;
+    const through = () =>
+      custom.reduce<Promise<void>>(
+        (p, need) => p.then(() => (need.limiter as Limiter).acquire({ key: need.budget.storeKey, cost: need.cost, ratePerSec: need.budget.rate, deadline, ...(signal ? { signal } : {}) })),
+        resolved,
+      );
+    return wait > 0 ? sleep(wait, signal).then(through) : through();
+  }
+
+  function pausedError(needs: Need[], start: number, t: number): RelayError {
+    const paused = needs.find((n) => n.budget.pausedUntil === start)?.budget as Budget;
+    return rateLimited(start - t, `${paused.scope} ${paused.key} is paused until ${new Date(start).toISOString()}`);
+  }
 
   // Lookup budgets are wall-clock timers (not the injectable sleep): they bound real I/O.
   const withinBudget = (promise: Promise<unknown>, ms: number): Promise<unknown> => {
