@@ -2,12 +2,31 @@ import { normalizeMessage, RelayError, type MessageInput } from '@relaykit/core'
 import fc from 'fast-check';
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
-import { bulkKey, simpleContentBlocker, toBulkInput, toSendEmailInput, type SendSettings } from './convert.ts';
-import { decodeTagValue, encodeTagValue, fromMailTags, sanitizeTagName, toEmailTags } from './tags.ts';
+import {
+  bulkKey,
+  simpleContentBlocker,
+  toBulkInput,
+  toSendEmailInput,
+  type SendSettings,
+} from './convert.ts';
+import {
+  decodeTagValue,
+  encodeTagValue,
+  fromMailTags,
+  sanitizeTagName,
+  toEmailTags,
+} from './tags.ts';
 
 const settings: SendSettings = { messageIdTag: 'relaykit-message-id' };
 const message = (input: Partial<MessageInput> = {}) =>
-  normalizeMessage({ id: 'rk_1', from: { address: 'sender@example.com', name: 'Sender' }, to: 'to@example.org', subject: 'Hi', text: 'text', ...input });
+  normalizeMessage({
+    id: 'rk_1',
+    from: { address: 'sender@example.com', name: 'Sender' },
+    to: 'to@example.org',
+    subject: 'Hi',
+    text: 'text',
+    ...input,
+  });
 
 describe('toSendEmailInput', () => {
   it('maps a message to Simple content with headers, attachments, tags and settings', async () => {
@@ -26,10 +45,18 @@ describe('toSendEmailInput', () => {
       stream: 'transactional',
       listUnsubscribe: { url: 'https://example.com/u', oneClick: true },
     });
-    const input = toSendEmailInput(m, { ...settings, configurationSetName: 'relaykit-events', fromEmailAddressIdentityArn: 'arn:aws:ses:us-east-1:1:identity/example.com' });
+    const input = toSendEmailInput(m, {
+      ...settings,
+      configurationSetName: 'relaykit-events',
+      fromEmailAddressIdentityArn: 'arn:aws:ses:us-east-1:1:identity/example.com',
+    });
     expect(input).toMatchObject({
       FromEmailAddress: 'Sender <sender@example.com>',
-      Destination: { ToAddresses: ['to@example.org'], CcAddresses: ['cc@example.org'], BccAddresses: ['bcc@example.org'] },
+      Destination: {
+        ToAddresses: ['to@example.org'],
+        CcAddresses: ['cc@example.org'],
+        BccAddresses: ['bcc@example.org'],
+      },
       ReplyToAddresses: ['reply@example.com'],
       ConfigurationSetName: 'relaykit-events',
       FromEmailAddressIdentityArn: 'arn:aws:ses:us-east-1:1:identity/example.com',
@@ -42,7 +69,10 @@ describe('toSendEmailInput', () => {
       Content: {
         Simple: {
           Subject: { Data: 'Hi', Charset: 'UTF-8' },
-          Body: { Text: { Data: 'text', Charset: 'UTF-8' }, Html: { Data: '<b>html</b>', Charset: 'UTF-8' } },
+          Body: {
+            Text: { Data: 'text', Charset: 'UTF-8' },
+            Html: { Data: '<b>html</b>', Charset: 'UTF-8' },
+          },
           Headers: [
             { Name: 'X-Custom', Value: 'v1' },
             { Name: 'List-Unsubscribe', Value: '<https://example.com/u>' },
@@ -50,23 +80,36 @@ describe('toSendEmailInput', () => {
           ],
           Attachments: [
             { FileName: 'a.txt', ContentType: 'text/plain', ContentDisposition: 'ATTACHMENT' },
-            { FileName: 'logo.png', ContentType: 'image/png', ContentDisposition: 'INLINE', ContentId: 'logo' },
+            {
+              FileName: 'logo.png',
+              ContentType: 'image/png',
+              ContentDisposition: 'INLINE',
+              ContentId: 'logo',
+            },
           ],
         },
       },
     });
-    expect(Buffer.from(input.Content?.Simple?.Attachments?.[0]?.RawContent as Uint8Array).toString()).toBe('hello');
+    expect(
+      Buffer.from(input.Content?.Simple?.Attachments?.[0]?.RawContent as Uint8Array).toString(),
+    ).toBe('hello');
   });
 
   it('lets SES write List-Unsubscribe when list management is on', async () => {
     const m = await message({ listUnsubscribe: { mailto: 'u@example.com' } });
-    const input = toSendEmailInput(m, { ...settings, listManagement: { contactListName: 'news', topicName: 'weekly' } });
+    const input = toSendEmailInput(m, {
+      ...settings,
+      listManagement: { contactListName: 'news', topicName: 'weekly' },
+    });
     expect(input.ListManagementOptions).toEqual({ ContactListName: 'news', TopicName: 'weekly' });
     expect(input.Content?.Simple?.Headers).toBeUndefined();
   });
 
   it('encodes non-ASCII display names and header values (Simple headers are ASCII only)', async () => {
-    const m = await message({ from: { address: 'a@example.com', name: 'Zoë' }, headers: { 'X-Note': 'café' } });
+    const m = await message({
+      from: { address: 'a@example.com', name: 'Zoë' },
+      headers: { 'X-Note': 'café' },
+    });
     const input = toSendEmailInput(m, settings);
     expect(input.FromEmailAddress).toBe('=?UTF-8?B?Wm/Dqw==?= <a@example.com>');
     expect(input.Content?.Simple?.Headers?.[0]?.Value).toBe('=?UTF-8?B?Y2Fmw6k=?=');
@@ -80,13 +123,20 @@ describe('toSendEmailInput', () => {
     const parsed = await PostalMime.parse(Buffer.from(raw.Content?.Raw?.Data as Uint8Array));
     expect(parsed.headers.find((h) => h.key === 'x-long')?.value).toBe('word '.repeat(300).trim());
     expect(raw.Destination?.ToAddresses).toEqual(['to@example.org']);
-    const cid = await message({ html: '<img src="cid:x">', attachments: [{ filename: 'x.png', content: 'x', cid: 'c'.repeat(79) }] });
+    const cid = await message({
+      html: '<img src="cid:x">',
+      attachments: [{ filename: 'x.png', content: 'x', cid: 'c'.repeat(79) }],
+    });
     expect(toSendEmailInput(cid, settings).Content?.Raw).toBeDefined();
-    expect(toSendEmailInput(await message(), { ...settings, content: 'raw' }).Content?.Raw).toBeDefined();
+    expect(
+      toSendEmailInput(await message(), { ...settings, content: 'raw' }).Content?.Raw,
+    ).toBeDefined();
   });
 
   it('refuses what SES cannot send: a non-ASCII local part, more than 50 recipients', async () => {
-    await expect(message({ to: 'jöhn@example.org' }).then((m) => toSendEmailInput(m, settings))).rejects.toMatchObject({ kind: 'invalid', field: 'to[0]' });
+    await expect(
+      message({ to: 'jöhn@example.org' }).then((m) => toSendEmailInput(m, settings)),
+    ).rejects.toMatchObject({ kind: 'invalid', field: 'to[0]' });
     const many = await message({ to: Array.from({ length: 51 }, (_, i) => `r${i}@example.org`) });
     expect(() => toSendEmailInput(many, settings)).toThrow(RelayError);
   });
@@ -94,23 +144,43 @@ describe('toSendEmailInput', () => {
 
 describe('SendBulkEmail', () => {
   const campaign = (to: string, id: string, extra: Partial<MessageInput> = {}) =>
-    message({ id, to, html: '<p>Spring sale</p>', subject: 'Sale', headers: { 'X-Campaign': 'spring' }, listUnsubscribe: { url: `https://example.com/u/${id}` }, ...extra });
+    message({
+      id,
+      to,
+      html: '<p>Spring sale</p>',
+      subject: 'Sale',
+      headers: { 'X-Campaign': 'spring' },
+      listUnsubscribe: { url: `https://example.com/u/${id}` },
+      ...extra,
+    });
 
   it('groups messages with identical content, and never template-like content or list management', async () => {
-    const [a, b, c] = await Promise.all([campaign('a@example.org', 'rk_a'), campaign('b@example.org', 'rk_b'), campaign('c@example.org', 'rk_c', { subject: 'Other' })]);
+    const [a, b, c] = await Promise.all([
+      campaign('a@example.org', 'rk_a'),
+      campaign('b@example.org', 'rk_b'),
+      campaign('c@example.org', 'rk_c', { subject: 'Other' }),
+    ]);
     expect(bulkKey(a, settings)).toBeDefined();
     expect(bulkKey(a, settings)).toBe(bulkKey(b, settings));
     expect(bulkKey(c, settings)).not.toBe(bulkKey(a, settings));
     expect(bulkKey(a, { ...settings, configurationSetName: 'x' })).not.toBe(bulkKey(a, settings));
-    expect(bulkKey(await campaign('a@example.org', 'rk_t', { text: 'Hello {{name}}' }), settings)).toBeUndefined();
+    expect(
+      bulkKey(await campaign('a@example.org', 'rk_t', { text: 'Hello {{name}}' }), settings),
+    ).toBeUndefined();
     expect(bulkKey(a, { ...settings, listManagement: { contactListName: 'l' } })).toBeUndefined();
     expect(bulkKey(a, { ...settings, content: 'raw' })).toBeUndefined();
   });
 
   it('sends the content as an inline template and varies recipients, headers and tags per entry', async () => {
-    const messages = await Promise.all([campaign('a@example.org', 'rk_a'), campaign('b@example.org', 'rk_b')]);
+    const messages = await Promise.all([
+      campaign('a@example.org', 'rk_a'),
+      campaign('b@example.org', 'rk_b'),
+    ]);
     const input = toBulkInput(messages, [settings, settings]);
-    expect(input.DefaultContent?.Template).toMatchObject({ TemplateContent: { Subject: 'Sale', Text: 'text', Html: '<p>Spring sale</p>' }, TemplateData: '{}' });
+    expect(input.DefaultContent?.Template).toMatchObject({
+      TemplateContent: { Subject: 'Sale', Text: 'text', Html: '<p>Spring sale</p>' },
+      TemplateData: '{}',
+    });
     expect(input.BulkEmailEntries).toHaveLength(2);
     expect(input.BulkEmailEntries?.[1]).toMatchObject({
       Destination: { ToAddresses: ['b@example.org'] },
@@ -141,14 +211,33 @@ describe('EmailTags', () => {
   });
 
   it('reads back what it wrote, skipping SES tags', () => {
-    const tags = toEmailTags({ messageIdTag: 'relaykit-message-id', messageId: 'id.with:colons', stream: 'out reach', tags: ['welcome'], metadata: { order: 'A/1' } });
-    const mailTags = Object.fromEntries([...tags.map((t) => [t.Name, [t.Value]]), ['ses:operation', ['SendEmail']]]);
-    expect(fromMailTags(mailTags, 'relaykit-message-id')).toEqual({ messageId: 'id.with:colons', stream: 'out reach', tags: ['welcome'], metadata: { order: 'A/1' } });
+    const tags = toEmailTags({
+      messageIdTag: 'relaykit-message-id',
+      messageId: 'id.with:colons',
+      stream: 'out reach',
+      tags: ['welcome'],
+      metadata: { order: 'A/1' },
+    });
+    const mailTags = Object.fromEntries([
+      ...tags.map((t) => [t.Name, [t.Value]]),
+      ['ses:operation', ['SendEmail']],
+    ]);
+    expect(fromMailTags(mailTags, 'relaykit-message-id')).toEqual({
+      messageId: 'id.with:colons',
+      stream: 'out reach',
+      tags: ['welcome'],
+      metadata: { order: 'A/1' },
+    });
     expect(fromMailTags('junk', 'x')).toEqual({ tags: [], metadata: {} });
   });
 
   it('keeps the first of duplicate names after sanitising', () => {
-    const tags = toEmailTags({ messageIdTag: 'relaykit-message-id', messageId: 'rk', tags: ['a b', 'a_b'], metadata: { 'relaykit-message-id': 'spoof' } });
+    const tags = toEmailTags({
+      messageIdTag: 'relaykit-message-id',
+      messageId: 'rk',
+      tags: ['a b', 'a_b'],
+      metadata: { 'relaykit-message-id': 'spoof' },
+    });
     expect(tags).toEqual([
       { Name: 'relaykit-message-id', Value: 'rk' },
       { Name: 'a_b', Value: 'true' },

@@ -7,8 +7,20 @@ import type {
   SendBulkEmailCommandInput,
   SendEmailCommandInput,
 } from '@aws-sdk/client-sesv2';
-import { listUnsubscribeHeaders, RelayError, recipientsOf, type Address, type Message } from '@relaykit/core';
-import { buildMime, encodeHeaderText, formatMailbox, safeContentType, type MimeOptions } from './mime.ts';
+import {
+  listUnsubscribeHeaders,
+  RelayError,
+  recipientsOf,
+  type Address,
+  type Message,
+} from '@relaykit/core';
+import {
+  buildMime,
+  encodeHeaderText,
+  formatMailbox,
+  safeContentType,
+  type MimeOptions,
+} from './mime.ts';
 import type { ListManagement } from './options.ts';
 import { toEmailTags } from './tags.ts';
 
@@ -40,7 +52,12 @@ function mailbox(address: Address, field: string): string {
   const local = address.address.slice(0, address.address.lastIndexOf('@'));
   if (!asciiLocalPart.test(local)) {
     // SES does not support SMTPUTF8: the local part must be 7-bit ASCII (the domain is punycoded already).
-    throw new RelayError({ kind: 'invalid', provider: 'ses', field, message: `${field}: SES cannot send to a non-ASCII local part (${address.address}); use another provider for SMTPUTF8 addresses` });
+    throw new RelayError({
+      kind: 'invalid',
+      provider: 'ses',
+      field,
+      message: `${field}: SES cannot send to a non-ASCII local part (${address.address}); use another provider for SMTPUTF8 addresses`,
+    });
   }
   return formatMailbox(address);
 }
@@ -58,12 +75,18 @@ function destination(message: Message): Destination {
  * `message.listUnsubscribe`, unless SES list management is on (SES writes those itself, and they
  * may appear only once).
  */
-export function extraHeaders(message: Message, settings: Pick<SendSettings, 'listManagement'>): Record<string, string> {
+export function extraHeaders(
+  message: Message,
+  settings: Pick<SendSettings, 'listManagement'>,
+): Record<string, string> {
   return settings.listManagement ? {} : listUnsubscribeHeaders(message);
 }
 
 function simpleHeaders(message: Message, settings: SendSettings): MessageHeader[] {
-  return [...Object.entries(message.headers), ...Object.entries(extraHeaders(message, settings))].map(([Name, value]) => ({
+  return [
+    ...Object.entries(message.headers),
+    ...Object.entries(extraHeaders(message, settings)),
+  ].map(([Name, value]) => ({
     Name,
     Value: encodeHeaderText(value),
   }));
@@ -87,13 +110,19 @@ function simpleAttachments(message: Message): SesAttachment[] {
  */
 export function simpleContentBlocker(message: Message, settings: SendSettings): string | undefined {
   for (const { Name = '', Value = '' } of simpleHeaders(message, settings)) {
-    if (Name.length > maxHeaderName || Value.length > maxHeaderValue || Name.length + Value.length > maxHeaderLine) {
+    if (
+      Name.length > maxHeaderName ||
+      Value.length > maxHeaderValue ||
+      Name.length + Value.length > maxHeaderLine
+    ) {
       return `header ${Name.slice(0, 40)} is longer than Simple content allows`;
     }
   }
   for (const a of message.attachments) {
-    if (a.filename.length > maxFileName) return `attachment file name over ${maxFileName} characters`;
-    if (a.cid !== undefined && (a.cid.length > maxContentId || a.cid.length === 0)) return `Content-ID over ${maxContentId} characters`;
+    if (a.filename.length > maxFileName)
+      return `attachment file name over ${maxFileName} characters`;
+    if (a.cid !== undefined && (a.cid.length > maxContentId || a.cid.length === 0))
+      return `Content-ID over ${maxContentId} characters`;
   }
   return undefined;
 }
@@ -101,25 +130,43 @@ export function simpleContentBlocker(message: Message, settings: SendSettings): 
 function common(message: Message, settings: SendSettings): Omit<SendEmailCommandInput, 'Content'> {
   const recipients = recipientsOf(message).length;
   if (recipients > maxRecipients) {
-    throw new RelayError({ kind: 'invalid', provider: 'ses', field: 'to', message: `SES takes at most ${maxRecipients} recipients per message (To, Cc and Bcc together); this one has ${recipients}: split it` });
+    throw new RelayError({
+      kind: 'invalid',
+      provider: 'ses',
+      field: 'to',
+      message: `SES takes at most ${maxRecipients} recipients per message (To, Cc and Bcc together); this one has ${recipients}: split it`,
+    });
   }
   const input: Omit<SendEmailCommandInput, 'Content'> = {
     FromEmailAddress: mailbox(message.from, 'from'),
     Destination: destination(message),
-    EmailTags: toEmailTags({ messageIdTag: settings.messageIdTag, messageId: message.id, stream: message.stream, tags: message.tags, metadata: message.metadata }),
+    EmailTags: toEmailTags({
+      messageIdTag: settings.messageIdTag,
+      messageId: message.id,
+      stream: message.stream,
+      tags: message.tags,
+      metadata: message.metadata,
+    }),
   };
-  if (message.replyTo.length > 0) input.ReplyToAddresses = message.replyTo.map((a, i) => mailbox(a, `replyTo[${i}]`));
-  if (settings.configurationSetName !== undefined) input.ConfigurationSetName = settings.configurationSetName;
+  if (message.replyTo.length > 0)
+    input.ReplyToAddresses = message.replyTo.map((a, i) => mailbox(a, `replyTo[${i}]`));
+  if (settings.configurationSetName !== undefined)
+    input.ConfigurationSetName = settings.configurationSetName;
   if (settings.listManagement !== undefined) {
     input.ListManagementOptions = {
       ContactListName: settings.listManagement.contactListName,
-      ...(settings.listManagement.topicName === undefined ? {} : { TopicName: settings.listManagement.topicName }),
+      ...(settings.listManagement.topicName === undefined
+        ? {}
+        : { TopicName: settings.listManagement.topicName }),
     };
   }
-  if (settings.fromEmailAddressIdentityArn !== undefined) input.FromEmailAddressIdentityArn = settings.fromEmailAddressIdentityArn;
-  if (settings.feedbackForwardingEmailAddress !== undefined) input.FeedbackForwardingEmailAddress = settings.feedbackForwardingEmailAddress;
+  if (settings.fromEmailAddressIdentityArn !== undefined)
+    input.FromEmailAddressIdentityArn = settings.fromEmailAddressIdentityArn;
+  if (settings.feedbackForwardingEmailAddress !== undefined)
+    input.FeedbackForwardingEmailAddress = settings.feedbackForwardingEmailAddress;
   if (settings.feedbackForwardingEmailAddressIdentityArn !== undefined) {
-    input.FeedbackForwardingEmailAddressIdentityArn = settings.feedbackForwardingEmailAddressIdentityArn;
+    input.FeedbackForwardingEmailAddressIdentityArn =
+      settings.feedbackForwardingEmailAddressIdentityArn;
   }
   return input;
 }
@@ -128,7 +175,14 @@ function common(message: Message, settings: SendSettings): Omit<SendEmailCommand
 export function toSendEmailInput(message: Message, settings: SendSettings): SendEmailCommandInput {
   const input = common(message, settings);
   if (settings.content === 'raw' || simpleContentBlocker(message, settings) !== undefined) {
-    return { ...input, Content: { Raw: { Data: buildMime(message, { ...settings.mime, headers: extraHeaders(message, settings) }) } } };
+    return {
+      ...input,
+      Content: {
+        Raw: {
+          Data: buildMime(message, { ...settings.mime, headers: extraHeaders(message, settings) }),
+        },
+      },
+    };
   }
   const headers = simpleHeaders(message, settings);
   const attachments = simpleAttachments(message);
@@ -155,15 +209,20 @@ export function toSendEmailInput(message: Message, settings: SendSettings): Send
  * Simple content cannot carry. Recipients, headers and tags (hence the message id) vary per entry.
  */
 export function bulkKey(message: Message, settings: SendSettings): string | undefined {
-  if (settings.content === 'raw' || simpleContentBlocker(message, settings) !== undefined) return undefined;
+  if (settings.content === 'raw' || simpleContentBlocker(message, settings) !== undefined)
+    return undefined;
   // SendBulkEmail has no ListManagementOptions.
   if (settings.listManagement !== undefined) return undefined;
-  if ([message.subject, message.text ?? '', message.html ?? ''].some((t) => t.includes('{{'))) return undefined;
+  if ([message.subject, message.text ?? '', message.html ?? ''].some((t) => t.includes('{{')))
+    return undefined;
   const hash = createHash('sha256');
   const part = (value: unknown) => hash.update(JSON.stringify(value ?? null)).update('\u0000');
   part([message.from, message.replyTo, message.subject, message.text, message.html]);
   part([settings.configurationSetName, settings.fromEmailAddressIdentityArn]);
-  part([settings.feedbackForwardingEmailAddress, settings.feedbackForwardingEmailAddressIdentityArn]);
+  part([
+    settings.feedbackForwardingEmailAddress,
+    settings.feedbackForwardingEmailAddressIdentityArn,
+  ]);
   for (const a of message.attachments) {
     part([a.filename, a.contentType, a.cid]);
     hash.update(a.content);
@@ -172,7 +231,10 @@ export function bulkKey(message: Message, settings: SendSettings): string | unde
 }
 
 /** One SendBulkEmail call for messages that share a bulkKey (the first message gives the content). */
-export function toBulkInput(messages: readonly Message[], settings: readonly SendSettings[]): SendBulkEmailCommandInput {
+export function toBulkInput(
+  messages: readonly Message[],
+  settings: readonly SendSettings[],
+): SendBulkEmailCommandInput {
   const first = messages[0] as Message;
   const base = common(first, settings[0] as SendSettings);
   const attachments = simpleAttachments(first);
@@ -202,11 +264,15 @@ export function toBulkInput(messages: readonly Message[], settings: readonly Sen
     BulkEmailEntries: entries,
   };
   if (base.ReplyToAddresses) input.ReplyToAddresses = base.ReplyToAddresses;
-  if (base.ConfigurationSetName !== undefined) input.ConfigurationSetName = base.ConfigurationSetName;
-  if (base.FromEmailAddressIdentityArn !== undefined) input.FromEmailAddressIdentityArn = base.FromEmailAddressIdentityArn;
-  if (base.FeedbackForwardingEmailAddress !== undefined) input.FeedbackForwardingEmailAddress = base.FeedbackForwardingEmailAddress;
+  if (base.ConfigurationSetName !== undefined)
+    input.ConfigurationSetName = base.ConfigurationSetName;
+  if (base.FromEmailAddressIdentityArn !== undefined)
+    input.FromEmailAddressIdentityArn = base.FromEmailAddressIdentityArn;
+  if (base.FeedbackForwardingEmailAddress !== undefined)
+    input.FeedbackForwardingEmailAddress = base.FeedbackForwardingEmailAddress;
   if (base.FeedbackForwardingEmailAddressIdentityArn !== undefined) {
-    input.FeedbackForwardingEmailAddressIdentityArn = base.FeedbackForwardingEmailAddressIdentityArn;
+    input.FeedbackForwardingEmailAddressIdentityArn =
+      base.FeedbackForwardingEmailAddressIdentityArn;
   }
   return input;
 }

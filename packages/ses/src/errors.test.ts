@@ -19,13 +19,33 @@ const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode, attempt
 
 describe('toSesError', () => {
   it.each([
-    [new MessageRejected({ message: 'Email address is not verified.', ...meta(400) }), 'message-rejected', 400],
+    [
+      new MessageRejected({ message: 'Email address is not verified.', ...meta(400) }),
+      'message-rejected',
+      400,
+    ],
     [new BadRequestException({ message: 'Invalid header', ...meta(400) }), 'message-rejected', 400],
-    [new MailFromDomainNotVerifiedException({ message: 'not verified', ...meta(400) }), 'config', 400],
-    [new NotFoundException({ message: 'Configuration set does not exist', ...meta(404) }), 'config', 404],
-    [new AccountSuspendedException({ message: 'restricted', ...meta(400) }), 'provider-unavailable', 400],
+    [
+      new MailFromDomainNotVerifiedException({ message: 'not verified', ...meta(400) }),
+      'config',
+      400,
+    ],
+    [
+      new NotFoundException({ message: 'Configuration set does not exist', ...meta(404) }),
+      'config',
+      404,
+    ],
+    [
+      new AccountSuspendedException({ message: 'restricted', ...meta(400) }),
+      'provider-unavailable',
+      400,
+    ],
     [new SendingPausedException({ message: 'paused', ...meta(400) }), 'provider-unavailable', 400],
-    [new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', ...meta(429) }), 'rate-limited', 429],
+    [
+      new TooManyRequestsException({ message: 'Maximum sending rate exceeded.', ...meta(429) }),
+      'rate-limited',
+      429,
+    ],
     [new LimitExceededException({ message: 'limit', ...meta(400) }), 'rate-limited', 400],
     [new InternalServiceErrorException({ message: 'oops', ...meta(500) }), 'transient', 500],
     [new ConcurrentModificationException({ message: 'busy', ...meta(500) }), 'transient', 500],
@@ -39,23 +59,43 @@ describe('toSesError', () => {
 
   it('never confuses 4xx and 5xx', () => {
     expect(toSesError(new MessageRejected({ message: 'x', ...meta(400) })).retryable).toBe(false);
-    expect(toSesError(new InternalServiceErrorException({ message: 'x', ...meta(500) })).retryable).toBe(true);
-    expect(toSesError(new TooManyRequestsException({ message: 'x', ...meta(429) })).retryable).toBe(true);
+    expect(
+      toSesError(new InternalServiceErrorException({ message: 'x', ...meta(500) })).retryable,
+    ).toBe(true);
+    expect(toSesError(new TooManyRequestsException({ message: 'x', ...meta(429) })).retryable).toBe(
+      true,
+    );
   });
 
   it('maps "Daily message quota exceeded" to provider-unavailable whatever the exception', () => {
-    expect(toSesError(new LimitExceededException({ message: 'Daily message quota exceeded.', ...meta(400) })).kind).toBe('provider-unavailable');
-    expect(toSesError(new TooManyRequestsException({ message: 'Daily message quota exceeded.', ...meta(429) })).kind).toBe('provider-unavailable');
+    expect(
+      toSesError(
+        new LimitExceededException({ message: 'Daily message quota exceeded.', ...meta(400) }),
+      ).kind,
+    ).toBe('provider-unavailable');
+    expect(
+      toSesError(
+        new TooManyRequestsException({ message: 'Daily message quota exceeded.', ...meta(429) }),
+      ).kind,
+    ).toBe('provider-unavailable');
   });
 
   it('reads Retry-After from the response headers for rate limits', () => {
     const error = new TooManyRequestsException({ message: 'slow down', ...meta(429) });
-    Object.defineProperty(error, '$response', { value: { statusCode: 429, headers: { 'Retry-After': '7' } } });
+    Object.defineProperty(error, '$response', {
+      value: { statusCode: 429, headers: { 'Retry-After': '7' } },
+    });
     expect(toSesError(error).retryAfterMs).toBe(7000);
   });
 
   it('maps unmodeled AWS errors by name, then by status', () => {
-    const unmodeled = (name: string, status: number) => new SESv2ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', message: name, ...meta(status) });
+    const unmodeled = (name: string, status: number) =>
+      new SESv2ServiceException({
+        name,
+        $fault: status >= 500 ? 'server' : 'client',
+        message: name,
+        ...meta(status),
+      });
     expect(toSesError(unmodeled('ThrottlingException', 400)).kind).toBe('rate-limited');
     expect(toSesError(unmodeled('AccessDeniedException', 403)).kind).toBe('auth');
     expect(toSesError(unmodeled('UnrecognizedClientException', 403)).kind).toBe('auth');
@@ -65,24 +105,49 @@ describe('toSesError', () => {
     expect(toSesError(unmodeled('SomethingNew', 418)).kind).toBe('message-rejected');
     expect(toSesError(unmodeled('MissingAuthenticationTokenException', 403)).kind).toBe('auth');
     // A non-JSON 503 body: the SDK throws a deserialization SyntaxError carrying the status.
-    expect(toSesError(Object.assign(new SyntaxError('Unexpected token'), meta(503))).kind).toBe('provider-unavailable');
+    expect(toSesError(Object.assign(new SyntaxError('Unexpected token'), meta(503))).kind).toBe(
+      'provider-unavailable',
+    );
   });
 
   it('maps network failures: refused → provider-unavailable (nothing sent), reset/timeout → transient', () => {
-    const net = (code: string) => Object.assign(new Error(`connect ${code}`), { code, $metadata: { attempts: 1 } });
-    expect(toSesError(net('ECONNREFUSED'))).toMatchObject({ kind: 'provider-unavailable', providerCode: 'ECONNREFUSED' });
+    const net = (code: string) =>
+      Object.assign(new Error(`connect ${code}`), { code, $metadata: { attempts: 1 } });
+    expect(toSesError(net('ECONNREFUSED'))).toMatchObject({
+      kind: 'provider-unavailable',
+      providerCode: 'ECONNREFUSED',
+    });
     expect(toSesError(net('ENOTFOUND')).kind).toBe('provider-unavailable');
-    expect(toSesError(net('ECONNRESET'))).toMatchObject({ kind: 'transient', providerCode: 'ECONNRESET' });
+    expect(toSesError(net('ECONNRESET'))).toMatchObject({
+      kind: 'transient',
+      providerCode: 'ECONNRESET',
+    });
     expect(toSesError(net('ETIMEDOUT')).kind).toBe('transient');
-    expect(toSesError(new Error('fetch failed', { cause: net('ECONNRESET') })).kind).toBe('transient');
-    expect(toSesError(Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })).kind).toBe('transient');
+    expect(toSesError(new Error('fetch failed', { cause: net('ECONNRESET') })).kind).toBe(
+      'transient',
+    );
+    expect(
+      toSesError(Object.assign(new Error('socket timed out'), { name: 'TimeoutError' })).kind,
+    ).toBe('transient');
   });
 
   it('maps an abort (relaykit timeout) to transient, and missing credentials/region to auth/config', () => {
     const controller = new AbortController();
     controller.abort();
-    expect(toSesError(Object.assign(new Error('aborted'), { name: 'AbortError' }), 'ses', controller.signal)).toMatchObject({ kind: 'transient', providerCode: 'ABORTED' });
-    expect(toSesError(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })).kind).toBe('auth');
+    expect(
+      toSesError(
+        Object.assign(new Error('aborted'), { name: 'AbortError' }),
+        'ses',
+        controller.signal,
+      ),
+    ).toMatchObject({ kind: 'transient', providerCode: 'ABORTED' });
+    expect(
+      toSesError(
+        Object.assign(new Error('Could not load credentials from any providers'), {
+          name: 'CredentialsProviderError',
+        }),
+      ).kind,
+    ).toBe('auth');
     expect(toSesError(new Error('Region is missing')).kind).toBe('config');
     expect(toSesError('weird').kind).toBe('transient');
   });
@@ -90,7 +155,9 @@ describe('toSesError', () => {
   it('passes RelayErrors through and uses the provider name given', () => {
     const original = new RelayError({ kind: 'invalid', message: 'x' });
     expect(toSesError(original)).toBe(original);
-    expect(toSesError(new MessageRejected({ message: 'x', ...meta(400) }), 'ses-eu').provider).toBe('ses-eu');
+    expect(toSesError(new MessageRejected({ message: 'x', ...meta(400) }), 'ses-eu').provider).toBe(
+      'ses-eu',
+    );
   });
 });
 

@@ -1,4 +1,9 @@
-import { classifyHttpStatus, parseRetryAfter, RelayError, type RelayErrorKind } from '@relaykit/core';
+import {
+  classifyHttpStatus,
+  parseRetryAfter,
+  RelayError,
+  type RelayErrorKind,
+} from '@relaykit/core';
 
 /**
  * SDK error → RelayError. SES v2 exceptions carry `name` (the modeled exception, or the AWS error
@@ -22,53 +27,144 @@ interface Rule {
 
 /** Modeled exceptions (research §3.1, §3.3) and the common AWS errors that reach SendEmail. */
 const byName: Record<string, Rule> = {
-  MessageRejected: { kind: 'message-rejected', advice: 'SES refused the content (e.g. a virus, or in the sandbox an unverified recipient); do not retry it unchanged' },
-  BadRequestException: { kind: 'message-rejected', advice: 'SES refused the request as invalid (an address, header or attachment it does not accept)' },
-  MailFromDomainNotVerifiedException: { kind: 'config', advice: 'verify the sending domain (and its MAIL FROM domain) in SES' },
-  NotFoundException: { kind: 'config', advice: 'the configuration set, template or contact list named does not exist in this region' },
-  AccountSuspendedException: { kind: 'provider-unavailable', advice: 'the SES account is suspended from sending; contact AWS and send through another provider meanwhile' },
-  SendingPausedException: { kind: 'provider-unavailable', advice: 'sending is paused for the account or configuration set; resume it in SES' },
-  TooManyRequestsException: { kind: 'rate-limited', advice: 'over the SES send rate; relaykit backs off' },
-  LimitExceededException: { kind: 'rate-limited', advice: 'an SES limit was exceeded; relaykit backs off' },
-  ThrottlingException: { kind: 'rate-limited', advice: 'SES throttled the call; relaykit backs off' },
+  MessageRejected: {
+    kind: 'message-rejected',
+    advice:
+      'SES refused the content (e.g. a virus, or in the sandbox an unverified recipient); do not retry it unchanged',
+  },
+  BadRequestException: {
+    kind: 'message-rejected',
+    advice:
+      'SES refused the request as invalid (an address, header or attachment it does not accept)',
+  },
+  MailFromDomainNotVerifiedException: {
+    kind: 'config',
+    advice: 'verify the sending domain (and its MAIL FROM domain) in SES',
+  },
+  NotFoundException: {
+    kind: 'config',
+    advice: 'the configuration set, template or contact list named does not exist in this region',
+  },
+  AccountSuspendedException: {
+    kind: 'provider-unavailable',
+    advice:
+      'the SES account is suspended from sending; contact AWS and send through another provider meanwhile',
+  },
+  SendingPausedException: {
+    kind: 'provider-unavailable',
+    advice: 'sending is paused for the account or configuration set; resume it in SES',
+  },
+  TooManyRequestsException: {
+    kind: 'rate-limited',
+    advice: 'over the SES send rate; relaykit backs off',
+  },
+  LimitExceededException: {
+    kind: 'rate-limited',
+    advice: 'an SES limit was exceeded; relaykit backs off',
+  },
+  ThrottlingException: {
+    kind: 'rate-limited',
+    advice: 'SES throttled the call; relaykit backs off',
+  },
   Throttling: { kind: 'rate-limited', advice: 'SES throttled the call; relaykit backs off' },
   InternalServiceErrorException: { kind: 'transient', advice: 'SES had an internal error' },
-  ConcurrentModificationException: { kind: 'transient', advice: 'a concurrent change at SES; try again' },
+  ConcurrentModificationException: {
+    kind: 'transient',
+    advice: 'a concurrent change at SES; try again',
+  },
   ServiceUnavailable: { kind: 'provider-unavailable', advice: 'SES is unavailable' },
   ServiceUnavailableException: { kind: 'provider-unavailable', advice: 'SES is unavailable' },
   ConflictException: { kind: 'message-rejected', advice: 'SES reported a conflict' },
-  AlreadyExistsException: { kind: 'message-rejected', advice: 'SES reported that the resource already exists' },
-  InvalidNextTokenException: { kind: 'message-rejected', advice: 'SES refused the pagination token' },
-  AccessDeniedException: { kind: 'auth', advice: 'the credentials lack permission (allow ses:SendEmail, ses:SendBulkEmail, ses:GetAccount)' },
-  AccessDenied: { kind: 'auth', advice: 'the credentials lack permission (allow ses:SendEmail, ses:SendBulkEmail, ses:GetAccount)' },
-  UnrecognizedClientException: { kind: 'auth', advice: 'AWS does not know this access key; check the credentials' },
-  InvalidClientTokenId: { kind: 'auth', advice: 'AWS does not know this access key; check the credentials' },
-  InvalidSignatureException: { kind: 'auth', advice: 'the request signature does not match; check the secret key and the clock' },
-  SignatureDoesNotMatch: { kind: 'auth', advice: 'the request signature does not match; check the secret key and the clock' },
-  IncompleteSignature: { kind: 'auth', advice: 'the request signature is incomplete; check the credentials' },
+  AlreadyExistsException: {
+    kind: 'message-rejected',
+    advice: 'SES reported that the resource already exists',
+  },
+  InvalidNextTokenException: {
+    kind: 'message-rejected',
+    advice: 'SES refused the pagination token',
+  },
+  AccessDeniedException: {
+    kind: 'auth',
+    advice:
+      'the credentials lack permission (allow ses:SendEmail, ses:SendBulkEmail, ses:GetAccount)',
+  },
+  AccessDenied: {
+    kind: 'auth',
+    advice:
+      'the credentials lack permission (allow ses:SendEmail, ses:SendBulkEmail, ses:GetAccount)',
+  },
+  UnrecognizedClientException: {
+    kind: 'auth',
+    advice: 'AWS does not know this access key; check the credentials',
+  },
+  InvalidClientTokenId: {
+    kind: 'auth',
+    advice: 'AWS does not know this access key; check the credentials',
+  },
+  InvalidSignatureException: {
+    kind: 'auth',
+    advice: 'the request signature does not match; check the secret key and the clock',
+  },
+  SignatureDoesNotMatch: {
+    kind: 'auth',
+    advice: 'the request signature does not match; check the secret key and the clock',
+  },
+  IncompleteSignature: {
+    kind: 'auth',
+    advice: 'the request signature is incomplete; check the credentials',
+  },
   MissingAuthenticationToken: { kind: 'auth', advice: 'no credentials were sent' },
   ExpiredToken: { kind: 'auth', advice: 'the session token expired; refresh the credentials' },
-  ExpiredTokenException: { kind: 'auth', advice: 'the session token expired; refresh the credentials' },
-  CredentialsProviderError: { kind: 'auth', advice: 'no AWS credentials were found; pass credentials, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile' },
+  ExpiredTokenException: {
+    kind: 'auth',
+    advice: 'the session token expired; refresh the credentials',
+  },
+  CredentialsProviderError: {
+    kind: 'auth',
+    advice:
+      'no AWS credentials were found; pass credentials, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or a profile',
+  },
   RequestTimeout: { kind: 'transient', advice: 'the request timed out' },
   RequestTimeoutException: { kind: 'transient', advice: 'the request timed out' },
   TimeoutError: { kind: 'transient', advice: 'the request timed out' },
 };
 
 /** Node socket errors: refused/unresolvable means nothing was sent and the endpoint is down; the rest may have reached SES. */
-const unavailableCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
-const transientCodes = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+const unavailableCodes = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+const transientCodes = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ECONNABORTED',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
-function header(headers: Record<string, string | undefined> | undefined, name: string): string | undefined {
+function header(
+  headers: Record<string, string | undefined> | undefined,
+  name: string,
+): string | undefined {
   if (!headers) return undefined;
   for (const [key, value] of Object.entries(headers)) if (key.toLowerCase() === name) return value;
   return undefined;
 }
 
 function networkCode(error: unknown): string | undefined {
-  for (let e: unknown = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth += 1) {
+  for (
+    let e: unknown = error, depth = 0;
+    e && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth += 1
+  ) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (unavailableCodes.has(code) || transientCodes.has(code))) return code;
+    if (typeof code === 'string' && (unavailableCodes.has(code) || transientCodes.has(code)))
+      return code;
   }
   return undefined;
 }
@@ -78,12 +174,22 @@ export function toSesError(error: unknown, provider = 'ses', signal?: AbortSigna
   if (error instanceof RelayError) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorLike;
   const name = typeof e.name === 'string' ? e.name : 'Error';
-  const text = typeof e.message === 'string' ? e.message.split('\n')[0] ?? '' : String(error);
+  const text = typeof e.message === 'string' ? (e.message.split('\n')[0] ?? '') : String(error);
   const status = e.$metadata?.httpStatusCode ?? e.$response?.statusCode;
-  const base = { provider, cause: error, providerCode: name, ...(status === undefined ? {} : { status }) };
+  const base = {
+    provider,
+    cause: error,
+    providerCode: name,
+    ...(status === undefined ? {} : { status }),
+  };
 
   if (signal?.aborted || name === 'AbortError') {
-    return new RelayError({ ...base, kind: 'transient', providerCode: 'ABORTED', message: 'the SES call was aborted (timeout); it may or may not have been sent' });
+    return new RelayError({
+      ...base,
+      kind: 'transient',
+      providerCode: 'ABORTED',
+      message: 'the SES call was aborted (timeout); it may or may not have been sent',
+    });
   }
   const code = networkCode(error);
   if (code !== undefined && status === undefined) {
@@ -92,14 +198,23 @@ export function toSesError(error: unknown, provider = 'ses', signal?: AbortSigna
       ...base,
       providerCode: code,
       kind: unavailable ? 'provider-unavailable' : 'transient',
-      message: unavailable ? `cannot reach SES (${code}); nothing was sent` : `network failure talking to SES (${code}); the message may or may not have been sent`,
+      message: unavailable
+        ? `cannot reach SES (${code}); nothing was sent`
+        : `network failure talking to SES (${code}); the message may or may not have been sent`,
     });
   }
 
-  const retryAfterMs = parseRetryAfter(header(e.$response?.headers, 'retry-after') ?? header(e.$response?.headers, 'x-amz-retry-after'));
+  const retryAfterMs = parseRetryAfter(
+    header(e.$response?.headers, 'retry-after') ??
+      header(e.$response?.headers, 'x-amz-retry-after'),
+  );
   // The daily quota does not clear until the 24-hour window rolls: another provider, not a retry here.
   if (/daily message quota exceeded/iu.test(text)) {
-    return new RelayError({ ...base, kind: 'provider-unavailable', message: `${name}: ${text} (the 24-hour sending quota is used up; raise it or send through another provider)` });
+    return new RelayError({
+      ...base,
+      kind: 'provider-unavailable',
+      message: `${name}: ${text} (the 24-hour sending quota is used up; raise it or send through another provider)`,
+    });
   }
   const rule = byName[name];
   if (rule) {
@@ -120,9 +235,17 @@ export function toSesError(error: unknown, provider = 'ses', signal?: AbortSigna
     });
   }
   if (/region is missing/iu.test(text)) {
-    return new RelayError({ ...base, kind: 'config', message: 'no AWS region: pass region to ses(), or set AWS_REGION' });
+    return new RelayError({
+      ...base,
+      kind: 'config',
+      message: 'no AWS region: pass region to ses(), or set AWS_REGION',
+    });
   }
-  return new RelayError({ ...base, kind: 'transient', message: `unexpected failure calling SES: ${name}: ${text}` });
+  return new RelayError({
+    ...base,
+    kind: 'transient',
+    message: `unexpected failure calling SES: ${name}: ${text}`,
+  });
 }
 
 /** SendBulkEmail entry statuses (research §1.3, §3.3) → kinds. */
@@ -130,21 +253,43 @@ const bulkStatus: Record<string, Rule> = {
   MESSAGE_REJECTED: byName['MessageRejected'] as Rule,
   INVALID_PARAMETER: { kind: 'message-rejected', advice: 'SES refused a parameter of this entry' },
   MAIL_FROM_DOMAIN_NOT_VERIFIED: byName['MailFromDomainNotVerifiedException'] as Rule,
-  CONFIGURATION_SET_NOT_FOUND: { kind: 'config', advice: 'the configuration set does not exist in this region' },
+  CONFIGURATION_SET_NOT_FOUND: {
+    kind: 'config',
+    advice: 'the configuration set does not exist in this region',
+  },
   TEMPLATE_NOT_FOUND: { kind: 'config', advice: 'the template does not exist' },
-  INVALID_SENDING_POOL_NAME: { kind: 'config', advice: 'the configuration set names a sending pool that does not exist' },
+  INVALID_SENDING_POOL_NAME: {
+    kind: 'config',
+    advice: 'the configuration set names a sending pool that does not exist',
+  },
   ACCOUNT_SUSPENDED: byName['AccountSuspendedException'] as Rule,
-  ACCOUNT_SENDING_PAUSED: { kind: 'provider-unavailable', advice: 'sending is paused for the account' },
-  CONFIGURATION_SET_SENDING_PAUSED: { kind: 'provider-unavailable', advice: 'sending is paused for the configuration set' },
-  ACCOUNT_DAILY_QUOTA_EXCEEDED: { kind: 'provider-unavailable', advice: 'the 24-hour sending quota is used up' },
+  ACCOUNT_SENDING_PAUSED: {
+    kind: 'provider-unavailable',
+    advice: 'sending is paused for the account',
+  },
+  CONFIGURATION_SET_SENDING_PAUSED: {
+    kind: 'provider-unavailable',
+    advice: 'sending is paused for the configuration set',
+  },
+  ACCOUNT_DAILY_QUOTA_EXCEEDED: {
+    kind: 'provider-unavailable',
+    advice: 'the 24-hour sending quota is used up',
+  },
   ACCOUNT_THROTTLED: { kind: 'rate-limited', advice: 'over the SES send rate' },
   TRANSIENT_FAILURE: { kind: 'transient', advice: 'a passing failure at SES' },
   FAILED: { kind: 'transient', advice: 'SES did not say why' },
 };
 
 /** The error for one failed SendBulkEmail entry. */
-export function bulkEntryError(status: string, detail: string | undefined, provider = 'ses'): RelayError {
-  const rule = bulkStatus[status] ?? { kind: 'transient' as const, advice: 'an entry status relaykit does not know' };
+export function bulkEntryError(
+  status: string,
+  detail: string | undefined,
+  provider = 'ses',
+): RelayError {
+  const rule = bulkStatus[status] ?? {
+    kind: 'transient' as const,
+    advice: 'an entry status relaykit does not know',
+  };
   return new RelayError({
     kind: rule.kind,
     provider,

@@ -2,11 +2,26 @@ import { normalizeMessage, type MessageInput } from '@relaykit/core';
 import fc from 'fast-check';
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
-import { buildMime, encodeWords, foldHeader, formatDate, safeContentType, unstructuredHeader } from './mime.ts';
+import {
+  buildMime,
+  encodeWords,
+  foldHeader,
+  formatDate,
+  safeContentType,
+  unstructuredHeader,
+} from './mime.ts';
 
 const build = async (input: Partial<MessageInput>, headers?: Record<string, string>) => {
-  const message = await normalizeMessage({ from: 'a@example.com', to: 'b@example.org', subject: 's', text: 't', ...input });
-  const raw = Buffer.from(buildMime(message, { date: new Date('2026-03-01T10:00:00Z'), ...(headers ? { headers } : {}) }));
+  const message = await normalizeMessage({
+    from: 'a@example.com',
+    to: 'b@example.org',
+    subject: 's',
+    text: 't',
+    ...input,
+  });
+  const raw = Buffer.from(
+    buildMime(message, { date: new Date('2026-03-01T10:00:00Z'), ...(headers ? { headers } : {}) }),
+  );
   return { raw, text: raw.toString('utf8'), parsed: await PostalMime.parse(raw) };
 };
 
@@ -14,9 +29,17 @@ const lines = (text: string) => text.split('\r\n');
 
 describe('buildMime', () => {
   it('writes a plain ASCII text message as 7bit with CRLF line ends and no Bcc header', async () => {
-    const { text, parsed } = await build({ bcc: 'hidden@example.org', replyTo: 'r@example.com', cc: { address: 'c@example.org', name: 'C. Person' } });
-    expect(text).toMatch(/^From: a@example\.com\r\nReply-To: r@example\.com\r\nTo: b@example\.org\r\nCc: "C\. Person" <c@example\.org>\r\nSubject: s\r\nDate: Sun, 01 Mar 2026 10:00:00 \+0000\r\nMIME-Version: 1\.0\r\n/u);
-    expect(text).toContain('Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nt\r\n');
+    const { text, parsed } = await build({
+      bcc: 'hidden@example.org',
+      replyTo: 'r@example.com',
+      cc: { address: 'c@example.org', name: 'C. Person' },
+    });
+    expect(text).toMatch(
+      /^From: a@example\.com\r\nReply-To: r@example\.com\r\nTo: b@example\.org\r\nCc: "C\. Person" <c@example\.org>\r\nSubject: s\r\nDate: Sun, 01 Mar 2026 10:00:00 \+0000\r\nMIME-Version: 1\.0\r\n/u,
+    );
+    expect(text).toContain(
+      'Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nt\r\n',
+    );
     expect(text).not.toMatch(/^Bcc:/imu);
     expect(text.replace(/\r\n/gu, '')).not.toContain('\n');
     // postal-mime keeps the line break that ends a 7bit body.
@@ -25,12 +48,18 @@ describe('buildMime', () => {
   });
 
   it('encodes non-ASCII subjects, display names and header values as RFC 2047 words that decode back', async () => {
-    const subject = 'Grüße aus Köln — 東京 🎉 and a long tail that certainly needs folding to stay under 78';
-    const { text, parsed } = await build({ subject, from: { address: 'a@example.com', name: 'Zoë Ärger' }, headers: { 'X-Note': 'naïve café' } });
+    const subject =
+      'Grüße aus Köln — 東京 🎉 and a long tail that certainly needs folding to stay under 78';
+    const { text, parsed } = await build({
+      subject,
+      from: { address: 'a@example.com', name: 'Zoë Ärger' },
+      headers: { 'X-Note': 'naïve café' },
+    });
     expect(parsed.subject).toBe(subject);
     expect(parsed.from).toMatchObject({ address: 'a@example.com', name: 'Zoë Ärger' });
     expect(parsed.headers.find((h) => h.key === 'x-note')?.value).toMatch(/^=\?UTF-8\?B\?/u);
-    for (const line of lines(text.slice(0, text.indexOf('\r\n\r\n')))) expect(line.length).toBeLessThanOrEqual(78);
+    for (const line of lines(text.slice(0, text.indexOf('\r\n\r\n'))))
+      expect(line.length).toBeLessThanOrEqual(78);
   });
 
   it('builds mixed > alternative > (text, related > (html, inline)) for html with cid images and attachments', async () => {
@@ -43,14 +72,31 @@ describe('buildMime', () => {
       ],
     });
     const types = [...text.matchAll(/^Content-Type: ([^;\r\n]+)/gmu)].map((m) => m[1]);
-    expect(types).toEqual(['multipart/mixed', 'multipart/alternative', 'text/plain', 'multipart/related', 'text/html', 'image/png', 'application/pdf']);
+    expect(types).toEqual([
+      'multipart/mixed',
+      'multipart/alternative',
+      'text/plain',
+      'multipart/related',
+      'text/html',
+      'image/png',
+      'application/pdf',
+    ]);
     expect(text).toContain('type="text/html"');
     expect(parsed.text?.trimEnd()).toBe('plain');
     expect(parsed.html).toContain('cid:logo@rk');
     const [logo, report] = parsed.attachments;
-    expect(logo).toMatchObject({ filename: 'logo.png', mimeType: 'image/png', disposition: 'inline', contentId: '<logo@rk>' });
+    expect(logo).toMatchObject({
+      filename: 'logo.png',
+      mimeType: 'image/png',
+      disposition: 'inline',
+      contentId: '<logo@rk>',
+    });
     expect(Buffer.from(logo?.content as ArrayBuffer)).toEqual(Buffer.from([1, 2, 3]));
-    expect(report).toMatchObject({ filename: 'report.pdf', mimeType: 'application/pdf', disposition: 'attachment' });
+    expect(report).toMatchObject({
+      filename: 'report.pdf',
+      mimeType: 'application/pdf',
+      disposition: 'attachment',
+    });
     expect(Buffer.from(report?.content as ArrayBuffer).toString()).toBe('PDF'.repeat(100));
   });
 
@@ -76,27 +122,52 @@ describe('buildMime', () => {
     const { text, parsed } = await build({ attachments: [{ filename, content: 'x' }] });
     expect(text).toMatch(/filename\*0\*=utf-8''/u);
     expect(parsed.attachments[0]?.filename).toBe(filename);
-    const quoted = await build({ attachments: [{ filename: 'say "hi" \\ there.txt', content: 'x' }] });
+    const quoted = await build({
+      attachments: [{ filename: 'say "hi" \\ there.txt', content: 'x' }],
+    });
     expect(quoted.parsed.attachments[0]?.filename).toBe('say "hi" \\ there.txt');
   });
 
   it('writes List-Unsubscribe headers unencoded', async () => {
-    const { parsed } = await build({}, { 'List-Unsubscribe': '<mailto:u@example.com>, <https://example.com/u?a=?b>', 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' });
-    expect(parsed.headers.find((h) => h.key === 'list-unsubscribe')?.value).toBe('<mailto:u@example.com>, <https://example.com/u?a=?b>');
-    expect(parsed.headers.find((h) => h.key === 'list-unsubscribe-post')?.value).toBe('List-Unsubscribe=One-Click');
+    const { parsed } = await build(
+      {},
+      {
+        'List-Unsubscribe': '<mailto:u@example.com>, <https://example.com/u?a=?b>',
+        'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      },
+    );
+    expect(parsed.headers.find((h) => h.key === 'list-unsubscribe')?.value).toBe(
+      '<mailto:u@example.com>, <https://example.com/u?a=?b>',
+    );
+    expect(parsed.headers.find((h) => h.key === 'list-unsubscribe-post')?.value).toBe(
+      'List-Unsubscribe=One-Click',
+    );
   });
 
   it('round-trips arbitrary subjects, names, bodies and file names (fast-check)', async () => {
-    const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 300 }).filter((s) => !/\p{Cc}/u.test(s) && s.trim() === s && s !== '');
+    const text = fc
+      .string({ unit: 'grapheme', minLength: 1, maxLength: 300 })
+      .filter((s) => !/\p{Cc}/u.test(s) && s.trim() === s && s !== '');
     await fc.assert(
-      fc.asyncProperty(text, text, fc.string({ unit: 'grapheme', maxLength: 2000 }), text, async (subject, name, body, filename) => {
-        const { text: raw, parsed } = await build({ subject, from: { address: 'a@example.com', name }, text: body || ' ', attachments: [{ filename, content: body }] });
-        for (const line of lines(raw)) expect(line.length).toBeLessThanOrEqual(998);
-        expect(parsed.subject).toBe(subject);
-        expect(parsed.attachments[0]?.filename).toBe(filename);
-        const expected = (body || ' ').replace(/\r\n|\r/gu, '\n');
-        expect([expected, `${expected}\n`]).toContain(parsed.text?.replace(/\r\n/gu, '\n'));
-      }),
+      fc.asyncProperty(
+        text,
+        text,
+        fc.string({ unit: 'grapheme', maxLength: 2000 }),
+        text,
+        async (subject, name, body, filename) => {
+          const { text: raw, parsed } = await build({
+            subject,
+            from: { address: 'a@example.com', name },
+            text: body || ' ',
+            attachments: [{ filename, content: body }],
+          });
+          for (const line of lines(raw)) expect(line.length).toBeLessThanOrEqual(998);
+          expect(parsed.subject).toBe(subject);
+          expect(parsed.attachments[0]?.filename).toBe(filename);
+          const expected = (body || ' ').replace(/\r\n|\r/gu, '\n');
+          expect([expected, `${expected}\n`]).toContain(parsed.text?.replace(/\r\n/gu, '\n'));
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -108,14 +179,20 @@ describe('header helpers', () => {
       fc.property(fc.string({ unit: 'grapheme', maxLength: 400 }), (s) => {
         const words = encodeWords(s);
         for (const w of words) expect(w.length).toBeLessThanOrEqual(75);
-        const decoded = words.map((w) => Buffer.from(w.slice(10, -2), 'base64').toString('utf8')).join('');
+        const decoded = words
+          .map((w) => Buffer.from(w.slice(10, -2), 'base64').toString('utf8'))
+          .join('');
         expect(decoded).toBe(s);
       }),
     );
   });
 
   it('folds at spaces, not right after the name, and encodes a line no space can shorten', () => {
-    expect(foldHeader(`Subject: ${'word '.repeat(30).trim()}`).split('\r\n').every((l) => l.length <= 78)).toBe(true);
+    expect(
+      foldHeader(`Subject: ${'word '.repeat(30).trim()}`)
+        .split('\r\n')
+        .every((l) => l.length <= 78),
+    ).toBe(true);
     expect(foldHeader(`X: ${'a'.repeat(100)}`)).toBe(`X: ${'a'.repeat(100)}`);
     const long = unstructuredHeader('X-Long', 'z'.repeat(2000));
     for (const l of long.split('\r\n')) expect(l.length).toBeLessThanOrEqual(998);

@@ -76,7 +76,12 @@ export function foldHeader(line: string): string {
   let current = words[0] ?? '';
   for (const word of words.slice(1)) {
     // Never break right after `Name:`, nor leave a line of only whitespace.
-    if (current.length + 1 + word.length > maxLine && word !== '' && current.trim() !== '' && current !== words[0]) {
+    if (
+      current.length + 1 + word.length > maxLine &&
+      word !== '' &&
+      current.trim() !== '' &&
+      current !== words[0]
+    ) {
       lines.push(current);
       current = ` ${word}`;
     } else {
@@ -111,16 +116,24 @@ export function formatDate(date: Date): string {
 }
 
 function base64Lines(content: Uint8Array | string): string {
-  const data = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  const data =
+    typeof content === 'string'
+      ? Buffer.from(content, 'utf8')
+      : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
   return data.toString('base64').replace(/.{76}(?=.)/gu, `$&${CRLF}`);
 }
 
 function textPart(content: string, subtype: 'plain' | 'html'): Part {
   const normalized = content.replace(/\r\n|\r|\n/gu, CRLF);
   const lines = normalized.split(CRLF);
-  const sevenBit = isAscii(normalized.replace(/\r\n/gu, '')) && lines.every((l) => l.length <= 76 && !l.startsWith('.') && !l.startsWith('From '));
+  const sevenBit =
+    isAscii(normalized.replace(/\r\n/gu, '')) &&
+    lines.every((l) => l.length <= 76 && !l.startsWith('.') && !l.startsWith('From '));
   return {
-    headers: [`Content-Type: text/${subtype}; charset=utf-8`, `Content-Transfer-Encoding: ${sevenBit ? '7bit' : 'base64'}`],
+    headers: [
+      `Content-Type: text/${subtype}; charset=utf-8`,
+      `Content-Transfer-Encoding: ${sevenBit ? '7bit' : 'base64'}`,
+    ],
     body: sevenBit ? normalized : base64Lines(content),
   };
 }
@@ -136,8 +149,12 @@ export function safeContentType(contentType: unknown): string {
 
 /** A `name="value"` parameter, or RFC 2231 `name*=utf-8''…` (with continuations) for non-ASCII. */
 function parameter(name: string, value: string): string[] {
-  if (isAscii(value) && value.length <= 60) return [`${name}="${value.replace(/(["\\])/gu, '\\$1')}"`];
-  const encoded = encodeURIComponent(value).replace(/['()*!]/gu, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  if (isAscii(value) && value.length <= 60)
+    return [`${name}="${value.replace(/(["\\])/gu, '\\$1')}"`];
+  const encoded = encodeURIComponent(value).replace(
+    /['()*!]/gu,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
   const first = `utf-8''${encoded}`;
   if (first.length <= 60) return [`${name}*=${first}`];
   const pieces: string[] = [];
@@ -159,7 +176,9 @@ function withParameters(value: string, params: string[]): string {
 
 function attachmentPart(attachment: Attachment, inline: boolean): Part {
   const type = safeContentType(attachment.contentType);
-  const legacyName = isAscii(attachment.filename) ? parameter('name', attachment.filename) : [`name="${encodeWords(attachment.filename).join(' ')}"`];
+  const legacyName = isAscii(attachment.filename)
+    ? parameter('name', attachment.filename)
+    : [`name="${encodeWords(attachment.filename).join(' ')}"`];
   const headers = [
     `Content-Type: ${withParameters(type, legacyName)}`,
     'Content-Transfer-Encoding: base64',
@@ -170,8 +189,14 @@ function attachmentPart(attachment: Attachment, inline: boolean): Part {
 }
 
 function multipart(subtype: string, parts: Part[], boundary: string, extra: string[] = []): Part {
-  const body = parts.map((p) => `--${boundary}${CRLF}${render(p)}${CRLF}`).join('') + `--${boundary}--`;
-  return { headers: [`Content-Type: ${withParameters(`multipart/${subtype}`, [...extra, `boundary="${boundary}"`])}`], body };
+  const body =
+    parts.map((p) => `--${boundary}${CRLF}${render(p)}${CRLF}`).join('') + `--${boundary}--`;
+  return {
+    headers: [
+      `Content-Type: ${withParameters(`multipart/${subtype}`, [...extra, `boundary="${boundary}"`])}`,
+    ],
+    body,
+  };
 }
 
 function render(part: Part): string {
@@ -191,10 +216,18 @@ function bodyOf(message: Message, boundary: () => string): Part {
   const text = message.text === undefined ? undefined : textPart(message.text, 'plain');
   let html = message.html === undefined ? undefined : textPart(message.html, 'html');
   if (html && inline.length > 0) {
-    html = multipart('related', [html, ...inline.map((a) => attachmentPart(a, true))], boundary(), ['type="text/html"']);
+    html = multipart('related', [html, ...inline.map((a) => attachmentPart(a, true))], boundary(), [
+      'type="text/html"',
+    ]);
   }
-  let body = text && html ? multipart('alternative', [text, html], boundary()) : ((text ?? html) as Part);
-  if (regular.length > 0) body = multipart('mixed', [body, ...regular.map((a) => attachmentPart(a, a.cid !== undefined))], boundary());
+  let body =
+    text && html ? multipart('alternative', [text, html], boundary()) : ((text ?? html) as Part);
+  if (regular.length > 0)
+    body = multipart(
+      'mixed',
+      [body, ...regular.map((a) => attachmentPart(a, a.cid !== undefined))],
+      boundary(),
+    );
   return body;
 }
 
@@ -210,9 +243,11 @@ export function buildMime(message: Message, options: MimeOptions = {}): Uint8Arr
   if (message.cc.length > 0) lines.push(addressHeader('Cc', message.cc));
   lines.push(unstructuredHeader('Subject', message.subject));
   lines.push(`Date: ${formatDate(options.date ?? new Date())}`);
-  for (const [name, value] of Object.entries(message.headers)) lines.push(unstructuredHeader(name, value));
+  for (const [name, value] of Object.entries(message.headers))
+    lines.push(unstructuredHeader(name, value));
   // Structured (List-Unsubscribe and the like): ASCII by construction, folded but never encoded.
-  for (const [name, value] of Object.entries(options.headers ?? {})) lines.push(foldHeader(`${name}: ${value}`));
+  for (const [name, value] of Object.entries(options.headers ?? {}))
+    lines.push(foldHeader(`${name}: ${value}`));
   lines.push('MIME-Version: 1.0');
   const body = bodyOf(message, boundary);
   return Buffer.from(`${lines.join(CRLF)}${CRLF}${render(body)}${CRLF}`, 'utf8');

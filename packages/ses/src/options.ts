@@ -84,7 +84,17 @@ const listManagement = z.union([
 
 const webhookSchema = z
   .object({
-    topicArns: z.array(z.string().regex(/^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/u, 'a topic ARN (arn:aws:sns:<region>:<account>:<topic>)')).min(1).optional(),
+    topicArns: z
+      .array(
+        z
+          .string()
+          .regex(
+            /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]{1,256}$/u,
+            'a topic ARN (arn:aws:sns:<region>:<account>:<topic>)',
+          ),
+      )
+      .min(1)
+      .optional(),
     autoConfirm: z.boolean().optional(),
     fetchCertificate: fn.optional(),
     maxAgeMs: z.number().int().min(0).optional(),
@@ -95,7 +105,15 @@ const webhookSchema = z
 const schema = z
   .object({
     name: z.string().min(1).optional(),
-    client: z.custom<SESv2Client>((v) => typeof v === 'object' && v !== null && typeof (v as { send?: unknown }).send === 'function', 'an SESv2Client').optional(),
+    client: z
+      .custom<SESv2Client>(
+        (v) =>
+          typeof v === 'object' &&
+          v !== null &&
+          typeof (v as { send?: unknown }).send === 'function',
+        'an SESv2Client',
+      )
+      .optional(),
     region: z.string().min(1).optional(),
     credentials: z.unknown().optional(),
     endpoint: z.url().optional(),
@@ -105,7 +123,10 @@ const schema = z
     feedbackForwardingEmailAddress: z.string().min(3).optional(),
     feedbackForwardingEmailAddressIdentityArn: z.string().min(1).optional(),
     listManagement: listManagement.optional(),
-    messageIdTag: z.string().regex(tagName, 'ASCII letters, digits, _ and - only (SES tag rules)').optional(),
+    messageIdTag: z
+      .string()
+      .regex(tagName, 'ASCII letters, digits, _ and - only (SES tag rules)')
+      .optional(),
     content: z.enum(['auto', 'raw']).optional(),
     bulk: z.boolean().optional(),
     batchConcurrency: z.number().int().min(1).max(64).optional(),
@@ -121,11 +142,22 @@ export function parseOptions(input: unknown): SesOptions {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path.map(String).join('.') || 'options';
-    const what = issue?.code === 'unrecognized_keys' ? `unknown option(s) ${issue.keys.join(', ')}` : `${path}: ${issue?.message ?? 'invalid'}`;
-    throw new RelayError({ kind: 'config', provider: 'ses', message: `invalid ses() options: ${what}; see docs/providers/ses.md` });
+    const what =
+      issue?.code === 'unrecognized_keys'
+        ? `unknown option(s) ${issue.keys.join(', ')}`
+        : `${path}: ${issue?.message ?? 'invalid'}`;
+    throw new RelayError({
+      kind: 'config',
+      provider: 'ses',
+      message: `invalid ses() options: ${what}; see docs/providers/ses.md`,
+    });
   }
   const options = input as SesOptions;
-  if (options.webhook !== false && !options.webhook?.dangerouslySkipVerification && !options.webhook?.topicArns) {
+  if (
+    options.webhook !== false &&
+    !options.webhook?.dangerouslySkipVerification &&
+    !options.webhook?.topicArns
+  ) {
     throw new RelayError({
       kind: 'config',
       provider: 'ses',

@@ -1,5 +1,11 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { normalizeMessage, RelayError, type Message, type MessageInput, type SendResult } from '@relaykit/core';
+import {
+  normalizeMessage,
+  RelayError,
+  type Message,
+  type MessageInput,
+  type SendResult,
+} from '@relaykit/core';
 import { startSimulator, type FaultKind, type Simulator } from '@relaykit/simulator';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +16,11 @@ let provider: SesProvider;
 
 beforeAll(async () => {
   sim = await startSimulator({ seed: 'ses-adapter' });
-  provider = ses({ ...sim.ses.clientConfig, webhook: false, configurationSetName: 'relaykit-events' });
+  provider = ses({
+    ...sim.ses.clientConfig,
+    webhook: false,
+    configurationSetName: 'relaykit-events',
+  });
 });
 afterAll(async () => {
   await provider.close?.();
@@ -18,9 +28,19 @@ afterAll(async () => {
 });
 beforeEach(() => sim.reset());
 
-const context = (signal = new AbortController().signal) => ({ attempt: 1, idempotencyKey: 'k', signal });
+const context = (signal = new AbortController().signal) => ({
+  attempt: 1,
+  idempotencyKey: 'k',
+  signal,
+});
 const message = (input: Partial<MessageInput> = {}) =>
-  normalizeMessage({ from: { address: 'sender@example.com', name: 'Sender' }, to: 'alice@example.org', subject: 'Hello', text: 'Hi there', ...input });
+  normalizeMessage({
+    from: { address: 'sender@example.com', name: 'Sender' },
+    to: 'alice@example.org',
+    subject: 'Hello',
+    text: 'Hi there',
+    ...input,
+  });
 
 async function failure(promise: Promise<unknown>): Promise<RelayError> {
   const error = await promise.then(
@@ -38,8 +58,17 @@ describe('sending through the SDK against the simulator', () => {
     expect(result.providerMessageId).toMatch(/-000000$/u);
     expect(result.accepted).toEqual(['alice@example.org']);
     const [sent] = sim.messages;
-    expect(sent).toMatchObject({ id: result.providerMessageId, subject: 'Hello', stream: 'relaykit-events', to: ['alice@example.org'] });
-    expect(sent?.tags).toMatchObject({ 'relaykit-message-id': m.id, 'relaykit-stream': 'transactional', welcome: 'true' });
+    expect(sent).toMatchObject({
+      id: result.providerMessageId,
+      subject: 'Hello',
+      stream: 'relaykit-events',
+      to: ['alice@example.org'],
+    });
+    expect(sent?.tags).toMatchObject({
+      'relaykit-message-id': m.id,
+      'relaykit-stream': 'transactional',
+      welcome: 'true',
+    });
   });
 
   it('sends attachments and custom headers as Simple content', async () => {
@@ -50,7 +79,11 @@ describe('sending through the SDK against the simulator', () => {
         { filename: 'report.pdf', content: Buffer.from('%PDF-1.4') },
         { filename: 'logo.png', content: Buffer.from([137, 80, 78, 71]), cid: 'logo' },
       ],
-      listUnsubscribe: { url: 'https://example.com/u/1', mailto: 'unsub@example.com', oneClick: true },
+      listUnsubscribe: {
+        url: 'https://example.com/u/1',
+        mailto: 'unsub@example.com',
+        oneClick: true,
+      },
       cc: 'bob@example.org',
       bcc: 'carol@example.org',
     });
@@ -69,22 +102,41 @@ describe('sending through the SDK against the simulator', () => {
 
   it('sends raw MIME when asked (or when Simple content cannot carry the message)', async () => {
     const rawProvider = ses({ ...sim.ses.clientConfig, webhook: false, content: 'raw' });
-    const m = await message({ headers: { 'X-Campaign': 'spring' }, attachments: [{ filename: 'a.txt', content: 'a' }, { filename: 'b.txt', content: 'b' }] });
+    const m = await message({
+      headers: { 'X-Campaign': 'spring' },
+      attachments: [
+        { filename: 'a.txt', content: 'a' },
+        { filename: 'b.txt', content: 'b' },
+      ],
+    });
     await rawProvider.send(m, context());
-    expect(sim.messages[0]).toMatchObject({ subject: 'Hello', attachments: 2, headers: { 'x-campaign': 'spring' }, tags: { 'relaykit-message-id': m.id } });
+    expect(sim.messages[0]).toMatchObject({
+      subject: 'Hello',
+      attachments: 2,
+      headers: { 'x-campaign': 'spring' },
+      tags: { 'relaykit-message-id': m.id },
+    });
     await rawProvider.close?.();
   });
 
   it('sends a batch: identical content through SendBulkEmail, the rest through parallel SendEmail, results in order', async () => {
     const campaign = (to: string) => message({ to, subject: 'Spring sale', html: '<p>Sale</p>' });
-    const batch: Message[] = await Promise.all([campaign('a@example.org'), message({ to: 'solo@example.org' }), campaign('b@example.org'), campaign('c@example.org')]);
+    const batch: Message[] = await Promise.all([
+      campaign('a@example.org'),
+      message({ to: 'solo@example.org' }),
+      campaign('b@example.org'),
+      campaign('c@example.org'),
+    ]);
     const client = new SESv2Client({ ...sim.ses.clientConfig, maxAttempts: 1 });
     const commands: string[] = [];
     client.middlewareStack.add((next, ctx) => (args) => {
       commands.push(String(ctx['commandName']));
       return next(args);
     });
-    const results = await ses({ client, webhook: false }).sendBatch?.(batch, { attempt: 1, signal: new AbortController().signal });
+    const results = await ses({ client, webhook: false }).sendBatch?.(batch, {
+      attempt: 1,
+      signal: new AbortController().signal,
+    });
     expect(commands.sort()).toEqual(['SendBulkEmailCommand', 'SendEmailCommand']);
     expect(results).toHaveLength(4);
     const ok = results as SendResult[];
@@ -98,9 +150,18 @@ describe('sending through the SDK against the simulator', () => {
   });
 
   it('fails only the refused entries of a bulk call', async () => {
-    sim.fail({ provider: 'ses', operation: 'batch', recipient: 'b@example.org', fault: 'inactive-recipient' });
-    const batch = await Promise.all(['a@example.org', 'b@example.org'].map((to) => message({ to, subject: 'Same' })));
-    const [a, b] = (await provider.sendBatch?.(batch, { attempt: 1, signal: new AbortController().signal })) ?? [];
+    sim.fail({
+      provider: 'ses',
+      operation: 'batch',
+      recipient: 'b@example.org',
+      fault: 'inactive-recipient',
+    });
+    const batch = await Promise.all(
+      ['a@example.org', 'b@example.org'].map((to) => message({ to, subject: 'Same' })),
+    );
+    const [a, b] =
+      (await provider.sendBatch?.(batch, { attempt: 1, signal: new AbortController().signal })) ??
+      [];
     expect(a).not.toBeInstanceOf(RelayError);
     expect(b).toBeInstanceOf(RelayError);
     expect(b).toMatchObject({ kind: 'message-rejected', providerCode: 'MESSAGE_REJECTED' });
@@ -155,27 +216,44 @@ describe('errors the simulator can produce → RelayError kinds', () => {
   });
 
   it('a LimitExceededException that is not the daily quota is a rate limit', async () => {
-    sim.fail({ provider: 'ses', fault: 'quota', message: 'Too many configuration sets.', times: 1 });
+    sim.fail({
+      provider: 'ses',
+      fault: 'quota',
+      message: 'Too many configuration sets.',
+      times: 1,
+    });
     expect((await failure(provider.send(await message(), context()))).kind).toBe('rate-limited');
   });
 
   it('an account with sending paused → provider-unavailable', async () => {
     sim.ses.account.sendingEnabled = false;
-    expect(await failure(provider.send(await message(), context()))).toMatchObject({ kind: 'provider-unavailable', providerCode: 'SendingPausedException' });
+    expect(await failure(provider.send(await message(), context()))).toMatchObject({
+      kind: 'provider-unavailable',
+      providerCode: 'SendingPausedException',
+    });
   });
 
   it('a stalled request aborted by relaykit → transient (ABORTED)', async () => {
     sim.fail({ provider: 'ses', fault: 'stall', times: 1 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('timeout')), 100);
-    expect(await failure(provider.send(await message(), context(controller.signal)))).toMatchObject({ kind: 'transient', providerCode: 'ABORTED' });
+    expect(await failure(provider.send(await message(), context(controller.signal)))).toMatchObject(
+      { kind: 'transient', providerCode: 'ABORTED' },
+    );
   });
 
   it('a whole bulk call failing fails every entry with the mapped error', async () => {
     sim.fail({ provider: 'ses', operation: 'batch', fault: 'account-suspended', times: 1 });
-    const batch = await Promise.all(['a@example.org', 'b@example.org'].map((to) => message({ to, subject: 'Same' })));
-    const results = (await provider.sendBatch?.(batch, { attempt: 1, signal: new AbortController().signal })) ?? [];
-    expect(results.map((r) => (r as RelayError).kind)).toEqual(['provider-unavailable', 'provider-unavailable']);
+    const batch = await Promise.all(
+      ['a@example.org', 'b@example.org'].map((to) => message({ to, subject: 'Same' })),
+    );
+    const results =
+      (await provider.sendBatch?.(batch, { attempt: 1, signal: new AbortController().signal })) ??
+      [];
+    expect(results.map((r) => (r as RelayError).kind)).toEqual([
+      'provider-unavailable',
+      'provider-unavailable',
+    ]);
   });
 
   it('unsigned requests (no credentials reach SES) → auth', async () => {
@@ -191,8 +269,16 @@ describe('errors the simulator can produce → RelayError kinds', () => {
         server.close(() => resolve(address.port));
       });
     });
-    const down = ses({ webhook: false, region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, credentials: sim.ses.credentials });
-    expect(await failure(down.send(await message(), context()))).toMatchObject({ kind: 'provider-unavailable', providerCode: 'ECONNREFUSED' });
+    const down = ses({
+      webhook: false,
+      region: 'us-east-1',
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials: sim.ses.credentials,
+    });
+    expect(await failure(down.send(await message(), context()))).toMatchObject({
+      kind: 'provider-unavailable',
+      providerCode: 'ECONNREFUSED',
+    });
   });
 });
 
@@ -200,7 +286,12 @@ describe('accountLimits', () => {
   it('reports GetAccount send quota, and is cached', async () => {
     const fresh = ses({ ...sim.ses.clientConfig, webhook: false });
     await fresh.send(await message({ to: ['a@example.org', 'b@example.org'] }), context());
-    expect(await fresh.accountLimits?.()).toEqual({ maxSendRate: 14, max24HourSend: 50_000, sentLast24Hours: 2, sendingEnabled: true });
+    expect(await fresh.accountLimits?.()).toEqual({
+      maxSendRate: 14,
+      max24HourSend: 50_000,
+      sentLast24Hours: 2,
+      sendingEnabled: true,
+    });
     sim.ses.account.sendingEnabled = false;
     expect((await fresh.accountLimits?.())?.sendingEnabled).toBe(true);
     const uncached = ses({ ...sim.ses.clientConfig, webhook: false, accountLimitsTtlMs: 0 });
@@ -211,7 +302,9 @@ describe('accountLimits', () => {
     sim.fail({ provider: 'ses', operation: 'account', fault: 'auth', times: 1 });
     const fresh = ses({ ...sim.ses.clientConfig, webhook: false });
     expect((await failure(fresh.accountLimits?.() as Promise<unknown>)).kind).toBe('auth');
-    expect(ses({ ...sim.ses.clientConfig, webhook: false, accountLimits: false }).accountLimits).toBeUndefined();
+    expect(
+      ses({ ...sim.ses.clientConfig, webhook: false, accountLimits: false }).accountLimits,
+    ).toBeUndefined();
   });
 });
 
@@ -225,14 +318,28 @@ describe('options', () => {
       }
       throw new Error('expected a config error');
     };
-    expect(attempt({ endpoint: 'not a url', credentials: { accessKeyId: 'AKIA', secretAccessKey: 'super-secret' } })).toMatchObject({ kind: 'config' });
-    expect(attempt({ endpoint: 'not a url', credentials: { accessKeyId: 'AKIA', secretAccessKey: 'super-secret' } }).message).not.toContain('super-secret');
+    expect(
+      attempt({
+        endpoint: 'not a url',
+        credentials: { accessKeyId: 'AKIA', secretAccessKey: 'super-secret' },
+      }),
+    ).toMatchObject({ kind: 'config' });
+    expect(
+      attempt({
+        endpoint: 'not a url',
+        credentials: { accessKeyId: 'AKIA', secretAccessKey: 'super-secret' },
+      }).message,
+    ).not.toContain('super-secret');
     expect(attempt({ regon: 'us-east-1' }).message).toMatch(/unknown option\(s\) regon/u);
     expect(attempt({ messageIdTag: 'has space' }).message).toMatch(/messageIdTag/u);
-    expect(attempt({ webhook: { topicArns: ['not-an-arn'] } }).message).toMatch(/webhook\.topicArns/u);
+    expect(attempt({ webhook: { topicArns: ['not-an-arn'] } }).message).toMatch(
+      /webhook\.topicArns/u,
+    );
     expect(attempt({ client: {} }).message).toMatch(/client/u);
     // Webhooks are verified or explicitly turned off: no silent unverified intake.
-    expect(attempt({ region: 'us-east-1' }).message).toMatch(/webhook\.topicArns is required.*webhook: false/u);
+    expect(attempt({ region: 'us-east-1' }).message).toMatch(
+      /webhook\.topicArns is required.*webhook: false/u,
+    );
     expect(ses({ region: 'us-east-1', webhook: false }).webhook).toBeUndefined();
   });
 
@@ -241,7 +348,8 @@ describe('options', () => {
       ...sim.ses.clientConfig,
       webhook: false,
       configurationSetName: (m) => (m.stream === 'outreach' ? 'outreach-set' : undefined),
-      listManagement: (m) => (m.stream === 'outreach' ? { contactListName: 'prospects' } : undefined),
+      listManagement: (m) =>
+        m.stream === 'outreach' ? { contactListName: 'prospects' } : undefined,
     });
     await perStream.send(await message({ stream: 'outreach' }), context());
     await perStream.send(await message({ stream: 'transactional' }), context());
@@ -249,7 +357,17 @@ describe('options', () => {
   });
 
   it('declares honest capabilities', () => {
-    expect(provider).toMatchObject({ name: 'ses', type: 'ses', capabilities: { maxBatchSize: 50, idempotency: false, scheduling: false, inlineAttachments: true, maxRecipients: 50 } });
+    expect(provider).toMatchObject({
+      name: 'ses',
+      type: 'ses',
+      capabilities: {
+        maxBatchSize: 50,
+        idempotency: false,
+        scheduling: false,
+        inlineAttachments: true,
+        maxRecipients: 50,
+      },
+    });
     expect(ses({ ...sim.ses.clientConfig, webhook: false, name: 'ses-eu' }).name).toBe('ses-eu');
   });
 });

@@ -14,7 +14,13 @@ import {
   type SendContext,
   type SendResult,
 } from '@relaykit/core';
-import { bulkKey, maxRecipients, toBulkInput, toSendEmailInput, type SendSettings } from './convert.ts';
+import {
+  bulkKey,
+  maxRecipients,
+  toBulkInput,
+  toSendEmailInput,
+  type SendSettings,
+} from './convert.ts';
 import { bulkEntryError, toSesError } from './errors.ts';
 import { parseOptions, resolve, type SesOptions } from './options.ts';
 import { createSesWebhook } from './webhook.ts';
@@ -65,15 +71,30 @@ export function ses(input: SesOptions = {}): SesProvider {
       throw fail(error, context.signal);
     }
     if (!output.MessageId) {
-      throw new RelayError({ kind: 'transient', provider: name, message: 'SES answered without a MessageId' });
+      throw new RelayError({
+        kind: 'transient',
+        provider: name,
+        message: 'SES answered without a MessageId',
+      });
     }
-    return { providerMessageId: output.MessageId, accepted: recipientsOf(message), rejected: [], raw: output };
+    return {
+      providerMessageId: output.MessageId,
+      accepted: recipientsOf(message),
+      rejected: [],
+      raw: output,
+    };
   }
 
-  async function sendBulk(messages: Message[], settings: SendSettings[], signal: AbortSignal): Promise<Array<SendResult | RelayError>> {
+  async function sendBulk(
+    messages: Message[],
+    settings: SendSettings[],
+    signal: AbortSignal,
+  ): Promise<Array<SendResult | RelayError>> {
     let output;
     try {
-      output = await client.send(new SendBulkEmailCommand(toBulkInput(messages, settings)), { abortSignal: signal });
+      output = await client.send(new SendBulkEmailCommand(toBulkInput(messages, settings)), {
+        abortSignal: signal,
+      });
     } catch (error) {
       const relayError = fail(error, signal);
       return messages.map(() => relayError);
@@ -81,9 +102,19 @@ export function ses(input: SesOptions = {}): SesProvider {
     const entries = output.BulkEmailEntryResults ?? [];
     return messages.map((message, i) => {
       const entry = entries[i];
-      if (!entry) return new RelayError({ kind: 'transient', provider: name, message: `SendBulkEmail answered ${entries.length} results for ${messages.length} entries` });
+      if (!entry)
+        return new RelayError({
+          kind: 'transient',
+          provider: name,
+          message: `SendBulkEmail answered ${entries.length} results for ${messages.length} entries`,
+        });
       if (entry.Status === 'SUCCESS' && entry.MessageId) {
-        return { providerMessageId: entry.MessageId, accepted: recipientsOf(message), rejected: [], raw: entry };
+        return {
+          providerMessageId: entry.MessageId,
+          accepted: recipientsOf(message),
+          rejected: [],
+          raw: entry,
+        };
       }
       return bulkEntryError(entry.Status ?? 'FAILED', entry.Error, name);
     });
@@ -94,7 +125,10 @@ export function ses(input: SesOptions = {}): SesProvider {
    * rest through parallel SendEmail calls. SendBulkEmail only sends templates, so a batch of
    * different messages cannot use it.
    */
-  async function sendBatch(messages: readonly Message[], context: Omit<SendContext, 'idempotencyKey'>): Promise<Array<SendResult | RelayError>> {
+  async function sendBatch(
+    messages: readonly Message[],
+    context: Omit<SendContext, 'idempotencyKey'>,
+  ): Promise<Array<SendResult | RelayError>> {
     const results: Array<SendResult | RelayError> = new Array(messages.length);
     const singles: number[] = [];
     const groups = new Map<string, number[]>();
@@ -150,12 +184,17 @@ export function ses(input: SesOptions = {}): SesProvider {
     if (limits && Date.now() - limits.at < ttl) return limits.value;
     const value = (async () => {
       try {
-        const out = await client.send(new GetAccountCommand({}), signal ? { abortSignal: signal } : {});
+        const out = await client.send(
+          new GetAccountCommand({}),
+          signal ? { abortSignal: signal } : {},
+        );
         const quota = out.SendQuota ?? {};
         const result: AccountLimits = {};
         // Negative values mean "unlimited" in SES quotas.
-        if (quota.MaxSendRate !== undefined && quota.MaxSendRate >= 0) result.maxSendRate = quota.MaxSendRate;
-        if (quota.Max24HourSend !== undefined && quota.Max24HourSend >= 0) result.max24HourSend = quota.Max24HourSend;
+        if (quota.MaxSendRate !== undefined && quota.MaxSendRate >= 0)
+          result.maxSendRate = quota.MaxSendRate;
+        if (quota.Max24HourSend !== undefined && quota.Max24HourSend >= 0)
+          result.max24HourSend = quota.Max24HourSend;
         if (quota.SentLast24Hours !== undefined) result.sentLast24Hours = quota.SentLast24Hours;
         if (out.SendingEnabled !== undefined) result.sendingEnabled = out.SendingEnabled;
         return result;
@@ -184,7 +223,9 @@ export function ses(input: SesOptions = {}): SesProvider {
     },
     send,
     sendBatch,
-    ...(options.webhook === false ? {} : { webhook: createSesWebhook({ ...options.webhook, provider: name, messageIdTag }) }),
+    ...(options.webhook === false
+      ? {}
+      : { webhook: createSesWebhook({ ...options.webhook, provider: name, messageIdTag }) }),
     ...(options.accountLimits === false ? {} : { accountLimits }),
     async close() {
       if (ownsClient) client.destroy();

@@ -23,13 +23,33 @@ export interface SnsEnvelope {
   UnsubscribeURL?: string;
 }
 
-const types = new Set<string>(['Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation']);
+const types = new Set<string>([
+  'Notification',
+  'SubscriptionConfirmation',
+  'UnsubscribeConfirmation',
+]);
 
 /** The fields each message type signs, in the order they are signed (byte order of the names). */
 const signedFields: Record<SnsType, readonly (keyof SnsEnvelope)[]> = {
   Notification: ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'],
-  SubscriptionConfirmation: ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'],
-  UnsubscribeConfirmation: ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'],
+  SubscriptionConfirmation: [
+    'Message',
+    'MessageId',
+    'SubscribeURL',
+    'Timestamp',
+    'Token',
+    'TopicArn',
+    'Type',
+  ],
+  UnsubscribeConfirmation: [
+    'Message',
+    'MessageId',
+    'SubscribeURL',
+    'Timestamp',
+    'Token',
+    'TopicArn',
+    'Type',
+  ],
 };
 
 const algorithms: Record<string, string> = { '1': 'RSA-SHA1', '2': 'RSA-SHA256' };
@@ -37,8 +57,10 @@ const algorithms: Record<string, string> = { '1': 'RSA-SHA1', '2': 'RSA-SHA256' 
 /** The SNS host pattern of the AWS validators: every commercial, GovCloud and China region. */
 export const snsHostPattern = /^sns\.[a-z0-9-]{3,}\.amazonaws\.com(\.cn)?$/u;
 
-const invalid = (message: string) => new RelayError({ kind: 'invalid', provider: 'ses', message: `SNS webhook: ${message}` });
-const refused = (message: string) => new RelayError({ kind: 'auth', provider: 'ses', message: `SNS webhook refused: ${message}` });
+const invalid = (message: string) =>
+  new RelayError({ kind: 'invalid', provider: 'ses', message: `SNS webhook: ${message}` });
+const refused = (message: string) =>
+  new RelayError({ kind: 'auth', provider: 'ses', message: `SNS webhook refused: ${message}` });
 
 /** Reads the SNS envelope from a raw body; a body that is not one is 'invalid'. */
 export function parseEnvelope(body: string): SnsEnvelope {
@@ -46,21 +68,34 @@ export function parseEnvelope(body: string): SnsEnvelope {
   try {
     value = JSON.parse(body);
   } catch {
-    throw invalid('the body is not JSON (is raw message delivery on? turn it off: relaykit needs the signed envelope)');
+    throw invalid(
+      'the body is not JSON (is raw message delivery on? turn it off: relaykit needs the signed envelope)',
+    );
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('the body is not a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalid('the body is not a JSON object');
   const v = value as Record<string, unknown>;
   // Lambda-delivered events spell it SigningCertUrl.
   const certUrl = v['SigningCertURL'] ?? v['SigningCertUrl'];
-  const required = ['Type', 'MessageId', 'TopicArn', 'Message', 'Timestamp', 'SignatureVersion', 'Signature'] as const;
+  const required = [
+    'Type',
+    'MessageId',
+    'TopicArn',
+    'Message',
+    'Timestamp',
+    'SignatureVersion',
+    'Signature',
+  ] as const;
   for (const key of required) {
     if (typeof v[key] !== 'string') throw invalid(`${key} is missing or not a string`);
   }
   if (typeof certUrl !== 'string') throw invalid('SigningCertURL is missing or not a string');
-  if (!types.has(v['Type'] as string)) throw invalid(`unknown message Type '${String(v['Type']).slice(0, 40)}'`);
+  if (!types.has(v['Type'] as string))
+    throw invalid(`unknown message Type '${String(v['Type']).slice(0, 40)}'`);
   const envelope = { ...(v as unknown as SnsEnvelope), SigningCertURL: certUrl };
   for (const key of ['Subject', 'SubscribeURL', 'Token', 'UnsubscribeURL'] as const) {
-    if (v[key] !== undefined && v[key] !== null && typeof v[key] !== 'string') throw invalid(`${key} is not a string`);
+    if (v[key] !== undefined && v[key] !== null && typeof v[key] !== 'string')
+      throw invalid(`${key} is not a string`);
     if (v[key] === null) delete envelope[key];
   }
   return envelope;
@@ -95,15 +130,23 @@ export function checkSnsUrl(url: string, topicArn: string, what: 'certificate' |
   }
   const label = what === 'certificate' ? 'SigningCertURL' : 'SubscribeURL';
   if (parsed.protocol !== 'https:') throw refused(`${label} is not https`);
-  if (parsed.username !== '' || parsed.password !== '' || (parsed.port !== '' && parsed.port !== '443')) {
+  if (
+    parsed.username !== '' ||
+    parsed.password !== '' ||
+    (parsed.port !== '' && parsed.port !== '443')
+  ) {
     throw refused(`${label} carries credentials or a port`);
   }
-  if (!snsHostPattern.test(parsed.hostname)) throw refused(`${label} host ${parsed.hostname} is not an SNS host (sns.<region>.amazonaws.com)`);
+  if (!snsHostPattern.test(parsed.hostname))
+    throw refused(
+      `${label} host ${parsed.hostname} is not an SNS host (sns.<region>.amazonaws.com)`,
+    );
   const region = topicRegion(topicArn);
   if (!region || parsed.hostname !== `sns.${region.region}.amazonaws.com${region.suffix}`) {
     throw refused(`${label} host ${parsed.hostname} is not the SNS host of the topic's region`);
   }
-  if (what === 'certificate' && !parsed.pathname.endsWith('.pem')) throw refused('SigningCertURL does not name a .pem file');
+  if (what === 'certificate' && !parsed.pathname.endsWith('.pem'))
+    throw refused('SigningCertURL does not name a .pem file');
   return parsed;
 }
 
@@ -147,15 +190,29 @@ export function createSnsVerifier(options: SnsVerifierOptions): SnsVerifier {
         try {
           pem = await fetchCertificate(url);
         } catch (error) {
-          throw new RelayError({ kind: 'auth', provider: 'ses', message: 'SNS webhook refused: the signing certificate could not be fetched', cause: error });
+          throw new RelayError({
+            kind: 'auth',
+            provider: 'ses',
+            message: 'SNS webhook refused: the signing certificate could not be fetched',
+            cause: error,
+          });
         }
         let cert: X509Certificate;
         try {
           cert = new X509Certificate(pem);
         } catch (error) {
-          throw new RelayError({ kind: 'auth', provider: 'ses', message: 'SNS webhook refused: the signing certificate is not a PEM certificate', cause: error });
+          throw new RelayError({
+            kind: 'auth',
+            provider: 'ses',
+            message: 'SNS webhook refused: the signing certificate is not a PEM certificate',
+            cause: error,
+          });
         }
-        return { key: cert.publicKey, notBefore: Date.parse(cert.validFrom), notAfter: Date.parse(cert.validTo) };
+        return {
+          key: cert.publicKey,
+          notBefore: Date.parse(cert.validFrom),
+          notAfter: Date.parse(cert.validTo),
+        };
       })();
       cache.set(url, entry);
       if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
@@ -168,16 +225,26 @@ export function createSnsVerifier(options: SnsVerifierOptions): SnsVerifier {
   return {
     async verify(envelope, now) {
       const algorithm = algorithms[envelope.SignatureVersion];
-      if (algorithm === undefined) throw refused(`unsupported SignatureVersion '${envelope.SignatureVersion.slice(0, 10)}' (1 and 2 are supported)`);
+      if (algorithm === undefined)
+        throw refused(
+          `unsupported SignatureVersion '${envelope.SignatureVersion.slice(0, 10)}' (1 and 2 are supported)`,
+        );
       // The topic before the certificate: nothing is fetched for a foreign topic.
-      if (!allowed.has(envelope.TopicArn)) throw refused(`topic ${envelope.TopicArn.slice(0, 256)} is not in webhook.topicArns`);
+      if (!allowed.has(envelope.TopicArn))
+        throw refused(`topic ${envelope.TopicArn.slice(0, 256)} is not in webhook.topicArns`);
       checkSnsUrl(envelope.SigningCertURL, envelope.TopicArn, 'certificate');
       const { key, notBefore, notAfter } = await certificate(envelope.SigningCertURL);
-      if (!(now >= notBefore && now <= notAfter)) throw refused('the signing certificate is expired or not yet valid');
+      if (!(now >= notBefore && now <= notAfter))
+        throw refused('the signing certificate is expired or not yet valid');
       const signature = Buffer.from(envelope.Signature, 'base64');
       let ok = false;
       try {
-        ok = verifySignature(algorithm, Buffer.from(stringToSign(envelope), 'utf8'), key, signature);
+        ok = verifySignature(
+          algorithm,
+          Buffer.from(stringToSign(envelope), 'utf8'),
+          key,
+          signature,
+        );
       } catch {
         ok = false;
       }
@@ -185,7 +252,10 @@ export function createSnsVerifier(options: SnsVerifierOptions): SnsVerifier {
       if (options.maxAgeMs > 0) {
         const at = Date.parse(envelope.Timestamp);
         if (Number.isNaN(at)) throw refused('Timestamp is not a date');
-        if (now - at > options.maxAgeMs) throw refused(`the notification is older than ${options.maxAgeMs} ms (replay guard, webhook.maxAgeMs)`);
+        if (now - at > options.maxAgeMs)
+          throw refused(
+            `the notification is older than ${options.maxAgeMs} ms (replay guard, webhook.maxAgeMs)`,
+          );
         if (at - now > futureSkewMs) throw refused('the notification Timestamp is in the future');
       }
     },

@@ -12,7 +12,10 @@ export const maxTagLength = 256;
 
 /** A readable tag name: runs of disallowed characters become `_`; '' when nothing is left. */
 export function sanitizeTagName(name: string): string {
-  return name.replace(/[^A-Za-z0-9_-]+/gu, '_').slice(0, maxTagLength).replace(/^_+$/u, '');
+  return name
+    .replace(/[^A-Za-z0-9_-]+/gu, '_')
+    .slice(0, maxTagLength)
+    .replace(/^_+$/u, '');
 }
 
 /** A reversible tag value, or undefined when it cannot fit in 256 characters. */
@@ -25,7 +28,9 @@ export function encodeTagValue(value: string): string | undefined {
 export function decodeTagValue(value: string): string {
   if (!value.startsWith(encodedPrefix)) return value;
   const body = value.slice(encodedPrefix.length);
-  return body === '' || allowed.test(body) ? Buffer.from(body, 'base64url').toString('utf8') : value;
+  return body === '' || allowed.test(body)
+    ? Buffer.from(body, 'base64url').toString('utf8')
+    : value;
 }
 
 export interface TagInput {
@@ -56,7 +61,8 @@ export function toEmailTags(input: TagInput): MessageTag[] {
   add(input.messageIdTag, encodeTagValue(input.messageId));
   if (input.stream !== undefined) add(streamTag, encodeTagValue(input.stream));
   for (const tag of input.tags) add(sanitizeTagName(tag), labelValue);
-  for (const [key, value] of Object.entries(input.metadata)) add(sanitizeTagName(key), encodeTagValue(value));
+  for (const [key, value] of Object.entries(input.metadata))
+    add(sanitizeTagName(key), encodeTagValue(value));
   return out;
 }
 
@@ -72,7 +78,11 @@ export function fromMailTags(mailTags: unknown, messageIdTag: string): ReadTags 
   const result: ReadTags = { tags: [], metadata: {} };
   if (typeof mailTags !== 'object' || mailTags === null || Array.isArray(mailTags)) return result;
   for (const [name, values] of Object.entries(mailTags as Record<string, unknown>)) {
-    const first = Array.isArray(values) ? values.find((v): v is string => typeof v === 'string') : typeof values === 'string' ? values : undefined;
+    const first = Array.isArray(values)
+      ? values.find((v): v is string => typeof v === 'string')
+      : typeof values === 'string'
+        ? values
+        : undefined;
     if (first === undefined || name.startsWith('ses:') || name.startsWith('aws:')) continue;
     if (name === messageIdTag) result.messageId = decodeTagValue(first);
     else if (name === streamTag) result.stream = decodeTagValue(first);

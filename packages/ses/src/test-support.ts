@@ -6,12 +6,21 @@ import { stringToSign } from './sns.ts';
 
 const der = (tag: number, body: Buffer): Buffer => {
   const len = body.length;
-  const head = len < 0x80 ? Buffer.from([tag, len]) : len < 0x100 ? Buffer.from([tag, 0x81, len]) : Buffer.from([tag, 0x82, len >> 8, len & 0xff]);
+  const head =
+    len < 0x80
+      ? Buffer.from([tag, len])
+      : len < 0x100
+        ? Buffer.from([tag, 0x81, len])
+        : Buffer.from([tag, 0x82, len >> 8, len & 0xff]);
   return Buffer.concat([head, body]);
 };
 const seq = (...parts: Buffer[]) => der(0x30, Buffer.concat(parts));
 const set = (...parts: Buffer[]) => der(0x31, Buffer.concat(parts));
-const int = (bytes: Buffer) => der(0x02, bytes[0] !== undefined && bytes[0] & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
+const int = (bytes: Buffer) =>
+  der(
+    0x02,
+    bytes[0] !== undefined && bytes[0] & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes,
+  );
 const oid = (text: string) => {
   const [a = 0, b = 0, ...rest] = text.split('.').map(Number);
   const out = [a * 40 + b];
@@ -23,7 +32,8 @@ const oid = (text: string) => {
   return der(0x06, Buffer.from(out));
 };
 const utf8 = (s: string) => der(0x0c, Buffer.from(s, 'utf8'));
-const gtime = (d: Date) => der(0x18, Buffer.from(`${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`));
+const gtime = (d: Date) =>
+  der(0x18, Buffer.from(`${d.toISOString().replace(/[-:T]/g, '').slice(0, 14)}Z`));
 
 export interface TestIdentity {
   privateKey: KeyObject;
@@ -31,7 +41,10 @@ export interface TestIdentity {
 }
 
 /** An RSA-2048 key and a self-signed certificate valid from `notBefore` to `notAfter`. */
-export function testIdentity(notBefore = new Date(Date.now() - 86_400_000), notAfter = new Date(Date.now() + 365 * 86_400_000)): TestIdentity {
+export function testIdentity(
+  notBefore = new Date(Date.now() - 86_400_000),
+  notAfter = new Date(Date.now() + 365 * 86_400_000),
+): TestIdentity {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const algorithm = seq(oid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00]));
   const name = seq(set(seq(oid('2.5.4.3'), utf8('sns.amazonaws.com'))));
@@ -46,24 +59,50 @@ export function testIdentity(notBefore = new Date(Date.now() - 86_400_000), notA
   );
   const signature = sign('sha256', tbs, privateKey);
   const cert = seq(tbs, algorithm, der(0x03, Buffer.concat([Buffer.from([0]), signature])));
-  const body = cert.toString('base64').replace(/(.{64})/g, '$1\n').trimEnd();
-  return { privateKey, certificatePem: `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n` };
+  const body = cert
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .trimEnd();
+  return {
+    privateKey,
+    certificatePem: `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`,
+  };
 }
 
 export const testTopic = 'arn:aws:sns:us-east-1:123456789012:relaykit-ses-events';
-export const testCertUrl = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem';
+export const testCertUrl =
+  'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem';
 
-type Unsigned = Omit<SnsEnvelope, 'Signature' | 'SignatureVersion' | 'SigningCertURL'> & Partial<Pick<SnsEnvelope, 'SigningCertURL'>>;
+type Unsigned = Omit<SnsEnvelope, 'Signature' | 'SignatureVersion' | 'SigningCertURL'> &
+  Partial<Pick<SnsEnvelope, 'SigningCertURL'>>;
 
 /** Signs an envelope the way SNS does (version 1: SHA1withRSA, 2: SHA256withRSA). */
-export function signEnvelope(identity: TestIdentity, fields: Unsigned, version: '1' | '2' = '2'): SnsEnvelope {
-  const envelope = { SigningCertURL: testCertUrl, ...fields, SignatureVersion: version, Signature: '' } as SnsEnvelope;
-  envelope.Signature = sign(version === '1' ? 'sha1' : 'sha256', Buffer.from(stringToSign(envelope), 'utf8'), identity.privateKey).toString('base64');
+export function signEnvelope(
+  identity: TestIdentity,
+  fields: Unsigned,
+  version: '1' | '2' = '2',
+): SnsEnvelope {
+  const envelope = {
+    SigningCertURL: testCertUrl,
+    ...fields,
+    SignatureVersion: version,
+    Signature: '',
+  } as SnsEnvelope;
+  envelope.Signature = sign(
+    version === '1' ? 'sha1' : 'sha256',
+    Buffer.from(stringToSign(envelope), 'utf8'),
+    identity.privateKey,
+  ).toString('base64');
   return envelope;
 }
 
 /** An SNS Notification carrying an SES event. */
-export function notification(identity: TestIdentity, event: unknown, overrides: Partial<Unsigned> = {}, version: '1' | '2' = '2'): SnsEnvelope {
+export function notification(
+  identity: TestIdentity,
+  event: unknown,
+  overrides: Partial<Unsigned> = {},
+  version: '1' | '2' = '2',
+): SnsEnvelope {
   return signEnvelope(
     identity,
     {

@@ -1,9 +1,22 @@
-import { createRelay, RelayError, type DeliveryEvent, type WebhookContext, type WebhookRequest } from '@relaykit/core';
+import {
+  createRelay,
+  RelayError,
+  type DeliveryEvent,
+  type WebhookContext,
+  type WebhookRequest,
+} from '@relaykit/core';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ses } from './provider.ts';
 import { parseEnvelope, stringToSign, type SnsEnvelope } from './sns.ts';
-import { notification, signEnvelope, testCertUrl, testIdentity, testTopic, type TestIdentity } from './test-support.ts';
+import {
+  notification,
+  signEnvelope,
+  testCertUrl,
+  testIdentity,
+  testTopic,
+  type TestIdentity,
+} from './test-support.ts';
 import { createSesWebhook, parseSesEvent } from './webhook.ts';
 
 let id: TestIdentity;
@@ -20,7 +33,9 @@ const request = (body: unknown): WebhookRequest => ({
   body: typeof body === 'string' ? body : JSON.stringify(body),
 });
 
-function context(fetchImpl: typeof fetch = vi.fn(async () => new Response('ok'))): WebhookContext & { keys: Set<string> } {
+function context(
+  fetchImpl: typeof fetch = vi.fn(async () => new Response('ok')),
+): WebhookContext & { keys: Set<string> } {
   const keys = new Set<string>();
   return {
     keys,
@@ -34,7 +49,14 @@ function context(fetchImpl: typeof fetch = vi.fn(async () => new Response('ok'))
   };
 }
 
-function webhook(options: { fetchCertificate?: (url: string) => Promise<string>; topicArns?: string[]; maxAgeMs?: number; autoConfirm?: boolean } = {}) {
+function webhook(
+  options: {
+    fetchCertificate?: (url: string) => Promise<string>;
+    topicArns?: string[];
+    maxAgeMs?: number;
+    autoConfirm?: boolean;
+  } = {},
+) {
   const fetchCertificate = options.fetchCertificate ?? vi.fn(async () => id.certificatePem);
   return {
     fetchCertificate,
@@ -69,51 +91,107 @@ async function expectAuth(promise: Promise<unknown>, pattern?: RegExp) {
 
 describe('SNS signature verification', () => {
   it('builds the canonical string in the documented order, Subject only when present', () => {
-    const base = { Type: 'Notification', MessageId: 'm', TopicArn: 't', Message: 'x', Timestamp: 'ts', SignatureVersion: '1', Signature: '', SigningCertURL: '' } as const;
-    expect(stringToSign({ ...base })).toBe('Message\nx\nMessageId\nm\nTimestamp\nts\nTopicArn\nt\nType\nNotification\n');
-    expect(stringToSign({ ...base, Subject: 's' })).toBe('Message\nx\nMessageId\nm\nSubject\ns\nTimestamp\nts\nTopicArn\nt\nType\nNotification\n');
-    const conf = { ...base, Type: 'UnsubscribeConfirmation' as const, SubscribeURL: 'u', Token: 'k' };
-    expect(stringToSign(conf)).toBe('Message\nx\nMessageId\nm\nSubscribeURL\nu\nTimestamp\nts\nToken\nk\nTopicArn\nt\nType\nUnsubscribeConfirmation\n');
+    const base = {
+      Type: 'Notification',
+      MessageId: 'm',
+      TopicArn: 't',
+      Message: 'x',
+      Timestamp: 'ts',
+      SignatureVersion: '1',
+      Signature: '',
+      SigningCertURL: '',
+    } as const;
+    expect(stringToSign({ ...base })).toBe(
+      'Message\nx\nMessageId\nm\nTimestamp\nts\nTopicArn\nt\nType\nNotification\n',
+    );
+    expect(stringToSign({ ...base, Subject: 's' })).toBe(
+      'Message\nx\nMessageId\nm\nSubject\ns\nTimestamp\nts\nTopicArn\nt\nType\nNotification\n',
+    );
+    const conf = {
+      ...base,
+      Type: 'UnsubscribeConfirmation' as const,
+      SubscribeURL: 'u',
+      Token: 'k',
+    };
+    expect(stringToSign(conf)).toBe(
+      'Message\nx\nMessageId\nm\nSubscribeURL\nu\nTimestamp\nts\nToken\nk\nTopicArn\nt\nType\nUnsubscribeConfirmation\n',
+    );
   });
 
-  it.each(['1', '2'] as const)('accepts a Notification signed with SignatureVersion %s', async (version) => {
-    const { hook } = webhook();
-    await expect(hook.verify(request(notification(id, { eventType: 'Send', mail: mail(['a@example.org']), send: {} }, {}, version)), context())).resolves.toBeUndefined();
-  });
+  it.each(['1', '2'] as const)(
+    'accepts a Notification signed with SignatureVersion %s',
+    async (version) => {
+      const { hook } = webhook();
+      await expect(
+        hook.verify(
+          request(
+            notification(
+              id,
+              { eventType: 'Send', mail: mail(['a@example.org']), send: {} },
+              {},
+              version,
+            ),
+          ),
+          context(),
+        ),
+      ).resolves.toBeUndefined();
+    },
+  );
 
-  it.each(['SubscriptionConfirmation', 'UnsubscribeConfirmation'] as const)('accepts a signed %s (Token and SubscribeURL signed)', async (Type) => {
-    const { hook } = webhook();
-    const envelope = signEnvelope(id, {
-      Type,
-      MessageId: 'c1',
-      TopicArn: testTopic,
-      Message: 'You have chosen to subscribe',
-      Timestamp: new Date().toISOString(),
-      Token: 'tok',
-      SubscribeURL: `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${testTopic}&Token=tok`,
-    });
-    await expect(hook.verify(request(envelope), context())).resolves.toBeUndefined();
-    await expectAuth(hook.verify(request({ ...envelope, Token: 'tok2' }), context()), /signature/);
-  });
+  it.each(['SubscriptionConfirmation', 'UnsubscribeConfirmation'] as const)(
+    'accepts a signed %s (Token and SubscribeURL signed)',
+    async (Type) => {
+      const { hook } = webhook();
+      const envelope = signEnvelope(id, {
+        Type,
+        MessageId: 'c1',
+        TopicArn: testTopic,
+        Message: 'You have chosen to subscribe',
+        Timestamp: new Date().toISOString(),
+        Token: 'tok',
+        SubscribeURL: `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${testTopic}&Token=tok`,
+      });
+      await expect(hook.verify(request(envelope), context())).resolves.toBeUndefined();
+      await expectAuth(
+        hook.verify(request({ ...envelope, Token: 'tok2' }), context()),
+        /signature/,
+      );
+    },
+  );
 
   it('refuses a message with one byte changed, in any signed field', async () => {
     const { hook } = webhook();
-    const good = notification(id, { eventType: 'Delivery', mail: mail(['a@example.org']), delivery: { recipients: ['a@example.org'] } });
+    const good = notification(id, {
+      eventType: 'Delivery',
+      mail: mail(['a@example.org']),
+      delivery: { recipients: ['a@example.org'] },
+    });
     const body = JSON.stringify(good);
     const index = body.indexOf('a@example.org');
     const tampered = `${body.slice(0, index)}b${body.slice(index + 1)}`;
     await expectAuth(hook.verify(request(tampered), context()), /signature/);
     for (const key of ['Subject', 'MessageId', 'Timestamp', 'Type'] as const) {
-      const changed = { ...good, [key]: key === 'Type' ? 'SubscriptionConfirmation' : `${good[key] ?? ''}x` };
+      const changed = {
+        ...good,
+        [key]: key === 'Type' ? 'SubscriptionConfirmation' : `${good[key] ?? ''}x`,
+      };
       await expectAuth(hook.verify(request(changed), context()));
     }
     // UnsubscribeURL is not signed, so changing it does not matter (and relaykit never follows it).
-    await expect(hook.verify(request({ ...good, UnsubscribeURL: 'https://evil.example/' }), context())).resolves.toBeUndefined();
+    await expect(
+      hook.verify(request({ ...good, UnsubscribeURL: 'https://evil.example/' }), context()),
+    ).resolves.toBeUndefined();
   });
 
   it('refuses a signature made with another key', async () => {
     const { hook } = webhook();
-    await expectAuth(hook.verify(request(notification(other, { eventType: 'Send', mail: mail(['a@example.org']) })), context()), /signature/);
+    await expectAuth(
+      hook.verify(
+        request(notification(other, { eventType: 'Send', mail: mail(['a@example.org']) })),
+        context(),
+      ),
+      /signature/,
+    );
   });
 
   it.each([
@@ -127,7 +205,11 @@ describe('SNS signature verification', () => {
     ['not a URL', 'sns.us-east-1.amazonaws.com/cert.pem'],
   ])('refuses a SigningCertURL with %s, before fetching it', async (_, url) => {
     const { hook, fetchCertificate } = webhook();
-    const envelope = notification(id, { eventType: 'Send', mail: mail(['a@example.org']) }, { SigningCertURL: url });
+    const envelope = notification(
+      id,
+      { eventType: 'Send', mail: mail(['a@example.org']) },
+      { SigningCertURL: url },
+    );
     await expectAuth(hook.verify(request(envelope), context()));
     expect(fetchCertificate).not.toHaveBeenCalled();
   });
@@ -135,27 +217,63 @@ describe('SNS signature verification', () => {
   it('accepts the China partition host for an aws-cn topic', async () => {
     const topic = 'arn:aws-cn:sns:cn-north-1:123456789012:events';
     const { hook } = webhook({ topicArns: [topic] });
-    const envelope = notification(id, { eventType: 'Send', mail: mail(['a@example.org']) }, { TopicArn: topic, SigningCertURL: 'https://sns.cn-north-1.amazonaws.com.cn/x.pem' });
+    const envelope = notification(
+      id,
+      { eventType: 'Send', mail: mail(['a@example.org']) },
+      { TopicArn: topic, SigningCertURL: 'https://sns.cn-north-1.amazonaws.com.cn/x.pem' },
+    );
     await expect(hook.verify(request(envelope), context())).resolves.toBeUndefined();
   });
 
   it('refuses a topic not in the allow-list, without fetching the certificate', async () => {
-    const { hook, fetchCertificate } = webhook({ topicArns: ['arn:aws:sns:us-east-1:123456789012:other'] });
-    await expectAuth(hook.verify(request(notification(id, { eventType: 'Send', mail: mail(['a@example.org']) })), context()), /topicArns/);
+    const { hook, fetchCertificate } = webhook({
+      topicArns: ['arn:aws:sns:us-east-1:123456789012:other'],
+    });
+    await expectAuth(
+      hook.verify(
+        request(notification(id, { eventType: 'Send', mail: mail(['a@example.org']) })),
+        context(),
+      ),
+      /topicArns/,
+    );
     expect(fetchCertificate).not.toHaveBeenCalled();
   });
 
   it.each(['3', '0', ''])('refuses SignatureVersion %j', async (version) => {
     const { hook } = webhook();
-    const envelope = { ...notification(id, { eventType: 'Send', mail: mail(['a@example.org']) }), SignatureVersion: version };
+    const envelope = {
+      ...notification(id, { eventType: 'Send', mail: mail(['a@example.org']) }),
+      SignatureVersion: version,
+    };
     await expectAuth(hook.verify(request(envelope), context()), /SignatureVersion/);
   });
 
   it('refuses an expired certificate, an unreadable one, and a failed fetch', async () => {
-    const expired = testIdentity(new Date(Date.now() - 10 * 86_400_000), new Date(Date.now() - 86_400_000));
-    await expectAuth(webhook({ fetchCertificate: async () => expired.certificatePem }).hook.verify(request(notification(expired, { eventType: 'Send' })), context()), /expired/);
-    await expectAuth(webhook({ fetchCertificate: async () => 'not a pem' }).hook.verify(request(notification(id, { eventType: 'Send' })), context()), /PEM/);
-    await expectAuth(webhook({ fetchCertificate: async () => Promise.reject(new Error('down')) }).hook.verify(request(notification(id, { eventType: 'Send' })), context()), /fetched/);
+    const expired = testIdentity(
+      new Date(Date.now() - 10 * 86_400_000),
+      new Date(Date.now() - 86_400_000),
+    );
+    await expectAuth(
+      webhook({ fetchCertificate: async () => expired.certificatePem }).hook.verify(
+        request(notification(expired, { eventType: 'Send' })),
+        context(),
+      ),
+      /expired/,
+    );
+    await expectAuth(
+      webhook({ fetchCertificate: async () => 'not a pem' }).hook.verify(
+        request(notification(id, { eventType: 'Send' })),
+        context(),
+      ),
+      /PEM/,
+    );
+    await expectAuth(
+      webhook({ fetchCertificate: async () => Promise.reject(new Error('down')) }).hook.verify(
+        request(notification(id, { eventType: 'Send' })),
+        context(),
+      ),
+      /fetched/,
+    );
   });
 
   it('caches the certificate by URL, and does not cache a failed fetch', async () => {
@@ -175,22 +293,59 @@ describe('SNS signature verification', () => {
 
   it('refuses notifications older than maxAgeMs (replay guard) and far in the future', async () => {
     const { hook } = webhook({ maxAgeMs: 60_000 });
-    await expectAuth(hook.verify(request(notification(id, { eventType: 'Send' }, { Timestamp: new Date(Date.now() - 120_000).toISOString() })), context()), /older/);
-    await expectAuth(hook.verify(request(notification(id, { eventType: 'Send' }, { Timestamp: new Date(Date.now() + 3_600_000).toISOString() })), context()), /future/);
+    await expectAuth(
+      hook.verify(
+        request(
+          notification(
+            id,
+            { eventType: 'Send' },
+            { Timestamp: new Date(Date.now() - 120_000).toISOString() },
+          ),
+        ),
+        context(),
+      ),
+      /older/,
+    );
+    await expectAuth(
+      hook.verify(
+        request(
+          notification(
+            id,
+            { eventType: 'Send' },
+            { Timestamp: new Date(Date.now() + 3_600_000).toISOString() },
+          ),
+        ),
+        context(),
+      ),
+      /future/,
+    );
     const off = webhook({ maxAgeMs: 0 }).hook;
-    await expect(off.verify(request(notification(id, { eventType: 'Send' }, { Timestamp: '2020-01-01T00:00:00.000Z' })), context())).resolves.toBeUndefined();
+    await expect(
+      off.verify(
+        request(notification(id, { eventType: 'Send' }, { Timestamp: '2020-01-01T00:00:00.000Z' })),
+        context(),
+      ),
+    ).resolves.toBeUndefined();
   });
 
   it('is a config error without topicArns (and ses() refuses a webhook option without them)', async () => {
     const hook = createSesWebhook({ provider: 'ses', messageIdTag: 'relaykit-message-id' });
-    const error = await hook.verify(request(notification(id, { eventType: 'Send' })), context()).catch((e: unknown) => e);
+    const error = await hook
+      .verify(request(notification(id, { eventType: 'Send' })), context())
+      .catch((e: unknown) => e);
     expect((error as RelayError).kind).toBe('config');
     expect(() => ses({ region: 'us-east-1', webhook: {} })).toThrow(/topicArns/);
   });
 
   it('reads an unreadable body as invalid', async () => {
     const { hook } = webhook();
-    for (const body of ['', 'not json', '[]', '{"Type":"Notification"}', JSON.stringify({ ...notification(id, {}), Type: 'Other' })]) {
+    for (const body of [
+      '',
+      'not json',
+      '[]',
+      '{"Type":"Notification"}',
+      JSON.stringify({ ...notification(id, {}), Type: 'Other' }),
+    ]) {
       const error = await hook.verify(request(body), context()).catch((e: unknown) => e);
       expect((error as RelayError).kind).toBe('invalid');
     }
@@ -199,7 +354,15 @@ describe('SNS signature verification', () => {
 
 describe('subscription handling', () => {
   const confirmation = (url: string) =>
-    signEnvelope(id, { Type: 'SubscriptionConfirmation', MessageId: 'c1', TopicArn: testTopic, Message: 'confirm', Timestamp: new Date().toISOString(), Token: 'tok', SubscribeURL: url });
+    signEnvelope(id, {
+      Type: 'SubscriptionConfirmation',
+      MessageId: 'c1',
+      TopicArn: testTopic,
+      Message: 'confirm',
+      Timestamp: new Date().toISOString(),
+      Token: 'tok',
+      SubscribeURL: url,
+    });
   const goodUrl = `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${testTopic}&Token=tok`;
 
   it('confirms an allowed topic by GETting the SubscribeURL through the context fetch', async () => {
@@ -225,15 +388,27 @@ describe('subscription handling', () => {
   it('does not confirm when autoConfirm is off, and fails (for SNS to retry) when SNS answers an error', async () => {
     const fetchImpl = vi.fn(async () => new Response('no', { status: 500 }));
     const off = webhook({ autoConfirm: false }).hook;
-    expect((await off.parse(request(confirmation(goodUrl)), context(fetchImpl))).response?.status).toBe(200);
+    expect(
+      (await off.parse(request(confirmation(goodUrl)), context(fetchImpl))).response?.status,
+    ).toBe(200);
     expect(fetchImpl).not.toHaveBeenCalled();
-    const error = await webhook().hook.parse(request(confirmation(goodUrl)), context(fetchImpl)).catch((e: unknown) => e);
+    const error = await webhook()
+      .hook.parse(request(confirmation(goodUrl)), context(fetchImpl))
+      .catch((e: unknown) => e);
     expect((error as RelayError).kind).toBe('transient');
   });
 
   it('acknowledges an UnsubscribeConfirmation without events or requests', async () => {
     const fetchImpl = vi.fn(async () => new Response('ok'));
-    const envelope = signEnvelope(id, { Type: 'UnsubscribeConfirmation', MessageId: 'u1', TopicArn: testTopic, Message: 'bye', Timestamp: new Date().toISOString(), Token: 't', SubscribeURL: goodUrl });
+    const envelope = signEnvelope(id, {
+      Type: 'UnsubscribeConfirmation',
+      MessageId: 'u1',
+      TopicArn: testTopic,
+      Message: 'bye',
+      Timestamp: new Date().toISOString(),
+      Token: 't',
+      SubscribeURL: goodUrl,
+    });
     const result = await webhook().hook.parse(request(envelope), context(fetchImpl));
     expect(result.events).toEqual([]);
     expect(fetchImpl).not.toHaveBeenCalled();
@@ -254,13 +429,23 @@ describe('SES events → DeliveryEvents', () => {
           bounceType: 'Permanent',
           bounceSubType: 'General',
           bouncedRecipients: [
-            { emailAddress: 'Nobody@Example.ORG', action: 'failed', status: '5.1.1', diagnosticCode: 'smtp; 550 5.1.1 user unknown' },
+            {
+              emailAddress: 'Nobody@Example.ORG',
+              action: 'failed',
+              status: '5.1.1',
+              diagnosticCode: 'smtp; 550 5.1.1 user unknown',
+            },
             { emailAddress: 'other@example.org' },
           ],
           timestamp: '2026-03-01T10:00:04.669Z',
           feedbackId: 'f1',
         },
-        mail: mail(['Nobody@Example.ORG', 'other@example.org'], { campaign: ['spring'], vip: ['true'], stream_name: ['x'], 'relaykit-stream': ['outreach'] }),
+        mail: mail(['Nobody@Example.ORG', 'other@example.org'], {
+          campaign: ['spring'],
+          vip: ['true'],
+          stream_name: ['x'],
+          'relaykit-stream': ['outreach'],
+        }),
       },
       { MessageId: 'sns-1' },
     );
@@ -276,7 +461,12 @@ describe('SES events → DeliveryEvents', () => {
       from: 'noreply@example.com',
       stream: 'outreach',
       at: new Date('2026-03-01T10:00:04.669Z'),
-      bounce: { class: 'hard', smtpStatus: 550, enhancedStatus: '5.1.1', diagnostic: '550 5.1.1 user unknown' },
+      bounce: {
+        class: 'hard',
+        smtpStatus: 550,
+        enhancedStatus: '5.1.1',
+        diagnostic: '550 5.1.1 user unknown',
+      },
       tags: ['vip'],
       metadata: { campaign: 'spring', stream_name: 'x' },
     });
@@ -298,7 +488,11 @@ describe('SES events → DeliveryEvents', () => {
     ['Transient', 'AttachmentRejected', 'bounced', undefined],
     ['Undetermined', 'Undetermined', 'bounced', 'undetermined'],
   ])('bounce %s/%s → %s (%s)', async (bounceType, bounceSubType, type, cls) => {
-    const [event] = await parse({ eventType: 'Bounce', bounce: { bounceType, bounceSubType, bouncedRecipients: [{ emailAddress: 'a@example.org' }] }, mail: mail(['a@example.org']) });
+    const [event] = await parse({
+      eventType: 'Bounce',
+      bounce: { bounceType, bounceSubType, bouncedRecipients: [{ emailAddress: 'a@example.org' }] },
+      mail: mail(['a@example.org']),
+    });
     expect(event?.type).toBe(type);
     // Transient bounces are final for the message (SES stopped retrying), never 'hard'.
     if (cls === undefined) expect(event?.bounce?.class).not.toBe('hard');
@@ -307,52 +501,159 @@ describe('SES events → DeliveryEvents', () => {
 
   it('maps every other event type', async () => {
     const m = mail(['a@example.org', 'b@example.org']);
-    expect((await parse({ eventType: 'Send', mail: m, send: {} })).map((e) => [e.type, e.recipient])).toEqual([
+    expect(
+      (await parse({ eventType: 'Send', mail: m, send: {} })).map((e) => [e.type, e.recipient]),
+    ).toEqual([
       ['accepted', 'a@example.org'],
       ['accepted', 'b@example.org'],
     ]);
-    const delivered = await parse({ eventType: 'Delivery', mail: m, delivery: { timestamp: '2026-03-01T10:00:02.133Z', recipients: ['b@example.org'], smtpResponse: '250 ok' } });
-    expect(delivered.map((e) => [e.type, e.recipient, e.at.toISOString()])).toEqual([['delivered', 'b@example.org', '2026-03-01T10:00:02.133Z']]);
+    const delivered = await parse({
+      eventType: 'Delivery',
+      mail: m,
+      delivery: {
+        timestamp: '2026-03-01T10:00:02.133Z',
+        recipients: ['b@example.org'],
+        smtpResponse: '250 ok',
+      },
+    });
+    expect(delivered.map((e) => [e.type, e.recipient, e.at.toISOString()])).toEqual([
+      ['delivered', 'b@example.org', '2026-03-01T10:00:02.133Z'],
+    ]);
     const delayed = await parse({
       eventType: 'DeliveryDelay',
       mail: m,
-      deliveryDelay: { delayType: 'TransientCommunicationFailure', delayedRecipients: [{ emailAddress: 'a@example.org', status: '4.4.1', diagnosticCode: 'smtp; 421 4.4.1 Unable to connect' }], timestamp: '2026-03-01T10:10:40.095Z' },
+      deliveryDelay: {
+        delayType: 'TransientCommunicationFailure',
+        delayedRecipients: [
+          {
+            emailAddress: 'a@example.org',
+            status: '4.4.1',
+            diagnosticCode: 'smtp; 421 4.4.1 Unable to connect',
+          },
+        ],
+        timestamp: '2026-03-01T10:10:40.095Z',
+      },
     });
-    expect(delayed[0]).toMatchObject({ type: 'deferred', bounce: { class: 'soft', smtpStatus: 421, enhancedStatus: '4.4.1' } });
-    const complained = await parse({ eventType: 'Complaint', mail: m, complaint: { complainedRecipients: [{ emailAddress: 'a@example.org' }], complaintFeedbackType: 'abuse', userAgent: 'ISP-FBL' } });
+    expect(delayed[0]).toMatchObject({
+      type: 'deferred',
+      bounce: { class: 'soft', smtpStatus: 421, enhancedStatus: '4.4.1' },
+    });
+    const complained = await parse({
+      eventType: 'Complaint',
+      mail: m,
+      complaint: {
+        complainedRecipients: [{ emailAddress: 'a@example.org' }],
+        complaintFeedbackType: 'abuse',
+        userAgent: 'ISP-FBL',
+      },
+    });
     expect(complained[0]).toMatchObject({ type: 'complained', userAgent: 'ISP-FBL' });
-    expect(await parse({ eventType: 'Complaint', mail: m, complaint: { complainedRecipients: [{ emailAddress: 'a@example.org' }], complaintFeedbackType: 'not-spam' } })).toEqual([]);
-    const suppressedComplaint = await parse({ eventType: 'Complaint', mail: m, complaint: { complainedRecipients: [{ emailAddress: 'a@example.org' }], complaintSubType: 'OnAccountSuppressionList' } });
+    expect(
+      await parse({
+        eventType: 'Complaint',
+        mail: m,
+        complaint: {
+          complainedRecipients: [{ emailAddress: 'a@example.org' }],
+          complaintFeedbackType: 'not-spam',
+        },
+      }),
+    ).toEqual([]);
+    const suppressedComplaint = await parse({
+      eventType: 'Complaint',
+      mail: m,
+      complaint: {
+        complainedRecipients: [{ emailAddress: 'a@example.org' }],
+        complaintSubType: 'OnAccountSuppressionList',
+      },
+    });
     expect(suppressedComplaint[0]?.type).toBe('suppressed');
-    expect((await parse({ eventType: 'Reject', mail: m, reject: { reason: 'Bad content' } })).map((e) => e.type)).toEqual(['rejected', 'rejected']);
-    expect((await parse({ eventType: 'Rendering Failure', mail: m, failure: { templateName: 't', errorMessage: 'x' } }))[0]?.type).toBe('rejected');
-    const opened = await parse({ eventType: 'Open', mail: mail(['a@example.org']), open: { ipAddress: '192.0.2.1', timestamp: '2026-03-01T11:00:00.000Z', userAgent: 'Mozilla' } });
+    expect(
+      (await parse({ eventType: 'Reject', mail: m, reject: { reason: 'Bad content' } })).map(
+        (e) => e.type,
+      ),
+    ).toEqual(['rejected', 'rejected']);
+    expect(
+      (
+        await parse({
+          eventType: 'Rendering Failure',
+          mail: m,
+          failure: { templateName: 't', errorMessage: 'x' },
+        })
+      )[0]?.type,
+    ).toBe('rejected');
+    const opened = await parse({
+      eventType: 'Open',
+      mail: mail(['a@example.org']),
+      open: { ipAddress: '192.0.2.1', timestamp: '2026-03-01T11:00:00.000Z', userAgent: 'Mozilla' },
+    });
     expect(opened[0]).toMatchObject({ type: 'opened', userAgent: 'Mozilla' });
-    const clicked = await parse({ eventType: 'Click', mail: mail(['a@example.org']), click: { link: 'https://example.com/x', userAgent: 'Mozilla', timestamp: '2026-03-01T11:00:00.000Z' } });
+    const clicked = await parse({
+      eventType: 'Click',
+      mail: mail(['a@example.org']),
+      click: {
+        link: 'https://example.com/x',
+        userAgent: 'Mozilla',
+        timestamp: '2026-03-01T11:00:00.000Z',
+      },
+    });
     expect(clicked[0]).toMatchObject({ type: 'clicked', url: 'https://example.com/x' });
     const unsub = await parse({
       eventType: 'Subscription',
       mail: mail(['a@example.org']),
-      subscription: { contactList: 'l', newTopicPreferences: { unsubscribeAll: false, topicSubscriptionStatus: [{ topicName: 'news', subscriptionStatus: 'OptOut' }] } },
+      subscription: {
+        contactList: 'l',
+        newTopicPreferences: {
+          unsubscribeAll: false,
+          topicSubscriptionStatus: [{ topicName: 'news', subscriptionStatus: 'OptOut' }],
+        },
+      },
     });
     expect(unsub[0]?.type).toBe('unsubscribed');
-    expect(await parse({ eventType: 'Subscription', mail: m, subscription: { newTopicPreferences: { unsubscribeAll: false, topicSubscriptionStatus: [{ topicName: 'news', subscriptionStatus: 'OptIn' }] } } })).toEqual([]);
+    expect(
+      await parse({
+        eventType: 'Subscription',
+        mail: m,
+        subscription: {
+          newTopicPreferences: {
+            unsubscribeAll: false,
+            topicSubscriptionStatus: [{ topicName: 'news', subscriptionStatus: 'OptIn' }],
+          },
+        },
+      }),
+    ).toEqual([]);
   });
 
   it('reads the older notificationType format (no tags: the ledger maps the SES message id)', async () => {
     const events = await parse({
       notificationType: 'Delivery',
-      mail: { timestamp: '2026-03-01T10:00:00.000Z', messageId: 'ses-1', source: 'noreply@example.com', destination: ['alice@example.org'] },
-      delivery: { timestamp: '2026-03-01T10:00:02.133Z', recipients: ['alice@example.org'], remoteMtaIp: '127.0.2.0' },
+      mail: {
+        timestamp: '2026-03-01T10:00:00.000Z',
+        messageId: 'ses-1',
+        source: 'noreply@example.com',
+        destination: ['alice@example.org'],
+      },
+      delivery: {
+        timestamp: '2026-03-01T10:00:02.133Z',
+        recipients: ['alice@example.org'],
+        remoteMtaIp: '127.0.2.0',
+      },
     });
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ type: 'delivered', providerMessageId: 'ses-1', recipient: 'alice@example.org' });
+    expect(events[0]).toMatchObject({
+      type: 'delivered',
+      providerMessageId: 'ses-1',
+      recipient: 'alice@example.org',
+    });
     expect(events[0]?.messageId).toBeUndefined();
   });
 
   it('ignores SES notices and non-JSON messages, and processes a replayed MessageId once', async () => {
-    expect(await parse({ notificationType: 'AmazonSnsSubscriptionSucceeded', message: 'ok' })).toEqual([]);
-    expect(await parse('Successfully validated SNS topic for Amazon SES event publishing.')).toEqual([]);
+    expect(
+      await parse({ notificationType: 'AmazonSnsSubscriptionSucceeded', message: 'ok' }),
+    ).toEqual([]);
+    expect(
+      await parse('Successfully validated SNS topic for Amazon SES event publishing.'),
+    ).toEqual([]);
     const { hook } = webhook();
     const ctx = context();
     const req = request(notification(id, { eventType: 'Send', mail: mail(['a@example.org']) }));
@@ -361,19 +662,32 @@ describe('SES events → DeliveryEvents', () => {
   });
 
   it('keeps event ids stable across redeliveries', async () => {
-    const event = { eventType: 'Delivery', mail: mail(['a@example.org']), delivery: { recipients: ['a@example.org'] } };
+    const event = {
+      eventType: 'Delivery',
+      mail: mail(['a@example.org']),
+      delivery: { recipients: ['a@example.org'] },
+    };
     const a = await parse(event, { MessageId: 'same' });
     const b = await parse(event, { MessageId: 'same' });
     expect(a[0]?.id).toBe(b[0]?.id);
   });
 
   it('refuses a known event type without its detail object', () => {
-    expect(() => parseSesEvent({ eventType: 'Bounce', mail: mail(['a@example.org']) }, { provider: 'ses', messageIdTag: 't', notificationId: 'n', fallbackAt: new Date() })).toThrow(RelayError);
+    expect(() =>
+      parseSesEvent(
+        { eventType: 'Bounce', mail: mail(['a@example.org']) },
+        { provider: 'ses', messageIdTag: 't', notificationId: 'n', fallbackAt: new Date() },
+      ),
+    ).toThrow(RelayError);
   });
 });
 
 describe('hostile input (fast-check)', () => {
-  const unverified = createSesWebhook({ provider: 'ses', messageIdTag: 'relaykit-message-id', dangerouslySkipVerification: true });
+  const unverified = createSesWebhook({
+    provider: 'ses',
+    messageIdTag: 'relaykit-message-id',
+    dangerouslySkipVerification: true,
+  });
   const settle = async (body: string) => {
     try {
       const result = await unverified.parse(request(body), context());
@@ -387,23 +701,74 @@ describe('hostile input (fast-check)', () => {
 
   it('never crashes on arbitrary strings and JSON bodies', async () => {
     await fc.assert(fc.asyncProperty(fc.string(), settle), { numRuns: 300 });
-    await fc.assert(fc.asyncProperty(fc.jsonValue(), (v) => settle(JSON.stringify(v))), { numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), (v) => settle(JSON.stringify(v))),
+      { numRuns: 300 },
+    );
   });
 
   it('never crashes on envelopes carrying arbitrary SES events', async () => {
-    const kinds = fc.constantFrom('Send', 'Delivery', 'Bounce', 'Complaint', 'DeliveryDelay', 'Reject', 'Rendering Failure', 'Open', 'Click', 'Subscription', 'Other');
-    const field = fc.oneof(fc.anything(), fc.array(fc.oneof(fc.string(), fc.record({ emailAddress: fc.anything(), status: fc.anything(), diagnosticCode: fc.anything() }))));
+    const kinds = fc.constantFrom(
+      'Send',
+      'Delivery',
+      'Bounce',
+      'Complaint',
+      'DeliveryDelay',
+      'Reject',
+      'Rendering Failure',
+      'Open',
+      'Click',
+      'Subscription',
+      'Other',
+    );
+    const field = fc.oneof(
+      fc.anything(),
+      fc.array(
+        fc.oneof(
+          fc.string(),
+          fc.record({
+            emailAddress: fc.anything(),
+            status: fc.anything(),
+            diagnosticCode: fc.anything(),
+          }),
+        ),
+      ),
+    );
     const event = fc.record({
       eventType: kinds,
-      mail: fc.oneof(fc.anything(), fc.record({ destination: field, tags: fc.anything(), messageId: fc.anything(), source: fc.anything() })),
-      bounce: fc.oneof(fc.anything(), fc.record({ bounceType: fc.anything(), bounceSubType: fc.anything(), bouncedRecipients: field })),
+      mail: fc.oneof(
+        fc.anything(),
+        fc.record({
+          destination: field,
+          tags: fc.anything(),
+          messageId: fc.anything(),
+          source: fc.anything(),
+        }),
+      ),
+      bounce: fc.oneof(
+        fc.anything(),
+        fc.record({
+          bounceType: fc.anything(),
+          bounceSubType: fc.anything(),
+          bouncedRecipients: field,
+        }),
+      ),
       delivery: fc.oneof(fc.anything(), fc.record({ recipients: field, timestamp: fc.anything() })),
       complaint: fc.oneof(fc.anything(), fc.record({ complainedRecipients: field })),
       deliveryDelay: fc.oneof(fc.anything(), fc.record({ delayedRecipients: field })),
     });
     await fc.assert(
       fc.asyncProperty(event, async (e) => {
-        const envelope = { Type: 'Notification', MessageId: 'm', TopicArn: testTopic, Message: JSON.stringify(e) ?? 'null', Timestamp: new Date().toISOString(), SignatureVersion: '2', Signature: 'x', SigningCertURL: testCertUrl };
+        const envelope = {
+          Type: 'Notification',
+          MessageId: 'm',
+          TopicArn: testTopic,
+          Message: JSON.stringify(e) ?? 'null',
+          Timestamp: new Date().toISOString(),
+          SignatureVersion: '2',
+          Signature: 'x',
+          SigningCertURL: testCertUrl,
+        };
         await settle(JSON.stringify(envelope));
       }),
       { numRuns: 500 },
@@ -411,24 +776,45 @@ describe('hostile input (fast-check)', () => {
   });
 
   it('parseEnvelope rejects non-string fields', () => {
-    expect(() => parseEnvelope(JSON.stringify({ ...notification(id, {}), Subject: 5 }))).toThrow(/Subject/);
+    expect(() => parseEnvelope(JSON.stringify({ ...notification(id, {}), Subject: 5 }))).toThrow(
+      /Subject/,
+    );
   });
 });
 
 describe('through relay.webhooks.handle', () => {
   it('answers 401 and records nothing for tampered, foreign-host, unlisted-topic and unsupported-version messages', async () => {
-    const provider = ses({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' }, webhook: { topicArns: [testTopic], fetchCertificate: async () => id.certificatePem } });
+    const provider = ses({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      webhook: { topicArns: [testTopic], fetchCertificate: async () => id.certificatePem },
+    });
     const relay = createRelay({ providers: [provider] });
     const seen: DeliveryEvent[] = [];
     relay.on('event', (e) => seen.push(e));
-    const post = (body: string) => relay.webhooks.handle(new Request('http://localhost/webhooks/ses', { method: 'POST', body }));
-    const event = { eventType: 'Bounce', bounce: { bounceType: 'Permanent', bounceSubType: 'General', bouncedRecipients: [{ emailAddress: 'a@example.org' }] }, mail: mail(['a@example.org']) };
+    const post = (body: string) =>
+      relay.webhooks.handle(new Request('http://localhost/webhooks/ses', { method: 'POST', body }));
+    const event = {
+      eventType: 'Bounce',
+      bounce: {
+        bounceType: 'Permanent',
+        bounceSubType: 'General',
+        bouncedRecipients: [{ emailAddress: 'a@example.org' }],
+      },
+      mail: mail(['a@example.org']),
+    };
     const good = JSON.stringify(notification(id, event));
     const at = good.indexOf('Permanent');
     const bad = [
       `${good.slice(0, at)}X${good.slice(at + 1)}`,
-      JSON.stringify(notification(id, event, { SigningCertURL: 'https://sns.us-east-1.amazonaws.com.evil.com/c.pem' })),
-      JSON.stringify(notification(id, event, { TopicArn: 'arn:aws:sns:us-east-1:123456789012:not-mine' })),
+      JSON.stringify(
+        notification(id, event, {
+          SigningCertURL: 'https://sns.us-east-1.amazonaws.com.evil.com/c.pem',
+        }),
+      ),
+      JSON.stringify(
+        notification(id, event, { TopicArn: 'arn:aws:sns:us-east-1:123456789012:not-mine' }),
+      ),
       JSON.stringify({ ...JSON.parse(good), SignatureVersion: '3' }),
     ];
     for (const body of bad) expect((await post(body)).status).toBe(401);

@@ -23,7 +23,8 @@ import { fromMailTags } from './tags.ts';
 
 type Json = Record<string, unknown>;
 
-const obj = (v: unknown): Json | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined);
+const obj = (v: unknown): Json | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
@@ -59,7 +60,9 @@ interface BounceDetail {
 /** Codes from the DSN (diagnosticCode, status) classified by core, with SES's own type as the hint. */
 function bounceInfo(detail: BounceDetail): BounceInfo {
   const reply = detail.diagnostic ? parseSmtpReply(detail.diagnostic) : {};
-  const enhanced = reply.enhanced ?? (detail.status && /^[245]\.\d{1,3}\.\d{1,3}$/u.test(detail.status) ? detail.status : undefined);
+  const enhanced =
+    reply.enhanced ??
+    (detail.status && /^[245]\.\d{1,3}\.\d{1,3}$/u.test(detail.status) ? detail.status : undefined);
   const hint = {
     provider: 'ses',
     ...(detail.type === undefined ? {} : { type: detail.type }),
@@ -83,7 +86,11 @@ function bounceInfo(detail: BounceDetail): BounceInfo {
 }
 
 /** Bounce subtypes meaning SES did not try: the address is on a suppression list. */
-const suppressedSubTypes = new Set(['Suppressed', 'OnAccountSuppressionList', 'OnTenantSuppressionList']);
+const suppressedSubTypes = new Set([
+  'Suppressed',
+  'OnAccountSuppressionList',
+  'OnTenantSuppressionList',
+]);
 
 interface Draft {
   type: DeliveryEventType;
@@ -94,7 +101,11 @@ interface Draft {
   userAgent?: string | undefined;
 }
 
-function perDestination(mail: Json, type: DeliveryEventType, extra: Omit<Draft, 'type' | 'recipient'> = {}): Draft[] {
+function perDestination(
+  mail: Json,
+  type: DeliveryEventType,
+  extra: Omit<Draft, 'type' | 'recipient'> = {},
+): Draft[] {
   return list(mail['destination']).map((recipient) => ({ type, recipient, ...extra }));
 }
 
@@ -104,7 +115,11 @@ function drafts(kind: string, event: Json, mail: Json): Draft[] {
       return perDestination(mail, 'accepted', { at: date(mail['timestamp']) });
     case 'Delivery': {
       const d = obj(event['delivery']) ?? {};
-      return list(d['recipients']).map((recipient) => ({ type: 'delivered' as const, recipient, at: date(d['timestamp']) }));
+      return list(d['recipients']).map((recipient) => ({
+        type: 'delivered' as const,
+        recipient,
+        at: date(d['timestamp']),
+      }));
     }
     case 'Bounce': {
       const b = obj(event['bounce']) ?? {};
@@ -115,11 +130,16 @@ function drafts(kind: string, event: Json, mail: Json): Draft[] {
       return list(b['bouncedRecipients']).map((r) => {
         const rec = obj(r) ?? {};
         return {
-          type: subType !== undefined && suppressedSubTypes.has(subType) ? ('suppressed' as const) : ('bounced' as const),
+          type:
+            subType !== undefined && suppressedSubTypes.has(subType)
+              ? ('suppressed' as const)
+              : ('bounced' as const),
           recipient: rec['emailAddress'],
           at: date(b['timestamp']),
           bounce: bounceInfo({
-            ...(str(rec['diagnosticCode']) === undefined ? {} : { diagnostic: str(rec['diagnosticCode']) as string }),
+            ...(str(rec['diagnosticCode']) === undefined
+              ? {}
+              : { diagnostic: str(rec['diagnosticCode']) as string }),
             ...(str(rec['status']) === undefined ? {} : { status: str(rec['status']) as string }),
             ...(type === undefined ? {} : { type }),
             ...(subType === undefined ? {} : { subType }),
@@ -132,8 +152,16 @@ function drafts(kind: string, event: Json, mail: Json): Draft[] {
       const c = obj(event['complaint']) ?? {};
       // An ARF "not-spam" report is the opposite of a complaint.
       if (str(c['complaintFeedbackType'])?.toLowerCase() === 'not-spam') return [];
-      const type = str(c['complaintSubType']) === 'OnAccountSuppressionList' ? ('suppressed' as const) : ('complained' as const);
-      return list(c['complainedRecipients']).map((r) => ({ type, recipient: obj(r)?.['emailAddress'], at: date(c['timestamp']), userAgent: str(c['userAgent']) }));
+      const type =
+        str(c['complaintSubType']) === 'OnAccountSuppressionList'
+          ? ('suppressed' as const)
+          : ('complained' as const);
+      return list(c['complainedRecipients']).map((r) => ({
+        type,
+        recipient: obj(r)?.['emailAddress'],
+        at: date(c['timestamp']),
+        userAgent: str(c['userAgent']),
+      }));
     }
     case 'DeliveryDelay': {
       const d = obj(event['deliveryDelay']) ?? {};
@@ -145,7 +173,9 @@ function drafts(kind: string, event: Json, mail: Json): Draft[] {
           recipient: rec['emailAddress'],
           at: date(d['timestamp']),
           bounce: bounceInfo({
-            ...(str(rec['diagnosticCode']) === undefined ? {} : { diagnostic: str(rec['diagnosticCode']) as string }),
+            ...(str(rec['diagnosticCode']) === undefined
+              ? {}
+              : { diagnostic: str(rec['diagnosticCode']) as string }),
             ...(str(rec['status']) === undefined ? {} : { status: str(rec['status']) as string }),
             type: 'DeliveryDelay',
             ...(delayType === undefined ? {} : { subType: delayType }),
@@ -159,16 +189,27 @@ function drafts(kind: string, event: Json, mail: Json): Draft[] {
       return perDestination(mail, 'rejected', { at: date(mail['timestamp']) });
     case 'Open': {
       const o = obj(event['open']) ?? {};
-      return perDestination(mail, 'opened', { at: date(o['timestamp']), userAgent: str(o['userAgent']) });
+      return perDestination(mail, 'opened', {
+        at: date(o['timestamp']),
+        userAgent: str(o['userAgent']),
+      });
     }
     case 'Click': {
       const c = obj(event['click']) ?? {};
-      return perDestination(mail, 'clicked', { at: date(c['timestamp']), url: str(c['link']), userAgent: str(c['userAgent']) });
+      return perDestination(mail, 'clicked', {
+        at: date(c['timestamp']),
+        url: str(c['link']),
+        userAgent: str(c['userAgent']),
+      });
     }
     case 'Subscription': {
       const s = obj(event['subscription']) ?? {};
       const prefs = obj(s['newTopicPreferences']) ?? {};
-      const optOut = prefs['unsubscribeAll'] === true || list(prefs['topicSubscriptionStatus']).some((t) => obj(t)?.['subscriptionStatus'] === 'OptOut');
+      const optOut =
+        prefs['unsubscribeAll'] === true ||
+        list(prefs['topicSubscriptionStatus']).some(
+          (t) => obj(t)?.['subscriptionStatus'] === 'OptOut',
+        );
       // An opt-in changes nothing relaykit tracks.
       return optOut ? perDestination(mail, 'unsubscribed', { at: date(s['timestamp']) }) : [];
     }
@@ -204,7 +245,12 @@ export function parseSesEvent(payload: unknown, options: ParseSesEventOptions): 
   const kind = str(event['eventType']) ?? str(event['notificationType']);
   if (kind === undefined) return [];
   const key = detailKey[kind];
-  if (key !== undefined && !obj(event[key])) throw new RelayError({ kind: 'invalid', provider: options.provider, message: `SES ${kind} event without its '${key}' object` });
+  if (key !== undefined && !obj(event[key]))
+    throw new RelayError({
+      kind: 'invalid',
+      provider: options.provider,
+      message: `SES ${kind} event without its '${key}' object`,
+    });
   const mail = obj(event['mail']) ?? {};
   const tags = fromMailTags(mail['tags'], options.messageIdTag);
   const providerMessageId = str(mail['messageId']);
@@ -252,7 +298,11 @@ export function createSesWebhook(settings: SesWebhookSettings): ProviderWebhook 
   // Message ids are remembered past the age limit, so a replay is either too old or known.
   const rememberMs = (maxAgeMs > 0 ? maxAgeMs : 7 * day) + 60 * 60_000;
   const verifier = settings.topicArns
-    ? createSnsVerifier({ topicArns: settings.topicArns, maxAgeMs, ...(settings.fetchCertificate ? { fetchCertificate: settings.fetchCertificate } : {}) })
+    ? createSnsVerifier({
+        topicArns: settings.topicArns,
+        maxAgeMs,
+        ...(settings.fetchCertificate ? { fetchCertificate: settings.fetchCertificate } : {}),
+      })
     : undefined;
 
   return {
@@ -262,7 +312,8 @@ export function createSesWebhook(settings: SesWebhookSettings): ProviderWebhook 
         throw new RelayError({
           kind: 'config',
           provider,
-          message: 'SES webhooks are not configured: pass webhook.topicArns (the SNS topics your configuration set publishes to) to ses()',
+          message:
+            'SES webhooks are not configured: pass webhook.topicArns (the SNS topics your configuration set publishes to) to ses()',
         });
       }
       await verifier.verify(parseEnvelope(request.body), context.now());
@@ -275,7 +326,8 @@ export function createSesWebhook(settings: SesWebhookSettings): ProviderWebhook 
         // SNS says the subscription ended; nothing to record. Re-subscribing is a person's decision.
         return { events: [], response: { status: 200, body: 'unsubscribe noted' } };
       }
-      if (!(await context.remember(`ses:sns:${envelope.MessageId}`, rememberMs))) return { events: [] };
+      if (!(await context.remember(`ses:sns:${envelope.MessageId}`, rememberMs)))
+        return { events: [] };
       let inner: unknown;
       try {
         inner = JSON.parse(envelope.Message);
@@ -284,16 +336,36 @@ export function createSesWebhook(settings: SesWebhookSettings): ProviderWebhook 
         return { events: [] };
       }
       const at = date(envelope.Timestamp) ?? new Date(context.now());
-      return { events: parseSesEvent(inner, { provider, messageIdTag: settings.messageIdTag, notificationId: envelope.MessageId, fallbackAt: at }) };
+      return {
+        events: parseSesEvent(inner, {
+          provider,
+          messageIdTag: settings.messageIdTag,
+          notificationId: envelope.MessageId,
+          fallbackAt: at,
+        }),
+      };
     },
   };
 
-  async function confirm(envelope: SnsEnvelope, context: WebhookContext): Promise<WebhookParseResult> {
+  async function confirm(
+    envelope: SnsEnvelope,
+    context: WebhookContext,
+  ): Promise<WebhookParseResult> {
     if (settings.autoConfirm === false || envelope.SubscribeURL === undefined) {
-      return { events: [], response: { status: 200, body: 'subscription not confirmed (autoConfirm is off): confirm it in the SNS console' } };
+      return {
+        events: [],
+        response: {
+          status: 200,
+          body: 'subscription not confirmed (autoConfirm is off): confirm it in the SNS console',
+        },
+      };
     }
     if (settings.topicArns && !settings.topicArns.includes(envelope.TopicArn)) {
-      throw new RelayError({ kind: 'auth', provider, message: `SNS webhook refused: topic ${envelope.TopicArn.slice(0, 256)} is not in webhook.topicArns` });
+      throw new RelayError({
+        kind: 'auth',
+        provider,
+        message: `SNS webhook refused: topic ${envelope.TopicArn.slice(0, 256)} is not in webhook.topicArns`,
+      });
     }
     // The URL is pinned to SNS before relaykit requests it (no SSRF).
     const url = checkSnsUrl(envelope.SubscribeURL, envelope.TopicArn, 'subscribe');
@@ -301,12 +373,26 @@ export function createSesWebhook(settings: SesWebhookSettings): ProviderWebhook 
     // it is not deduplicated, or a failed first try could never be retried.
     let response: Response;
     try {
-      response = await context.fetch(url.toString(), { method: 'GET', redirect: 'error', signal: AbortSignal.timeout(10_000) });
+      response = await context.fetch(url.toString(), {
+        method: 'GET',
+        redirect: 'error',
+        signal: AbortSignal.timeout(10_000),
+      });
     } catch (error) {
-      throw new RelayError({ kind: 'transient', provider, message: 'could not confirm the SNS subscription; SNS will resend the confirmation', cause: error });
+      throw new RelayError({
+        kind: 'transient',
+        provider,
+        message: 'could not confirm the SNS subscription; SNS will resend the confirmation',
+        cause: error,
+      });
     }
     if (!response.ok) {
-      throw new RelayError({ kind: 'transient', provider, status: response.status, message: `SNS answered ${response.status} to the subscription confirmation` });
+      throw new RelayError({
+        kind: 'transient',
+        provider,
+        status: response.status,
+        message: `SNS answered ${response.status} to the subscription confirmation`,
+      });
     }
     return { events: [], response: { status: 200, body: 'subscription confirmed' } };
   }
