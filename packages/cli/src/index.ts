@@ -1,24 +1,97 @@
+import { isRelayError } from '@relaykit/core';
+import type { Command } from './commands/command.ts';
+import { doctor } from './commands/doctor.ts';
+import { events } from './commands/events.ts';
+import { processIo, UsageError, type CliIo } from './commands/io.ts';
+import { send } from './commands/send.ts';
+import { simulate } from './commands/simulate.ts';
+import { suppression } from './commands/suppression.ts';
 import { runDemo } from './demo.ts';
 
 export { runDemo, type DemoOptions, type DemoSummary } from './demo.ts';
+export type { CliIo } from './commands/io.ts';
 
-const usage = `relaykit <command>
-
-Commands:
-  demo    run a campaign through the relay on embedded defaults (no account, no network)
-`;
-
-/** Runs the CLI with these arguments; resolves to the exit code. */
-export async function runCli(argv: readonly string[]): Promise<number> {
-  const [command] = argv;
-  if (command === undefined || command === '--help' || command === '-h') {
-    process.stdout.write(usage);
-    return command === undefined ? 1 : 0;
-  }
-  if (command === 'demo') {
+const demo: Command = {
+  name: 'demo',
+  summary: 'run a campaign through the relay on embedded defaults (no account, no network)',
+  usage:
+    'relaykit demo\n\nRuns a campaign through the real relay pipeline on embedded defaults: no account, no network.\n',
+  async run() {
     await runDemo();
     return 0;
+  },
+};
+
+const commands: readonly Command[] = [demo, simulate, send, events, suppression, doctor];
+
+const usage = `relaykit <command> [options]
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(15)} ${c.summary}`).join('\n')}
+  help <command>   the options of a command (or: relaykit <command> --help)
+
+Set RELAYKIT_DEBUG=1 to see stack traces of errors.
+`;
+
+const find = (name: string | undefined) => commands.find((c) => c.name === name);
+
+/**
+ * Runs the CLI with these arguments; resolves to the exit code (0 ok, 1 failed, 2 a usage
+ * mistake; doctor: 0/1/2 for pass/warn/fail). Errors are one line saying what to do.
+ */
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined) {
+    io.stderr.write(usage);
+    return 2;
   }
-  process.stderr.write(`[relaykit] unknown command '${command}'\n\n${usage}`);
+  if (name === '--help' || name === '-h') {
+    io.stdout.write(usage);
+    return 0;
+  }
+  if (name === 'help') {
+    const topic = args[0] === undefined ? undefined : find(args[0]);
+    if (args[0] !== undefined && !topic) {
+      io.stderr.write(`[relaykit] no command '${args[0]}'\n\n${usage}`);
+      return 2;
+    }
+    io.stdout.write(topic?.usage ?? usage);
+    return 0;
+  }
+  const command = find(name);
+  if (!command) {
+    io.stderr.write(`[relaykit] unknown command '${name}'; run 'relaykit --help' for the list\n`);
+    return 2;
+  }
+  // `--help` anywhere before a lone `--` asks for the command's help, whatever else is there.
+  const end = args.indexOf('--');
+  if ((end === -1 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h')) {
+    io.stdout.write(command.usage);
+    return 0;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    return report(error, command, io);
+  }
+}
+
+function report(error: unknown, command: Command, io: CliIo): number {
+  const debug = io.env['RELAYKIT_DEBUG'] === '1';
+  if (error instanceof UsageError) {
+    io.stderr.write(
+      `[relaykit] ${error.message.replace(/^relaykit /u, '')}; see 'relaykit ${command.name} --help'\n`,
+    );
+    if (debug && error.stack) io.stderr.write(`${error.stack}\n`);
+    return 2;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  // RelayErrors already carry their [relaykit] [component] prefix and say what to do.
+  const text =
+    isRelayError(error) || message.startsWith('[relaykit]')
+      ? message
+      : `[relaykit] ${command.name} failed: ${message}`;
+  io.stderr.write(`${text.split('\n')[0] ?? text}\n`);
+  if (debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
   return 1;
 }
