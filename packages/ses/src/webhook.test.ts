@@ -775,6 +775,41 @@ describe('hostile input (fast-check)', () => {
     );
   });
 
+  it('verify answers arbitrary bodies with a typed error, never a crash or a pass', async () => {
+    const { hook } = webhook();
+    const envelopeLike = fc.record({
+      Type: fc.oneof(
+        fc.constantFrom('Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation'),
+        fc.anything(),
+      ),
+      MessageId: fc.oneof(fc.string(), fc.anything()),
+      TopicArn: fc.oneof(fc.constant(testTopic), fc.string()),
+      Message: fc.oneof(fc.string(), fc.anything()),
+      Timestamp: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        fc.string(),
+      ),
+      SignatureVersion: fc.oneof(fc.constantFrom('1', '2'), fc.string()),
+      Signature: fc.oneof(fc.base64String(), fc.anything()),
+      SigningCertURL: fc.oneof(fc.constant(testCertUrl), fc.webUrl(), fc.anything()),
+      Subject: fc.anything(),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          envelopeLike.map((e) => JSON.stringify(e) ?? ''),
+        ),
+        async (body) => {
+          const error = await hook.verify(request(body), context()).catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(RelayError);
+          expect(['invalid', 'auth']).toContain((error as RelayError).kind);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('parseEnvelope rejects non-string fields', () => {
     expect(() => parseEnvelope(JSON.stringify({ ...notification(id, {}), Subject: 5 }))).toThrow(
       /Subject/,
