@@ -194,6 +194,27 @@ describe.each(['1', '2'] as const)(
       expect(events.filter((e) => e.type !== 'accepted')).toEqual([]);
     });
 
+    it("seeds the throttle's account rate from GetAccount's MaxSendRate", async () => {
+      const seeded = createRelay({
+        providers: [adapter([sim.ses.topicArn])],
+        retry: { minDelayMs: 1, maxDelayMs: 5 },
+      });
+      const throttleEvents: unknown[] = [];
+      seeded.on('throttle', (e) => throttleEvents.push(e));
+      await seeded.send({
+        from: 'news@example.com',
+        to: 'alice@example.org',
+        subject: 'Hi',
+        text: 'hi',
+      });
+      await expect
+        .poll(() => throttleEvents)
+        .toContainEqual(
+          expect.objectContaining({ type: 'seed', scope: 'account', provider: 'ses', to: 14 }),
+        );
+      await seeded.close();
+    });
+
     it('confirms the SNS subscription for an allowed topic', async () => {
       sim.ses.sendSubscriptionConfirmation();
       const [posted] = await sim.waitForEvents(1);
