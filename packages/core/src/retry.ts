@@ -79,6 +79,7 @@ export async function deliver(request: DeliverRequest): Promise<Delivery> {
   const started = Date.now();
   const deadline = started + maxTimeMs;
 
+  const signal = request.signal ?? neverAborted;
   let index = 0;
   let onThisProvider = 0;
   let nextDelay = 0;
@@ -91,11 +92,8 @@ export async function deliver(request: DeliverRequest): Promise<Delivery> {
     } catch (error) {
       throw new AbortError(new GateError(toRelayError(error)));
     }
-    const controller = new AbortController();
-    const abort = () => controller.abort(request.signal?.reason);
-    request.signal?.addEventListener('abort', abort, { once: true });
     try {
-      const result = await provider.send(message, { attempt, idempotencyKey: message.idempotencyKey, signal: controller.signal });
+      const result = await provider.send(message, { attempt, idempotencyKey: message.idempotencyKey, signal });
       router.success(provider.name);
       return { provider, result, attempts: attempt };
     } catch (thrown) {
@@ -125,17 +123,30 @@ export async function deliver(request: DeliverRequest): Promise<Delivery> {
       nextDelay = Math.max(backoff, error.retryAfterMs ?? 0);
       if (Date.now() + nextDelay >= deadline) throw new AbortError(error);
       throw error;
-    } finally {
-      request.signal?.removeEventListener('abort', abort);
     }
   };
 
+  const settle = (error: unknown): never => {
+    const inner = error instanceof AbortError ? (error as AbortError & { originalError: unknown }).originalError : error;
+    if (inner instanceof GateError) throw inner.error;
+    if (inner instanceof RelayError) throw inner;
+    throw last ?? toRelayError(inner);
+  };
+
+  // Most sends succeed at once: the first attempt runs without the retry machinery.
   try {
-    return await pRetry(run, {
-      retries: attempts - 1,
+    return await run(1);
+  } catch (error) {
+    if (error instanceof AbortError || attempts <= 1) settle(error);
+  }
+  try {
+    await sleep(nextDelay, request.signal);
+    nextDelay = 0;
+    return await pRetry((n) => run(n + 1), {
+      retries: attempts - 2,
       minTimeout: 0,
       maxTimeout: 0,
-      maxRetryTime: maxTimeMs,
+      maxRetryTime: Math.max(1, deadline - Date.now()),
       ...(request.signal ? { signal: request.signal } : {}),
       onFailedAttempt: async () => {
         await sleep(nextDelay, request.signal);
@@ -143,8 +154,9 @@ export async function deliver(request: DeliverRequest): Promise<Delivery> {
       },
     });
   } catch (error) {
-    if (error instanceof GateError) throw error.error;
-    if (error instanceof RelayError) throw error;
-    throw last ?? toRelayError(error);
+    return settle(error);
   }
 }
+
+/** Handed to providers when the caller gave no signal: never aborts, costs nothing per send. */
+const neverAborted = new AbortController().signal;

@@ -1,14 +1,23 @@
 import type { MessageStateStore, RecipientState } from '../stores.ts';
 import { applyEvent, initialState } from '../state/machine.ts';
 
+export interface MemoryStateOptions {
+  /** Messages kept; the oldest are forgotten past it (bounded memory). @default 100000 */
+  maxMessages?: number;
+}
+
 /** In-process message state: per message and recipient, folded from events. */
-export function memoryStateStore(): MessageStateStore {
+export function memoryStateStore(options: MemoryStateOptions = {}): MessageStateStore {
+  const max = options.maxMessages ?? 100_000;
   const messages = new Map<string, Map<string, RecipientState>>();
   return {
     async apply(event) {
       const messageId = event.messageId ?? `provider:${event.provider}:${event.providerMessageId ?? 'unknown'}`;
       let recipients = messages.get(messageId);
-      if (!recipients) messages.set(messageId, (recipients = new Map()));
+      if (!recipients) {
+        messages.set(messageId, (recipients = new Map()));
+        if (messages.size > max) messages.delete(messages.keys().next().value as string);
+      }
       const key = event.recipient.toLowerCase();
       const next = applyEvent(recipients.get(key) ?? initialState(messageId, event.recipient), event);
       recipients.set(key, next);
