@@ -1,4 +1,6 @@
-import { createRelay, serveWebhooks, type DeliveryEvent } from '@relaykit/core';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRelay, nodeWebhookListener, type DeliveryEvent, type Relay } from '@relaykit/core';
 import { parseArgs } from 'node:util';
 import { hostPort, parsing } from './args.ts';
 import type { Command } from './command.ts';
@@ -35,6 +37,32 @@ function describe(e: DeliveryEvent): string {
     : '';
   const link = e.url ? `  ${e.url}` : '';
   return `${e.at.toISOString()}  ${e.type.padEnd(12)}  ${e.provider.padEnd(8)}  ${e.recipient}  ${e.messageId ?? e.providerMessageId ?? '-'}${bounce}${link}`;
+}
+
+/** Serves the relay's webhooks under /webhooks/<provider>; a taken port is a usage error, not a crash. */
+async function listenOn(relay: Relay, host: string, port: number) {
+  const server = createServer(nodeWebhookListener(relay));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL'
+          ? new UsageError(
+              `relaykit events: cannot listen on ${host}:${port} (${error.code}); choose another with --listen host:port`,
+            )
+          : error,
+      );
+    });
+    server.listen(port, host, resolve);
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}/webhooks`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 export const events: Command = {
@@ -91,17 +119,7 @@ export const events: Command = {
         ),
       );
       relay.on('alert', (a) => line(io.stderr, `[relaykit] alert: ${a.message}`));
-      let server;
-      try {
-        server = await serveWebhooks(relay, { host, port });
-      } catch (error) {
-        const code = (error as { code?: string }).code;
-        if (code === 'EADDRINUSE' || code === 'EACCES')
-          throw new UsageError(
-            `relaykit events: cannot listen on ${host}:${port} (${code}); choose another with --listen host:port`,
-          );
-        throw error;
-      }
+      const server = await listenOn(relay, host, port);
       for (const name of names) line(io.stderr, `listening: POST ${server.url}/${name}`);
       try {
         await untilStopped(io);

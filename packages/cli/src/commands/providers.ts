@@ -104,7 +104,7 @@ export function providerFromEnv(name: ProviderName, env: Env, mode: 'send' | 'we
           ? { configurationSetName: env['SES_CONFIGURATION_SET'] }
           : {}),
         ...(sending
-          ? {}
+          ? { webhook: false }
           : {
               webhook: {
                 topicArns: list(

@@ -26,7 +26,10 @@ Recipients behave by address: deliver by default; script others from code (start
 `;
 
 // Postmark does not sign webhooks; the simulator adds this header so 'relaykit events' can check it.
-const postmarkWebhookSecret = 'sim-postmark-webhook-secret';
+export const postmarkWebhookHeader = {
+  name: 'X-Relaykit-Webhook-Secret',
+  value: 'sim-postmark-webhook-secret',
+};
 
 /** The variables `relaykit send`/`events` and the adapters' docs read, pointing at the simulator. */
 export function simulatorEnv(sim: Simulator): Record<string, string> {
@@ -38,7 +41,7 @@ export function simulatorEnv(sim: Simulator): Record<string, string> {
     SES_SNS_TOPIC_ARNS: sim.ses.topicArn,
     POSTMARK_SERVER_TOKEN: sim.postmark.serverToken,
     POSTMARK_BASE_URL: sim.url,
-    POSTMARK_WEBHOOK_SECRET: postmarkWebhookSecret,
+    POSTMARK_WEBHOOK_SECRET: postmarkWebhookHeader.value,
     MAILGUN_API_KEY: sim.mailgun.apiKey,
     MAILGUN_DOMAIN: sim.mailgun.domain,
     MAILGUN_URL: sim.mailgun.url,
@@ -123,7 +126,7 @@ export const simulate: Command = {
             }
           : {}),
         secrets: {
-          postmark: { header: { name: 'X-Relaykit-Webhook-Secret', value: postmarkWebhookSecret } },
+          postmark: { header: postmarkWebhookHeader },
         },
         duplicates: values.duplicates ?? false,
         outOfOrder: values['out-of-order'] ?? false,
