@@ -210,7 +210,7 @@ export async function normalizeMessage(input: unknown, options: NormalizeOptions
     headers[name] = value;
   }
 
-  const attachments = await Promise.all((m.attachments ?? []).map((a, i) => toAttachment(a, i)));
+  const attachments = m.attachments?.length ? await Promise.all(m.attachments.map((a, i) => toAttachment(a, i))) : [];
   const maxBytes = options.maxMessageBytes ?? defaultMaxMessageBytes;
   const size =
     Buffer.byteLength(m.text ?? '') +

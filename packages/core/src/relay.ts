@@ -258,7 +258,8 @@ export function createRelay(options: RelayOptions): Relay {
       const candidates = router.candidates(route.providers, route.routing);
       const available: Provider[] = [];
       for (const p of candidates) {
-        const reason = await guard?.blocked(fromDomain, p.name);
+        const pending = guard?.blocked(fromDomain, p.name);
+        const reason = pending instanceof Promise ? await pending : pending;
         if (reason === undefined) available.push(p);
       }
       if (available.length === 0) {

@@ -29,9 +29,11 @@ export function initialState(messageId: string, recipient: string): RecipientSta
 /** Folds one event into a recipient's state; returns the same object when the event is a duplicate. */
 export function applyEvent(state: RecipientState, event: DeliveryEvent): RecipientState {
   if (state.history.some((h) => h.id === event.id)) return state;
-  const history = [...state.history, { id: event.id, type: event.type, at: event.at }].sort(
-    (a, b) => time(a.at) - time(b.at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-  );
+  const entry = { id: event.id, type: event.type, at: event.at };
+  const byTime = (a: typeof entry, b: typeof entry) => time(a.at) - time(b.at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const last = state.history.at(-1);
+  // Events mostly arrive in order: append, and sort only when one is late.
+  const history = last === undefined || byTime(last, entry) <= 0 ? [...state.history, entry] : [...state.history, entry].sort(byTime);
   const next: RecipientState = {
     ...state,
     history,
