@@ -24,11 +24,14 @@ entries.length = 0;
 // Half listed, half not (other users of the same domains), interleaved.
 const batch: string[] = [];
 for (let i = 0; i < BATCH; i += 1) batch.push(i % 2 === 0 ? `user${(i * 7919) % LIST}@domain${((i * 7919) % LIST) % 5000}.test` : `other${i}@domain${i % 5000}.test`);
+// The send path's usual case: few recipients are suppressed (2% here).
+const mostlyClean = batch.map((address, i) => (i % 50 === 0 || !address.startsWith('user') ? address : `new${i}@domain${i % 5000}.test`));
 const plain = new Set<string>();
 for (let i = 0; i < LIST; i += 1) plain.add(`user${i}@domain${i % 5000}.test`);
 
-const measured = { store: 0, set: 0 };
+const measured = { store: 0, clean: 0, set: 0 };
 let hits = 0;
+let cleanHits = 0;
 
 describe(`suppression check, ${LIST.toLocaleString('en')}-entry list, batches of ${BATCH.toLocaleString('en')}`, () => {
   bench(
@@ -37,6 +40,16 @@ describe(`suppression check, ${LIST.toLocaleString('en')}-entry list, batches of
       const started = performance.now();
       hits = (await store.check(batch, { stream: 'news' })).size;
       measured.store = Math.max(measured.store, BATCH / ((performance.now() - started) / 1000));
+    },
+    { iterations: 5, warmupIterations: 1 },
+  );
+
+  bench(
+    'memorySuppressionStore.check, 2% of the batch listed',
+    async () => {
+      const started = performance.now();
+      cleanHits = (await store.check(mostlyClean, { stream: 'news' })).size;
+      measured.clean = Math.max(measured.clean, BATCH / ((performance.now() - started) / 1000));
     },
     { iterations: 5, warmupIterations: 1 },
   );
@@ -58,7 +71,8 @@ afterAll(() => {
   const fmt = (n: number) => Math.round(n).toLocaleString('en');
   console.log(
     `\n[suppression.bench] store.check: ${fmt(measured.store)} addresses/s (best of 5; ${fmt(hits)} hits per batch), ` +
+      `${fmt(measured.clean)} addresses/s with ${fmt(cleanHits)} hits per batch, ` +
       `Set.has ceiling: ${fmt(measured.set)} addresses/s, ratio store/Set = ${(measured.store / measured.set).toFixed(2)}; ` +
-      `target ≥ 1,000,000 addresses/s: ${measured.store >= 1_000_000 ? 'met' : 'NOT met'}`,
+      `target ≥ 1,000,000 addresses/s (50% hits): ${measured.store >= 1_000_000 ? 'met' : 'NOT met'}`,
   );
 });
