@@ -66,4 +66,10 @@ export const migrations: readonly string[] = [
   CREATE INDEX outbox_due ON outbox (status, due_at);
   CREATE INDEX outbox_finished ON outbox (finished_at) WHERE finished_at IS NOT NULL;
   `,
+  `
+  CREATE TABLE rate_bucket (
+    key TEXT PRIMARY KEY,
+    tat REAL NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -1,8 +1,9 @@
-import type { DedupeStore, Ledger, MessageStateStore, Outbox, StrikeStore, SuppressionStore } from '@relaykit/core';
+import type { DedupeStore, Ledger, MessageStateStore, Outbox, RateStore, StrikeStore, SuppressionStore } from '@relaykit/core';
 import { openDatabase, type OpenOptions, type SqliteDatabase } from './database.ts';
 import { sqliteDedupe } from './dedupe.ts';
 import { sqliteLedger } from './ledger.ts';
 import { sqliteOutbox } from './outbox.ts';
+import { sqliteRateStore } from './rate.ts';
 import { sqliteStateStore } from './state.ts';
 import { sqliteStrikeStore } from './strikes.ts';
 import { sqliteSuppressionStore } from './suppression.ts';
@@ -15,6 +16,8 @@ export interface SqliteStores {
   state: MessageStateStore;
   dedupe: DedupeStore;
   outbox: Outbox;
+  /** Token buckets shared by the processes using this file (createThrottle({ store })). */
+  rate: RateStore;
   close(): void;
 }
 
@@ -36,6 +39,7 @@ export function sqliteStores(target: string | SqliteDatabase, options: OpenOptio
     state: sqliteStateStore(db),
     dedupe: sqliteDedupe(db),
     outbox: sqliteOutbox(db),
+    rate: sqliteRateStore(db),
     close: () => db.close(),
   };
 }
