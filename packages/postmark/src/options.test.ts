@@ -45,8 +45,8 @@ describe('resolveOptions', () => {
 
   it('requires webhook credentials unless verification is explicitly skipped', () => {
     expect(configError(() => resolveOptions({ serverToken: 't', webhook: {} })).message).toMatch(/basicAuth .* or secretHeader/u);
-    expect(resolveOptions({ serverToken: 't', webhook: { insecureSkipVerification: true } }).webhook).toEqual({ skip: true });
-    configError(() => resolveOptions({ serverToken: 't', webhook: { insecureSkipVerification: true, secretHeader: { value: 'x' } } }));
+    expect(resolveOptions({ serverToken: 't', webhook: { dangerouslySkipVerification: true } }).webhook).toEqual({ skip: true });
+    configError(() => resolveOptions({ serverToken: 't', webhook: { dangerouslySkipVerification: true, secretHeader: { value: 'x' } } }));
   });
 
   it('resolves webhook credentials with the default header name', () => {

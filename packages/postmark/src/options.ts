@@ -27,7 +27,7 @@ export interface PostmarkWebhookOptions {
    * Accept webhooks without any check. Anyone who finds the URL can then forge bounces and
    * complaints (and so suppress addresses); use it only behind a network allowlist.
    */
-  insecureSkipVerification?: boolean;
+  dangerouslySkipVerification?: boolean;
 }
 
 export interface PostmarkOptions {
@@ -77,7 +77,7 @@ const webhookSchema = z
       })
       .strict()
       .optional(),
-    insecureSkipVerification: z.boolean().optional(),
+    dangerouslySkipVerification: z.boolean().optional(),
   })
   .strict();
 
@@ -148,7 +148,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   if (o.trackLinks !== undefined) resolved.trackLinks = o.trackLinks;
   if (o.webhook !== undefined) {
     const w = o.webhook;
-    const auth: ResolvedWebhookAuth = { skip: w.insecureSkipVerification === true };
+    const auth: ResolvedWebhookAuth = { skip: w.dangerouslySkipVerification === true };
     if (w.basicAuth) auth.basic = { username: w.basicAuth.username, password: w.basicAuth.password };
     if (w.secretHeader) auth.header = { name: w.secretHeader.name ?? defaultSecretHeader, value: w.secretHeader.value };
     if (!auth.skip && !auth.basic && !auth.header) {
@@ -157,7 +157,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
       );
     }
     if (auth.skip && (auth.basic || auth.header)) {
-      throw configError('postmark(): webhook.insecureSkipVerification cannot be combined with basicAuth or secretHeader; remove one');
+      throw configError('postmark(): webhook.dangerouslySkipVerification cannot be combined with basicAuth or secretHeader; remove one');
     }
     resolved.webhook = auth;
   }
