@@ -36,8 +36,10 @@ export function lineChart(title: string, series: Series[], options: { width?: nu
       return `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}><title>${escape(s.name)}</title></path>`;
     })
     .join('');
+  // Each legend entry is placed after the previous one's text (about 6.5 px a character at 11 px).
+  const offsets = series.reduce<number[]>((acc, s, i) => [...acc, i === 0 ? 0 : (acc[i - 1] as number) + 40 + (series[i - 1]?.name.length ?? 0) * 6.5], []);
   const legend = series
-    .map((s, i) => `<g transform="translate(${pad.left + i * 150},${height - 8})"><line x1="0" x2="18" y1="-4" y2="-4" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/><text x="24" y="0" font-size="11">${escape(s.name)}</text></g>`)
+    .map((s, i) => `<g transform="translate(${pad.left + (offsets[i] as number)},${height - 8})"><line x1="0" x2="18" y1="-4" y2="-4" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/><text x="24" y="0" font-size="11">${escape(s.name)}</text></g>`)
     .join('');
   return `<figure><svg class="chart" role="img" aria-label="${escape(title)}" viewBox="0 0 ${width} ${height + 14}" width="${width}" height="${height + 14}" xmlns="http://www.w3.org/2000/svg">
 <text x="${pad.left}" y="16" font-size="13" font-weight="600">${escape(title)}</text>${options.yLabel ? `<text x="4" y="16" font-size="10" fill="#6b7280">${escape(options.yLabel)}</text>` : ''}
@@ -67,9 +69,9 @@ function profileSeries(stats: DemoStats, profile: string, color: string): Series
 /** The demo's report as one HTML file with inline SVG charts. */
 export function renderHtmlReport(stats: DemoStats): string {
   const profiles = [...new Set(stats.timeline.map((p) => p.profile))].sort();
-  const charts = profiles.map((profile, i) => lineChart(`${profile}: deliveries and deferrals per second`, profileSeries(stats, profile, palette[i % palette.length] as string))).join('');
+  const charts = profiles.map((profile, i) => lineChart(`${profile}: delivered and deferred events per second`, profileSeries(stats, profile, palette[i % palette.length] as string))).join('');
   const overall = lineChart(
-    'Deliveries per second, per mailbox provider',
+    'Delivered events per second, per mailbox provider',
     profiles.map((profile, i) => ({
       name: profile,
       color: palette[i % palette.length] as string,

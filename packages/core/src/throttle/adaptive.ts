@@ -214,12 +214,9 @@ export function slowDown(
     at: now,
   };
   if (action.type === 'pause') {
-    // Deferrals of mail sent before the pause keep arriving during it: they extend the pause
-    // but are one signal, not a reason to cut the rate again.
-    if (budget.pausedUntil > now) {
-      budget.pausedUntil = Math.max(budget.pausedUntil, now + action.ms);
-      return undefined;
-    }
+    // Deferrals of mail sent before the pause keep arriving during it: they are the same signal,
+    // not a reason to cut the rate again or to hold the pause longer.
+    if (budget.pausedUntil > now) return undefined;
     const start = base(budget, now);
     if (budget.ceiling === Number.POSITIVE_INFINITY) budget.ceiling = start;
     setRate(budget, Math.max(budget.floor, Math.min(start, start * options.decrease)));

@@ -43,6 +43,7 @@ interface Entry {
  */
 export function createMxRollup(options: MxRollupOptions = {}): MxRollup {
   const resolver = options.resolver ?? ((domain: string) => resolveMx(domain));
+  const skipReserved = options.resolver === undefined;
   const ttl = options.ttlMs ?? 60 * 60 * 1000;
   const failureTtl = options.failureTtlMs ?? 5 * 60 * 1000;
   const maxEntries = options.maxEntries ?? 50_000;
@@ -76,7 +77,8 @@ export function createMxRollup(options: MxRollupOptions = {}): MxRollup {
     const fixed = known.get(domain);
     if (fixed !== undefined) return fixed;
     const entry = cache.get(domain);
-    if (entry === undefined) return reserved.test(domain) ? store(domain, null, Number.POSITIVE_INFINITY) : undefined;
+    // Reserved names have no real MX: the system resolver is not asked (an injected one is).
+    if (entry === undefined) return skipReserved && reserved.test(domain) ? store(domain, null, Number.POSITIVE_INFINITY) : undefined;
     if (entry.expires <= now()) {
       // Stale: keep answering with it while a fresh lookup runs, so expiry never stalls a send.
       void lookup(domain);
