@@ -37,7 +37,7 @@ export function lineChart(title: string, series: Series[], options: { width?: nu
     })
     .join('');
   // Each legend entry is placed after the previous one's text (about 6.5 px a character at 11 px).
-  const offsets = series.reduce<number[]>((acc, s, i) => [...acc, i === 0 ? 0 : (acc[i - 1] as number) + 40 + (series[i - 1]?.name.length ?? 0) * 6.5], []);
+  const offsets = series.reduce<number[]>((acc, _s, i) => [...acc, i === 0 ? 0 : (acc[i - 1] as number) + 40 + (series[i - 1]?.name.length ?? 0) * 6.5], []);
   const legend = series
     .map((s, i) => `<g transform="translate(${pad.left + (offsets[i] as number)},${height - 8})"><line x1="0" x2="18" y1="-4" y2="-4" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/><text x="24" y="0" font-size="11">${escape(s.name)}</text></g>`)
     .join('');
