@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { RelayError } from './errors.ts';
 import type { WebhookHandler } from './webhooks.ts';
 
 /** Turns a Node request (with its body already read) into a web-standard Request. */
@@ -66,7 +67,18 @@ export async function serveWebhooks(
 ): Promise<WebhookServer> {
   const server = createServer(nodeWebhookListener(relay));
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new RelayError({
+          kind: 'config',
+          message: `cannot serve webhooks on ${host}:${options.port ?? 0} (${error.code ?? error.message}); choose another port`,
+          cause: error,
+        }),
+      ),
+    );
+    server.listen(options.port ?? 0, host, resolve);
+  });
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host}:${port}${options.path ?? '/webhooks'}`,

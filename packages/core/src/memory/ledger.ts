@@ -1,4 +1,5 @@
 import type { Ledger, LedgerEntry } from '../stores.ts';
+import { fifo } from './fifo.ts';
 
 export interface MemoryLedgerOptions {
   /**
@@ -13,20 +14,23 @@ export interface MemoryLedgerOptions {
 /** An in-process ledger: relaykit message id ↔ provider message id, both ways. */
 export function memoryLedger(options: MemoryLedgerOptions = {}): Ledger {
   const max = options.maxMessages ?? 100_000;
-  // Map keeps insertion order: the first key is the oldest message.
   const byMessage = new Map<string, LedgerEntry[]>();
   const byProvider = new Map<string, LedgerEntry>();
+  const order = fifo<string>();
   const key = (provider: string, id: string) => `${provider}\u0000${id}`;
   return {
     async record(entry) {
       const list = byMessage.get(entry.messageId);
       if (list) list.push(entry);
-      else byMessage.set(entry.messageId, [entry]);
+      else {
+        byMessage.set(entry.messageId, [entry]);
+        order.push(entry.messageId);
+      }
       byProvider.set(key(entry.provider, entry.providerMessageId), entry);
       if (byMessage.size > max) {
-        const [oldest, entries] = byMessage.entries().next().value as [string, LedgerEntry[]];
+        const oldest = order.shift() as string;
+        for (const e of byMessage.get(oldest) ?? []) byProvider.delete(key(e.provider, e.providerMessageId));
         byMessage.delete(oldest);
-        for (const e of entries) byProvider.delete(key(e.provider, e.providerMessageId));
       }
     },
     async byMessageId(messageId) {
