@@ -49,8 +49,10 @@ it(
       const all = results.flat().sort((a, b) => a - b);
       const start = Number(startAt);
       const perSecond = new Array<number>(durationMs / 1000).fill(0);
-      for (const t of all)
-        perSecond[Math.min(perSecond.length - 1, Math.floor((t - start) / 1000))] += 1;
+      for (const t of all) {
+        const second = Math.min(perSecond.length - 1, Math.floor((t - start) / 1000));
+        perSecond[second] = (perSecond[second] ?? 0) + 1;
+      }
       const worst = Math.max(...perSecond);
       const limit = (rate * durationMs) / 1000;
       console.log(

@@ -8,7 +8,7 @@ import { simulate } from './commands/simulate.ts';
 import { suppression } from './commands/suppression.ts';
 import { runDemo } from './demo.ts';
 
-export { runDemo, type DemoOptions, type DemoSummary } from './demo.ts';
+export { runDemo, type DemoOptions, type DemoResult, type DemoSummary } from './demo.ts';
 export type { CliIo } from './commands/io.ts';
 
 const demo: Command = {
