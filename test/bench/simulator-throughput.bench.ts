@@ -22,13 +22,29 @@ const bare = createServer((req, res) => {
 await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', () => resolve()));
 const bareUrl = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
 
-const postmarkBody = JSON.stringify({ From: 'sender@example.com', To: 'user@example.org', Subject: 'Bench', TextBody: 'hello', Metadata: { relay_message_id: 'rk_bench' } });
-const resendBody = JSON.stringify({ from: 'sender@example.com', to: ['user@example.org'], subject: 'Bench', text: 'hello', tags: [{ name: 'relay_id', value: 'rk_bench' }] });
+const postmarkBody = JSON.stringify({
+  From: 'sender@example.com',
+  To: 'user@example.org',
+  Subject: 'Bench',
+  TextBody: 'hello',
+  Metadata: { relay_message_id: 'rk_bench' },
+});
+const resendBody = JSON.stringify({
+  from: 'sender@example.com',
+  to: ['user@example.org'],
+  subject: 'Bench',
+  text: 'hello',
+  tags: [{ name: 'relay_id', value: 'rk_bench' }],
+});
 
 const postmark = (): Promise<Response> =>
   fetch(`${sim.url}/email`, {
     method: 'POST',
-    headers: { 'x-postmark-server-token': sim.postmark.serverToken, 'content-type': 'application/json', accept: 'application/json' },
+    headers: {
+      'x-postmark-server-token': sim.postmark.serverToken,
+      'content-type': 'application/json',
+      accept: 'application/json',
+    },
     body: postmarkBody,
   });
 const resend = (): Promise<Response> =>
@@ -38,7 +54,12 @@ const resend = (): Promise<Response> =>
     body: resendBody,
   });
 
-const baseline = (): Promise<Response> => fetch(bareUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: resendBody });
+const baseline = (): Promise<Response> =>
+  fetch(bareUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: resendBody,
+  });
 
 const totals = new Map<string, { sends: number; ms: number }>();
 
@@ -50,7 +71,8 @@ async function burst(name: string, send: () => Promise<Response>): Promise<void>
       next++;
       const res = await send();
       await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`[relaykit] [simulator] bench: ${name} answered ${res.status}`);
+      if (res.status !== 200)
+        throw new Error(`[relaykit] [simulator] bench: ${name} answered ${res.status}`);
     }
   };
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -64,11 +86,18 @@ async function burst(name: string, send: () => Promise<Response>): Promise<void>
 
 describe(`simulator throughput (${BURST} sends per iteration, ${CONCURRENCY} in flight)`, () => {
   afterAll(async () => {
-    for (const [name, t] of totals) console.log(`[relaykit] [simulator] ${name}: ${Math.round((t.sends / t.ms) * 1000)} sends/s over ${t.sends} sends`);
+    for (const [name, t] of totals)
+      console.log(
+        `[relaykit] [simulator] ${name}: ${Math.round((t.sends / t.ms) * 1000)} sends/s over ${t.sends} sends`,
+      );
     await sim.stop();
     bare.close();
   });
-  bench('baseline: bare node:http server', () => burst('baseline: bare node:http server', baseline), { time: 3000 });
+  bench(
+    'baseline: bare node:http server',
+    () => burst('baseline: bare node:http server', baseline),
+    { time: 3000 },
+  );
   bench('postmark POST /email', () => burst('postmark POST /email', postmark), { time: 3000 });
   bench('resend POST /emails', () => burst('resend POST /emails', resend), { time: 3000 });
 });

@@ -15,17 +15,38 @@ const at = new Date('2025-03-01T00:00:00Z');
 
 const store = memorySuppressionStore();
 const entries: SuppressionEntry[] = [];
-for (let i = 0; i < LIST; i += 1) entries.push({ address: `user${i}@domain${i % 5000}.test`, reason: 'hard-bounce', firstSeen: at, lastSeen: at });
-for (let i = 0; i < 1000; i += 1) entries.push({ address: `@dead${i}.test`, reason: 'null-mx', firstSeen: at, lastSeen: at });
-for (let i = 0; i < 10_000; i += 1) entries.push({ address: `fan${i}@domain${i % 5000}.test`, stream: 'news', reason: 'unsubscribe', firstSeen: at, lastSeen: at });
+for (let i = 0; i < LIST; i += 1)
+  entries.push({
+    address: `user${i}@domain${i % 5000}.test`,
+    reason: 'hard-bounce',
+    firstSeen: at,
+    lastSeen: at,
+  });
+for (let i = 0; i < 1000; i += 1)
+  entries.push({ address: `@dead${i}.test`, reason: 'null-mx', firstSeen: at, lastSeen: at });
+for (let i = 0; i < 10_000; i += 1)
+  entries.push({
+    address: `fan${i}@domain${i % 5000}.test`,
+    stream: 'news',
+    reason: 'unsubscribe',
+    firstSeen: at,
+    lastSeen: at,
+  });
 for (let i = 0; i < entries.length; i += 10_000) await store.add(entries.slice(i, i + 10_000));
 entries.length = 0;
 
 // Half listed, half not (other users of the same domains), interleaved.
 const batch: string[] = [];
-for (let i = 0; i < BATCH; i += 1) batch.push(i % 2 === 0 ? `user${(i * 7919) % LIST}@domain${((i * 7919) % LIST) % 5000}.test` : `other${i}@domain${i % 5000}.test`);
+for (let i = 0; i < BATCH; i += 1)
+  batch.push(
+    i % 2 === 0
+      ? `user${(i * 7919) % LIST}@domain${((i * 7919) % LIST) % 5000}.test`
+      : `other${i}@domain${i % 5000}.test`,
+  );
 // The send path's usual case: few recipients are suppressed (2% here).
-const mostlyClean = batch.map((address, i) => (i % 50 === 0 || !address.startsWith('user') ? address : `new${i}@domain${i % 5000}.test`));
+const mostlyClean = batch.map((address, i) =>
+  i % 50 === 0 || !address.startsWith('user') ? address : `new${i}@domain${i % 5000}.test`,
+);
 const plain = new Set<string>();
 for (let i = 0; i < LIST; i += 1) plain.add(`user${i}@domain${i % 5000}.test`);
 

@@ -14,9 +14,18 @@ import { testingProvider } from '@relaykit/core/testing';
 const RATE = 200;
 const SECONDS = 20;
 const DOMAINS = 10_000;
-const base = { from: 'Shop <orders@mail.shop.example>', subject: 'Your order', text: 'Thanks for your order.' };
+const base = {
+  from: 'Shop <orders@mail.shop.example>',
+  subject: 'Your order',
+  text: 'Thanks for your order.',
+};
 const resolver: MxResolver = async (domain) =>
-  domain.startsWith('ws') ? [{ exchange: 'aspmx.l.google.com', priority: 1 }, { exchange: 'alt1.aspmx.l.google.com', priority: 5 }] : [{ exchange: `mx.${domain}`, priority: 10 }];
+  domain.startsWith('ws')
+    ? [
+        { exchange: 'aspmx.l.google.com', priority: 1 },
+        { exchange: 'alt1.aspmx.l.google.com', priority: 5 },
+      ]
+    : [{ exchange: `mx.${domain}`, priority: 10 }];
 
 const result = { google: 0, other: 0, failed: 0, lookups: 0, achieved: 0 };
 
@@ -37,14 +46,19 @@ describe(`google profile at ${RATE} msg/s for ${SECONDS} s, ${DOMAINS.toLocaleSt
       const counted: MxResolver = (d) => ((result.lookups += 1), resolver(d));
       const relay = createRelay({
         providers: [provider],
-        throttle: createThrottle({ mx: { resolver: counted }, profiles: { google: { rate: RATE, burst: 1 } } }),
+        throttle: createThrottle({
+          mx: { resolver: counted },
+          profiles: { google: { rate: RATE, burst: 1 } },
+        }),
       });
       const until = performance.now() + (SECONDS + 1.5) * 1000;
       let n = 0;
       const worker = async (domainOf: (i: number) => string): Promise<void> => {
         while (performance.now() < until) {
           const i = n++;
-          await relay.send({ ...base, to: `u${i}@${domainOf(i)}` }).catch(() => (result.failed += 1));
+          await relay
+            .send({ ...base, to: `u${i}@${domainOf(i)}` })
+            .catch(() => (result.failed += 1));
         }
       };
       await Promise.all([
@@ -54,7 +68,9 @@ describe(`google profile at ${RATE} msg/s for ${SECONDS} s, ${DOMAINS.toLocaleSt
         ...Array.from({ length: 4 }, async () => {
           while (performance.now() < until) {
             await new Promise((r) => setTimeout(r, 1));
-            await relay.send({ ...base, to: `v${n++}@co${n % 2000}.org` }).catch(() => (result.failed += 1));
+            await relay
+              .send({ ...base, to: `v${n++}@co${n % 2000}.org` })
+              .catch(() => (result.failed += 1));
           }
         }),
       ]);

@@ -39,20 +39,30 @@ describe('throttle limiters, limits not binding', () => {
       if (results.length > 0) return;
       const store = memoryRateStore();
       const buckets = keys.map((key) => [{ key, cost: 1, ratePerSec: 1e9, burst: 1e9 }]);
-      await measure('relaykit memoryRateStore.take (sync GCRA)', 1_000_000, (i) => store.take(buckets[i % KEYS] as never, Date.now(), 30_000));
+      await measure('relaykit memoryRateStore.take (sync GCRA)', 1_000_000, (i) =>
+        store.take(buckets[i % KEYS] as never, Date.now(), 30_000),
+      );
 
       const throttle = createThrottle({ profiles: { other: { rate: 1e9, burst: 1e9 } } });
       const recipients = keys.map((k) => [`u@${k}`]);
       await measure('relaykit createThrottle().acquire (full path)', 500_000, (i) =>
-        throttle.acquire({ provider: 'p', recipients: recipients[i % KEYS] as string[], deadline: Date.now() + 30_000 }),
+        throttle.acquire({
+          provider: 'p',
+          recipients: recipients[i % KEYS] as string[],
+          deadline: Date.now() + 30_000,
+        }),
       );
 
       const flexible = new RateLimiterMemory({ points: 1e9, duration: 1 });
-      await measure('rate-limiter-flexible RateLimiterMemory.consume', 300_000, (i) => flexible.consume(keys[i % KEYS] as string));
+      await measure('rate-limiter-flexible RateLimiterMemory.consume', 300_000, (i) =>
+        flexible.consume(keys[i % KEYS] as string),
+      );
 
       const group = new Bottleneck.Group({ maxConcurrent: null, minTime: 0 });
       const noop = () => Promise.resolve();
-      await measure('Bottleneck.Group (local datastore) schedule', 4_000, (i) => group.key(keys[i % KEYS] as string).schedule(noop));
+      await measure('Bottleneck.Group (local datastore) schedule', 4_000, (i) =>
+        group.key(keys[i % KEYS] as string).schedule(noop),
+      );
       await Promise.all(group.limiters().map(({ limiter }) => limiter.stop()));
     },
     { iterations: 1, warmupIterations: 0, time: 0 },
@@ -62,6 +72,11 @@ describe('throttle limiters, limits not binding', () => {
 afterAll(() => {
   const fmt = (n: number) => Math.round(n).toLocaleString('en').padStart(12);
   const ours = results[0]?.concurrent ?? 1;
-  console.log('\n[throttle-limiters.bench] admissions/s (one run)            sequential   64 in flight   vs memoryRateStore');
-  for (const r of results) console.log(`  ${r.name.padEnd(52)} ${fmt(r.sequential)} ${fmt(r.concurrent)}   ${(r.concurrent / ours).toFixed(4)}x`);
+  console.log(
+    '\n[throttle-limiters.bench] admissions/s (one run)            sequential   64 in flight   vs memoryRateStore',
+  );
+  for (const r of results)
+    console.log(
+      `  ${r.name.padEnd(52)} ${fmt(r.sequential)} ${fmt(r.concurrent)}   ${(r.concurrent / ours).toFixed(4)}x`,
+    );
 });

@@ -16,13 +16,23 @@ import { testingProvider } from '@relaykit/core/testing';
 const ROUNDS = 4;
 const MESSAGES = 50_000;
 const WARMUP = 10_000;
-const base = { from: 'Shop <orders@mail.shop.example>', subject: 'Your order', text: 'Thanks for your order.' };
+const base = {
+  from: 'Shop <orders@mail.shop.example>',
+  subject: 'Your order',
+  text: 'Thanks for your order.',
+};
 
 const recipients = Array.from({ length: 4096 }, (_, i) =>
-  i % 3 === 0 ? `u${i}@gmail.com` : i % 3 === 1 ? `u${i}@workspace${i % 1000}.com` : `u${i}@company${i % 1000}.org`,
+  i % 3 === 0
+    ? `u${i}@gmail.com`
+    : i % 3 === 1
+      ? `u${i}@workspace${i % 1000}.com`
+      : `u${i}@company${i % 1000}.org`,
 );
 const resolver: MxResolver = async (domain) =>
-  domain.startsWith('workspace') ? [{ exchange: 'aspmx.l.google.com', priority: 1 }] : [{ exchange: `mx.${domain}`, priority: 10 }];
+  domain.startsWith('workspace')
+    ? [{ exchange: 'aspmx.l.google.com', priority: 1 }]
+    : [{ exchange: `mx.${domain}`, priority: 10 }];
 
 const runs: Record<'off' | 'on', Array<{ cpu: number; wall: number }>> = { off: [], on: [] };
 
@@ -31,8 +41,10 @@ async function round(mode: 'off' | 'on') {
     providers: [testingProvider({ events: false })],
     throttle: mode === 'off' ? false : createThrottle({ mx: { resolver } }),
   });
-  const send = (i: number) => relay.send({ ...base, to: recipients[i % recipients.length] as string });
-  for (let i = 0; i < WARMUP; i += 64) await Promise.all(Array.from({ length: 64 }, (_, j) => send(i + j)));
+  const send = (i: number) =>
+    relay.send({ ...base, to: recipients[i % recipients.length] as string });
+  for (let i = 0; i < WARMUP; i += 64)
+    await Promise.all(Array.from({ length: 64 }, (_, j) => send(i + j)));
   const cpu = process.cpuUsage();
   const started = performance.now();
   for (let i = 0; i < MESSAGES; i += 64) {
@@ -41,7 +53,10 @@ async function round(mode: 'off' | 'on') {
     await Promise.all(batch);
   }
   const used = process.cpuUsage(cpu);
-  runs[mode].push({ cpu: MESSAGES / ((used.user + used.system) / 1e6), wall: MESSAGES / ((performance.now() - started) / 1000) });
+  runs[mode].push({
+    cpu: MESSAGES / ((used.user + used.system) / 1e6),
+    wall: MESSAGES / ((performance.now() - started) / 1000),
+  });
   await relay.close();
 }
 
@@ -63,7 +78,10 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 afterAll(() => {
   const fmt = (n: number) => Math.round(n).toLocaleString('en');
-  const off = { cpu: median(runs.off.map((r) => r.cpu)), wall: median(runs.off.map((r) => r.wall)) };
+  const off = {
+    cpu: median(runs.off.map((r) => r.cpu)),
+    wall: median(runs.off.map((r) => r.wall)),
+  };
   const on = { cpu: median(runs.on.map((r) => r.cpu)), wall: median(runs.on.map((r) => r.wall)) };
   console.log(
     `\n[throttle-pipeline.bench] median of ${ROUNDS} rounds of ${fmt(MESSAGES)} sends\n` +

@@ -7,5 +7,10 @@ runConformance({
   name: 'postmark',
   webhookAuth: 'credentials',
   simulator: { webhooks: { secrets: { postmark: hook } } },
-  make: (sim) => postmark({ serverToken: sim.postmark.serverToken, baseUrl: sim.url, webhook: { basicAuth: hook } }),
+  make: (sim) =>
+    postmark({
+      serverToken: sim.postmark.serverToken,
+      baseUrl: sim.url,
+      webhook: { basicAuth: hook },
+    }),
 });

@@ -104,17 +104,25 @@ export function describeStores(name: string, make: () => Promise<StoreSet> | Sto
       it('removes with an audit record', async (ctx) => {
         const s = stores.suppression ?? ctx.skip();
         await s.add([entry('a@x.test')]);
-        expect(await s.remove('a@x.test', { by: 'ops@shop.test', reason: 'confirmed by phone' })).toBe(true);
+        expect(
+          await s.remove('a@x.test', { by: 'ops@shop.test', reason: 'confirmed by phone' }),
+        ).toBe(true);
         expect(await s.remove('a@x.test', { by: 'ops@shop.test', reason: 'again' })).toBe(false);
         expect((await s.check(['a@x.test'])).size).toBe(0);
         const [removal] = await s.removals({ address: 'a@x.test' });
-        expect(removal).toMatchObject({ address: 'a@x.test', by: 'ops@shop.test', reason: 'confirmed by phone' });
+        expect(removal).toMatchObject({
+          address: 'a@x.test',
+          by: 'ops@shop.test',
+          reason: 'confirmed by phone',
+        });
         expect(removal?.entry.reason).toBe('hard-bounce');
       });
 
       it('lists every entry once across pages', async (ctx) => {
         const s = stores.suppression ?? ctx.skip();
-        await s.add(Array.from({ length: 25 }, (_, i) => entry(`u${String(i).padStart(2, '0')}@x.test`)));
+        await s.add(
+          Array.from({ length: 25 }, (_, i) => entry(`u${String(i).padStart(2, '0')}@x.test`)),
+        );
         const seen: string[] = [];
         let cursor: string | undefined;
         do {
@@ -142,9 +150,23 @@ export function describeStores(name: string, make: () => Promise<StoreSet> | Sto
     describe('ledger', () => {
       it('maps message ids and provider message ids both ways', async (ctx) => {
         const l = stores.ledger ?? ctx.skip();
-        const e = { messageId: 'rk_1', provider: 'ses', providerMessageId: 'p-1', recipients: ['a@x.test'], from: 'o@shop.test', stream: 'transactional', sentAt: new Date(5000) };
+        const e = {
+          messageId: 'rk_1',
+          provider: 'ses',
+          providerMessageId: 'p-1',
+          recipients: ['a@x.test'],
+          from: 'o@shop.test',
+          stream: 'transactional',
+          sentAt: new Date(5000),
+        };
         await l.record(e);
-        await l.record({ ...e, provider: 'postmark', providerMessageId: 'p-2', recipients: ['b@x.test'], sentAt: new Date(6000) });
+        await l.record({
+          ...e,
+          provider: 'postmark',
+          providerMessageId: 'p-2',
+          recipients: ['b@x.test'],
+          sentAt: new Date(6000),
+        });
         expect(await l.byProviderMessageId('ses', 'p-1')).toEqual(e);
         expect(await l.byProviderMessageId('ses', 'p-2')).toBeUndefined();
         expect((await l.byMessageId('rk_1')).map((x) => x.provider)).toEqual(['ses', 'postmark']);
@@ -163,7 +185,9 @@ export function describeStores(name: string, make: () => Promise<StoreSet> | Sto
 
       it('lets exactly one of many concurrent callers win', async (ctx) => {
         const d = stores.dedupe ?? ctx.skip();
-        const wins = await Promise.all(Array.from({ length: 20 }, () => d.remember('race', 60_000)));
+        const wins = await Promise.all(
+          Array.from({ length: 20 }, () => d.remember('race', 60_000)),
+        );
         expect(wins.filter(Boolean)).toHaveLength(1);
       });
     });
@@ -178,19 +202,38 @@ export function describeStores(name: string, make: () => Promise<StoreSet> | Sto
         const [state] = await s.get('m1');
         expect(state).toMatchObject({ status: 'delivered', deferrals: 1 });
         expect(state?.history.map((h) => h.id)).toEqual(['e1', 'e2', 'e3']);
-        const direct = [event({ id: 'e1', type: 'accepted', at: new Date(1000) }), event({ id: 'e3', type: 'delivered', at: new Date(3000) }), event({ id: 'e2', type: 'deferred', at: new Date(2000) })]
-          .reduce((st, e) => applyEvent(st, e), { messageId: 'm1', recipient: 'a@x.test', status: 'unknown' as const, updatedAt: new Date(0), deferrals: 0, opened: false, clicked: false, history: [] as never[] } as Parameters<typeof applyEvent>[0]);
+        const direct = [
+          event({ id: 'e1', type: 'accepted', at: new Date(1000) }),
+          event({ id: 'e3', type: 'delivered', at: new Date(3000) }),
+          event({ id: 'e2', type: 'deferred', at: new Date(2000) }),
+        ].reduce((st, e) => applyEvent(st, e), {
+          messageId: 'm1',
+          recipient: 'a@x.test',
+          status: 'unknown' as const,
+          updatedAt: new Date(0),
+          deferrals: 0,
+          opened: false,
+          clicked: false,
+          history: [] as never[],
+        } as Parameters<typeof applyEvent>[0]);
         expect(state?.status).toBe(direct.status);
       });
     });
 
     describe('rate', () => {
-      const bucket = (key: string, burst: number, ratePerSec = 1) => ({ key, cost: 1, ratePerSec, burst });
+      const bucket = (key: string, burst: number, ratePerSec = 1) => ({
+        key,
+        cost: 1,
+        ratePerSec,
+        burst,
+      });
 
       it('never grants more than a bucket holds, however many take at once', async (ctx) => {
         const r = stores.rate ?? ctx.skip();
         const now = 1_000_000;
-        const grants = await Promise.all(Array.from({ length: 60 }, () => r.take([bucket('shared', 10)], now, 0)));
+        const grants = await Promise.all(
+          Array.from({ length: 60 }, () => r.take([bucket('shared', 10)], now, 0)),
+        );
         expect(grants.filter((g) => g.granted)).toHaveLength(10);
         const refused = grants.find((g) => !g.granted);
         expect(refused?.waitMs).toBeGreaterThan(0);
@@ -204,14 +247,19 @@ export function describeStores(name: string, make: () => Promise<StoreSet> | Sto
         const r = stores.rate ?? ctx.skip();
         const now = 2_000_000;
         expect((await r.take([bucket('domain', 1)], now, 0)).granted).toBe(true);
-        expect((await r.take([bucket('domain', 1), bucket('account', 1)], now, 0)).granted).toBe(false);
+        expect((await r.take([bucket('domain', 1), bucket('account', 1)], now, 0)).granted).toBe(
+          false,
+        );
         expect((await r.take([bucket('account', 1)], now, 0)).granted).toBe(true);
       });
 
       it('reserves a token ahead when the wait is within maxWaitMs', async (ctx) => {
         const r = stores.rate ?? ctx.skip();
         const now = 3_000_000;
-        expect(await r.take([bucket('later', 1, 10)], now, 0)).toMatchObject({ granted: true, waitMs: 0 });
+        expect(await r.take([bucket('later', 1, 10)], now, 0)).toMatchObject({
+          granted: true,
+          waitMs: 0,
+        });
         const ahead = await r.take([bucket('later', 1, 10)], now, 500);
         expect(ahead.granted).toBe(true);
         expect(ahead.waitMs).toBe(100);
@@ -219,36 +267,65 @@ export function describeStores(name: string, make: () => Promise<StoreSet> | Sto
     });
 
     describe('outbox', () => {
-      async function drain(o: Outbox, decide: (m: QueuedMessage) => QueueDecision, until: () => Promise<boolean>) {
+      async function drain(
+        o: Outbox,
+        decide: (m: QueuedMessage) => QueueDecision,
+        until: () => Promise<boolean>,
+      ) {
         const seen: string[] = [];
-        const consumer = o.consume(async (m) => {
-          seen.push(m.id);
-          return decide(m);
-        }, { concurrency: 4, pollMs: 5, leaseMs: 200 });
+        const consumer = o.consume(
+          async (m) => {
+            seen.push(m.id);
+            return decide(m);
+          },
+          { concurrency: 4, pollMs: 5, leaseMs: 200 },
+        );
         const started = Date.now();
-        while (!(await until()) && Date.now() - started < 5000) await new Promise((r) => setTimeout(r, 10));
+        while (!(await until()) && Date.now() - started < 5000)
+          await new Promise((r) => setTimeout(r, 10));
         await consumer.stop();
         return seen;
       }
 
       it('hands out each due message once and records the decision', async (ctx) => {
         const o = stores.outbox ?? ctx.skip();
-        await o.enqueue([queued('a'), queued('b'), queued('later', { dueAt: new Date(Date.now() + day) })]);
+        await o.enqueue([
+          queued('a'),
+          queued('b'),
+          queued('later', { dueAt: new Date(Date.now() + day) }),
+        ]);
         await o.enqueue([queued('a')]);
-        const seen = await drain(o, (m) => (m.id === 'a' ? { type: 'done', status: 'sent' } : { type: 'done', status: 'dead', reason: 'message-rejected' }), async () => (await o.counts()).queued === 1);
+        const seen = await drain(
+          o,
+          (m) =>
+            m.id === 'a'
+              ? { type: 'done', status: 'sent' }
+              : { type: 'done', status: 'dead', reason: 'message-rejected' },
+          async () => (await o.counts()).queued === 1,
+        );
         expect(seen.sort()).toEqual(['a', 'b']);
         expect(await o.counts()).toMatchObject({ queued: 1, sent: 1, dead: 1, inFlight: 0 });
         expect((await o.get('a'))?.message).toEqual({ id: 'a', subject: 's-a' });
-        expect((await o.deadLetters()).map((d) => [d.id, d.reason])).toEqual([['b', 'message-rejected']]);
+        expect((await o.deadLetters()).map((d) => [d.id, d.reason])).toEqual([
+          ['b', 'message-rejected'],
+        ]);
       });
 
       it('reschedules a retry for later with its error and attempt count', async (ctx) => {
         const o = stores.outbox ?? ctx.skip();
         await o.enqueue([queued('r')]);
         const at = new Date(Date.now() + 60_000);
-        await drain(o, () => ({ type: 'retry', at, error: { kind: 'transient', message: '503' } }), async () => (await o.get('r'))?.attempts === 1);
+        await drain(
+          o,
+          () => ({ type: 'retry', at, error: { kind: 'transient', message: '503' } }),
+          async () => (await o.get('r'))?.attempts === 1,
+        );
         const r = await o.get('r');
-        expect(r).toMatchObject({ status: 'queued', attempts: 1, lastError: { kind: 'transient', message: '503' } });
+        expect(r).toMatchObject({
+          status: 'queued',
+          attempts: 1,
+          lastError: { kind: 'transient', message: '503' },
+        });
         expect(r?.dueAt.getTime()).toBe(at.getTime());
       });
 
@@ -256,10 +333,18 @@ export function describeStores(name: string, make: () => Promise<StoreSet> | Sto
         const o = stores.outbox ?? ctx.skip();
         await o.enqueue([queued('crash')]);
         // A consumer that never answers: its lease runs out.
-        const stuck = o.consume(() => new Promise<QueueDecision>(() => undefined), { concurrency: 1, pollMs: 5, leaseMs: 100 });
+        const stuck = o.consume(() => new Promise<QueueDecision>(() => undefined), {
+          concurrency: 1,
+          pollMs: 5,
+          leaseMs: 100,
+        });
         await new Promise((r) => setTimeout(r, 30));
         void stuck;
-        const seen = await drain(o, () => ({ type: 'done', status: 'sent' }), async () => (await o.get('crash'))?.status === 'sent');
+        const seen = await drain(
+          o,
+          () => ({ type: 'done', status: 'sent' }),
+          async () => (await o.get('crash'))?.status === 'sent',
+        );
         expect(seen).toContain('crash');
       });
     });

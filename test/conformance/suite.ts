@@ -8,7 +8,12 @@ import {
   type Relay,
   type WebhookServer,
 } from '@relaykit/core';
-import { startSimulator, type ProviderName, type Simulator, type SimulatorOptions } from '@relaykit/simulator';
+import {
+  startSimulator,
+  type ProviderName,
+  type Simulator,
+  type SimulatorOptions,
+} from '@relaykit/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 export interface ConformanceTarget {
@@ -28,7 +33,11 @@ export interface ConformanceTarget {
 
 const fastRetry = { minDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 3000 };
 
-function until(relay: Relay, predicate: (e: DeliveryEvent) => boolean, timeoutMs = 5000): Promise<DeliveryEvent> {
+function until(
+  relay: Relay,
+  predicate: (e: DeliveryEvent) => boolean,
+  timeoutMs = 5000,
+): Promise<DeliveryEvent> {
   return new Promise<DeliveryEvent>((resolve, reject) => {
     const timer = setTimeout(() => {
       off();
@@ -76,7 +85,13 @@ export function runConformance(target: ConformanceTarget): void {
     it('sends a plain message through the official SDK', async () => {
       const report = await relay.send({ ...base(), to: 'ada@example.org' });
       expect(report.status).toBe('sent');
-      expect(report.recipients).toEqual([expect.objectContaining({ address: 'ada@example.org', status: 'sent', provider: provider.name })]);
+      expect(report.recipients).toEqual([
+        expect.objectContaining({
+          address: 'ada@example.org',
+          status: 'sent',
+          provider: provider.name,
+        }),
+      ]);
       const [message] = await sim.waitForMessages(1);
       expect(message?.to).toEqual(['ada@example.org']);
       expect(message?.subject).toBe('Conformance');
@@ -99,7 +114,9 @@ export function runConformance(target: ConformanceTarget): void {
       expect(message?.cc).toEqual(['bob@example.org']);
       expect(message?.bcc).toEqual(['eve@example.org']);
       expect(message?.attachments).toBe(2);
-      const headers = Object.fromEntries(Object.entries(message?.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+      const headers = Object.fromEntries(
+        Object.entries(message?.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+      );
       expect(headers['x-conformance']).toBe('yes');
     });
 
@@ -107,7 +124,11 @@ export function runConformance(target: ConformanceTarget): void {
       const delivered = until(relay, (e) => e.type === 'delivered');
       const report = await relay.send({ ...base(), to: 'ada@example.org' });
       const event = await delivered;
-      expect(event).toMatchObject({ messageId: report.messageId, recipient: 'ada@example.org', provider: provider.name });
+      expect(event).toMatchObject({
+        messageId: report.messageId,
+        recipient: 'ada@example.org',
+        provider: provider.name,
+      });
       expect((await relay.status(report.messageId)).map((s) => s.status)).toEqual(['delivered']);
     });
 
@@ -134,7 +155,11 @@ export function runConformance(target: ConformanceTarget): void {
 
     it('retries a 5xx with the same idempotency key and succeeds', async () => {
       const rule = sim.fail({ provider: target.name, fault: 'server-error', times: 1 });
-      const report = await relay.send({ ...base(), to: 'ada@example.org', idempotencyKey: 'conf-1' });
+      const report = await relay.send({
+        ...base(),
+        to: 'ada@example.org',
+        idempotencyKey: 'conf-1',
+      });
       expect(report.status).toBe('sent');
       expect(report.attempts).toBe(2);
       expect(rule.hits()).toBe(1);
@@ -145,7 +170,11 @@ export function runConformance(target: ConformanceTarget): void {
       for (const fault of ['auth', 'unavailable', 'rate-limit'] as const) {
         const rule = sim.fail({ provider: target.name, fault, retryAfterSeconds: 1 });
         const error = await provider
-          .send(await normalizeMessage({ ...base(), to: 'ada@example.org' }), { attempt: 1, idempotencyKey: `k-${fault}`, signal: AbortSignal.timeout(5000) })
+          .send(await normalizeMessage({ ...base(), to: 'ada@example.org' }), {
+            attempt: 1,
+            idempotencyKey: `k-${fault}`,
+            signal: AbortSignal.timeout(5000),
+          })
           .catch((e: unknown) => e);
         rule.remove();
         expect(error).toBeInstanceOf(RelayError);
@@ -177,7 +206,8 @@ export function runConformance(target: ConformanceTarget): void {
           url.username = '';
           url.password = '';
           for (const name of Object.keys(headers)) {
-            if (name.toLowerCase() === 'authorization' || name.toLowerCase().includes('secret')) delete headers[name];
+            if (name.toLowerCase() === 'authorization' || name.toLowerCase().includes('secret'))
+              delete headers[name];
           }
         } else {
           body = body.replace('ada@example.org', 'adb@example.org');
@@ -190,11 +220,21 @@ export function runConformance(target: ConformanceTarget): void {
 
     it('sends a batch with one result per message, in order', async () => {
       const messages = await Promise.all(
-        ['a@example.org', 'b@example.org', 'c@example.org'].map((to, i) => normalizeMessage({ ...base(), to, subject: `Batch ${i}` })),
+        ['a@example.org', 'b@example.org', 'c@example.org'].map((to, i) =>
+          normalizeMessage({ ...base(), to, subject: `Batch ${i}` }),
+        ),
       );
       const results = provider.sendBatch
         ? await provider.sendBatch(messages, { attempt: 1, signal: AbortSignal.timeout(5000) })
-        : await Promise.all(messages.map((m) => provider.send(m, { attempt: 1, idempotencyKey: m.idempotencyKey, signal: AbortSignal.timeout(5000) })));
+        : await Promise.all(
+            messages.map((m) =>
+              provider.send(m, {
+                attempt: 1,
+                idempotencyKey: m.idempotencyKey,
+                signal: AbortSignal.timeout(5000),
+              }),
+            ),
+          );
       expect(results).toHaveLength(3);
       for (const r of results) expect(r).not.toBeInstanceOf(Error);
       const subjects = sim.messages.map((m) => m.subject).sort();

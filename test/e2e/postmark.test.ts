@@ -1,4 +1,10 @@
-import { createRelay, serveWebhooks, type DeliveryEvent, type Relay, type WebhookServer } from '@relaykit/core';
+import {
+  createRelay,
+  serveWebhooks,
+  type DeliveryEvent,
+  type Relay,
+  type WebhookServer,
+} from '@relaykit/core';
 import { postmark } from '@relaykit/postmark';
 import { startSimulator, type Simulator } from '@relaykit/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -19,7 +25,11 @@ function until(predicate: (e: DeliveryEvent) => boolean, timeoutMs = 5000): Prom
     if (found) return resolve(found);
     const timer = setTimeout(() => {
       off();
-      reject(new Error(`no matching event; saw ${seen.map((e) => `${e.type}:${e.recipient}`).join(', ')}`));
+      reject(
+        new Error(
+          `no matching event; saw ${seen.map((e) => `${e.type}:${e.recipient}`).join(', ')}`,
+        ),
+      );
     }, timeoutMs);
     const off = relay.on('event', (e) => {
       if (!predicate(e)) return;
@@ -44,7 +54,13 @@ beforeEach(async () => {
   await hooks?.close();
   sim.reset();
   relay = createRelay({
-    providers: [postmark({ serverToken: sim.postmark.serverToken, baseUrl: sim.url, webhook: { basicAuth, secretHeader } })],
+    providers: [
+      postmark({
+        serverToken: sim.postmark.serverToken,
+        baseUrl: sim.url,
+        webhook: { basicAuth, secretHeader },
+      }),
+    ],
     retry: { minDelayMs: 5, maxDelayMs: 20 },
     throttle: false,
   });
@@ -55,12 +71,24 @@ beforeEach(async () => {
 });
 
 const webhookRequest = (headers: Record<string, string>, body: string) =>
-  new Request(`${hooks.url}/postmark`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+  new Request(`${hooks.url}/postmark`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+const basic = (user: string, pass: string) =>
+  `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
 describe('postmark end to end through the simulator', () => {
   it('sends, and the signed-in Delivery webhook finds its message', async () => {
-    const report = await relay.send({ from, to: 'ada@example.org', subject: 'Receipt', text: 'Thanks', tags: ['receipt', 'eu'], metadata: { order: 'A-1' } });
+    const report = await relay.send({
+      from,
+      to: 'ada@example.org',
+      subject: 'Receipt',
+      text: 'Thanks',
+      tags: ['receipt', 'eu'],
+      metadata: { order: 'A-1' },
+    });
     expect(report).toMatchObject({ status: 'sent', provider: 'postmark' });
     const delivered = await until((e) => e.type === 'delivered');
     expect(delivered).toMatchObject({
@@ -80,10 +108,21 @@ describe('postmark end to end through the simulator', () => {
     sim.recipients.set('gone@example.org', 'hard-bounce');
     const report = await relay.send({ from, to: 'gone@example.org', subject: 'Hi', text: 'x' });
     const bounced = await until((e) => e.type === 'bounced');
-    expect(bounced).toMatchObject({ messageId: report.messageId, recipient: 'gone@example.org', bounce: { class: 'hard', smtpStatus: 550 } });
+    expect(bounced).toMatchObject({
+      messageId: report.messageId,
+      recipient: 'gone@example.org',
+      bounce: { class: 'hard', smtpStatus: 550 },
+    });
     await sim.idle();
-    expect((await relay.suppressions.check(['gone@example.org'])).has('gone@example.org')).toBe(true);
-    const again = await relay.send({ from, to: 'gone@example.org', subject: 'Hi again', text: 'x' });
+    expect((await relay.suppressions.check(['gone@example.org'])).has('gone@example.org')).toBe(
+      true,
+    );
+    const again = await relay.send({
+      from,
+      to: 'gone@example.org',
+      subject: 'Hi again',
+      text: 'x',
+    });
     expect(again.recipients[0]?.status).toBe('suppressed');
     expect(sim.messages).toHaveLength(1);
   });
@@ -92,23 +131,41 @@ describe('postmark end to end through the simulator', () => {
     sim.recipients.set('slow@example.org', 'defer');
     sim.recipients.set('blocked@example.org', 'block');
     sim.recipients.set('angry@example.org', 'complaint');
-    await relay.send({ from, to: ['slow@example.org', 'blocked@example.org', 'angry@example.org'], subject: 'Hi', text: 'x' });
-    const deferred = await until((e) => e.type === 'deferred' && e.recipient === 'slow@example.org');
+    await relay.send({
+      from,
+      to: ['slow@example.org', 'blocked@example.org', 'angry@example.org'],
+      subject: 'Hi',
+      text: 'x',
+    });
+    const deferred = await until(
+      (e) => e.type === 'deferred' && e.recipient === 'slow@example.org',
+    );
     // 421 4.7.28: the receiver slows the sender down; never charged to the recipient.
     expect(deferred.bounce).toMatchObject({ smtpStatus: 421, enhancedStatus: '4.7.28' });
     expect(deferred.bounce?.class).not.toBe('hard');
     await until((e) => e.type === 'delivered' && e.recipient === 'slow@example.org');
-    const blocked = await until((e) => e.recipient === 'blocked@example.org' && e.type === 'bounced');
+    const blocked = await until(
+      (e) => e.recipient === 'blocked@example.org' && e.type === 'bounced',
+    );
     expect(blocked.bounce?.class).toBe('block');
     await until((e) => e.type === 'complained' && e.recipient === 'angry@example.org');
     await sim.idle();
-    const held = await relay.suppressions.check(['slow@example.org', 'blocked@example.org', 'angry@example.org']);
+    const held = await relay.suppressions.check([
+      'slow@example.org',
+      'blocked@example.org',
+      'angry@example.org',
+    ]);
     expect([...held.keys()]).toEqual(['angry@example.org']);
   });
 
   it('an inactive recipient (406) is refused alone, suppressed, and the rest are sent', async () => {
     sim.recipients.set('inactive@example.org', 'suppressed');
-    const report = await relay.send({ from, to: ['ada@example.org', 'inactive@example.org'], subject: 'Hi', text: 'x' });
+    const report = await relay.send({
+      from,
+      to: ['ada@example.org', 'inactive@example.org'],
+      subject: 'Hi',
+      text: 'x',
+    });
     expect(report.status).toBe('partial');
     expect(report.recipients).toEqual(
       expect.arrayContaining([
@@ -117,7 +174,9 @@ describe('postmark end to end through the simulator', () => {
       ]),
     );
     expect(sim.messages.map((m) => m.to)).toEqual([['ada@example.org']]);
-    expect((await relay.suppressions.check(['inactive@example.org'])).has('inactive@example.org')).toBe(true);
+    expect(
+      (await relay.suppressions.check(['inactive@example.org'])).has('inactive@example.org'),
+    ).toBe(true);
   });
 
   it('wrong or missing credentials get 401 through relay.webhooks.handle and record nothing', async () => {
@@ -128,7 +187,10 @@ describe('postmark end to end through the simulator', () => {
     expect(original).toBeDefined();
     const body = (original?.body ?? '').replace('ada@example.org', 'eve@example.org');
     const count = seen.length;
-    const good = { authorization: basic(basicAuth.username, basicAuth.password), 'x-webhook-secret': secretHeader.value };
+    const good = {
+      authorization: basic(basicAuth.username, basicAuth.password),
+      'x-webhook-secret': secretHeader.value,
+    };
     for (const headers of [
       {},
       { authorization: basic(basicAuth.username, 'guess') },
@@ -140,7 +202,11 @@ describe('postmark end to end through the simulator', () => {
       expect(response.status).toBe(401);
     }
     // Over the wire as well (what Postmark would see).
-    const wire = await fetch(`${hooks.url}/postmark`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    const wire = await fetch(`${hooks.url}/postmark`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(wire.status).toBe(401);
     expect(seen).toHaveLength(count);
     expect(await relay.status('nonexistent')).toEqual([]);
@@ -155,9 +221,20 @@ describe('postmark end to end through the simulator', () => {
   });
 
   it('an unreadable body with the right credentials is a 400, not a crash', async () => {
-    const good = { authorization: basic(basicAuth.username, basicAuth.password), 'x-webhook-secret': secretHeader.value };
-    expect((await relay.webhooks.handle(webhookRequest(good, '{"RecordType":"Delivery"'))).status).toBe(400);
-    expect((await relay.webhooks.handle(webhookRequest(good, '{"RecordType":"Delivery","Recipient":42}'))).status).toBe(400);
+    const good = {
+      authorization: basic(basicAuth.username, basicAuth.password),
+      'x-webhook-secret': secretHeader.value,
+    };
+    expect(
+      (await relay.webhooks.handle(webhookRequest(good, '{"RecordType":"Delivery"'))).status,
+    ).toBe(400);
+    expect(
+      (
+        await relay.webhooks.handle(
+          webhookRequest(good, '{"RecordType":"Delivery","Recipient":42}'),
+        )
+      ).status,
+    ).toBe(400);
     expect(seen).toHaveLength(0);
   });
 });

@@ -1,1 +1,6 @@
-export { runDemo, type DemoOptions, type DemoResult, type DemoResult as DemoSummary } from './demo/run.ts';
+export {
+  runDemo,
+  type DemoOptions,
+  type DemoResult,
+  type DemoResult as DemoSummary,
+} from './demo/run.ts';

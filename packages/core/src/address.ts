@@ -9,6 +9,8 @@ export interface Address {
 export type AddressInput = string | { address: string; name?: string | undefined };
 
 const localPartPattern = /^[^\s"<>(),;:\\[\]@]+$/u;
+// Control characters are exactly what this refuses (CR/LF header injection and the like).
+// eslint-disable-next-line no-control-regex
 const controlPattern = /[\u0000-\u001f\u007f]/u;
 
 /** Why an address could not be read; the message names what to change. */
@@ -24,7 +26,9 @@ function split(input: string): { name?: string; address: string } {
   if (name.startsWith('"') && name.endsWith('"') && name.length >= 2) {
     name = name.slice(1, -1).replace(/\\(.)/gu, '$1');
   }
-  return name === '' ? { address: (angle[2] ?? '').trim() } : { name, address: (angle[2] ?? '').trim() };
+  return name === ''
+    ? { address: (angle[2] ?? '').trim() }
+    : { name, address: (angle[2] ?? '').trim() };
 }
 
 /** Normalises a domain: IDN to punycode, lower case, no trailing dot. Returns '' when invalid. */
@@ -44,9 +48,13 @@ export function normalizeDomain(domain: string): string {
  * header can never be injected through an address or display name.
  */
 export function parseAddress(input: AddressInput): Address {
-  const raw = typeof input === 'string' ? split(input) : { address: input.address, name: input.name };
+  const raw =
+    typeof input === 'string' ? split(input) : { address: input.address, name: input.name };
   if (typeof raw.address !== 'string') throw new AddressError('address must be a string');
-  if (controlPattern.test(raw.address) || (raw.name !== undefined && controlPattern.test(raw.name))) {
+  if (
+    controlPattern.test(raw.address) ||
+    (raw.name !== undefined && controlPattern.test(raw.name))
+  ) {
     throw new AddressError('address contains a line break or control character; remove it');
   }
   const at = raw.address.lastIndexOf('@');
@@ -55,7 +63,13 @@ export function parseAddress(input: AddressInput): Address {
   }
   const local = raw.address.slice(0, at);
   const domain = normalizeDomain(raw.address.slice(at + 1));
-  if (!localPartPattern.test(local) || local.length > 64 || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
+  if (
+    !localPartPattern.test(local) ||
+    local.length > 64 ||
+    local.startsWith('.') ||
+    local.endsWith('.') ||
+    local.includes('..')
+  ) {
     throw new AddressError(`"${raw.address}" has an invalid local part`);
   }
   if (domain === '') throw new AddressError(`"${raw.address}" has an invalid domain`);

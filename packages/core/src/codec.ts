@@ -5,7 +5,10 @@ import type { SerializedMessage } from './stores.ts';
 export function serializeMessage(message: Message): SerializedMessage {
   return {
     ...message,
-    attachments: message.attachments.map((a) => ({ ...a, content: Buffer.from(a.content).toString('base64') })),
+    attachments: message.attachments.map((a) => ({
+      ...a,
+      content: Buffer.from(a.content).toString('base64'),
+    })),
     ...(message.sendAt ? { sendAt: message.sendAt.toISOString() } : {}),
   } as unknown as SerializedMessage;
 }
@@ -20,7 +23,10 @@ export function deserializeMessage(data: SerializedMessage): Message {
   const { sendAt, attachments, ...rest } = data as unknown as Stored;
   const message: Message = {
     ...rest,
-    attachments: attachments.map((a) => ({ ...a, content: new Uint8Array(Buffer.from(a.content, 'base64')) })),
+    attachments: attachments.map((a) => ({
+      ...a,
+      content: new Uint8Array(Buffer.from(a.content, 'base64')),
+    })),
   };
   if (typeof sendAt === 'string') message.sendAt = new Date(sendAt);
   return message;

@@ -71,7 +71,10 @@ export class RelayError extends Error {
 
   constructor(options: RelayErrorOptions) {
     const scope = options.provider ? `[relaykit] [${options.provider}]` : '[relaykit]';
-    super(`${scope} ${options.message}`, options.cause === undefined ? {} : { cause: options.cause });
+    super(
+      `${scope} ${options.message}`,
+      options.cause === undefined ? {} : { cause: options.cause },
+    );
     this.kind = options.kind;
     this.retryable = options.retryable ?? retryableKinds.has(options.kind);
     this.retryAfterMs = options.retryAfterMs;

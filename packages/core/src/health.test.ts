@@ -34,10 +34,17 @@ describe('createHealthGuard', () => {
     guard.recordSend?.('mail.shop.test', 'ses', 1000);
     for (let i = 0; i < 60; i += 1) guard.handle?.(hard());
     expect(alerts.map((a) => a.type)).toEqual(['health-warning']);
-    expect(alerts[0]).toMatchObject({ domain: 'mail.shop.test', provider: 'ses', metric: 'bounce', threshold: 0.05 });
+    expect(alerts[0]).toMatchObject({
+      domain: 'mail.shop.test',
+      provider: 'ses',
+      metric: 'bounce',
+      threshold: 0.05,
+    });
     for (let i = 0; i < 40; i += 1) guard.handle?.(hard());
     expect(alerts.map((a) => a.type)).toEqual(['health-warning', 'health-paused']);
-    expect(guard.blocked('mail.shop.test', 'postmark')).toMatch(/bounce rate 10\.00% over 1000 sends through ses/u);
+    expect(guard.blocked('mail.shop.test', 'postmark')).toMatch(
+      /bounce rate 10\.00% over 1000 sends through ses/u,
+    );
     expect(guard.blocked('other.shop.test', 'ses')).toBeUndefined();
     guard.resume('mail.shop.test');
     expect(guard.blocked('mail.shop.test', 'ses')).toBeUndefined();
@@ -48,7 +55,8 @@ describe('createHealthGuard', () => {
   it('pauses at 0.5% complaints; provider-suppressed bounces do not count', () => {
     const guard = createHealthGuard();
     guard.recordSend?.('mail.shop.test', 'ses', 1000);
-    for (let i = 0; i < 200; i += 1) guard.handle?.(ev('bounced', { bounce: { class: 'hard', category: 'suppressed' } }));
+    for (let i = 0; i < 200; i += 1)
+      guard.handle?.(ev('bounced', { bounce: { class: 'hard', category: 'suppressed' } }));
     expect(guard.blocked('mail.shop.test')).toBeUndefined();
     for (let i = 0; i < 5; i += 1) guard.handle?.(ev('complained'));
     expect(guard.blocked('mail.shop.test')).toMatch(/complaint rate 0\.50%/u);
@@ -74,7 +82,10 @@ describe('createHealthGuard', () => {
     relay.guard?.recordSend?.('mail.shop.test', 'testing', 200);
     await relay.ingest(Array.from({ length: 20 }, () => ({ ...hard(), provider: 'testing' })));
     expect(alerts).toContain('health-paused');
-    await expect(relay.send({ ...base, to: 'a@x.test' })).rejects.toMatchObject({ kind: 'provider-unavailable', message: expect.stringMatching(/sending from mail\.shop\.test is paused/u) });
+    await expect(relay.send({ ...base, to: 'a@x.test' })).rejects.toMatchObject({
+      kind: 'provider-unavailable',
+      message: expect.stringMatching(/sending from mail\.shop\.test is paused/u),
+    });
     expect(provider.calls).toHaveLength(0);
     relay.guard?.resume?.('mail.shop.test');
     expect((await relay.send({ ...base, to: 'a@x.test' })).status).toBe('sent');

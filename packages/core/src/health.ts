@@ -95,9 +95,11 @@ export function createHealthGuard(options: HealthGuardOptions = {}): HealthGuard
   function bucket(c: Counter): Bucket {
     const now = clock();
     const start = now - (now % bucketMs);
-    while (c.buckets.length > 0 && (c.buckets[0] as Bucket).start <= now - windowMs) c.buckets.shift();
+    while (c.buckets.length > 0 && (c.buckets[0] as Bucket).start <= now - windowMs)
+      c.buckets.shift();
     let last = c.buckets.at(-1);
-    if (!last || last.start !== start) c.buckets.push((last = { start, sends: 0, bounces: 0, complaints: 0 }));
+    if (!last || last.start !== start)
+      c.buckets.push((last = { start, sends: 0, bounces: 0, complaints: 0 }));
     return last;
   }
 
@@ -112,7 +114,15 @@ export function createHealthGuard(options: HealthGuardOptions = {}): HealthGuard
       bounces += b.bounces;
       complaints += b.complaints;
     }
-    return { domain: c.domain, provider: c.provider, sends, bounces, complaints, bounceRate: sends ? bounces / sends : 0, complaintRate: sends ? complaints / sends : 0 };
+    return {
+      domain: c.domain,
+      provider: c.provider,
+      sends,
+      bounces,
+      complaints,
+      bounceRate: sends ? bounces / sends : 0,
+      complaintRate: sends ? complaints / sends : 0,
+    };
   }
 
   function evaluate(c: Counter) {
@@ -158,7 +168,11 @@ export function createHealthGuard(options: HealthGuardOptions = {}): HealthGuard
     },
     handle(event: DeliveryEvent) {
       if (!event.from) return;
-      const hard = event.type === 'bounced' && event.bounce?.class === 'hard' && event.bounce.category !== 'suppressed' && event.bounce.category !== 'inactive';
+      const hard =
+        event.type === 'bounced' &&
+        event.bounce?.class === 'hard' &&
+        event.bounce.category !== 'suppressed' &&
+        event.bounce.category !== 'inactive';
       if (!hard && event.type !== 'complained') return;
       const c = counter(domainOf(event.from), event.provider);
       const b = bucket(c);
@@ -170,12 +184,19 @@ export function createHealthGuard(options: HealthGuardOptions = {}): HealthGuard
       const domain = fromDomain.toLowerCase();
       // The window starts afresh: the old rate would pause it again on the next event.
       for (const [key, c] of counters) if (c.domain === domain) counters.delete(key);
-      if (pauses.delete(domain)) options.onAlert?.({ type: 'health-resumed', message: `sending from ${domain} is resumed; rates count afresh from now`, domain });
+      if (pauses.delete(domain))
+        options.onAlert?.({
+          type: 'health-resumed',
+          message: `sending from ${domain} is resumed; rates count afresh from now`,
+          domain,
+        });
     },
     paused: (fromDomain) => pauses.get(fromDomain.toLowerCase()),
     status(fromDomain) {
       const domain = fromDomain?.toLowerCase();
-      return [...counters.values()].filter((c) => domain === undefined || c.domain === domain).map(totals);
+      return [...counters.values()]
+        .filter((c) => domain === undefined || c.domain === domain)
+        .map(totals);
     },
   };
 }

@@ -8,7 +8,8 @@ describe('classifyHttpStatus', () => {
       if (s === 408 || s === 429) continue;
       expect(['auth', 'message-rejected']).toContain(kind);
     }
-    for (let s = 500; s < 600; s += 1) expect(['transient', 'provider-unavailable']).toContain(classifyHttpStatus(s));
+    for (let s = 500; s < 600; s += 1)
+      expect(['transient', 'provider-unavailable']).toContain(classifyHttpStatus(s));
     expect(classifyHttpStatus(429)).toBe('rate-limited');
     expect(classifyHttpStatus(401)).toBe('auth');
     expect(classifyHttpStatus(503)).toBe('provider-unavailable');
@@ -30,7 +31,9 @@ describe('parseRetryAfter', () => {
   });
   it('falls back to rate-limit reset headers', () => {
     expect(parseRateLimitReset(new Headers({ 'ratelimit-reset': '2' }), now)).toBe(2000);
-    expect(parseRateLimitReset(new Headers({ 'x-ratelimit-reset': String(now / 1000 + 5) }), now)).toBe(5000);
+    expect(
+      parseRateLimitReset(new Headers({ 'x-ratelimit-reset': String(now / 1000 + 5) }), now),
+    ).toBe(5000);
     expect(parseRateLimitReset(new Headers({ 'retry-after': '1' }), now)).toBe(1000);
   });
 });

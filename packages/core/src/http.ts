@@ -20,7 +20,10 @@ export function classifyHttpStatus(status: number): RelayErrorKind {
  * Parses a Retry-After header (delta-seconds or HTTP-date) into milliseconds from `now`.
  * Returns undefined for a missing or unreadable value; never a negative number.
  */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now = Date.now(),
+): number | undefined {
   if (value === null || value === undefined) return undefined;
   const text = value.trim();
   if (text === '') return undefined;
@@ -31,7 +34,10 @@ export function parseRetryAfter(value: string | null | undefined, now = Date.now
 }
 
 /** Reads the common rate-limit reset headers (seconds until reset) when Retry-After is absent. */
-export function parseRateLimitReset(headers: { get(name: string): string | null }, now = Date.now()): number | undefined {
+export function parseRateLimitReset(
+  headers: { get(name: string): string | null },
+  now = Date.now(),
+): number | undefined {
   const retryAfter = parseRetryAfter(headers.get('retry-after'), now);
   if (retryAfter !== undefined) return retryAfter;
   const reset = headers.get('ratelimit-reset') ?? headers.get('x-ratelimit-reset');

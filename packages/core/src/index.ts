@@ -23,20 +23,81 @@ export type { BounceHint } from './bounce/hints.ts';
 export { parseSmtpReply } from './bounce/smtp.ts';
 export { deserializeMessage, serializeMessage } from './codec.ts';
 export { memoryOutbox } from './memory/outbox.ts';
-export { backoffDelay, createQueueRunner, decide, defaultBackoffMs, toQueued, type QueueEvent, type QueueOptions, type QueueRunner } from './queue.ts';
+export {
+  backoffDelay,
+  createQueueRunner,
+  decide,
+  defaultBackoffMs,
+  toQueued,
+  type QueueEvent,
+  type QueueOptions,
+  type QueueRunner,
+} from './queue.ts';
 export { nodeWebhookListener, serveWebhooks, toWebRequest, type WebhookServer } from './node.ts';
 export { memorySuppressionStore, type MemorySuppressionOptions } from './memory/suppression.ts';
 export { memoryStrikeStore, type MemoryStrikeOptions } from './memory/strikes.ts';
-export { createSuppressionPolicy, type SuppressionAlert, type SuppressionPolicy, type SuppressionPolicyOptions } from './suppression/policy.ts';
-export { exportSuppressionsCsv, importSuppressionsCsv, suppressionCsvColumns, suppressionCsvLines } from './suppression/csv.ts';
+export {
+  createSuppressionPolicy,
+  type SuppressionAlert,
+  type SuppressionPolicy,
+  type SuppressionPolicyOptions,
+} from './suppression/policy.ts';
+export {
+  exportSuppressionsCsv,
+  importSuppressionsCsv,
+  suppressionCsvColumns,
+  suppressionCsvLines,
+} from './suppression/csv.ts';
 export { suppressionAddress } from './suppression/address.ts';
 export { rejectionBounce } from './suppression/rejections.ts';
 export type { RelaySuppressions } from './suppression/facade.ts';
-export { createHealthGuard, type HealthAlert, type HealthGuard, type HealthGuardOptions, type HealthStatus, type HealthThresholds } from './health.ts';
-export { createThrottle, type AccountOptions, type BudgetSnapshot, type ProfileOptions, type Throttle, type ThrottleOptions } from './throttle/throttle.ts';
+export {
+  createHealthGuard,
+  type HealthAlert,
+  type HealthGuard,
+  type HealthGuardOptions,
+  type HealthStatus,
+  type HealthThresholds,
+} from './health.ts';
+export {
+  createThrottle,
+  type AccountOptions,
+  type BudgetSnapshot,
+  type ProfileOptions,
+  type Throttle,
+  type ThrottleOptions,
+} from './throttle/throttle.ts';
 export { memoryRateStore, type MemoryRateStoreOptions } from './throttle/bucket.ts';
-export { createMxRollup, type MxResolver, type MxRollup, type MxRollupOptions } from './throttle/mx.ts';
-export { defaultSlowDownRules, type AdaptiveOptions, type SlowDownAction, type SlowDownRule } from './throttle/adaptive.ts';
-export { bottleneckLimiter, type BottleneckGroupLike, type BottleneckLike, type BottleneckLimiterOptions, type Limiter } from './throttle/limiter.ts';
-export { defaultAccountLimits, defaultMxSuffixes, defaultProfileLimits, mailboxProviders, providerOfMx, wellKnownDomains, type AccountLimitsOptions, type AccountUnit, type MailboxProvider, type ProfileLimits, type ProfileName } from './throttle/profiles.ts';
+export {
+  createMxRollup,
+  type MxResolver,
+  type MxRollup,
+  type MxRollupOptions,
+} from './throttle/mx.ts';
+export {
+  defaultSlowDownRules,
+  type AdaptiveOptions,
+  type SlowDownAction,
+  type SlowDownRule,
+} from './throttle/adaptive.ts';
+export {
+  bottleneckLimiter,
+  type BottleneckGroupLike,
+  type BottleneckLike,
+  type BottleneckLimiterOptions,
+  type Limiter,
+} from './throttle/limiter.ts';
+export {
+  defaultAccountLimits,
+  defaultMxSuffixes,
+  defaultProfileLimits,
+  mailboxProviders,
+  providerOfMx,
+  wellKnownDomains,
+  type AccountLimitsOptions,
+  type AccountUnit,
+  type MailboxProvider,
+  type ProfileLimits,
+  type ProfileName,
+} from './throttle/profiles.ts';
 export type { ThrottleEvent } from './throttle/events.ts';

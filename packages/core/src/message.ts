@@ -72,15 +72,27 @@ const attachmentInput = z
 
 /** Headers relaykit sets from message fields; setting them by hand would bypass validation. */
 const reservedHeaders = new Set([
-  'from', 'to', 'cc', 'bcc', 'reply-to', 'subject', 'content-type', 'content-transfer-encoding',
-  'mime-version', 'list-unsubscribe', 'list-unsubscribe-post',
+  'from',
+  'to',
+  'cc',
+  'bcc',
+  'reply-to',
+  'subject',
+  'content-type',
+  'content-transfer-encoding',
+  'mime-version',
+  'list-unsubscribe',
+  'list-unsubscribe-post',
 ]);
 
 const headerName = /^[!-9;-~]+$/u;
 
 export const messageInputSchema = z
   .object({
-    id: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/u).optional(),
+    id: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,128}$/u)
+      .optional(),
     from: addressInput,
     to: addressList,
     cc: addressList,
@@ -96,8 +108,13 @@ export const messageInputSchema = z
         noLineBreak('header value'),
       )
       .optional(),
-    tags: z.array(noLineBreak('tag').pipe(z.string().min(1).max(128))).max(50).optional(),
-    metadata: z.record(z.string().min(1).max(128), z.union([z.string(), z.number(), z.boolean()])).optional(),
+    tags: z
+      .array(noLineBreak('tag').pipe(z.string().min(1).max(128)))
+      .max(50)
+      .optional(),
+    metadata: z
+      .record(z.string().min(1).max(128), z.union([z.string(), z.number(), z.boolean()]))
+      .optional(),
     stream: z.string().min(1).optional(),
     idempotencyKey: z.string().min(1).max(256).optional(),
     listUnsubscribe: z
@@ -106,7 +123,9 @@ export const messageInputSchema = z
         mailto: z.string().optional(),
         oneClick: z.boolean().optional(),
       })
-      .refine((u) => u.url !== undefined || u.mailto !== undefined, { message: 'give a url or a mailto' })
+      .refine((u) => u.url !== undefined || u.mailto !== undefined, {
+        message: 'give a url or a mailto',
+      })
       .refine((u) => !u.oneClick || (u.url?.startsWith('https:') ?? false), {
         message: 'one-click unsubscribe (RFC 8058) needs an https url',
       })
@@ -180,7 +199,10 @@ async function toAttachment(
  * recipients deduplicated across to, cc and bcc (first place wins), attachments read into bytes.
  * Any fault is a RelayError of kind 'invalid' naming the field; nothing reaches a provider.
  */
-export async function normalizeMessage(input: unknown, options: NormalizeOptions = {}): Promise<Message> {
+export async function normalizeMessage(
+  input: unknown,
+  options: NormalizeOptions = {},
+): Promise<Message> {
   const parsed = messageInputSchema.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -200,7 +222,8 @@ export async function normalizeMessage(input: unknown, options: NormalizeOptions
   const to = unique(parseList('to', m.to));
   const cc = unique(parseList('cc', m.cc));
   const bcc = unique(parseList('bcc', m.bcc));
-  if (to.length + cc.length + bcc.length === 0) throw invalid('to', 'a message needs at least one recipient');
+  if (to.length + cc.length + bcc.length === 0)
+    throw invalid('to', 'a message needs at least one recipient');
 
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(m.headers ?? {})) {
@@ -210,14 +233,19 @@ export async function normalizeMessage(input: unknown, options: NormalizeOptions
     headers[name] = value;
   }
 
-  const attachments = m.attachments?.length ? await Promise.all(m.attachments.map((a, i) => toAttachment(a, i))) : [];
+  const attachments = m.attachments?.length
+    ? await Promise.all(m.attachments.map((a, i) => toAttachment(a, i)))
+    : [];
   const maxBytes = options.maxMessageBytes ?? defaultMaxMessageBytes;
   const size =
     Buffer.byteLength(m.text ?? '') +
     Buffer.byteLength(m.html ?? '') +
     attachments.reduce((sum, a) => sum + a.content.byteLength, 0);
   if (size > maxBytes) {
-    throw invalid('attachments', `message is ${size} bytes, over the ${maxBytes}-byte limit; link large files instead`);
+    throw invalid(
+      'attachments',
+      `message is ${size} bytes, over the ${maxBytes}-byte limit; link large files instead`,
+    );
   }
 
   const metadata: Record<string, string> = {};
@@ -243,9 +271,14 @@ export async function normalizeMessage(input: unknown, options: NormalizeOptions
   if (m.stream !== undefined) message.stream = m.stream;
   if (m.listUnsubscribe !== undefined) {
     const { url, mailto, oneClick } = m.listUnsubscribe;
-    message.listUnsubscribe = { oneClick: oneClick ?? false, ...(url ? { url } : {}), ...(mailto ? { mailto } : {}) };
+    message.listUnsubscribe = {
+      oneClick: oneClick ?? false,
+      ...(url ? { url } : {}),
+      ...(mailto ? { mailto } : {}),
+    };
   }
-  if (m.sendAt !== undefined) message.sendAt = m.sendAt instanceof Date ? m.sendAt : new Date(m.sendAt);
+  if (m.sendAt !== undefined)
+    message.sendAt = m.sendAt instanceof Date ? m.sendAt : new Date(m.sendAt);
   return message;
 }
 
@@ -255,18 +288,25 @@ export function recipientsOf(message: Pick<Message, 'to' | 'cc' | 'bcc'>): strin
 }
 
 /** A copy of the message without the given recipients (compared case-insensitively). */
-export function withoutRecipients<T extends Pick<Message, 'to' | 'cc' | 'bcc'>>(message: T, drop: Iterable<string>): T {
+export function withoutRecipients<T extends Pick<Message, 'to' | 'cc' | 'bcc'>>(
+  message: T,
+  drop: Iterable<string>,
+): T {
   const gone = new Set([...drop].map(addressKey));
   const keep = (list: Address[]) => list.filter((a) => !gone.has(addressKey(a.address)));
   return { ...message, to: keep(message.to), cc: keep(message.cc), bcc: keep(message.bcc) };
 }
 
 /** The List-Unsubscribe headers a message's unsubscribe option implies. */
-export function listUnsubscribeHeaders(message: Pick<Message, 'listUnsubscribe'>): Record<string, string> {
+export function listUnsubscribeHeaders(
+  message: Pick<Message, 'listUnsubscribe'>,
+): Record<string, string> {
   const u = message.listUnsubscribe;
   if (!u) return {};
-  const targets = [u.mailto ? `<mailto:${u.mailto.replace(/^mailto:/u, '')}>` : undefined, u.url ? `<${u.url}>` : undefined]
-    .filter((t): t is string => t !== undefined);
+  const targets = [
+    u.mailto ? `<mailto:${u.mailto.replace(/^mailto:/u, '')}>` : undefined,
+    u.url ? `<${u.url}>` : undefined,
+  ].filter((t): t is string => t !== undefined);
   const headers: Record<string, string> = { 'List-Unsubscribe': targets.join(', ') };
   if (u.oneClick) headers['List-Unsubscribe-Post'] = 'List-Unsubscribe=One-Click';
   return headers;

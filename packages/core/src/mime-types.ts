@@ -24,5 +24,7 @@ const byExtension: Record<string, string> = {
 /** The content type a filename implies, or application/octet-stream. */
 export function contentTypeFor(filename: string): string {
   const ext = filename.slice(filename.lastIndexOf('.') + 1).toLowerCase();
-  return Object.hasOwn(byExtension, ext) ? (byExtension[ext] as string) : 'application/octet-stream';
+  return Object.hasOwn(byExtension, ext)
+    ? (byExtension[ext] as string)
+    : 'application/octet-stream';
 }

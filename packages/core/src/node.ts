@@ -21,7 +21,10 @@ export function toWebRequest(req: IncomingMessage, body: Buffer): Request {
  * ending in the provider's name (POST /webhooks/ses). Works with node:http, Express and Fastify's
  * raw request.
  */
-export function nodeWebhookListener(relay: { webhooks: WebhookHandler }, options: { maxBytes?: number } = {}) {
+export function nodeWebhookListener(
+  relay: { webhooks: WebhookHandler },
+  options: { maxBytes?: number } = {},
+) {
   const maxBytes = options.maxBytes ?? 1024 * 1024;
   return (req: IncomingMessage, res: ServerResponse): void => {
     const chunks: Buffer[] = [];
@@ -31,7 +34,9 @@ export function nodeWebhookListener(relay: { webhooks: WebhookHandler }, options
       size += chunk.length;
       if (size > maxBytes && !refused) {
         refused = true;
-        res.writeHead(413, { 'content-type': 'text/plain' }).end('[relaykit] webhook body too large');
+        res
+          .writeHead(413, { 'content-type': 'text/plain' })
+          .end('[relaykit] webhook body too large');
         req.destroy();
         return;
       }

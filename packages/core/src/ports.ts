@@ -12,7 +12,12 @@ export interface ThrottlePort {
    * Resolves when the send may go to `provider` for these recipients; rejects with a RelayError
    * of kind 'rate-limited' (with retryAfterMs) when tokens cannot be had before `deadline`.
    */
-  acquire(request: { provider: string; recipients: readonly string[]; deadline: number; signal?: AbortSignal }): Promise<void>;
+  acquire(request: {
+    provider: string;
+    recipients: readonly string[];
+    deadline: number;
+    signal?: AbortSignal;
+  }): Promise<void>;
   /** What a send or an event says about the pace. */
   report(outcome: ThrottleOutcome): void;
   /** Called once by createRelay: the providers (for their account limits) and where changes of pace go. */

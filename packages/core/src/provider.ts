@@ -90,7 +90,10 @@ export interface Provider {
   readonly capabilities: ProviderCapabilities;
   send(message: Message, context: SendContext): Promise<SendResult>;
   /** One entry per message, in order: a result, or the error for that message alone. */
-  sendBatch?(messages: readonly Message[], context: Omit<SendContext, 'idempotencyKey'>): Promise<Array<SendResult | RelayError>>;
+  sendBatch?(
+    messages: readonly Message[],
+    context: Omit<SendContext, 'idempotencyKey'>,
+  ): Promise<Array<SendResult | RelayError>>;
   readonly webhook?: ProviderWebhook;
   accountLimits?(signal?: AbortSignal): Promise<AccountLimits | undefined>;
   /** Called by the relay for providers that produce events themselves (e.g. the testing provider). */

@@ -22,7 +22,10 @@ describe('queued sends', () => {
     const provider = testingProvider();
     const relay = createRelay({ providers: [provider], queue: { pollMs: 5 } });
     const done = waitFor(relay, 2);
-    const ids = await relay.enqueueMany([{ ...base, to: 'a@x.test' }, { ...base, to: 'b@x.test' }]);
+    const ids = await relay.enqueueMany([
+      { ...base, to: 'a@x.test' },
+      { ...base, to: 'b@x.test' },
+    ]);
     expect((await relay.outbox.counts()).queued).toBe(2);
     relay.start();
     const events = await done;
@@ -33,23 +36,41 @@ describe('queued sends', () => {
 
   it('refuses an invalid message at enqueue', async () => {
     const relay = createRelay({ providers: [testingProvider()] });
-    await expect(relay.enqueue({ ...base, to: 'nope' })).rejects.toMatchObject({ kind: 'invalid', field: 'to[0]' });
+    await expect(relay.enqueue({ ...base, to: 'nope' })).rejects.toMatchObject({
+      kind: 'invalid',
+      field: 'to[0]',
+    });
   });
 
   it('reschedules a transient failure with backoff and dead-letters a permanent one', async () => {
     const provider = testingProvider();
-    provider.script({ recipient: 'down@x.test', outcome: { type: 'fail', kind: 'transient', status: 503 } });
-    provider.script({ recipient: 'bad@x.test', outcome: { type: 'fail', kind: 'message-rejected', status: 422 } });
-    const relay = createRelay({ providers: [provider], queue: { pollMs: 5 }, retry: { attempts: 1 } });
+    provider.script({
+      recipient: 'down@x.test',
+      outcome: { type: 'fail', kind: 'transient', status: 503 },
+    });
+    provider.script({
+      recipient: 'bad@x.test',
+      outcome: { type: 'fail', kind: 'message-rejected', status: 422 },
+    });
+    const relay = createRelay({
+      providers: [provider],
+      queue: { pollMs: 5 },
+      retry: { attempts: 1 },
+    });
     const done = waitFor(relay, 2);
-    await relay.enqueueMany([{ ...base, to: 'down@x.test' }, { ...base, to: 'bad@x.test' }]);
+    await relay.enqueueMany([
+      { ...base, to: 'down@x.test' },
+      { ...base, to: 'bad@x.test' },
+    ]);
     relay.start();
     const events = await done;
     const byStatus = Object.fromEntries(events.map((e) => [e.status, e]));
     expect(byStatus['retry']?.at?.getTime()).toBeGreaterThan(Date.now() + 50_000);
     expect(byStatus['dead']?.error?.kind).toBe('message-rejected');
     // The event can arrive just before the outbox has stored the decision.
-    await expect.poll(async () => (await relay.outbox.deadLetters()).map((d) => d.status)).toEqual(['dead']);
+    await expect
+      .poll(async () => (await relay.outbox.deadLetters()).map((d) => d.status))
+      .toEqual(['dead']);
     await relay.close();
   });
 
@@ -78,7 +99,14 @@ describe('queued sends', () => {
 });
 
 describe('queue decisions', () => {
-  const queued = { id: 'm', message: { id: 'm' }, enqueuedAt: new Date(0), dueAt: new Date(0), expiresAt: new Date(72 * hour), attempts: 0 };
+  const queued = {
+    id: 'm',
+    message: { id: 'm' },
+    enqueuedAt: new Date(0),
+    dueAt: new Date(0),
+    expiresAt: new Date(72 * hour),
+    attempts: 0,
+  };
   const transient = new RelayError({ kind: 'transient', message: 'x' });
 
   it('backs off from minutes to hours', () => {
@@ -91,12 +119,22 @@ describe('queue decisions', () => {
   it('retries until maxAge, then expires', () => {
     const opts = { backoffMs: defaultBackoffMs, jitter: 0 };
     expect(decide(queued, { ok: false, error: transient }, { ...opts, now: 0 }).type).toBe('retry');
-    expect(decide({ ...queued, attempts: 9 }, { ok: false, error: transient }, { ...opts, now: 70 * hour })).toMatchObject({ type: 'done', status: 'expired' });
+    expect(
+      decide(
+        { ...queued, attempts: 9 },
+        { ok: false, error: transient },
+        { ...opts, now: 70 * hour },
+      ),
+    ).toMatchObject({ type: 'done', status: 'expired' });
   });
 
   it('honours a Retry-After longer than the backoff', () => {
     const limited = new RelayError({ kind: 'rate-limited', message: 'x', retryAfterMs: 2 * hour });
-    const d = decide(queued, { ok: false, error: limited }, { backoffMs: defaultBackoffMs, jitter: 0, now: 0 });
+    const d = decide(
+      queued,
+      { ok: false, error: limited },
+      { backoffMs: defaultBackoffMs, jitter: 0, now: 0 },
+    );
     expect(d).toMatchObject({ type: 'retry', at: new Date(2 * hour) });
   });
 });

@@ -31,12 +31,20 @@ const minute = 60_000;
 export const defaultBackoffMs = [1, 5, 15, 30, 60, 120, 240].map((m) => m * minute);
 
 /** The delay before run `attempt + 1`, with jitter. */
-export function backoffDelay(attempt: number, backoff: readonly number[], jitter: number, random = Math.random): number {
+export function backoffDelay(
+  attempt: number,
+  backoff: readonly number[],
+  jitter: number,
+  random = Math.random,
+): number {
   const base = backoff[Math.min(attempt, backoff.length - 1)] ?? 0;
   return Math.round(base * (1 + jitter * (2 * random() - 1)));
 }
 
-export function toQueued(message: Message, options: { now: number; sendAt?: Date; expiresInMs: number }): QueuedMessage {
+export function toQueued(
+  message: Message,
+  options: { now: number; sendAt?: Date; expiresInMs: number },
+): QueuedMessage {
   const dueAt = options.sendAt ?? message.sendAt ?? new Date(options.now);
   return {
     id: message.id,
@@ -59,11 +67,20 @@ export function decide(
 ): QueueDecision {
   if (outcome.ok) return { type: 'done', status: 'sent' };
   const error = { kind: outcome.error.kind, message: outcome.error.message };
-  if (!outcome.error.retryable) return { type: 'done', status: 'dead', reason: outcome.error.kind, error };
-  const delay = Math.max(outcome.error.retryAfterMs ?? 0, backoffDelay(queued.attempts, options.backoffMs, options.jitter, options.random));
+  if (!outcome.error.retryable)
+    return { type: 'done', status: 'dead', reason: outcome.error.kind, error };
+  const delay = Math.max(
+    outcome.error.retryAfterMs ?? 0,
+    backoffDelay(queued.attempts, options.backoffMs, options.jitter, options.random),
+  );
   const at = new Date(options.now + delay);
   if (at > queued.expiresAt) {
-    return { type: 'done', status: 'expired', reason: `not sent within its lifetime (expired ${queued.expiresAt.toISOString()})`, error };
+    return {
+      type: 'done',
+      status: 'expired',
+      reason: `not sent within its lifetime (expired ${queued.expiresAt.toISOString()})`,
+      error,
+    };
   }
   return { type: 'retry', at, error };
 }
@@ -89,8 +106,17 @@ export function createQueueRunner(params: {
 
   const handle = async (queued: QueuedMessage): Promise<QueueDecision> => {
     if (queued.expiresAt.getTime() <= now()) {
-      const decision: QueueDecision = { type: 'done', status: 'expired', reason: 'expired before it could be sent' };
-      params.onEvent({ id: queued.id, status: 'expired', attempts: queued.attempts, reason: decision.reason ?? '' });
+      const decision: QueueDecision = {
+        type: 'done',
+        status: 'expired',
+        reason: 'expired before it could be sent',
+      };
+      params.onEvent({
+        id: queued.id,
+        status: 'expired',
+        attempts: queued.attempts,
+        reason: decision.reason ?? '',
+      });
       return decision;
     }
     let outcome: { ok: true } | { ok: false; error: RelayError };

@@ -11,16 +11,25 @@ describe('relay.send', () => {
     const relay = createRelay({ providers: [provider] });
     const report = await relay.send({ ...base, to: ['a@x.test', 'B <b@y.test>'] });
     expect(report.status).toBe('sent');
-    expect(report.recipients.map((r) => [r.address, r.status])).toEqual([['a@x.test', 'sent'], ['b@y.test', 'sent']]);
+    expect(report.recipients.map((r) => [r.address, r.status])).toEqual([
+      ['a@x.test', 'sent'],
+      ['b@y.test', 'sent'],
+    ]);
     expect(report.providerMessageId).toMatch(/^testing-1-/u);
-    const ledger = await relay.stores.ledger.byProviderMessageId('testing', report.providerMessageId ?? '');
+    const ledger = await relay.stores.ledger.byProviderMessageId(
+      'testing',
+      report.providerMessageId ?? '',
+    );
     expect(ledger?.messageId).toBe(report.messageId);
   });
 
   it('classifies a 550 5.1.1 as recipient-rejected on the first answer: no retry, no failover', async () => {
     const first = testingProvider({ name: 'first' });
     const second = testingProvider({ name: 'second' });
-    first.script({ recipient: 'gone@x.test', outcome: { type: 'reject', smtp: '550 5.1.1 <gone@x.test>: user unknown' } });
+    first.script({
+      recipient: 'gone@x.test',
+      outcome: { type: 'reject', smtp: '550 5.1.1 <gone@x.test>: user unknown' },
+    });
     const relay = createRelay({ providers: [first, second], retry: fast });
     const failovers: unknown[] = [];
     relay.on('failover', (e) => failovers.push(e));
@@ -37,11 +46,18 @@ describe('relay.send', () => {
   it('retries a transient error with one idempotency key across attempts, then succeeds', async () => {
     const provider = testingProvider();
     provider.failNext({ type: 'fail', kind: 'transient', status: 500 }, 2);
-    const relay = createRelay({ providers: [provider], retry: { ...fast, attemptsPerProvider: 5 } });
+    const relay = createRelay({
+      providers: [provider],
+      retry: { ...fast, attemptsPerProvider: 5 },
+    });
     const report = await relay.send({ ...base, to: 'a@x.test', idempotencyKey: 'order-42' });
     expect(report.status).toBe('sent');
     expect(report.attempts).toBe(3);
-    expect(provider.calls.map((c) => c.idempotencyKey)).toEqual(['order-42', 'order-42', 'order-42']);
+    expect(provider.calls.map((c) => c.idempotencyKey)).toEqual([
+      'order-42',
+      'order-42',
+      'order-42',
+    ]);
     expect(provider.calls.map((c) => c.attempt)).toEqual([1, 2, 3]);
   });
 
@@ -61,7 +77,11 @@ describe('relay.send', () => {
     const first = testingProvider({ name: 'first' });
     const second = testingProvider({ name: 'second' });
     first.script({ outcome: { type: 'fail', kind: 'transient', status: 500 } });
-    const relay = createRelay({ providers: [first, second], retry: fast, routing: { failureThreshold: 2, cooldownMs: 60_000 } });
+    const relay = createRelay({
+      providers: [first, second],
+      retry: fast,
+      routing: { failureThreshold: 2, cooldownMs: 60_000 },
+    });
     expect((await relay.send({ ...base, to: 'a@x.test' })).provider).toBe('second');
     expect(first.calls).toHaveLength(2);
     expect((await relay.send({ ...base, to: 'b@x.test' })).provider).toBe('second');
@@ -82,14 +102,19 @@ describe('relay.send', () => {
     const second = testingProvider({ name: 'second' });
     first.failNext({ type: 'fail', kind: 'message-rejected', status: 422 });
     const relay = createRelay({ providers: [first, second], retry: fast });
-    await expect(relay.send({ ...base, to: 'a@x.test' })).rejects.toMatchObject({ kind: 'message-rejected' });
+    await expect(relay.send({ ...base, to: 'a@x.test' })).rejects.toMatchObject({
+      kind: 'message-rejected',
+    });
     expect(second.calls).toHaveLength(0);
   });
 
   it('gives up after the attempt budget with the last error', async () => {
     const provider = testingProvider();
     provider.script({ outcome: { type: 'fail', kind: 'transient', status: 502 } });
-    const relay = createRelay({ providers: [provider], retry: { ...fast, attempts: 3, attemptsPerProvider: 5 } });
+    const relay = createRelay({
+      providers: [provider],
+      retry: { ...fast, attempts: 3, attemptsPerProvider: 5 },
+    });
     const error = await relay.send({ ...base, to: 'a@x.test' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RelayError);
     expect(error).toMatchObject({ kind: 'transient', status: 502 });
@@ -100,16 +125,25 @@ describe('relay.send', () => {
     const provider = testingProvider();
     provider.failNext({ type: 'timeout' });
     const relay = createRelay({ providers: [provider], retry: fast });
-    const report = await relay.send({ ...base, to: 'a@x.test' }, { signal: AbortSignal.timeout(50) }).catch((e: unknown) => e);
+    const report = await relay
+      .send({ ...base, to: 'a@x.test' }, { signal: AbortSignal.timeout(50) })
+      .catch((e: unknown) => e);
     expect(report).toBeInstanceOf(Error);
   });
 
   it('refuses invalid messages before any provider call, naming the field', async () => {
     const provider = testingProvider();
     const relay = createRelay({ providers: [provider] });
-    await expect(relay.send({ ...base, to: 'a@x.test', subject: 'hi\r\nBcc: victim@x.test' })).rejects.toMatchObject({ kind: 'invalid', field: 'subject' });
-    await expect(relay.send({ ...base, to: [] })).rejects.toMatchObject({ kind: 'invalid', field: 'to' });
-    await expect(relay.send({ ...base, to: 'a@x.test', headers: { 'X-Evil': 'a\nb' } })).rejects.toMatchObject({ kind: 'invalid' });
+    await expect(
+      relay.send({ ...base, to: 'a@x.test', subject: 'hi\r\nBcc: victim@x.test' }),
+    ).rejects.toMatchObject({ kind: 'invalid', field: 'subject' });
+    await expect(relay.send({ ...base, to: [] })).rejects.toMatchObject({
+      kind: 'invalid',
+      field: 'to',
+    });
+    await expect(
+      relay.send({ ...base, to: 'a@x.test', headers: { 'X-Evil': 'a\nb' } }),
+    ).rejects.toMatchObject({ kind: 'invalid' });
     expect(provider.calls).toHaveLength(0);
   });
 });
@@ -125,17 +159,34 @@ describe('streams', () => {
     const second = testingProvider({ name: 'second' });
     const relay = createRelay({ providers: [first, second], streams });
     expect((await relay.send({ ...base, to: 'a@x.test' })).provider).toBe('first');
-    expect((await relay.send({ ...base, from: 'news@news.shop.test', to: 'a@x.test', stream: 'outreach' })).provider).toBe('second');
+    expect(
+      (
+        await relay.send({
+          ...base,
+          from: 'news@news.shop.test',
+          to: 'a@x.test',
+          stream: 'outreach',
+        })
+      ).provider,
+    ).toBe('second');
   });
 
   it('refuses outreach from the transactional domain', async () => {
-    const relay = createRelay({ providers: [testingProvider({ name: 'first' }), testingProvider({ name: 'second' })], streams });
-    await expect(relay.send({ ...base, to: 'a@x.test', stream: 'outreach' })).rejects.toMatchObject({ kind: 'config', field: 'from' });
+    const relay = createRelay({
+      providers: [testingProvider({ name: 'first' }), testingProvider({ name: 'second' })],
+      streams,
+    });
+    await expect(relay.send({ ...base, to: 'a@x.test', stream: 'outreach' })).rejects.toMatchObject(
+      { kind: 'config', field: 'from' },
+    );
   });
 
   it('refuses two streams sharing a From domain at creation', () => {
     expect(() =>
-      createRelay({ providers: [testingProvider()], streams: { a: { domains: ['x.test'] }, b: { domains: ['X.test'] } } }),
+      createRelay({
+        providers: [testingProvider()],
+        streams: { a: { domains: ['x.test'] }, b: { domains: ['X.test'] } },
+      }),
     ).toThrow(/share the From domain x\.test/u);
   });
 });
@@ -143,7 +194,10 @@ describe('streams', () => {
 describe('events', () => {
   it('emits the events scripted outcomes imply and folds them into message state', async () => {
     const provider = testingProvider();
-    provider.script({ recipient: 'full@x.test', outcome: { type: 'defer', smtp: '452 4.2.2 mailbox full', times: 2 } });
+    provider.script({
+      recipient: 'full@x.test',
+      outcome: { type: 'defer', smtp: '452 4.2.2 mailbox full', times: 2 },
+    });
     const relay = createRelay({ providers: [provider] });
     const seen: string[] = [];
     relay.on('event', (e) => seen.push(`${e.recipient}:${e.type}`));
@@ -152,13 +206,26 @@ describe('events', () => {
     expect(seen).toContain('ok@x.test:delivered');
     expect(seen.filter((s) => s === 'full@x.test:deferred')).toHaveLength(2);
     const status = await relay.status(report.messageId);
-    expect(status.find((s) => s.recipient === 'full@x.test')).toMatchObject({ status: 'delivered', deferrals: 2 });
+    expect(status.find((s) => s.recipient === 'full@x.test')).toMatchObject({
+      status: 'delivered',
+      deferrals: 2,
+    });
   });
 
   it('ignores a duplicate event', async () => {
     const provider = testingProvider();
     const relay = createRelay({ providers: [provider] });
-    const event = { id: 'e1', type: 'delivered' as const, provider: 'testing', recipient: 'a@x.test', at: new Date(), tags: [], metadata: {}, raw: null, messageId: 'm1' };
+    const event = {
+      id: 'e1',
+      type: 'delivered' as const,
+      provider: 'testing',
+      recipient: 'a@x.test',
+      at: new Date(),
+      tags: [],
+      metadata: {},
+      raw: null,
+      messageId: 'm1',
+    };
     expect(await relay.ingest([event])).toHaveLength(1);
     expect(await relay.ingest([event])).toHaveLength(0);
   });
@@ -175,8 +242,13 @@ describe('per-stream routing', () => {
       },
     });
     const used: string[] = [];
-    for (let i = 0; i < 4; i += 1) used.push((await relay.send({ ...base, to: `t${i}@x.test` })).provider ?? '');
-    for (let i = 0; i < 4; i += 1) used.push((await relay.send({ ...base, from: 'n@news.shop.test', to: `o${i}@x.test` })).provider ?? '');
+    for (let i = 0; i < 4; i += 1)
+      used.push((await relay.send({ ...base, to: `t${i}@x.test` })).provider ?? '');
+    for (let i = 0; i < 4; i += 1)
+      used.push(
+        (await relay.send({ ...base, from: 'n@news.shop.test', to: `o${i}@x.test` })).provider ??
+          '',
+      );
     expect(used.slice(0, 4)).toEqual(['a', 'a', 'a', 'a']);
     expect(used.slice(4).sort()).toEqual(['b', 'b', 'c', 'c']);
   });

@@ -5,12 +5,31 @@ import type { DeliveryEvent } from './events.ts';
 import { memoryDedupe } from './memory/dedupe.ts';
 import { memoryLedger } from './memory/ledger.ts';
 import { memoryStateStore } from './memory/state.ts';
-import { normalizeMessage, recipientsOf, withoutRecipients, type Message, type MessageInput } from './message.ts';
+import {
+  normalizeMessage,
+  recipientsOf,
+  withoutRecipients,
+  type Message,
+  type MessageInput,
+} from './message.ts';
 import type { EventPolicy, PolicyDecision, SendGuard, ThrottlePort } from './ports.ts';
 import type { Provider } from './provider.ts';
 import { deliver, type RetryOptions } from './retry.ts';
-import { assertUniqueNames, createRouter, type CircuitEvent, type RoutingOptions } from './routing.ts';
-import type { DedupeStore, Ledger, MessageStateStore, RecipientState, StrikeStore, SuppressionEntry, SuppressionStore } from './stores.ts';
+import {
+  assertUniqueNames,
+  createRouter,
+  type CircuitEvent,
+  type RoutingOptions,
+} from './routing.ts';
+import type {
+  DedupeStore,
+  Ledger,
+  MessageStateStore,
+  RecipientState,
+  StrikeStore,
+  SuppressionEntry,
+  SuppressionStore,
+} from './stores.ts';
 import { createStreamPolicy, type StreamOptions } from './streams.ts';
 import { createWebhookHandler, type WebhookHandler } from './webhooks.ts';
 import type { ThrottleEvent } from './throttle/events.ts';
@@ -124,7 +143,10 @@ export interface RelayEvents {
 
 export interface Relay {
   send(message: MessageInput, options?: { signal?: AbortSignal }): Promise<SendReport>;
-  sendBatch(messages: readonly MessageInput[], options?: { concurrency?: number; signal?: AbortSignal }): Promise<BatchResult[]>;
+  sendBatch(
+    messages: readonly MessageInput[],
+    options?: { concurrency?: number; signal?: AbortSignal },
+  ): Promise<BatchResult[]>;
   /**
    * Validates and stores a message for the workers; resolves with its id once the outbox holds it
    * durably. Invalid messages are refused here, not later.
@@ -142,7 +164,12 @@ export interface Relay {
   readonly webhooks: WebhookHandler;
   status(messageId: string): Promise<RecipientState[]>;
   readonly providers: readonly Provider[];
-  readonly stores: { ledger: Ledger; state: MessageStateStore; dedupe: DedupeStore; suppression?: SuppressionStore };
+  readonly stores: {
+    ledger: Ledger;
+    state: MessageStateStore;
+    dedupe: DedupeStore;
+    suppression?: SuppressionStore;
+  };
   /** The suppression list: check, add, remove (audited), list, export and import CSV. */
   readonly suppressions: RelaySuppressions;
   /** The account-health guard in use (`guard.resume?.(domain)` lifts a pause), if any. */
@@ -161,7 +188,9 @@ export function createRelay(options: RelayOptions): Relay {
   }
   assertUniqueNames(options.providers);
   const emitter = createEmitter<RelayEvents>();
-  const router = createRouter(options.providers, options.routing, { onCircuit: (e) => emitter.emit('circuit', e) });
+  const router = createRouter(options.providers, options.routing, {
+    onCircuit: (e) => emitter.emit('circuit', e),
+  });
   const streams = createStreamPolicy(options.streams, {
     ...(options.defaultStream === undefined ? {} : { defaultStream: options.defaultStream }),
     providerNames: options.providers.map((p) => p.name),
@@ -169,24 +198,50 @@ export function createRelay(options: RelayOptions): Relay {
   const ledger = options.ledger ?? memoryLedger();
   const state = options.state ?? memoryStateStore();
   const dedupe = options.dedupe ?? memoryDedupe();
-  const suppressionOptions = options.suppression === false ? undefined : (options.suppression ?? {});
-  const suppressionStore = suppressionOptions && (suppressionOptions.store ?? memorySuppressionStore());
+  const suppressionOptions =
+    options.suppression === false ? undefined : (options.suppression ?? {});
+  const suppressionStore =
+    suppressionOptions && (suppressionOptions.store ?? memorySuppressionStore());
   const policy =
-    suppressionOptions && (suppressionOptions.policy ?? createSuppressionPolicy({ store: suppressionStore as SuppressionStore, ...(suppressionOptions.strikes ? { strikes: suppressionOptions.strikes } : {}), onAlert: (alert) => emitter.emit('alert', alert) }));
+    suppressionOptions &&
+    (suppressionOptions.policy ??
+      createSuppressionPolicy({
+        store: suppressionStore as SuppressionStore,
+        ...(suppressionOptions.strikes ? { strikes: suppressionOptions.strikes } : {}),
+        onAlert: (alert) => emitter.emit('alert', alert),
+      }));
   // On by default: per mailbox-provider profiles and provider accounts, adaptive to deferrals.
   const throttle = options.throttle === false ? undefined : (options.throttle ?? createThrottle());
-  throttle?.attach?.({ providers: options.providers, emit: (event) => emitter.emit('throttle', event) });
-  const guard = options.guard === false ? undefined : (options.guard ?? createHealthGuard({ onAlert: (alert) => emitter.emit('alert', alert) }));
+  throttle?.attach?.({
+    providers: options.providers,
+    emit: (event) => emitter.emit('throttle', event),
+  });
+  const guard =
+    options.guard === false
+      ? undefined
+      : (options.guard ?? createHealthGuard({ onAlert: (alert) => emitter.emit('alert', alert) }));
   const maxBytes = Math.min(...options.providers.map((p) => p.capabilities.maxMessageBytes));
 
   async function ingest(events: readonly DeliveryEvent[]): Promise<DeliveryEvent[]> {
     const fresh: DeliveryEvent[] = [];
     for (const raw of events) {
-      if (!(await dedupe.remember(`event:${raw.provider}:${raw.id}`, options.eventDedupeTtlMs ?? 7 * day))) continue;
+      if (
+        !(await dedupe.remember(
+          `event:${raw.provider}:${raw.id}`,
+          options.eventDedupeTtlMs ?? 7 * day,
+        ))
+      )
+        continue;
       let event = raw;
       if (event.messageId === undefined && event.providerMessageId !== undefined) {
         const entry = await ledger.byProviderMessageId(event.provider, event.providerMessageId);
-        if (entry) event = { ...event, messageId: entry.messageId, ...(event.stream || !entry.stream ? {} : { stream: entry.stream }), ...(event.from ? {} : { from: entry.from }) };
+        if (entry)
+          event = {
+            ...event,
+            messageId: entry.messageId,
+            ...(event.stream || !entry.stream ? {} : { stream: entry.stream }),
+            ...(event.from ? {} : { from: entry.from }),
+          };
       }
       await state.apply(event);
       if (policy) {
@@ -204,17 +259,33 @@ export function createRelay(options: RelayOptions): Relay {
 
   // A synchronous refusal is an event like any other: it reaches message state and the policy,
   // which suppresses the hard ones (Postmark 406 inactive, 5.1.1 ...: see suppression/rejections.ts).
-  async function reportRejection(message: Message, provider: string, error: RelayError, recipients: readonly string[]): Promise<void> {
+  async function reportRejection(
+    message: Message,
+    provider: string,
+    error: RelayError,
+    recipients: readonly string[],
+  ): Promise<void> {
     try {
-      await ingest(recipients.map((recipient) => rejectedEvent(message, provider, recipient, error)));
+      await ingest(
+        recipients.map((recipient) => rejectedEvent(message, provider, recipient, error)),
+      );
     } catch (failure) {
-      emitter.emit('error', { message: `could not record the rejection of ${recipients.join(', ')}`, error: failure });
+      emitter.emit('error', {
+        message: `could not record the rejection of ${recipients.join(', ')}`,
+        error: failure,
+      });
     }
   }
 
-  async function suppressed(message: Message, stream: string | undefined): Promise<Map<string, SuppressionEntry>> {
+  async function suppressed(
+    message: Message,
+    stream: string | undefined,
+  ): Promise<Map<string, SuppressionEntry>> {
     if (!suppressionStore) return new Map();
-    return suppressionStore.check(recipientsOf(message).map(addressKey), stream === undefined ? {} : { stream });
+    return suppressionStore.check(
+      recipientsOf(message).map(addressKey),
+      stream === undefined ? {} : { stream },
+    );
   }
 
   async function sendOne(input: MessageInput, signal?: AbortSignal): Promise<SendReport> {
@@ -233,7 +304,8 @@ export function createRelay(options: RelayOptions): Relay {
   async function pipeline(original: Message, signal?: AbortSignal): Promise<SendReport> {
     const fromDomain = domainOf(original.from.address);
     const route = streams.resolve(original.stream, fromDomain);
-    let message: Message = route.name === undefined ? original : { ...original, stream: route.name };
+    let message: Message =
+      route.name === undefined ? original : { ...original, stream: route.name };
     const results: RecipientResult[] = [];
 
     const hits = await suppressed(message, route.name);
@@ -246,7 +318,8 @@ export function createRelay(options: RelayOptions): Relay {
           message: `refused: suppressed recipients ${reasons}; remove them from the message, or from the suppression list if a person confirms they may be mailed`,
         });
       }
-      for (const [address, entry] of hits) results.push({ address, status: 'suppressed', reason: entry.reason });
+      for (const [address, entry] of hits)
+        results.push({ address, status: 'suppressed', reason: entry.reason });
       message = withoutRecipients(message, hits.keys());
     }
 
@@ -263,8 +336,12 @@ export function createRelay(options: RelayOptions): Relay {
         if (reason === undefined) available.push(p);
       }
       if (available.length === 0) {
-        const reason = (await guard?.blocked(fromDomain)) ?? 'every provider is paused for this domain';
-        throw new RelayError({ kind: 'provider-unavailable', message: `sending from ${fromDomain} is paused: ${reason}; resume it once the cause is fixed` });
+        const reason =
+          (await guard?.blocked(fromDomain)) ?? 'every provider is paused for this domain';
+        throw new RelayError({
+          kind: 'provider-unavailable',
+          message: `sending from ${fromDomain} is paused: ${reason}; resume it once the cause is fixed`,
+        });
       }
       const recipients = recipientsOf(message);
       try {
@@ -275,9 +352,23 @@ export function createRelay(options: RelayOptions): Relay {
           retry: options.retry ?? {},
           ...(signal ? { signal } : {}),
           ...(throttle
-            ? { beforeAttempt: (p: Provider, deadline: number) => throttle.acquire({ provider: p.name, recipients, deadline, ...(signal ? { signal } : {}) }) }
+            ? {
+                beforeAttempt: (p: Provider, deadline: number) =>
+                  throttle.acquire({
+                    provider: p.name,
+                    recipients,
+                    deadline,
+                    ...(signal ? { signal } : {}),
+                  }),
+              }
             : {}),
-          onFailover: (from, to, error) => emitter.emit('failover', { messageId: message.id, from: from.name, to: to.name, error }),
+          onFailover: (from, to, error) =>
+            emitter.emit('failover', {
+              messageId: message.id,
+              from: from.name,
+              to: to.name,
+              error,
+            }),
           onAttemptFailed: (p, error, attempt) => {
             throttle?.report({ type: 'error', provider: p.name, recipients, error });
             emitter.emit('retry', { messageId: message.id, provider: p.name, attempt, error });
@@ -298,11 +389,24 @@ export function createRelay(options: RelayOptions): Relay {
           sentAt: new Date(),
         });
         for (const address of result.accepted) {
-          results.push({ address, status: 'sent', provider: provider.name, providerMessageId: result.providerMessageId });
-          await state.apply(acceptedEvent(message, provider.name, result.providerMessageId, address));
+          results.push({
+            address,
+            status: 'sent',
+            provider: provider.name,
+            providerMessageId: result.providerMessageId,
+          });
+          await state.apply(
+            acceptedEvent(message, provider.name, result.providerMessageId, address),
+          );
         }
         for (const { recipient, error } of result.rejected) {
-          results.push({ address: recipient, status: 'rejected', provider: provider.name, reason: error.message, error });
+          results.push({
+            address: recipient,
+            status: 'rejected',
+            provider: provider.name,
+            reason: error.message,
+            error,
+          });
           await reportRejection(message, provider.name, error, [recipient]);
         }
         break;
@@ -312,9 +416,20 @@ export function createRelay(options: RelayOptions): Relay {
         if (relayError.kind !== 'recipient-rejected') throw relayError;
         const named = new Set((relayError.recipients ?? recipients).map(addressKey));
         for (const address of recipients.filter((a) => named.has(addressKey(a)))) {
-          results.push({ address, status: 'rejected', ...(relayError.provider ? { provider: relayError.provider } : {}), reason: relayError.message, error: relayError });
+          results.push({
+            address,
+            status: 'rejected',
+            ...(relayError.provider ? { provider: relayError.provider } : {}),
+            reason: relayError.message,
+            error: relayError,
+          });
         }
-        await reportRejection(message, relayError.provider ?? 'unknown', relayError, recipients.filter((a) => named.has(addressKey(a))));
+        await reportRejection(
+          message,
+          relayError.provider ?? 'unknown',
+          relayError,
+          recipients.filter((a) => named.has(addressKey(a))),
+        );
         message = withoutRecipients(message, named);
       }
     }
@@ -330,7 +445,10 @@ export function createRelay(options: RelayOptions): Relay {
     };
   }
 
-  async function sendBatch(inputs: readonly MessageInput[], batchOptions: { concurrency?: number; signal?: AbortSignal } = {}): Promise<BatchResult[]> {
+  async function sendBatch(
+    inputs: readonly MessageInput[],
+    batchOptions: { concurrency?: number; signal?: AbortSignal } = {},
+  ): Promise<BatchResult[]> {
     const results: BatchResult[] = new Array(inputs.length);
     let next = 0;
     const worker = async () => {
@@ -342,11 +460,18 @@ export function createRelay(options: RelayOptions): Relay {
         } catch (error) {
           const relayError = toRelayError(error);
           const id = (inputs[i] as { id?: unknown } | undefined)?.id;
-          results[i] = { ok: false, error: relayError, ...(typeof id === 'string' ? { messageId: id } : {}) };
+          results[i] = {
+            ok: false,
+            error: relayError,
+            ...(typeof id === 'string' ? { messageId: id } : {}),
+          };
         }
       }
     };
-    const width = Math.max(1, Math.min(batchOptions.concurrency ?? options.concurrency ?? 16, inputs.length));
+    const width = Math.max(
+      1,
+      Math.min(batchOptions.concurrency ?? options.concurrency ?? 16, inputs.length),
+    );
     await Promise.all(Array.from({ length: width }, worker));
     return results;
   }
@@ -368,7 +493,10 @@ export function createRelay(options: RelayOptions): Relay {
     },
     onEvent: (event) => emitter.emit('queue', event),
   });
-  const enqueueMany = async (inputs: readonly MessageInput[], enqueueOptions: EnqueueOptions = {}) => {
+  const enqueueMany = async (
+    inputs: readonly MessageInput[],
+    enqueueOptions: EnqueueOptions = {},
+  ) => {
     const now = Date.now();
     const expiresInMs = enqueueOptions.expiresInMs ?? queueOptions.maxAgeMs ?? 72 * 60 * 60 * 1000;
     const queued = await Promise.all(
@@ -387,7 +515,8 @@ export function createRelay(options: RelayOptions): Relay {
   const relay: Relay = {
     send: (message, sendOptions) => sendOne(message, sendOptions?.signal),
     enqueueMany,
-    enqueue: async (message, enqueueOptions) => (await enqueueMany([message], enqueueOptions))[0] as string,
+    enqueue: async (message, enqueueOptions) =>
+      (await enqueueMany([message], enqueueOptions))[0] as string,
     start: () => runner.start(),
     stop: () => runner.stop(),
     outbox,
@@ -405,7 +534,12 @@ export function createRelay(options: RelayOptions): Relay {
     }),
     status: (messageId) => state.get(messageId),
     providers: options.providers,
-    stores: { ledger, state, dedupe, ...(suppressionStore ? { suppression: suppressionStore } : {}) },
+    stores: {
+      ledger,
+      state,
+      dedupe,
+      ...(suppressionStore ? { suppression: suppressionStore } : {}),
+    },
     suppressions: createRelaySuppressions(suppressionStore, policy),
     guard,
     async close() {
@@ -418,7 +552,12 @@ export function createRelay(options: RelayOptions): Relay {
   return relay;
 }
 
-function acceptedEvent(message: Message, provider: string, providerMessageId: string, recipient: string): DeliveryEvent {
+function acceptedEvent(
+  message: Message,
+  provider: string,
+  providerMessageId: string,
+  recipient: string,
+): DeliveryEvent {
   return {
     id: `${message.id}:${provider}:${recipient}:accepted`,
     type: 'accepted',
@@ -435,7 +574,12 @@ function acceptedEvent(message: Message, provider: string, providerMessageId: st
   };
 }
 
-function rejectedEvent(message: Message, provider: string, recipient: string, error: RelayError): DeliveryEvent {
+function rejectedEvent(
+  message: Message,
+  provider: string,
+  recipient: string,
+  error: RelayError,
+): DeliveryEvent {
   return {
     id: `${message.id}:${provider}:${addressKey(recipient)}:rejected`,
     type: 'rejected',

@@ -67,7 +67,10 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export async function deliver(request: DeliverRequest): Promise<Delivery> {
   const { message, candidates, router, retry } = request;
   if (candidates.length === 0) {
-    throw new RelayError({ kind: 'config', message: 'no provider may carry this message; check the stream\'s providers' });
+    throw new RelayError({
+      kind: 'config',
+      message: "no provider may carry this message; check the stream's providers",
+    });
   }
   const attempts = retry.attempts ?? 5;
   const maxTimeMs = retry.maxTimeMs ?? 30_000;
@@ -93,7 +96,11 @@ export async function deliver(request: DeliverRequest): Promise<Delivery> {
       throw new AbortError(new GateError(toRelayError(error)));
     }
     try {
-      const result = await provider.send(message, { attempt, idempotencyKey: message.idempotencyKey, signal });
+      const result = await provider.send(message, {
+        attempt,
+        idempotencyKey: message.idempotencyKey,
+        signal,
+      });
       router.success(provider.name);
       return { provider, result, attempts: attempt };
     } catch (thrown) {
@@ -127,7 +134,10 @@ export async function deliver(request: DeliverRequest): Promise<Delivery> {
   };
 
   const settle = (error: unknown): never => {
-    const inner = error instanceof AbortError ? (error as AbortError & { originalError: unknown }).originalError : error;
+    const inner =
+      error instanceof AbortError
+        ? (error as AbortError & { originalError: unknown }).originalError
+        : error;
     if (inner instanceof GateError) throw inner.error;
     if (inner instanceof RelayError) throw inner;
     throw last ?? toRelayError(inner);

@@ -49,7 +49,11 @@ const openAtOnce = new Set(['provider-unavailable', 'auth']);
 export function createRouter(
   providers: readonly Provider[],
   options: RoutingOptions = {},
-  hooks: { now?: () => number; onCircuit?: (event: CircuitEvent) => void; random?: () => number } = {},
+  hooks: {
+    now?: () => number;
+    onCircuit?: (event: CircuitEvent) => void;
+    random?: () => number;
+  } = {},
 ): Router {
   const strategy = options.strategy ?? 'priority';
   const threshold = options.failureThreshold ?? 3;
@@ -57,7 +61,9 @@ export function createRouter(
   const now = hooks.now ?? Date.now;
   const random = hooks.random ?? Math.random;
   const byName = new Map(providers.map((p) => [p.name, p]));
-  const circuits = new Map<string, Circuit>(providers.map((p) => [p.name, { failures: 0, openUntil: 0 }]));
+  const circuits = new Map<string, Circuit>(
+    providers.map((p) => [p.name, { failures: 0, openUntil: 0 }]),
+  );
   let turn = 0;
 
   const order = (list: Provider[], chosen: RoutingStrategy): Provider[] => {
@@ -82,12 +88,17 @@ export function createRouter(
     get: (name) => byName.get(name),
     isOpen,
     candidates(names, override) {
-      const list = names === undefined ? [...providers] : names.map((n) => byName.get(n)).filter((p): p is Provider => p !== undefined);
+      const list =
+        names === undefined
+          ? [...providers]
+          : names.map((n) => byName.get(n)).filter((p): p is Provider => p !== undefined);
       const ordered = order(list, override ?? strategy);
       const closed = ordered.filter((p) => !isOpen(p.name));
       const open = ordered
         .filter((p) => isOpen(p.name))
-        .sort((a, b) => (circuits.get(a.name)?.openUntil ?? 0) - (circuits.get(b.name)?.openUntil ?? 0));
+        .sort(
+          (a, b) => (circuits.get(a.name)?.openUntil ?? 0) - (circuits.get(b.name)?.openUntil ?? 0),
+        );
       return [...closed, ...open];
     },
     success(name) {
@@ -96,7 +107,8 @@ export function createRouter(
       const wasOpen = c.openUntil > 0;
       c.failures = 0;
       c.openUntil = 0;
-      if (wasOpen) hooks.onCircuit?.({ provider: name, state: 'closed', reason: 'a send succeeded' });
+      if (wasOpen)
+        hooks.onCircuit?.({ provider: name, state: 'closed', reason: 'a send succeeded' });
     },
     failure(name, error) {
       const c = circuits.get(name);
@@ -107,7 +119,12 @@ export function createRouter(
         const opening = c.openUntil <= now();
         c.openUntil = until;
         if (opening) {
-          hooks.onCircuit?.({ provider: name, state: 'open', until: new Date(until), reason: `${error.kind}: ${error.message}` });
+          hooks.onCircuit?.({
+            provider: name,
+            state: 'open',
+            until: new Date(until),
+            reason: `${error.kind}: ${error.message}`,
+          });
         }
       }
     },
@@ -119,7 +136,10 @@ export function assertUniqueNames(providers: readonly Provider[]): void {
   const seen = new Set<string>();
   for (const p of providers) {
     if (seen.has(p.name)) {
-      throw new RelayError({ kind: 'config', message: `two providers are named '${p.name}'; give each a distinct name option` });
+      throw new RelayError({
+        kind: 'config',
+        message: `two providers are named '${p.name}'; give each a distinct name option`,
+      });
     }
     seen.add(p.name);
   }

@@ -20,7 +20,10 @@ export interface Ledger {
   record(entry: LedgerEntry): Promise<void>;
   /** Every send of a message (more than one when recipients went in separate sends). */
   byMessageId(messageId: string): Promise<LedgerEntry[]>;
-  byProviderMessageId(provider: string, providerMessageId: string): Promise<LedgerEntry | undefined>;
+  byProviderMessageId(
+    provider: string,
+    providerMessageId: string,
+  ): Promise<LedgerEntry | undefined>;
 }
 
 /** Remembers keys for a while: event ids for dedupe, webhook tokens for replay guards. */
@@ -76,11 +79,17 @@ export interface SuppressionStore {
    * The entries that suppress each of `addresses` for `stream` (address-level or domain-level,
    * global or for that stream, not expired). Addresses without one are absent from the map.
    */
-  check(addresses: readonly string[], options?: { stream?: string; now?: Date }): Promise<Map<string, SuppressionEntry>>;
+  check(
+    addresses: readonly string[],
+    options?: { stream?: string; now?: Date },
+  ): Promise<Map<string, SuppressionEntry>>;
   /** Adds or refreshes entries (an existing entry keeps firstSeen and takes the later lastSeen). */
   add(entries: readonly SuppressionEntry[]): Promise<void>;
   /** Removes an entry, leaving an audit record; returns false when there was none. */
-  remove(address: string, options: { stream?: string; by: string; reason: string; now?: Date }): Promise<boolean>;
+  remove(
+    address: string,
+    options: { stream?: string; by: string; reason: string; now?: Date },
+  ): Promise<boolean>;
   /**
    * Pages through the live (not expired) entries, oldest first. With `stream`, only the entries
    * scoped to that stream; without, every entry.
@@ -140,7 +149,12 @@ export type SerializedMessage = Record<string, unknown> & { id: string };
 
 /** What the queue runner decided about one run of a queued message. */
 export type QueueDecision =
-  | { type: 'done'; status: 'sent' | 'expired' | 'dead'; reason?: string; error?: { kind: string; message: string } }
+  | {
+      type: 'done';
+      status: 'sent' | 'expired' | 'dead';
+      reason?: string;
+      error?: { kind: string; message: string };
+    }
   | { type: 'retry'; at: Date; error: { kind: string; message: string } };
 
 export interface OutboxConsumer {
@@ -167,10 +181,14 @@ export interface Outbox {
     handler: (message: QueuedMessage) => Promise<QueueDecision>,
     options: { concurrency: number; pollMs?: number; leaseMs?: number },
   ): OutboxConsumer;
-  get(id: string): Promise<(QueuedMessage & { status: keyof OutboxCounts; reason?: string }) | undefined>;
+  get(
+    id: string,
+  ): Promise<(QueuedMessage & { status: keyof OutboxCounts; reason?: string }) | undefined>;
   counts(): Promise<OutboxCounts>;
   /** Messages that ended dead or expired, newest first. */
-  deadLetters(options?: { limit?: number }): Promise<Array<QueuedMessage & { status: 'dead' | 'expired'; reason?: string }>>;
+  deadLetters(options?: {
+    limit?: number;
+  }): Promise<Array<QueuedMessage & { status: 'dead' | 'expired'; reason?: string }>>;
   close?(): Promise<void>;
 }
 
@@ -200,5 +218,9 @@ export interface RateGrant {
  * burst per key. The memory store answers synchronously; a shared one may return a promise.
  */
 export interface RateStore {
-  take(buckets: readonly RateBucket[], now: number, maxWaitMs: number): RateGrant | Promise<RateGrant>;
+  take(
+    buckets: readonly RateBucket[],
+    now: number,
+    maxWaitMs: number,
+  ): RateGrant | Promise<RateGrant>;
 }

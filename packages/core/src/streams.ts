@@ -13,7 +13,10 @@ export interface StreamOptions {
 
 export interface StreamPolicy {
   /** The stream a message belongs to, after checking its From domain against the stream's own. */
-  resolve(stream: string | undefined, fromDomain: string): { name: string | undefined; providers: string[] | undefined; routing?: RoutingStrategy };
+  resolve(
+    stream: string | undefined,
+    fromDomain: string,
+  ): { name: string | undefined; providers: string[] | undefined; routing?: RoutingStrategy };
   readonly names: string[];
 }
 
@@ -29,11 +32,18 @@ export function createStreamPolicy(
   const owner = new Map<string, string>();
   for (const [name, stream] of entries) {
     if (stream.domains.length === 0) {
-      throw new RelayError({ kind: 'config', message: `stream '${name}' lists no From domains; give it at least one` });
+      throw new RelayError({
+        kind: 'config',
+        message: `stream '${name}' lists no From domains; give it at least one`,
+      });
     }
     for (const raw of stream.domains) {
       const domain = normalizeDomain(raw);
-      if (domain === '') throw new RelayError({ kind: 'config', message: `stream '${name}' has an invalid domain '${raw}'` });
+      if (domain === '')
+        throw new RelayError({
+          kind: 'config',
+          message: `stream '${name}' has an invalid domain '${raw}'`,
+        });
       const other = owner.get(domain);
       if (other !== undefined) {
         throw new RelayError({
@@ -45,12 +55,18 @@ export function createStreamPolicy(
     }
     for (const p of stream.providers ?? []) {
       if (!options.providerNames.includes(p)) {
-        throw new RelayError({ kind: 'config', message: `stream '${name}' names provider '${p}', which is not configured` });
+        throw new RelayError({
+          kind: 'config',
+          message: `stream '${name}' names provider '${p}', which is not configured`,
+        });
       }
     }
   }
   if (options.defaultStream !== undefined && !(streams && options.defaultStream in streams)) {
-    throw new RelayError({ kind: 'config', message: `defaultStream '${options.defaultStream}' is not a configured stream` });
+    throw new RelayError({
+      kind: 'config',
+      message: `defaultStream '${options.defaultStream}' is not a configured stream`,
+    });
   }
 
   return {
@@ -69,7 +85,11 @@ export function createStreamPolicy(
       }
       const stream = streams?.[name];
       if (!stream) {
-        throw new RelayError({ kind: 'config', field: 'stream', message: `unknown stream '${name}'; configured streams: ${entries.map(([n]) => n).join(', ')}` });
+        throw new RelayError({
+          kind: 'config',
+          field: 'stream',
+          message: `unknown stream '${name}'; configured streams: ${entries.map(([n]) => n).join(', ')}`,
+        });
       }
       const domainOwner = owner.get(fromDomain);
       if (domainOwner !== name) {
@@ -82,7 +102,11 @@ export function createStreamPolicy(
               : `${fromDomain} belongs to stream '${domainOwner}', not '${name}'; send ${name} mail from ${stream.domains.join(', ')}`,
         });
       }
-      return { name, providers: stream.providers, ...(stream.routing ? { routing: stream.routing } : {}) };
+      return {
+        name,
+        providers: stream.providers,
+        ...(stream.routing ? { routing: stream.routing } : {}),
+      };
     },
   };
 }

@@ -58,12 +58,20 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       const name = handleOptions.provider ?? url.pathname.split('/').filter(Boolean).at(-1);
       const provider = name === undefined ? undefined : byName.get(name);
       if (!provider?.webhook) {
-        return text(404, `[relaykit] no webhook for '${name ?? ''}'; route it to /<provider name> (${[...byName.keys()].join(', ')})`);
+        return text(
+          404,
+          `[relaykit] no webhook for '${name ?? ''}'; route it to /<provider name> (${[...byName.keys()].join(', ')})`,
+        );
       }
       if (request.method !== 'POST') return text(405, '[relaykit] webhooks are POST requests');
       const body = await readBody(request, options.maxBytes);
       if (body === undefined) return text(413, '[relaykit] webhook body too large');
-      const incoming: WebhookRequest = { method: request.method, url: request.url, headers: request.headers, body };
+      const incoming: WebhookRequest = {
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        body,
+      };
       try {
         await provider.webhook.verify(incoming, context);
       } catch (error) {
@@ -75,13 +83,19 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         const parsed = await provider.webhook.parse(incoming, context);
         await options.ingest(parsed.events);
         if (parsed.response) {
-          return new Response(parsed.response.body ?? '', { status: parsed.response.status, headers: parsed.response.headers ?? {} });
+          return new Response(parsed.response.body ?? '', {
+            status: parsed.response.status,
+            headers: parsed.response.headers ?? {},
+          });
         }
         return text(200, 'ok');
       } catch (error) {
         options.onError(`webhook for '${provider.name}' could not be processed`, error);
         if (error instanceof RelayError && (error.kind === 'invalid' || error.kind === 'auth')) {
-          return text(error.kind === 'auth' ? 401 : 400, `[relaykit] ${error.kind === 'auth' ? 'webhook verification failed' : 'unreadable webhook body'}`);
+          return text(
+            error.kind === 'auth' ? 401 : 400,
+            `[relaykit] ${error.kind === 'auth' ? 'webhook verification failed' : 'unreadable webhook body'}`,
+          );
         }
         // 500 makes the provider retry later, so an event is not lost to a passing fault.
         return text(500, '[relaykit] webhook processing failed; the provider will retry');

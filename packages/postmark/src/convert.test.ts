@@ -2,7 +2,11 @@ import { normalizeMessage, type RelayError } from '@relaykit/core';
 import { describe, expect, it } from 'vitest';
 import { messageStreamFor, toPostmarkMessage, type ConvertSettings } from './convert.ts';
 
-const settings: ConvertSettings = { provider: 'postmark', messageStream: 'outbound', messageStreams: { outreach: 'broadcast' } };
+const settings: ConvertSettings = {
+  provider: 'postmark',
+  messageStream: 'outbound',
+  messageStreams: { outreach: 'broadcast' },
+};
 
 describe('toPostmarkMessage', () => {
   it('maps every field', async () => {
@@ -25,7 +29,11 @@ describe('toPostmarkMessage', () => {
       ],
       listUnsubscribe: { url: 'https://example.com/u', oneClick: true },
     });
-    const out = toPostmarkMessage(message, { ...settings, trackOpens: true, trackLinks: 'HtmlOnly' });
+    const out = toPostmarkMessage(message, {
+      ...settings,
+      trackOpens: true,
+      trackLinks: 'HtmlOnly',
+    });
     expect(out).toEqual({
       From: '"Example, Inc." <News@example.com>',
       To: 'a@example.org, Bob <b@example.org>',
@@ -45,16 +53,41 @@ describe('toPostmarkMessage', () => {
         { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
       ],
       Attachments: [
-        { Name: 'a.txt', Content: Buffer.from('hello').toString('base64'), ContentType: 'text/plain', ContentID: null },
+        {
+          Name: 'a.txt',
+          Content: Buffer.from('hello').toString('base64'),
+          ContentType: 'text/plain',
+          ContentID: null,
+        },
         { Name: 'logo.png', Content: 'AQID', ContentType: 'image/png', ContentID: 'cid:logo' },
       ],
-      Metadata: { user: '42', 'relaykit-message-id': 'rk_1', 'relaykit-tags': '["onboarding","v2"]' },
+      Metadata: {
+        user: '42',
+        'relaykit-message-id': 'rk_1',
+        'relaykit-tags': '["onboarding","v2"]',
+      },
     });
   });
 
   it('leaves out what the message does not have', async () => {
-    const out = toPostmarkMessage(await normalizeMessage({ id: 'rk_2', from: 'a@example.com', bcc: 'b@example.org', subject: 's', text: 't' }), settings);
-    expect(out).toEqual({ From: 'a@example.com', Bcc: 'b@example.org', Subject: 's', TextBody: 't', MessageStream: 'outbound', Metadata: { 'relaykit-message-id': 'rk_2' } });
+    const out = toPostmarkMessage(
+      await normalizeMessage({
+        id: 'rk_2',
+        from: 'a@example.com',
+        bcc: 'b@example.org',
+        subject: 's',
+        text: 't',
+      }),
+      settings,
+    );
+    expect(out).toEqual({
+      From: 'a@example.com',
+      Bcc: 'b@example.org',
+      Subject: 's',
+      TextBody: 't',
+      MessageStream: 'outbound',
+      Metadata: { 'relaykit-message-id': 'rk_2' },
+    });
   });
 
   it('maps relaykit streams to Postmark message streams', () => {
@@ -64,9 +97,24 @@ describe('toPostmarkMessage', () => {
   });
 
   it('refuses what Postmark cannot carry, before any call', async () => {
-    const many = await normalizeMessage({ from: 'a@example.com', to: Array.from({ length: 51 }, (_, i) => `r${i}@example.org`), subject: 's', text: 't' });
-    expect(() => toPostmarkMessage(many, settings)).toThrow(expect.objectContaining({ kind: 'invalid', field: 'to' }) as RelayError);
-    const later = await normalizeMessage({ from: 'a@example.com', to: 'b@example.org', subject: 's', text: 't', sendAt: new Date(Date.now() + 60_000) });
-    expect(() => toPostmarkMessage(later, settings)).toThrow(expect.objectContaining({ kind: 'invalid', field: 'sendAt' }) as RelayError);
+    const many = await normalizeMessage({
+      from: 'a@example.com',
+      to: Array.from({ length: 51 }, (_, i) => `r${i}@example.org`),
+      subject: 's',
+      text: 't',
+    });
+    expect(() => toPostmarkMessage(many, settings)).toThrow(
+      expect.objectContaining({ kind: 'invalid', field: 'to' }) as RelayError,
+    );
+    const later = await normalizeMessage({
+      from: 'a@example.com',
+      to: 'b@example.org',
+      subject: 's',
+      text: 't',
+      sendAt: new Date(Date.now() + 60_000),
+    });
+    expect(() => toPostmarkMessage(later, settings)).toThrow(
+      expect.objectContaining({ kind: 'invalid', field: 'sendAt' }) as RelayError,
+    );
   });
 });

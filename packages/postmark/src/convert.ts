@@ -1,4 +1,12 @@
-import { addressKey, formatAddress, listUnsubscribeHeaders, recipientsOf, RelayError, type Address, type Message } from '@relaykit/core';
+import {
+  addressKey,
+  formatAddress,
+  listUnsubscribeHeaders,
+  recipientsOf,
+  RelayError,
+  type Address,
+  type Message,
+} from '@relaykit/core';
 import type { TrackLinks } from './options.ts';
 
 /** Metadata key carrying relaykit's message id; Postmark returns it in every webhook. */
@@ -24,7 +32,12 @@ export interface PostmarkMessage {
   TrackOpens?: boolean;
   TrackLinks?: TrackLinks;
   Headers?: Array<{ Name: string; Value: string }>;
-  Attachments?: Array<{ Name: string; Content: string; ContentType: string; ContentID: string | null }>;
+  Attachments?: Array<{
+    Name: string;
+    Content: string;
+    ContentType: string;
+    ContentID: string | null;
+  }>;
   Metadata: Record<string, string>;
 }
 
@@ -39,7 +52,10 @@ export interface ConvertSettings {
 const list = (addresses: readonly Address[]) => addresses.map(formatAddress).join(', ');
 
 /** The Postmark MessageStream a message goes to: its relaykit stream mapped, else the default. */
-export function messageStreamFor(message: Pick<Message, 'stream'>, settings: Pick<ConvertSettings, 'messageStream' | 'messageStreams'>): string {
+export function messageStreamFor(
+  message: Pick<Message, 'stream'>,
+  settings: Pick<ConvertSettings, 'messageStream' | 'messageStreams'>,
+): string {
   const mapped = message.stream === undefined ? undefined : settings.messageStreams[message.stream];
   return mapped ?? settings.messageStream;
 }
@@ -70,7 +86,8 @@ export function toPostmarkMessage(message: Message, settings: ConvertSettings): 
       kind: 'invalid',
       provider: settings.provider,
       field: 'sendAt',
-      message: 'sendAt: Postmark cannot schedule a message; queue it with relay.enqueue or send it at the time instead',
+      message:
+        'sendAt: Postmark cannot schedule a message; queue it with relay.enqueue or send it at the time instead',
     });
   }
   const count = recipientsOf(message).length;
@@ -106,7 +123,9 @@ export function toPostmarkMessage(message: Message, settings: ConvertSettings): 
   if (message.attachments.length > 0) {
     out.Attachments = message.attachments.map((a) => ({
       Name: a.filename,
-      Content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength).toString('base64'),
+      Content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength).toString(
+        'base64',
+      ),
       ContentType: a.contentType,
       // Postmark marks an attachment inline by a ContentID in the `cid:` form the HTML refers to.
       ContentID: a.cid === undefined ? null : `cid:${a.cid}`,

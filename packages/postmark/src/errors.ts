@@ -1,4 +1,10 @@
-import { addressKey, classifyHttpStatus, parseRateLimitReset, RelayError, type RelayErrorKind } from '@relaykit/core';
+import {
+  addressKey,
+  classifyHttpStatus,
+  parseRateLimitReset,
+  RelayError,
+  type RelayErrorKind,
+} from '@relaykit/core';
 
 /** What the transport saw of a failed call, when relaykit built the client (see provider.ts). */
 export interface TransportInfo {
@@ -29,21 +35,61 @@ interface CodeRule {
  * a batch answer (which comes back 200).
  */
 const codeRules: Record<number, CodeRule> = {
-  10: { kind: 'auth', advice: 'check serverToken: it must be the server API token (not the account token)' },
+  10: {
+    kind: 'auth',
+    advice: 'check serverToken: it must be the server API token (not the account token)',
+  },
   100: { kind: 'provider-unavailable', advice: 'Postmark is in maintenance; retry later' },
-  300: { kind: 'message-rejected', advice: 'Postmark found the request invalid (an address, a missing body, too many recipients); fix the message' },
-  400: { kind: 'config', advice: 'the From address has no confirmed Sender Signature or verified domain on this Postmark server; add one' },
-  401: { kind: 'config', advice: 'the From address\'s Sender Signature is not confirmed yet; confirm it from the email Postmark sent' },
-  402: { kind: 'message-rejected', advice: 'Postmark could not read the JSON (report it to relaykit)' },
-  403: { kind: 'message-rejected', advice: 'Postmark refused a request field (report it to relaykit)' },
-  405: { kind: 'provider-unavailable', retryable: false, advice: 'the Postmark account may not send (out of credits?); check billing' },
-  406: { kind: 'recipient-rejected', advice: 'Postmark marked these recipients inactive (hard bounce, spam complaint or manual suppression)' },
+  300: {
+    kind: 'message-rejected',
+    advice:
+      'Postmark found the request invalid (an address, a missing body, too many recipients); fix the message',
+  },
+  400: {
+    kind: 'config',
+    advice:
+      'the From address has no confirmed Sender Signature or verified domain on this Postmark server; add one',
+  },
+  401: {
+    kind: 'config',
+    advice:
+      "the From address's Sender Signature is not confirmed yet; confirm it from the email Postmark sent",
+  },
+  402: {
+    kind: 'message-rejected',
+    advice: 'Postmark could not read the JSON (report it to relaykit)',
+  },
+  403: {
+    kind: 'message-rejected',
+    advice: 'Postmark refused a request field (report it to relaykit)',
+  },
+  405: {
+    kind: 'provider-unavailable',
+    retryable: false,
+    advice: 'the Postmark account may not send (out of credits?); check billing',
+  },
+  406: {
+    kind: 'recipient-rejected',
+    advice:
+      'Postmark marked these recipients inactive (hard bounce, spam complaint or manual suppression)',
+  },
   409: { kind: 'message-rejected', advice: 'Postmark wanted JSON (report it to relaykit)' },
   410: { kind: 'message-rejected', advice: 'too many messages in one batch (Postmark takes 500)' },
-  411: { kind: 'message-rejected', advice: 'an attachment type Postmark forbids; link the file instead' },
-  412: { kind: 'provider-unavailable', retryable: false, advice: 'the Postmark account is pending approval' },
-  413: { kind: 'provider-unavailable', retryable: false, advice: 'the Postmark account may not send; check its status in Postmark' },
-  429: { kind: 'rate-limited', advice: 'Postmark\'s rate limit; relaykit backs off' },
+  411: {
+    kind: 'message-rejected',
+    advice: 'an attachment type Postmark forbids; link the file instead',
+  },
+  412: {
+    kind: 'provider-unavailable',
+    retryable: false,
+    advice: 'the Postmark account is pending approval',
+  },
+  413: {
+    kind: 'provider-unavailable',
+    retryable: false,
+    advice: 'the Postmark account may not send; check its status in Postmark',
+  },
+  429: { kind: 'rate-limited', advice: "Postmark's rate limit; relaykit backs off" },
   1364: { kind: 'config', advice: 'the webhook URL did not answer 200 when Postmark checked it' },
 };
 
@@ -76,7 +122,9 @@ export function parseInactiveRecipients(text: string): string[] {
     const rest = text.slice(found.index + found[0].length);
     const end = rest.search(/\.?\s+Inactive recipients\b/iu);
     const span = end === -1 ? rest : rest.slice(0, end);
-    const addresses = (span.match(addressPattern) ?? []).map((a) => a.replace(/\.+$/u, '')).filter((a) => /@[^@]+\.[^@]+$/u.test(a));
+    const addresses = (span.match(addressPattern) ?? [])
+      .map((a) => a.replace(/\.+$/u, ''))
+      .filter((a) => /@[^@]+\.[^@]+$/u.test(a));
     return [...new Set(addresses)];
   }
   return [];
@@ -99,13 +147,18 @@ function networkCode(cause: unknown): string | undefined {
     const record = current as Record<string, unknown>;
     if (record['name'] === 'TimeoutError' || record['name'] === 'AbortError') return 'ETIMEDOUT';
     const code = record['code'];
-    if (typeof code === 'string' && /^(E|UND_ERR_)[A-Z_]+$/u.test(code)) return undiciCodes[code] ?? code;
+    if (typeof code === 'string' && /^(E|UND_ERR_)[A-Z_]+$/u.test(code))
+      return undiciCodes[code] ?? code;
     current = record['cause'];
   }
   return undefined;
 }
 
-function recipientRejected(text: string, context: MapContext, base: { status?: number; cause?: unknown }): RelayError {
+function recipientRejected(
+  text: string,
+  context: MapContext,
+  base: { status?: number; cause?: unknown },
+): RelayError {
   const listed = parseInactiveRecipients(text);
   const own = context.recipients;
   const recipients = listed.map((a) => own?.get(addressKey(a)) ?? a);
@@ -131,10 +184,21 @@ function recipientRejected(text: string, context: MapContext, base: { status?: n
 }
 
 /** An API ErrorCode (from a 422 answer or a batch element) → RelayError. */
-export function fromErrorCode(code: number, text: string, context: MapContext, base: { status?: number; cause?: unknown } = {}): RelayError {
+export function fromErrorCode(
+  code: number,
+  text: string,
+  context: MapContext,
+  base: { status?: number; cause?: unknown } = {},
+): RelayError {
   if (code === 406) return recipientRejected(text, context, base);
-  const rule = codeRules[code] ?? { kind: 'message-rejected' as const, advice: 'Postmark refused the message' };
-  const retryAfterMs = rule.kind === 'rate-limited' && context.transport?.headers ? parseRateLimitReset(context.transport.headers, context.now) : undefined;
+  const rule = codeRules[code] ?? {
+    kind: 'message-rejected' as const,
+    advice: 'Postmark refused the message',
+  };
+  const retryAfterMs =
+    rule.kind === 'rate-limited' && context.transport?.headers
+      ? parseRateLimitReset(context.transport.headers, context.now)
+      : undefined;
   return new RelayError({
     kind: rule.kind,
     provider: context.provider,
@@ -148,14 +212,19 @@ export function fromErrorCode(code: number, text: string, context: MapContext, b
 
 function fromStatus(status: number, error: PostmarkErrorShape, context: MapContext): RelayError {
   const kind = status === 404 ? 'config' : classifyHttpStatus(status);
-  const retryAfterMs = context.transport?.headers ? parseRateLimitReset(context.transport.headers, context.now) : undefined;
+  const retryAfterMs = context.transport?.headers
+    ? parseRateLimitReset(context.transport.headers, context.now)
+    : undefined;
   const advice: Partial<Record<RelayErrorKind, string>> = {
     auth: 'check serverToken',
     config: 'check baseUrl: Postmark has no such endpoint',
     'rate-limited': 'relaykit backs off',
     transient: 'relaykit retries',
     'provider-unavailable': 'Postmark is unavailable; relaykit retries or fails over',
-    'message-rejected': status === 413 ? 'the message is over Postmark\'s 10 MB limit; link large files instead' : 'Postmark refused the request',
+    'message-rejected':
+      status === 413
+        ? "the message is over Postmark's 10 MB limit; link large files instead"
+        : 'Postmark refused the request',
   };
   return new RelayError({
     kind,
@@ -201,8 +270,17 @@ export function toPostmarkRelayError(error: unknown, context: MapContext): Relay
 function network(error: unknown, code: string, context: MapContext): RelayError {
   const underlying = context.transport?.error;
   // The SDK keeps only fetch's message ("fetch failed"); hang the real error off it so it is not lost.
-  if (underlying !== undefined && error instanceof Error && error.cause === undefined && underlying !== error) {
-    Object.defineProperty(error, 'cause', { value: underlying, configurable: true, writable: true });
+  if (
+    underlying !== undefined &&
+    error instanceof Error &&
+    error.cause === undefined &&
+    underlying !== error
+  ) {
+    Object.defineProperty(error, 'cause', {
+      value: underlying,
+      configurable: true,
+      writable: true,
+    });
   }
   const what = code === 'ETIMEDOUT' ? 'timed out or was aborted' : `failed (${code})`;
   return new RelayError({

@@ -67,12 +67,18 @@ const clientSchema = z.custom<PostmarkClient>(
 const webhookSchema = z
   .object({
     basicAuth: z
-      .object({ username: nonEmpty.refine((u) => !u.includes(':'), 'must not contain a colon (RFC 7617)'), password: nonEmpty })
+      .object({
+        username: nonEmpty.refine((u) => !u.includes(':'), 'must not contain a colon (RFC 7617)'),
+        password: nonEmpty,
+      })
       .strict()
       .optional(),
     secretHeader: z
       .object({
-        name: z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/u, 'must be an HTTP header name').optional(),
+        name: z
+          .string()
+          .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/u, 'must be an HTTP header name')
+          .optional(),
         value: nonEmpty,
       })
       .strict()
@@ -128,12 +134,17 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path.map(String).join('.') || 'options';
-    const what = issue?.code === 'unrecognized_keys' ? `unknown option(s) ${issue.keys.join(', ')}` : (issue?.message ?? 'invalid');
+    const what =
+      issue?.code === 'unrecognized_keys'
+        ? `unknown option(s) ${issue.keys.join(', ')}`
+        : (issue?.message ?? 'invalid');
     throw configError(`postmark(): ${path}: ${what}`);
   }
   const o = parsed.data;
   if (o.client === undefined && o.serverToken === undefined) {
-    throw configError('postmark(): give serverToken (the server API token from the Postmark server\'s API Tokens tab) or client (a ServerClient)');
+    throw configError(
+      "postmark(): give serverToken (the server API token from the Postmark server's API Tokens tab) or client (a ServerClient)",
+    );
   }
   const resolved: ResolvedOptions = {
     name: o.name ?? 'postmark',
@@ -149,15 +160,22 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   if (o.webhook !== undefined) {
     const w = o.webhook;
     const auth: ResolvedWebhookAuth = { skip: w.dangerouslySkipVerification === true };
-    if (w.basicAuth) auth.basic = { username: w.basicAuth.username, password: w.basicAuth.password };
-    if (w.secretHeader) auth.header = { name: w.secretHeader.name ?? defaultSecretHeader, value: w.secretHeader.value };
+    if (w.basicAuth)
+      auth.basic = { username: w.basicAuth.username, password: w.basicAuth.password };
+    if (w.secretHeader)
+      auth.header = {
+        name: w.secretHeader.name ?? defaultSecretHeader,
+        value: w.secretHeader.value,
+      };
     if (!auth.skip && !auth.basic && !auth.header) {
       throw configError(
         'postmark(): webhook needs basicAuth ({ username, password }, the credentials in the webhook URL) or secretHeader ({ name, value }, a custom header on the webhook); Postmark does not sign webhooks',
       );
     }
     if (auth.skip && (auth.basic || auth.header)) {
-      throw configError('postmark(): webhook.dangerouslySkipVerification cannot be combined with basicAuth or secretHeader; remove one');
+      throw configError(
+        'postmark(): webhook.dangerouslySkipVerification cannot be combined with basicAuth or secretHeader; remove one',
+      );
     }
     resolved.webhook = auth;
   }

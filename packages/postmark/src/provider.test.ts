@@ -14,10 +14,21 @@ beforeAll(async () => {
 afterAll(() => sim.stop());
 beforeEach(() => sim.reset());
 
-const context = (signal = new AbortController().signal) => ({ attempt: 1, idempotencyKey: 'k', signal });
-const provider = (extra: Record<string, unknown> = {}) => postmark({ serverToken: sim.postmark.serverToken, baseUrl: sim.url, ...extra });
+const context = (signal = new AbortController().signal) => ({
+  attempt: 1,
+  idempotencyKey: 'k',
+  signal,
+});
+const provider = (extra: Record<string, unknown> = {}) =>
+  postmark({ serverToken: sim.postmark.serverToken, baseUrl: sim.url, ...extra });
 const message = (input: Partial<MessageInput> = {}) =>
-  normalizeMessage({ from: 'Sender <sender@example.com>', to: 'alice@example.org', subject: 'Hello', text: 'hi', ...input } as MessageInput);
+  normalizeMessage({
+    from: 'Sender <sender@example.com>',
+    to: 'alice@example.org',
+    subject: 'Hello',
+    text: 'hi',
+    ...input,
+  } as MessageInput);
 
 const failure = async (promise: Promise<unknown>): Promise<RelayError> => {
   try {
@@ -30,7 +41,7 @@ const failure = async (promise: Promise<unknown>): Promise<RelayError> => {
 };
 
 describe('postmark provider against the simulator', () => {
-  it('sends a plain message, carrying relaykit\'s id in Metadata', async () => {
+  it("sends a plain message, carrying relaykit's id in Metadata", async () => {
     const m = await message({ id: 'rk_plain', tags: ['welcome'], metadata: { plan: 'pro' } });
     const result = await provider().send(m, context());
     expect(result).toMatchObject({ accepted: ['alice@example.org'], rejected: [] });
@@ -59,7 +70,12 @@ describe('postmark provider against the simulator', () => {
     });
     const result = await provider({ messageStreams: { outreach: 'broadcast' } }).send(m, context());
     expect(result.accepted).toEqual(['alice@example.org', 'bob@example.org']);
-    expect(sim.messages[0]).toMatchObject({ headers: { 'X-Campaign': 'spring' }, attachments: 2, stream: 'broadcast', cc: ['bob@example.org'] });
+    expect(sim.messages[0]).toMatchObject({
+      headers: { 'X-Campaign': 'spring' },
+      attachments: 2,
+      stream: 'broadcast',
+      cc: ['bob@example.org'],
+    });
   });
 
   it('works as a drop-in over a ServerClient the user built', async () => {
@@ -75,42 +91,104 @@ describe('postmark provider against the simulator', () => {
       message({ to: ['gone@example.org'] }),
       message({ to: 'c@example.org' }),
     ]);
-    const results = await provider().sendBatch!(messages, { attempt: 1, signal: new AbortController().signal });
+    const results = await provider().sendBatch!(messages, {
+      attempt: 1,
+      signal: new AbortController().signal,
+    });
     expect(results).toHaveLength(3);
     expect((results[0] as SendResult).accepted).toEqual(['a@example.org']);
     expect(results[1]).toBeInstanceOf(RelayError);
-    expect(results[1]).toMatchObject({ kind: 'recipient-rejected', providerCode: '406', recipients: ['gone@example.org'] });
+    expect(results[1]).toMatchObject({
+      kind: 'recipient-rejected',
+      providerCode: '406',
+      recipients: ['gone@example.org'],
+    });
     expect((results[2] as SendResult).accepted).toEqual(['c@example.org']);
     expect(sim.messages.map((m) => m.to[0])).toEqual(['a@example.org', 'c@example.org']);
   });
 
   it('a batch element Postmark cannot carry fails alone, before the call', async () => {
-    const messages = await Promise.all([message({ to: 'a@example.org' }), message({ sendAt: new Date(Date.now() + 60_000) })]);
-    const results = await provider().sendBatch!(messages, { attempt: 1, signal: new AbortController().signal });
+    const messages = await Promise.all([
+      message({ to: 'a@example.org' }),
+      message({ sendAt: new Date(Date.now() + 60_000) }),
+    ]);
+    const results = await provider().sendBatch!(messages, {
+      attempt: 1,
+      signal: new AbortController().signal,
+    });
     expect(results[0]).toMatchObject({ accepted: ['a@example.org'] });
     expect(results[1]).toMatchObject({ kind: 'invalid', field: 'sendAt' });
   });
 
   it('a failed batch call gives every element the error', async () => {
     sim.fail({ provider: 'postmark', operation: 'batch', fault: 'unavailable', times: 1 });
-    const messages = await Promise.all([message({ to: 'a@example.org' }), message({ to: 'b@example.org' })]);
-    const results = await provider().sendBatch!(messages, { attempt: 1, signal: new AbortController().signal });
-    expect(results.map((r) => (r as RelayError).kind)).toEqual(['provider-unavailable', 'provider-unavailable']);
+    const messages = await Promise.all([
+      message({ to: 'a@example.org' }),
+      message({ to: 'b@example.org' }),
+    ]);
+    const results = await provider().sendBatch!(messages, {
+      attempt: 1,
+      signal: new AbortController().signal,
+    });
+    expect(results.map((r) => (r as RelayError).kind)).toEqual([
+      'provider-unavailable',
+      'provider-unavailable',
+    ]);
   });
 
   describe('every error the simulator produces maps to its documented kind', () => {
     const cases: Array<[string, Parameters<Simulator['fail']>[0], Partial<RelayError>]> = [
-      ['401 bad token', { fault: 'auth' }, { kind: 'auth', status: 401, providerCode: '10', retryable: false }],
-      ['422/300 invalid request', { fault: 'validation' }, { kind: 'message-rejected', status: 422, providerCode: '300', retryable: false }],
-      ['422/405 out of credits', { fault: 'quota' }, { kind: 'provider-unavailable', status: 422, providerCode: '405', retryable: false }],
-      ['422/405 paused', { fault: 'account-paused' }, { kind: 'provider-unavailable', providerCode: '405', retryable: false }],
-      ['422/413 account may not send', { fault: 'account-suspended' }, { kind: 'provider-unavailable', providerCode: '413', retryable: false }],
-      ['429 with Retry-After', { fault: 'rate-limit', retryAfterSeconds: 3 }, { kind: 'rate-limited', status: 429, retryAfterMs: 3000, retryable: true }],
-      ['429 without headers', { fault: 'rate-limit' }, { kind: 'rate-limited', status: 429, retryAfterMs: undefined }],
+      [
+        '401 bad token',
+        { fault: 'auth' },
+        { kind: 'auth', status: 401, providerCode: '10', retryable: false },
+      ],
+      [
+        '422/300 invalid request',
+        { fault: 'validation' },
+        { kind: 'message-rejected', status: 422, providerCode: '300', retryable: false },
+      ],
+      [
+        '422/405 out of credits',
+        { fault: 'quota' },
+        { kind: 'provider-unavailable', status: 422, providerCode: '405', retryable: false },
+      ],
+      [
+        '422/405 paused',
+        { fault: 'account-paused' },
+        { kind: 'provider-unavailable', providerCode: '405', retryable: false },
+      ],
+      [
+        '422/413 account may not send',
+        { fault: 'account-suspended' },
+        { kind: 'provider-unavailable', providerCode: '413', retryable: false },
+      ],
+      [
+        '429 with Retry-After',
+        { fault: 'rate-limit', retryAfterSeconds: 3 },
+        { kind: 'rate-limited', status: 429, retryAfterMs: 3000, retryable: true },
+      ],
+      [
+        '429 without headers',
+        { fault: 'rate-limit' },
+        { kind: 'rate-limited', status: 429, retryAfterMs: undefined },
+      ],
       ['500', { fault: 'server-error' }, { kind: 'transient', status: 500, retryable: true }],
-      ['502', { fault: 'server-error', status: 502 }, { kind: 'transient', status: 502, retryable: true }],
-      ['503/100 maintenance', { fault: 'unavailable' }, { kind: 'provider-unavailable', status: 503, retryable: true }],
-      ['connection reset', { fault: 'reset' }, { kind: 'transient', providerCode: 'ECONNRESET', retryable: true }],
+      [
+        '502',
+        { fault: 'server-error', status: 502 },
+        { kind: 'transient', status: 502, retryable: true },
+      ],
+      [
+        '503/100 maintenance',
+        { fault: 'unavailable' },
+        { kind: 'provider-unavailable', status: 503, retryable: true },
+      ],
+      [
+        'connection reset',
+        { fault: 'reset' },
+        { kind: 'transient', providerCode: 'ECONNRESET', retryable: true },
+      ],
     ];
     for (const [label, rule, expected] of cases) {
       it(label, async () => {
@@ -126,12 +204,19 @@ describe('postmark provider against the simulator', () => {
       sim.recipients.set('gone@example.org', 'suppressed');
       const m = await message({ to: ['alice@example.org', 'Gone@Example.org'] });
       const error = await failure(provider().send(m, context()));
-      expect(error).toMatchObject({ kind: 'recipient-rejected', status: 422, providerCode: '406', recipients: ['Gone@example.org'] });
+      expect(error).toMatchObject({
+        kind: 'recipient-rejected',
+        status: 422,
+        providerCode: '406',
+        recipients: ['Gone@example.org'],
+      });
     });
 
     it('a stalled request ends when the attempt is aborted', async () => {
       sim.fail({ provider: 'postmark', operation: 'send', fault: 'stall' });
-      const error = await failure(provider().send(await message(), context(AbortSignal.timeout(200))));
+      const error = await failure(
+        provider().send(await message(), context(AbortSignal.timeout(200))),
+      );
       expect(error).toMatchObject({ kind: 'transient', providerCode: 'ETIMEDOUT' });
     });
 
@@ -146,7 +231,12 @@ describe('postmark provider against the simulator', () => {
       await once(server, 'listening');
       const { port } = server.address() as AddressInfo;
       await new Promise((resolve) => server.close(resolve));
-      const error = await failure(postmark({ serverToken: 't', baseUrl: `http://127.0.0.1:${port}` }).send(await message(), context()));
+      const error = await failure(
+        postmark({ serverToken: 't', baseUrl: `http://127.0.0.1:${port}` }).send(
+          await message(),
+          context(),
+        ),
+      );
       expect(error).toMatchObject({ kind: 'transient', providerCode: 'ECONNREFUSED' });
     });
   });

@@ -1,9 +1,25 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { recipientsOf, RelayError, type Message, type Provider, type SendResult } from '@relaykit/core';
+import {
+  recipientsOf,
+  RelayError,
+  type Message,
+  type Provider,
+  type SendResult,
+} from '@relaykit/core';
 import { ServerClient, type Message as SdkMessage } from 'postmark';
-import { recipientIndex, toPostmarkMessage, type ConvertSettings, type PostmarkMessage } from './convert.ts';
+import {
+  recipientIndex,
+  toPostmarkMessage,
+  type ConvertSettings,
+  type PostmarkMessage,
+} from './convert.ts';
 import { fromErrorCode, toPostmarkRelayError, type TransportInfo } from './errors.ts';
-import { resolveOptions, type PostmarkClient, type PostmarkOptions, type ResolvedOptions } from './options.ts';
+import {
+  resolveOptions,
+  type PostmarkClient,
+  type PostmarkOptions,
+  type ResolvedOptions,
+} from './options.ts';
 import { postmarkWebhook } from './webhook.ts';
 
 /** Postmark's batch endpoint takes at most 500 messages per call. */
@@ -27,7 +43,8 @@ function abortError(provider: string, signal: AbortSignal): RelayError {
     provider,
     providerCode: 'ETIMEDOUT',
     cause: signal.reason,
-    message: 'the request to Postmark was aborted (attempt timed out or the send was cancelled); Postmark may have accepted it',
+    message:
+      'the request to Postmark was aborted (attempt timed out or the send was cancelled); Postmark may have accepted it',
   });
 }
 
@@ -50,14 +67,22 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, provider: str
   });
 }
 
-function buildClient(options: ResolvedOptions, scopes: AsyncLocalStorage<CallScope>): PostmarkClient {
+function buildClient(
+  options: ResolvedOptions,
+  scopes: AsyncLocalStorage<CallScope>,
+): PostmarkClient {
   // The SDK (5.x) takes a fetch: through it each request gets the attempt's abort signal, and a
   // failure keeps what the SDK would drop (fetch's cause, the 429's headers).
   const scopedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const scope = scopes.getStore();
-    const signals = [init?.signal, scope?.signal].filter((s): s is AbortSignal => s !== undefined && s !== null);
+    const signals = [init?.signal, scope?.signal].filter(
+      (s): s is AbortSignal => s !== undefined && s !== null,
+    );
     try {
-      const response = await fetch(input, { ...init, ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}) });
+      const response = await fetch(input, {
+        ...init,
+        ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
+      });
       if (scope && !response.ok) scope.headers = response.headers;
       return response;
     } catch (error) {
@@ -67,7 +92,12 @@ function buildClient(options: ResolvedOptions, scopes: AsyncLocalStorage<CallSco
   };
   const url = options.baseUrl;
   return new ServerClient(options.serverToken as string, {
-    ...(url ? { useHttps: url.protocol === 'https:', requestHost: `${url.host}${url.pathname.replace(/\/+$/u, '')}` } : {}),
+    ...(url
+      ? {
+          useHttps: url.protocol === 'https:',
+          requestHost: `${url.host}${url.pathname.replace(/\/+$/u, '')}`,
+        }
+      : {}),
     timeout: Math.ceil(options.timeoutMs / 1000),
     fetch: scopedFetch,
   });
@@ -95,7 +125,10 @@ export function postmark(options: PostmarkOptions): Provider {
     ...(resolved.trackLinks === undefined ? {} : { trackLinks: resolved.trackLinks }),
   };
 
-  async function call<T>(signal: AbortSignal, run: () => Promise<T>): Promise<{ value: T } | { error: unknown; scope: CallScope }> {
+  async function call<T>(
+    signal: AbortSignal,
+    run: () => Promise<T>,
+  ): Promise<{ value: T } | { error: unknown; scope: CallScope }> {
     const scope: CallScope = { signal };
     try {
       return { value: await untilAborted(scopes.run(scope, run), signal, name) };
@@ -106,25 +139,47 @@ export function postmark(options: PostmarkOptions): Provider {
 
   function result(message: Message, response: SendResponse): SendResult {
     if (typeof response.MessageID !== 'string' || response.MessageID === '') {
-      throw new RelayError({ kind: 'transient', provider: name, message: 'Postmark answered without a MessageID; relaykit retries', cause: response });
+      throw new RelayError({
+        kind: 'transient',
+        provider: name,
+        message: 'Postmark answered without a MessageID; relaykit retries',
+        cause: response,
+      });
     }
-    return { providerMessageId: response.MessageID, accepted: recipientsOf(message), rejected: [], raw: response };
+    return {
+      providerMessageId: response.MessageID,
+      accepted: recipientsOf(message),
+      rejected: [],
+      raw: response,
+    };
   }
 
   async function send(message: Message, context: { signal: AbortSignal }): Promise<SendResult> {
     const input = toPostmarkMessage(message, settings);
-    const outcome = await call(context.signal, () => client.sendEmail(input as unknown as SdkMessage));
+    const outcome = await call(context.signal, () =>
+      client.sendEmail(input as unknown as SdkMessage),
+    );
     if ('error' in outcome) {
-      throw toPostmarkRelayError(outcome.error, { provider: name, recipients: recipientIndex(message), transport: outcome.scope });
+      throw toPostmarkRelayError(outcome.error, {
+        provider: name,
+        recipients: recipientIndex(message),
+        transport: outcome.scope,
+      });
     }
     const response = outcome.value as SendResponse;
     if (typeof response.ErrorCode === 'number' && response.ErrorCode !== 0) {
-      throw fromErrorCode(response.ErrorCode, response.Message ?? '', { provider: name, recipients: recipientIndex(message) });
+      throw fromErrorCode(response.ErrorCode, response.Message ?? '', {
+        provider: name,
+        recipients: recipientIndex(message),
+      });
     }
     return result(message, response);
   }
 
-  async function sendChunk(messages: readonly Message[], signal: AbortSignal): Promise<Array<SendResult | RelayError>> {
+  async function sendChunk(
+    messages: readonly Message[],
+    signal: AbortSignal,
+  ): Promise<Array<SendResult | RelayError>> {
     // A message Postmark cannot carry fails alone; the rest still go in one call.
     const inputs: Array<PostmarkMessage | RelayError> = messages.map((m) => {
       try {
@@ -133,14 +188,24 @@ export function postmark(options: PostmarkOptions): Provider {
         return toPostmarkRelayError(error, { provider: name });
       }
     });
-    const sendable = inputs.flatMap((input, i) => (input instanceof RelayError ? [] : [{ input, index: i }]));
-    const out: Array<SendResult | RelayError> = inputs.map((input) => (input instanceof RelayError ? input : (undefined as unknown as SendResult)));
+    const sendable = inputs.flatMap((input, i) =>
+      input instanceof RelayError ? [] : [{ input, index: i }],
+    );
+    const out: Array<SendResult | RelayError> = inputs.map((input) =>
+      input instanceof RelayError ? input : (undefined as unknown as SendResult),
+    );
     if (sendable.length === 0) return out;
-    const outcome = await call(signal, () => client.sendEmailBatch(sendable.map((s) => s.input) as unknown as SdkMessage[]));
+    const outcome = await call(signal, () =>
+      client.sendEmailBatch(sendable.map((s) => s.input) as unknown as SdkMessage[]),
+    );
     if ('error' in outcome) {
       // The whole call failed: every message in it shares the error (mapped with its own recipients).
       for (const { index } of sendable) {
-        out[index] = toPostmarkRelayError(outcome.error, { provider: name, recipients: recipientIndex(messages[index] as Message), transport: outcome.scope });
+        out[index] = toPostmarkRelayError(outcome.error, {
+          provider: name,
+          recipients: recipientIndex(messages[index] as Message),
+          transport: outcome.scope,
+        });
       }
       return out;
     }
@@ -150,10 +215,17 @@ export function postmark(options: PostmarkOptions): Provider {
       const response = responses[k];
       try {
         if (response === undefined || response === null || typeof response !== 'object') {
-          throw new RelayError({ kind: 'transient', provider: name, message: `Postmark's batch answer has no entry ${k}; relaykit retries that message` });
+          throw new RelayError({
+            kind: 'transient',
+            provider: name,
+            message: `Postmark's batch answer has no entry ${k}; relaykit retries that message`,
+          });
         }
         if (typeof response.ErrorCode === 'number' && response.ErrorCode !== 0) {
-          throw fromErrorCode(response.ErrorCode, response.Message ?? '', { provider: name, recipients: recipientIndex(message) });
+          throw fromErrorCode(response.ErrorCode, response.Message ?? '', {
+            provider: name,
+            recipients: recipientIndex(message),
+          });
         }
         out[index] = result(message, response);
       } catch (error) {
@@ -179,11 +251,21 @@ export function postmark(options: PostmarkOptions): Provider {
     async sendBatch(messages, context) {
       const results: Array<SendResult | RelayError> = [];
       for (let start = 0; start < messages.length; start += maxBatchSize) {
-        results.push(...(await sendChunk(messages.slice(start, start + maxBatchSize), context.signal)));
+        results.push(
+          ...(await sendChunk(messages.slice(start, start + maxBatchSize), context.signal)),
+        );
       }
       return results;
     },
-    ...(resolved.webhook ? { webhook: postmarkWebhook({ provider: name, auth: resolved.webhook, streams: reverseStreams(resolved) }) } : {}),
+    ...(resolved.webhook
+      ? {
+          webhook: postmarkWebhook({
+            provider: name,
+            auth: resolved.webhook,
+            streams: reverseStreams(resolved),
+          }),
+        }
+      : {}),
   };
   return provider;
 }
@@ -191,7 +273,8 @@ export function postmark(options: PostmarkOptions): Provider {
 /** Postmark MessageStream → relaykit stream, for the streams exactly one relaykit stream maps to. */
 function reverseStreams(options: ResolvedOptions): Map<string, string> {
   const owners = new Map<string, string[]>();
-  for (const [stream, id] of Object.entries(options.messageStreams)) owners.set(id, [...(owners.get(id) ?? []), stream]);
+  for (const [stream, id] of Object.entries(options.messageStreams))
+    owners.set(id, [...(owners.get(id) ?? []), stream]);
   const map = new Map<string, string>();
   for (const [id, streams] of owners) {
     // The default stream also carries every unmapped relaykit stream, so it names none of them.

@@ -44,15 +44,28 @@ export function verifyPostmarkWebhook(request: WebhookRequest, settings: Webhook
   if (auth.basic) {
     const header = request.headers.get('authorization') ?? '';
     const match = /^Basic\s+([A-Za-z0-9+/=_-]+)\s*$/iu.exec(header);
-    if (!match?.[1]) throw authError(provider, 'webhook has no Basic Authorization header; put the credentials in the webhook URL (https://user:pass@host/path)');
+    if (!match?.[1])
+      throw authError(
+        provider,
+        'webhook has no Basic Authorization header; put the credentials in the webhook URL (https://user:pass@host/path)',
+      );
     const decoded = Buffer.from(match[1], 'base64').toString('utf8');
     const expected = `${auth.basic.username}:${auth.basic.password}`;
-    if (!safeEqual(decoded, expected)) throw authError(provider, 'webhook Basic credentials do not match webhook.basicAuth');
+    if (!safeEqual(decoded, expected))
+      throw authError(provider, 'webhook Basic credentials do not match webhook.basicAuth');
   }
   if (auth.header) {
     const value = request.headers.get(auth.header.name);
-    if (value === null) throw authError(provider, `webhook has no ${auth.header.name} header; add it to the webhook's custom headers`);
-    if (!safeEqual(value, auth.header.value)) throw authError(provider, `webhook ${auth.header.name} header does not match webhook.secretHeader`);
+    if (value === null)
+      throw authError(
+        provider,
+        `webhook has no ${auth.header.name} header; add it to the webhook's custom headers`,
+      );
+    if (!safeEqual(value, auth.header.value))
+      throw authError(
+        provider,
+        `webhook ${auth.header.name} header does not match webhook.secretHeader`,
+      );
   }
 }
 
@@ -133,17 +146,32 @@ const subscriptionSchema = z.looseObject({
   Origin: text,
 });
 
-type Common = { RecordType: string; MessageID?: string | null | undefined; MessageStream?: string | null | undefined; Tag?: string | null | undefined; Metadata?: Record<string, unknown> | null | undefined };
+type Common = {
+  RecordType: string;
+  MessageID?: string | null | undefined;
+  MessageStream?: string | null | undefined;
+  Tag?: string | null | undefined;
+  Metadata?: Record<string, unknown> | null | undefined;
+};
 
 function invalid(provider: string, message: string, cause?: unknown): RelayError {
-  return new RelayError({ kind: 'invalid', provider, message: `unreadable Postmark webhook: ${message}`, cause });
+  return new RelayError({
+    kind: 'invalid',
+    provider,
+    message: `unreadable Postmark webhook: ${message}`,
+    cause,
+  });
 }
 
 function read<T>(schema: z.ZodType<T>, value: unknown, provider: string): T {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw invalid(provider, `${issue?.path.map(String).join('.') || 'body'}: ${issue?.message ?? 'unexpected shape'}`, parsed.error);
+    throw invalid(
+      provider,
+      `${issue?.path.map(String).join('.') || 'body'}: ${issue?.message ?? 'unexpected shape'}`,
+      parsed.error,
+    );
   }
   return parsed.data;
 }
@@ -163,8 +191,15 @@ function recipientOf(value: string, provider: string): string {
 }
 
 /** A stable id for records without one: the same record redelivered hashes the same. */
-export function stableEventId(recordType: string, messageId: string, recipient: string, timestamp: string): string {
-  const hash = createHash('sha256').update(JSON.stringify([recordType, messageId, recipient, timestamp])).digest('hex');
+export function stableEventId(
+  recordType: string,
+  messageId: string,
+  recipient: string,
+  timestamp: string,
+): string {
+  const hash = createHash('sha256')
+    .update(JSON.stringify([recordType, messageId, recipient, timestamp]))
+    .digest('hex');
   return `${recordType}:${hash.slice(0, 32)}`;
 }
 
@@ -179,7 +214,11 @@ function recordId(body: string, parsed: number | string | null | undefined): str
   return raw !== undefined && Number(raw) === parsed ? raw : String(parsed);
 }
 
-function metadataOf(record: Common): { messageId?: string; tags: string[]; metadata: Record<string, string> } {
+function metadataOf(record: Common): {
+  messageId?: string;
+  tags: string[];
+  metadata: Record<string, string>;
+} {
   const metadata: Record<string, string> = {};
   let messageId: string | undefined;
   let extraTags: string[] = [];
@@ -198,7 +237,9 @@ function metadataOf(record: Common): { messageId?: string; tags: string[]; metad
 function parseTags(value: string): string[] {
   try {
     const parsed: unknown = JSON.parse(value);
-    return Array.isArray(parsed) ? parsed.filter((t): t is string => typeof t === 'string' && t !== '') : [];
+    return Array.isArray(parsed)
+      ? parsed.filter((t): t is string => typeof t === 'string' && t !== '')
+      : [];
   } catch {
     return [];
   }
@@ -249,7 +290,8 @@ function subscriptionType(record: z.infer<typeof subscriptionSchema>): DeliveryE
   // SuppressSending false is a reactivation: relaykit never lifts a suppression on its own, so it
   // is reported as 'unknown' (with the payload in raw) for whoever wants to act on it.
   if (!record.SuppressSending) return 'unknown';
-  if (record.SuppressionReason === 'ManualSuppression' && record.Origin === 'Recipient') return 'unsubscribed';
+  if (record.SuppressionReason === 'ManualSuppression' && record.Origin === 'Recipient')
+    return 'unsubscribed';
   return 'suppressed';
 }
 
@@ -259,13 +301,19 @@ function draftOf(record: Common, body: string, provider: string): Draft | undefi
     case 'Delivery': {
       const r = read(deliverySchema, record, provider);
       const recipient = recipientOf(r.Recipient, provider);
-      return { id: stableEventId('Delivery', messageId, recipient, r.DeliveredAt), type: 'delivered', recipient, at: date(r.DeliveredAt, 'DeliveredAt', provider) };
+      return {
+        id: stableEventId('Delivery', messageId, recipient, r.DeliveredAt),
+        type: 'delivered',
+        recipient,
+        at: date(r.DeliveredAt, 'DeliveredAt', provider),
+      };
     }
     case 'Bounce':
     case 'SpamComplaint': {
       const r = read(bounceSchema, record, provider);
       const recipient = recipientOf(r.Email, provider);
-      const rule = r.RecordType === 'SpamComplaint' ? bounceTypes['SpamComplaint'] : bounceTypes[r.Type ?? ''];
+      const rule =
+        r.RecordType === 'SpamComplaint' ? bounceTypes['SpamComplaint'] : bounceTypes[r.Type ?? ''];
       const type = rule?.event ?? 'bounced';
       const id = recordId(body, r.ID);
       const extra: Draft['extra'] = {};
@@ -278,7 +326,10 @@ function draftOf(record: Common, body: string, provider: string): Draft | undefi
       }
       if (type === 'bounced' || type === 'deferred') extra.bounce = bounceInfo(r, rule);
       return {
-        id: id === undefined ? stableEventId(r.RecordType, messageId, recipient, r.BouncedAt) : `${r.RecordType}:${id}`,
+        id:
+          id === undefined
+            ? stableEventId(r.RecordType, messageId, recipient, r.BouncedAt)
+            : `${r.RecordType}:${id}`,
         type,
         recipient,
         at: date(r.BouncedAt, 'BouncedAt', provider),
@@ -303,7 +354,12 @@ function draftOf(record: Common, body: string, provider: string): Draft | undefi
     case 'SubscriptionChange': {
       const r = read(subscriptionSchema, record, provider);
       const recipient = recipientOf(r.Recipient, provider);
-      return { id: stableEventId('SubscriptionChange', messageId, recipient, r.ChangedAt), type: subscriptionType(r), recipient, at: date(r.ChangedAt, 'ChangedAt', provider) };
+      return {
+        id: stableEventId('SubscriptionChange', messageId, recipient, r.ChangedAt),
+        type: subscriptionType(r),
+        recipient,
+        at: date(r.ChangedAt, 'ChangedAt', provider),
+      };
     }
     default:
       // Inbound mail and record types Postmark may add later: nothing to record, answered 200.
@@ -312,7 +368,10 @@ function draftOf(record: Common, body: string, provider: string): Draft | undefi
 }
 
 /** Parses one Postmark webhook POST (one record) into DeliveryEvents. */
-export function parsePostmarkWebhook(request: Pick<WebhookRequest, 'body'>, settings: Pick<WebhookSettings, 'provider' | 'streams'>): WebhookParseResult {
+export function parsePostmarkWebhook(
+  request: Pick<WebhookRequest, 'body'>,
+  settings: Pick<WebhookSettings, 'provider' | 'streams'>,
+): WebhookParseResult {
   const { provider } = settings;
   let payload: unknown;
   try {

@@ -13,19 +13,46 @@ export const smtpLine = (s: SmtpReply): string => `${s.code} ${s.enhanced} ${s.t
 
 export const SMTP = {
   ok: { code: 250, enhanced: '2.0.0', text: 'OK' },
-  unknownUser: { code: 550, enhanced: '5.1.1', text: 'The email account that you tried to reach does not exist.' },
-  mailboxFull: { code: 452, enhanced: '4.2.2', text: 'The email account that you tried to reach is over quota.' },
-  rateLimited: { code: 421, enhanced: '4.7.28', text: 'Our system has detected an unusual rate of unsolicited mail. Try again later.' },
+  unknownUser: {
+    code: 550,
+    enhanced: '5.1.1',
+    text: 'The email account that you tried to reach does not exist.',
+  },
+  mailboxFull: {
+    code: 452,
+    enhanced: '4.2.2',
+    text: 'The email account that you tried to reach is over quota.',
+  },
+  rateLimited: {
+    code: 421,
+    enhanced: '4.7.28',
+    text: 'Our system has detected an unusual rate of unsolicited mail. Try again later.',
+  },
   blocked: { code: 550, enhanced: '5.7.1', text: 'Message rejected due to local policy.' },
-  suppressed: { code: 550, enhanced: '5.1.1', text: 'Recipient address is on the suppression list.' },
+  suppressed: {
+    code: 550,
+    enhanced: '5.1.1',
+    text: 'Recipient address is on the suppression list.',
+  },
 } as const satisfies Record<string, SmtpReply>;
 
 /** One step of what happens to one recipient after acceptance, at `atMs` after acceptance. */
 export type OutcomeStep =
   | { readonly kind: 'sent'; readonly atMs: number }
   | { readonly kind: 'delivered'; readonly atMs: number; readonly smtp: SmtpReply }
-  | { readonly kind: 'deferred'; readonly atMs: number; readonly attempt: number; readonly smtp: SmtpReply; readonly cause: 'mailbox-full' | 'rate-limited' }
-  | { readonly kind: 'bounced'; readonly atMs: number; readonly bounceClass: 'hard' | 'soft' | 'block'; readonly smtp: SmtpReply }
+  | {
+      readonly kind: 'deferred';
+      readonly atMs: number;
+      readonly attempt: number;
+      readonly smtp: SmtpReply;
+      readonly cause: 'mailbox-full' | 'rate-limited';
+    }
+  | {
+      readonly kind: 'bounced';
+      readonly atMs: number;
+      readonly bounceClass: 'hard' | 'soft' | 'block';
+      readonly smtp: SmtpReply;
+    }
   | { readonly kind: 'complained'; readonly atMs: number }
   | { readonly kind: 'suppressed'; readonly atMs: number; readonly smtp: SmtpReply };
 
@@ -72,7 +99,11 @@ function withoutLabel(address: string): string {
   return plus !== -1 && plus < at ? address.slice(0, plus) + address.slice(at) : address;
 }
 
-export function createRecipientBook(seed: string, fallback: RecipientBehaviour, mix: BehaviourMix = {}): RecipientBook {
+export function createRecipientBook(
+  seed: string,
+  fallback: RecipientBehaviour,
+  mix: BehaviourMix = {},
+): RecipientBook {
   const scripts = new Map<string, NormalBehaviour>();
   const key = (target: string): string => {
     const t = target.trim().toLowerCase();
@@ -145,7 +176,13 @@ export function plan(b: NormalBehaviour, timing: PlanTiming): OutcomeStep[] {
       const smtp = b.kind === 'defer' ? SMTP.rateLimited : SMTP.mailboxFull;
       const steps: OutcomeStep[] = [];
       for (let i = 0; i < failures; i++) {
-        steps.push({ kind: 'deferred', atMs: t0 + i * timing.retryMs, attempt: i + 1, smtp, cause });
+        steps.push({
+          kind: 'deferred',
+          atMs: t0 + i * timing.retryMs,
+          attempt: i + 1,
+          smtp,
+          cause,
+        });
       }
       const atMs = t0 + failures * timing.retryMs;
       steps.push(

@@ -19,7 +19,10 @@ const USAGE = `relaykit simulate [options]
  * Starts a simulator from command-line arguments and prints its endpoints and credentials as JSON.
  * The caller owns the process (signals, exit); `relaykit simulate` and bin.ts wrap this.
  */
-export async function runSimulatorCli(argv: readonly string[], write: (line: string) => void = (l) => void process.stdout.write(`${l}\n`)): Promise<Simulator | undefined> {
+export async function runSimulatorCli(
+  argv: readonly string[],
+  write: (line: string) => void = (l) => void process.stdout.write(`${l}\n`),
+): Promise<Simulator | undefined> {
   const { values } = parseArgs({
     args: [...argv],
     options: {
@@ -54,7 +57,8 @@ export async function runSimulatorCli(argv: readonly string[], write: (line: str
     throw new Error('[relaykit] [simulator] --sns-signature-version must be 1 or 2.');
   }
   const port = Number(values.port ?? 4010);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('[relaykit] [simulator] --port must be an integer between 0 and 65535.');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error('[relaykit] [simulator] --port must be an integer between 0 and 65535.');
   const options: SimulatorOptions = {
     host: values.host ?? '127.0.0.1',
     port,
@@ -75,10 +79,30 @@ export async function runSimulatorCli(argv: readonly string[], write: (line: str
     JSON.stringify(
       {
         url: sim.url,
-        ses: { endpoint: sim.ses.endpoint, region: sim.ses.region, credentials: sim.ses.credentials, topicArn: sim.ses.topicArn, signingCertUrl: sim.ses.signingCertUrl },
-        postmark: { serverToken: sim.postmark.serverToken, requestHost: sim.postmark.requestHost, useHttps: false },
-        mailgun: { url: sim.mailgun.url, username: 'api', key: sim.mailgun.apiKey, domain: sim.mailgun.domain, webhookSigningKey: sim.mailgun.webhookSigningKey },
-        resend: { baseUrl: sim.resend.baseUrl, apiKey: sim.resend.apiKey, webhookSecret: sim.resend.webhookSecret },
+        ses: {
+          endpoint: sim.ses.endpoint,
+          region: sim.ses.region,
+          credentials: sim.ses.credentials,
+          topicArn: sim.ses.topicArn,
+          signingCertUrl: sim.ses.signingCertUrl,
+        },
+        postmark: {
+          serverToken: sim.postmark.serverToken,
+          requestHost: sim.postmark.requestHost,
+          useHttps: false,
+        },
+        mailgun: {
+          url: sim.mailgun.url,
+          username: 'api',
+          key: sim.mailgun.apiKey,
+          domain: sim.mailgun.domain,
+          webhookSigningKey: sim.mailgun.webhookSigningKey,
+        },
+        resend: {
+          baseUrl: sim.resend.baseUrl,
+          apiKey: sim.resend.apiKey,
+          webhookSecret: sim.resend.webhookSecret,
+        },
       },
       null,
       2,

@@ -7,7 +7,11 @@ import type { OutgoingWebhook } from './webhooks/dispatcher.ts';
 import type { ProviderName, SimMessage } from './types.ts';
 
 /** Builds a provider's webhooks for one outcome step of one recipient of a message. */
-export type EventBuilder = (message: SimMessage, recipient: string, step: OutcomeStep) => OutgoingWebhook[];
+export type EventBuilder = (
+  message: SimMessage,
+  recipient: string,
+  step: OutcomeStep,
+) => OutgoingWebhook[];
 
 /** What the provider modules share: ids, time, rules, recipient scripts and the delivery pipeline. */
 export interface SimContext {
@@ -16,7 +20,11 @@ export interface SimContext {
   readonly rules: RuleEngine;
   readonly recipients: RecipientBook;
   /** Records the message and schedules its webhooks; `override` lets a provider's own suppression list win. */
-  accept(message: SimMessage, build: EventBuilder, override?: (recipient: string) => NormalBehaviour | undefined): void;
+  accept(
+    message: SimMessage,
+    build: EventBuilder,
+    override?: (recipient: string) => NormalBehaviour | undefined,
+  ): void;
   /** The configured response latency of a provider (resolves at once when none). */
   latency(provider: ProviderName): Promise<void> | undefined;
 }
@@ -25,7 +33,11 @@ export interface SimContext {
  * Socket-level faults are the same for every provider; the rest are rendered by the provider.
  * A stall with `delayMs` answers normally afterwards, so it doubles as injected latency.
  */
-export async function withFault(fault: Fault, render: (fault: Fault) => Reply, proceed: () => Reply | Promise<Reply>): Promise<Reply> {
+export async function withFault(
+  fault: Fault,
+  render: (fault: Fault) => Reply,
+  proceed: () => Reply | Promise<Reply>,
+): Promise<Reply> {
   if (fault.kind === 'reset') return { reset: true };
   if (fault.kind === 'stall') {
     if (fault.delayMs === undefined) return { hang: true };
@@ -36,7 +48,8 @@ export async function withFault(fault: Fault, render: (fault: Fault) => Reply, p
 }
 
 /** Faults that concern one message of a batch rather than the whole request. */
-export const isElementFault = (fault: Fault): boolean => fault.kind === 'validation' || fault.kind === 'inactive-recipient';
+export const isElementFault = (fault: Fault): boolean =>
+  fault.kind === 'validation' || fault.kind === 'inactive-recipient';
 
 export function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
   try {
@@ -46,5 +59,6 @@ export function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: fa
   }
 }
 
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

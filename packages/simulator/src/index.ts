@@ -1,6 +1,14 @@
 export { startSimulator, type Simulator } from './simulator.ts';
 export type { SimulatorOptions, WebhookOptions } from './options.ts';
-export type { FailureRule, FaultKind, ProviderName, RecipientBehaviour, SimEvent, SimMessage, OutcomeKind } from './types.ts';
+export type {
+  FailureRule,
+  FaultKind,
+  ProviderName,
+  RecipientBehaviour,
+  SimEvent,
+  SimMessage,
+  OutcomeKind,
+} from './types.ts';
 export type { RuleEngine, RuleHandle } from './rules.ts';
 export type { RecipientBook, BehaviourMix } from './behaviour.ts';
 export type { EventWait } from './recorder.ts';

@@ -12,7 +12,11 @@ export interface WebhookOptions {
     /** Resend (Svix) signing secret, `whsec_<base64>`. */
     readonly resend?: string;
     /** Postmark: Basic auth added to the URL, and/or a custom shared-secret header. */
-    readonly postmark?: { readonly username?: string; readonly password?: string; readonly header?: { readonly name: string; readonly value: string } };
+    readonly postmark?: {
+      readonly username?: string;
+      readonly password?: string;
+      readonly header?: { readonly name: string; readonly value: string };
+    };
   };
   /** Delay of the first event after a send is accepted (default 10 ms). */
   readonly delayMs?: number;

@@ -58,7 +58,8 @@ export function createPrng(seed: string | number): Prng {
   const int = (n: number): number => Math.floor(next() * n);
   const hex = (length: number): string => {
     let out = '';
-    while (out.length < length) out += (Math.floor(next() * 0x100000000) >>> 0).toString(16).padStart(8, '0');
+    while (out.length < length)
+      out += (Math.floor(next() * 0x100000000) >>> 0).toString(16).padStart(8, '0');
     return out.slice(0, length);
   };
   return {

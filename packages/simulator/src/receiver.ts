@@ -22,7 +22,18 @@ export interface WebhookReceiver {
  * A tiny webhook sink for tests: records every POST and answers `status` (a number, or a function
  * of the request so a test can fail the first attempts and watch the retries).
  */
-export async function startWebhookReceiver(options: { status?: number | ((req: { path: string; headers: IncomingHttpHeaders; body: string; index: number }) => number) } = {}): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  options: {
+    status?:
+      | number
+      | ((req: {
+          path: string;
+          headers: IncomingHttpHeaders;
+          body: string;
+          index: number;
+        }) => number);
+  } = {},
+): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const waiters = new Set<() => void>();
   const server = createServer((req, res) => {
@@ -32,7 +43,10 @@ export async function startWebhookReceiver(options: { status?: number | ((req: {
       const body = Buffer.concat(chunks).toString('utf8');
       const path = req.url ?? '/';
       const s = options.status;
-      const status = typeof s === 'function' ? s({ path, headers: req.headers, body, index: received.length }) : (s ?? 200);
+      const status =
+        typeof s === 'function'
+          ? s({ path, headers: req.headers, body, index: received.length })
+          : (s ?? 200);
       received.push({ path, headers: req.headers, body, status });
       res.writeHead(status, { 'content-type': 'text/plain' }).end('ok');
       for (const w of waiters) w();
@@ -53,7 +67,11 @@ export async function startWebhookReceiver(options: { status?: number | ((req: {
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`[relaykit] [simulator] receiver got ${received.length} of ${n} webhook(s) within ${timeoutMs} ms`));
+          reject(
+            new Error(
+              `[relaykit] [simulator] receiver got ${received.length} of ${n} webhook(s) within ${timeoutMs} ms`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();

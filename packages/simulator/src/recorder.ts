@@ -1,6 +1,9 @@
 import type { SimEvent, SimMessage } from './types.ts';
 
-export type EventWait = number | ((event: SimEvent) => boolean) | { readonly count: number; readonly where?: (event: SimEvent) => boolean };
+export type EventWait =
+  | number
+  | ((event: SimEvent) => boolean)
+  | { readonly count: number; readonly where?: (event: SimEvent) => boolean };
 
 export interface Recorder {
   readonly messages: SimMessage[];
@@ -31,7 +34,11 @@ export function createRecorder(): Recorder {
   const wake = (): void => {
     for (const w of waiters) if (w.check()) waiters.delete(w);
   };
-  const waitFor = <T>(probe: () => T | undefined, timeoutMs: number, what: () => string): Promise<T> =>
+  const waitFor = <T>(
+    probe: () => T | undefined,
+    timeoutMs: number,
+    what: () => string,
+  ): Promise<T> =>
     new Promise((resolve, reject) => {
       const first = probe();
       if (first !== undefined) {
@@ -40,7 +47,9 @@ export function createRecorder(): Recorder {
       }
       const timer = setTimeout(() => {
         waiters.delete(waiter);
-        reject(new Error(`[relaykit] [simulator] timed out after ${timeoutMs} ms waiting for ${what()}`));
+        reject(
+          new Error(`[relaykit] [simulator] timed out after ${timeoutMs} ms waiting for ${what()}`),
+        );
       }, timeoutMs);
       const waiter: Waiter = {
         check() {
@@ -69,7 +78,8 @@ export function createRecorder(): Recorder {
     },
     waitForEvents(wait, timeoutMs = 5_000) {
       const count = typeof wait === 'number' ? wait : typeof wait === 'function' ? 1 : wait.count;
-      const where = typeof wait === 'number' ? undefined : typeof wait === 'function' ? wait : wait.where;
+      const where =
+        typeof wait === 'number' ? undefined : typeof wait === 'function' ? wait : wait.where;
       const pick = (): SimEvent[] => events.filter((e) => settled(e) && (where ? where(e) : true));
       return waitFor(
         () => {
@@ -77,7 +87,8 @@ export function createRecorder(): Recorder {
           return hits.length >= count ? hits : undefined;
         },
         timeoutMs,
-        () => `${count} settled webhook event(s); have ${pick().length} of ${events.length} recorded`,
+        () =>
+          `${count} settled webhook event(s); have ${pick().length} of ${events.length} recorded`,
       );
     },
     waitForMessages(n, timeoutMs = 5_000) {

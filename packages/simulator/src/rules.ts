@@ -34,7 +34,8 @@ export interface RuleEngine {
   match(facts: RequestFacts): Fault | undefined;
 }
 
-const toMs = (t: number | Date | undefined): number | undefined => (t instanceof Date ? t.getTime() : t);
+const toMs = (t: number | Date | undefined): number | undefined =>
+  t instanceof Date ? t.getTime() : t;
 
 export function faultFromStatus(status: number | undefined): FaultKind {
   if (status === undefined) return 'server-error';
@@ -83,7 +84,8 @@ export function createRuleEngine(now: () => number): RuleEngine {
       for (const entry of entries) {
         const r = entry.rule;
         if (r.provider !== undefined) {
-          const providers: readonly ProviderName[] = typeof r.provider === 'string' ? [r.provider] : r.provider;
+          const providers: readonly ProviderName[] =
+            typeof r.provider === 'string' ? [r.provider] : r.provider;
           if (!providers.includes(facts.provider)) continue;
         }
         if (r.operation !== undefined && r.operation !== facts.operation) continue;
@@ -92,7 +94,8 @@ export function createRuleEngine(now: () => number): RuleEngine {
         if (from !== undefined && t < from) continue;
         if (until !== undefined && t >= until) continue;
         const filter = r.recipient;
-        if (filter !== undefined && !facts.recipients.some((a) => recipientMatches(filter, a))) continue;
+        if (filter !== undefined && !facts.recipients.some((a) => recipientMatches(filter, a)))
+          continue;
         if (r.times !== undefined && entry.fired >= r.times) continue;
         entry.seen++;
         if (r.everyNth !== undefined && entry.seen % r.everyNth !== 0) continue;

@@ -28,7 +28,11 @@ export interface Simulator {
     readonly endpoint: string;
     readonly region: string;
     readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
-    readonly clientConfig: { readonly region: string; readonly endpoint: string; readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string } };
+    readonly clientConfig: {
+      readonly region: string;
+      readonly endpoint: string;
+      readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+    };
     readonly topicArn: string;
     /** PEM of the self-signed certificate every SNS message is signed with. */
     readonly certificatePem: string;
@@ -43,7 +47,11 @@ export interface Simulator {
   readonly postmark: {
     readonly serverToken: string;
     readonly requestHost: string;
-    readonly clientOptions: { readonly useHttps: false; readonly requestHost: string; readonly timeout: number };
+    readonly clientOptions: {
+      readonly useHttps: false;
+      readonly requestHost: string;
+      readonly timeout: number;
+    };
   };
   /** `new Mailgun(FormData).client(sim.mailgun.clientOptions)`, then `messages.create(sim.mailgun.domain, …)`. */
   readonly mailgun: {
@@ -51,10 +59,19 @@ export interface Simulator {
     readonly apiKey: string;
     readonly domain: string;
     readonly webhookSigningKey: string;
-    readonly clientOptions: { readonly username: 'api'; readonly key: string; readonly url: string; readonly timeout: number };
+    readonly clientOptions: {
+      readonly username: 'api';
+      readonly key: string;
+      readonly url: string;
+      readonly timeout: number;
+    };
   };
   /** `new Resend(sim.resend.apiKey, { baseUrl: sim.resend.baseUrl })`. */
-  readonly resend: { readonly baseUrl: string; readonly apiKey: string; readonly webhookSecret: string };
+  readonly resend: {
+    readonly baseUrl: string;
+    readonly apiKey: string;
+    readonly webhookSecret: string;
+  };
   /** Accepted messages, in order. */
   readonly messages: readonly SimMessage[];
   /** Generated webhooks (including their delivery state), in the order they became due. */
@@ -123,16 +140,27 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const recorder = createRecorder();
   const rules = createRuleEngine(now);
-  const recipients = createRecipientBook(seed, options.recipients?.default ?? 'deliver', options.recipients?.mix);
+  const recipients = createRecipientBook(
+    seed,
+    options.recipients?.default ?? 'deliver',
+    options.recipients?.mix,
+  );
   const scripts = options.recipients?.scripts ?? {};
   const applyScripts = (): void => {
     for (const [target, behaviour] of Object.entries(scripts)) recipients.set(target, behaviour);
   };
   applyScripts();
 
-  const duplicates = hooks.duplicates === true ? 1 : typeof hooks.duplicates === 'number' ? hooks.duplicates : 0;
+  const duplicates =
+    hooks.duplicates === true ? 1 : typeof hooks.duplicates === 'number' ? hooks.duplicates : 0;
   const dispatcher = createDispatcher(
-    { urlFor, timeScale: hooks.timeScale ?? 0.0001, delaysMs: hooks.retryDelaysMs ?? {}, duplicates, timeoutMs: hooks.timeoutMs ?? 5_000 },
+    {
+      urlFor,
+      timeScale: hooks.timeScale ?? 0.0001,
+      delaysMs: hooks.retryDelaysMs ?? {},
+      duplicates,
+      timeoutMs: hooks.timeoutMs ?? 5_000,
+    },
     recorder,
     prng,
   );
@@ -161,7 +189,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   const region = options.ses?.region ?? 'us-east-1';
   const accountId = options.ses?.accountId ?? '123456789012';
-  const topicArn = options.ses?.topicArn ?? `arn:aws:sns:${region}:${accountId}:relaykit-simulator-ses-events`;
+  const topicArn =
+    options.ses?.topicArn ?? `arn:aws:sns:${region}:${accountId}:relaykit-simulator-ses-events`;
   const sns: SnsSettings = {
     region,
     accountId,
@@ -192,10 +221,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   registerPostmarkRoutes(router, ctx, postmarkToken, {
     prng,
     serverId: options.postmark?.serverId ?? 1,
-    headers: () => (postmarkHeader ? { [postmarkHeader.name.toLowerCase()]: postmarkHeader.value } : {}),
+    headers: () =>
+      postmarkHeader ? { [postmarkHeader.name.toLowerCase()]: postmarkHeader.value } : {},
   });
   registerMailgunRoutes(router, ctx, mailgunKey, { prng, signingKey: () => mailgunSigningKey });
-  const idempotency = registerResendRoutes(router, ctx, resendKey, { prng, secret: () => resendSecret });
+  const idempotency = registerResendRoutes(router, ctx, resendKey, {
+    prng,
+    secret: () => resendSecret,
+  });
 
   const server = await startHttpServer(router, host, options.port ?? 0);
   const url = server.url;
@@ -217,7 +250,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   };
   if (hooks.snsSubscriptionConfirmation) sendSubscriptionConfirmation();
 
-  const sesCredentials = { accessKeyId: 'AKIASIMULATOR0000000', secretAccessKey: 'simulator-secret-access-key' };
+  const sesCredentials = {
+    accessKeyId: 'AKIASIMULATOR0000000',
+    secretAccessKey: 'simulator-secret-access-key',
+  };
   return {
     url,
     host,
@@ -253,14 +289,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     fail: (rule) => rules.add(rule),
     recipients,
     setWebhookUrl(provider, target) {
-      for (const p of provider === 'all' ? (['ses', 'postmark', 'mailgun', 'resend'] as const) : [provider]) urls.set(p, target);
+      for (const p of provider === 'all'
+        ? (['ses', 'postmark', 'mailgun', 'resend'] as const)
+        : [provider])
+        urls.set(p, target);
     },
     waitForEvents: (wait, timeoutMs) => recorder.waitForEvents(wait, timeoutMs),
     waitForMessages: (n, timeoutMs) => recorder.waitForMessages(n, timeoutMs),
     async idle(timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
       while (dispatcher.pending() > 0) {
-        if (Date.now() > deadline) throw new Error(`[relaykit] [simulator] webhooks still pending after ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(`[relaykit] [simulator] webhooks still pending after ${timeoutMs} ms`);
         await sleep(2);
       }
     },

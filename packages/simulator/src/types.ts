@@ -60,7 +60,11 @@ export type RecipientBehaviour =
   | { readonly kind: 'deliver'; readonly delayMs?: number }
   | { readonly kind: 'hard-bounce' }
   /** 452 4.2.2 mailbox full on the first `failures` tries (default 2), then `then` (default delivered). */
-  | { readonly kind: 'soft-bounce'; readonly failures?: number; readonly then?: 'delivered' | 'bounced' }
+  | {
+      readonly kind: 'soft-bounce';
+      readonly failures?: number;
+      readonly then?: 'delivered' | 'bounced';
+    }
   /** 421 4.7.28 rate limited on the first `failures` tries (default 2), then `then` (default delivered). */
   | { readonly kind: 'defer'; readonly failures?: number; readonly then?: 'delivered' | 'bounced' }
   | { readonly kind: 'block' }
@@ -90,7 +94,8 @@ export interface SimMessage {
 }
 
 /** The neutral kind of an outcome step; each provider names it its own way. */
-export type OutcomeKind = 'sent' | 'delivered' | 'deferred' | 'bounced' | 'complained' | 'suppressed';
+export type OutcomeKind =
+  'sent' | 'delivered' | 'deferred' | 'bounced' | 'complained' | 'suppressed';
 
 /** A webhook the simulator generated, and what happened when it posted it. */
 export interface SimEvent {

@@ -13,12 +13,20 @@ export interface OpenOptions {
 }
 
 /** Opens (or adopts) a database in WAL mode and brings its schema up to date. */
-export function openDatabase(target: string | SqliteDatabase, options: OpenOptions = {}): SqliteDatabase {
+export function openDatabase(
+  target: string | SqliteDatabase,
+  options: OpenOptions = {},
+): SqliteDatabase {
   let db: SqliteDatabase;
   try {
     db = typeof target === 'string' ? new Database(target) : target;
   } catch (error) {
-    throw new RelayError({ kind: 'config', provider: 'sqlite', message: `cannot open ${String(target)}: check the path exists and is writable`, cause: error });
+    throw new RelayError({
+      kind: 'config',
+      provider: 'sqlite',
+      message: `cannot open ${String(target)}: check the path exists and is writable`,
+      cause: error,
+    });
   }
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
@@ -30,8 +38,12 @@ export function openDatabase(target: string | SqliteDatabase, options: OpenOptio
 
 /** Applies every migration newer than the database's version, each in its own transaction. */
 export function migrate(db: SqliteDatabase): number {
-  db.exec('CREATE TABLE IF NOT EXISTS relaykit_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-  const current = (db.prepare('SELECT MAX(version) AS v FROM relaykit_migrations').get() as { v: number | null }).v ?? 0;
+  db.exec(
+    'CREATE TABLE IF NOT EXISTS relaykit_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)',
+  );
+  const current =
+    (db.prepare('SELECT MAX(version) AS v FROM relaykit_migrations').get() as { v: number | null })
+      .v ?? 0;
   const latest = migrations.length;
   if (current > latest) {
     throw new RelayError({
@@ -43,7 +55,10 @@ export function migrate(db: SqliteDatabase): number {
   for (let version = current + 1; version <= latest; version += 1) {
     db.transaction(() => {
       db.exec(migrations[version - 1] as string);
-      db.prepare('INSERT INTO relaykit_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+      db.prepare('INSERT INTO relaykit_migrations (version, applied_at) VALUES (?, ?)').run(
+        version,
+        Date.now(),
+      );
     })();
   }
   return latest;

@@ -26,11 +26,23 @@ export function sqliteLedger(db: SqliteDatabase): Ledger {
     `INSERT OR REPLACE INTO ledger (message_id, provider, provider_message_id, recipients, sender, stream, sent_at)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
-  const byMessage = db.prepare<[string], Row>('SELECT * FROM ledger WHERE message_id = ? ORDER BY sent_at');
-  const byProvider = db.prepare<[string, string], Row>('SELECT * FROM ledger WHERE provider = ? AND provider_message_id = ?');
+  const byMessage = db.prepare<[string], Row>(
+    'SELECT * FROM ledger WHERE message_id = ? ORDER BY sent_at',
+  );
+  const byProvider = db.prepare<[string, string], Row>(
+    'SELECT * FROM ledger WHERE provider = ? AND provider_message_id = ?',
+  );
   return {
     async record(e) {
-      insert.run(e.messageId, e.provider, e.providerMessageId, JSON.stringify(e.recipients), e.from, e.stream ?? null, e.sentAt.getTime());
+      insert.run(
+        e.messageId,
+        e.provider,
+        e.providerMessageId,
+        JSON.stringify(e.recipients),
+        e.from,
+        e.stream ?? null,
+        e.sentAt.getTime(),
+      );
     },
     async byMessageId(messageId) {
       return byMessage.all(messageId).map(toEntry);

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Outbox, OutboxCounts, QueueDecision, QueuedMessage, SerializedMessage } from '@relaykit/core';
+import type {
+  Outbox,
+  OutboxCounts,
+  QueueDecision,
+  QueuedMessage,
+  SerializedMessage,
+} from '@relaykit/core';
 import type { SqliteDatabase } from './database.ts';
 
 interface Row {
@@ -23,7 +29,9 @@ function toQueued(r: Row): QueuedMessage & { status: keyof OutboxCounts; reason?
     expiresAt: new Date(r.expires_at),
     attempts: r.attempts,
     status: r.status,
-    ...(r.last_error === null ? {} : { lastError: JSON.parse(r.last_error) as { kind: string; message: string } }),
+    ...(r.last_error === null
+      ? {}
+      : { lastError: JSON.parse(r.last_error) as { kind: string; message: string } }),
     ...(r.reason === null ? {} : { reason: r.reason }),
   };
 }
@@ -46,7 +54,9 @@ export function sqliteOutbox(db: SqliteDatabase, options: { now?: () => number }
      UNION ALL
      SELECT * FROM (SELECT * FROM outbox WHERE status = 'inFlight' AND lease_until <= @now LIMIT @limit)`,
   );
-  const lease = db.prepare(`UPDATE outbox SET status = 'inFlight', lease_until = ?, lease_owner = ? WHERE id = ?`);
+  const lease = db.prepare(
+    `UPDATE outbox SET status = 'inFlight', lease_until = ?, lease_owner = ? WHERE id = ?`,
+  );
   const retry = db.prepare(
     `UPDATE outbox SET status = 'queued', due_at = ?, attempts = attempts + 1, last_error = ?, lease_until = NULL, lease_owner = NULL
      WHERE id = ? AND lease_owner = ?`,
@@ -55,16 +65,27 @@ export function sqliteOutbox(db: SqliteDatabase, options: { now?: () => number }
     `UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ?, reason = ?, finished_at = ?, lease_until = NULL, lease_owner = NULL
      WHERE id = ? AND lease_owner = ?`,
   );
-  const release = db.prepare(`UPDATE outbox SET status = 'queued', lease_until = NULL, lease_owner = NULL WHERE id = ? AND lease_owner = ?`);
+  const release = db.prepare(
+    `UPDATE outbox SET status = 'queued', lease_until = NULL, lease_owner = NULL WHERE id = ? AND lease_owner = ?`,
+  );
   const getOne = db.prepare<[string], Row>('SELECT * FROM outbox WHERE id = ?');
-  const countAll = db.prepare<[], { status: keyof OutboxCounts; n: number }>('SELECT status, COUNT(*) AS n FROM outbox GROUP BY status');
+  const countAll = db.prepare<[], { status: keyof OutboxCounts; n: number }>(
+    'SELECT status, COUNT(*) AS n FROM outbox GROUP BY status',
+  );
   const dead = db.prepare<[number], Row>(
     `SELECT * FROM outbox WHERE finished_at IS NOT NULL AND status IN ('dead', 'expired') ORDER BY finished_at DESC LIMIT ?`,
   );
 
   const enqueue = db.transaction((messages: readonly QueuedMessage[]) => {
     for (const m of messages) {
-      insert.run(m.id, JSON.stringify(m.message), m.enqueuedAt.getTime(), m.dueAt.getTime(), m.expiresAt.getTime(), m.attempts);
+      insert.run(
+        m.id,
+        JSON.stringify(m.message),
+        m.enqueuedAt.getTime(),
+        m.dueAt.getTime(),
+        m.expiresAt.getTime(),
+        m.attempts,
+      );
     }
   });
   const claim = db.transaction((limit: number, owner: string, leaseMs: number) => {
@@ -77,7 +98,14 @@ export function sqliteOutbox(db: SqliteDatabase, options: { now?: () => number }
     if (decision.type === 'retry') {
       retry.run(decision.at.getTime(), JSON.stringify(decision.error), id, owner);
     } else {
-      finish.run(decision.status, decision.error ? JSON.stringify(decision.error) : null, decision.reason ?? null, now(), id, owner);
+      finish.run(
+        decision.status,
+        decision.error ? JSON.stringify(decision.error) : null,
+        decision.reason ?? null,
+        now(),
+        id,
+        owner,
+      );
     }
   };
 
@@ -137,7 +165,9 @@ export function sqliteOutbox(db: SqliteDatabase, options: { now?: () => number }
       return c;
     },
     async deadLetters({ limit = 100 } = {}) {
-      return dead.all(limit).map((r) => ({ ...toQueued(r), status: r.status as 'dead' | 'expired' }));
+      return dead
+        .all(limit)
+        .map((r) => ({ ...toQueued(r), status: r.status as 'dead' | 'expired' }));
     },
   };
 }

@@ -7,7 +7,9 @@ import type { SqliteDatabase } from './database.ts';
  */
 export function sqliteRateStore(db: SqliteDatabase): RateStore {
   const read = db.prepare<[string], { tat: number }>('SELECT tat FROM rate_bucket WHERE key = ?');
-  const write = db.prepare('INSERT INTO rate_bucket (key, tat) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET tat = excluded.tat');
+  const write = db.prepare(
+    'INSERT INTO rate_bucket (key, tat) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET tat = excluded.tat',
+  );
   const sweep = db.prepare('DELETE FROM rate_bucket WHERE tat < ?');
   let takes = 0;
   const take = db.transaction((buckets: readonly RateBucket[], now: number, maxWaitMs: number) => {

@@ -1,4 +1,9 @@
-import { applyEvent, initialState, type MessageStateStore, type RecipientState } from '@relaykit/core';
+import {
+  applyEvent,
+  initialState,
+  type MessageStateStore,
+  type RecipientState,
+} from '@relaykit/core';
 import type { SqliteDatabase } from './database.ts';
 
 interface Stored extends Omit<RecipientState, 'updatedAt' | 'history'> {
@@ -8,23 +13,39 @@ interface Stored extends Omit<RecipientState, 'updatedAt' | 'history'> {
 
 const revive = (json: string): RecipientState => {
   const s = JSON.parse(json) as Stored;
-  return { ...s, updatedAt: new Date(s.updatedAt), history: s.history.map((h) => ({ ...h, at: new Date(h.at) })) };
+  return {
+    ...s,
+    updatedAt: new Date(s.updatedAt),
+    history: s.history.map((h) => ({ ...h, at: new Date(h.at) })),
+  };
 };
 
 /** Message state per recipient, folded by core's state machine inside one transaction per event. */
 export function sqliteStateStore(db: SqliteDatabase): MessageStateStore {
-  const get = db.prepare<[string, string], { state: string }>('SELECT state FROM recipient_state WHERE message_id = ? AND recipient = ?');
-  const put = db.prepare('INSERT OR REPLACE INTO recipient_state (message_id, recipient, state) VALUES (?, ?, ?)');
-  const all = db.prepare<[string], { state: string }>('SELECT state FROM recipient_state WHERE message_id = ? ORDER BY recipient');
-  const apply = db.transaction((messageId: string, recipient: string, event: Parameters<MessageStateStore['apply']>[0]) => {
-    const row = get.get(messageId, recipient);
-    const next = applyEvent(row ? revive(row.state) : initialState(messageId, event.recipient), event);
-    put.run(messageId, recipient, JSON.stringify(next));
-    return next;
-  });
+  const get = db.prepare<[string, string], { state: string }>(
+    'SELECT state FROM recipient_state WHERE message_id = ? AND recipient = ?',
+  );
+  const put = db.prepare(
+    'INSERT OR REPLACE INTO recipient_state (message_id, recipient, state) VALUES (?, ?, ?)',
+  );
+  const all = db.prepare<[string], { state: string }>(
+    'SELECT state FROM recipient_state WHERE message_id = ? ORDER BY recipient',
+  );
+  const apply = db.transaction(
+    (messageId: string, recipient: string, event: Parameters<MessageStateStore['apply']>[0]) => {
+      const row = get.get(messageId, recipient);
+      const next = applyEvent(
+        row ? revive(row.state) : initialState(messageId, event.recipient),
+        event,
+      );
+      put.run(messageId, recipient, JSON.stringify(next));
+      return next;
+    },
+  );
   return {
     async apply(event) {
-      const messageId = event.messageId ?? `provider:${event.provider}:${event.providerMessageId ?? 'unknown'}`;
+      const messageId =
+        event.messageId ?? `provider:${event.provider}:${event.providerMessageId ?? 'unknown'}`;
       return apply(messageId, event.recipient.toLowerCase(), event);
     },
     async get(messageId) {

@@ -1,4 +1,12 @@
-import type { DedupeStore, Ledger, MessageStateStore, Outbox, RateStore, StrikeStore, SuppressionStore } from '@relaykit/core';
+import type {
+  DedupeStore,
+  Ledger,
+  MessageStateStore,
+  Outbox,
+  RateStore,
+  StrikeStore,
+  SuppressionStore,
+} from '@relaykit/core';
 import { openDatabase, type OpenOptions, type SqliteDatabase } from './database.ts';
 import { sqliteDedupe } from './dedupe.ts';
 import { sqliteLedger } from './ledger.ts';
@@ -29,7 +37,10 @@ export interface SqliteStores {
  * const relay = createRelay({ providers, ledger: stores.ledger, state: stores.state, dedupe: stores.dedupe,
  *   outbox: stores.outbox, suppression: { store: stores.suppression } });
  */
-export function sqliteStores(target: string | SqliteDatabase, options: OpenOptions = {}): SqliteStores {
+export function sqliteStores(
+  target: string | SqliteDatabase,
+  options: OpenOptions = {},
+): SqliteStores {
   const db = openDatabase(target, options);
   return {
     db,

@@ -1,4 +1,9 @@
-import { domainOf, type SuppressionEntry, type SuppressionRemoval, type SuppressionStore } from '@relaykit/core';
+import {
+  domainOf,
+  type SuppressionEntry,
+  type SuppressionRemoval,
+  type SuppressionStore,
+} from '@relaykit/core';
 import type { SqliteDatabase } from './database.ts';
 
 interface Row {
@@ -19,7 +24,8 @@ function toEntry(row: Row): SuppressionEntry {
     lastSeen: new Date(row.last_seen),
   };
   if (row.stream !== '') entry.stream = row.stream;
-  if (row.source !== null) entry.source = JSON.parse(row.source) as NonNullable<SuppressionEntry['source']>;
+  if (row.source !== null)
+    entry.source = JSON.parse(row.source) as NonNullable<SuppressionEntry['source']>;
   if (row.expires_at !== null) entry.expiresAt = new Date(row.expires_at);
   return entry;
 }
@@ -39,7 +45,9 @@ export function sqliteSuppressionStore(db: SqliteDatabase): SuppressionStore {
        last_seen = MAX(last_seen, excluded.last_seen),
        expires_at = excluded.expires_at`,
   );
-  const getOne = db.prepare<[string, string], Row>('SELECT * FROM suppression WHERE address = ? AND stream = ?');
+  const getOne = db.prepare<[string, string], Row>(
+    'SELECT * FROM suppression WHERE address = ? AND stream = ?',
+  );
   const deleteOne = db.prepare('DELETE FROM suppression WHERE address = ? AND stream = ?');
   const audit = db.prepare(
     'INSERT INTO suppression_removal (address, stream, removed_at, removed_by, reason, entry) VALUES (?, ?, ?, ?, ?, ?)',
@@ -67,13 +75,15 @@ export function sqliteSuppressionStore(db: SqliteDatabase): SuppressionStore {
       });
     }
   });
-  const removeOne = db.transaction((address: string, stream: string, by: string, reason: string, now: number) => {
-    const row = getOne.get(address, stream);
-    if (!row) return false;
-    deleteOne.run(address, stream);
-    audit.run(address, stream, now, by, reason, JSON.stringify(row));
-    return true;
-  });
+  const removeOne = db.transaction(
+    (address: string, stream: string, by: string, reason: string, now: number) => {
+      const row = getOne.get(address, stream);
+      if (!row) return false;
+      deleteOne.run(address, stream);
+      audit.run(address, stream, now, by, reason, JSON.stringify(row));
+      return true;
+    },
+  );
 
   return {
     async check(addresses, options = {}) {
@@ -83,27 +93,56 @@ export function sqliteSuppressionStore(db: SqliteDatabase): SuppressionStore {
       addAll(entries);
     },
     async remove(address, options) {
-      return removeOne(address.toLowerCase(), options.stream ?? '', options.by, options.reason, (options.now ?? new Date()).getTime());
+      return removeOne(
+        address.toLowerCase(),
+        options.stream ?? '',
+        options.by,
+        options.reason,
+        (options.now ?? new Date()).getTime(),
+      );
     },
     async list(options = {}) {
       const limit = Math.max(1, Math.min(options.limit ?? 100, 10_000));
-      const [afterAddress, afterStream] = options.cursor ? (JSON.parse(Buffer.from(options.cursor, 'base64url').toString()) as [string, string]) : ['', ''];
+      const [afterAddress, afterStream] = options.cursor
+        ? (JSON.parse(Buffer.from(options.cursor, 'base64url').toString()) as [string, string])
+        : ['', ''];
       const rows = db
         .prepare<{ address: string; stream: string; only: string | null; limit: number }, Row>(
           `SELECT * FROM suppression WHERE (address, stream) > (@address, @stream) AND (@only IS NULL OR stream = @only)
            ORDER BY address, stream LIMIT @limit`,
         )
-        .all({ address: afterAddress, stream: afterStream, only: options.stream ?? null, limit: limit + 1 });
+        .all({
+          address: afterAddress,
+          stream: afterStream,
+          only: options.stream ?? null,
+          limit: limit + 1,
+        });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {
         entries: page.map(toEntry),
-        ...(rows.length > limit && last ? { cursor: Buffer.from(JSON.stringify([last.address, last.stream])).toString('base64url') } : {}),
+        ...(rows.length > limit && last
+          ? {
+              cursor: Buffer.from(JSON.stringify([last.address, last.stream])).toString(
+                'base64url',
+              ),
+            }
+          : {}),
       };
     },
     async removals(options = {}) {
       const rows = db
-        .prepare<{ address: string; limit: number }, { address: string; stream: string; removed_at: number; removed_by: string; reason: string; entry: string }>(
+        .prepare<
+          { address: string; limit: number },
+          {
+            address: string;
+            stream: string;
+            removed_at: number;
+            removed_by: string;
+            reason: string;
+            entry: string;
+          }
+        >(
           `SELECT * FROM suppression_removal WHERE (@address = '' OR address = @address) ORDER BY seq DESC LIMIT @limit`,
         )
         .all({ address: options.address?.toLowerCase() ?? '', limit: options.limit ?? 100 });

@@ -47,7 +47,11 @@ export function buildAudience(count: number): Recipient[] {
     }
     if (slot >= share) domain = companies[i % companies.length] as string;
     const stream = i % 4 === 0 ? 'transactional' : 'outreach';
-    out.push({ address: `${stream === 'transactional' ? 'customer' : 'reader'}${i}@${domain}`, domain, stream });
+    out.push({
+      address: `${stream === 'transactional' ? 'customer' : 'reader'}${i}@${domain}`,
+      domain,
+      stream,
+    });
   }
   return out;
 }

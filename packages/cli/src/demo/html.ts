@@ -2,7 +2,16 @@ import type { Counts, DemoStats } from './stats.ts';
 
 const escape = (s: string) => s.replace(/[&<>"']/gu, (c) => `&#${c.charCodeAt(0)};`);
 
-const palette = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#4b5563'];
+const palette = [
+  '#2563eb',
+  '#dc2626',
+  '#16a34a',
+  '#d97706',
+  '#7c3aed',
+  '#0891b2',
+  '#db2777',
+  '#4b5563',
+];
 
 interface Series {
   name: string;
@@ -12,7 +21,11 @@ interface Series {
 }
 
 /** A self-contained SVG line chart: no script, no external assets, so the file renders anywhere. */
-export function lineChart(title: string, series: Series[], options: { width?: number; height?: number; yLabel?: string } = {}): string {
+export function lineChart(
+  title: string,
+  series: Series[],
+  options: { width?: number; height?: number; yLabel?: string } = {},
+): string {
   const width = options.width ?? 640;
   const height = options.height ?? 260;
   const pad = { left: 48, right: 16, top: 28, bottom: 36 };
@@ -24,63 +37,118 @@ export function lineChart(title: string, series: Series[], options: { width?: nu
   const sy = (y: number) => height - pad.bottom - (y / maxY) * (height - pad.top - pad.bottom);
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(maxY * f));
   const grid = ticks
-    .map((t) => `<line x1="${pad.left}" x2="${width - pad.right}" y1="${sy(t)}" y2="${sy(t)}" stroke="#e5e7eb"/><text x="${pad.left - 6}" y="${sy(t) + 4}" text-anchor="end" font-size="11" fill="#6b7280">${t}</text>`)
+    .map(
+      (t) =>
+        `<line x1="${pad.left}" x2="${width - pad.right}" y1="${sy(t)}" y2="${sy(t)}" stroke="#e5e7eb"/><text x="${pad.left - 6}" y="${sy(t) + 4}" text-anchor="end" font-size="11" fill="#6b7280">${t}</text>`,
+    )
     .join('');
   const xTicks = Array.from({ length: 6 }, (_, i) => Math.round((maxX * i) / 5))
-    .map((t) => `<text x="${sx(t)}" y="${height - pad.bottom + 16}" text-anchor="middle" font-size="11" fill="#6b7280">${t}s</text>`)
+    .map(
+      (t) =>
+        `<text x="${sx(t)}" y="${height - pad.bottom + 16}" text-anchor="middle" font-size="11" fill="#6b7280">${t}s</text>`,
+    )
     .join('');
   const lines = series
     .filter((s) => s.points.length > 0)
     .map((s) => {
-      const d = s.points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
+      const d = s.points
+        .map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`)
+        .join(' ');
       return `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}><title>${escape(s.name)}</title></path>`;
     })
     .join('');
   // Each legend entry is placed after the previous one's text (about 6.5 px a character at 11 px).
-  const offsets = series.reduce<number[]>((acc, _s, i) => [...acc, i === 0 ? 0 : (acc[i - 1] as number) + 40 + (series[i - 1]?.name.length ?? 0) * 6.5], []);
+  const offsets = series.reduce<number[]>(
+    (acc, _s, i) => [
+      ...acc,
+      i === 0 ? 0 : (acc[i - 1] as number) + 40 + (series[i - 1]?.name.length ?? 0) * 6.5,
+    ],
+    [],
+  );
   const legend = series
-    .map((s, i) => `<g transform="translate(${pad.left + (offsets[i] as number)},${height - 8})"><line x1="0" x2="18" y1="-4" y2="-4" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/><text x="24" y="0" font-size="11">${escape(s.name)}</text></g>`)
+    .map(
+      (s, i) =>
+        `<g transform="translate(${pad.left + (offsets[i] as number)},${height - 8})"><line x1="0" x2="18" y1="-4" y2="-4" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/><text x="24" y="0" font-size="11">${escape(s.name)}</text></g>`,
+    )
     .join('');
   return `<figure><svg class="chart" role="img" aria-label="${escape(title)}" viewBox="0 0 ${width} ${height + 14}" width="${width}" height="${height + 14}" xmlns="http://www.w3.org/2000/svg">
 <text x="${pad.left}" y="16" font-size="13" font-weight="600">${escape(title)}</text>${options.yLabel ? `<text x="4" y="16" font-size="10" fill="#6b7280">${escape(options.yLabel)}</text>` : ''}
 ${grid}${xTicks}<line x1="${pad.left}" x2="${pad.left}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="#9ca3af"/>${lines}${legend}</svg></figure>`;
 }
 
-const columns: Array<keyof Counts> = ['sent', 'delivered', 'deferred', 'bounced', 'complained', 'suppressed', 'rejected', 'failed'];
+const columns: Array<keyof Counts> = [
+  'sent',
+  'delivered',
+  'deferred',
+  'bounced',
+  'complained',
+  'suppressed',
+  'rejected',
+  'failed',
+];
 
 function table(title: string, rows: Record<string, Counts>): string {
   const head = `<tr><th></th>${columns.map((c) => `<th>${c}</th>`).join('')}</tr>`;
   const body = Object.entries(rows)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([name, c]) => `<tr><th>${escape(name)}</th>${columns.map((k) => `<td>${c[k]}</td>`).join('')}</tr>`)
+    .map(
+      ([name, c]) =>
+        `<tr><th>${escape(name)}</th>${columns.map((k) => `<td>${c[k]}</td>`).join('')}</tr>`,
+    )
     .join('');
   return `<h2>${escape(title)}</h2><table>${head}${body}</table>`;
 }
 
 /** Deliveries and deferrals per second for one profile, as chart series. */
 function profileSeries(stats: DemoStats, profile: string, color: string): Series[] {
-  const points = stats.timeline.filter((p) => p.profile === profile).sort((a, b) => a.second - b.second);
+  const points = stats.timeline
+    .filter((p) => p.profile === profile)
+    .sort((a, b) => a.second - b.second);
   return [
     { name: `${profile} delivered/s`, color, points: points.map((p) => [p.second, p.delivered]) },
-    { name: `${profile} deferred/s`, color, dashed: true, points: points.map((p) => [p.second, p.deferred]) },
+    {
+      name: `${profile} deferred/s`,
+      color,
+      dashed: true,
+      points: points.map((p) => [p.second, p.deferred]),
+    },
   ];
 }
 
 /** The demo's report as one HTML file with inline SVG charts. */
 export function renderHtmlReport(stats: DemoStats): string {
   const profiles = [...new Set(stats.timeline.map((p) => p.profile))].sort();
-  const charts = profiles.map((profile, i) => lineChart(`${profile}: delivered and deferred events per second`, profileSeries(stats, profile, palette[i % palette.length] as string))).join('');
+  const charts = profiles
+    .map((profile, i) =>
+      lineChart(
+        `${profile}: delivered and deferred events per second`,
+        profileSeries(stats, profile, palette[i % palette.length] as string),
+      ),
+    )
+    .join('');
   const overall = lineChart(
     'Delivered events per second, per mailbox provider',
     profiles.map((profile, i) => ({
       name: profile,
       color: palette[i % palette.length] as string,
-      points: stats.timeline.filter((p) => p.profile === profile).sort((a, b) => a.second - b.second).map((p) => [p.second, p.delivered] as [number, number]),
+      points: stats.timeline
+        .filter((p) => p.profile === profile)
+        .sort((a, b) => a.second - b.second)
+        .map((p) => [p.second, p.delivered] as [number, number]),
     })),
   );
-  const suppression = lineChart('Suppression list size', [{ name: 'suppressed addresses', color: '#dc2626', points: stats.suppression.map((s) => [s.second, s.size]) }]);
+  const suppression = lineChart('Suppression list size', [
+    {
+      name: 'suppressed addresses',
+      color: '#dc2626',
+      points: stats.suppression.map((s) => [s.second, s.size]),
+    },
+  ]);
   const duration = ((stats.finishedAt ?? new Date()).getTime() - stats.startedAt.getTime()) / 1000;
-  const list = (items: string[]) => (items.length === 0 ? '<p class="muted">none</p>' : `<ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`);
+  const list = (items: string[]) =>
+    items.length === 0
+      ? '<p class="muted">none</p>'
+      : `<ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>relaykit demo report</title>
 <style>

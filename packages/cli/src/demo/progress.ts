@@ -11,8 +11,13 @@ const bar = (done: number, total: number, width = 28) => {
 };
 
 /** Settled recipients: every outcome that ends a recipient's story in the demo. */
-const settled = (c: { delivered: number; bounced: number; suppressed: number; rejected: number; failed: number }) =>
-  c.delivered + c.bounced + c.suppressed + c.rejected + c.failed;
+const settled = (c: {
+  delivered: number;
+  bounced: number;
+  suppressed: number;
+  rejected: number;
+  failed: number;
+}) => c.delivered + c.bounced + c.suppressed + c.rejected + c.failed;
 
 /** The progress block: a bar per stream and per mailbox-provider profile. */
 export function renderProgress(stats: DemoStats, totals: ProgressTotals): string[] {
@@ -22,25 +27,44 @@ export function renderProgress(stats: DemoStats, totals: ProgressTotals): string
   lines.push('streams');
   for (const [stream, total] of Object.entries(totals.byStream)) {
     const c = stats.byStream[stream];
-    lines.push(row(stream, c ? settled(c) : 0, total, c ? `deferred ${c.deferred} · bounced ${c.bounced} · suppressed ${c.suppressed}` : ''));
+    lines.push(
+      row(
+        stream,
+        c ? settled(c) : 0,
+        total,
+        c ? `deferred ${c.deferred} · bounced ${c.bounced} · suppressed ${c.suppressed}` : '',
+      ),
+    );
   }
   lines.push('mailbox providers');
   for (const [profile, total] of Object.entries(totals.byProfile)) {
     const c = stats.byProfile[profile];
-    lines.push(row(profile, c ? settled(c) : 0, total, c ? `deferred ${c.deferred} · bounced ${c.bounced}` : ''));
+    lines.push(
+      row(
+        profile,
+        c ? settled(c) : 0,
+        total,
+        c ? `deferred ${c.deferred} · bounced ${c.bounced}` : '',
+      ),
+    );
   }
   return lines;
 }
 
 /** Redraws the block in place on a terminal; elsewhere prints a line now and then. */
-export function createProgressView(out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown }, enabled: boolean) {
+export function createProgressView(
+  out: NodeJS.WriteStream | { isTTY?: boolean; write(s: string): unknown },
+  enabled: boolean,
+) {
   let drawn = 0;
   let lastPlain = 0;
   return {
     draw(lines: string[], force = false) {
       if (!enabled) return;
       if (out.isTTY) {
-        out.write(`${drawn > 0 ? `\u001b[${drawn}A` : ''}${lines.map((l) => `\u001b[2K${l}`).join('\n')}\n`);
+        out.write(
+          `${drawn > 0 ? `\u001b[${drawn}A` : ''}${lines.map((l) => `\u001b[2K${l}`).join('\n')}\n`,
+        );
         drawn = lines.length;
       } else if (force || Date.now() - lastPlain > 3000) {
         lastPlain = Date.now();

@@ -3,7 +3,15 @@ import { Agent } from 'node:http';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRelay, createThrottle, defaultSlowDownRules, domainOf, serveWebhooks, type DeliveryEvent, type MessageInput } from '@relaykit/core';
+import {
+  createRelay,
+  createThrottle,
+  defaultSlowDownRules,
+  domainOf,
+  serveWebhooks,
+  type DeliveryEvent,
+  type MessageInput,
+} from '@relaykit/core';
 import { mailgun } from '@relaykit/mailgun';
 import { postmark } from '@relaykit/postmark';
 import { resend } from '@relaykit/resend';
@@ -41,7 +49,13 @@ export interface DemoResult {
 }
 
 const postmarkHook = { username: 'relaykit-demo', password: 'demo-webhook-password' };
-const terminal = new Set<DeliveryEvent['type']>(['delivered', 'bounced', 'complained', 'rejected', 'suppressed']);
+const terminal = new Set<DeliveryEvent['type']>([
+  'delivered',
+  'bounced',
+  'complained',
+  'rejected',
+  'suppressed',
+]);
 
 /**
  * The main job: a campaign through all four adapters against the simulator, with state in
@@ -79,7 +93,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     },
     accounts: { resend: { rate: 200, burst: 50 } },
     // Company domains resolve through a fixed table here: the demo makes no network lookups.
-    mx: { resolver: async (domain) => (companyMx[domain] ?? []).map((exchange, i) => ({ exchange, priority: i * 10 })) },
+    mx: {
+      resolver: async (domain) =>
+        (companyMx[domain] ?? []).map((exchange, i) => ({ exchange, priority: i * 10 })),
+    },
     // Real pauses last minutes to hours (Gmail asks for 10 minutes): the demo compresses them to
     // seconds, and relaxes after 2 quiet seconds instead of 30, so a one-minute run shows both.
     adaptive: {
@@ -87,17 +104,31 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       increaseIntervalMs: 500,
       increaseStep: 0.25,
       rules: defaultSlowDownRules.map((rule) =>
-        rule.action.type === 'pause' ? { ...rule, action: { type: 'pause', ms: 3000 }, reason: `${rule.reason} (demo: compressed to 3 s)` } : rule,
+        rule.action.type === 'pause'
+          ? {
+              ...rule,
+              action: { type: 'pause', ms: 3000 },
+              reason: `${rule.reason} (demo: compressed to 3 s)`,
+            }
+          : rule,
       ),
     },
   });
 
   const relay = createRelay({
     providers: [
-      postmark({ serverToken: sim.postmark.serverToken, baseUrl: sim.url, webhook: { basicAuth: postmarkHook } }),
+      postmark({
+        serverToken: sim.postmark.serverToken,
+        baseUrl: sim.url,
+        webhook: { basicAuth: postmarkHook },
+      }),
       ses({
         // One client with room for the demo's concurrency (the SDK's default agent holds 50 sockets).
-        client: new SESv2Client({ ...sim.ses.clientConfig, maxAttempts: 1, requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }) } }),
+        client: new SESv2Client({
+          ...sim.ses.clientConfig,
+          maxAttempts: 1,
+          requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }) },
+        }),
         webhook: {
           topicArns: [sim.ses.topicArn],
           fetchCertificate: async (url) => {
@@ -106,12 +137,25 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
           },
         },
       }),
-      mailgun({ apiKey: sim.mailgun.apiKey, domain: sim.mailgun.domain, url: sim.mailgun.url, webhookSigningKey: sim.mailgun.webhookSigningKey }),
-      resend({ apiKey: sim.resend.apiKey, baseUrl: sim.resend.baseUrl, webhookSecret: sim.resend.webhookSecret }),
+      mailgun({
+        apiKey: sim.mailgun.apiKey,
+        domain: sim.mailgun.domain,
+        url: sim.mailgun.url,
+        webhookSigningKey: sim.mailgun.webhookSigningKey,
+      }),
+      resend({
+        apiKey: sim.resend.apiKey,
+        baseUrl: sim.resend.baseUrl,
+        webhookSecret: sim.resend.webhookSecret,
+      }),
     ],
     streams: {
       transactional: { domains: ['mail.acme.example'], providers: ['postmark', 'ses'] },
-      outreach: { domains: ['news.acme.example'], providers: ['ses', 'mailgun', 'resend'], routing: 'round-robin' },
+      outreach: {
+        domains: ['news.acme.example'],
+        providers: ['ses', 'mailgun', 'resend'],
+        routing: 'round-robin',
+      },
     },
     routing: { cooldownMs: 1500, failureThreshold: 2 },
     retry: { minDelayMs: 20, maxDelayMs: 200 },
@@ -123,10 +167,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     concurrency: 128,
   });
   const hooks = await serveWebhooks(relay);
-  for (const provider of ['postmark', 'ses', 'mailgun', 'resend'] as const) sim.setWebhookUrl(provider, `${hooks.url}/${provider}`);
+  for (const provider of ['postmark', 'ses', 'mailgun', 'resend'] as const)
+    sim.setWebhookUrl(provider, `${hooks.url}/${provider}`);
 
   const byAddress = new Map<string, Recipient & { profile: string }>();
-  for (const r of audience) byAddress.set(r.address, { ...r, profile: await throttle.profileOf(r.domain) });
+  for (const r of audience)
+    byAddress.set(r.address, { ...r, profile: await throttle.profileOf(r.domain) });
   const where = (address: string, provider?: string) => {
     const r = byAddress.get(address.toLowerCase());
     return { provider, profile: r?.profile, stream: r?.stream };
@@ -138,7 +184,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const w = where(e.recipient, e.provider);
     if (e.type === 'delivered') stats.tick(w.profile ?? 'other', 'delivered');
     if (e.type === 'deferred') stats.tick(w.profile ?? 'other', 'deferred');
-    if (e.type === 'delivered' || e.type === 'deferred' || e.type === 'bounced' || e.type === 'complained') stats.count(e.type, w);
+    if (
+      e.type === 'delivered' ||
+      e.type === 'deferred' ||
+      e.type === 'bounced' ||
+      e.type === 'complained'
+    )
+      stats.count(e.type, w);
     if (terminal.has(e.type)) settled.add(e.recipient.toLowerCase());
   });
   relay.on('suppression', (d) => {
@@ -148,22 +200,43 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   });
   relay.on('throttle', (t) => {
     if (t.type === 'seed' && t.scope === 'account') return;
-    stats.throttle.push({ second: stats.elapsed(), profile: `${t.scope} ${t.key}`, reason: t.type, detail: `${fmtRate(t.from)} → ${fmtRate(t.to)}/s: ${t.reason}` });
+    stats.throttle.push({
+      second: stats.elapsed(),
+      profile: `${t.scope} ${t.key}`,
+      reason: t.type,
+      detail: `${fmtRate(t.from)} → ${fmtRate(t.to)}/s: ${t.reason}`,
+    });
   });
-  relay.on('failover', (f) => stats.failovers.push({ second: stats.elapsed(), from: f.from, to: f.to, reason: f.error.kind }));
-  relay.on('circuit', (c) => stats.circuits.push({ second: stats.elapsed(), provider: c.provider, state: c.state, reason: c.reason }));
+  relay.on('failover', (f) =>
+    stats.failovers.push({ second: stats.elapsed(), from: f.from, to: f.to, reason: f.error.kind }),
+  );
+  relay.on('circuit', (c) =>
+    stats.circuits.push({
+      second: stats.elapsed(),
+      provider: c.provider,
+      state: c.state,
+      reason: c.reason,
+    }),
+  );
   relay.on('alert', (a) => stats.alerts.push({ second: stats.elapsed(), message: a.message }));
 
   const outageMs = (options.outageSeconds ?? 4) * 1000;
   const start = Date.now();
-  sim.fail({ provider: 'postmark', fault: 'unavailable', from: start + 2000, until: start + 2000 + outageMs });
+  sim.fail({
+    provider: 'postmark',
+    fault: 'unavailable',
+    from: start + 2000,
+    until: start + 2000 + outageMs,
+  });
 
   const view = createProgressView(out, options.progress ?? out.isTTY === true);
   const totals = {
     byStream: count(audience, (r) => r.stream),
     byProfile: count([...byAddress.values()], (r) => r.profile),
   };
-  out.write(`relaykit demo: ${total} recipients, 2 streams, 4 providers (Postmark down for ${outageMs / 1000} s), state in ${database}\n`);
+  out.write(
+    `relaykit demo: ${total} recipients, 2 streams, 4 providers (Postmark down for ${outageMs / 1000} s), state in ${database}\n`,
+  );
   const timer = setInterval(() => view.draw(renderProgress(stats, totals)), 200);
 
   const messages: MessageInput[] = audience.map((r, i) => message(r, i));
@@ -186,23 +259,35 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
 
   // Webhooks keep arriving after the last send: wait until every recipient's story has ended.
   const deadline = Date.now() + 20_000;
-  while (settled.size < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  while (settled.size < total && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
   await sim.idle(5000).catch(() => undefined);
   clearInterval(timer);
   view.draw(renderProgress(stats, totals), true);
 
   // A second campaign to the addresses that bounced or complained: the suppression list holds.
   const callsBefore = sim.messages.length;
-  const bounced = [...(await stores.suppression.list({ limit: 200 })).entries].map((e) => e.address).filter((a) => a.includes('@') && !a.startsWith('@'));
+  const bounced = [...(await stores.suppression.list({ limit: 200 })).entries]
+    .map((e) => e.address)
+    .filter((a) => a.includes('@') && !a.startsWith('@'));
   const again = await relay.sendBatch(
-    bounced.map((address) => ({ from: 'Acme News <news@news.acme.example>', to: address, subject: 'We miss you', text: 'Come back!' })),
+    bounced.map((address) => ({
+      from: 'Acme News <news@news.acme.example>',
+      to: address,
+      subject: 'We miss you',
+      text: 'Come back!',
+    })),
   );
-  const dropped = again.filter((r) => r.ok && r.report.recipients.every((x) => x.status === 'suppressed')).length;
+  const dropped = again.filter(
+    (r) => r.ok && r.report.recipients.every((x) => x.status === 'suppressed'),
+  ).length;
 
   stats.finishedAt = new Date();
   const report = join(dir, 'relaykit-report.html');
   await writeFile(report, renderHtmlReport(stats));
-  out.write(`\n${renderTextReport(stats, { suppressed: suppressedCount, followUp: { attempted: bounced.length, dropped } })}\n`);
+  out.write(
+    `\n${renderTextReport(stats, { suppressed: suppressedCount, followUp: { attempted: bounced.length, dropped } })}\n`,
+  );
   out.write(`State: ${database}\nHTML report with charts: open file://${report}\n`);
 
   await hooks.close();
@@ -215,13 +300,24 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     database,
     report,
     suppressed: suppressedCount,
-    followUp: { attempted: bounced.length, dropped, providerCalls: sim.messages.length - callsBefore },
+    followUp: {
+      attempted: bounced.length,
+      dropped,
+      providerCalls: sim.messages.length - callsBefore,
+    },
   };
 }
 
 function message(r: Recipient, i: number): MessageInput {
   if (r.stream === 'transactional') {
-    return { from: 'Acme <orders@mail.acme.example>', to: r.address, subject: `Your receipt #${10000 + i}`, text: 'Thanks for your order.', html: '<p>Thanks for your order.</p>', tags: ['receipt'] };
+    return {
+      from: 'Acme <orders@mail.acme.example>',
+      to: r.address,
+      subject: `Your receipt #${10000 + i}`,
+      text: 'Thanks for your order.',
+      html: '<p>Thanks for your order.</p>',
+      tags: ['receipt'],
+    };
   }
   return {
     from: 'Acme News <news@news.acme.example>',
@@ -242,7 +338,8 @@ function message(r: Recipient, i: number): MessageInput {
 function scriptDeferrals(sim: Simulator, audience: readonly Recipient[]): void {
   let n = 0;
   for (const r of audience) {
-    if (domainOf(r.address) === 'gmail.com' && n++ < 150) sim.recipients.set(r.address, { kind: 'defer', failures: 2 });
+    if (domainOf(r.address) === 'gmail.com' && n++ < 150)
+      sim.recipients.set(r.address, { kind: 'defer', failures: 2 });
   }
 }
 

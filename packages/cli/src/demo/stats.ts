@@ -10,7 +10,16 @@ export interface Counts {
   failed: number;
 }
 
-export const emptyCounts = (): Counts => ({ sent: 0, delivered: 0, deferred: 0, bounced: 0, complained: 0, suppressed: 0, rejected: 0, failed: 0 });
+export const emptyCounts = (): Counts => ({
+  sent: 0,
+  delivered: 0,
+  deferred: 0,
+  bounced: 0,
+  complained: 0,
+  suppressed: 0,
+  rejected: 0,
+  failed: 0,
+});
 
 export interface TimelinePoint {
   /** Seconds since the start, bucketed. */
@@ -38,7 +47,14 @@ export interface DemoStats {
 export type CountKey = keyof Counts;
 
 export interface LiveStats extends DemoStats {
-  count(key: CountKey, where: { provider?: string | undefined; profile?: string | undefined; stream?: string | undefined }): void;
+  count(
+    key: CountKey,
+    where: {
+      provider?: string | undefined;
+      profile?: string | undefined;
+      stream?: string | undefined;
+    },
+  ): void;
   tick(profile: string, key: 'delivered' | 'deferred'): void;
   /** Seconds since the start. */
   elapsed(): number;

@@ -22,7 +22,8 @@ export interface HintMeaning {
 }
 
 const ses = 'providers-ses-postmark §4 Bounce types (docs.aws.amazon.com event contents)';
-const postmark = 'providers-ses-postmark §9.3 Postmark bounce types (SDK BounceType enum, bounce-api)';
+const postmark =
+  'providers-ses-postmark §9.3 Postmark bounce types (SDK BounceType enum, bounce-api)';
 const mailgun = 'providers-mailgun-resend §4.1 Mailgun failed reasons';
 
 /**
@@ -35,17 +36,35 @@ const table: ReadonlyMap<string, HintMeaning & { source: string }> = new Map([
   ['permanent/noemail', { category: 'unknown-user', source: ses }],
   ['permanent/suppressed', { category: 'suppressed', source: ses }],
   ['permanent/onaccountsuppressionlist', { category: 'suppressed', source: ses }],
-  ['permanent/ontenantsuppressionlist', { category: 'suppressed', source: `${ses} (newer subtype, unverified)` }],
-  ['permanent/unsubscribedrecipient', { category: 'suppressed', source: `${ses} (newer subtype, unverified)` }],
-  ['permanent/emailvalidationsuppressed', { category: 'suppressed', source: `${ses} (newer subtype, unverified)` }],
+  [
+    'permanent/ontenantsuppressionlist',
+    { category: 'suppressed', source: `${ses} (newer subtype, unverified)` },
+  ],
+  [
+    'permanent/unsubscribedrecipient',
+    { category: 'suppressed', source: `${ses} (newer subtype, unverified)` },
+  ],
+  [
+    'permanent/emailvalidationsuppressed',
+    { category: 'suppressed', source: `${ses} (newer subtype, unverified)` },
+  ],
   ['transient/general', { category: 'temporary', source: ses }],
   ['transient/mailboxfull', { category: 'mailbox-full', source: ses }],
   ['transient/messagetoolarge', { category: 'message-too-large', source: ses }],
   ['transient/contentrejected', { category: 'content', source: ses }],
   ['transient/attachmentrejected', { category: 'content', source: ses }],
-  ['transient/customtimeoutexceeded', { category: 'expired', source: `${ses} (newer subtype, unverified)` }],
-  ['transient/messagerejected', { category: 'policy', source: 'providers-mailgun-resend §4.2 (Resend docs text)' }],
-  ['temporary/messagerejected', { category: 'policy', source: 'providers-mailgun-resend §4.2 (Resend docs text)' }],
+  [
+    'transient/customtimeoutexceeded',
+    { category: 'expired', source: `${ses} (newer subtype, unverified)` },
+  ],
+  [
+    'transient/messagerejected',
+    { category: 'policy', source: 'providers-mailgun-resend §4.2 (Resend docs text)' },
+  ],
+  [
+    'temporary/messagerejected',
+    { category: 'policy', source: 'providers-mailgun-resend §4.2 (Resend docs text)' },
+  ],
   ['transient', { category: 'temporary', source: `${ses}; ${postmark} (Transient = delayed)` }],
   ['temporary', { category: 'temporary', source: mailgun }],
   ['undetermined', { category: 'unknown', source: ses }],
@@ -68,7 +87,10 @@ const table: ReadonlyMap<string, HintMeaning & { source: string }> = new Map([
   ['bademailaddress', { category: 'unknown-user', source: postmark }],
   ['spamcomplaint', { category: 'complaint', source: postmark }],
   ['manuallydeactivated', { category: 'suppressed', source: postmark }],
-  ['inactiverecipientserror', { category: 'suppressed', source: `${postmark} (406 inactive recipients)` }],
+  [
+    'inactiverecipientserror',
+    { category: 'suppressed', source: `${postmark} (406 inactive recipients)` },
+  ],
   ['autoresponder', { category: 'auto-reply', source: postmark }],
   ['challengeverification', { category: 'auto-reply', source: postmark }],
   ['smtpapierror', { category: 'configuration', source: postmark }],
@@ -86,7 +108,8 @@ const table: ReadonlyMap<string, HintMeaning & { source: string }> = new Map([
   ['temporary/generic', { category: 'temporary', source: mailgun }],
 ]);
 
-const key = (value: unknown): string => (typeof value === 'string' ? value.toLowerCase().replace(/[^a-z0-9]/gu, '') : '');
+const key = (value: unknown): string =>
+  typeof value === 'string' ? value.toLowerCase().replace(/[^a-z0-9]/gu, '') : '';
 
 /** The meaning of a provider's bounce type, or undefined when it is not one relaykit knows. */
 export function readHint(hint: BounceHint | undefined): HintMeaning | undefined {
@@ -95,9 +118,14 @@ export function readHint(hint: BounceHint | undefined): HintMeaning | undefined 
   const subType = key(hint.subType);
   const found =
     (type && subType ? table.get(`${type}/${subType}`) : undefined) ??
-    (subType && subType !== 'general' && subType !== 'undetermined' ? table.get(subType) : undefined) ??
+    (subType && subType !== 'general' && subType !== 'undetermined'
+      ? table.get(subType)
+      : undefined) ??
     (type ? table.get(type) : undefined);
-  if (found) return found.class === undefined ? { category: found.category } : { category: found.category, class: found.class };
+  if (found)
+    return found.class === undefined
+      ? { category: found.category }
+      : { category: found.category, class: found.class };
   if (hint.permanent === true) return { category: 'unknown', class: 'hard' };
   if (hint.permanent === false) return { category: 'temporary' };
   return undefined;
@@ -109,6 +137,12 @@ export function hintPermanence(hint: BounceHint | undefined): boolean | undefine
   if (typeof hint.permanent === 'boolean') return hint.permanent;
   const type = key(hint.type);
   if (type === 'permanent' || type === 'hardbounce') return true;
-  if (type === 'transient' || type === 'temporary' || type === 'softbounce' || type === 'deliverydelay') return false;
+  if (
+    type === 'transient' ||
+    type === 'temporary' ||
+    type === 'softbounce' ||
+    type === 'deliverydelay'
+  )
+    return false;
   return undefined;
 }

@@ -20,26 +20,40 @@ export interface BounceRule {
 
 // Source shorthands; the research notes give the URLs and repository paths.
 const gmail = 'mta-policy §3.3: Gmail support 3726730 / FAQ 14229414; Sisimai rhost google';
-const microsoft = 'mta-policy §3.3: Sisimai rhost for-microsoft/for-outlook; KumoMTA community bounces.toml';
-const yahoo = 'mta-policy §3.3: postmaster.yahooinc.com/error-codes; Sisimai for-yahooinc; KumoMTA community';
+const microsoft =
+  'mta-policy §3.3: Sisimai rhost for-microsoft/for-outlook; KumoMTA community bounces.toml';
+const yahoo =
+  'mta-policy §3.3: postmaster.yahooinc.com/error-codes; Sisimai for-yahooinc; KumoMTA community';
 const apple = 'mta-policy §1.4/§3.3: KumoMTA community shaping (Apple); support.apple.com HT204137';
 const kumo = 'mta-policy §1.6: KumoMTA assets/community/bounces.toml';
 const iana = 'mta-policy §3.1: IANA SMTP enhanced status codes (RFC 3463/5248); KumoMTA iana.toml';
 const sisimai = 'mta-policy §3.2: Sisimai smtp/status/lib.go';
-const blocklists = 'mta-policy §3.3 SpamBlock: KumoMTA community (Spamhaus/CBL/ivmSIP); DNSBL reply texts';
+const blocklists =
+  'mta-policy §3.3 SpamBlock: KumoMTA community (Spamhaus/CBL/ivmSIP); DNSBL reply texts';
 const rfc7505 = 'mta-policy §3.3 BadDomain: RFC 7505 null MX; KumoMTA iana.toml';
 
 /** Text rules: provider and MTA reply texts, most specific first. */
 export const textRules: readonly BounceRule[] = [
   // The sender's own domain has a null MX (X.7.27): a configuration fault, never the recipient's domain.
-  { id: 'sender-null-mx', text: /sender (?:address|domain) has (?:a )?null ?MX/iu, category: 'configuration', source: iana },
+  {
+    id: 'sender-null-mx',
+    text: /sender (?:address|domain) has (?:a )?null ?MX/iu,
+    category: 'configuration',
+    source: iana,
+  },
   {
     id: 'provider-suppressed',
     text: /suppression list|previously (?:bounced|unsubscribed|complained)|has suppressed sending|marked as inactive|inactive recipient/iu,
     category: 'suppressed',
-    source: 'providers research: SES OnAccountSuppressionList text, Mailgun 605 suppress-bounce, Postmark 406, Resend suppressed',
+    source:
+      'providers research: SES OnAccountSuppressionList text, Mailgun 605 suppress-bounce, Postmark 406, Resend suppressed',
   },
-  { id: 'null-mx-text', text: /null[ -]?MX\b|does not accept mail \(nullMX\)/iu, category: 'null-mx', source: rfc7505 },
+  {
+    id: 'null-mx-text',
+    text: /null[ -]?MX\b|does not accept mail \(nullMX\)/iu,
+    category: 'null-mx',
+    source: rfc7505,
+  },
   { id: 'null-mx-556', basic: /^556$/u, category: 'null-mx', source: rfc7505 },
   {
     id: 'dns-temporary',
@@ -127,7 +141,12 @@ export const textRules: readonly BounceRule[] = [
     category: 'configuration',
     source: `${gmail} (4.7.29 TLS); ${microsoft} (5.7.64 TenantAttribution); ${kumo} RelayDenied`,
   },
-  { id: 'too-many-recipients', text: /too many recipients/iu, category: 'too-many-recipients', source: `${iana} X.5.3; KumoMTA lib.rs` },
+  {
+    id: 'too-many-recipients',
+    text: /too many recipients/iu,
+    category: 'too-many-recipients',
+    source: `${iana} X.5.3; KumoMTA lib.rs`,
+  },
   {
     // Throttling of the sending IP or domain: the recipient is fine, the sender must slow down.
     id: 'sender-throttle',
@@ -172,31 +191,66 @@ export const textRules: readonly BounceRule[] = [
 export const enhancedRules: readonly BounceRule[] = [
   { id: 'x.1.1', enhanced: /^[45]\.1\.(?:1|3|4)$/u, category: 'unknown-user', source: iana },
   // Microsoft sends 550 5.1.10 for "recipient not found"; a null MX is only recognised by 556 or its text.
-  { id: 'x.1.10', enhanced: /^[45]\.1\.10$/u, category: 'unknown-user', source: `${iana}; ${microsoft}` },
+  {
+    id: 'x.1.10',
+    enhanced: /^[45]\.1\.10$/u,
+    category: 'unknown-user',
+    source: `${iana}; ${microsoft}`,
+  },
   { id: 'x.1.2', enhanced: /^[45]\.1\.2$/u, category: 'bad-domain', source: iana },
   { id: 'x.1.6', enhanced: /^[45]\.1\.6$/u, category: 'mailbox-disabled', source: iana },
   { id: 'x.1.7', enhanced: /^[45]\.1\.[78]$/u, category: 'configuration', source: iana },
-  { id: 'x.2.1', enhanced: /^[45]\.2\.1$/u, category: 'mailbox-disabled', source: `${iana}; ${kumo} InactiveMailbox` },
+  {
+    id: 'x.2.1',
+    enhanced: /^[45]\.2\.1$/u,
+    category: 'mailbox-disabled',
+    source: `${iana}; ${kumo} InactiveMailbox`,
+  },
   { id: 'x.2.2', enhanced: /^[45]\.2\.2$/u, category: 'mailbox-full', source: iana },
   { id: 'x.2.3', enhanced: /^[45]\.(?:2\.3|3\.4)$/u, category: 'message-too-large', source: iana },
   { id: 'x.2.4', enhanced: /^[45]\.2\.4$/u, category: 'unknown-user', source: iana },
   { id: 'x.3', enhanced: /^[45]\.3\.\d{1,3}$/u, category: 'temporary', source: iana },
   { id: 'x.4.1', enhanced: /^[45]\.4\.[12]$/u, category: 'timeout', source: iana },
   { id: 'x.4.3', enhanced: /^[45]\.4\.3$/u, category: 'dns', source: iana },
-  { id: 'x.4.4', enhanced: /^[45]\.4\.4$/u, category: 'bad-domain', source: `${sisimai} (5.4.4 hostunknown)` },
+  {
+    id: 'x.4.4',
+    enhanced: /^[45]\.4\.4$/u,
+    category: 'bad-domain',
+    source: `${sisimai} (5.4.4 hostunknown)`,
+  },
   { id: 'x.4.7', enhanced: /^[45]\.4\.7$/u, category: 'expired', source: iana },
   { id: 'x.4', enhanced: /^[45]\.4\.\d{1,3}$/u, category: 'temporary', source: iana },
   { id: 'x.5.3', enhanced: /^[45]\.5\.3$/u, category: 'too-many-recipients', source: iana },
   { id: 'x.7.13', enhanced: /^[45]\.7\.1[37]$/u, category: 'mailbox-disabled', source: iana },
   { id: 'x.7.18', enhanced: /^[45]\.7\.18$/u, category: 'bad-domain', source: iana },
-  { id: 'x.7.auth', enhanced: /^[45]\.7\.(?:2[0-6]|3[0-2]|40|5(?:09|15))$/u, category: 'authentication', source: `${iana} X.7.20–26; ${gmail}; ${microsoft}` },
+  {
+    id: 'x.7.auth',
+    enhanced: /^[45]\.7\.(?:2[0-6]|3[0-2]|40|5(?:09|15))$/u,
+    category: 'authentication',
+    source: `${iana} X.7.20–26; ${gmail}; ${microsoft}`,
+  },
   // IANA X.7.27 is "sender address has null MX"; Gmail reuses 4.7.27 for SPF, caught by the text rules.
   { id: 'x.7.27', enhanced: /^[45]\.7\.27$/u, category: 'configuration', source: iana },
   { id: 'x.7.28', enhanced: /^[45]\.7\.28$/u, category: 'reputation', source: `${iana}; ${gmail}` },
   { id: 'x.7.29', enhanced: /^[45]\.7\.29$/u, category: 'configuration', source: gmail },
-  { id: 'x.7.6xx', enhanced: /^[45]\.7\.6\d\d$/u, category: 'blocklist', source: `${microsoft} (5.7.606–649 banned IP)` },
-  { id: 'x.7.5xx', enhanced: /^[45]\.7\.[5789]\d\d$/u, category: 'reputation', source: `${microsoft} (4.7.500–699, 4.7.850–899)` },
-  { id: 'x.7', enhanced: /^[45]\.7\.\d{1,3}$/u, category: 'policy', source: `${iana} X.7.1 "says nothing about the recipient"` },
+  {
+    id: 'x.7.6xx',
+    enhanced: /^[45]\.7\.6\d\d$/u,
+    category: 'blocklist',
+    source: `${microsoft} (5.7.606–649 banned IP)`,
+  },
+  {
+    id: 'x.7.5xx',
+    enhanced: /^[45]\.7\.[5789]\d\d$/u,
+    category: 'reputation',
+    source: `${microsoft} (4.7.500–699, 4.7.850–899)`,
+  },
+  {
+    id: 'x.7',
+    enhanced: /^[45]\.7\.\d{1,3}$/u,
+    category: 'policy',
+    source: `${iana} X.7.1 "says nothing about the recipient"`,
+  },
 ];
 
 /** Enhanced codes that settle a 5xx as hard whatever the text says (Sisimai's hard set). */

@@ -6,7 +6,8 @@ import type { SmtpReply } from '../errors.ts';
  */
 export function parseSmtpReply(line: string): SmtpReply {
   const text = line.replace(/^\s*smtp;\s*/iu, '').trim();
-  const basic = /^([245]\d\d)[\s-]/u.exec(text) ?? /\b([245]\d\d)[\s-]+[245]\.\d{1,3}\.\d{1,3}\b/u.exec(text);
+  const basic =
+    /^([245]\d\d)[\s-]/u.exec(text) ?? /\b([245]\d\d)[\s-]+[245]\.\d{1,3}\.\d{1,3}\b/u.exec(text);
   // Not part of a longer dotted number: '4.16.55.1' (Yahoo) and IP addresses are not status codes.
   const enhanced = /(?<![\d.])([245]\.\d{1,3}\.\d{1,3})(?!\.?\d)/u.exec(text);
   const reply: SmtpReply = { diagnostic: text };

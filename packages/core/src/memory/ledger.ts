@@ -29,7 +29,8 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): Ledger {
       byProvider.set(key(entry.provider, entry.providerMessageId), entry);
       if (byMessage.size > max) {
         const oldest = order.shift() as string;
-        for (const e of byMessage.get(oldest) ?? []) byProvider.delete(key(e.provider, e.providerMessageId));
+        for (const e of byMessage.get(oldest) ?? [])
+          byProvider.delete(key(e.provider, e.providerMessageId));
         byMessage.delete(oldest);
       }
     },

@@ -14,7 +14,8 @@ export function memoryStateStore(options: MemoryStateOptions = {}): MessageState
   const order = fifo<string>();
   return {
     async apply(event) {
-      const messageId = event.messageId ?? `provider:${event.provider}:${event.providerMessageId ?? 'unknown'}`;
+      const messageId =
+        event.messageId ?? `provider:${event.provider}:${event.providerMessageId ?? 'unknown'}`;
       let recipients = messages.get(messageId);
       if (!recipients) {
         messages.set(messageId, (recipients = new Map()));
@@ -22,7 +23,10 @@ export function memoryStateStore(options: MemoryStateOptions = {}): MessageState
         if (messages.size > max) messages.delete(order.shift() as string);
       }
       const key = event.recipient.toLowerCase();
-      const next = applyEvent(recipients.get(key) ?? initialState(messageId, event.recipient), event);
+      const next = applyEvent(
+        recipients.get(key) ?? initialState(messageId, event.recipient),
+        event,
+      );
       recipients.set(key, next);
       return next;
     },

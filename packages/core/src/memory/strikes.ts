@@ -53,7 +53,8 @@ export function memoryStrikeStore(options: MemoryStrikeOptions = {}): StrikeStor
         if (from > t) break;
         if (from < t - windowMs) continue;
         let count = 0;
-        for (let j = i; j < list.length && (list[j] as Strike).at <= from + windowMs; j += 1) count += 1;
+        for (let j = i; j < list.length && (list[j] as Strike).at <= from + windowMs; j += 1)
+          count += 1;
         most = Math.max(most, count);
       }
       return most;

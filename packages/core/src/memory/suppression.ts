@@ -57,7 +57,8 @@ export function memorySuppressionStore(options: MemorySuppressionOptions = {}): 
   return {
     async check(addresses, checkOptions = {}) {
       const now = checkOptions.now?.getTime() ?? clock();
-      const scoped = checkOptions.stream === undefined ? undefined : scopes.get(checkOptions.stream);
+      const scoped =
+        checkOptions.stream === undefined ? undefined : scopes.get(checkOptions.stream);
       const streamScope = scoped !== undefined && scoped.size > 0 ? scoped : undefined;
       const hits = new Map<string, SuppressionEntry>();
       // The hot loop of every send: plain comparisons, no closures, no allocation on a miss
@@ -73,7 +74,8 @@ export function memorySuppressionStore(options: MemorySuppressionOptions = {}): 
         if (held === undefined && domainHashes.size > 0 && domainHashes.has(domainHash(key))) {
           const domain = key.slice(key.lastIndexOf('@'));
           held = everyStream.get(domain);
-          if ((held === undefined || held.expires <= now) && streamScope !== undefined) held = streamScope.get(domain);
+          if ((held === undefined || held.expires <= now) && streamScope !== undefined)
+            held = streamScope.get(domain);
           if (held !== undefined && held.expires <= now) held = undefined;
         }
         if (held !== undefined) hits.set(address, held.entry);
@@ -86,7 +88,11 @@ export function memorySuppressionStore(options: MemorySuppressionOptions = {}): 
       for (const input of entries) {
         const address = typeof input.address === 'string' ? input.address.trim().toLowerCase() : '';
         if (!address.includes('@') || address.endsWith('@')) {
-          throw new RelayError({ kind: 'invalid', field: 'address', message: `cannot suppress "${String(input.address)}": give an address (local@domain) or a whole domain (@domain)` });
+          throw new RelayError({
+            kind: 'invalid',
+            field: 'address',
+            message: `cannot suppress "${String(input.address)}": give an address (local@domain) or a whole domain (@domain)`,
+          });
         }
         const scope = scopeOf(input.stream);
         const existing = scope.get(address);
@@ -99,14 +105,23 @@ export function memorySuppressionStore(options: MemorySuppressionOptions = {}): 
             firstSeen: older.firstSeen < newer.firstSeen ? older.firstSeen : newer.firstSeen,
           };
           // Either entry without expiry makes the merged one permanent.
-          const expiresAt = existing.entry.expiresAt && incoming.expiresAt ? (existing.entry.expiresAt > incoming.expiresAt ? existing.entry.expiresAt : incoming.expiresAt) : undefined;
+          const expiresAt =
+            existing.entry.expiresAt && incoming.expiresAt
+              ? existing.entry.expiresAt > incoming.expiresAt
+                ? existing.entry.expiresAt
+                : incoming.expiresAt
+              : undefined;
           if (expiresAt) merged.expiresAt = expiresAt;
           else delete merged.expiresAt;
           existing.entry = Object.freeze(merged);
           existing.expires = expiresAt ? expiresAt.getTime() : Number.POSITIVE_INFINITY;
           continue;
         }
-        const held: Held = { entry: Object.freeze(incoming), expires: incoming.expiresAt ? incoming.expiresAt.getTime() : Number.POSITIVE_INFINITY, seq: order.length };
+        const held: Held = {
+          entry: Object.freeze(incoming),
+          expires: incoming.expiresAt ? incoming.expiresAt.getTime() : Number.POSITIVE_INFINITY,
+          seq: order.length,
+        };
         if (existing) {
           order[existing.seq] = undefined;
           holes += 1;
@@ -145,7 +160,9 @@ export function memorySuppressionStore(options: MemorySuppressionOptions = {}): 
       let start = 0;
       if (listOptions.cursor !== undefined) start = resume(listOptions.cursor);
       const matches = (held: Held | undefined): held is Held =>
-        held !== undefined && held.expires > now && (listOptions.stream === undefined || held.entry.stream === listOptions.stream);
+        held !== undefined &&
+        held.expires > now &&
+        (listOptions.stream === undefined || held.entry.stream === listOptions.stream);
       const entries: SuppressionEntry[] = [];
       let i = start;
       let lastIndex = -1;
@@ -157,7 +174,9 @@ export function memorySuppressionStore(options: MemorySuppressionOptions = {}): 
       }
       // One more match after the page means there is a next page.
       while (i < order.length && !matches(order[i])) i += 1;
-      return i < order.length && lastIndex >= 0 ? { entries, cursor: cursorOf(lastIndex) } : { entries };
+      return i < order.length && lastIndex >= 0
+        ? { entries, cursor: cursorOf(lastIndex) }
+        : { entries };
     },
 
     async removals(removalOptions = {}) {
@@ -186,14 +205,29 @@ export function memorySuppressionStore(options: MemorySuppressionOptions = {}): 
     } catch {
       parsed = undefined;
     }
-    if (!Array.isArray(parsed) || typeof parsed[0] !== 'number' || typeof parsed[1] !== 'number' || typeof parsed[2] !== 'string') {
-      throw new RelayError({ kind: 'invalid', field: 'cursor', message: 'suppression list cursor is not one this store returned; list again without a cursor' });
+    if (
+      !Array.isArray(parsed) ||
+      typeof parsed[0] !== 'number' ||
+      typeof parsed[1] !== 'number' ||
+      typeof parsed[2] !== 'string'
+    ) {
+      throw new RelayError({
+        kind: 'invalid',
+        field: 'cursor',
+        message:
+          'suppression list cursor is not one this store returned; list again without a cursor',
+      });
     }
     const [gen, index, key] = parsed as [number, number, string];
     if (gen === generation) return index + 1;
     const [stream, address] = key.split('\u0000') as [string, string];
     const held = scopes.get(stream)?.get(address);
-    if (!held) throw new RelayError({ kind: 'invalid', field: 'cursor', message: 'the suppression list changed under this cursor; list again without a cursor' });
+    if (!held)
+      throw new RelayError({
+        kind: 'invalid',
+        field: 'cursor',
+        message: 'the suppression list changed under this cursor; list again without a cursor',
+      });
     return held.seq + 1;
   }
 }

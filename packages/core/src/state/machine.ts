@@ -23,17 +23,30 @@ const rank: Record<DeliveryEventType, number> = {
 const engagement = new Set<DeliveryEventType>(['opened', 'clicked']);
 
 export function initialState(messageId: string, recipient: string): RecipientState {
-  return { messageId, recipient: recipient.toLowerCase(), status: 'unknown', updatedAt: new Date(0), deferrals: 0, opened: false, clicked: false, history: [] };
+  return {
+    messageId,
+    recipient: recipient.toLowerCase(),
+    status: 'unknown',
+    updatedAt: new Date(0),
+    deferrals: 0,
+    opened: false,
+    clicked: false,
+    history: [],
+  };
 }
 
 /** Folds one event into a recipient's state; returns the same object when the event is a duplicate. */
 export function applyEvent(state: RecipientState, event: DeliveryEvent): RecipientState {
   if (state.history.some((h) => h.id === event.id)) return state;
   const entry = { id: event.id, type: event.type, at: event.at };
-  const byTime = (a: typeof entry, b: typeof entry) => time(a.at) - time(b.at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  const byTime = (a: typeof entry, b: typeof entry) =>
+    time(a.at) - time(b.at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   const last = state.history.at(-1);
   // Events mostly arrive in order: append, and sort only when one is late.
-  const history = last === undefined || byTime(last, entry) <= 0 ? [...state.history, entry] : [...state.history, entry].sort(byTime);
+  const history =
+    last === undefined || byTime(last, entry) <= 0
+      ? [...state.history, entry]
+      : [...state.history, entry].sort(byTime);
   const next: RecipientState = {
     ...state,
     history,
@@ -46,7 +59,9 @@ export function applyEvent(state: RecipientState, event: DeliveryEvent): Recipie
   const current = rank[state.status];
   const incoming = rank[status];
   // Equal rank: the later event wins; ties broken by id so the result does not depend on order.
-  const latestAtRank = history.filter((h) => rank[engagement.has(h.type) ? 'delivered' : h.type] === incoming).at(-1);
+  const latestAtRank = history
+    .filter((h) => rank[engagement.has(h.type) ? 'delivered' : h.type] === incoming)
+    .at(-1);
   if (incoming > current || (incoming === current && latestAtRank?.id === event.id)) {
     next.status = status;
     // The provider follows the event that decided the status, so it too is the same in any order.

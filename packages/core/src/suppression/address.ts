@@ -8,7 +8,8 @@ export function suppressionAddress(raw: string): string {
   const text = typeof raw === 'string' ? raw.trim() : '';
   if (text.startsWith('@')) {
     const domain = normalizeDomain(text.slice(1));
-    if (domain === '') throw new AddressError(`"${text}" is not a domain; write a whole domain as @example.com`);
+    if (domain === '')
+      throw new AddressError(`"${text}" is not a domain; write a whole domain as @example.com`);
     return `@${domain}`;
   }
   return parseAddress(text).address.toLowerCase();

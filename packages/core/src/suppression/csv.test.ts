@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { exportSuppressionsCsv, importSuppressionsCsv, memorySuppressionStore, suppressionCsvLines } from '../index.ts';
+import {
+  exportSuppressionsCsv,
+  importSuppressionsCsv,
+  memorySuppressionStore,
+  suppressionCsvLines,
+} from '../index.ts';
 import { parseCsv } from './csv.ts';
 
 const at = new Date('2025-03-01T00:00:00Z');
@@ -8,12 +13,32 @@ describe('suppression CSV', () => {
   it('round-trips every field, quoting commas, quotes and line breaks (RFC 4180)', async () => {
     const store = memorySuppressionStore();
     await store.add([
-      { address: 'a@x.test', reason: 'hard-bounce', firstSeen: at, lastSeen: at, source: { eventId: 'e1', provider: 'ses', type: 'bounced', detail: 'hard/unknown-user: 550 5.1.1 "no", such\r\nuser' } },
+      {
+        address: 'a@x.test',
+        reason: 'hard-bounce',
+        firstSeen: at,
+        lastSeen: at,
+        source: {
+          eventId: 'e1',
+          provider: 'ses',
+          type: 'bounced',
+          detail: 'hard/unknown-user: 550 5.1.1 "no", such\r\nuser',
+        },
+      },
       { address: '@dead.test', reason: 'null-mx', firstSeen: at, lastSeen: at },
-      { address: 'u@x.test', stream: 'news', reason: 'unsubscribe', firstSeen: at, lastSeen: at, expiresAt: new Date('2999-01-01T00:00:00Z') },
+      {
+        address: 'u@x.test',
+        stream: 'news',
+        reason: 'unsubscribe',
+        firstSeen: at,
+        lastSeen: at,
+        expiresAt: new Date('2999-01-01T00:00:00Z'),
+      },
     ]);
     const csv = await exportSuppressionsCsv(store);
-    expect(csv.split('\r\n')[0]).toBe('address,stream,reason,first_seen,last_seen,expires_at,source_event_id,source_provider,source_type,source_detail');
+    expect(csv.split('\r\n')[0]).toBe(
+      'address,stream,reason,first_seen,last_seen,expires_at,source_event_id,source_provider,source_type,source_detail',
+    );
     expect(csv).toContain('"hard/unknown-user: 550 5.1.1 ""no"", such\r\nuser"');
     const copy = memorySuppressionStore();
     expect(await importSuppressionsCsv(copy, csv)).toEqual({ imported: 3 });
@@ -22,7 +47,14 @@ describe('suppression CSV', () => {
 
   it('streams lines page by page', async () => {
     const store = memorySuppressionStore();
-    await store.add(Array.from({ length: 2500 }, (_, i) => ({ address: `u${i}@x.test`, reason: 'manual' as const, firstSeen: at, lastSeen: at })));
+    await store.add(
+      Array.from({ length: 2500 }, (_, i) => ({
+        address: `u${i}@x.test`,
+        reason: 'manual' as const,
+        firstSeen: at,
+        lastSeen: at,
+      })),
+    );
     let lines = 0;
     for await (const _line of suppressionCsvLines(store, { pageSize: 1000 })) lines += 1;
     expect(lines).toBe(2501);
@@ -32,14 +64,29 @@ describe('suppression CSV', () => {
     const store = memorySuppressionStore();
     await importSuppressionsCsv(store, 'Address\nA@X.test\n@Dead.Test\n\n', { now: at });
     expect((await store.list()).entries).toEqual([
-      { address: 'a@x.test', reason: 'manual', source: { type: 'import' }, firstSeen: at, lastSeen: at },
-      { address: '@dead.test', reason: 'manual', source: { type: 'import' }, firstSeen: at, lastSeen: at },
+      {
+        address: 'a@x.test',
+        reason: 'manual',
+        source: { type: 'import' },
+        firstSeen: at,
+        lastSeen: at,
+      },
+      {
+        address: '@dead.test',
+        reason: 'manual',
+        source: { type: 'import' },
+        firstSeen: at,
+        lastSeen: at,
+      },
     ]);
   });
 
   it.each([
     ['address\nok@x.test\nnot-an-address\n', /line 3: "not-an-address" is not an email address/u],
-    ['address,reason\nok@x.test,hard-bounce\nb@x.test,bored\n', /line 3: unknown reason "bored"; use one of/u],
+    [
+      'address,reason\nok@x.test,hard-bounce\nb@x.test,bored\n',
+      /line 3: unknown reason "bored"; use one of/u,
+    ],
     ['address,first_seen\na@x.test,yesterday\n', /line 2: first_seen "yesterday" is not a date/u],
     ['address,stream\na@x.test,news,extra\n', /line 2: 3 fields where the header has 2/u],
     ['address,colour\na@x.test,red\n', /line 1: unknown column\(s\) colour/u],
@@ -51,7 +98,11 @@ describe('suppression CSV', () => {
   ])('refuses %j with a RelayError naming the line, adding nothing', async (csv, message) => {
     const store = memorySuppressionStore();
     const error = await importSuppressionsCsv(store, csv).catch((e: unknown) => e);
-    expect(error).toMatchObject({ kind: 'invalid', field: 'csv', message: expect.stringMatching(message) });
+    expect(error).toMatchObject({
+      kind: 'invalid',
+      field: 'csv',
+      message: expect.stringMatching(message),
+    });
     expect((await store.list()).entries).toEqual([]);
   });
 

@@ -1,6 +1,11 @@
 import { AddressError } from '../address.ts';
 import { RelayError } from '../errors.ts';
-import { suppressionReasons, type SuppressionEntry, type SuppressionReason, type SuppressionStore } from '../stores.ts';
+import {
+  suppressionReasons,
+  type SuppressionEntry,
+  type SuppressionReason,
+  type SuppressionStore,
+} from '../stores.ts';
 import { suppressionAddress } from './address.ts';
 
 /** The columns, in export order. Import needs `address`; every other column is optional. */
@@ -24,14 +29,22 @@ const field = (value: string | undefined): string => {
   return /[",\r\n]/u.test(text) ? `"${text.replace(/"/gu, '""')}"` : text;
 };
 
-const row = (values: ReadonlyArray<string | undefined>): string => `${values.map(field).join(',')}\r\n`;
+const row = (values: ReadonlyArray<string | undefined>): string =>
+  `${values.map(field).join(',')}\r\n`;
 
 /** The suppression list as CSV lines (RFC 4180: CRLF line ends, quoted where needed), header first, page by page. */
-export async function* suppressionCsvLines(store: SuppressionStore, options: { stream?: string; pageSize?: number } = {}): AsyncGenerator<string> {
+export async function* suppressionCsvLines(
+  store: SuppressionStore,
+  options: { stream?: string; pageSize?: number } = {},
+): AsyncGenerator<string> {
   yield row(suppressionCsvColumns);
   let cursor: string | undefined;
   do {
-    const page = await store.list({ limit: options.pageSize ?? 1000, ...(cursor === undefined ? {} : { cursor }), ...(options.stream === undefined ? {} : { stream: options.stream }) });
+    const page = await store.list({
+      limit: options.pageSize ?? 1000,
+      ...(cursor === undefined ? {} : { cursor }),
+      ...(options.stream === undefined ? {} : { stream: options.stream }),
+    });
     for (const e of page.entries) {
       yield row([
         e.address,
@@ -51,7 +64,10 @@ export async function* suppressionCsvLines(store: SuppressionStore, options: { s
 }
 
 /** The whole suppression list as one CSV string; use `suppressionCsvLines` to stream a large one. */
-export async function exportSuppressionsCsv(store: SuppressionStore, options: { stream?: string } = {}): Promise<string> {
+export async function exportSuppressionsCsv(
+  store: SuppressionStore,
+  options: { stream?: string } = {},
+): Promise<string> {
   let out = '';
   for await (const line of suppressionCsvLines(store, options)) out += line;
   return out;
@@ -61,14 +77,24 @@ export async function exportSuppressionsCsv(store: SuppressionStore, options: { 
  * Reads CSV (as exported, or any subset of its columns with `address`) into the store. Every row
  * is checked before any is added, so a bad file adds nothing; the error names its line.
  */
-export async function importSuppressionsCsv(store: SuppressionStore, csv: string, options: { now?: Date } = {}): Promise<{ imported: number }> {
+export async function importSuppressionsCsv(
+  store: SuppressionStore,
+  csv: string,
+  options: { now?: Date } = {},
+): Promise<{ imported: number }> {
   const records = parseCsv(csv);
   const header = records.shift();
   if (!header) return { imported: 0 };
   const columns = header.fields.map((name) => name.trim().toLowerCase());
-  const unknown = columns.filter((name) => !(suppressionCsvColumns as readonly string[]).includes(name));
+  const unknown = columns.filter(
+    (name) => !(suppressionCsvColumns as readonly string[]).includes(name),
+  );
   if (unknown.length > 0 || !columns.includes('address')) {
-    throw invalid(header.line, unknown.length > 0 ? `unknown column(s) ${unknown.join(', ')}` : 'no "address" column', `the header must name columns from: ${suppressionCsvColumns.join(', ')}`);
+    throw invalid(
+      header.line,
+      unknown.length > 0 ? `unknown column(s) ${unknown.join(', ')}` : 'no "address" column',
+      `the header must name columns from: ${suppressionCsvColumns.join(', ')}`,
+    );
   }
   const now = options.now ?? new Date();
   const withSource = columns.some((name) => name.startsWith('source_'));
@@ -76,7 +102,11 @@ export async function importSuppressionsCsv(store: SuppressionStore, csv: string
   for (const record of records) {
     if (record.fields.length === 1 && record.fields[0] === '') continue;
     if (record.fields.length !== columns.length) {
-      throw invalid(record.line, `${record.fields.length} fields where the header has ${columns.length}`, 'quote values that contain commas');
+      throw invalid(
+        record.line,
+        `${record.fields.length} fields where the header has ${columns.length}`,
+        'quote values that contain commas',
+      );
     }
     const get = (name: Column) => {
       const value = record.fields[columns.indexOf(name)]?.trim();
@@ -88,23 +118,41 @@ export async function importSuppressionsCsv(store: SuppressionStore, csv: string
   return { imported: entries.length };
 }
 
-function readEntry(get: (name: Column) => string | undefined, line: number, now: Date, withSource: boolean): SuppressionEntry {
+function readEntry(
+  get: (name: Column) => string | undefined,
+  line: number,
+  now: Date,
+  withSource: boolean,
+): SuppressionEntry {
   const raw = get('address') ?? '';
   let address: string;
   try {
     address = suppressionAddress(raw);
   } catch (error) {
-    throw invalid(line, error instanceof AddressError ? error.message : `"${raw}" is not an address`, 'give local@domain or @domain');
+    throw invalid(
+      line,
+      error instanceof AddressError ? error.message : `"${raw}" is not an address`,
+      'give local@domain or @domain',
+    );
   }
   const reason = get('reason') ?? 'manual';
   if (!(suppressionReasons as readonly string[]).includes(reason)) {
-    throw invalid(line, `unknown reason "${reason}"`, `use one of ${suppressionReasons.join(', ')}`);
+    throw invalid(
+      line,
+      `unknown reason "${reason}"`,
+      `use one of ${suppressionReasons.join(', ')}`,
+    );
   }
   const date = (name: Column) => {
     const value = get(name);
     if (value === undefined) return undefined;
     const parsed = new Date(value);
-    if (Number.isNaN(parsed.getTime())) throw invalid(line, `${name} "${value}" is not a date`, 'write dates as ISO 8601, e.g. 2025-01-31T12:00:00Z');
+    if (Number.isNaN(parsed.getTime()))
+      throw invalid(
+        line,
+        `${name} "${value}" is not a date`,
+        'write dates as ISO 8601, e.g. 2025-01-31T12:00:00Z',
+      );
     return parsed;
   };
   const firstSeen = date('first_seen') ?? date('last_seen') ?? now;
@@ -117,7 +165,12 @@ function readEntry(get: (name: Column) => string | undefined, line: number, now:
   const detail = get('source_detail');
   // A file without source columns is an import; an exported file keeps its sources as they were.
   const source = withSource
-    ? { ...(eventId === undefined ? {} : { eventId }), ...(provider === undefined ? {} : { provider }), ...(type === undefined ? {} : { type }), ...(detail === undefined ? {} : { detail }) }
+    ? {
+        ...(eventId === undefined ? {} : { eventId }),
+        ...(provider === undefined ? {} : { provider }),
+        ...(type === undefined ? {} : { type }),
+        ...(detail === undefined ? {} : { detail }),
+      }
     : { type: 'import' };
   return {
     address,
@@ -131,7 +184,11 @@ function readEntry(get: (name: Column) => string | undefined, line: number, now:
 }
 
 const invalid = (line: number, problem: string, fix: string) =>
-  new RelayError({ kind: 'invalid', field: 'csv', message: `suppression CSV line ${line}: ${problem}; ${fix}` });
+  new RelayError({
+    kind: 'invalid',
+    field: 'csv',
+    message: `suppression CSV line ${line}: ${problem}; ${fix}`,
+  });
 
 interface CsvRecord {
   fields: string[];
@@ -160,7 +217,8 @@ export function parseCsv(text: string): CsvRecord[] {
       quoted = true;
       i += 1;
       for (;;) {
-        if (i >= text.length) throw invalid(start, 'a quoted field is never closed', 'close it with a double quote');
+        if (i >= text.length)
+          throw invalid(start, 'a quoted field is never closed', 'close it with a double quote');
         const q = text[i] as string;
         i += 1;
         if (q === '"') {
@@ -173,7 +231,11 @@ export function parseCsv(text: string): CsvRecord[] {
       }
       const next = text[i];
       if (next !== undefined && next !== ',' && next !== '\n' && next !== '\r') {
-        throw invalid(line, 'text after a closing quote', 'quote the whole field and double any quote inside it');
+        throw invalid(
+          line,
+          'text after a closing quote',
+          'quote the whole field and double any quote inside it',
+        );
       }
     } else if (c === ',') {
       endField();
@@ -186,7 +248,12 @@ export function parseCsv(text: string): CsvRecord[] {
       line += 1;
       start = line;
     } else {
-      if (c === '"' || quoted) throw invalid(line, 'a quote inside an unquoted field', 'quote the whole field and double any quote inside it');
+      if (c === '"' || quoted)
+        throw invalid(
+          line,
+          'a quote inside an unquoted field',
+          'quote the whole field and double any quote inside it',
+        );
       value += c;
       i += 1;
     }

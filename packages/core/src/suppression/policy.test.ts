@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createRelay, createSuppressionPolicy, memorySuppressionStore, RelayError, type DeliveryEvent, type SuppressionAlert } from '../index.ts';
+import {
+  createRelay,
+  createSuppressionPolicy,
+  memorySuppressionStore,
+  RelayError,
+  type DeliveryEvent,
+  type SuppressionAlert,
+} from '../index.ts';
 import { testingProvider } from '../testing/index.ts';
 
 const base = { from: 'Shop <orders@mail.shop.test>', subject: 'Your order', text: 'Thanks!' };
@@ -7,23 +14,49 @@ const day = 24 * 60 * 60 * 1000;
 const t0 = Date.parse('2025-03-01T00:00:00Z');
 let seq = 0;
 
-function event(type: DeliveryEvent['type'], recipient: string, extra: Partial<DeliveryEvent> = {}): DeliveryEvent {
+function event(
+  type: DeliveryEvent['type'],
+  recipient: string,
+  extra: Partial<DeliveryEvent> = {},
+): DeliveryEvent {
   seq += 1;
-  return { id: `e${seq}`, type, provider: 'testing', recipient, at: new Date(t0), from: 'orders@mail.shop.test', tags: [], metadata: {}, raw: null, messageId: `m${seq}`, ...extra };
+  return {
+    id: `e${seq}`,
+    type,
+    provider: 'testing',
+    recipient,
+    at: new Date(t0),
+    from: 'orders@mail.shop.test',
+    tags: [],
+    metadata: {},
+    raw: null,
+    messageId: `m${seq}`,
+    ...extra,
+  };
 }
-const soft = (recipient: string, at: number) => event('bounced', recipient, { at: new Date(at), bounce: { class: 'soft', category: 'mailbox-full', smtpStatus: 452, enhancedStatus: '4.2.2' } });
+const soft = (recipient: string, at: number) =>
+  event('bounced', recipient, {
+    at: new Date(at),
+    bounce: { class: 'soft', category: 'mailbox-full', smtpStatus: 452, enhancedStatus: '4.2.2' },
+  });
 
 describe('suppression by default', () => {
   it('a hard bounce from the webhook path suppresses: the address is never sent to again', async () => {
     const provider = testingProvider();
-    provider.script({ recipient: 'gone@x.test', outcome: { type: 'bounce', smtp: '550 5.1.1 <gone@x.test>: user unknown' } });
+    provider.script({
+      recipient: 'gone@x.test',
+      outcome: { type: 'bounce', smtp: '550 5.1.1 <gone@x.test>: user unknown' },
+    });
     const relay = createRelay({ providers: [provider] });
     await relay.send({ ...base, to: ['gone@x.test', 'ok@x.test'] });
     await provider.settled();
 
     const hits = await relay.suppressions.check(['gone@x.test', 'ok@x.test']);
     expect([...hits.keys()]).toEqual(['gone@x.test']);
-    expect(hits.get('gone@x.test')).toMatchObject({ reason: 'hard-bounce', source: { type: 'bounced', provider: 'testing' } });
+    expect(hits.get('gone@x.test')).toMatchObject({
+      reason: 'hard-bounce',
+      source: { type: 'bounced', provider: 'testing' },
+    });
 
     const again = await relay.send({ ...base, to: ['Gone@X.test', 'ok@x.test'] });
     expect(again.recipients).toEqual([
@@ -41,7 +74,9 @@ describe('suppression by default', () => {
     expect((await relay.suppressions.check(['full@x.test'])).size).toBe(0);
     expect(decisions).toEqual(['strike', 'strike', 'strike', 'strike']);
     await relay.ingest([soft('full@x.test', t0 + 6 * day)]);
-    expect((await relay.suppressions.check(['full@x.test'])).get('full@x.test')).toMatchObject({ reason: 'soft-bounce-limit' });
+    expect((await relay.suppressions.check(['full@x.test'])).get('full@x.test')).toMatchObject({
+      reason: 'soft-bounce-limit',
+    });
   });
 
   it('strikes older than the window fall away', async () => {
@@ -59,19 +94,39 @@ describe('suppression by default', () => {
     const relay = createRelay({ providers: [testingProvider()] });
     const bounce = soft('a@x.test', t0);
     for (let i = 0; i < 5; i += 1) await relay.ingest([bounce]);
-    for (let i = 0; i < 5; i += 1) await relay.ingest([event('deferred', 'a@x.test', { bounce: { class: 'soft', category: 'mailbox-full' } })]);
-    for (let i = 0; i < 5; i += 1) await relay.ingest([event('bounced', 'a@x.test', { bounce: { class: 'soft', category: 'rate-limit' } })]);
+    for (let i = 0; i < 5; i += 1)
+      await relay.ingest([
+        event('deferred', 'a@x.test', { bounce: { class: 'soft', category: 'mailbox-full' } }),
+      ]);
+    for (let i = 0; i < 5; i += 1)
+      await relay.ingest([
+        event('bounced', 'a@x.test', { bounce: { class: 'soft', category: 'rate-limit' } }),
+      ]);
     expect((await relay.suppressions.check(['a@x.test'])).size).toBe(0);
   });
 
   it('the limit and window are options, and the policy takes a clock', async () => {
     const store = memorySuppressionStore();
     const now = t0 + 100 * day;
-    const relay = createRelay({ providers: [testingProvider()], suppression: { store, policy: createSuppressionPolicy({ store, softBounceLimit: 2, softBounceWindowMs: day, now: () => now, expireAfterMs: { 'soft-bounce-limit': 30 * day } }) } });
+    const relay = createRelay({
+      providers: [testingProvider()],
+      suppression: {
+        store,
+        policy: createSuppressionPolicy({
+          store,
+          softBounceLimit: 2,
+          softBounceWindowMs: day,
+          now: () => now,
+          expireAfterMs: { 'soft-bounce-limit': 30 * day },
+        }),
+      },
+    });
     await relay.ingest([soft('a@x.test', t0), soft('a@x.test', t0 + 2 * day)]);
     expect((await store.check(['a@x.test'], { now: new Date(t0 + 3 * day) })).size).toBe(0);
     await relay.ingest([soft('a@x.test', t0 + 2 * day + 1000)]);
-    const entry = (await store.check(['a@x.test'], { now: new Date(t0 + 3 * day) })).get('a@x.test');
+    const entry = (await store.check(['a@x.test'], { now: new Date(t0 + 3 * day) })).get(
+      'a@x.test',
+    );
     expect(entry?.expiresAt?.getTime()).toBe(t0 + 32 * day + 1000);
     // Expired: sendable again.
     expect((await store.check(['a@x.test'], { now: new Date(t0 + 40 * day) })).size).toBe(0);
@@ -79,28 +134,73 @@ describe('suppression by default', () => {
 
   it('a complaint suppresses at once on every stream; an unsubscribe on its stream only', async () => {
     const first = testingProvider({ name: 'first' });
-    const streams = { transactional: { domains: ['mail.shop.test'] }, outreach: { domains: ['news.shop.test'] } };
+    const streams = {
+      transactional: { domains: ['mail.shop.test'] },
+      outreach: { domains: ['news.shop.test'] },
+    };
     const relay = createRelay({ providers: [first], streams });
-    await relay.ingest([event('complained', 'angry@x.test'), event('unsubscribed', 'bye@x.test', { stream: 'outreach' })]);
-    const outreach = await relay.send({ ...base, from: 'news@news.shop.test', stream: 'outreach', to: ['angry@x.test', 'bye@x.test', 'ok@x.test'] });
-    expect(outreach.recipients.filter((r) => r.status === 'suppressed').map((r) => [r.address, r.reason])).toEqual([['angry@x.test', 'complaint'], ['bye@x.test', 'unsubscribe']]);
-    const transactional = await relay.send({ ...base, stream: 'transactional', to: ['angry@x.test', 'bye@x.test'] });
-    expect(transactional.recipients.map((r) => [r.address, r.status])).toEqual([['angry@x.test', 'suppressed'], ['bye@x.test', 'sent']]);
+    await relay.ingest([
+      event('complained', 'angry@x.test'),
+      event('unsubscribed', 'bye@x.test', { stream: 'outreach' }),
+    ]);
+    const outreach = await relay.send({
+      ...base,
+      from: 'news@news.shop.test',
+      stream: 'outreach',
+      to: ['angry@x.test', 'bye@x.test', 'ok@x.test'],
+    });
+    expect(
+      outreach.recipients
+        .filter((r) => r.status === 'suppressed')
+        .map((r) => [r.address, r.reason]),
+    ).toEqual([
+      ['angry@x.test', 'complaint'],
+      ['bye@x.test', 'unsubscribe'],
+    ]);
+    const transactional = await relay.send({
+      ...base,
+      stream: 'transactional',
+      to: ['angry@x.test', 'bye@x.test'],
+    });
+    expect(transactional.recipients.map((r) => [r.address, r.status])).toEqual([
+      ['angry@x.test', 'suppressed'],
+      ['bye@x.test', 'sent'],
+    ]);
   });
 
   it('a null MX suppresses the whole recipient domain', async () => {
     const provider = testingProvider();
-    provider.script({ recipient: '@nullmx.test', outcome: { type: 'bounce', smtp: '556 5.1.10 <a@nullmx.test>: Recipient address rejected: Domain nullmx.test does not accept mail (nullMX)' } });
+    provider.script({
+      recipient: '@nullmx.test',
+      outcome: {
+        type: 'bounce',
+        smtp: '556 5.1.10 <a@nullmx.test>: Recipient address rejected: Domain nullmx.test does not accept mail (nullMX)',
+      },
+    });
     const relay = createRelay({ providers: [provider] });
     await relay.send({ ...base, to: 'a@nullmx.test' });
     await provider.settled();
     const hits = await relay.suppressions.check(['someone-else@nullmx.test', 'a@other.test']);
-    expect([...hits.entries()]).toEqual([['someone-else@nullmx.test', expect.objectContaining({ address: '@nullmx.test', reason: 'null-mx' })]]);
+    expect([...hits.entries()]).toEqual([
+      [
+        'someone-else@nullmx.test',
+        expect.objectContaining({ address: '@nullmx.test', reason: 'null-mx' }),
+      ],
+    ]);
   });
 
   it("Microsoft's 550 5.1.10 recipient-not-found suppresses only the address", async () => {
     const relay = createRelay({ providers: [testingProvider()] });
-    await relay.ingest([event('bounced', 'gone@outlook.test', { bounce: { class: 'hard', category: 'unknown-user', smtpStatus: 550, enhancedStatus: '5.1.10' } })]);
+    await relay.ingest([
+      event('bounced', 'gone@outlook.test', {
+        bounce: {
+          class: 'hard',
+          category: 'unknown-user',
+          smtpStatus: 550,
+          enhancedStatus: '5.1.10',
+        },
+      }),
+    ]);
     const hits = await relay.suppressions.check(['gone@outlook.test', 'other@outlook.test']);
     expect([...hits.keys()]).toEqual(['gone@outlook.test']);
   });
@@ -109,22 +209,52 @@ describe('suppression by default', () => {
     const relay = createRelay({ providers: [testingProvider()] });
     await relay.ingest([
       event('suppressed', 'a@x.test'),
-      event('bounced', 'b@x.test', { bounce: { class: 'hard', category: 'suppressed', diagnostic: 'on the account-level suppression list' } }),
+      event('bounced', 'b@x.test', {
+        bounce: {
+          class: 'hard',
+          category: 'suppressed',
+          diagnostic: 'on the account-level suppression list',
+        },
+      }),
     ]);
     const hits = await relay.suppressions.check(['a@x.test', 'b@x.test']);
-    expect([...hits.values()].map((e) => e.reason)).toEqual(['provider-suppressed', 'provider-suppressed']);
+    expect([...hits.values()].map((e) => e.reason)).toEqual([
+      'provider-suppressed',
+      'provider-suppressed',
+    ]);
   });
 
   it('a block never counts against the recipient and alerts the sending domain, once per interval', async () => {
     const provider = testingProvider();
-    provider.script({ recipient: '@gmail.test', outcome: { type: 'bounce', smtp: '550-5.7.26 This mail has been blocked because the sender is unauthenticated. Gmail requires all senders to authenticate with either SPF or DKIM.' } });
+    provider.script({
+      recipient: '@gmail.test',
+      outcome: {
+        type: 'bounce',
+        smtp: '550-5.7.26 This mail has been blocked because the sender is unauthenticated. Gmail requires all senders to authenticate with either SPF or DKIM.',
+      },
+    });
     const relay = createRelay({ providers: [provider] });
     const alerts: Array<{ type: string; message: string }> = [];
     relay.on('alert', (a) => alerts.push(a));
-    for (const to of ['a@gmail.test', 'b@gmail.test', 'c@gmail.test', 'd@gmail.test', 'e@gmail.test', 'f@gmail.test']) await relay.send({ ...base, to });
+    for (const to of [
+      'a@gmail.test',
+      'b@gmail.test',
+      'c@gmail.test',
+      'd@gmail.test',
+      'e@gmail.test',
+      'f@gmail.test',
+    ])
+      await relay.send({ ...base, to });
     await provider.settled();
     expect((await relay.suppressions.check(['a@gmail.test', 'f@gmail.test'])).size).toBe(0);
-    expect(alerts).toEqual([expect.objectContaining({ type: 'sender-blocked', domain: 'mail.shop.test', category: 'authentication', recipientDomain: 'gmail.test' })]);
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        type: 'sender-blocked',
+        domain: 'mail.shop.test',
+        category: 'authentication',
+        recipientDomain: 'gmail.test',
+      }),
+    ]);
     expect(alerts[0]?.message).toMatch(/mail\.shop\.test .*authentication.*not suppressed/u);
   });
 
@@ -132,24 +262,53 @@ describe('suppression by default', () => {
     const alerts: SuppressionAlert[] = [];
     const store = memorySuppressionStore();
     const policy = createSuppressionPolicy({ store, onAlert: (a) => alerts.push(a) });
-    const decisions = await policy.handle(event('deferred', 'a@yahoo.test', { bounce: { class: 'block', category: 'reputation', diagnostic: '421 4.7.0 [TSS04] Messages from 203.0.113.5 temporarily deferred' } }));
+    const decisions = await policy.handle(
+      event('deferred', 'a@yahoo.test', {
+        bounce: {
+          class: 'block',
+          category: 'reputation',
+          diagnostic: '421 4.7.0 [TSS04] Messages from 203.0.113.5 temporarily deferred',
+        },
+      }),
+    );
     expect(decisions).toEqual([expect.objectContaining({ type: 'alert' })]);
     expect(alerts).toHaveLength(1);
   });
 
   it("Postmark's 406 inactive recipients and hard synchronous rejections enter suppression; soft ones do not", async () => {
     const provider = testingProvider();
-    provider.script({ recipient: 'gone@x.test', outcome: { type: 'reject', smtp: '550 5.1.1 <gone@x.test>: user unknown' } });
-    provider.script({ recipient: 'busy@x.test', outcome: { type: 'reject', smtp: '451 4.7.500 Server busy. Please try again later' } });
+    provider.script({
+      recipient: 'gone@x.test',
+      outcome: { type: 'reject', smtp: '550 5.1.1 <gone@x.test>: user unknown' },
+    });
+    provider.script({
+      recipient: 'busy@x.test',
+      outcome: { type: 'reject', smtp: '451 4.7.500 Server busy. Please try again later' },
+    });
     const relay = createRelay({ providers: [provider] });
     const report = await relay.send({ ...base, to: ['gone@x.test', 'busy@x.test', 'ok@x.test'] });
-    expect(report.recipients.map((r) => [r.address, r.status])).toEqual([['ok@x.test', 'sent'], ['gone@x.test', 'rejected'], ['busy@x.test', 'rejected']]);
-    expect([...(await relay.suppressions.check(['gone@x.test', 'busy@x.test'])).keys()]).toEqual(['gone@x.test']);
-    expect((await relay.status(report.messageId)).find((s) => s.recipient === 'gone@x.test')?.status).toBe('rejected');
+    expect(report.recipients.map((r) => [r.address, r.status])).toEqual([
+      ['ok@x.test', 'sent'],
+      ['gone@x.test', 'rejected'],
+      ['busy@x.test', 'rejected'],
+    ]);
+    expect([...(await relay.suppressions.check(['gone@x.test', 'busy@x.test'])).keys()]).toEqual([
+      'gone@x.test',
+    ]);
+    expect(
+      (await relay.status(report.messageId)).find((s) => s.recipient === 'gone@x.test')?.status,
+    ).toBe('rejected');
 
     // As the Postmark adapter maps ErrorCode 406: recipient-rejected, providerCode '406', the named recipients.
     const postmark = testingProvider({ name: 'postmark' });
-    const inactive = new RelayError({ kind: 'recipient-rejected', provider: 'postmark', providerCode: '406', status: 422, recipients: ['inactive@x.test'], message: 'Postmark refused inactive recipient(s) inactive@x.test' });
+    const inactive = new RelayError({
+      kind: 'recipient-rejected',
+      provider: 'postmark',
+      providerCode: '406',
+      status: 422,
+      recipients: ['inactive@x.test'],
+      message: 'Postmark refused inactive recipient(s) inactive@x.test',
+    });
     const send = postmark.send.bind(postmark);
     let calls = 0;
     postmark.send = async (message, context) => {
@@ -159,14 +318,24 @@ describe('suppression by default', () => {
     };
     const relay2 = createRelay({ providers: [postmark] });
     const report2 = await relay2.send({ ...base, to: ['inactive@x.test', 'ok@x.test'] });
-    expect(report2.recipients.map((r) => [r.address, r.status])).toEqual([['inactive@x.test', 'rejected'], ['ok@x.test', 'sent']]);
-    expect((await relay2.suppressions.check(['inactive@x.test'])).get('inactive@x.test')).toMatchObject({ reason: 'provider-suppressed', source: { type: 'rejected', provider: 'postmark' } });
+    expect(report2.recipients.map((r) => [r.address, r.status])).toEqual([
+      ['inactive@x.test', 'rejected'],
+      ['ok@x.test', 'sent'],
+    ]);
+    expect(
+      (await relay2.suppressions.check(['inactive@x.test'])).get('inactive@x.test'),
+    ).toMatchObject({
+      reason: 'provider-suppressed',
+      source: { type: 'rejected', provider: 'postmark' },
+    });
   });
 
   it('refuse mode fails the whole send naming the suppressed recipients', async () => {
     const relay = createRelay({ providers: [testingProvider()], suppression: { mode: 'refuse' } });
     await relay.suppressions.add('blocked@x.test', { by: 'support' });
-    await expect(relay.send({ ...base, to: ['blocked@x.test', 'ok@x.test'] })).rejects.toMatchObject({ kind: 'suppressed', recipients: ['blocked@x.test'] });
+    await expect(
+      relay.send({ ...base, to: ['blocked@x.test', 'ok@x.test'] }),
+    ).rejects.toMatchObject({ kind: 'suppressed', recipients: ['blocked@x.test'] });
   });
 
   it('removal by a person leaves an audit record, forgets strikes and makes the address sendable', async () => {
@@ -174,10 +343,22 @@ describe('suppression by default', () => {
     const relay = createRelay({ providers: [provider] });
     for (let i = 0; i < 5; i += 1) await relay.ingest([soft('full@x.test', t0 + i * day)]);
     expect((await relay.suppressions.check(['full@x.test'])).size).toBe(1);
-    expect(await relay.suppressions.remove('Full@X.test', { by: 'ops@shop.test', reason: 'customer cleared the mailbox' })).toBe(true);
-    expect(await relay.suppressions.remove('full@x.test', { by: 'ops@shop.test', reason: 'again' })).toBe(false);
+    expect(
+      await relay.suppressions.remove('Full@X.test', {
+        by: 'ops@shop.test',
+        reason: 'customer cleared the mailbox',
+      }),
+    ).toBe(true);
+    expect(
+      await relay.suppressions.remove('full@x.test', { by: 'ops@shop.test', reason: 'again' }),
+    ).toBe(false);
     expect(await relay.suppressions.removals({ address: 'full@x.test' })).toEqual([
-      expect.objectContaining({ address: 'full@x.test', by: 'ops@shop.test', reason: 'customer cleared the mailbox', entry: expect.objectContaining({ reason: 'soft-bounce-limit' }) }),
+      expect.objectContaining({
+        address: 'full@x.test',
+        by: 'ops@shop.test',
+        reason: 'customer cleared the mailbox',
+        entry: expect.objectContaining({ reason: 'soft-bounce-limit' }),
+      }),
     ]);
     expect((await relay.send({ ...base, to: 'full@x.test' })).status).toBe('sent');
     // Strikes were forgotten: one more soft bounce does not suppress again.
@@ -199,7 +380,13 @@ describe('suppression by default', () => {
     const csv = await relay.suppressions.exportCsv();
     const other = createRelay({ providers: [testingProvider()] });
     expect(await other.suppressions.importCsv(csv)).toEqual({ imported: 2 });
-    expect([...(await other.suppressions.check(['a@x.test', 'z@dead.test'])).keys()]).toEqual(['a@x.test', 'z@dead.test']);
-    await expect(relay.suppressions.add('not an address')).rejects.toMatchObject({ kind: 'invalid', field: 'address' });
+    expect([...(await other.suppressions.check(['a@x.test', 'z@dead.test'])).keys()]).toEqual([
+      'a@x.test',
+      'z@dead.test',
+    ]);
+    await expect(relay.suppressions.add('not an address')).rejects.toMatchObject({
+      kind: 'invalid',
+      field: 'address',
+    });
   });
 });

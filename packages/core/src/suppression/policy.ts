@@ -2,7 +2,12 @@ import { addressKey, domainOf } from '../address.ts';
 import type { BounceInfo, DeliveryEvent } from '../events.ts';
 import { memoryStrikeStore } from '../memory/strikes.ts';
 import type { EventPolicy, PolicyDecision } from '../ports.ts';
-import type { StrikeStore, SuppressionEntry, SuppressionReason, SuppressionStore } from '../stores.ts';
+import type {
+  StrikeStore,
+  SuppressionEntry,
+  SuppressionReason,
+  SuppressionStore,
+} from '../stores.ts';
 
 /** A sending-side problem the policy saw: the recipient is not at fault, the sender must act. */
 export interface SuppressionAlert {
@@ -65,15 +70,31 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
   const alertInterval = options.alertIntervalMs ?? 10 * 60 * 1000;
   const lastAlert = new Map<string, number>();
 
-  async function suppress(event: DeliveryEvent, address: string, reason: SuppressionReason, stream?: string, bounce?: BounceInfo): Promise<PolicyDecision[]> {
+  async function suppress(
+    event: DeliveryEvent,
+    address: string,
+    reason: SuppressionReason,
+    stream?: string,
+    bounce?: BounceInfo,
+  ): Promise<PolicyDecision[]> {
     const at = timeOf(event);
     const expireAfter = options.expireAfterMs?.[reason];
-    const detail = bounce ? [`${bounce.class}/${bounce.category}`, bounce.diagnostic].filter(Boolean).join(': ').slice(0, 500) : undefined;
+    const detail = bounce
+      ? [`${bounce.class}/${bounce.category}`, bounce.diagnostic]
+          .filter(Boolean)
+          .join(': ')
+          .slice(0, 500)
+      : undefined;
     const entry: SuppressionEntry = {
       address,
       ...(stream === undefined ? {} : { stream }),
       reason,
-      source: { eventId: event.id, provider: event.provider, type: event.type, ...(detail ? { detail } : {}) },
+      source: {
+        eventId: event.id,
+        provider: event.provider,
+        type: event.type,
+        ...(detail ? { detail } : {}),
+      },
       firstSeen: at,
       lastSeen: at,
       ...(expireAfter === undefined ? {} : { expiresAt: new Date(at.getTime() + expireAfter) }),
@@ -86,7 +107,8 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
     const domain = event.from ? domainOf(event.from) : undefined;
     const key = `${domain ?? '?'}\u0000${event.provider}\u0000${bounce.category}`;
     const now = clock();
-    if ((lastAlert.get(key) ?? Number.NEGATIVE_INFINITY) > now - alertInterval) return [{ type: 'none' }];
+    if ((lastAlert.get(key) ?? Number.NEGATIVE_INFINITY) > now - alertInterval)
+      return [{ type: 'none' }];
     lastAlert.set(key, now);
     if (lastAlert.size > 10_000) lastAlert.delete(lastAlert.keys().next().value as string);
     const message =
@@ -111,10 +133,13 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
     // A deferral is the provider still trying: nothing is known about the recipient yet.
     if (event.type === 'deferred') return [{ type: 'none' }];
     if (bounce.class === 'hard') {
-      if (bounce.category === 'null-mx') return suppress(event, `@${domainOf(address)}`, 'null-mx', undefined, bounce);
+      if (bounce.category === 'null-mx')
+        return suppress(event, `@${domainOf(address)}`, 'null-mx', undefined, bounce);
       // 'inactive': Postmark deactivated the address (its adapter's category for Inactive bounces).
-      if (bounce.category === 'suppressed' || bounce.category === 'inactive') return suppress(event, address, 'provider-suppressed', undefined, bounce);
-      if (bounce.category === 'complaint') return suppress(event, address, 'complaint', undefined, bounce);
+      if (bounce.category === 'suppressed' || bounce.category === 'inactive')
+        return suppress(event, address, 'provider-suppressed', undefined, bounce);
+      if (bounce.category === 'complaint')
+        return suppress(event, address, 'complaint', undefined, bounce);
       return suppress(event, address, 'hard-bounce', undefined, bounce);
     }
     // A synchronous soft refusal is retried by the pipeline, not counted; only final bounces count.
@@ -125,12 +150,19 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
       await strikes.clear(address);
       return decisions;
     }
-    return [{ type: 'strike', address, reason: `soft bounce ${count} of ${limit} within ${Math.round(windowMs / day)} days (${bounce.category})` }];
+    return [
+      {
+        type: 'strike',
+        address,
+        reason: `soft bounce ${count} of ${limit} within ${Math.round(windowMs / day)} days (${bounce.category})`,
+      },
+    ];
   }
 
   return {
     async handle(event) {
-      if (typeof event.recipient !== 'string' || !event.recipient.includes('@')) return [{ type: 'none' }];
+      if (typeof event.recipient !== 'string' || !event.recipient.includes('@'))
+        return [{ type: 'none' }];
       const address = addressKey(event.recipient);
       switch (event.type) {
         case 'complained':
@@ -153,6 +185,8 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
   };
 
   function timeOf(event: DeliveryEvent): Date {
-    return event.at instanceof Date && !Number.isNaN(event.at.getTime()) ? event.at : new Date(clock());
+    return event.at instanceof Date && !Number.isNaN(event.at.getTime())
+      ? event.at
+      : new Date(clock());
   }
 }

@@ -1,1 +1,8 @@
-export { testingProvider, type Outcome, type RecordedCall, type ScriptRule, type TestingProvider, type TestingProviderOptions } from './provider.ts';
+export {
+  testingProvider,
+  type Outcome,
+  type RecordedCall,
+  type ScriptRule,
+  type TestingProvider,
+  type TestingProviderOptions,
+} from './provider.ts';

@@ -74,10 +74,20 @@ interface LiveRule extends ScriptRule {
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(new RelayError({ kind: 'transient', message: 'request aborted (timeout)', providerCode: 'ETIMEDOUT' }));
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(
+          new RelayError({
+            kind: 'transient',
+            message: 'request aborted (timeout)',
+            providerCode: 'ETIMEDOUT',
+          }),
+        );
+      },
+      { once: true },
+    );
   });
 
 /**
@@ -101,18 +111,28 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
 
   const take = (recipient: string | undefined): Outcome | undefined => {
     const key = recipient === undefined ? undefined : addressKey(recipient);
-    const rule = rules.find((r) =>
-      r.left > 0 &&
-      (key === undefined
-        ? r.recipient === undefined
-        : r.recipient !== undefined && (r.recipient.startsWith('@') ? domainOf(key) === r.recipient.slice(1).toLowerCase() : addressKey(r.recipient) === key)),
+    const rule = rules.find(
+      (r) =>
+        r.left > 0 &&
+        (key === undefined
+          ? r.recipient === undefined
+          : r.recipient !== undefined &&
+            (r.recipient.startsWith('@')
+              ? domainOf(key) === r.recipient.slice(1).toLowerCase()
+              : addressKey(r.recipient) === key)),
     );
     if (!rule) return undefined;
     rule.left -= 1;
     return rule.outcome;
   };
 
-  const event = (message: Message, providerMessageId: string, recipient: string, type: DeliveryEventType, smtp?: string): DeliveryEvent => {
+  const event = (
+    message: Message,
+    providerMessageId: string,
+    recipient: string,
+    type: DeliveryEventType,
+    smtp?: string,
+  ): DeliveryEvent => {
     const e: DeliveryEvent = {
       id: newId('evt'),
       type,
@@ -129,8 +149,17 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
     };
     if (smtp !== undefined) {
       const reply = parseSmtpReply(smtp);
-      const c = classifyBounce({ ...(reply.status === undefined ? {} : { smtpStatus: reply.status }), ...(reply.enhanced === undefined ? {} : { enhancedStatus: reply.enhanced }), ...(reply.diagnostic === undefined ? {} : { diagnostic: reply.diagnostic }) });
-      e.bounce = { ...c, ...(reply.status === undefined ? {} : { smtpStatus: reply.status }), ...(reply.enhanced === undefined ? {} : { enhancedStatus: reply.enhanced }), ...(reply.diagnostic === undefined ? {} : { diagnostic: reply.diagnostic }) };
+      const c = classifyBounce({
+        ...(reply.status === undefined ? {} : { smtpStatus: reply.status }),
+        ...(reply.enhanced === undefined ? {} : { enhancedStatus: reply.enhanced }),
+        ...(reply.diagnostic === undefined ? {} : { diagnostic: reply.diagnostic }),
+      });
+      e.bounce = {
+        ...c,
+        ...(reply.status === undefined ? {} : { smtpStatus: reply.status }),
+        ...(reply.enhanced === undefined ? {} : { enhancedStatus: reply.enhanced }),
+        ...(reply.diagnostic === undefined ? {} : { diagnostic: reply.diagnostic }),
+      };
     }
     return e;
   };
@@ -154,7 +183,13 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
       });
     }
     if (outcome.type === 'rate-limited') {
-      return new RelayError({ kind: 'rate-limited', provider: name, status: 429, message: 'scripted rate limit (429)', ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }) });
+      return new RelayError({
+        kind: 'rate-limited',
+        provider: name,
+        status: 429,
+        message: 'scripted rate limit (429)',
+        ...(outcome.retryAfterMs === undefined ? {} : { retryAfterMs: outcome.retryAfterMs }),
+      });
     }
     return undefined;
   };
@@ -164,20 +199,43 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
     const recipients = recipientsOf(message);
     const callOutcome = take(undefined);
     const perRecipient = recipients.map((r) => [r, take(r) ?? { type: 'deliver' }] as const);
-    const first = callOutcome ?? perRecipient.find(([, o]) => o.type === 'fail' || o.type === 'rate-limited' || o.type === 'timeout')?.[1];
-    calls.push({ message, attempt: context.attempt, idempotencyKey: context.idempotencyKey, outcome: first?.type ?? 'deliver' });
+    const first =
+      callOutcome ??
+      perRecipient.find(
+        ([, o]) => o.type === 'fail' || o.type === 'rate-limited' || o.type === 'timeout',
+      )?.[1];
+    calls.push({
+      message,
+      attempt: context.attempt,
+      idempotencyKey: context.idempotencyKey,
+      outcome: first?.type ?? 'deliver',
+    });
     if (first?.type === 'timeout') {
       await sleep(first.afterMs ?? 30_000, context.signal);
-      throw new RelayError({ kind: 'transient', provider: name, providerCode: 'ETIMEDOUT', message: 'scripted timeout: no answer' });
+      throw new RelayError({
+        kind: 'transient',
+        provider: name,
+        providerCode: 'ETIMEDOUT',
+        message: 'scripted timeout: no answer',
+      });
     }
     const failure = first ? callFailure(first) : undefined;
     if (failure) throw failure;
 
     const rejected = perRecipient.filter(([, o]) => o.type === 'reject');
     if (rejected.length === recipients.length) {
-      const [recipient, outcome] = rejected[0] as readonly [string, Extract<Outcome, { type: 'reject' }>];
+      const [recipient, outcome] = rejected[0] as readonly [
+        string,
+        Extract<Outcome, { type: 'reject' }>,
+      ];
       const smtp = parseSmtpReply(outcome.smtp);
-      throw new RelayError({ kind: 'recipient-rejected', provider: name, recipients: rejected.map(([r]) => r), smtp, message: `${recipient} refused: ${outcome.smtp}` });
+      throw new RelayError({
+        kind: 'recipient-rejected',
+        provider: name,
+        recipients: rejected.map(([r]) => r),
+        smtp,
+        message: `${recipient} refused: ${outcome.smtp}`,
+      });
     }
     const providerMessageId = `${name}-${calls.length}-${message.id}`;
     sent.push(message);
@@ -186,13 +244,16 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
     for (const [recipient, outcome] of options.events === false ? [] : perRecipient) {
       if (outcome.type === 'reject') continue;
       events.push(event(message, providerMessageId, recipient, 'accepted'));
-      if (outcome.type === 'bounce') events.push(event(message, providerMessageId, recipient, 'bounced', outcome.smtp));
+      if (outcome.type === 'bounce')
+        events.push(event(message, providerMessageId, recipient, 'bounced', outcome.smtp));
       else if (outcome.type === 'defer') {
-        for (let i = 0; i < (outcome.times ?? 1); i += 1) events.push(event(message, providerMessageId, recipient, 'deferred', outcome.smtp));
+        for (let i = 0; i < (outcome.times ?? 1); i += 1)
+          events.push(event(message, providerMessageId, recipient, 'deferred', outcome.smtp));
         events.push(event(message, providerMessageId, recipient, 'delivered'));
       } else {
         events.push(event(message, providerMessageId, recipient, 'delivered'));
-        if (outcome.type === 'complain') events.push(event(message, providerMessageId, recipient, 'complained'));
+        if (outcome.type === 'complain')
+          events.push(event(message, providerMessageId, recipient, 'complained'));
       }
     }
     emit(events);
@@ -201,7 +262,13 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
       accepted: perRecipient.filter(([, o]) => o.type !== 'reject').map(([r]) => r),
       rejected: rejected.map(([recipient, o]) => ({
         recipient,
-        error: new RelayError({ kind: 'recipient-rejected', provider: name, recipients: [recipient], smtp: parseSmtpReply((o as { smtp: string }).smtp), message: `${recipient} refused: ${(o as { smtp: string }).smtp}` }),
+        error: new RelayError({
+          kind: 'recipient-rejected',
+          provider: name,
+          recipients: [recipient],
+          smtp: parseSmtpReply((o as { smtp: string }).smtp),
+          message: `${recipient} refused: ${(o as { smtp: string }).smtp}`,
+        }),
       })),
     };
   }
@@ -220,7 +287,11 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
     send,
     async sendBatch(messages, context) {
       return Promise.all(
-        messages.map((m) => send(m, { ...context, idempotencyKey: m.idempotencyKey }).catch((e: unknown) => e as RelayError)),
+        messages.map((m) =>
+          send(m, { ...context, idempotencyKey: m.idempotencyKey }).catch(
+            (e: unknown) => e as RelayError,
+          ),
+        ),
       );
     },
     attach(s) {

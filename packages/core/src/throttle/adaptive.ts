@@ -31,13 +31,15 @@ export const defaultSlowDownRules: readonly SlowDownRule[] = [
     profile: 'google',
     pattern: /\b4\.7\.28\b|unusual rate/iu,
     action: { type: 'pause', ms: 10 * minute },
-    reason: 'Gmail 4.7.28 (rate limited): Google asks for no mail for at least 10 minutes, then a slow ramp',
+    reason:
+      'Gmail 4.7.28 (rate limited): Google asks for no mail for at least 10 minutes, then a slow ramp',
   },
   {
     profile: 'yahoo',
     pattern: /\[TS?S04\]/u,
     action: { type: 'pause', ms: 120 * minute },
-    reason: 'Yahoo TSS04 (deferred for volume or complaints): suspended for 2 hours as KumoMTA does',
+    reason:
+      'Yahoo TSS04 (deferred for volume or complaints): suspended for 2 hours as KumoMTA does',
   },
   {
     profile: 'yahoo',
@@ -46,7 +48,8 @@ export const defaultSlowDownRules: readonly SlowDownRule[] = [
     reason: 'Yahoo TSS05: suspended for 4 hours as KumoMTA community shaping does',
   },
   {
-    pattern: /temporarily rate limited due to IP reputation|Messages from \S+ temporarily deferred|will be permanently deferred/iu,
+    pattern:
+      /temporarily rate limited due to IP reputation|Messages from \S+ temporarily deferred|will be permanently deferred/iu,
     action: { type: 'clamp', rate: 1 / 60, ms: 90 * minute },
     reason: 'reputation deferral: one message a minute for 90 minutes (KumoMTA default reflex)',
   },
@@ -178,7 +181,11 @@ export function observedRate(budget: Budget, now: number): number {
 }
 
 /** The first rule a deferral matches, or undefined when it says nothing about the pace. */
-export function slowDownRule(event: DeliveryEvent, profile: string, rules: readonly SlowDownRule[]): SlowDownRule | undefined {
+export function slowDownRule(
+  event: DeliveryEvent,
+  profile: string,
+  rules: readonly SlowDownRule[],
+): SlowDownRule | undefined {
   if (event.type !== 'deferred' || event.bounce === undefined) return undefined;
   const b = event.bounce;
   const text = `${b.smtpStatus ?? (b.enhancedStatus?.startsWith('4.') ? 400 : '')} ${b.enhancedStatus ?? ''} ${b.diagnostic ?? ''}`;
@@ -192,7 +199,9 @@ export function slowDownRule(event: DeliveryEvent, profile: string, rules: reado
 }
 
 const base = (budget: Budget, now: number) =>
-  budget.rate < Number.POSITIVE_INFINITY ? budget.rate : Math.max(observedRate(budget, now), budget.floor);
+  budget.rate < Number.POSITIVE_INFINITY
+    ? budget.rate
+    : Math.max(observedRate(budget, now), budget.floor);
 
 /** Applies a slow-down signal; returns the change it made, or undefined within the cut interval. */
 export function slowDown(
@@ -243,10 +252,18 @@ export function slowDown(
 }
 
 /** Quiet success: additive increase toward the ceiling, then back to the configured rate. */
-export function relax(budget: Budget, now: number, options: Required<Omit<AdaptiveOptions, 'rules'>>): ThrottleEvent | undefined {
+export function relax(
+  budget: Budget,
+  now: number,
+  options: Required<Omit<AdaptiveOptions, 'rules'>>,
+): ThrottleEvent | undefined {
   if (budget.rate === budget.configured) return undefined;
   if (now < budget.pausedUntil || now < budget.clampedUntil) return undefined;
-  if (now - budget.lastSignal < options.quietMs || now - budget.lastIncrease < options.increaseIntervalMs) return undefined;
+  if (
+    now - budget.lastSignal < options.quietMs ||
+    now - budget.lastIncrease < options.increaseIntervalMs
+  )
+    return undefined;
   const from = budget.rate;
   const ceiling = Math.min(budget.ceiling, budget.configured);
   const next = from + Math.max(budget.floor, ceiling * options.increaseStep);

@@ -37,14 +37,19 @@ describe('memoryRateStore', () => {
 
   it('ignores unlimited buckets and refuses a zero rate', () => {
     const store = memoryRateStore();
-    expect(store.take([{ key: 'u', cost: 5, ratePerSec: Number.POSITIVE_INFINITY, burst: 1 }], 0, 0)).toEqual({ granted: true, waitMs: 0 });
-    expect(store.take([{ key: 'z', cost: 1, ratePerSec: 0, burst: 1 }], 0, 1e9)).toMatchObject({ granted: false });
+    expect(
+      store.take([{ key: 'u', cost: 5, ratePerSec: Number.POSITIVE_INFINITY, burst: 1 }], 0, 0),
+    ).toEqual({ granted: true, waitMs: 0 });
+    expect(store.take([{ key: 'z', cost: 1, ratePerSec: 0, burst: 1 }], 0, 1e9)).toMatchObject({
+      granted: false,
+    });
     expect(store.size).toBe(0);
   });
 
   it('stays bounded: full buckets are dropped first', () => {
     const store = memoryRateStore({ maxKeys: 100 });
-    for (let i = 0; i < 1000; i += 1) store.take([{ key: `d${i}`, cost: 1, ratePerSec: 1, burst: 1 }], i * 2000, 0);
+    for (let i = 0; i < 1000; i += 1)
+      store.take([{ key: `d${i}`, cost: 1, ratePerSec: 1, burst: 1 }], i * 2000, 0);
     expect(store.size).toBeLessThanOrEqual(101);
   });
 });

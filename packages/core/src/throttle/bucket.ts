@@ -12,7 +12,9 @@ const grantedNow: RateGrant = Object.freeze({ granted: true, waitMs: 0 });
  * The in-process RateStore: GCRA, one number per key (the time the bucket is next empty of debt).
  * Synchronous, so a send that finds tokens costs two Map operations and no promise.
  */
-export function memoryRateStore(options: MemoryRateStoreOptions = {}): RateStore & { readonly size: number } {
+export function memoryRateStore(
+  options: MemoryRateStoreOptions = {},
+): RateStore & { readonly size: number } {
   const maxKeys = options.maxKeys ?? 100_000;
   const tats = new Map<string, number>();
   // Scratch for multi-bucket takes; `take` never yields, so one array serves every call.

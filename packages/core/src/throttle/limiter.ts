@@ -10,12 +10,21 @@ export interface Limiter {
    * force; a limiter may ignore it and keep its own); rejects when they cannot be had before
    * `deadline` or `signal` aborts.
    */
-  acquire(request: { key: string; cost: number; ratePerSec: number; deadline: number; signal?: AbortSignal }): Promise<void>;
+  acquire(request: {
+    key: string;
+    cost: number;
+    ratePerSec: number;
+    deadline: number;
+    signal?: AbortSignal;
+  }): Promise<void>;
 }
 
 /** The part of a Bottleneck instance (or Bottleneck cluster, with a Redis datastore) relaykit uses. */
 export interface BottleneckLike {
-  schedule<R>(options: { weight?: number; expiration?: number }, task: () => Promise<R>): Promise<R>;
+  schedule<R>(
+    options: { weight?: number; expiration?: number },
+    task: () => Promise<R>,
+  ): Promise<R>;
   updateSettings?(settings: { minTime?: number }): unknown;
 }
 
@@ -34,22 +43,39 @@ export interface BottleneckLimiterOptions {
  * structurally: core does not depend on bottleneck. A send that times out still holds its place
  * in Bottleneck's queue (Bottleneck cannot withdraw a queued job), so it uses a slot when it runs.
  */
-export function bottleneckLimiter(limiter: BottleneckLike | BottleneckGroupLike, options: BottleneckLimiterOptions = {}): Limiter {
+export function bottleneckLimiter(
+  limiter: BottleneckLike | BottleneckGroupLike,
+  options: BottleneckLimiterOptions = {},
+): Limiter {
   const applied = new Map<string, number>();
-  const resolve = (key: string): BottleneckLike => ('key' in limiter && typeof limiter.key === 'function' ? limiter.key(key) : (limiter as BottleneckLike));
+  const resolve = (key: string): BottleneckLike =>
+    'key' in limiter && typeof limiter.key === 'function'
+      ? limiter.key(key)
+      : (limiter as BottleneckLike);
   return {
     acquire({ key, cost, ratePerSec, deadline, signal }) {
       const b = resolve(key);
       if (options.followRate && b.updateSettings && applied.get(key) !== ratePerSec) {
         applied.set(key, ratePerSec);
-        b.updateSettings({ minTime: ratePerSec < Number.POSITIVE_INFINITY ? Math.ceil(1000 / ratePerSec) : 0 });
+        b.updateSettings({
+          minTime: ratePerSec < Number.POSITIVE_INFINITY ? Math.ceil(1000 / ratePerSec) : 0,
+        });
       }
       return new Promise<void>((resolvePromise, reject) => {
         const left = deadline - Date.now();
-        const timer = setTimeout(() => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(new RelayError({ kind: 'rate-limited', retryAfterMs: 1000, message: `no Bottleneck slot for ${key} before the deadline; retry later or raise the limit` }));
-        }, Math.max(0, left));
+        const timer = setTimeout(
+          () => {
+            signal?.removeEventListener('abort', onAbort);
+            reject(
+              new RelayError({
+                kind: 'rate-limited',
+                retryAfterMs: 1000,
+                message: `no Bottleneck slot for ${key} before the deadline; retry later or raise the limit`,
+              }),
+            );
+          },
+          Math.max(0, left),
+        );
         const onAbort = () => {
           clearTimeout(timer);
           reject(signal?.reason);

@@ -18,7 +18,12 @@ describe('MX rollup', () => {
   it('maps well-known consumer domains without a lookup', async () => {
     const calls: string[] = [];
     const rollup = createMxRollup({ resolver: async (d) => (calls.push(d), []) });
-    for (const [domain, provider] of [['gmail.com', 'google'], ['hotmail.com', 'microsoft'], ['aol.com', 'yahoo'], ['me.com', 'apple']]) {
+    for (const [domain, provider] of [
+      ['gmail.com', 'google'],
+      ['hotmail.com', 'microsoft'],
+      ['aol.com', 'yahoo'],
+      ['me.com', 'apple'],
+    ]) {
       expect(await rollup.resolve(domain as string)).toBe(provider);
     }
     expect(rollup.peek('constructor')).toBeUndefined();
@@ -28,10 +33,19 @@ describe('MX rollup', () => {
   it('looks a domain up once for concurrent callers, and caches the answer for its TTL', async () => {
     let t = 0;
     const calls: string[] = [];
-    const resolver: MxResolver = async (d) => (calls.push(d), [{ exchange: 'aspmx.l.google.com', priority: 1 }]);
+    const resolver: MxResolver = async (d) => (
+      calls.push(d),
+      [{ exchange: 'aspmx.l.google.com', priority: 1 }]
+    );
     const rollup = createMxRollup({ resolver, ttlMs: 1000, now: () => t });
     expect(rollup.peek('acme.com')).toBeUndefined();
-    expect(await Promise.all([rollup.resolve('acme.com'), rollup.resolve('acme.com'), rollup.resolve('ACME.com'.toLowerCase())])).toEqual(['google', 'google', 'google']);
+    expect(
+      await Promise.all([
+        rollup.resolve('acme.com'),
+        rollup.resolve('acme.com'),
+        rollup.resolve('ACME.com'.toLowerCase()),
+      ]),
+    ).toEqual(['google', 'google', 'google']);
     expect(calls).toEqual(['acme.com']);
     expect(rollup.peek('acme.com')).toBe('google');
     t = 2000;
@@ -44,7 +58,14 @@ describe('MX rollup', () => {
   it('falls back to the domain itself on a DNS failure, for the failure TTL', async () => {
     let fail = true;
     let t = 0;
-    const rollup = createMxRollup({ resolver: async () => (fail ? Promise.reject(new Error('SERVFAIL')) : [{ exchange: 'mx01.mail.icloud.com', priority: 1 }]), failureTtlMs: 100, now: () => t });
+    const rollup = createMxRollup({
+      resolver: async () =>
+        fail
+          ? Promise.reject(new Error('SERVFAIL'))
+          : [{ exchange: 'mx01.mail.icloud.com', priority: 1 }],
+      failureTtlMs: 100,
+      now: () => t,
+    });
     expect(await rollup.resolve('corp.example.net')).toBeNull();
     fail = false;
     expect(await rollup.resolve('corp.example.net')).toBeNull();

@@ -2,7 +2,9 @@ import { resolveMx } from 'node:dns/promises';
 import { defaultMxSuffixes, providerOfMx, wellKnownDomains } from './profiles.ts';
 
 /** Looks up a domain's MX hosts (node:dns/promises resolveMx by default). */
-export type MxResolver = (domain: string) => Promise<ReadonlyArray<{ exchange: string; priority?: number }>>;
+export type MxResolver = (
+  domain: string,
+) => Promise<ReadonlyArray<{ exchange: string; priority?: number }>>;
 
 export interface MxRollupOptions {
   resolver?: MxResolver;
@@ -48,7 +50,10 @@ export function createMxRollup(options: MxRollupOptions = {}): MxRollup {
   const failureTtl = options.failureTtlMs ?? 5 * 60 * 1000;
   const maxEntries = options.maxEntries ?? 50_000;
   const now = options.now ?? Date.now;
-  const known = new Map<string, string>([...Object.entries(wellKnownDomains), ...Object.entries(options.domains ?? {}).map(([d, p]) => [d.toLowerCase(), p] as const)]);
+  const known = new Map<string, string>([
+    ...Object.entries(wellKnownDomains),
+    ...Object.entries(options.domains ?? {}).map(([d, p]) => [d.toLowerCase(), p] as const),
+  ]);
   const suffixes = options.mxSuffixes ?? defaultMxSuffixes;
   const cache = new Map<string, Entry>();
   const inflight = new Map<string, Promise<string | null>>();
@@ -65,7 +70,15 @@ export function createMxRollup(options: MxRollupOptions = {}): MxRollup {
     if (pending) return pending;
     pending = resolver(domain)
       .then(
-        (records) => store(domain, providerOfMx(records.map((r) => r.exchange), suffixes) ?? null, ttl),
+        (records) =>
+          store(
+            domain,
+            providerOfMx(
+              records.map((r) => r.exchange),
+              suffixes,
+            ) ?? null,
+            ttl,
+          ),
         () => store(domain, null, failureTtl),
       )
       .finally(() => inflight.delete(domain));
@@ -78,7 +91,10 @@ export function createMxRollup(options: MxRollupOptions = {}): MxRollup {
     if (fixed !== undefined) return fixed;
     const entry = cache.get(domain);
     // Reserved names have no real MX: the system resolver is not asked (an injected one is).
-    if (entry === undefined) return skipReserved && reserved.test(domain) ? store(domain, null, Number.POSITIVE_INFINITY) : undefined;
+    if (entry === undefined)
+      return skipReserved && reserved.test(domain)
+        ? store(domain, null, Number.POSITIVE_INFINITY)
+        : undefined;
     if (entry.expires <= now()) {
       // Stale: keep answering with it while a fresh lookup runs, so expiry never stalls a send.
       void lookup(domain);

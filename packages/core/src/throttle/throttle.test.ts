@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createRelay, createThrottle, RelayError, type DeliveryEvent, type MxResolver, type ThrottleEvent } from '../index.ts';
+import {
+  createRelay,
+  createThrottle,
+  RelayError,
+  type DeliveryEvent,
+  type MxResolver,
+  type ThrottleEvent,
+} from '../index.ts';
 import { testingProvider } from '../testing/index.ts';
 
 const base = { from: 'Shop <orders@mail.shop.test>', subject: 'Your order', text: 'Thanks!' };
@@ -16,7 +23,8 @@ function fakeDns() {
   const resolver: MxResolver = async (domain) => {
     calls.push(domain);
     const hosts = mxTable[domain];
-    if (!hosts) throw Object.assign(new Error(`queryMx ENOTFOUND ${domain}`), { code: 'ENOTFOUND' });
+    if (!hosts)
+      throw Object.assign(new Error(`queryMx ENOTFOUND ${domain}`), { code: 'ENOTFOUND' });
     return hosts.map((exchange, priority) => ({ exchange, priority }));
   };
   return { resolver, calls };
@@ -35,7 +43,11 @@ function manualClock() {
   };
 }
 
-function deferral(recipient: string, smtp: { smtpStatus: number; enhancedStatus: string; diagnostic: string }, id: string): DeliveryEvent {
+function deferral(
+  recipient: string,
+  smtp: { smtpStatus: number; enhancedStatus: string; diagnostic: string },
+  id: string,
+): DeliveryEvent {
   return {
     id,
     type: 'deferred',
@@ -53,7 +65,12 @@ describe('createThrottle through the relay', () => {
   it('puts a Google Workspace domain (MX aspmx.l.google.com) and gmail.com on one budget', async () => {
     const dns = fakeDns();
     const { clock, now, sleep } = manualClock();
-    const throttle = createThrottle({ mx: { resolver: dns.resolver }, profiles: { google: { rate: 2, burst: 2 } }, now, sleep });
+    const throttle = createThrottle({
+      mx: { resolver: dns.resolver },
+      profiles: { google: { rate: 2, burst: 2 } },
+      now,
+      sleep,
+    });
     const relay = createRelay({ providers: [testingProvider()], throttle });
     expect(await throttle.profileOf('acme.com')).toBe('google');
     expect(await throttle.profileOf('gmail.com')).toBe('google');
@@ -75,7 +92,12 @@ describe('createThrottle through the relay', () => {
   it("fails a send 'rate-limited' with retryAfterMs when no token comes before its deadline, without waiting", async () => {
     const { clock, now, sleep } = manualClock();
     const provider = testingProvider();
-    const throttle = createThrottle({ mx: { resolver: fakeDns().resolver }, profiles: { google: { rate: 1, burst: 1 } }, now, sleep });
+    const throttle = createThrottle({
+      mx: { resolver: fakeDns().resolver },
+      profiles: { google: { rate: 1, burst: 1 } },
+      now,
+      sleep,
+    });
     const relay = createRelay({ providers: [provider], throttle, retry: { maxTimeMs: 200 } });
     await relay.send({ ...base, to: 'a@gmail.com' });
     const error = await relay.send({ ...base, to: 'b@acme.com' }).catch((e: unknown) => e);
@@ -98,10 +120,25 @@ describe('createThrottle through the relay', () => {
     relay.on('throttle', (e) => events.push(e));
     await relay.send({ ...base, to: ['a@contoso.com', 'b@gmail.com'] });
 
-    const busy = { smtpStatus: 451, enhancedStatus: '4.7.500', diagnostic: 'Server busy. Please try again later from [203.0.113.9]' };
-    await relay.ingest(Array.from({ length: 20 }, (_, i) => deferral(`u${i}@contoso.com`, busy, `d${i}`)));
+    const busy = {
+      smtpStatus: 451,
+      enhancedStatus: '4.7.500',
+      diagnostic: 'Server busy. Please try again later from [203.0.113.9]',
+    };
+    await relay.ingest(
+      Array.from({ length: 20 }, (_, i) => deferral(`u${i}@contoso.com`, busy, `d${i}`)),
+    );
     // One burst is one signal: a single cut, with its reason.
-    expect(events).toEqual([expect.objectContaining({ type: 'decrease', scope: 'profile', key: 'microsoft', from: 100, to: 50, reason: expect.stringMatching(/4\.7\.500/u) })]);
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'decrease',
+        scope: 'profile',
+        key: 'microsoft',
+        from: 100,
+        to: 50,
+        reason: expect.stringMatching(/4\.7\.500/u),
+      }),
+    ]);
     const rates = () => Object.fromEntries(throttle.budgets().map((b) => [b.key, b.rate]));
     expect(rates()).toMatchObject({ microsoft: 50, google: 100 });
 
@@ -129,10 +166,26 @@ describe('createThrottle through the relay', () => {
     relay.on('throttle', (e) => events.push(e));
     for (let i = 0; i < 10; i += 1) await relay.send({ ...base, to: `u${i}@gmail.com` });
     await relay.ingest([
-      deferral('u1@gmail.com', { smtpStatus: 421, enhancedStatus: '4.7.28', diagnostic: 'Our system has detected an unusual rate of unsolicited mail' }, 'g1'),
+      deferral(
+        'u1@gmail.com',
+        {
+          smtpStatus: 421,
+          enhancedStatus: '4.7.28',
+          diagnostic: 'Our system has detected an unusual rate of unsolicited mail',
+        },
+        'g1',
+      ),
     ]);
-    expect(events[0]).toMatchObject({ type: 'pause', key: 'google', from: Number.POSITIVE_INFINITY, to: 5, until: clock.t + 600_000 });
-    await expect(relay.send({ ...base, to: 'v@acme.com' })).rejects.toMatchObject({ kind: 'rate-limited' });
+    expect(events[0]).toMatchObject({
+      type: 'pause',
+      key: 'google',
+      from: Number.POSITIVE_INFINITY,
+      to: 5,
+      until: clock.t + 600_000,
+    });
+    await expect(relay.send({ ...base, to: 'v@acme.com' })).rejects.toMatchObject({
+      kind: 'rate-limited',
+    });
     expect(await relay.send({ ...base, to: 'v@contoso.com' })).toMatchObject({ status: 'sent' });
 
     clock.t += 600_000;
@@ -148,20 +201,34 @@ describe('createThrottle through the relay', () => {
     provider.failNext({ type: 'rate-limited', retryAfterMs: 20 });
     const events: ThrottleEvent[] = [];
     const throttle = createThrottle({ now, sleep, onEvent: (e) => events.push(e) });
-    const relay = createRelay({ providers: [provider], throttle, retry: { minDelayMs: 1, maxDelayMs: 2 } });
+    const relay = createRelay({
+      providers: [provider],
+      throttle,
+      retry: { minDelayMs: 1, maxDelayMs: 2 },
+    });
     await relay.send({ ...base, to: 'a@x.test' });
-    expect(events[0]).toMatchObject({ type: 'pause', scope: 'account', key: 'testing', reason: expect.stringMatching(/429/u) });
+    expect(events[0]).toMatchObject({
+      type: 'pause',
+      scope: 'account',
+      key: 'testing',
+      reason: expect.stringMatching(/429/u),
+    });
   });
 
   it('seeds the account budget from the provider (SES GetAccount MaxSendRate)', async () => {
     const { clock, now, sleep } = manualClock();
-    const provider = Object.assign(testingProvider({ name: 'ses-eu', events: false }), { type: 'ses', accountLimits: async () => ({ maxSendRate: 2 }) });
+    const provider = Object.assign(testingProvider({ name: 'ses-eu', events: false }), {
+      type: 'ses',
+      accountLimits: async () => ({ maxSendRate: 2 }),
+    });
     const throttle = createThrottle({ now, sleep });
     const relay = createRelay({ providers: [provider], throttle });
     const events: ThrottleEvent[] = [];
     relay.on('throttle', (e) => events.push(e));
     await relay.send({ ...base, to: ['a@x.test', 'b@y.test'] });
-    expect(events).toEqual([expect.objectContaining({ type: 'seed', scope: 'account', key: 'ses-eu', to: 2 })]);
+    expect(events).toEqual([
+      expect.objectContaining({ type: 'seed', scope: 'account', key: 'ses-eu', to: 2 }),
+    ]);
     // SES counts recipients: two more wait a second.
     await relay.send({ ...base, to: ['c@x.test', 'd@y.test'] });
     expect(clock.slept).toEqual([1000]);
@@ -171,7 +238,12 @@ describe('createThrottle through the relay', () => {
     const { now, sleep } = manualClock();
     let release: () => void = () => undefined;
     const resolver: MxResolver = (domain) =>
-      domain === 'slow.com' ? new Promise((resolve) => (release = () => resolve([{ exchange: 'aspmx.l.google.com', priority: 1 }]))) : Promise.reject(new Error('SERVFAIL'));
+      domain === 'slow.com'
+        ? new Promise(
+            (resolve) =>
+              (release = () => resolve([{ exchange: 'aspmx.l.google.com', priority: 1 }])),
+          )
+        : Promise.reject(new Error('SERVFAIL'));
     const throttle = createThrottle({ mx: { resolver }, lookupBudgetMs: 20, now, sleep });
     const relay = createRelay({ providers: [testingProvider({ events: false })], throttle });
     expect(await relay.send({ ...base, to: 'a@slow.com' })).toMatchObject({ status: 'sent' });
@@ -183,19 +255,38 @@ describe('createThrottle through the relay', () => {
 
   it('stops waiting when the signal aborts', async () => {
     const throttle = createThrottle({ profiles: { other: { rate: 1, burst: 1 } } });
-    await throttle.acquire({ provider: 'p', recipients: ['a@x.test'], deadline: Date.now() + 10_000 });
+    await throttle.acquire({
+      provider: 'p',
+      recipients: ['a@x.test'],
+      deadline: Date.now() + 10_000,
+    });
     const controller = new AbortController();
-    const waiting = throttle.acquire({ provider: 'p', recipients: ['b@x.test'], deadline: Date.now() + 10_000, signal: controller.signal });
+    const waiting = throttle.acquire({
+      provider: 'p',
+      recipients: ['b@x.test'],
+      deadline: Date.now() + 10_000,
+      signal: controller.signal,
+    });
     controller.abort(new Error('stop'));
     await expect(waiting).rejects.toThrow('stop');
   });
 
   it('is on by default in createRelay and off with throttle: false', async () => {
-    const on = createRelay({ providers: [testingProvider({ events: false })], retry: { maxTimeMs: 50 } });
-    const off = createRelay({ providers: [testingProvider({ events: false })], throttle: false, retry: { maxTimeMs: 50 } });
-    const burst = (relay: typeof on) => relay.sendBatch(Array.from({ length: 150 }, (_, i) => ({ ...base, to: `u${i}@one.test` })));
+    const on = createRelay({
+      providers: [testingProvider({ events: false })],
+      retry: { maxTimeMs: 50 },
+    });
+    const off = createRelay({
+      providers: [testingProvider({ events: false })],
+      throttle: false,
+      retry: { maxTimeMs: 50 },
+    });
+    const burst = (relay: typeof on) =>
+      relay.sendBatch(Array.from({ length: 150 }, (_, i) => ({ ...base, to: `u${i}@one.test` })));
     // 'other' domains default to 100/s with a burst of 100 (KumoMTA's default max_message_rate).
-    expect((await burst(on)).filter((r) => !r.ok && r.error.kind === 'rate-limited').length).toBeGreaterThan(0);
+    expect(
+      (await burst(on)).filter((r) => !r.ok && r.error.kind === 'rate-limited').length,
+    ).toBeGreaterThan(0);
     expect((await burst(off)).every((r) => r.ok)).toBe(true);
   });
 });

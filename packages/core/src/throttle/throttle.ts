@@ -19,7 +19,14 @@ import { memoryRateStore } from './bucket.ts';
 import type { ThrottleEvent } from './events.ts';
 import type { Limiter } from './limiter.ts';
 import { createMxRollup, type MxRollup, type MxRollupOptions } from './mx.ts';
-import { defaultAccountLimits, defaultProfileLimits, type AccountLimitsOptions, type AccountUnit, type ProfileLimits, type ProfileName } from './profiles.ts';
+import {
+  defaultAccountLimits,
+  defaultProfileLimits,
+  type AccountLimitsOptions,
+  type AccountUnit,
+  type ProfileLimits,
+  type ProfileName,
+} from './profiles.ts';
 
 export interface ProfileOptions extends Partial<ProfileLimits> {
   /** Gate this profile through a limiter of your own (e.g. bottleneckLimiter) instead of the store. */
@@ -117,11 +124,14 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
   const sleep = options.sleep ?? defaultSleep;
   const store = options.store ?? memoryRateStore();
   const prefix = options.keyPrefix ?? 'relaykit:rate:';
-  const rollup: MxRollup = options.mx && 'peek' in options.mx ? options.mx : createMxRollup({ ...(options.mx ?? {}), now });
+  const rollup: MxRollup =
+    options.mx && 'peek' in options.mx
+      ? options.mx
+      : createMxRollup({ ...(options.mx ?? {}), now });
   const lookupBudget = options.lookupBudgetMs ?? 50;
   const accountBudget = options.accountLookupBudgetMs ?? 1000;
   const maxBudgets = options.maxBudgets ?? 50_000;
-  const adaptive = options.adaptive === false ? undefined : options.adaptive ?? {};
+  const adaptive = options.adaptive === false ? undefined : (options.adaptive ?? {});
   const tuning = {
     decrease: adaptive?.decrease ?? 0.5,
     cutIntervalMs: adaptive?.cutIntervalMs ?? 5000,
@@ -142,7 +152,8 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
   };
 
   const profileLimits = (name: string): ProfileOptions => ({
-    ...(defaultProfileLimits[name as ProfileName] ?? (options.profiles?.[name] ? { rate: Number.POSITIVE_INFINITY } : defaultProfileLimits.other)),
+    ...(defaultProfileLimits[name as ProfileName] ??
+      (options.profiles?.[name] ? { rate: Number.POSITIVE_INFINITY } : defaultProfileLimits.other)),
     ...options.profiles?.[name],
   });
 
@@ -168,7 +179,9 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
   };
 
   const limiterOf = (budget: Budget): Limiter | undefined =>
-    budget.scope === 'profile' ? (options.profiles?.[budget.profile ?? 'other']?.limiter ?? options.limiter) : undefined;
+    budget.scope === 'profile'
+      ? (options.profiles?.[budget.profile ?? 'other']?.limiter ?? options.limiter)
+      : undefined;
 
   const accountOf = (name: string): Account => {
     let account = accounts.get(name);
@@ -176,7 +189,10 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     const provider = providers.get(name);
     const type = provider?.type ?? name;
     const set = options.accounts?.[name] ?? options.accounts?.[type];
-    const limits = { ...(defaultAccountLimits[type] ?? { rate: Number.POSITIVE_INFINITY }), ...set };
+    const limits = {
+      ...(defaultAccountLimits[type] ?? { rate: Number.POSITIVE_INFINITY }),
+      ...set,
+    };
     const budget = createBudget({
       scope: 'account',
       key: name,
@@ -186,8 +202,14 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       ...(limits.burst === undefined ? {} : { burst: limits.burst }),
       ...(limits.floor === undefined ? {} : { floor: limits.floor }),
     });
-    account = { budget, unit: limits.unit ?? (type === 'ses' ? 'recipients' : 'requests'), limiter: set?.limiter ?? options.limiter, seeding: undefined };
-    if (set?.rate === undefined && provider?.accountLimits) account.seeding = seed(account, provider);
+    account = {
+      budget,
+      unit: limits.unit ?? (type === 'ses' ? 'recipients' : 'requests'),
+      limiter: set?.limiter ?? options.limiter,
+      seeding: undefined,
+    };
+    if (set?.rate === undefined && provider?.accountLimits)
+      account.seeding = seed(account, provider);
     accounts.set(name, account);
     return account;
   };
@@ -200,7 +222,16 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
         if (rate !== undefined && rate > 0) {
           const from = account.budget.rate;
           configure(account.budget, rate, Math.max(1, rate));
-          emit({ type: 'seed', scope: 'account', key: provider.name, provider: provider.name, from, to: rate, reason: `${provider.name} reports a maximum send rate of ${rate}/s`, at: now() });
+          emit({
+            type: 'seed',
+            scope: 'account',
+            key: provider.name,
+            provider: provider.name,
+            from,
+            to: rate,
+            reason: `${provider.name} reports a maximum send rate of ${rate}/s`,
+            at: now(),
+          });
         }
       })
       .catch(() => undefined)
@@ -216,7 +247,11 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     });
 
   /** The budgets a send needs, or undefined when a domain's rollup is not known yet. */
-  const needsOf = (provider: string, recipients: readonly string[], fallback: boolean): Need[] | undefined => {
+  const needsOf = (
+    provider: string,
+    recipients: readonly string[],
+    fallback: boolean,
+  ): Need[] | undefined => {
     const needs: Need[] = [];
     for (const recipient of recipients) {
       const domain = domainOf(recipient);
@@ -234,11 +269,19 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       if (!found) needs.push({ budget: site, cost: 1, limiter: limiterOf(site) });
     }
     const account = accountOf(provider);
-    needs.push({ budget: account.budget, cost: account.unit === 'recipients' ? recipients.length : 1, limiter: account.limiter });
+    needs.push({
+      budget: account.budget,
+      cost: account.unit === 'recipients' ? recipients.length : 1,
+      limiter: account.limiter,
+    });
     return needs;
   };
 
-  const gate = (needs: Need[], deadline: number, signal: AbortSignal | undefined): Promise<void> => {
+  const gate = (
+    needs: Need[],
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> => {
     const t = now();
     // The deadline is wall-clock (the relay's retry budget); the buckets run on `now`, which tests
     // inject: compare time left, not instants.
@@ -251,15 +294,31 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       if (b.pausedUntil > start) start = b.pausedUntil;
       else if (b.pausedUntil !== 0 && b.pausedUntil <= t) {
         b.pausedUntil = 0;
-        emit({ type: 'resume', scope: b.scope, key: b.key, from: 0, to: b.rate, reason: 'pause over: sending resumes at the reduced rate', at: t });
+        emit({
+          type: 'resume',
+          scope: b.scope,
+          key: b.key,
+          from: 0,
+          to: b.rate,
+          reason: 'pause over: sending resumes at the reduced rate',
+          at: t,
+        });
       }
       if (need.limiter !== undefined) (custom ??= []).push(need);
-      else if (b.rate < Number.POSITIVE_INFINITY) (buckets ??= []).push({ key: b.storeKey, cost: need.cost, ratePerSec: b.rate, burst: b.effectiveBurst });
+      else if (b.rate < Number.POSITIVE_INFINITY)
+        (buckets ??= []).push({
+          key: b.storeKey,
+          cost: need.cost,
+          ratePerSec: b.rate,
+          burst: b.effectiveBurst,
+        });
     }
     if (start - t > left) return Promise.reject(pausedError(needs, start, t));
-    if (buckets === undefined) return settle(immediate, needs, t, start, buckets, custom, deadline, signal);
+    if (buckets === undefined)
+      return settle(immediate, needs, t, start, buckets, custom, deadline, signal);
     const grant = store.take(buckets, start, left - (start - t));
-    if (grant instanceof Promise) return grant.then((g) => settle(g, needs, t, start, buckets, custom, deadline, signal));
+    if (grant instanceof Promise)
+      return grant.then((g) => settle(g, needs, t, start, buckets, custom, deadline, signal));
     return settle(grant, needs, t, start, buckets, custom, deadline, signal);
   };
 
@@ -276,14 +335,25 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
   ): Promise<void> {
     if (!grant.granted) {
       const names = buckets?.map((b) => b.key.slice(prefix.length)).join(', ') ?? '';
-      return Promise.reject(rateLimited(start - t + grant.waitMs, `no token within the deadline for ${names}`));
+      return Promise.reject(
+        rateLimited(start - t + grant.waitMs, `no token within the deadline for ${names}`),
+      );
     }
     for (const need of needs) observe(need.budget, t, need.cost);
     const wait = start - t + grant.waitMs;
     if (custom === undefined) return wait > 0 ? sleep(wait, signal) : resolved;
     const through = () =>
       custom.reduce<Promise<void>>(
-        (p, need) => p.then(() => (need.limiter as Limiter).acquire({ key: need.budget.storeKey, cost: need.cost, ratePerSec: need.budget.rate, deadline, ...(signal ? { signal } : {}) })),
+        (p, need) =>
+          p.then(() =>
+            (need.limiter as Limiter).acquire({
+              key: need.budget.storeKey,
+              cost: need.cost,
+              ratePerSec: need.budget.rate,
+              deadline,
+              ...(signal ? { signal } : {}),
+            }),
+          ),
         resolved,
       );
     return wait > 0 ? sleep(wait, signal).then(through) : through();
@@ -291,7 +361,10 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
 
   function pausedError(needs: Need[], start: number, t: number): RelayError {
     const paused = needs.find((n) => n.budget.pausedUntil === start)?.budget as Budget;
-    return rateLimited(start - t, `${paused.scope} ${paused.key} is paused until ${new Date(start).toISOString()}`);
+    return rateLimited(
+      start - t,
+      `${paused.scope} ${paused.key} is paused until ${new Date(start).toISOString()}`,
+    );
   }
 
   // Lookup budgets are wall-clock timers (not the injectable sleep): they bound real I/O.
@@ -306,13 +379,18 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     const account = accounts.get(provider);
     if (account === undefined || account.seeding !== undefined) {
       const seeding = accountOf(provider).seeding;
-      if (seeding !== undefined) return withinBudget(seeding, accountBudget).then(() => acquire({ provider, recipients, deadline, ...(signal ? { signal } : {}) }));
+      if (seeding !== undefined)
+        return withinBudget(seeding, accountBudget).then(() =>
+          acquire({ provider, recipients, deadline, ...(signal ? { signal } : {}) }),
+        );
     }
     const needs = needsOf(provider, recipients, false);
     if (needs !== undefined) return gate(needs, deadline, signal);
     // First send to a domain: wait a little for its MX, then go on whatever is known.
     const lookups = recipients.map((r) => rollup.resolve(domainOf(r)));
-    return withinBudget(Promise.all(lookups), lookupBudget).then(() => gate(needsOf(provider, recipients, true) as Need[], deadline, signal));
+    return withinBudget(Promise.all(lookups), lookupBudget).then(() =>
+      gate(needsOf(provider, recipients, true) as Need[], deadline, signal),
+    );
   };
 
   const tighten = (budget: Budget, action: SlowDownAction, reason: string) => {
@@ -345,8 +423,13 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       if (outcome.error.kind !== 'rate-limited') return;
       const budget = accountOf(outcome.provider).budget;
       const after = outcome.error.retryAfterMs;
-      const action: SlowDownAction = after !== undefined && after > 0 ? { type: 'pause', ms: after } : { type: 'decrease' };
-      tighten(budget, action, `${outcome.provider} answered 429 (rate limited)${after ? `, retry after ${after} ms` : ''}`);
+      const action: SlowDownAction =
+        after !== undefined && after > 0 ? { type: 'pause', ms: after } : { type: 'decrease' };
+      tighten(
+        budget,
+        action,
+        `${outcome.provider} answered 429 (rate limited)${after ? `, retry after ${after} ms` : ''}`,
+      );
       return;
     }
     const event = outcome.event;
@@ -358,7 +441,12 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     if (event.type !== 'deferred' || adaptive === undefined) return;
     siteOfRecipient(event.recipient, (site) => {
       const rule = slowDownRule(event, site.profile ?? 'other', rules);
-      if (rule) tighten(site, rule.action, `${rule.reason} (${[event.bounce?.enhancedStatus, event.bounce?.diagnostic].filter(Boolean).join(' ')})`);
+      if (rule)
+        tighten(
+          site,
+          rule.action,
+          `${rule.reason} (${[event.bounce?.enhancedStatus, event.bounce?.diagnostic].filter(Boolean).join(' ')})`,
+        );
     });
   };
 

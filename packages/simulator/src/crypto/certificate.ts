@@ -1,5 +1,16 @@
 import { createHash, generateKeyPair, sign, type KeyObject } from 'node:crypto';
-import { bitString, explicit, integer, nullValue, oid, printable, sequence, set, time, utf8 } from './der.ts';
+import {
+  bitString,
+  explicit,
+  integer,
+  nullValue,
+  oid,
+  printable,
+  sequence,
+  set,
+  time,
+  utf8,
+} from './der.ts';
 
 /** A key pair with a self-signed X.509 certificate, standing in for the SNS signing certificate. */
 export interface SigningIdentity {
@@ -21,7 +32,12 @@ function name(commonName: string): Buffer {
 }
 
 /** Builds the DER by hand: node:crypto makes keys but not certificates, and no dependency is allowed. */
-export function selfSignedCertificate(privateKey: KeyObject, publicKey: KeyObject, commonName: string, serial: Buffer): string {
+export function selfSignedCertificate(
+  privateKey: KeyObject,
+  publicKey: KeyObject,
+  commonName: string,
+  serial: Buffer,
+): string {
   const algorithm = sequence(oid(SHA256_WITH_RSA), nullValue());
   const now = Date.now();
   const tbs = sequence(
@@ -35,7 +51,10 @@ export function selfSignedCertificate(privateKey: KeyObject, publicKey: KeyObjec
   );
   const signature = sign('sha256', tbs, privateKey);
   const der = sequence(tbs, algorithm, bitString(signature));
-  const body = der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '');
+  const body = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
   return `-----BEGIN CERTIFICATE-----\n${body}\n-----END CERTIFICATE-----\n`;
 }
 
@@ -52,8 +71,16 @@ export function signingIdentity(): Promise<SigningIdentity> {
         reject(error);
         return;
       }
-      const serial = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest().subarray(0, 16);
-      const certificatePem = selfSignedCertificate(privateKey, publicKey, 'sns.amazonaws.com', serial);
+      const serial = createHash('sha256')
+        .update(publicKey.export({ type: 'spki', format: 'der' }))
+        .digest()
+        .subarray(0, 16);
+      const certificatePem = selfSignedCertificate(
+        privateKey,
+        publicKey,
+        'sns.amazonaws.com',
+        serial,
+      );
       const fingerprint = createHash('sha256').update(certificatePem).digest('hex').slice(0, 32);
       resolve({ privateKey, publicKey, certificatePem, fingerprint });
     });

@@ -17,7 +17,8 @@ export const nullValue = (): Buffer => Buffer.from([0x05, 0x00]);
 export const utf8 = (s: string): Buffer => tlv(0x0c, Buffer.from(s, 'utf8'));
 export const printable = (s: string): Buffer => tlv(0x13, Buffer.from(s, 'ascii'));
 export const explicit = (n: number, content: Buffer): Buffer => tlv(0xa0 | n, content);
-export const bitString = (content: Buffer): Buffer => tlv(0x03, Buffer.concat([Buffer.from([0]), content]));
+export const bitString = (content: Buffer): Buffer =>
+  tlv(0x03, Buffer.concat([Buffer.from([0]), content]));
 
 /** A non-negative INTEGER from big-endian bytes (a leading 0 keeps it positive). */
 export function integer(bytes: Buffer): Buffer {
@@ -41,5 +42,7 @@ export function oid(dotted: string): Buffer {
 /** UTCTime for years before 2050, GeneralizedTime after, as RFC 5280 requires. */
 export function time(date: Date): Buffer {
   const iso = date.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return date.getUTCFullYear() < 2050 ? tlv(0x17, Buffer.from(`${iso.slice(2)}Z`)) : tlv(0x18, Buffer.from(`${iso}Z`));
+  return date.getUTCFullYear() < 2050
+    ? tlv(0x17, Buffer.from(`${iso.slice(2)}Z`))
+    : tlv(0x18, Buffer.from(`${iso}Z`));
 }

@@ -21,7 +21,10 @@ interface PatternRoute {
 
 export interface Router {
   add(method: string, pattern: string, handler: Handler): void;
-  match(method: string, path: string): { handler: Handler; params: Record<string, string> } | undefined;
+  match(
+    method: string,
+    path: string,
+  ): { handler: Handler; params: Record<string, string> } | undefined;
 }
 
 /** Exact paths hit a Map (the hot JSON endpoints); `:param` patterns fall back to regexes. */

@@ -24,7 +24,9 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+    req.on('end', () =>
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)),
+    );
     req.on('error', reject);
   });
 }
@@ -35,34 +37,64 @@ function write(res: ServerResponse, reply: Reply): void {
     return;
   }
   if ('hang' in reply) return;
-  const headers: Record<string, string | number> = { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) };
+  const headers: Record<string, string | number> = {
+    ...reply.headers,
+    'content-length': Buffer.byteLength(reply.body),
+  };
   res.writeHead(reply.status, headers);
   res.end(reply.body);
 }
 
 /** A keep-alive node:http server dispatching to the router; unknown routes get a plain 404. */
-export async function startHttpServer(router: Router, host: string, port: number): Promise<HttpServer> {
+export async function startHttpServer(
+  router: Router,
+  host: string,
+  port: number,
+): Promise<HttpServer> {
   const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
     const rawUrl = req.url ?? '/';
     const q = rawUrl.indexOf('?');
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
     const method = req.method ?? 'GET';
     const route = router.match(method, path);
-    readBody(req).then(
-      async (body) => {
-        if (!route) {
-          write(res, { status: 404, headers: { 'content-type': 'text/plain' }, body: `no route for ${method} ${path}` });
-          return;
-        }
-        const query = new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1));
-        const reply = await route.handler({ method, path, query, headers: req.headers, body, params: route.params });
-        write(res, reply);
-      },
-      () => write(res, { status: 413, headers: { 'content-type': 'text/plain' }, body: 'Payload Too Large' }),
-    ).catch((error: unknown) => {
-      const message = error instanceof Error ? error.message : String(error);
-      if (!res.headersSent) write(res, { status: 500, headers: { 'content-type': 'text/plain' }, body: `[relaykit] [simulator] ${message}` });
-    });
+    readBody(req)
+      .then(
+        async (body) => {
+          if (!route) {
+            write(res, {
+              status: 404,
+              headers: { 'content-type': 'text/plain' },
+              body: `no route for ${method} ${path}`,
+            });
+            return;
+          }
+          const query = new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1));
+          const reply = await route.handler({
+            method,
+            path,
+            query,
+            headers: req.headers,
+            body,
+            params: route.params,
+          });
+          write(res, reply);
+        },
+        () =>
+          write(res, {
+            status: 413,
+            headers: { 'content-type': 'text/plain' },
+            body: 'Payload Too Large',
+          }),
+      )
+      .catch((error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        if (!res.headersSent)
+          write(res, {
+            status: 500,
+            headers: { 'content-type': 'text/plain' },
+            body: `[relaykit] [simulator] ${message}`,
+          });
+      });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

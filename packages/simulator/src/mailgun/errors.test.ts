@@ -21,7 +21,12 @@ interface ApiError {
 }
 
 const send = (to: string | string[] = 'alice@example.org', client = mg) =>
-  client.messages.create(sim.mailgun.domain, { from: 'sender@example.com', to, subject: 'Hi', text: 'x' });
+  client.messages.create(sim.mailgun.domain, {
+    from: 'sender@example.com',
+    to,
+    subject: 'Hi',
+    text: 'x',
+  });
 
 async function failure(p: Promise<unknown>): Promise<ApiError> {
   try {
@@ -49,7 +54,11 @@ describe('Mailgun errors as mailgun.js surfaces them', () => {
     const t0 = Date.now();
     sim.fail({ provider: 'mailgun', status: 503, from: t0, until: t0 + 150 });
     const err = await failure(send());
-    expect(err).toMatchObject({ status: 503, details: 'Service Unavailable', type: 'MailgunAPIError' });
+    expect(err).toMatchObject({
+      status: 503,
+      details: 'Service Unavailable',
+      type: 'MailgunAPIError',
+    });
     await new Promise((r) => setTimeout(r, 170));
     expect((await send()).status).toBe(200);
   });

@@ -14,7 +14,10 @@ export interface MailgunEventDeps {
 type Fields = Record<string, unknown>;
 
 function eventFields(step: OutcomeStep, recipient: string): Fields | undefined {
-  const smtpStatus = (s: { code: number; enhanced: string; text: string }, extra: Fields = {}): Fields => ({
+  const smtpStatus = (
+    s: { code: number; enhanced: string; text: string },
+    extra: Fields = {},
+  ): Fields => ({
     tls: true,
     'mx-host': `mx.${domainOf(recipient)}`,
     code: s.code,
@@ -38,7 +41,10 @@ function eventFields(step: OutcomeStep, recipient: string): Fields | undefined {
         'log-level': 'warn',
         severity: 'temporary',
         reason: 'generic',
-        'delivery-status': smtpStatus(step.smtp, { 'attempt-no': step.attempt, 'retry-seconds': 600 }),
+        'delivery-status': smtpStatus(step.smtp, {
+          'attempt-no': step.attempt,
+          'retry-seconds': 600,
+        }),
       };
     case 'bounced':
       return {
@@ -46,7 +52,8 @@ function eventFields(step: OutcomeStep, recipient: string): Fields | undefined {
         'log-level': 'error',
         severity: 'permanent',
         // A soft bounce that ran out of retries is reported as "old"; 5xx rejections as "bounce".
-        reason: step.bounceClass === 'soft' ? 'old' : step.bounceClass === 'block' ? 'generic' : 'bounce',
+        reason:
+          step.bounceClass === 'soft' ? 'old' : step.bounceClass === 'block' ? 'generic' : 'bounce',
         'delivery-status': smtpStatus(step.smtp),
       };
     case 'suppressed':
@@ -55,7 +62,13 @@ function eventFields(step: OutcomeStep, recipient: string): Fields | undefined {
         'log-level': 'error',
         severity: 'permanent',
         reason: 'suppress-bounce',
-        'delivery-status': { 'attempt-no': 1, message: '', code: 605, description: 'Not delivering to previously bounced address', 'session-seconds': 0 },
+        'delivery-status': {
+          'attempt-no': 1,
+          message: '',
+          code: 605,
+          description: 'Not delivering to previously bounced address',
+          'session-seconds': 0,
+        },
       };
     case 'complained':
       return { event: 'complained', 'log-level': 'warn' };
@@ -74,10 +87,25 @@ export function mailgunEventBuilder(deps: MailgunEventDeps, domain: string): Eve
         ...fields,
         id: deps.prng.base62(22),
         timestamp: at,
-        envelope: { transport: 'smtp', sender: message.from, 'sending-ip': '127.0.0.1', targets: recipient },
-        flags: { 'is-routed': false, 'is-authenticated': true, 'is-system-test': false, 'is-test-mode': false },
+        envelope: {
+          transport: 'smtp',
+          sender: message.from,
+          'sending-ip': '127.0.0.1',
+          targets: recipient,
+        },
+        flags: {
+          'is-routed': false,
+          'is-authenticated': true,
+          'is-system-test': false,
+          'is-test-mode': false,
+        },
         message: {
-          headers: { to: message.to.join(', '), 'message-id': bareId, from: message.from, subject: message.subject },
+          headers: {
+            to: message.to.join(', '),
+            'message-id': bareId,
+            from: message.from,
+            subject: message.subject,
+          },
           attachments: [],
           size: 1024,
         },
@@ -86,7 +114,10 @@ export function mailgunEventBuilder(deps: MailgunEventDeps, domain: string): Eve
         campaigns: [],
         tags: Object.keys(message.tags),
         'user-variables': message.metadata,
-        storage: { url: `https://storage.mailgun.net/v3/domains/${domain}/messages/${deps.prng.base62(12)}`, key: deps.prng.base62(12) },
+        storage: {
+          url: `https://storage.mailgun.net/v3/domains/${domain}/messages/${deps.prng.base62(12)}`,
+          key: deps.prng.base62(12),
+        },
       },
     };
     const token = deps.prng.hex(50);
@@ -102,10 +133,15 @@ export function mailgunEventBuilder(deps: MailgunEventDeps, domain: string): Eve
       render() {
         if (body === undefined) {
           const timestamp = String(Math.floor(Date.now() / 1000));
-          const signature = createHmac('sha256', deps.signingKey()).update(timestamp + token).digest('hex');
+          const signature = createHmac('sha256', deps.signingKey())
+            .update(timestamp + token)
+            .digest('hex');
           body = JSON.stringify({ signature: { timestamp, token, signature }, ...payload });
         }
-        return { body, headers: { 'content-type': 'application/json', 'user-agent': 'mailgun/treq-16.12.0' } };
+        return {
+          body,
+          headers: { 'content-type': 'application/json', 'user-agent': 'mailgun/treq-16.12.0' },
+        };
       },
     };
     return [webhook];

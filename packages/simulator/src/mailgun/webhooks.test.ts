@@ -2,13 +2,25 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, startWebhookReceiver, type Simulator, type WebhookReceiver } from '../index.ts';
+import {
+  startSimulator,
+  startWebhookReceiver,
+  type Simulator,
+  type WebhookReceiver,
+} from '../index.ts';
 
 /** Mailgun's documented check: hex HMAC-SHA256 of timestamp + token, keyed by the webhook signing key. */
 function verifyMailgun(body: string, signingKey: string): boolean {
-  const { signature } = JSON.parse(body) as { signature: { timestamp: string; token: string; signature: string } };
-  const expected = createHmac('sha256', signingKey).update(signature.timestamp + signature.token).digest('hex');
-  return expected.length === signature.signature.length && timingSafeEqual(Buffer.from(expected), Buffer.from(signature.signature));
+  const { signature } = JSON.parse(body) as {
+    signature: { timestamp: string; token: string; signature: string };
+  };
+  const expected = createHmac('sha256', signingKey)
+    .update(signature.timestamp + signature.token)
+    .digest('hex');
+  return (
+    expected.length === signature.signature.length &&
+    timingSafeEqual(Buffer.from(expected), Buffer.from(signature.signature))
+  );
 }
 
 let sim: Simulator;
@@ -16,7 +28,10 @@ let receiver: WebhookReceiver;
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
-  sim = await startSimulator({ seed: 'mailgun-hooks', webhooks: { urls: { mailgun: receiver.url }, secrets: { mailgun: 'key-test-signing' } } });
+  sim = await startSimulator({
+    seed: 'mailgun-hooks',
+    webhooks: { urls: { mailgun: receiver.url }, secrets: { mailgun: 'key-test-signing' } },
+  });
 });
 afterAll(async () => {
   await sim.stop();
@@ -45,18 +60,46 @@ describe('Mailgun webhooks', () => {
       byRecipient.set(String(data['recipient']), data);
       expect(data['user-variables']).toEqual({ relay_message_id: 'rk_7' });
       expect(data['tags']).toEqual(['welcome']);
-      expect((data['message'] as { headers: Record<string, string> }).headers['message-id']).toBe(out.id?.replace(/^<|>$/g, ''));
+      expect((data['message'] as { headers: Record<string, string> }).headers['message-id']).toBe(
+        out.id?.replace(/^<|>$/g, ''),
+      );
     }
-    expect(byRecipient.get('ok@example.org')).toMatchObject({ event: 'delivered', 'delivery-status': { code: 250 } });
-    expect(byRecipient.get('gone@hard.example')).toMatchObject({ event: 'failed', severity: 'permanent', reason: 'bounce', 'delivery-status': { code: 550, 'enhanced-code': '5.1.1' } });
+    expect(byRecipient.get('ok@example.org')).toMatchObject({
+      event: 'delivered',
+      'delivery-status': { code: 250 },
+    });
+    expect(byRecipient.get('gone@hard.example')).toMatchObject({
+      event: 'failed',
+      severity: 'permanent',
+      reason: 'bounce',
+      'delivery-status': { code: 550, 'enhanced-code': '5.1.1' },
+    });
   });
 
   it('fails verification when one byte of the signed fields changes', () => {
     const body = receiver.received[0]?.body ?? '';
-    const parsed = JSON.parse(body) as { signature: { timestamp: string; token: string; signature: string } };
+    const parsed = JSON.parse(body) as {
+      signature: { timestamp: string; token: string; signature: string };
+    };
     const token = parsed.signature.token;
     const flipped = `${token.slice(0, -1)}${token.endsWith('0') ? '1' : '0'}`;
-    expect(verifyMailgun(JSON.stringify({ ...parsed, signature: { ...parsed.signature, token: flipped } }), 'key-test-signing')).toBe(false);
-    expect(verifyMailgun(JSON.stringify({ ...parsed, signature: { ...parsed.signature, timestamp: String(Number(parsed.signature.timestamp) + 1) } }), 'key-test-signing')).toBe(false);
+    expect(
+      verifyMailgun(
+        JSON.stringify({ ...parsed, signature: { ...parsed.signature, token: flipped } }),
+        'key-test-signing',
+      ),
+    ).toBe(false);
+    expect(
+      verifyMailgun(
+        JSON.stringify({
+          ...parsed,
+          signature: {
+            ...parsed.signature,
+            timestamp: String(Number(parsed.signature.timestamp) + 1),
+          },
+        }),
+        'key-test-signing',
+      ),
+    ).toBe(false);
   });
 });

@@ -12,7 +12,13 @@ beforeAll(async () => {
 afterAll(() => sim.stop());
 beforeEach(() => sim.reset());
 
-const msg = (to: string, extra: Record<string, unknown> = {}) => ({ From: 'sender@example.com', To: to, Subject: 'Hi', TextBody: 'x', ...extra });
+const msg = (to: string, extra: Record<string, unknown> = {}) => ({
+  From: 'sender@example.com',
+  To: to,
+  Subject: 'Hi',
+  TextBody: 'x',
+  ...extra,
+});
 
 async function failure(p: Promise<unknown>): Promise<Errors.PostmarkError> {
   try {
@@ -35,7 +41,9 @@ describe('Postmark errors as the SDK surfaces them', () => {
   });
 
   it('validation: InvalidEmailRequestError / ApiInputError with code 300', async () => {
-    const err = await failure(pm.sendEmail({ From: 'sender@example.com', To: 'a@example.org', Subject: 'no body' }));
+    const err = await failure(
+      pm.sendEmail({ From: 'sender@example.com', To: 'a@example.org', Subject: 'no body' }),
+    );
     expect(err).toBeInstanceOf(Errors.InvalidEmailRequestError);
     expect(err).toBeInstanceOf(Errors.ApiInputError);
     expect(err.code).toBe(300);
@@ -58,9 +66,13 @@ describe('Postmark errors as the SDK surfaces them', () => {
 
   it('rate limit, 500 and 503 map to their SDK classes', async () => {
     sim.fail({ provider: 'postmark', status: 429, times: 1 });
-    expect(await failure(pm.sendEmail(msg('a@example.org')))).toBeInstanceOf(Errors.RateLimitExceededError);
+    expect(await failure(pm.sendEmail(msg('a@example.org')))).toBeInstanceOf(
+      Errors.RateLimitExceededError,
+    );
     sim.fail({ provider: 'postmark', status: 500, times: 1 });
-    expect(await failure(pm.sendEmail(msg('a@example.org')))).toBeInstanceOf(Errors.InternalServerError);
+    expect(await failure(pm.sendEmail(msg('a@example.org')))).toBeInstanceOf(
+      Errors.InternalServerError,
+    );
     sim.fail({ provider: 'postmark', status: 503, times: 1 });
     const unavailable = await failure(pm.sendEmail(msg('a@example.org')));
     expect(unavailable).toBeInstanceOf(Errors.ServiceUnavailablerError);
@@ -79,7 +91,11 @@ describe('Postmark errors as the SDK surfaces them', () => {
 
   it('batch: 200 with per-element ErrorCode; the good elements are sent', async () => {
     sim.recipients.set('gone@example.org', 'suppressed');
-    const out = await pm.sendEmailBatch([msg('a@example.org'), msg('gone@example.org'), msg('b@example.org', { TextBody: undefined })]);
+    const out = await pm.sendEmailBatch([
+      msg('a@example.org'),
+      msg('gone@example.org'),
+      msg('b@example.org', { TextBody: undefined }),
+    ]);
     expect(out.map((r) => r.ErrorCode)).toEqual([0, 406, 300]);
     expect(out[1]?.Message).toContain('Found inactive addresses: gone@example.org.');
     expect(sim.messages).toHaveLength(1);

@@ -12,17 +12,45 @@ export interface PostmarkEventDeps {
 }
 
 const BOUNCE_TYPES = {
-  hard: ['HardBounce', 1, 'Hard bounce', 'The server was unable to deliver your message (ex: unknown user, mailbox not found).', true],
+  hard: [
+    'HardBounce',
+    1,
+    'Hard bounce',
+    'The server was unable to deliver your message (ex: unknown user, mailbox not found).',
+    true,
+  ],
   soft: ['SoftBounce', 4096, 'Soft bounce', 'Unable to temporarily deliver this email.', false],
   block: ['Blocked', 100006, 'ISP block', 'The ISP has blocked this message.', false],
-  transient: ['Transient', 2, 'Message delayed', 'The server could not temporarily deliver your message (ex: Message is delayed due to network troubles).', false],
+  transient: [
+    'Transient',
+    2,
+    'Message delayed',
+    'The server could not temporarily deliver your message (ex: Message is delayed due to network troubles).',
+    false,
+  ],
 } as const;
 
-function record(step: OutcomeStep, m: SimMessage, recipient: string, at: string, deps: PostmarkEventDeps): Record<string, unknown> | undefined {
+function record(
+  step: OutcomeStep,
+  m: SimMessage,
+  recipient: string,
+  at: string,
+  deps: PostmarkEventDeps,
+): Record<string, unknown> | undefined {
   const stream = m.stream ?? 'outbound';
   const tag = m.tags['Tag'];
-  const common = { MessageID: m.id, ServerID: deps.serverId, MessageStream: stream, ...(tag ? { Tag: tag } : {}), Metadata: m.metadata };
-  const bounce = (kind: keyof typeof BOUNCE_TYPES, details: string, recordType = 'Bounce'): Record<string, unknown> => {
+  const common = {
+    MessageID: m.id,
+    ServerID: deps.serverId,
+    MessageStream: stream,
+    ...(tag ? { Tag: tag } : {}),
+    Metadata: m.metadata,
+  };
+  const bounce = (
+    kind: keyof typeof BOUNCE_TYPES,
+    details: string,
+    recordType = 'Bounce',
+  ): Record<string, unknown> => {
     const [type, code, name, description, inactive] = BOUNCE_TYPES[kind];
     return {
       RecordType: recordType,
@@ -46,7 +74,13 @@ function record(step: OutcomeStep, m: SimMessage, recipient: string, at: string,
     case 'sent':
       return undefined; // Postmark has no accepted webhook.
     case 'delivered':
-      return { RecordType: 'Delivery', ...common, Recipient: recipient, DeliveredAt: at, Details: `smtp;${smtpLine(step.smtp)}` };
+      return {
+        RecordType: 'Delivery',
+        ...common,
+        Recipient: recipient,
+        DeliveredAt: at,
+        Details: `smtp;${smtpLine(step.smtp)}`,
+      };
     case 'deferred':
       return bounce('transient', `smtp;${smtpLine(step.smtp)}`);
     case 'bounced':

@@ -21,21 +21,34 @@ export interface PostmarkInvalid {
 }
 
 /** Validates one message as Postmark does (ErrorCode 300 for a bad request, 403 for a bad field type). */
-export function parsePostmarkMessage(value: unknown, templated: boolean): PostmarkSend | PostmarkInvalid {
+export function parsePostmarkMessage(
+  value: unknown,
+  templated: boolean,
+): PostmarkSend | PostmarkInvalid {
   if (!isRecord(value)) return { errorCode: 402, message: 'Received invalid JSON input.' };
   const from = str(value['From']) ?? '';
   if (!from) return { errorCode: 300, message: "Invalid 'From' address: ''." };
-  if (!isValidAddress(from)) return { errorCode: 300, message: `Invalid 'From' address: '${from}'.` };
+  if (!isValidAddress(from))
+    return { errorCode: 300, message: `Invalid 'From' address: '${from}'.` };
   const toField = str(value['To']) ?? '';
   const to = splitAddressList(toField);
   const cc = splitAddressList(str(value['Cc']) ?? '');
   const bcc = splitAddressList(str(value['Bcc']) ?? '');
   const all = [...to, ...cc, ...bcc];
   if (all.length === 0) return { errorCode: 300, message: 'Zero recipients specified' };
-  if (all.length > 50) return { errorCode: 300, message: 'Maximum of 50 recipients allowed per message.' };
-  for (const [field, list] of [['To', to], ['Cc', cc], ['Bcc', bcc]] as const) {
+  if (all.length > 50)
+    return { errorCode: 300, message: 'Maximum of 50 recipients allowed per message.' };
+  for (const [field, list] of [
+    ['To', to],
+    ['Cc', cc],
+    ['Bcc', bcc],
+  ] as const) {
     const bad = list.find((a) => !isValidAddress(a));
-    if (bad !== undefined) return { errorCode: 300, message: `Error parsing '${field}': Illegal email address '${bareAddress(bad)}'. It must contain the '@' symbol.` };
+    if (bad !== undefined)
+      return {
+        errorCode: 300,
+        message: `Error parsing '${field}': Illegal email address '${bareAddress(bad)}'. It must contain the '@' symbol.`,
+      };
   }
   if (!templated && !str(value['HtmlBody']) && !str(value['TextBody'])) {
     return { errorCode: 300, message: 'Provide either email TextBody or HtmlBody or both.' };
@@ -45,11 +58,13 @@ export function parsePostmarkMessage(value: unknown, templated: boolean): Postma
   }
   const headers: Record<string, string> = {};
   if (Array.isArray(value['Headers'])) {
-    for (const h of value['Headers']) if (isRecord(h)) headers[str(h['Name']) ?? ''] = str(h['Value']) ?? '';
+    for (const h of value['Headers'])
+      if (isRecord(h)) headers[str(h['Name']) ?? ''] = str(h['Value']) ?? '';
   }
   const metadata: Record<string, string> = {};
   if (value['Metadata'] !== undefined && value['Metadata'] !== null) {
-    if (!isRecord(value['Metadata'])) return { errorCode: 403, message: "Invalid 'Metadata' value." };
+    if (!isRecord(value['Metadata']))
+      return { errorCode: 403, message: "Invalid 'Metadata' value." };
     for (const [k, v] of Object.entries(value['Metadata'])) metadata[k] = String(v);
   }
   const tag = str(value['Tag']);

@@ -28,7 +28,14 @@ describe('Postmark through the postmark SDK', () => {
     const out = await pm.sendEmail(msg('alice@example.org'));
     expect(out).toMatchObject({ To: 'alice@example.org', ErrorCode: 0, Message: 'OK' });
     expect(out.MessageID).toMatch(/^[0-9a-f-]{36}$/);
-    expect(sim.messages[0]).toMatchObject({ provider: 'postmark', id: out.MessageID, metadata: { relay_message_id: 'rk_1' }, tags: { Tag: 'receipt' }, attachments: 1, stream: 'outbound' });
+    expect(sim.messages[0]).toMatchObject({
+      provider: 'postmark',
+      id: out.MessageID,
+      metadata: { relay_message_id: 'rk_1' },
+      tags: { Tag: 'receipt' },
+      attachments: 1,
+      stream: 'outbound',
+    });
   });
 
   it('sends a batch', async () => {

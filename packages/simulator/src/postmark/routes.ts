@@ -1,5 +1,12 @@
 import { bareAddress } from '../address.ts';
-import { isElementFault, isRecord, parseJson, str, withFault, type SimContext } from '../context.ts';
+import {
+  isElementFault,
+  isRecord,
+  parseJson,
+  str,
+  withFault,
+  type SimContext,
+} from '../context.ts';
 import { json, type Reply } from '../http/reply.ts';
 import type { Router } from '../http/router.ts';
 import { recipientMatches, type Fault } from '../rules.ts';
@@ -11,20 +18,43 @@ import { parsePostmarkMessage, type PostmarkSend } from './parse.ts';
 /** Postmark's documented test token: requests are validated, nothing is sent. */
 const API_TEST_TOKEN = 'POSTMARK_API_TEST';
 
-type Element = { ErrorCode: number; Message: string; To?: string; SubmittedAt?: string; MessageID?: string };
+type Element = {
+  ErrorCode: number;
+  Message: string;
+  To?: string;
+  SubmittedAt?: string;
+  MessageID?: string;
+};
 
-export function registerPostmarkRoutes(router: Router, ctx: SimContext, serverToken: string, deps: PostmarkEventDeps): void {
+export function registerPostmarkRoutes(
+  router: Router,
+  ctx: SimContext,
+  serverToken: string,
+  deps: PostmarkEventDeps,
+): void {
   const build = postmarkEventBuilder(deps);
 
   const recipientsOf = (s: PostmarkSend): string[] => [...s.to, ...s.cc, ...s.bcc].map(bareAddress);
 
   /** One message through validation, inactive-recipient checks and acceptance: the /email body or one batch element. */
-  const sendOne = (value: unknown, templated: boolean, testMode: boolean, fault: Fault | undefined): Element => {
+  const sendOne = (
+    value: unknown,
+    templated: boolean,
+    testMode: boolean,
+    fault: Fault | undefined,
+  ): Element => {
     const s = parsePostmarkMessage(value, templated);
     if ('errorCode' in s) return { ErrorCode: s.errorCode, Message: s.message };
     const rcpts = recipientsOf(s);
-    if (fault && (fault.recipient === undefined || rcpts.some((r) => recipientMatches(fault.recipient ?? '', r)))) {
-      const matched = fault.recipient === undefined ? rcpts : rcpts.filter((r) => recipientMatches(fault.recipient ?? '', r));
+    if (
+      fault &&
+      (fault.recipient === undefined ||
+        rcpts.some((r) => recipientMatches(fault.recipient ?? '', r)))
+    ) {
+      const matched =
+        fault.recipient === undefined
+          ? rcpts
+          : rcpts.filter((r) => recipientMatches(fault.recipient ?? '', r));
       return fault.kind === 'inactive-recipient'
         ? { ErrorCode: 406, Message: fault.message ?? inactiveMessage(matched) }
         : { ErrorCode: 300, Message: fault.message ?? 'Invalid email request.' };
@@ -55,43 +85,78 @@ export function registerPostmarkRoutes(router: Router, ctx: SimContext, serverTo
     return { To: s.toField, SubmittedAt: submittedAt, MessageID: id, ErrorCode: 0, Message: 'OK' };
   };
 
-  const single = (templated: boolean) => async (req: { headers: Record<string, unknown>; body: Buffer }): Promise<Reply> => {
-    const token = str(req.headers['x-postmark-server-token']);
-    await ctx.latency('postmark');
-    if (token !== serverToken && token !== API_TEST_TOKEN) return renderPostmarkFault({ kind: 'auth' });
-    const parsed = parseJson(req.body);
-    if (!parsed.ok) return postmarkError(422, 402, 'Received invalid JSON input.');
-    const preview = isRecord(parsed.value) ? parsePostmarkMessage(parsed.value, templated) : undefined;
-    const recipients = preview && !('errorCode' in preview) ? recipientsOf(preview) : [];
-    const fault = ctx.rules.match({ provider: 'postmark', operation: 'send', recipients });
-    const proceed = (): Reply => {
-      const el = sendOne(parsed.value, templated, token === API_TEST_TOKEN, fault && isElementFault(fault) ? fault : undefined);
-      return el.ErrorCode === 0 ? json(200, el) : postmarkError(422, el.ErrorCode, el.Message);
+  const single =
+    (templated: boolean) =>
+    async (req: { headers: Record<string, unknown>; body: Buffer }): Promise<Reply> => {
+      const token = str(req.headers['x-postmark-server-token']);
+      await ctx.latency('postmark');
+      if (token !== serverToken && token !== API_TEST_TOKEN)
+        return renderPostmarkFault({ kind: 'auth' });
+      const parsed = parseJson(req.body);
+      if (!parsed.ok) return postmarkError(422, 402, 'Received invalid JSON input.');
+      const preview = isRecord(parsed.value)
+        ? parsePostmarkMessage(parsed.value, templated)
+        : undefined;
+      const recipients = preview && !('errorCode' in preview) ? recipientsOf(preview) : [];
+      const fault = ctx.rules.match({ provider: 'postmark', operation: 'send', recipients });
+      const proceed = (): Reply => {
+        const el = sendOne(
+          parsed.value,
+          templated,
+          token === API_TEST_TOKEN,
+          fault && isElementFault(fault) ? fault : undefined,
+        );
+        return el.ErrorCode === 0 ? json(200, el) : postmarkError(422, el.ErrorCode, el.Message);
+      };
+      if (fault && !isElementFault(fault))
+        return withFault(fault, (f) => renderPostmarkFault(f, recipients), proceed);
+      return proceed();
     };
-    if (fault && !isElementFault(fault)) return withFault(fault, (f) => renderPostmarkFault(f, recipients), proceed);
-    return proceed();
-  };
 
-  const batch = (templated: boolean) => async (req: { headers: Record<string, unknown>; body: Buffer }): Promise<Reply> => {
-    const token = str(req.headers['x-postmark-server-token']);
-    await ctx.latency('postmark');
-    if (token !== serverToken && token !== API_TEST_TOKEN) return renderPostmarkFault({ kind: 'auth' });
-    const parsed = parseJson(req.body);
-    if (!parsed.ok) return postmarkError(422, 402, 'Received invalid JSON input.');
-    const list = templated ? (isRecord(parsed.value) ? parsed.value['Messages'] : undefined) : parsed.value;
-    if (!Array.isArray(list)) return postmarkError(422, 403, 'Incompatible JSON input: expected an array of messages.');
-    if (list.length > 500) return postmarkError(422, 410, 'Too many batch messages. You can send up to 500 messages per batch.');
-    const recipients = list.flatMap((v: unknown) => {
-      const s = parsePostmarkMessage(v, templated);
-      return 'errorCode' in s ? [] : recipientsOf(s);
-    });
-    const fault = ctx.rules.match({ provider: 'postmark', operation: 'batch', recipients });
-    // A batch answers 200 even when elements fail; each element carries its own ErrorCode.
-    const proceed = (): Reply =>
-      json(200, list.map((v: unknown) => sendOne(v, templated, token === API_TEST_TOKEN, fault && isElementFault(fault) ? fault : undefined)));
-    if (fault && !isElementFault(fault)) return withFault(fault, (f) => renderPostmarkFault(f, recipients), proceed);
-    return proceed();
-  };
+  const batch =
+    (templated: boolean) =>
+    async (req: { headers: Record<string, unknown>; body: Buffer }): Promise<Reply> => {
+      const token = str(req.headers['x-postmark-server-token']);
+      await ctx.latency('postmark');
+      if (token !== serverToken && token !== API_TEST_TOKEN)
+        return renderPostmarkFault({ kind: 'auth' });
+      const parsed = parseJson(req.body);
+      if (!parsed.ok) return postmarkError(422, 402, 'Received invalid JSON input.');
+      const list = templated
+        ? isRecord(parsed.value)
+          ? parsed.value['Messages']
+          : undefined
+        : parsed.value;
+      if (!Array.isArray(list))
+        return postmarkError(422, 403, 'Incompatible JSON input: expected an array of messages.');
+      if (list.length > 500)
+        return postmarkError(
+          422,
+          410,
+          'Too many batch messages. You can send up to 500 messages per batch.',
+        );
+      const recipients = list.flatMap((v: unknown) => {
+        const s = parsePostmarkMessage(v, templated);
+        return 'errorCode' in s ? [] : recipientsOf(s);
+      });
+      const fault = ctx.rules.match({ provider: 'postmark', operation: 'batch', recipients });
+      // A batch answers 200 even when elements fail; each element carries its own ErrorCode.
+      const proceed = (): Reply =>
+        json(
+          200,
+          list.map((v: unknown) =>
+            sendOne(
+              v,
+              templated,
+              token === API_TEST_TOKEN,
+              fault && isElementFault(fault) ? fault : undefined,
+            ),
+          ),
+        );
+      if (fault && !isElementFault(fault))
+        return withFault(fault, (f) => renderPostmarkFault(f, recipients), proceed);
+      return proceed();
+    };
 
   router.add('POST', '/email', single(false));
   router.add('POST', '/email/withTemplate', single(true));

@@ -37,7 +37,11 @@ function typed(step: OutcomeStep): [string, Record<string, unknown>] {
             message: hard
               ? "The recipient's email address doesn't exist. We recommend removing the recipient's email address from your mailing list."
               : "The recipient's email provider couldn't deliver the message. You may be able to send to this recipient in the future.",
-            subType: hard ? 'General' : step.bounceClass === 'block' ? 'ContentRejected' : 'MailboxFull',
+            subType: hard
+              ? 'General'
+              : step.bounceClass === 'block'
+                ? 'ContentRejected'
+                : 'MailboxFull',
             type: hard ? 'Permanent' : 'Transient',
           },
         },
@@ -48,7 +52,8 @@ function typed(step: OutcomeStep): [string, Record<string, unknown>] {
         'email.suppressed',
         {
           suppressed: {
-            message: 'Resend has suppressed sending to this address because it is on the account-level suppression list.',
+            message:
+              'Resend has suppressed sending to this address because it is on the account-level suppression list.',
             type: 'OnAccountSuppressionList',
             reason: 'previous_bounce',
             diagnosticCode: [],
@@ -72,7 +77,9 @@ export function resendEventBuilder(deps: ResendEventDeps): EventBuilder {
         to: [recipient],
         subject: message.subject,
         ...(Object.keys(message.tags).length ? { tags: message.tags } : {}),
-        ...(Object.keys(message.headers).length ? { headers: Object.entries(message.headers).map(([name, value]) => ({ name, value })) } : {}),
+        ...(Object.keys(message.headers).length
+          ? { headers: Object.entries(message.headers).map(([name, value]) => ({ name, value })) }
+          : {}),
         ...extra,
       },
     };

@@ -12,7 +12,12 @@ interface Entry {
 
 export interface IdempotencyStore {
   /** Runs `handler` once per key: replays its answer for the same body, refuses a different body or a concurrent one. */
-  run(key: string | undefined, path: string, body: Buffer, handler: () => Promise<Reply>): Promise<Reply>;
+  run(
+    key: string | undefined,
+    path: string,
+    body: Buffer,
+    handler: () => Promise<Reply>,
+  ): Promise<Reply>;
   clear(): void;
 }
 
@@ -22,16 +27,25 @@ export function createIdempotencyStore(now: () => number): IdempotencyStore {
   return {
     async run(key, path, body, handler) {
       if (key === undefined) return handler();
-      if (key.length < 1 || key.length > 256) return resendError(400, 'invalid_idempotency_key', 'The key must be between 1-256 chars.');
+      if (key.length < 1 || key.length > 256)
+        return resendError(400, 'invalid_idempotency_key', 'The key must be between 1-256 chars.');
       const id = `${path} ${key}`;
       const fingerprint = createHash('sha256').update(body).digest('hex');
       const existing = entries.get(id);
       if (existing && now() - existing.at < TTL_MS) {
         if (existing.fingerprint !== fingerprint) {
-          return resendError(409, 'invalid_idempotent_request', 'Same idempotency key used with a different request payload. Change your idempotency key or payload.');
+          return resendError(
+            409,
+            'invalid_idempotent_request',
+            'Same idempotency key used with a different request payload. Change your idempotency key or payload.',
+          );
         }
         if (existing.reply === undefined) {
-          return resendError(409, 'concurrent_idempotent_requests', 'Same idempotency key used while original request is still in progress. Try the request again later.');
+          return resendError(
+            409,
+            'concurrent_idempotent_requests',
+            'Same idempotency key used while original request is still in progress. Try the request again later.',
+          );
         }
         return existing.reply;
       }

@@ -26,7 +26,12 @@ describe('Resend through the resend SDK', () => {
     const out = await resend.emails.send(email('alice@example.org'));
     expect(out.error).toBeNull();
     expect(out.data?.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(sim.messages[0]).toMatchObject({ provider: 'resend', id: out.data?.id, tags: { relay_id: 'rk_1' }, headers: { 'X-Custom': 'v1' } });
+    expect(sim.messages[0]).toMatchObject({
+      provider: 'resend',
+      id: out.data?.id,
+      tags: { relay_id: 'rk_1' },
+      headers: { 'X-Custom': 'v1' },
+    });
   });
 
   it('sends a batch', async () => {

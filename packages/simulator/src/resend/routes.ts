@@ -9,7 +9,12 @@ import { resendEventBuilder, type ResendEventDeps } from './events.ts';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency.ts';
 import { parseResendEmail, type ResendSend } from './parse.ts';
 
-export function registerResendRoutes(router: Router, ctx: SimContext, apiKey: string, deps: ResendEventDeps): IdempotencyStore {
+export function registerResendRoutes(
+  router: Router,
+  ctx: SimContext,
+  apiKey: string,
+  deps: ResendEventDeps,
+): IdempotencyStore {
   const idempotency = createIdempotencyStore(ctx.now);
   const build = resendEventBuilder(deps);
   const recipientsOf = (s: ResendSend): string[] => [...s.to, ...s.cc, ...s.bcc].map(bareAddress);
@@ -17,7 +22,11 @@ export function registerResendRoutes(router: Router, ctx: SimContext, apiKey: st
   const auth = (req: SimRequest): Reply | undefined => {
     const header = str(req.headers['authorization']) ?? '';
     if (!header.startsWith('Bearer ') || header.length <= 7) {
-      return resendError(401, 'missing_api_key', 'Missing API key in the authorization header. Include the following header `Authorization: Bearer YOUR_API_KEY` in the request.');
+      return resendError(
+        401,
+        'missing_api_key',
+        'Missing API key in the authorization header. Include the following header `Authorization: Bearer YOUR_API_KEY` in the request.',
+      );
     }
     return header.slice(7) === apiKey ? undefined : renderResendFault({ kind: 'auth' });
   };
@@ -44,7 +53,10 @@ export function registerResendRoutes(router: Router, ctx: SimContext, apiKey: st
   };
 
   const hitBy = (fault: Fault | undefined, s: ResendSend): boolean =>
-    fault !== undefined && isElementFault(fault) && (fault.recipient === undefined || recipientsOf(s).some((r) => recipientMatches(fault.recipient ?? '', r)));
+    fault !== undefined &&
+    isElementFault(fault) &&
+    (fault.recipient === undefined ||
+      recipientsOf(s).some((r) => recipientMatches(fault.recipient ?? '', r)));
 
   router.add('POST', '/emails', async (req) => {
     const denied = auth(req);
@@ -71,9 +83,11 @@ export function registerResendRoutes(router: Router, ctx: SimContext, apiKey: st
     const key = str(req.headers['idempotency-key']);
     const permissive = str(req.headers['x-batch-validation']) === 'permissive';
     const parsed = parseJson(req.body);
-    if (!parsed.ok || !Array.isArray(parsed.value)) return resendError(422, 'validation_error', 'The request body must be an array of emails.');
+    if (!parsed.ok || !Array.isArray(parsed.value))
+      return resendError(422, 'validation_error', 'The request body must be an array of emails.');
     const list: unknown[] = parsed.value;
-    if (list.length > 100) return resendError(422, 'validation_error', 'Too many emails in the batch. Maximum is 100.');
+    if (list.length > 100)
+      return resendError(422, 'validation_error', 'Too many emails in the batch. Maximum is 100.');
     const sends = list.map((v) => parseResendEmail(v));
     const recipients = sends.flatMap((s) => ('statusCode' in s ? [] : recipientsOf(s)));
     return idempotency.run(key, '/emails/batch', req.body, async () => {
@@ -83,20 +97,34 @@ export function registerResendRoutes(router: Router, ctx: SimContext, apiKey: st
         const errors: { index: number; message: string }[] = [];
         sends.forEach((s, index) => {
           if ('statusCode' in s) errors.push({ index, message: s.message });
-          else if (hitBy(fault, s)) errors.push({ index, message: fault?.message ?? 'Invalid `to` field.' });
+          else if (hitBy(fault, s))
+            errors.push({ index, message: fault?.message ?? 'Invalid `to` field.' });
         });
         // Strict (the SDK default) refuses the whole batch on one bad email; permissive sends the rest.
         if (!permissive && errors.length > 0) {
           const firstError = errors[0];
           const bad = firstError ? sends[firstError.index] : undefined;
-          if (bad && 'statusCode' in bad) return resendError(bad.statusCode, bad.name, `emails[${firstError?.index ?? 0}]: ${bad.message}`);
-          return resendError(422, 'validation_error', `emails[${firstError?.index ?? 0}]: ${firstError?.message ?? ''}`);
+          if (bad && 'statusCode' in bad)
+            return resendError(
+              bad.statusCode,
+              bad.name,
+              `emails[${firstError?.index ?? 0}]: ${bad.message}`,
+            );
+          return resendError(
+            422,
+            'validation_error',
+            `emails[${firstError?.index ?? 0}]: ${firstError?.message ?? ''}`,
+          );
         }
         const failed = new Set(errors.map((e) => e.index));
-        const data = sends.flatMap((s, i) => ('statusCode' in s || failed.has(i) ? [] : [{ id: accept(s, key) }]));
+        const data = sends.flatMap((s, i) =>
+          'statusCode' in s || failed.has(i) ? [] : [{ id: accept(s, key) }],
+        );
         return json(200, permissive ? { data, errors } : { data });
       };
-      return fault && !isElementFault(fault) ? withFault(fault, renderResendFault, proceed) : proceed();
+      return fault && !isElementFault(fault)
+        ? withFault(fault, renderResendFault, proceed)
+        : proceed();
     });
   });
 

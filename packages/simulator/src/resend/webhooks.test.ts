@@ -1,6 +1,11 @@
 import { Resend } from 'resend';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulator, startWebhookReceiver, type Simulator, type WebhookReceiver } from '../index.ts';
+import {
+  startSimulator,
+  startWebhookReceiver,
+  type Simulator,
+  type WebhookReceiver,
+} from '../index.ts';
 
 let sim: Simulator;
 let receiver: WebhookReceiver;
@@ -8,7 +13,10 @@ let resend: Resend;
 
 beforeAll(async () => {
   receiver = await startWebhookReceiver();
-  sim = await startSimulator({ seed: 'resend-hooks', webhooks: { urls: { resend: receiver.url }, sentEvents: true } });
+  sim = await startSimulator({
+    seed: 'resend-hooks',
+    webhooks: { urls: { resend: receiver.url }, sentEvents: true },
+  });
   resend = new Resend(sim.resend.apiKey, { baseUrl: sim.resend.baseUrl });
 });
 afterAll(async () => {
@@ -16,10 +24,18 @@ afterAll(async () => {
   await receiver.stop();
 });
 
-const verify = (body: string, headers: Record<string, unknown>, secret = sim.resend.webhookSecret): unknown =>
+const verify = (
+  body: string,
+  headers: Record<string, unknown>,
+  secret = sim.resend.webhookSecret,
+): unknown =>
   new Resend('re_verify_only').webhooks.verify({
     payload: body,
-    headers: { id: String(headers['svix-id']), timestamp: String(headers['svix-timestamp']), signature: String(headers['svix-signature']) },
+    headers: {
+      id: String(headers['svix-id']),
+      timestamp: String(headers['svix-timestamp']),
+      signature: String(headers['svix-signature']),
+    },
     webhookSecret: secret,
   });
 
@@ -36,7 +52,15 @@ describe('Resend webhooks (Svix)', () => {
     const types: string[] = [];
     for (const r of received) {
       expect(r.headers['svix-signature']).toMatch(/^v1,[A-Za-z0-9+/]+=*$/);
-      const event = verify(r.body, r.headers) as { type: string; data: { email_id: string; tags: Record<string, string>; to: string[]; bounce?: { type: string } } };
+      const event = verify(r.body, r.headers) as {
+        type: string;
+        data: {
+          email_id: string;
+          tags: Record<string, string>;
+          to: string[];
+          bounce?: { type: string };
+        };
+      };
       expect(event.data.email_id).toBe(out.data?.id);
       expect(event.data.tags).toEqual({ relay_id: 'rk_9' });
       expect(event.data.to).toEqual(['bounced@resend.dev']);
@@ -52,7 +76,15 @@ describe('Resend webhooks (Svix)', () => {
     const headers = r?.headers ?? {};
     expect(() => verify(body, headers)).not.toThrow();
     expect(() => verify(body.replace('resend.dev', 'resend.Dev'), headers)).toThrow();
-    expect(() => verify(body, { ...headers, 'svix-id': `${String(headers['svix-id'])}x` })).toThrow();
-    expect(() => verify(body, headers, `whsec_${Buffer.from('another-secret-0123456789abcdef!').toString('base64')}`)).toThrow();
+    expect(() =>
+      verify(body, { ...headers, 'svix-id': `${String(headers['svix-id'])}x` }),
+    ).toThrow();
+    expect(() =>
+      verify(
+        body,
+        headers,
+        `whsec_${Buffer.from('another-secret-0123456789abcdef!').toString('base64')}`,
+      ),
+    ).toThrow();
   });
 });

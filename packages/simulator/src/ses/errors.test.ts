@@ -18,7 +18,11 @@ let ses: SESv2Client;
 
 beforeAll(async () => {
   sim = await startSimulator({ seed: 'ses-errors' });
-  ses = new SESv2Client({ ...sim.ses.clientConfig, maxAttempts: 1, requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true } });
+  ses = new SESv2Client({
+    ...sim.ses.clientConfig,
+    maxAttempts: 1,
+    requestHandler: { requestTimeout: 300, throwOnRequestTimeout: true },
+  });
 });
 afterAll(async () => {
   ses.destroy();
@@ -114,10 +118,16 @@ describe('SES v2 errors as the SDK surfaces them', () => {
       new SendBulkEmailCommand({
         FromEmailAddress: 'sender@example.com',
         DefaultContent: { Template: { TemplateName: 't1', TemplateData: '{}' } },
-        BulkEmailEntries: [{ Destination: { ToAddresses: ['a@example.org'] } }, { Destination: { ToAddresses: ['b@example.org'] } }],
+        BulkEmailEntries: [
+          { Destination: { ToAddresses: ['a@example.org'] } },
+          { Destination: { ToAddresses: ['b@example.org'] } },
+        ],
       }),
     );
-    expect(out.BulkEmailEntryResults?.map((r) => r.Status)).toEqual(['SUCCESS', 'MESSAGE_REJECTED']);
+    expect(out.BulkEmailEntryResults?.map((r) => r.Status)).toEqual([
+      'SUCCESS',
+      'MESSAGE_REJECTED',
+    ]);
   });
 
   it('unsigned requests are refused', async () => {

@@ -39,18 +39,38 @@ function mailObject(m: SimMessage, sns: SnsSettings, operation: string): Record<
     destination: [...m.to, ...m.cc, ...m.bcc],
     headersTruncated: false,
     headers,
-    commonHeaders: { from: [m.from], ...(m.to.length ? { to: [...m.to] } : {}), messageId: m.id, subject: m.subject },
+    commonHeaders: {
+      from: [m.from],
+      ...(m.to.length ? { to: [...m.to] } : {}),
+      messageId: m.id,
+      subject: m.subject,
+    },
     tags,
   };
 }
 
-function detail(step: OutcomeStep, recipient: string, at: string, deps: SesEventDeps): [string, string, Record<string, unknown>] {
+function detail(
+  step: OutcomeStep,
+  recipient: string,
+  at: string,
+  deps: SesEventDeps,
+): [string, string, Record<string, unknown>] {
   const feedbackId = `${deps.prng.hex(16)}-${deps.prng.uuid()}-000000`;
   switch (step.kind) {
     case 'sent':
       return ['Send', 'send', {}];
     case 'delivered':
-      return ['Delivery', 'delivery', { timestamp: at, processingTimeMillis: step.atMs, recipients: [recipient], smtpResponse: smtpLine(step.smtp), reportingMTA: REPORTING_MTA }];
+      return [
+        'Delivery',
+        'delivery',
+        {
+          timestamp: at,
+          processingTimeMillis: step.atMs,
+          recipients: [recipient],
+          smtpResponse: smtpLine(step.smtp),
+          reportingMTA: REPORTING_MTA,
+        },
+      ];
     case 'deferred':
       return [
         'DeliveryDelay',
@@ -59,20 +79,37 @@ function detail(step: OutcomeStep, recipient: string, at: string, deps: SesEvent
           timestamp: at,
           delayType: step.cause === 'mailbox-full' ? 'MailboxFull' : 'RecipientServerError',
           expirationTime: new Date(Date.parse(at) + 14 * 3600_000).toISOString(),
-          delayedRecipients: [{ emailAddress: recipient, status: step.smtp.enhanced, diagnosticCode: `smtp; ${smtpLine(step.smtp)}` }],
+          delayedRecipients: [
+            {
+              emailAddress: recipient,
+              status: step.smtp.enhanced,
+              diagnosticCode: `smtp; ${smtpLine(step.smtp)}`,
+            },
+          ],
           reportingMTA: REPORTING_MTA,
         },
       ];
     case 'bounced': {
       const [bounceType, bounceSubType] =
-        step.bounceClass === 'hard' ? ['Permanent', 'General'] : step.bounceClass === 'block' ? ['Transient', 'ContentRejected'] : ['Transient', step.smtp.enhanced === '4.2.2' ? 'MailboxFull' : 'General'];
+        step.bounceClass === 'hard'
+          ? ['Permanent', 'General']
+          : step.bounceClass === 'block'
+            ? ['Transient', 'ContentRejected']
+            : ['Transient', step.smtp.enhanced === '4.2.2' ? 'MailboxFull' : 'General'];
       return [
         'Bounce',
         'bounce',
         {
           bounceType,
           bounceSubType,
-          bouncedRecipients: [{ emailAddress: recipient, action: 'failed', status: step.smtp.enhanced, diagnosticCode: `smtp; ${smtpLine(step.smtp)}` }],
+          bouncedRecipients: [
+            {
+              emailAddress: recipient,
+              action: 'failed',
+              status: step.smtp.enhanced,
+              diagnosticCode: `smtp; ${smtpLine(step.smtp)}`,
+            },
+          ],
           timestamp: at,
           feedbackId,
           reportingMTA: `dsn; ${REPORTING_MTA}`,
@@ -86,7 +123,15 @@ function detail(step: OutcomeStep, recipient: string, at: string, deps: SesEvent
         {
           bounceType: 'Permanent',
           bounceSubType: 'OnAccountSuppressionList',
-          bouncedRecipients: [{ emailAddress: recipient, action: 'failed', status: '5.1.1', diagnosticCode: 'Amazon SES did not send the message to this address because it is on the suppression list for your account.' }],
+          bouncedRecipients: [
+            {
+              emailAddress: recipient,
+              action: 'failed',
+              status: '5.1.1',
+              diagnosticCode:
+                'Amazon SES did not send the message to this address because it is on the suppression list for your account.',
+            },
+          ],
           timestamp: at,
           feedbackId,
           reportingMTA: `dsn; ${REPORTING_MTA}`,
@@ -96,7 +141,14 @@ function detail(step: OutcomeStep, recipient: string, at: string, deps: SesEvent
       return [
         'Complaint',
         'complaint',
-        { complainedRecipients: [{ emailAddress: recipient }], timestamp: at, feedbackId, userAgent: 'Amazon SES Mailbox Simulator', complaintFeedbackType: 'abuse', arrivalDate: at },
+        {
+          complainedRecipients: [{ emailAddress: recipient }],
+          timestamp: at,
+          feedbackId,
+          userAgent: 'Amazon SES Mailbox Simulator',
+          complaintFeedbackType: 'abuse',
+          arrivalDate: at,
+        },
       ];
   }
 }
@@ -119,7 +171,13 @@ export function sesEventBuilder(deps: SesEventDeps, operation: string): EventBui
       recipient,
       payload: inner,
       render() {
-        post ??= snsNotification(sns, snsId, 'Amazon SES Email Event Notification', JSON.stringify(inner), at);
+        post ??= snsNotification(
+          sns,
+          snsId,
+          'Amazon SES Email Event Notification',
+          JSON.stringify(inner),
+          at,
+        );
         return { body: post.body, headers: post.headers };
       },
     };

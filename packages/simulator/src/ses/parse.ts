@@ -26,7 +26,8 @@ export function parseTags(value: unknown): Record<string, string> | string {
     if (!isRecord(t)) return 'Invalid EmailTags entry.';
     const name = str(t['Name']) ?? '';
     const v = str(t['Value']) ?? '';
-    if (!TAG_CHARS.test(name) || !TAG_CHARS.test(v)) return `Tag name and value may contain only ASCII letters, digits, underscores and dashes: ${name}.`;
+    if (!TAG_CHARS.test(name) || !TAG_CHARS.test(v))
+      return `Tag name and value may contain only ASCII letters, digits, underscores and dashes: ${name}.`;
     tags[name] = v;
   }
   return tags;
@@ -34,7 +35,11 @@ export function parseTags(value: unknown): Record<string, string> | string {
 
 function destination(d: unknown): { to: string[]; cc: string[]; bcc: string[] } {
   const r = isRecord(d) ? d : {};
-  return { to: addressEntries(r['ToAddresses']), cc: addressEntries(r['CcAddresses']), bcc: addressEntries(r['BccAddresses']) };
+  return {
+    to: addressEntries(r['ToAddresses']),
+    cc: addressEntries(r['CcAddresses']),
+    bcc: addressEntries(r['BccAddresses']),
+  };
 }
 
 /** Returns the parsed send, or a BadRequestException message. */
@@ -54,7 +59,8 @@ export function parseSendEmail(body: Record<string, unknown>): SesSend | string 
     subject = str(isRecord(simple['Subject']) ? simple['Subject']['Data'] : undefined) ?? '';
     if (!isRecord(simple['Body'])) return 'Body is required.';
     if (Array.isArray(simple['Headers'])) {
-      for (const h of simple['Headers']) if (isRecord(h)) headers[str(h['Name']) ?? ''] = str(h['Value']) ?? '';
+      for (const h of simple['Headers'])
+        if (isRecord(h)) headers[str(h['Name']) ?? ''] = str(h['Value']) ?? '';
     }
     attachments = Array.isArray(simple['Attachments']) ? simple['Attachments'].length : 0;
   } else if (isRecord(rawContent)) {
@@ -77,7 +83,7 @@ export function parseSendEmail(body: Record<string, unknown>): SesSend | string 
   } else {
     return 'Content must contain one of Simple, Raw or Template.';
   }
-  if (!from) return 'Missing final \'@domain\'';
+  if (!from) return "Missing final '@domain'";
   if (!isValidAddress(from)) return `Illegal address: ${from}`;
   const all = [...to, ...cc, ...bcc];
   if (all.length === 0) return 'Missing required field: Destination.';
@@ -87,5 +93,16 @@ export function parseSendEmail(body: Record<string, unknown>): SesSend | string 
   const tags = parseTags(body['EmailTags']);
   if (typeof tags === 'string') return tags;
   const configurationSet = str(body['ConfigurationSetName']);
-  return { from, to, cc, bcc, subject, headers, tags, attachments, raw, ...(configurationSet ? { configurationSet } : {}) };
+  return {
+    from,
+    to,
+    cc,
+    bcc,
+    subject,
+    headers,
+    tags,
+    attachments,
+    raw,
+    ...(configurationSet ? { configurationSet } : {}),
+  };
 }

@@ -1,6 +1,13 @@
 import { bareAddress } from '../address.ts';
 import type { NormalBehaviour } from '../behaviour.ts';
-import { isElementFault, isRecord, parseJson, str, withFault, type SimContext } from '../context.ts';
+import {
+  isElementFault,
+  isRecord,
+  parseJson,
+  str,
+  withFault,
+  type SimContext,
+} from '../context.ts';
 import { json, type Reply } from '../http/reply.ts';
 import type { Router, SimRequest } from '../http/router.ts';
 import { recipientMatches } from '../rules.ts';
@@ -41,24 +48,42 @@ function message(ctx: SimContext, s: SesSend, id: string): SimMessage {
 /** The account-level suppression list: sends to these are accepted, then bounce OnAccountSuppressionList. */
 export type SesSuppressionList = Map<string, { reason: string; at: number }>;
 
-export function registerSesRoutes(router: Router, ctx: SimContext, deps: SesEventDeps, account: SesAccount, sent: { count: number }, suppressed: SesSuppressionList): void {
-  const override = (recipient: string): NormalBehaviour | undefined => (suppressed.has(recipient) ? { kind: 'suppressed' } : undefined);
+export function registerSesRoutes(
+  router: Router,
+  ctx: SimContext,
+  deps: SesEventDeps,
+  account: SesAccount,
+  sent: { count: number },
+  suppressed: SesSuppressionList,
+): void {
+  const override = (recipient: string): NormalBehaviour | undefined =>
+    suppressed.has(recipient) ? { kind: 'suppressed' } : undefined;
   const newId = (): string => `${ctx.prng.hex(16)}-${ctx.prng.uuid()}-000000`;
   const requestId = (): Record<string, string> => ({ 'x-amzn-requestid': ctx.prng.uuid() });
   // The signature is never checked (tests sign with any key); only its presence is, as AWS would.
   const unsigned = (req: SimRequest): Reply | undefined =>
-    SIGV4.test(str(req.headers['authorization']) ?? '') ? undefined : sesError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
+    SIGV4.test(str(req.headers['authorization']) ?? '')
+      ? undefined
+      : sesError(403, 'MissingAuthenticationTokenException', 'Missing Authentication Token');
   const paused = (): Reply | undefined =>
-    account.sendingEnabled ? undefined : sesError(400, 'SendingPausedException', 'Sending is paused for this account. For more information, please check the AWS console.');
+    account.sendingEnabled
+      ? undefined
+      : sesError(
+          400,
+          'SendingPausedException',
+          'Sending is paused for this account. For more information, please check the AWS console.',
+        );
 
   router.add('POST', '/v2/email/outbound-emails', async (req) => {
     const denied = unsigned(req);
     if (denied) return denied;
     await ctx.latency('ses');
     const parsed = parseJson(req.body);
-    if (!parsed.ok || !isRecord(parsed.value)) return sesError(400, 'SerializationException', 'Could not parse the request body as JSON.');
+    if (!parsed.ok || !isRecord(parsed.value))
+      return sesError(400, 'SerializationException', 'Could not parse the request body as JSON.');
     const send = parseSendEmail(parsed.value);
-    const recipients = typeof send === 'string' ? [] : [...send.to, ...send.cc, ...send.bcc].map(bareAddress);
+    const recipients =
+      typeof send === 'string' ? [] : [...send.to, ...send.cc, ...send.bcc].map(bareAddress);
     const proceed = (): Reply => {
       if (typeof send === 'string') return sesError(400, 'BadRequestException', send);
       const blocked = paused();
@@ -77,11 +102,15 @@ export function registerSesRoutes(router: Router, ctx: SimContext, deps: SesEven
     if (denied) return denied;
     await ctx.latency('ses');
     const parsed = parseJson(req.body);
-    if (!parsed.ok || !isRecord(parsed.value)) return sesError(400, 'SerializationException', 'Could not parse the request body as JSON.');
+    if (!parsed.ok || !isRecord(parsed.value))
+      return sesError(400, 'SerializationException', 'Could not parse the request body as JSON.');
     const body = parsed.value;
     const entries = Array.isArray(body['BulkEmailEntries']) ? body['BulkEmailEntries'] : [];
     const defaults = parseTags(body['DefaultEmailTags']);
-    const template = isRecord(body['DefaultContent']) && isRecord(body['DefaultContent']['Template']) ? body['DefaultContent']['Template'] : undefined;
+    const template =
+      isRecord(body['DefaultContent']) && isRecord(body['DefaultContent']['Template'])
+        ? body['DefaultContent']['Template']
+        : undefined;
     const sends = entries.map((entry: unknown): SesSend | string => {
       const e = isRecord(entry) ? entry : {};
       const replacement = parseTags(e['ReplacementTags']);
@@ -90,23 +119,43 @@ export function registerSesRoutes(router: Router, ctx: SimContext, deps: SesEven
         FromEmailAddress: body['FromEmailAddress'],
         Destination: e['Destination'],
         Content: { Template: template ?? {} },
-        ...(body['ConfigurationSetName'] ? { ConfigurationSetName: body['ConfigurationSetName'] } : {}),
+        ...(body['ConfigurationSetName']
+          ? { ConfigurationSetName: body['ConfigurationSetName'] }
+          : {}),
       });
       if (typeof one === 'string') return one;
-      return { ...one, tags: { ...(typeof defaults === 'string' ? {} : defaults), ...replacement } };
+      return {
+        ...one,
+        tags: { ...(typeof defaults === 'string' ? {} : defaults), ...replacement },
+      };
     });
-    const all = sends.flatMap((s) => (typeof s === 'string' ? [] : [...s.to, ...s.cc, ...s.bcc].map(bareAddress)));
+    const all = sends.flatMap((s) =>
+      typeof s === 'string' ? [] : [...s.to, ...s.cc, ...s.bcc].map(bareAddress),
+    );
     const fault = ctx.rules.match({ provider: 'ses', operation: 'batch', recipients: all });
     const proceed = (): Reply => {
-      if (!template) return sesError(400, 'BadRequestException', 'DefaultContent.Template is required for SendBulkEmail.');
-      if (entries.length === 0) return sesError(400, 'BadRequestException', 'BulkEmailEntries must not be empty.');
+      if (!template)
+        return sesError(
+          400,
+          'BadRequestException',
+          'DefaultContent.Template is required for SendBulkEmail.',
+        );
+      if (entries.length === 0)
+        return sesError(400, 'BadRequestException', 'BulkEmailEntries must not be empty.');
       const blocked = paused();
       if (blocked) return blocked;
       const results = sends.map((s) => {
         if (typeof s === 'string') return { Status: 'INVALID_PARAMETER', Error: s };
         const rcpts = [...s.to, ...s.cc, ...s.bcc].map(bareAddress);
-        if (fault && (fault.recipient === undefined || rcpts.some((r) => recipientMatches(fault.recipient ?? '', r)))) {
-          return { Status: fault.kind === 'validation' ? 'INVALID_PARAMETER' : 'MESSAGE_REJECTED', Error: fault.message ?? 'Email address is on the suppression list for your account.' };
+        if (
+          fault &&
+          (fault.recipient === undefined ||
+            rcpts.some((r) => recipientMatches(fault.recipient ?? '', r)))
+        ) {
+          return {
+            Status: fault.kind === 'validation' ? 'INVALID_PARAMETER' : 'MESSAGE_REJECTED',
+            Error: fault.message ?? 'Email address is on the suppression list for your account.',
+          };
         }
         const id = newId();
         sent.count += rcpts.length;
@@ -131,7 +180,11 @@ export function registerSesRoutes(router: Router, ctx: SimContext, deps: SesEven
           DedicatedIpAutoWarmupEnabled: false,
           EnforcementStatus: account.enforcementStatus,
           ProductionAccessEnabled: account.productionAccessEnabled,
-          SendQuota: { Max24HourSend: account.max24HourSend, MaxSendRate: account.maxSendRate, SentLast24Hours: sent.count },
+          SendQuota: {
+            Max24HourSend: account.max24HourSend,
+            MaxSendRate: account.maxSendRate,
+            SentLast24Hours: sent.count,
+          },
           SendingEnabled: account.sendingEnabled,
           SuppressionAttributes: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
         },
@@ -148,7 +201,12 @@ export function registerSesRoutes(router: Router, ctx: SimContext, deps: SesEven
     const body = parsed.ok && isRecord(parsed.value) ? parsed.value : {};
     const address = str(body['EmailAddress'])?.toLowerCase();
     const reason = str(body['Reason']);
-    if (!address || (reason !== 'BOUNCE' && reason !== 'COMPLAINT')) return sesError(400, 'BadRequestException', 'EmailAddress and Reason (BOUNCE or COMPLAINT) are required.');
+    if (!address || (reason !== 'BOUNCE' && reason !== 'COMPLAINT'))
+      return sesError(
+        400,
+        'BadRequestException',
+        'EmailAddress and Reason (BOUNCE or COMPLAINT) are required.',
+      );
     suppressed.set(address, { reason, at: ctx.now() });
     return json(200, {}, requestId());
   });
@@ -158,15 +216,35 @@ export function registerSesRoutes(router: Router, ctx: SimContext, deps: SesEven
     if (denied) return denied;
     const address = (req.params['address'] ?? '').toLowerCase();
     const entry = suppressed.get(address);
-    if (!entry) return sesError(404, 'NotFoundException', `Email address ${address} does not exist on your suppression list.`);
-    return json(200, { SuppressedDestination: { EmailAddress: address, Reason: entry.reason, LastUpdateTime: entry.at / 1000 } }, requestId());
+    if (!entry)
+      return sesError(
+        404,
+        'NotFoundException',
+        `Email address ${address} does not exist on your suppression list.`,
+      );
+    return json(
+      200,
+      {
+        SuppressedDestination: {
+          EmailAddress: address,
+          Reason: entry.reason,
+          LastUpdateTime: entry.at / 1000,
+        },
+      },
+      requestId(),
+    );
   });
 
   router.add('DELETE', '/v2/email/suppression/addresses/:address', async (req) => {
     const denied = unsigned(req);
     if (denied) return denied;
     const address = (req.params['address'] ?? '').toLowerCase();
-    if (!suppressed.delete(address)) return sesError(404, 'NotFoundException', `Email address ${address} does not exist on your suppression list.`);
+    if (!suppressed.delete(address))
+      return sesError(
+        404,
+        'NotFoundException',
+        `Email address ${address} does not exist on your suppression list.`,
+      );
     return json(200, {}, requestId());
   });
 }

@@ -1,4 +1,9 @@
-import { GetAccountCommand, SendBulkEmailCommand, SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+import {
+  GetAccountCommand,
+  SendBulkEmailCommand,
+  SendEmailCommand,
+  SESv2Client,
+} from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../index.ts';
 
@@ -24,7 +29,9 @@ const simple = (to: string[], tags = [{ Name: 'relay_id', Value: 'rk_1' }]) =>
         Subject: { Data: 'Hello' },
         Body: { Text: { Data: 'hi' } },
         Headers: [{ Name: 'X-Custom', Value: 'v1' }],
-        Attachments: [{ RawContent: Buffer.from('hello'), FileName: 'a.txt', ContentType: 'text/plain' }],
+        Attachments: [
+          { RawContent: Buffer.from('hello'), FileName: 'a.txt', ContentType: 'text/plain' },
+        ],
       },
     },
     EmailTags: tags,
@@ -71,46 +78,82 @@ describe('SES v2 through @aws-sdk/client-sesv2', () => {
       '--b1--',
       '',
     ].join('\r\n');
-    const out = await ses.send(new SendEmailCommand({ Content: { Raw: { Data: Buffer.from(raw) } } }));
+    const out = await ses.send(
+      new SendEmailCommand({ Content: { Raw: { Data: Buffer.from(raw) } } }),
+    );
     expect(out.MessageId).toBeTruthy();
-    expect(sim.messages[0]).toMatchObject({ from: 'sender@example.com', to: ['bob@example.org', 'Carol <carol@example.org>'], subject: 'Raw hello', attachments: 1 });
+    expect(sim.messages[0]).toMatchObject({
+      from: 'sender@example.com',
+      to: ['bob@example.org', 'Carol <carol@example.org>'],
+      subject: 'Raw hello',
+      attachments: 1,
+    });
   });
 
   it('sends bulk templated email with one result per entry', async () => {
     const out = await ses.send(
       new SendBulkEmailCommand({
         FromEmailAddress: 'sender@example.com',
-        DefaultContent: { Template: { TemplateContent: { Subject: 'Hi {{name}}', Text: 'x' }, TemplateData: '{}' } },
+        DefaultContent: {
+          Template: { TemplateContent: { Subject: 'Hi {{name}}', Text: 'x' }, TemplateData: '{}' },
+        },
         DefaultEmailTags: [{ Name: 'campaign', Value: 'c1' }],
         BulkEmailEntries: [
-          { Destination: { ToAddresses: ['a@example.org'] }, ReplacementTags: [{ Name: 'relay_id', Value: 'rk_a' }] },
+          {
+            Destination: { ToAddresses: ['a@example.org'] },
+            ReplacementTags: [{ Name: 'relay_id', Value: 'rk_a' }],
+          },
           { Destination: { ToAddresses: ['b@example.org'] } },
         ],
       }),
     );
     expect(out.BulkEmailEntryResults?.map((r) => r.Status)).toEqual(['SUCCESS', 'SUCCESS']);
-    expect(sim.messages.map((m) => m.tags)).toEqual([{ campaign: 'c1', relay_id: 'rk_a' }, { campaign: 'c1' }]);
+    expect(sim.messages.map((m) => m.tags)).toEqual([
+      { campaign: 'c1', relay_id: 'rk_a' },
+      { campaign: 'c1' },
+    ]);
   });
 
   it('reports the account and its send quota', async () => {
     await ses.send(simple(['a@example.org', 'b@example.org']));
     const account = await ses.send(new GetAccountCommand({}));
     expect(account.SendingEnabled).toBe(true);
-    expect(account.SendQuota).toEqual({ Max24HourSend: 50000, MaxSendRate: 14, SentLast24Hours: 2 });
+    expect(account.SendQuota).toEqual({
+      Max24HourSend: 50000,
+      MaxSendRate: 14,
+      SentLast24Hours: 2,
+    });
   });
 });
 
 describe('SES account-level suppression list', () => {
   it('PutSuppressedDestination makes later sends bounce OnAccountSuppressionList; Get and Delete work', async () => {
-    const { PutSuppressedDestinationCommand, GetSuppressedDestinationCommand, DeleteSuppressedDestinationCommand, NotFoundException } = await import('@aws-sdk/client-sesv2');
-    await ses.send(new PutSuppressedDestinationCommand({ EmailAddress: 'Gone@Example.org', Reason: 'BOUNCE' }));
-    const got = await ses.send(new GetSuppressedDestinationCommand({ EmailAddress: 'gone@example.org' }));
-    expect(got.SuppressedDestination).toMatchObject({ EmailAddress: 'gone@example.org', Reason: 'BOUNCE' });
+    const {
+      PutSuppressedDestinationCommand,
+      GetSuppressedDestinationCommand,
+      DeleteSuppressedDestinationCommand,
+      NotFoundException,
+    } = await import('@aws-sdk/client-sesv2');
+    await ses.send(
+      new PutSuppressedDestinationCommand({ EmailAddress: 'Gone@Example.org', Reason: 'BOUNCE' }),
+    );
+    const got = await ses.send(
+      new GetSuppressedDestinationCommand({ EmailAddress: 'gone@example.org' }),
+    );
+    expect(got.SuppressedDestination).toMatchObject({
+      EmailAddress: 'gone@example.org',
+      Reason: 'BOUNCE',
+    });
     expect(got.SuppressedDestination?.LastUpdateTime).toBeInstanceOf(Date);
     await ses.send(simple(['gone@example.org']));
     const [event] = await sim.waitForEvents(1);
-    expect(event?.payload).toMatchObject({ eventType: 'Bounce', bounce: { bounceSubType: 'OnAccountSuppressionList' } });
+    expect(event?.payload).toMatchObject({
+      eventType: 'Bounce',
+      bounce: { bounceSubType: 'OnAccountSuppressionList' },
+    });
     await ses.send(new DeleteSuppressedDestinationCommand({ EmailAddress: 'gone@example.org' }));
-    await expect(ses.send(new GetSuppressedDestinationCommand({ EmailAddress: 'gone@example.org' }))).rejects.toBeInstanceOf(NotFoundException);
+    await expect(
+      ses.send(new GetSuppressedDestinationCommand({ EmailAddress: 'gone@example.org' })),
+    ).rejects.toBeInstanceOf(NotFoundException);
   });
 });

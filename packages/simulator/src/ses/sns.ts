@@ -10,8 +10,23 @@ export interface SnsSettings {
   readonly identity: SigningIdentity;
 }
 
-const NOTIFICATION_KEYS = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] as const;
-const CONFIRMATION_KEYS = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'] as const;
+const NOTIFICATION_KEYS = [
+  'Message',
+  'MessageId',
+  'Subject',
+  'Timestamp',
+  'TopicArn',
+  'Type',
+] as const;
+const CONFIRMATION_KEYS = [
+  'Message',
+  'MessageId',
+  'SubscribeURL',
+  'Timestamp',
+  'Token',
+  'TopicArn',
+  'Type',
+] as const;
 
 /** The SNS canonical string: `key\nvalue\n` for each present key, in byte order. */
 function stringToSign(fields: Readonly<Record<string, string | undefined>>): string {
@@ -29,7 +44,9 @@ export const signingCertUrl = (s: SnsSettings): string =>
 
 function signFields(s: SnsSettings, fields: Record<string, string | undefined>): string {
   const algorithm = s.signatureVersion === '1' ? 'sha1' : 'sha256';
-  return sign(algorithm, Buffer.from(stringToSign(fields), 'utf8'), s.identity.privateKey).toString('base64');
+  return sign(algorithm, Buffer.from(stringToSign(fields), 'utf8'), s.identity.privateKey).toString(
+    'base64',
+  );
 }
 
 export interface SnsPost {
@@ -39,8 +56,21 @@ export interface SnsPost {
 }
 
 /** A signed Notification, fields in the order SNS writes them. */
-export function snsNotification(s: SnsSettings, messageId: string, subject: string, message: string, timestamp: string): SnsPost {
-  const unsigned = { Type: 'Notification', MessageId: messageId, TopicArn: s.topicArn, Subject: subject, Message: message, Timestamp: timestamp };
+export function snsNotification(
+  s: SnsSettings,
+  messageId: string,
+  subject: string,
+  message: string,
+  timestamp: string,
+): SnsPost {
+  const unsigned = {
+    Type: 'Notification',
+    MessageId: messageId,
+    TopicArn: s.topicArn,
+    Subject: subject,
+    Message: message,
+    Timestamp: timestamp,
+  };
   const envelope = {
     ...unsigned,
     SignatureVersion: s.signatureVersion,
@@ -63,7 +93,12 @@ export function snsNotification(s: SnsSettings, messageId: string, subject: stri
 }
 
 /** A signed SubscriptionConfirmation; SubscribeURL points at the real SNS host, as the verifier's SSRF check expects. */
-export function snsSubscriptionConfirmation(s: SnsSettings, messageId: string, token: string, timestamp: string): SnsPost {
+export function snsSubscriptionConfirmation(
+  s: SnsSettings,
+  messageId: string,
+  token: string,
+  timestamp: string,
+): SnsPost {
   const unsigned = {
     Type: 'SubscriptionConfirmation',
     MessageId: messageId,
@@ -73,7 +108,12 @@ export function snsSubscriptionConfirmation(s: SnsSettings, messageId: string, t
     SubscribeURL: `https://sns.${s.region}.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${s.topicArn}&Token=${token}`,
     Timestamp: timestamp,
   };
-  const envelope = { ...unsigned, SignatureVersion: s.signatureVersion, Signature: signFields(s, unsigned), SigningCertURL: signingCertUrl(s) };
+  const envelope = {
+    ...unsigned,
+    SignatureVersion: s.signatureVersion,
+    Signature: signFields(s, unsigned),
+    SigningCertURL: signingCertUrl(s),
+  };
   return {
     envelope,
     body: JSON.stringify(envelope),

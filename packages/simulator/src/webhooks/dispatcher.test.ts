@@ -1,19 +1,38 @@
 import { Resend } from 'resend';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startSimulator, startWebhookReceiver, type Simulator, type WebhookReceiver } from '../index.ts';
+import {
+  startSimulator,
+  startWebhookReceiver,
+  type Simulator,
+  type WebhookReceiver,
+} from '../index.ts';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const c of cleanup.splice(0)) await c();
 });
 
-async function setup(status: Parameters<typeof startWebhookReceiver>[0] = {}, webhooks: Record<string, unknown> = {}): Promise<{ sim: Simulator; receiver: WebhookReceiver; send: (to: string) => Promise<string> }> {
+async function setup(
+  status: Parameters<typeof startWebhookReceiver>[0] = {},
+  webhooks: Record<string, unknown> = {},
+): Promise<{ sim: Simulator; receiver: WebhookReceiver; send: (to: string) => Promise<string> }> {
   const receiver = await startWebhookReceiver(status);
-  const sim = await startSimulator({ seed: 'dispatch', webhooks: { url: receiver.url, ...webhooks } });
-  cleanup.push(() => sim.stop(), () => receiver.stop());
+  const sim = await startSimulator({
+    seed: 'dispatch',
+    webhooks: { url: receiver.url, ...webhooks },
+  });
+  cleanup.push(
+    () => sim.stop(),
+    () => receiver.stop(),
+  );
   const resend = new Resend(sim.resend.apiKey, { baseUrl: sim.resend.baseUrl });
   const send = async (to: string): Promise<string> => {
-    const out = await resend.emails.send({ from: 'sender@example.com', to: [to], subject: 'Hi', text: 'x' });
+    const out = await resend.emails.send({
+      from: 'sender@example.com',
+      to: [to],
+      subject: 'Hi',
+      text: 'x',
+    });
     return out.data?.id ?? '';
   };
   return { sim, receiver, send };
@@ -36,19 +55,40 @@ describe('webhook dispatch', () => {
   });
 
   it('drops what the provider never retries (Mailgun 406, Postmark 4xx)', async () => {
-    const receiver = await startWebhookReceiver({ status: ({ path }) => (path === '/mg' ? 406 : 401) });
-    const sim = await startSimulator({ webhooks: { urls: { mailgun: `${receiver.url}/mg`, postmark: `${receiver.url}/pm` } } });
-    cleanup.push(() => sim.stop(), () => receiver.stop());
+    const receiver = await startWebhookReceiver({
+      status: ({ path }) => (path === '/mg' ? 406 : 401),
+    });
+    const sim = await startSimulator({
+      webhooks: { urls: { mailgun: `${receiver.url}/mg`, postmark: `${receiver.url}/pm` } },
+    });
+    cleanup.push(
+      () => sim.stop(),
+      () => receiver.stop(),
+    );
     const form = new FormData();
     form.append('from', 'sender@example.com');
     form.append('to', 'a@example.org');
     form.append('subject', 'Hi');
     form.append('text', 'x');
-    await fetch(`${sim.url}/v3/${sim.mailgun.domain}/messages`, { method: 'POST', body: form, headers: { authorization: `Basic ${Buffer.from(`api:${sim.mailgun.apiKey}`).toString('base64')}` } });
+    await fetch(`${sim.url}/v3/${sim.mailgun.domain}/messages`, {
+      method: 'POST',
+      body: form,
+      headers: {
+        authorization: `Basic ${Buffer.from(`api:${sim.mailgun.apiKey}`).toString('base64')}`,
+      },
+    });
     await fetch(`${sim.url}/email`, {
       method: 'POST',
-      headers: { 'x-postmark-server-token': sim.postmark.serverToken, 'content-type': 'application/json' },
-      body: JSON.stringify({ From: 'sender@example.com', To: 'a@example.org', Subject: 'Hi', TextBody: 'x' }),
+      headers: {
+        'x-postmark-server-token': sim.postmark.serverToken,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        From: 'sender@example.com',
+        To: 'a@example.org',
+        Subject: 'Hi',
+        TextBody: 'x',
+      }),
     });
     const events = await sim.waitForEvents(2);
     expect(events.map((e) => [e.provider, e.state, e.attempts]).sort()).toEqual([
@@ -87,22 +127,41 @@ describe('recipient behaviour', () => {
     await send('slow@example.org');
     const events = await sim.waitForEvents(7);
     const of = (r: string): string[] => events.filter((e) => e.recipient === r).map((e) => e.type);
-    expect(of('full@example.org')).toEqual(['email.delivery_delayed', 'email.delivery_delayed', 'email.delivered']);
+    expect(of('full@example.org')).toEqual([
+      'email.delivery_delayed',
+      'email.delivery_delayed',
+      'email.delivered',
+    ]);
     expect(of('x@throttled.example')).toEqual(['email.delivery_delayed', 'email.delivered']);
     expect(of('y@strict.example')).toEqual(['email.bounced']);
-    expect(events.find((e) => e.recipient === 'y@strict.example')?.payload).toMatchObject({ data: { bounce: { type: 'Transient', diagnosticCode: ['smtp; 550 5.7.1 Message rejected due to local policy.'] } } });
+    expect(events.find((e) => e.recipient === 'y@strict.example')?.payload).toMatchObject({
+      data: {
+        bounce: {
+          type: 'Transient',
+          diagnosticCode: ['smtp; 550 5.7.1 Message rejected due to local policy.'],
+        },
+      },
+    });
     expect(of('slow@example.org')).toEqual(['email.delivered']);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(120);
   });
 
   it('is deterministic for a seed: same ids and same random behaviour mix', async () => {
     const run = async (): Promise<string[]> => {
-      const sim = await startSimulator({ seed: 'same', recipients: { mix: { hardBounce: 0.3, complaint: 0.2 } } });
+      const sim = await startSimulator({
+        seed: 'same',
+        recipients: { mix: { hardBounce: 0.3, complaint: 0.2 } },
+      });
       try {
         const resend = new Resend(sim.resend.apiKey, { baseUrl: sim.resend.baseUrl });
         const ids: string[] = [];
         for (let i = 0; i < 10; i++) {
-          const out = await resend.emails.send({ from: 'sender@example.com', to: [`user${i}@example.org`], subject: 'Hi', text: 'x' });
+          const out = await resend.emails.send({
+            from: 'sender@example.com',
+            to: [`user${i}@example.org`],
+            subject: 'Hi',
+            text: 'x',
+          });
           ids.push(out.data?.id ?? '');
         }
         await sim.idle();

@@ -17,7 +17,10 @@ export interface OutgoingWebhook {
    * Body and headers for one attempt. SNS and Mailgun sign once (the same bytes on every retry);
    * Svix signs each attempt with a fresh timestamp; Postmark counts the retries left.
    */
-  render(attempt: number, retriesRemaining: number): { body: string; headers: Record<string, string> };
+  render(
+    attempt: number,
+    retriesRemaining: number,
+  ): { body: string; headers: Record<string, string> };
 }
 
 export interface DispatchOptions {
@@ -40,19 +43,27 @@ export interface Dispatcher {
   cancel(): void;
 }
 
-export function createDispatcher(options: DispatchOptions, recorder: Recorder, prng: Prng): Dispatcher {
+export function createDispatcher(
+  options: DispatchOptions,
+  recorder: Recorder,
+  prng: Prng,
+): Dispatcher {
   const timers = new Set<NodeJS.Timeout>();
   let inFlight = 0;
   let generation = 0;
   const later = (ms: number, fn: () => void): void => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      fn();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        timers.delete(timer);
+        fn();
+      },
+      Math.max(0, ms),
+    );
     timers.add(timer);
   };
   const delaysFor = (provider: ProviderName): readonly number[] =>
-    options.delaysMs[provider] ?? RETRY_POLICIES[provider].delaysSec.map((s) => Math.max(1, s * 1000 * options.timeScale));
+    options.delaysMs[provider] ??
+    RETRY_POLICIES[provider].delaysSec.map((s) => Math.max(1, s * 1000 * options.timeScale));
 
   const attempt = (webhook: OutgoingWebhook, event: SimEvent, url: string, gen: number): void => {
     const delays = delaysFor(webhook.provider);

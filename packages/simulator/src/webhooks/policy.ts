@@ -18,7 +18,8 @@ export const RETRY_POLICIES: Readonly<Record<ProviderName, RetryPolicy>> = {
   // Postmark: 5xx, 408, 429 and timeouts retried at +1, +5, +10, +10, +10, +15 min; other 4xx dropped.
   postmark: {
     delaysSec: [60, 300, 600, 600, 600, 900],
-    verdict: (s) => (is2xx(s) ? 'ok' : s === undefined || s >= 500 || s === 408 || s === 429 ? 'retry' : 'drop'),
+    verdict: (s) =>
+      is2xx(s) ? 'ok' : s === undefined || s >= 500 || s === 408 || s === 429 ? 'retry' : 'drop',
   },
   // Mailgun: 406 means rejected, no retry; anything else non-200 is retried for 8 hours.
   mailgun: {

@@ -8,7 +8,12 @@ const httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 64 });
  * POST a webhook body. Resolves with the status, or undefined on a network error or timeout (the
  * case every provider retries). Userinfo in the URL becomes Basic auth, as Postmark does it.
  */
-export function postWebhook(url: string, body: string, headers: Readonly<Record<string, string>>, timeoutMs: number): Promise<number | undefined> {
+export function postWebhook(
+  url: string,
+  body: string,
+  headers: Readonly<Record<string, string>>,
+  timeoutMs: number,
+): Promise<number | undefined> {
   return new Promise((resolve) => {
     let target: URL;
     try {
@@ -18,7 +23,10 @@ export function postWebhook(url: string, body: string, headers: Readonly<Record<
       return;
     }
     const secure = target.protocol === 'https:';
-    const all: Record<string, string | number> = { ...headers, 'content-length': Buffer.byteLength(body) };
+    const all: Record<string, string | number> = {
+      ...headers,
+      'content-length': Buffer.byteLength(body),
+    };
     if (target.username || target.password) {
       const user = decodeURIComponent(target.username);
       const pass = decodeURIComponent(target.password);
