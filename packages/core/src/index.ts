@@ -21,7 +21,12 @@ export { classifyBounce, type BounceClassification, type BounceInput } from './b
 export { bounceCategories, isBounceCategory, type BounceCategory } from './bounce/categories.ts';
 export type { BounceHint } from './bounce/hints.ts';
 export { parseSmtpReply } from './bounce/smtp.ts';
-export { deserializeMessage, serializeMessage } from './codec.ts';
+export {
+  deserializeMessage,
+  reviveRecipientState,
+  serializeMessage,
+  serializeRecipientState,
+} from './codec.ts';
 export { memoryOutbox } from './memory/outbox.ts';
 export {
   backoffDelay,
@@ -101,3 +106,5 @@ export {
   type ProfileName,
 } from './throttle/profiles.ts';
 export type { ThrottleEvent } from './throttle/events.ts';
+export { parseFactoryOptions } from './options.ts';
+export { sleep } from './sleep.ts';

@@ -3,6 +3,7 @@ import { RelayError, toRelayError } from './errors.ts';
 import type { Message } from './message.ts';
 import type { Provider, SendResult } from './provider.ts';
 import type { Router } from './routing.ts';
+import { sleep } from './sleep.ts';
 
 export interface RetryOptions {
   /** Attempts in all, across providers. @default 5 */
@@ -43,20 +44,6 @@ class GateError extends Error {
     super(error.message);
   }
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (ms <= 0) return resolve();
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 
 /**
  * Sends one message with retry and failover. p-retry runs the attempt loop and its budget; the

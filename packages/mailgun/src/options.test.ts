@@ -47,7 +47,7 @@ describe('resolveOptions', () => {
     [{ ...base, url: 'https://api.mailgun.net/v3' }, /without|\/v3/u],
     [{ ...base, webhookSigningKey: undefined }, /webhookSigningKey is missing/u],
     [{ ...base, timeout: 0 }, /timeout/u],
-    [{ ...base, unknownOption: 1 }, /invalid option/u],
+    [{ ...base, unknownOption: 1 }, /unknown option/u],
     [{ ...base, client: { messages: { create: () => undefined } } }, /either client/u],
     [{ ...base, apiKey: undefined, client: {} }, /client must be a mailgun.js client/u],
   ])('refuses %j with a config error saying what to do', (input, message) => {

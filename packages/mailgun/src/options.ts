@@ -1,4 +1,4 @@
-import { RelayError } from '@relaykit/core';
+import { parseFactoryOptions, RelayError } from '@relaykit/core';
 import { z } from 'zod';
 import type { Interfaces } from 'mailgun.js/definitions';
 
@@ -168,13 +168,7 @@ const config = (message: string) =>
 
 /** Validates the factory options; every fault is a RelayError of kind 'config' saying what to do. */
 export function resolveOptions(input: unknown): ResolvedMailgunOptions {
-  const parsed = schema.safeParse(input ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue?.path.map(String).join('.') ?? '';
-    // zod's messages never echo the value, so a key given in the wrong place does not leak here.
-    throw config(`invalid option${path ? ` ${path}` : ''}: ${issue?.message ?? 'invalid'}`);
-  }
+  const parsed = { data: parseFactoryOptions(schema, input, 'mailgun') };
   const o = parsed.data;
   if (o.client === undefined && o.apiKey === undefined) {
     throw config(

@@ -1,4 +1,4 @@
-import { RelayError } from '@relaykit/core';
+import { parseFactoryOptions, RelayError } from '@relaykit/core';
 import type { ServerClient } from 'postmark';
 import { z } from 'zod';
 
@@ -130,16 +130,7 @@ function configError(message: string): RelayError {
  * what to do; values are never echoed, so a token pasted in the wrong place stays out of logs.
  */
 export function resolveOptions(input: unknown): ResolvedOptions {
-  const parsed = optionsSchema.safeParse(input ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue?.path.map(String).join('.') || 'options';
-    const what =
-      issue?.code === 'unrecognized_keys'
-        ? `unknown option(s) ${issue.keys.join(', ')}`
-        : (issue?.message ?? 'invalid');
-    throw configError(`postmark(): ${path}: ${what}`);
-  }
+  const parsed = { data: parseFactoryOptions(optionsSchema, input, 'postmark') };
   const o = parsed.data;
   if (o.client === undefined && o.serverToken === undefined) {
     throw configError(

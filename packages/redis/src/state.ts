@@ -2,27 +2,16 @@ import type { Redis } from 'ioredis';
 import {
   applyEvent,
   initialState,
+  reviveRecipientState,
+  serializeRecipientState,
   RelayError,
   type MessageStateStore,
-  type RecipientState,
 } from '@relaykit/core';
 import type { Keys } from './keys.ts';
 import { script } from './script.ts';
 import { casScript } from './scripts/state.ts';
 
-interface Stored extends Omit<RecipientState, 'updatedAt' | 'history'> {
-  updatedAt: string;
-  history: Array<{ id: string; type: RecipientState['status']; at: string }>;
-}
-
-const revive = (json: string): RecipientState => {
-  const s = JSON.parse(json) as Stored;
-  return {
-    ...s,
-    updatedAt: new Date(s.updatedAt),
-    history: s.history.map((h) => ({ ...h, at: new Date(h.at) })),
-  };
-};
+const revive = reviveRecipientState;
 
 const cas = script(casScript);
 const maxTries = 50;
@@ -52,7 +41,7 @@ export function redisStateStore(
         const written = await cas.run(
           redis,
           [key],
-          [field, before, JSON.stringify(next), options.ttlMs],
+          [field, before, serializeRecipientState(next), options.ttlMs],
         );
         if (written === 1) return next;
       }

@@ -1,4 +1,4 @@
-import { RelayError } from '@relaykit/core';
+import { parseFactoryOptions, RelayError } from '@relaykit/core';
 import type { Resend } from 'resend';
 import { z } from 'zod';
 
@@ -120,13 +120,7 @@ export function decodeWebhookSecret(secret: string, index = 0): Buffer {
 
 /** Validates the factory options; every fault is a RelayError of kind 'config' saying what to do. */
 export function resolveOptions(input: unknown): ResolvedResendOptions {
-  const parsed = schema.safeParse(input ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue?.path.map(String).join('.') ?? '';
-    // zod's message for a bad value never echoes the value, so no secret leaks through here.
-    throw config(`invalid option${path ? ` ${path}` : ''}: ${issue?.message ?? 'invalid'}`);
-  }
+  const parsed = { data: parseFactoryOptions(schema, input, 'resend') };
   const o = parsed.data;
   if (o.client === undefined && o.apiKey === undefined) {
     throw config(

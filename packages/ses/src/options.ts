@@ -1,5 +1,5 @@
 import type { SESv2Client, SESv2ClientConfig } from '@aws-sdk/client-sesv2';
-import { RelayError, type Message } from '@relaykit/core';
+import { parseFactoryOptions, RelayError, type Message } from '@relaykit/core';
 import { z } from 'zod';
 
 /** The contact list and topic a send belongs to (SES then writes the unsubscribe headers itself). */
@@ -138,20 +138,7 @@ const schema = z
 
 /** Validates the factory options; a fault is a RelayError of kind 'config' naming the option (never its value). */
 export function parseOptions(input: unknown): SesOptions {
-  const parsed = schema.safeParse(input ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = issue?.path.map(String).join('.') || 'options';
-    const what =
-      issue?.code === 'unrecognized_keys'
-        ? `unknown option(s) ${issue.keys.join(', ')}`
-        : `${path}: ${issue?.message ?? 'invalid'}`;
-    throw new RelayError({
-      kind: 'config',
-      provider: 'ses',
-      message: `invalid ses() options: ${what}; see docs/providers/ses.md`,
-    });
-  }
+  parseFactoryOptions(schema, input, 'ses');
   const options = input as SesOptions;
   if (
     options.webhook !== false &&

@@ -1,24 +1,13 @@
 import {
   applyEvent,
   initialState,
+  reviveRecipientState,
+  serializeRecipientState,
   type MessageStateStore,
-  type RecipientState,
 } from '@relaykit/core';
 import type { SqliteDatabase } from './database.ts';
 
-interface Stored extends Omit<RecipientState, 'updatedAt' | 'history'> {
-  updatedAt: string;
-  history: Array<{ id: string; type: RecipientState['status']; at: string }>;
-}
-
-const revive = (json: string): RecipientState => {
-  const s = JSON.parse(json) as Stored;
-  return {
-    ...s,
-    updatedAt: new Date(s.updatedAt),
-    history: s.history.map((h) => ({ ...h, at: new Date(h.at) })),
-  };
-};
+const revive = reviveRecipientState;
 
 /** Message state per recipient, folded by core's state machine inside one transaction per event. */
 export function sqliteStateStore(db: SqliteDatabase): MessageStateStore {
@@ -38,7 +27,7 @@ export function sqliteStateStore(db: SqliteDatabase): MessageStateStore {
         row ? revive(row.state) : initialState(messageId, event.recipient),
         event,
       );
-      put.run(messageId, recipient, JSON.stringify(next));
+      put.run(messageId, recipient, serializeRecipientState(next));
       return next;
     },
   );

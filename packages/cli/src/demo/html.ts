@@ -1,4 +1,4 @@
-import type { Counts, DemoStats } from './stats.ts';
+import { countColumns, type Counts, type DemoStats } from './stats.ts';
 
 const escape = (s: string) => s.replace(/[&<>"']/gu, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -76,16 +76,7 @@ export function lineChart(
 ${grid}${xTicks}<line x1="${pad.left}" x2="${pad.left}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="#9ca3af"/>${lines}${legend}</svg></figure>`;
 }
 
-const columns: Array<keyof Counts> = [
-  'sent',
-  'delivered',
-  'deferred',
-  'bounced',
-  'complained',
-  'suppressed',
-  'rejected',
-  'failed',
-];
+const columns = countColumns;
 
 function table(title: string, rows: Record<string, Counts>): string {
   const head = `<tr><th></th>${columns.map((c) => `<th>${c}</th>`).join('')}</tr>`;

@@ -1,15 +1,6 @@
-import type { Counts, DemoStats } from './stats.ts';
+import { countColumns, type Counts, type DemoStats } from './stats.ts';
 
-const columns: Array<keyof Counts> = [
-  'sent',
-  'delivered',
-  'deferred',
-  'bounced',
-  'complained',
-  'suppressed',
-  'rejected',
-  'failed',
-];
+const columns = countColumns;
 
 function table(title: string, rows: Record<string, Counts>): string {
   const names = Object.keys(rows).sort();

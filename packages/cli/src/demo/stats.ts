@@ -10,6 +10,18 @@ export interface Counts {
   failed: number;
 }
 
+/** The columns of every report table, in order. */
+export const countColumns: ReadonlyArray<keyof Counts> = [
+  'sent',
+  'delivered',
+  'deferred',
+  'bounced',
+  'complained',
+  'suppressed',
+  'rejected',
+  'failed',
+];
+
 export const emptyCounts = (): Counts => ({
   sent: 0,
   delivered: 0,

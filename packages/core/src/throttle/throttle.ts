@@ -1,5 +1,6 @@
 import { domainOf } from '../address.ts';
 import { RelayError } from '../errors.ts';
+import { sleep } from '../sleep.ts';
 import type { ThrottleContext, ThrottleOutcome, ThrottlePort } from '../ports.ts';
 import type { Provider } from '../provider.ts';
 import type { RateBucket, RateGrant, RateStore } from '../stores.ts';
@@ -86,19 +87,7 @@ export interface Throttle extends ThrottlePort {
 
 const resolved = Promise.resolve();
 
-const defaultSleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+const defaultSleep = sleep;
 
 interface Need {
   budget: Budget;
