@@ -15,9 +15,9 @@ export interface MemoryLedgerOptions {
 export function memoryLedger(options: MemoryLedgerOptions = {}): Ledger {
   const max = options.maxMessages ?? 100_000;
   const byMessage = new Map<string, LedgerEntry[]>();
-  const byProvider = new Map<string, LedgerEntry>();
+  // Per provider, then by its message id: no composite key to build and hash on every send.
+  const byProvider = new Map<string, Map<string, LedgerEntry>>();
   const order = fifo<string>();
-  const key = (provider: string, id: string) => `${provider}\u0000${id}`;
   return {
     async record(entry) {
       const list = byMessage.get(entry.messageId);
@@ -26,11 +26,14 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): Ledger {
         byMessage.set(entry.messageId, [entry]);
         order.push(entry.messageId);
       }
-      byProvider.set(key(entry.provider, entry.providerMessageId), entry);
+      let ids = byProvider.get(entry.provider);
+      if (!ids) byProvider.set(entry.provider, (ids = new Map()));
+      ids.set(entry.providerMessageId, entry);
       if (byMessage.size > max) {
         const oldest = order.shift() as string;
-        for (const e of byMessage.get(oldest) ?? [])
-          byProvider.delete(key(e.provider, e.providerMessageId));
+        for (const e of byMessage.get(oldest) ?? []) {
+          byProvider.get(e.provider)?.delete(e.providerMessageId);
+        }
         byMessage.delete(oldest);
       }
     },
@@ -38,7 +41,7 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): Ledger {
       return [...(byMessage.get(messageId) ?? [])];
     },
     async byProviderMessageId(provider, providerMessageId) {
-      return byProvider.get(key(provider, providerMessageId));
+      return byProvider.get(provider)?.get(providerMessageId);
     },
   };
 }
