@@ -253,3 +253,74 @@ describe('per-stream routing', () => {
     expect(used.slice(4).sort()).toEqual(['b', 'b', 'c', 'c']);
   });
 });
+
+describe('sendBatch through the providers’ batch calls', () => {
+  function counting(name = 'testing') {
+    const provider = testingProvider({ name, maxBatchSize: 100 });
+    const batches: number[] = [];
+    const sendBatch = provider.sendBatch?.bind(provider);
+    const wrapped = Object.assign(provider, {
+      sendBatch: (
+        messages: Parameters<NonNullable<typeof sendBatch>>[0],
+        context: Parameters<NonNullable<typeof sendBatch>>[1],
+      ) => {
+        batches.push(messages.length);
+        return (sendBatch as NonNullable<typeof sendBatch>)(messages, context);
+      },
+    });
+    return { provider: wrapped, batches };
+  }
+  const many = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ ...base, to: `r${i}@x.test` }));
+
+  it('chunks messages into the provider’s batch size and records every one', async () => {
+    const { provider, batches } = counting();
+    // All 250 go to one domain: without the throttle's per-domain pace, to keep the test quick.
+    const relay = createRelay({ providers: [provider], throttle: false });
+    const results = await relay.sendBatch(many(250));
+    expect(batches).toEqual([100, 100, 50]);
+    expect(results.every((r) => r.ok && r.report.status === 'sent')).toBe(true);
+    const first = results[0];
+    const entry = first?.ok ? await relay.stores.ledger.byMessageId(first.messageId) : [];
+    expect(entry).toHaveLength(1);
+  });
+
+  it('sends an element the batch could not take through retry, and reports a refused one', async () => {
+    const { provider } = counting();
+    provider.script({
+      recipient: 'r1@x.test',
+      times: 1,
+      outcome: { type: 'fail', kind: 'transient', status: 503 },
+    });
+    provider.script({
+      recipient: 'r2@x.test',
+      outcome: { type: 'fail', kind: 'message-rejected', status: 422 },
+    });
+    const relay = createRelay({ providers: [provider], retry: fast });
+    const results = await relay.sendBatch(many(3));
+    expect(results[0]).toMatchObject({ ok: true, report: { status: 'sent', attempts: 1 } });
+    expect(results[1]).toMatchObject({ ok: true, report: { status: 'sent', attempts: 2 } });
+    expect(results[2]).toMatchObject({ ok: false, error: { kind: 'message-rejected' } });
+    expect(provider.calls.filter((c) => c.message.to[0]?.address === 'r2@x.test')).toHaveLength(1);
+  });
+
+  it('fails a batch over to the next provider when the first is down', async () => {
+    const first = counting('first');
+    const second = counting('second');
+    first.provider.script({ outcome: { type: 'fail', kind: 'provider-unavailable', status: 503 } });
+    const relay = createRelay({ providers: [first.provider, second.provider], retry: fast });
+    const failovers: string[] = [];
+    relay.on('failover', (f) => failovers.push(`${f.from}>${f.to}`));
+    const results = await relay.sendBatch(many(5));
+    expect(results.every((r) => r.ok && r.report.provider === 'second')).toBe(true);
+    expect(failovers).toContain('first>second');
+  });
+
+  it('keeps to one message at a time when asked', async () => {
+    const { provider, batches } = counting();
+    const relay = createRelay({ providers: [provider] });
+    await relay.sendBatch(many(10), { providerBatches: false });
+    expect(batches).toEqual([]);
+    expect(provider.calls).toHaveLength(10);
+  });
+});

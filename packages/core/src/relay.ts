@@ -13,7 +13,7 @@ import {
   type MessageInput,
 } from './message.ts';
 import type { EventPolicy, PolicyDecision, SendGuard, ThrottlePort } from './ports.ts';
-import type { Provider } from './provider.ts';
+import type { Provider, SendResult } from './provider.ts';
 import { deliver, type RetryOptions } from './retry.ts';
 import {
   assertUniqueNames,
@@ -145,7 +145,12 @@ export interface Relay {
   send(message: MessageInput, options?: { signal?: AbortSignal }): Promise<SendReport>;
   sendBatch(
     messages: readonly MessageInput[],
-    options?: { concurrency?: number; signal?: AbortSignal },
+    options?: {
+      concurrency?: number;
+      signal?: AbortSignal;
+      /** Use providers' own batch calls where a message's first provider has one. @default true */
+      providerBatches?: boolean;
+    },
   ): Promise<BatchResult[]>;
   /**
    * Validates and stores a message for the workers; resolves with its id once the outbox holds it
@@ -301,13 +306,20 @@ export function createRelay(options: RelayOptions): Relay {
     }
   }
 
-  async function pipeline(original: Message, signal?: AbortSignal): Promise<SendReport> {
+  interface Prepared {
+    message: Message;
+    route: ReturnType<typeof streams.resolve>;
+    fromDomain: string;
+    results: RecipientResult[];
+  }
+
+  /** Stream policy and suppression: what is left to send, and what was dropped. */
+  async function prepare(original: Message): Promise<Prepared> {
     const fromDomain = domainOf(original.from.address);
     const route = streams.resolve(original.stream, fromDomain);
     let message: Message =
       route.name === undefined ? original : { ...original, stream: route.name };
     const results: RecipientResult[] = [];
-
     const hits = await suppressed(message, route.name);
     if (hits.size > 0) {
       const reasons = [...hits.entries()].map(([a, e]) => `${a} (${e.reason})`).join(', ');
@@ -322,40 +334,125 @@ export function createRelay(options: RelayOptions): Relay {
         results.push({ address, status: 'suppressed', reason: entry.reason });
       message = withoutRecipients(message, hits.keys());
     }
+    return { message, route, fromDomain, results };
+  }
 
-    let attempts = 0;
+  /** The providers that may carry the message now: the stream's, in routing order, not paused. */
+  async function available(p: Prepared): Promise<Provider[]> {
+    const out: Provider[] = [];
+    for (const provider of router.candidates(p.route.providers, p.route.routing)) {
+      const pending = guard?.blocked(p.fromDomain, provider.name);
+      const reason = pending instanceof Promise ? await pending : pending;
+      if (reason === undefined) out.push(provider);
+    }
+    if (out.length === 0) {
+      const reason =
+        (await guard?.blocked(p.fromDomain)) ?? 'every provider is paused for this domain';
+      throw new RelayError({
+        kind: 'provider-unavailable',
+        message: `sending from ${p.fromDomain} is paused: ${reason}; resume it once the cause is fixed`,
+      });
+    }
+    return out;
+  }
+
+  /** A provider took the message: ledger, message state, throttle and health learn of it. */
+  async function accepted(p: Prepared, provider: Provider, result: SendResult): Promise<void> {
+    const { message, route } = p;
+    throttle?.report({ type: 'sent', provider: provider.name, recipients: result.accepted });
+    guard?.recordSend?.(p.fromDomain, provider.name, result.accepted.length);
+    await ledger.record({
+      messageId: message.id,
+      provider: provider.name,
+      providerMessageId: result.providerMessageId,
+      recipients: result.accepted,
+      from: message.from.address,
+      ...(route.name === undefined ? {} : { stream: route.name }),
+      sentAt: new Date(),
+    });
+    for (const address of result.accepted) {
+      p.results.push({
+        address,
+        status: 'sent',
+        provider: provider.name,
+        providerMessageId: result.providerMessageId,
+      });
+      await state.apply(acceptedEvent(message, provider.name, result.providerMessageId, address));
+    }
+    for (const { recipient, error } of result.rejected) {
+      p.results.push({
+        address: recipient,
+        status: 'rejected',
+        provider: provider.name,
+        reason: error.message,
+        error,
+      });
+      await reportRejection(message, provider.name, error, [recipient]);
+    }
+  }
+
+  /** A provider refused named recipients: they are reported and leave the message. */
+  async function refused(p: Prepared, error: RelayError): Promise<void> {
+    const recipients = recipientsOf(p.message);
+    const named = new Set((error.recipients ?? recipients).map(addressKey));
+    const gone = recipients.filter((a) => named.has(addressKey(a)));
+    for (const address of gone) {
+      p.results.push({
+        address,
+        status: 'rejected',
+        ...(error.provider ? { provider: error.provider } : {}),
+        reason: error.message,
+        error,
+      });
+    }
+    await reportRejection(p.message, error.provider ?? 'unknown', error, gone);
+    p.message = withoutRecipients(p.message, named);
+  }
+
+  function report(
+    p: Prepared,
+    attempts: number,
+    last?: { provider: string; providerMessageId: string },
+  ): SendReport {
+    const sent = p.results.filter((r) => r.status === 'sent').length;
+    return {
+      messageId: p.message.id,
+      status: sent === 0 ? 'none' : sent === p.results.length ? 'sent' : 'partial',
+      ...(p.route.name === undefined ? {} : { stream: p.route.name }),
+      ...(last ? { provider: last.provider, providerMessageId: last.providerMessageId } : {}),
+      attempts,
+      recipients: p.results,
+    };
+  }
+
+  async function pipeline(
+    original: Message,
+    signal?: AbortSignal,
+    ready?: Prepared,
+    tried = 0,
+    failedOn?: { provider: string; error: RelayError },
+  ): Promise<SendReport> {
+    const p = ready ?? (await prepare(original));
+    let attempts = tried;
     let last: { provider: string; providerMessageId: string } | undefined;
     // A provider may refuse named recipients outright (e.g. Postmark's inactive recipients): the
     // rest are sent again without them, once.
-    for (let round = 0; round < 2 && recipientsOf(message).length > 0; round += 1) {
-      const candidates = router.candidates(route.providers, route.routing);
-      const available: Provider[] = [];
-      for (const p of candidates) {
-        const pending = guard?.blocked(fromDomain, p.name);
-        const reason = pending instanceof Promise ? await pending : pending;
-        if (reason === undefined) available.push(p);
-      }
-      if (available.length === 0) {
-        const reason =
-          (await guard?.blocked(fromDomain)) ?? 'every provider is paused for this domain';
-        throw new RelayError({
-          kind: 'provider-unavailable',
-          message: `sending from ${fromDomain} is paused: ${reason}; resume it once the cause is fixed`,
-        });
-      }
+    for (let round = 0; round < 2 && recipientsOf(p.message).length > 0; round += 1) {
+      const candidates = await available(p);
+      const message = p.message;
       const recipients = recipientsOf(message);
       try {
         const delivery = await deliver({
           message,
-          candidates: available,
+          candidates,
           router,
           retry: options.retry ?? {},
           ...(signal ? { signal } : {}),
           ...(throttle
             ? {
-                beforeAttempt: (p: Provider, deadline: number) =>
+                beforeAttempt: (provider: Provider, deadline: number) =>
                   throttle.acquire({
-                    provider: p.name,
+                    provider: provider.name,
                     recipients,
                     deadline,
                     ...(signal ? { signal } : {}),
@@ -369,110 +466,230 @@ export function createRelay(options: RelayOptions): Relay {
               to: to.name,
               error,
             }),
-          onAttemptFailed: (p, error, attempt) => {
-            throttle?.report({ type: 'error', provider: p.name, recipients, error });
-            emitter.emit('retry', { messageId: message.id, provider: p.name, attempt, error });
+          onAttemptFailed: (provider, error, attempt) => {
+            throttle?.report({ type: 'error', provider: provider.name, recipients, error });
+            emitter.emit('retry', {
+              messageId: message.id,
+              provider: provider.name,
+              attempt,
+              error,
+            });
           },
         });
         attempts += delivery.attempts;
-        const { provider, result } = delivery;
-        last = { provider: provider.name, providerMessageId: result.providerMessageId };
-        throttle?.report({ type: 'sent', provider: provider.name, recipients: result.accepted });
-        guard?.recordSend?.(fromDomain, provider.name, result.accepted.length);
-        await ledger.record({
-          messageId: message.id,
-          provider: provider.name,
-          providerMessageId: result.providerMessageId,
-          recipients: result.accepted,
-          from: message.from.address,
-          ...(route.name === undefined ? {} : { stream: route.name }),
-          sentAt: new Date(),
-        });
-        for (const address of result.accepted) {
-          results.push({
-            address,
-            status: 'sent',
-            provider: provider.name,
-            providerMessageId: result.providerMessageId,
+        // A message a provider's batch call could not take, sent here by another provider.
+        if (failedOn && round === 0 && delivery.provider.name !== failedOn.provider) {
+          emitter.emit('failover', {
+            messageId: message.id,
+            from: failedOn.provider,
+            to: delivery.provider.name,
+            error: failedOn.error,
           });
-          await state.apply(
-            acceptedEvent(message, provider.name, result.providerMessageId, address),
-          );
         }
-        for (const { recipient, error } of result.rejected) {
-          results.push({
-            address: recipient,
-            status: 'rejected',
-            provider: provider.name,
-            reason: error.message,
-            error,
-          });
-          await reportRejection(message, provider.name, error, [recipient]);
-        }
+        last = {
+          provider: delivery.provider.name,
+          providerMessageId: delivery.result.providerMessageId,
+        };
+        await accepted(p, delivery.provider, delivery.result);
         break;
       } catch (error) {
         const relayError = toRelayError(error);
         attempts += 1;
         if (relayError.kind !== 'recipient-rejected') throw relayError;
-        const named = new Set((relayError.recipients ?? recipients).map(addressKey));
-        for (const address of recipients.filter((a) => named.has(addressKey(a)))) {
-          results.push({
-            address,
-            status: 'rejected',
-            ...(relayError.provider ? { provider: relayError.provider } : {}),
-            reason: relayError.message,
-            error: relayError,
-          });
-        }
-        await reportRejection(
-          message,
-          relayError.provider ?? 'unknown',
-          relayError,
-          recipients.filter((a) => named.has(addressKey(a))),
-        );
-        message = withoutRecipients(message, named);
+        await refused(p, relayError);
       }
     }
+    return report(p, attempts, last);
+  }
 
-    const sent = results.filter((r) => r.status === 'sent').length;
-    return {
-      messageId: message.id,
-      status: sent === 0 ? 'none' : sent === results.length ? 'sent' : 'partial',
-      ...(route.name === undefined ? {} : { stream: route.name }),
-      ...(last ? { provider: last.provider, providerMessageId: last.providerMessageId } : {}),
-      attempts,
-      recipients: results,
-    };
+  type QueuedSingle = {
+    index: number;
+    message: Message;
+    ready?: Prepared;
+    tried?: number;
+    failedOn?: { provider: string; error: RelayError };
+  };
+
+  /**
+   * Sends through the provider's own batch call (SES bulk, Postmark batch, Mailgun recipient
+   * variables, Resend batch) where the first provider of a message's route has one. A message
+   * the batch did not take for a provider-side reason goes through the single-send pipeline,
+   * with its retry and failover; a message the provider refused is reported as refused.
+   */
+  async function sendThroughBatches(
+    messages: Array<{ index: number; message: Message }>,
+    out: BatchResult[],
+    signal?: AbortSignal,
+  ): Promise<QueuedSingle[]> {
+    const single: QueuedSingle[] = [];
+    const groups = new Map<Provider, Array<{ index: number; p: Prepared }>>();
+    for (const { index, message } of messages) {
+      try {
+        const p = await prepare(message);
+        if (recipientsOf(p.message).length === 0) {
+          out[index] = { ok: true, messageId: message.id, report: report(p, 0) };
+          continue;
+        }
+        const first = (await available(p))[0] as Provider;
+        if (!first.sendBatch || first.capabilities.maxBatchSize < 2 || router.isOpen(first.name)) {
+          single.push({ index, message, ready: p });
+          continue;
+        }
+        const group = groups.get(first);
+        if (group) group.push({ index, p });
+        else groups.set(first, [{ index, p }]);
+      } catch (error) {
+        out[index] = { ok: false, messageId: message.id, error: toRelayError(error) };
+      }
+    }
+    // Each provider's batches go out side by side; within one provider, one batch at a time.
+    const byProvider = [...groups].map(async ([provider, group]) => {
+      for (let at = 0; at < group.length; at += provider.capabilities.maxBatchSize) {
+        const chunk = group.slice(at, at + provider.capabilities.maxBatchSize);
+        const deadline = Date.now() + (options.retry?.maxTimeMs ?? 30_000);
+        const ready: typeof chunk = [];
+        for (const item of chunk) {
+          try {
+            await throttle?.acquire({
+              provider: provider.name,
+              recipients: recipientsOf(item.p.message),
+              deadline,
+              ...(signal ? { signal } : {}),
+            });
+            ready.push(item);
+          } catch (error) {
+            out[item.index] = {
+              ok: false,
+              messageId: item.p.message.id,
+              error: toRelayError(error),
+            };
+          }
+        }
+        if (ready.length === 0) continue;
+        let answers: Array<SendResult | RelayError>;
+        try {
+          answers =
+            (await provider.sendBatch?.(
+              ready.map((r) => r.p.message),
+              {
+                attempt: 1,
+                signal: signal ?? AbortSignal.timeout(options.retry?.maxTimeMs ?? 30_000),
+              },
+            )) ?? [];
+        } catch (error) {
+          const relayError = toRelayError(error, provider.name);
+          router.failure(provider.name, relayError);
+          answers = ready.map(() => relayError);
+        }
+        for (const [i, item] of ready.entries()) {
+          const answer =
+            answers[i] ??
+            new RelayError({
+              kind: 'transient',
+              provider: provider.name,
+              message: 'the batch gave no answer for this message',
+            });
+          if (!(answer instanceof RelayError)) {
+            router.success(provider.name);
+            await accepted(item.p, provider, answer);
+            out[item.index] = {
+              ok: true,
+              messageId: item.p.message.id,
+              report: report(item.p, 1, {
+                provider: provider.name,
+                providerMessageId: answer.providerMessageId,
+              }),
+            };
+            continue;
+          }
+          throttle?.report({
+            type: 'error',
+            provider: provider.name,
+            recipients: recipientsOf(item.p.message),
+            error: answer,
+          });
+          if (answer.providerFault || answer.retryable) {
+            single.push({
+              index: item.index,
+              message: item.p.message,
+              ready: item.p,
+              tried: 1,
+              failedOn: { provider: provider.name, error: answer },
+            });
+          } else if (answer.kind === 'recipient-rejected') {
+            await refused(item.p, answer);
+            single.push({ index: item.index, message: item.p.message, ready: item.p, tried: 1 });
+          } else {
+            out[item.index] = { ok: false, messageId: item.p.message.id, error: answer };
+          }
+        }
+      }
+    });
+    await Promise.all(byProvider);
+    return single;
   }
 
   async function sendBatch(
     inputs: readonly MessageInput[],
-    batchOptions: { concurrency?: number; signal?: AbortSignal } = {},
+    batchOptions: { concurrency?: number; signal?: AbortSignal; providerBatches?: boolean } = {},
   ): Promise<BatchResult[]> {
     const results: BatchResult[] = new Array(inputs.length);
+    const valid: Array<{ index: number; message: Message }> = [];
+    for (const [index, input] of inputs.entries()) {
+      try {
+        valid.push({
+          index,
+          message: await normalizeMessage(input, { maxMessageBytes: maxBytes }),
+        });
+      } catch (error) {
+        const id = (input as { id?: unknown } | undefined)?.id;
+        results[index] = {
+          ok: false,
+          error: toRelayError(error),
+          ...(typeof id === 'string' ? { messageId: id } : {}),
+        };
+      }
+    }
+    const queue =
+      batchOptions.providerBatches === false
+        ? valid
+        : await sendThroughBatches(valid, results, batchOptions.signal);
     let next = 0;
     const worker = async () => {
-      while (next < inputs.length) {
-        const i = next++;
+      while (next < queue.length) {
+        const item = queue[next++] as QueuedSingle;
         try {
-          const report = await sendOne(inputs[i] as MessageInput, batchOptions.signal);
-          results[i] = { ok: true, messageId: report.messageId, report };
+          const sent = await pipeline(
+            item.message,
+            batchOptions.signal,
+            item.ready,
+            item.tried ?? 0,
+            item.failedOn,
+          );
+          results[item.index] = { ok: true, messageId: sent.messageId, report: sent };
         } catch (error) {
-          const relayError = toRelayError(error);
-          const id = (inputs[i] as { id?: unknown } | undefined)?.id;
-          results[i] = {
+          results[item.index] = {
             ok: false,
-            error: relayError,
-            ...(typeof id === 'string' ? { messageId: id } : {}),
+            messageId: item.message.id,
+            error: toRelayError(error),
           };
         }
       }
     };
     const width = Math.max(
       1,
-      Math.min(batchOptions.concurrency ?? options.concurrency ?? 16, inputs.length),
+      Math.min(batchOptions.concurrency ?? options.concurrency ?? 16, queue.length),
     );
     await Promise.all(Array.from({ length: width }, worker));
+    for (const r of results) {
+      if (r)
+        emitter.emit(
+          'send',
+          r.ok
+            ? { messageId: r.messageId, report: r.report }
+            : { messageId: r.messageId ?? '', error: r.error },
+        );
+    }
     return results;
   }
 

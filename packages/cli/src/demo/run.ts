@@ -240,7 +240,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const timer = setInterval(() => view.draw(renderProgress(stats, totals)), 200);
 
   const messages: MessageInput[] = audience.map((r, i) => message(r, i));
-  const results = await relay.sendBatch(messages, { concurrency: 128 });
+  // One message at a time through the pipeline (not the providers' batch calls): a campaign
+  // paced per mailbox provider, so each message waits for its own recipient's budget.
+  const results = await relay.sendBatch(messages, { concurrency: 128, providerBatches: false });
   results.forEach((result, i) => {
     const r = audience[i] as Recipient;
     if (!result.ok) {
