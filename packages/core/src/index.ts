@@ -108,3 +108,4 @@ export {
 export type { ThrottleEvent } from './throttle/events.ts';
 export { parseFactoryOptions } from './options.ts';
 export { sleep } from './sleep.ts';
+export { pollingConsumer, type PollingConsumerOptions } from './polling.ts';

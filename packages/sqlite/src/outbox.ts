@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type {
-  Outbox,
-  OutboxCounts,
-  QueueDecision,
-  QueuedMessage,
-  SerializedMessage,
+import {
+  pollingConsumer,
+  type Outbox,
+  type OutboxCounts,
+  type QueueDecision,
+  type QueuedMessage,
+  type SerializedMessage,
 } from '@relaykit/core';
 import type { SqliteDatabase } from './database.ts';
 
@@ -115,45 +116,19 @@ export function sqliteOutbox(db: SqliteDatabase, options: { now?: () => number }
     },
     consume(handler, { concurrency, pollMs = 250, leaseMs = 300_000 }) {
       const owner = randomBytes(8).toString('hex');
-      let running = true;
-      let inFlight = 0;
-      const active = new Set<Promise<void>>();
-      let timer: NodeJS.Timeout | undefined;
-      const pump = () => {
-        if (!running || inFlight >= concurrency) return;
-        for (const row of claim(concurrency - inFlight, owner, leaseMs)) {
-          inFlight += 1;
+      return pollingConsumer<Row>(handler, {
+        concurrency,
+        pollMs,
+        claim: (limit) => claim(limit, owner, leaseMs),
+        view(row) {
           const { status: _status, reason: _reason, ...queued } = toQueued(row);
-          const run = handler(queued)
-            .then(
-              (decision) => apply(row.id, owner, decision),
-              () => {
-                release.run(row.id, owner);
-              },
-            )
-            .finally(() => {
-              inFlight -= 1;
-              active.delete(run);
-              pump();
-            });
-          active.add(run);
-        }
-      };
-      const tick = () => {
-        try {
-          pump();
-        } finally {
-          if (running) timer = setTimeout(tick, pollMs);
-        }
-      };
-      tick();
-      return {
-        async stop() {
-          running = false;
-          if (timer) clearTimeout(timer);
-          await Promise.all(active);
+          return queued;
         },
-      };
+        apply: (row, decision) => apply(row.id, owner, decision),
+        release: (row) => {
+          release.run(row.id, owner);
+        },
+      });
     },
     async get(id) {
       const row = getOne.get(id);

@@ -1,3 +1,4 @@
+import { pollingConsumer } from '../polling.ts';
 import type { Outbox, OutboxCounts, QueuedMessage } from '../stores.ts';
 
 type Status = keyof OutboxCounts;
@@ -43,67 +44,49 @@ export function memoryOutbox(options: { now?: () => number } = {}): Outbox {
       }
     },
     consume(handler, { concurrency, pollMs = 50, leaseMs = 300_000 }) {
-      let running = true;
-      let inFlight = 0;
-      const active = new Set<Promise<void>>();
-      let timer: NodeJS.Timeout | undefined;
-      const pump = () => {
-        if (!running) return;
-        for (const e of due(concurrency - inFlight)) {
-          waiting.delete(e.id);
-          leased.add(e.id);
-          e.status = 'inFlight';
-          const token = ++tokens;
-          e.lease = { token, until: now() + leaseMs };
-          inFlight += 1;
-          const { status: _s, reason: _r, lease: _l, ...queued } = e;
-          const run = handler(queued)
-            .then((decision) => {
-              if (e.lease?.token !== token) return;
-              leased.delete(e.id);
-              delete e.lease;
-              if (decision.type === 'retry') {
-                e.status = 'queued';
-                e.attempts += 1;
-                e.dueAt = decision.at;
-                e.lastError = decision.error;
-                waiting.add(e.id);
-              } else {
-                e.status = decision.status;
-                e.attempts += 1;
-                if (decision.reason !== undefined) e.reason = decision.reason;
-                if (decision.error) e.lastError = decision.error;
-                finished.push(e.id);
-              }
-            })
-            .catch(() => {
-              // A handler that throws leaves the message queued for the next poll.
-              if (e.lease?.token !== token) return;
-              leased.delete(e.id);
-              delete e.lease;
-              e.status = 'queued';
-              waiting.add(e.id);
-            })
-            .finally(() => {
-              inFlight -= 1;
-              active.delete(run);
-              pump();
-            });
-          active.add(run);
-        }
-      };
-      const tick = () => {
-        pump();
-        if (running) timer = setTimeout(tick, pollMs);
-      };
-      tick();
-      return {
-        async stop() {
-          running = false;
-          if (timer) clearTimeout(timer);
-          await Promise.all(active);
+      return pollingConsumer<{ entry: Entry; token: number }>(handler, {
+        concurrency,
+        pollMs,
+        claim(limit) {
+          return due(limit).map((e) => {
+            waiting.delete(e.id);
+            leased.add(e.id);
+            e.status = 'inFlight';
+            const token = ++tokens;
+            e.lease = { token, until: now() + leaseMs };
+            return { entry: e, token };
+          });
         },
-      };
+        view({ entry }) {
+          const { status: _s, reason: _r, lease: _l, ...queued } = entry;
+          return queued;
+        },
+        apply({ entry: e, token }, decision) {
+          // A claim that outlived its lease lost the message to another consumer.
+          if (e.lease?.token !== token) return;
+          leased.delete(e.id);
+          delete e.lease;
+          e.attempts += 1;
+          if (decision.type === 'retry') {
+            e.status = 'queued';
+            e.dueAt = decision.at;
+            e.lastError = decision.error;
+            waiting.add(e.id);
+          } else {
+            e.status = decision.status;
+            if (decision.reason !== undefined) e.reason = decision.reason;
+            if (decision.error) e.lastError = decision.error;
+            finished.push(e.id);
+          }
+        },
+        release({ entry: e, token }) {
+          if (e.lease?.token !== token) return;
+          leased.delete(e.id);
+          delete e.lease;
+          e.status = 'queued';
+          waiting.add(e.id);
+        },
+      });
     },
     async get(id) {
       const e = entries.get(id);
