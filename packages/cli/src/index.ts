@@ -1,26 +1,15 @@
 import { isRelayError } from '@relaykit/core';
 import type { Command } from './commands/command.ts';
+import { demo } from './commands/demo.ts';
 import { doctor } from './commands/doctor.ts';
 import { events } from './commands/events.ts';
 import { processIo, UsageError, type CliIo } from './commands/io.ts';
 import { send } from './commands/send.ts';
 import { simulate } from './commands/simulate.ts';
 import { suppression } from './commands/suppression.ts';
-import { runDemo } from './demo.ts';
 
 export { runDemo, type DemoOptions, type DemoResult, type DemoSummary } from './demo.ts';
 export type { CliIo } from './commands/io.ts';
-
-const demo: Command = {
-  name: 'demo',
-  summary: 'run a campaign through the relay on embedded defaults (no account, no network)',
-  usage:
-    'relaykit demo\n\nRuns a campaign through the real relay pipeline on embedded defaults: no account, no network.\n',
-  async run() {
-    await runDemo();
-    return 0;
-  },
-};
 
 const commands: readonly Command[] = [demo, simulate, send, events, suppression, doctor];
 

@@ -79,3 +79,11 @@ describe('relaykit', () => {
     expect(r.stderr).toContain('[relaykit] suppression failed: ENOENT');
   });
 });
+
+describe('relaykit demo flags', () => {
+  it('refuses a bad campaign size before starting anything', async () => {
+    const r = await run(['demo', '--recipients', 'many']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--recipients must be a whole number/u);
+  });
+});
