@@ -281,8 +281,12 @@ describe('createThrottle through the relay', () => {
       throttle: false,
       retry: { maxTimeMs: 50 },
     });
+    // All at once, one message at a time through the pipeline, so the takes come together.
     const burst = (relay: typeof on) =>
-      relay.sendBatch(Array.from({ length: 150 }, (_, i) => ({ ...base, to: `u${i}@one.test` })));
+      relay.sendBatch(
+        Array.from({ length: 300 }, (_, i) => ({ ...base, to: `u${i}@one.test` })),
+        { providerBatches: false, concurrency: 300 },
+      );
     // 'other' domains default to 100/s with a burst of 100 (KumoMTA's default max_message_rate).
     expect(
       (await burst(on)).filter((r) => !r.ok && r.error.kind === 'rate-limited').length,
