@@ -38,7 +38,7 @@ const runs: Record<'off' | 'on', Array<{ cpu: number; wall: number }>> = { off: 
 
 async function round(mode: 'off' | 'on') {
   const relay = createRelay({
-    providers: [testingProvider({ events: false })],
+    providers: [testingProvider({ events: false, record: false })],
     throttle: mode === 'off' ? false : createThrottle({ mx: { resolver } }),
   });
   const send = (i: number) =>

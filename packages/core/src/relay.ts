@@ -24,6 +24,7 @@ import {
 import type {
   DedupeStore,
   Ledger,
+  LedgerEntry,
   MessageStateStore,
   RecipientState,
   StrikeStore,
@@ -41,6 +42,7 @@ import { createSuppressionPolicy } from './suppression/policy.ts';
 import { rejectionBounce } from './suppression/rejections.ts';
 import { memoryOutbox } from './memory/outbox.ts';
 import { createQueueRunner, toQueued, type QueueEvent, type QueueOptions } from './queue.ts';
+import { applyEvent, initialState } from './state/machine.ts';
 import type { Outbox } from './stores.ts';
 
 export interface RecipientResult {
@@ -377,7 +379,6 @@ export function createRelay(options: RelayOptions): Relay {
         provider: provider.name,
         providerMessageId: result.providerMessageId,
       });
-      await state.apply(acceptedEvent(message, provider.name, result.providerMessageId, address));
     }
     for (const { recipient, error } of result.rejected) {
       p.results.push({
@@ -693,6 +694,26 @@ export function createRelay(options: RelayOptions): Relay {
     return results;
   }
 
+  /**
+   * Each recipient's state. The send itself ('accepted') is folded in here from the ledger rather
+   * than written on every send: the fold does not depend on order, so the answer is the same.
+   */
+  async function status(messageId: string): Promise<RecipientState[]> {
+    const [states, entries] = await Promise.all([
+      state.get(messageId),
+      ledger.byMessageId(messageId),
+    ]);
+    const byRecipient = new Map(states.map((s) => [s.recipient, s]));
+    for (const entry of entries) {
+      for (const recipient of entry.recipients) {
+        const key = recipient.toLowerCase();
+        const current = byRecipient.get(key) ?? initialState(messageId, key);
+        byRecipient.set(key, applyEvent(current, acceptedEvent(entry, recipient)));
+      }
+    }
+    return [...byRecipient.values()];
+  }
+
   const outbox = options.outbox ?? memoryOutbox();
   const queueOptions = options.queue ?? {};
   const runner = createQueueRunner({
@@ -749,7 +770,7 @@ export function createRelay(options: RelayOptions): Relay {
       fetch: options.fetch ?? fetch,
       onError: (message, error) => emitter.emit('error', { message, error }),
     }),
-    status: (messageId) => state.get(messageId),
+    status,
     providers: options.providers,
     stores: {
       ledger,
@@ -769,24 +790,20 @@ export function createRelay(options: RelayOptions): Relay {
   return relay;
 }
 
-function acceptedEvent(
-  message: Message,
-  provider: string,
-  providerMessageId: string,
-  recipient: string,
-): DeliveryEvent {
+/** The send itself, as an event: what the ledger entry says happened to one recipient. */
+function acceptedEvent(entry: LedgerEntry, recipient: string): DeliveryEvent {
   return {
-    id: `${message.id}:${provider}:${recipient}:accepted`,
+    id: `${entry.messageId}:${entry.provider}:${recipient}:accepted`,
     type: 'accepted',
-    provider,
-    messageId: message.id,
-    providerMessageId,
+    provider: entry.provider,
+    messageId: entry.messageId,
+    providerMessageId: entry.providerMessageId,
     recipient,
-    at: new Date(),
-    from: message.from.address,
-    ...(message.stream === undefined ? {} : { stream: message.stream }),
-    tags: message.tags,
-    metadata: message.metadata,
+    at: entry.sentAt,
+    from: entry.from,
+    ...(entry.stream === undefined ? {} : { stream: entry.stream }),
+    tags: [],
+    metadata: {},
     raw: null,
   };
 }

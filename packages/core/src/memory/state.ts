@@ -10,7 +10,9 @@ export interface MemoryStateOptions {
 /** In-process message state: per message and recipient, folded from events. */
 export function memoryStateStore(options: MemoryStateOptions = {}): MessageStateStore {
   const max = options.maxMessages ?? 100_000;
-  const messages = new Map<string, Map<string, RecipientState>>();
+  // Most messages have one or a few recipients: a short array per message costs far less than a
+  // Map per message, and this runs on every send.
+  const messages = new Map<string, RecipientState[]>();
   const order = fifo<string>();
   return {
     async apply(event) {
@@ -18,20 +20,22 @@ export function memoryStateStore(options: MemoryStateOptions = {}): MessageState
         event.messageId ?? `provider:${event.provider}:${event.providerMessageId ?? 'unknown'}`;
       let recipients = messages.get(messageId);
       if (!recipients) {
-        messages.set(messageId, (recipients = new Map()));
+        messages.set(messageId, (recipients = []));
         order.push(messageId);
         if (messages.size > max) messages.delete(order.shift() as string);
       }
       const key = event.recipient.toLowerCase();
+      const at = recipients.findIndex((r) => r.recipient === key);
       const next = applyEvent(
-        recipients.get(key) ?? initialState(messageId, event.recipient),
+        at < 0 ? initialState(messageId, key) : (recipients[at] as RecipientState),
         event,
       );
-      recipients.set(key, next);
+      if (at < 0) recipients.push(next);
+      else recipients[at] = next;
       return next;
     },
     async get(messageId) {
-      return [...(messages.get(messageId)?.values() ?? [])];
+      return [...(messages.get(messageId) ?? [])];
     },
   };
 }

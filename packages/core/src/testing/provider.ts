@@ -47,6 +47,11 @@ export interface TestingProviderOptions {
   latencyMs?: number;
   /** Emit the events each outcome implies through the relay. @default true */
   events?: boolean;
+  /**
+   * Keep every call and accepted message in `calls` and `sent`. Turn it off for load tests, where
+   * holding every message is what costs most. @default true
+   */
+  record?: boolean;
   /** Delay before events arrive; 0 delivers them in a microtask. @default 0 */
   eventDelayMs?: number;
   maxBatchSize?: number;
@@ -108,6 +113,7 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
   let pending: Promise<unknown>[] = [];
   let sink: EventSink | undefined;
   let seq = 0;
+  let callCount = 0;
 
   const take = (recipient: string | undefined): Outcome | undefined => {
     const key = recipient === undefined ? undefined : addressKey(recipient);
@@ -204,12 +210,14 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
       perRecipient.find(
         ([, o]) => o.type === 'fail' || o.type === 'rate-limited' || o.type === 'timeout',
       )?.[1];
-    calls.push({
-      message,
-      attempt: context.attempt,
-      idempotencyKey: context.idempotencyKey,
-      outcome: first?.type ?? 'deliver',
-    });
+    callCount += 1;
+    if (options.record !== false)
+      calls.push({
+        message,
+        attempt: context.attempt,
+        idempotencyKey: context.idempotencyKey,
+        outcome: first?.type ?? 'deliver',
+      });
     if (first?.type === 'timeout') {
       await sleep(first.afterMs ?? 30_000, context.signal);
       throw new RelayError({
@@ -237,8 +245,8 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
         message: `${recipient} refused: ${outcome.smtp}`,
       });
     }
-    const providerMessageId = `${name}-${calls.length}-${message.id}`;
-    sent.push(message);
+    const providerMessageId = `${name}-${callCount}-${message.id}`;
+    if (options.record !== false) sent.push(message);
     const events: DeliveryEvent[] = [];
     // Building events nobody will receive (events: false) costs ids from the CSPRNG: skip it.
     for (const [recipient, outcome] of options.events === false ? [] : perRecipient) {
@@ -322,6 +330,7 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
     },
     reset() {
       rules = [];
+      callCount = 0;
       calls = [];
       sent = [];
       emitted = [];
