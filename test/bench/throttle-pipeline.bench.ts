@@ -11,19 +11,22 @@
  *   pnpm build && RELAYKIT_BENCH_BUILT=1 pnpm vitest bench --run test/bench/throttle-pipeline.bench.ts
  */
 import { afterAll, bench, describe } from 'vitest';
-import type { MxResolver } from '@relaykit/core';
+import type * as Core from '@relaykit/core';
+import type * as Testing from '@relaykit/core/testing';
+
+type MxResolver = Core.MxResolver;
 
 // RELAYKIT_BENCH_BUILT=1 measures the shipped build (run `pnpm build` first) instead of the
 // sources through vitest's transform, whose helpers cost the send path about a third.
 const built = process.env['RELAYKIT_BENCH_BUILT'] === '1';
 const { createRelay, createThrottle } = (
   built ? await import('../../packages/core/dist/index.mjs') : await import('@relaykit/core')
-) as typeof import('@relaykit/core');
+) as typeof Core;
 const { testingProvider } = (
   built
     ? await import('../../packages/core/dist/testing.mjs')
     : await import('@relaykit/core/testing')
-) as typeof import('@relaykit/core/testing');
+) as typeof Testing;
 
 const ROUNDS = 4;
 const MESSAGES = 50_000;

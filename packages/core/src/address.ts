@@ -33,6 +33,18 @@ function split(input: string): { name?: string; address: string } {
 
 /** Normalises a domain: IDN to punycode, lower case, no trailing dot. Returns '' when invalid. */
 export function normalizeDomain(domain: string): string {
+  const known = domainCache.get(domain);
+  if (known !== undefined) return known;
+  const normalized = normalizeUncached(domain);
+  // Recipient domains repeat endlessly (gmail.com ...): remember a bounded number of answers.
+  if (domainCache.size >= 10_000) domainCache.clear();
+  domainCache.set(domain, normalized);
+  return normalized;
+}
+
+const domainCache = new Map<string, string>();
+
+function normalizeUncached(domain: string): string {
   const trimmed = domain.trim().replace(/\.$/u, '');
   if (trimmed === '' || controlPattern.test(trimmed)) return '';
   const ascii = domainToASCII(trimmed.toLowerCase());
