@@ -15,6 +15,7 @@ import {
   type SimulatorOptions,
 } from '@relaykit/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { waitForEvent } from '../support/events.ts';
 
 export interface ConformanceTarget {
   name: ProviderName;
@@ -33,24 +34,8 @@ export interface ConformanceTarget {
 
 const fastRetry = { minDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 3000 };
 
-function until(
-  relay: Relay,
-  predicate: (e: DeliveryEvent) => boolean,
-  timeoutMs = 5000,
-): Promise<DeliveryEvent> {
-  return new Promise<DeliveryEvent>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      off();
-      reject(new Error('no matching event arrived'));
-    }, timeoutMs);
-    const off = relay.on('event', (e) => {
-      if (!predicate(e)) return;
-      clearTimeout(timer);
-      off();
-      resolve(e);
-    });
-  });
-}
+const until = (relay: Relay, predicate: (e: DeliveryEvent) => boolean, timeoutMs = 5000) =>
+  waitForEvent(relay, predicate, { timeoutMs });
 
 /**
  * The behaviour every adapter owes its users, checked through the real SDK against the simulator:

@@ -12,6 +12,7 @@ import {
 import { mailgun } from '@relaykit/mailgun';
 import { startSimulator, type Simulator } from '@relaykit/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { waitForEvent } from '../support/events.ts';
 
 const signingKey = 'e2e-mailgun-webhook-signing-key';
 const from = 'Shop <orders@mg.example.com>';
@@ -22,26 +23,8 @@ let relay: Relay;
 let hooks: WebhookServer;
 let seen: DeliveryEvent[];
 
-function until(predicate: (e: DeliveryEvent) => boolean, timeoutMs = 5000): Promise<DeliveryEvent> {
-  return new Promise((resolve, reject) => {
-    const found = seen.find(predicate);
-    if (found) return resolve(found);
-    const timer = setTimeout(() => {
-      off();
-      reject(
-        new Error(
-          `no matching event; saw ${seen.map((e) => `${e.type}:${e.recipient}`).join(', ')}`,
-        ),
-      );
-    }, timeoutMs);
-    const off = relay.on('event', (e) => {
-      if (!predicate(e)) return;
-      clearTimeout(timer);
-      off();
-      resolve(e);
-    });
-  });
-}
+const until = (predicate: (e: DeliveryEvent) => boolean, timeoutMs = 5000) =>
+  waitForEvent(relay, predicate, { seen, timeoutMs });
 
 const post = (body: string) =>
   relay.webhooks.handle(

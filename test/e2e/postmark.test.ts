@@ -8,6 +8,7 @@ import {
 import { postmark } from '@relaykit/postmark';
 import { startSimulator, type Simulator } from '@relaykit/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { waitForEvent } from '../support/events.ts';
 
 // Both of Postmark's webhook checks at once: credentials in the URL (Basic) and a custom header.
 const basicAuth = { username: 'postmark-hooks', password: 'e2e-password: with spaces & symbols' };
@@ -19,26 +20,8 @@ let relay: Relay;
 let hooks: WebhookServer;
 let seen: DeliveryEvent[];
 
-function until(predicate: (e: DeliveryEvent) => boolean, timeoutMs = 5000): Promise<DeliveryEvent> {
-  return new Promise((resolve, reject) => {
-    const found = seen.find(predicate);
-    if (found) return resolve(found);
-    const timer = setTimeout(() => {
-      off();
-      reject(
-        new Error(
-          `no matching event; saw ${seen.map((e) => `${e.type}:${e.recipient}`).join(', ')}`,
-        ),
-      );
-    }, timeoutMs);
-    const off = relay.on('event', (e) => {
-      if (!predicate(e)) return;
-      clearTimeout(timer);
-      off();
-      resolve(e);
-    });
-  });
-}
+const until = (predicate: (e: DeliveryEvent) => boolean, timeoutMs = 5000) =>
+  waitForEvent(relay, predicate, { seen, timeoutMs });
 
 beforeAll(async () => {
   sim = await startSimulator({
