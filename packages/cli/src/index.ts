@@ -8,7 +8,7 @@ import { send } from './commands/send.ts';
 import { simulate } from './commands/simulate.ts';
 import { suppression } from './commands/suppression.ts';
 
-export { runDemo, type DemoOptions, type DemoResult, type DemoSummary } from './demo.ts';
+export { runDemo, type DemoOptions, type DemoResult } from './demo/run.ts';
 export type { CliIo } from './commands/io.ts';
 
 const commands: readonly Command[] = [demo, simulate, send, events, suppression, doctor];

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { runDemo } from '../demo.ts';
+import { runDemo } from '../demo/run.ts';
 import { parsing } from './args.ts';
 import type { Command } from './command.ts';
 import { UsageError } from './io.ts';
