@@ -3,7 +3,19 @@ export * from './errors.ts';
 export * from './events.ts';
 export * from './http.ts';
 export * from './ids.ts';
-export * from './message.ts';
+export {
+  defaultMaxMessageBytes,
+  listUnsubscribeHeaders,
+  messageInputSchema,
+  normalizeMessage,
+  recipientsOf,
+  withoutRecipients,
+  type Attachment,
+  type ListUnsubscribe,
+  type Message,
+  type MessageInput,
+  type NormalizeOptions,
+} from './message.ts';
 export * from './provider.ts';
 export * from './stores.ts';
 export * from './emitter.ts';

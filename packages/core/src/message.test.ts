@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatAddress, parseAddress } from './address.ts';
 import { RelayError } from './errors.ts';
-import { listUnsubscribeHeaders, normalizeMessage } from './message.ts';
+import { listUnsubscribeHeaders, normalizeMessage, parsers } from './message.ts';
 
 const base = { from: 'orders@shop.test', to: 'a@x.test', subject: 'Hi', text: 'Hello' };
 
@@ -140,5 +140,135 @@ describe('normalizeMessage', () => {
       'List-Unsubscribe': '<mailto:u@x.test>, <https://x.test/u/1>',
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     });
+  });
+});
+
+describe('the fast path through validation', () => {
+  // Mostly valid values with hostile ones mixed in, so both answers are common.
+  const mostly = <T, U>(valid: fc.Arbitrary<T>, hostile: fc.Arbitrary<U>) =>
+    fc.oneof({ arbitrary: valid, weight: 6 }, { arbitrary: hostile, weight: 1 });
+  const line = mostly(
+    fc.string({ minLength: 1, maxLength: 40 }).filter((v) => !/[\r\n]/u.test(v)),
+    fc.oneof(
+      fc.constantFrom('', 'a\nb', 'a\rb'),
+      fc.string({ minLength: 120, maxLength: 140 }),
+      fc.string(),
+    ),
+  );
+  const address = mostly(
+    fc.oneof(
+      fc.constantFrom('a@x.test', 'Ann <ann@x.test>'),
+      fc.record(
+        { address: fc.constant('b@x.test'), name: fc.string() },
+        { requiredKeys: ['address'] },
+      ),
+    ),
+    fc.oneof(
+      fc.constantFrom('not-an-address', '', null, 42, true),
+      fc.string(),
+      fc.record({ address: fc.integer(), name: fc.anything() }, { requiredKeys: [] }),
+      fc.record({ address: fc.constant('c@x.test'), name: fc.integer() }),
+    ),
+  );
+  const addresses = fc.oneof(address, fc.array(address, { maxLength: 3 }));
+  const record = mostly(
+    fc.dictionary(
+      fc.constantFrom('X-Tag', 'order', 'k'),
+      mostly(
+        line,
+        fc.oneof(
+          fc.double(),
+          fc.boolean(),
+          fc.constantFrom(null, Number.NaN, Number.POSITIVE_INFINITY),
+          fc.object(),
+        ),
+      ),
+      { maxKeys: 3 },
+    ),
+    fc.oneof(
+      fc.dictionary(
+        fc.oneof(fc.constantFrom('Bad Name', '', 'k'.repeat(129), '1'), fc.string()),
+        line,
+        { maxKeys: 3 },
+      ),
+      fc.constant(JSON.parse('{"__proto__":"x","ok":"y"}') as unknown),
+      fc.constant(Object.defineProperty({ a: 'b' }, 'hidden', { value: 'c', enumerable: false })),
+      fc.constant({ [Symbol('s')]: 'x', a: 'b' }),
+      fc.constant(new (class Headers {})()),
+      fc.anything(),
+    ),
+  );
+  const input = fc.record(
+    {
+      id: mostly(
+        fc.stringMatching(/^[\w.:-]{1,20}$/u),
+        fc.oneof(fc.string(), fc.constant('x'.repeat(129))),
+      ),
+      from: address,
+      to: addresses,
+      cc: addresses,
+      bcc: addresses,
+      replyTo: addresses,
+      subject: mostly(line, fc.oneof(fc.string({ minLength: 995, maxLength: 1001 }), fc.integer())),
+      text: mostly(fc.string(), fc.integer()),
+      html: mostly(fc.string(), fc.constant(null)),
+      tags: mostly(
+        fc.array(line, { maxLength: 3 }),
+        fc.oneof(fc.array(line, { minLength: 50, maxLength: 51 }), fc.anything()),
+      ),
+      metadata: record,
+      headers: record,
+      stream: mostly(fc.string({ minLength: 1, maxLength: 3 }), fc.constantFrom('', 7)),
+      idempotencyKey: mostly(
+        fc.string({ minLength: 1, maxLength: 3 }),
+        fc.oneof(fc.constant(''), fc.string({ minLength: 250, maxLength: 260 })),
+      ),
+      sendAt: mostly(fc.constant(undefined), fc.constantFrom(new Date(0), 'tomorrow')),
+      extra: fc.anything(),
+    },
+    { requiredKeys: ['from', 'subject'] },
+  );
+
+  // Built by spread, with a hidden or inherited field, or not plain at all.
+  const shaped = fc.oneof(
+    { arbitrary: input, weight: 6 },
+    input.map((o) =>
+      Object.defineProperty({ ...o }, 'to', { value: 'z@x.test', enumerable: false }),
+    ),
+    input.map((o) => Object.assign(Object.create({ cc: 'p@x.test' }) as object, o)),
+    input.map((o) => Object.assign(new (class Draft {})(), o)),
+    input.map((o) => Object.assign(Object.create(null) as object, o)),
+  );
+
+  it('accepts only what the schema accepts, and yields what the schema yields', () => {
+    let quick = 0;
+    fc.assert(
+      fc.property(shaped, (value) => {
+        const fast = parsers.quick(value);
+        const schema = parsers.schema(value);
+        if (fast === undefined) return;
+        quick += 1;
+        expect(schema.success).toBe(true);
+        expect(fast).toEqual(schema.data);
+      }),
+      { numRuns: 3000 },
+    );
+    // The property says something only if the fast path took a fair share of the inputs.
+    expect(quick).toBeGreaterThan(150);
+  });
+
+  it('takes the common message', () => {
+    const common = {
+      ...base,
+      to: ['a@x.test', { address: 'b@x.test', name: 'B' }],
+      cc: 'c@x.test',
+      headers: { 'X-Campaign': 'spring' },
+      metadata: { order: 42, vip: true, note: 'x' },
+      tags: ['receipt'],
+      stream: 'transactional',
+      idempotencyKey: 'order-42',
+      id: 'order-42:receipt',
+    };
+    expect(parsers.quick(common)).toEqual(parsers.schema(common).data);
   });
 });
