@@ -20,6 +20,7 @@ export class AddressError extends Error {
 
 /** Splits `Name <local@domain>` or `local@domain` into its parts. */
 function split(input: string): { name?: string; address: string } {
+  if (!input.includes('<')) return { address: input.trim() };
   const angle = /^(.*)<([^<>]*)>\s*$/su.exec(input);
   if (!angle) return { address: input.trim() };
   let name = (angle[1] ?? '').trim();
@@ -56,6 +57,35 @@ function normalizeUncached(domain: string): string {
 }
 
 /**
+ * What parseAddress returns: an ordinary { address, name? } mailbox that also remembers its
+ * normalised domain, privately. That domain is the string normalizeDomain keeps for every address
+ * at the domain, so the pipeline (throttle, health guard) finds a domain's budgets by a string
+ * whose hash is already known, instead of slicing and hashing every address again. Serialised,
+ * spread or cloned, it is a plain { address, name } again, and addressDomain falls back to
+ * reading the address.
+ */
+class Mailbox implements Address {
+  declare address: string;
+  declare name?: string;
+  readonly #domain: string;
+
+  constructor(address: string, domain: string, name: string | undefined) {
+    this.address = address;
+    if (name !== undefined) this.name = name;
+    this.#domain = domain;
+  }
+
+  static domainOf(address: Address): string | undefined {
+    return #domain in address ? address.#domain : undefined;
+  }
+}
+
+/** The domain of a mailbox, normalised: remembered from parseAddress, else read off the address. */
+export function addressDomain(address: Address): string {
+  return Mailbox.domainOf(address) ?? domainOf(address.address);
+}
+
+/**
  * Parses and normalises one mailbox. Refuses CR/LF and other control characters anywhere, so a
  * header can never be injected through an address or display name.
  */
@@ -86,7 +116,7 @@ export function parseAddress(input: AddressInput): Address {
   }
   if (domain === '') throw new AddressError(`"${raw.address}" has an invalid domain`);
   const name = raw.name?.trim();
-  return name ? { address: `${local}@${domain}`, name } : { address: `${local}@${domain}` };
+  return new Mailbox(`${local}@${domain}`, domain, name || undefined);
 }
 
 /** The comparison key of an address: providers and mailbox providers treat it case-insensitively. */

@@ -8,6 +8,7 @@ export {
   listUnsubscribeHeaders,
   messageInputSchema,
   normalizeMessage,
+  recipientDomainsOf,
   recipientsOf,
   withoutRecipients,
   type Attachment,

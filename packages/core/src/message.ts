@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { AddressError, addressKey, parseAddress, type Address } from './address.ts';
+import { AddressError, addressDomain, addressKey, parseAddress, type Address } from './address.ts';
 import { RelayError } from './errors.ts';
 import { newMessageId } from './ids.ts';
 import { contentTypeFor } from './mime-types.ts';
@@ -535,6 +535,11 @@ export async function normalizeMessage(
 /** Every recipient of a message, in order: to, cc, bcc. */
 export function recipientsOf(message: Pick<Message, 'to' | 'cc' | 'bcc'>): string[] {
   return [...message.to, ...message.cc, ...message.bcc].map((a) => a.address);
+}
+
+/** The normalised domain of every recipient, in the order of recipientsOf. */
+export function recipientDomainsOf(message: Pick<Message, 'to' | 'cc' | 'bcc'>): string[] {
+  return [...message.to, ...message.cc, ...message.bcc].map(addressDomain);
 }
 
 /** A copy of the message without the given recipients (compared case-insensitively). */

@@ -15,6 +15,11 @@ export interface ThrottlePort {
   acquire(request: {
     provider: string;
     recipients: readonly string[];
+    /**
+     * The recipients' domains, normalised (lower-case ASCII), in the same order, when the caller
+     * has them at hand (the relay does); a throttle may use them instead of reading each address.
+     */
+    domains?: readonly string[];
     deadline: number;
     signal?: AbortSignal;
   }): Promise<void>;

@@ -1,4 +1,4 @@
-import { addressKey, domainOf } from './address.ts';
+import { addressDomain, addressKey } from './address.ts';
 import { createEmitter } from './emitter.ts';
 import { RelayError, toRelayError } from './errors.ts';
 import type { DeliveryEvent } from './events.ts';
@@ -7,6 +7,7 @@ import { memoryLedger } from './memory/ledger.ts';
 import { memoryStateStore } from './memory/state.ts';
 import {
   normalizeMessage,
+  recipientDomainsOf,
   recipientsOf,
   withoutRecipients,
   type Message,
@@ -317,7 +318,7 @@ export function createRelay(options: RelayOptions): Relay {
 
   /** Stream policy and suppression: what is left to send, and what was dropped. */
   async function prepare(original: Message): Promise<Prepared> {
-    const fromDomain = domainOf(original.from.address);
+    const fromDomain = addressDomain(original.from);
     const route = streams.resolve(original.stream, fromDomain);
     let message: Message =
       route.name === undefined ? original : { ...original, stream: route.name };
@@ -442,6 +443,7 @@ export function createRelay(options: RelayOptions): Relay {
       const candidates = await available(p);
       const message = p.message;
       const recipients = recipientsOf(message);
+      const domains = throttle ? recipientDomainsOf(message) : undefined;
       try {
         const delivery = await deliver({
           message,
@@ -455,6 +457,7 @@ export function createRelay(options: RelayOptions): Relay {
                   throttle.acquire({
                     provider: provider.name,
                     recipients,
+                    ...(domains ? { domains } : {}),
                     deadline,
                     ...(signal ? { signal } : {}),
                   }),
@@ -554,6 +557,7 @@ export function createRelay(options: RelayOptions): Relay {
             await throttle?.acquire({
               provider: provider.name,
               recipients: recipientsOf(item.p.message),
+              domains: recipientDomainsOf(item.p.message),
               deadline,
               ...(signal ? { signal } : {}),
             });

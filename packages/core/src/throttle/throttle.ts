@@ -130,6 +130,9 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
   };
   const rules = adaptive?.rules ?? defaultSlowDownRules;
   const sites = new Map<string, Budget>();
+  // The budgets running below their configured rate: the only ones success can relax, so while
+  // there are none a send's report costs nothing.
+  const reduced = new Set<Budget>();
   const accounts = new Map<string, Account>();
   const providers = new Map<string, Provider>();
   const listeners: Array<(event: ThrottleEvent) => void> = [];
@@ -163,7 +166,11 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       ...(limits.floor === undefined ? {} : { floor: limits.floor }),
     });
     sites.set(key, site);
-    if (sites.size > maxBudgets) sites.delete(sites.keys().next().value as string);
+    if (sites.size > maxBudgets) {
+      const oldest = sites.keys().next().value as string;
+      reduced.delete(sites.get(oldest) as Budget);
+      sites.delete(oldest);
+    }
     return site;
   };
 
@@ -211,6 +218,7 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
         if (rate !== undefined && rate > 0) {
           const from = account.budget.rate;
           configure(account.budget, rate, Math.max(1, rate));
+          reduced.delete(account.budget);
           emit({
             type: 'seed',
             scope: 'account',
@@ -238,12 +246,11 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
   /** The budgets a send needs, or undefined when a domain's rollup is not known yet. */
   const needsOf = (
     provider: string,
-    recipients: readonly string[],
+    domains: readonly string[],
     fallback: boolean,
   ): Need[] | undefined => {
     const needs: Need[] = [];
-    for (const recipient of recipients) {
-      const domain = domainOf(recipient);
+    for (const domain of domains) {
       const rolled = rollup.peek(domain);
       if (rolled === undefined && !fallback) return undefined;
       const site = siteOf(domain, rolled ?? null);
@@ -260,7 +267,7 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     const account = accountOf(provider);
     needs.push({
       budget: account.budget,
-      cost: account.unit === 'recipients' ? recipients.length : 1,
+      cost: account.unit === 'recipients' ? domains.length : 1,
       limiter: account.limiter,
     });
     return needs;
@@ -363,33 +370,38 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
   };
 
-  const acquire: ThrottlePort['acquire'] = ({ provider, recipients, deadline, signal }) => {
+  const acquire: ThrottlePort['acquire'] = (request) => {
+    const { provider, deadline, signal } = request;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const account = accounts.get(provider);
     if (account === undefined || account.seeding !== undefined) {
       const seeding = accountOf(provider).seeding;
       if (seeding !== undefined)
-        return withinBudget(seeding, accountBudget).then(() =>
-          acquire({ provider, recipients, deadline, ...(signal ? { signal } : {}) }),
-        );
+        return withinBudget(seeding, accountBudget).then(() => acquire(request));
     }
-    const needs = needsOf(provider, recipients, false);
+    const domains =
+      request.domains?.length === request.recipients.length
+        ? request.domains
+        : request.recipients.map(domainOf);
+    const needs = needsOf(provider, domains, false);
     if (needs !== undefined) return gate(needs, deadline, signal);
     // First send to a domain: wait a little for its MX, then go on whatever is known.
-    const lookups = recipients.map((r) => rollup.resolve(domainOf(r)));
+    const lookups = domains.map((d) => rollup.resolve(d));
     return withinBudget(Promise.all(lookups), lookupBudget).then(() =>
-      gate(needsOf(provider, recipients, true) as Need[], deadline, signal),
+      gate(needsOf(provider, domains, true) as Need[], deadline, signal),
     );
   };
 
   const tighten = (budget: Budget, action: SlowDownAction, reason: string) => {
     if (adaptive === undefined) return;
     emit(slowDown(budget, action, reason, now(), tuning));
+    if (budget.rate !== budget.configured) reduced.add(budget);
   };
 
   const loosen = (budget: Budget | undefined) => {
     if (adaptive === undefined || budget === undefined || budget.rate === budget.configured) return;
     emit(relax(budget, now(), tuning));
+    if (budget.rate === budget.configured) reduced.delete(budget);
   };
 
   const siteOfRecipient = (recipient: string, then: (site: Budget) => void) => {
@@ -401,6 +413,7 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
 
   const report = (outcome: ThrottleOutcome): void => {
     if (outcome.type === 'sent') {
+      if (reduced.size === 0) return;
       for (const recipient of outcome.recipients) {
         const rolled = rollup.peek(domainOf(recipient));
         if (rolled !== undefined) loosen(sites.get(rolled ?? domainOf(recipient)));
@@ -423,6 +436,7 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     }
     const event = outcome.event;
     if (event.type === 'delivered') {
+      if (reduced.size === 0) return;
       const rolled = rollup.peek(domainOf(event.recipient));
       if (rolled !== undefined) loosen(sites.get(rolled ?? domainOf(event.recipient)));
       return;
