@@ -78,6 +78,10 @@ class Mailbox implements Address {
   static domainOf(address: Address): string | undefined {
     return #domain in address ? address.#domain : undefined;
   }
+
+  copy(): Mailbox {
+    return new Mailbox(this.address, this.#domain, this.name);
+  }
 }
 
 /** The domain of a mailbox, normalised: remembered from parseAddress, else read off the address. */
@@ -117,6 +121,24 @@ export function parseAddress(input: AddressInput): Address {
   if (domain === '') throw new AddressError(`"${raw.address}" has an invalid domain`);
   const name = raw.name?.trim();
   return new Mailbox(`${local}@${domain}`, domain, name || undefined);
+}
+
+const remembered = new Map<string, Mailbox>();
+
+/**
+ * parseAddress for an input that repeats (a message's sender is the same on every message): the
+ * answer for each string is remembered, a bounded number of them, and every call still gets an
+ * object of its own. What cannot be parsed is not remembered: it throws every time.
+ */
+export function parseRepeatedAddress(input: AddressInput): Address {
+  if (typeof input !== 'string') return parseAddress(input);
+  let known = remembered.get(input);
+  if (known === undefined) {
+    known = parseAddress(input) as Mailbox;
+    if (remembered.size >= 1000) remembered.clear();
+    remembered.set(input, known);
+  }
+  return known.copy();
 }
 
 /** The comparison key of an address: providers and mailbox providers treat it case-insensitively. */

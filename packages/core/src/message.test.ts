@@ -72,6 +72,15 @@ describe('normalizeMessage', () => {
     expect(m.bcc.map((a) => a.address)).toEqual(['d@x.test']);
   });
 
+  it('gives every message a sender object of its own, however often the sender repeats', async () => {
+    const first = await normalizeMessage({ ...base, from: 'Shop <Orders@Shop.TEST>' });
+    const second = await normalizeMessage({ ...base, from: 'Shop <Orders@Shop.TEST>' });
+    expect(first.from).toEqual({ name: 'Shop', address: 'Orders@shop.test' });
+    expect(second.from).not.toBe(first.from);
+    first.from.name = 'changed';
+    expect(second.from.name).toBe('Shop');
+  });
+
   it('assigns an id and uses it as the idempotency key unless one is given', async () => {
     const m = await normalizeMessage(base);
     expect(m.id).toMatch(/^rk_[0-9a-z]{9}[0-9a-f]{16}$/u);
@@ -111,6 +120,9 @@ describe('normalizeMessage', () => {
     expect(await invalidField({ ...base, to: 'not-an-address' })).toBe('to[0]');
     expect(await invalidField({ ...base, cc: ['ok@x.test', 'bad@'] })).toBe('cc[1]');
     expect(await invalidField({ ...base, from: undefined })).toBe('from');
+    // A sender's parse is remembered; a bad one is refused every time.
+    expect(await invalidField({ ...base, from: 'not-an-address' })).toBe('from');
+    expect(await invalidField({ ...base, from: 'not-an-address' })).toBe('from');
     expect(await invalidField({ ...base, text: undefined })).toBe('text');
     expect(await invalidField({ ...base, subject: 'a\rb' })).toBe('subject');
     expect(await invalidField({ ...base, headers: { 'Bad Name': 'x' } })).toBe('headers.Bad Name');

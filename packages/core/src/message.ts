@@ -1,7 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { z } from 'zod';
-import { AddressError, addressDomain, addressKey, parseAddress, type Address } from './address.ts';
+import {
+  AddressError,
+  addressDomain,
+  addressKey,
+  parseAddress,
+  parseRepeatedAddress,
+  type Address,
+} from './address.ts';
 import { RelayError } from './errors.ts';
 import { newMessageId } from './ids.ts';
 import { contentTypeFor } from './mime-types.ts';
@@ -418,6 +425,15 @@ function parseList(field: string, value: unknown): Address[] {
   });
 }
 
+function parseSender(value: Fields['from']): Address {
+  try {
+    return parseRepeatedAddress(value);
+  } catch (error) {
+    if (error instanceof AddressError) throw invalid('from', error.message, error);
+    throw error;
+  }
+}
+
 async function toAttachment(
   input: z.output<typeof attachmentInput>,
   index: number,
@@ -460,7 +476,7 @@ export async function normalizeMessage(
 ): Promise<Message> {
   const m = parseFields(input);
   if (!needsBody(m)) throw invalid('text', 'a message needs text or html');
-  const from = parseList('from', m.from)[0] as Address;
+  const from = parseSender(m.from);
   const seen = new Set<string>();
   const unique = (list: Address[]) =>
     list.filter((a) => {
@@ -534,12 +550,25 @@ export async function normalizeMessage(
 
 /** Every recipient of a message, in order: to, cc, bcc. */
 export function recipientsOf(message: Pick<Message, 'to' | 'cc' | 'bcc'>): string[] {
-  return [...message.to, ...message.cc, ...message.bcc].map((a) => a.address);
+  const out: string[] = [];
+  for (const a of message.to) out.push(a.address);
+  for (const a of message.cc) out.push(a.address);
+  for (const a of message.bcc) out.push(a.address);
+  return out;
+}
+
+/** How many recipients a message has. */
+export function recipientCount(message: Pick<Message, 'to' | 'cc' | 'bcc'>): number {
+  return message.to.length + message.cc.length + message.bcc.length;
 }
 
 /** The normalised domain of every recipient, in the order of recipientsOf. */
 export function recipientDomainsOf(message: Pick<Message, 'to' | 'cc' | 'bcc'>): string[] {
-  return [...message.to, ...message.cc, ...message.bcc].map(addressDomain);
+  const out: string[] = [];
+  for (const a of message.to) out.push(addressDomain(a));
+  for (const a of message.cc) out.push(addressDomain(a));
+  for (const a of message.bcc) out.push(addressDomain(a));
+  return out;
 }
 
 /** A copy of the message without the given recipients (compared case-insensitively). */

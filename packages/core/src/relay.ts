@@ -7,6 +7,7 @@ import { memoryLedger } from './memory/ledger.ts';
 import { memoryStateStore } from './memory/state.ts';
 import {
   normalizeMessage,
+  recipientCount,
   recipientDomainsOf,
   recipientsOf,
   withoutRecipients,
@@ -229,6 +230,17 @@ export function createRelay(options: RelayOptions): Relay {
       ? undefined
       : (options.guard ?? createHealthGuard({ onAlert: (alert) => emitter.emit('alert', alert) }));
   const maxBytes = Math.min(...options.providers.map((p) => p.capabilities.maxMessageBytes));
+  // One gate for every send (no closure per message): tokens for the attempt's provider.
+  const gateAttempt =
+    throttle &&
+    ((provider: Provider, deadline: number, message: Message, signal?: AbortSignal) =>
+      throttle.acquire({
+        provider: provider.name,
+        recipients: recipientsOf(message),
+        domains: recipientDomainsOf(message),
+        deadline,
+        ...(signal ? { signal } : {}),
+      }));
 
   async function ingest(events: readonly DeliveryEvent[]): Promise<DeliveryEvent[]> {
     const fresh: DeliveryEvent[] = [];
@@ -439,11 +451,10 @@ export function createRelay(options: RelayOptions): Relay {
     let last: { provider: string; providerMessageId: string } | undefined;
     // A provider may refuse named recipients outright (e.g. Postmark's inactive recipients): the
     // rest are sent again without them, once.
-    for (let round = 0; round < 2 && recipientsOf(p.message).length > 0; round += 1) {
+    for (let round = 0; round < 2 && recipientCount(p.message) > 0; round += 1) {
       const candidates = await available(p);
       const message = p.message;
       const recipients = recipientsOf(message);
-      const domains = throttle ? recipientDomainsOf(message) : undefined;
       try {
         const delivery = await deliver({
           message,
@@ -451,18 +462,7 @@ export function createRelay(options: RelayOptions): Relay {
           router,
           retry: options.retry ?? {},
           ...(signal ? { signal } : {}),
-          ...(throttle
-            ? {
-                beforeAttempt: (provider: Provider, deadline: number) =>
-                  throttle.acquire({
-                    provider: provider.name,
-                    recipients,
-                    ...(domains ? { domains } : {}),
-                    deadline,
-                    ...(signal ? { signal } : {}),
-                  }),
-              }
-            : {}),
+          ...(gateAttempt ? { beforeAttempt: gateAttempt } : {}),
           onFailover: (from, to, error) =>
             emitter.emit('failover', {
               messageId: message.id,
@@ -530,7 +530,7 @@ export function createRelay(options: RelayOptions): Relay {
     for (const { index, message } of messages) {
       try {
         const p = await prepare(message);
-        if (recipientsOf(p.message).length === 0) {
+        if (recipientCount(p.message) === 0) {
           out[index] = { ok: true, messageId: message.id, report: report(p, 0) };
           continue;
         }

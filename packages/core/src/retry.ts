@@ -28,7 +28,12 @@ export interface DeliverRequest {
   signal?: AbortSignal;
   random?: () => number;
   /** Waits for throttle tokens before each attempt; its own failure ends the send. */
-  beforeAttempt?: (provider: Provider, deadline: number) => Promise<void>;
+  beforeAttempt?: (
+    provider: Provider,
+    deadline: number,
+    message: Message,
+    signal?: AbortSignal,
+  ) => Promise<void>;
   onFailover?: (from: Provider, to: Provider, error: RelayError) => void;
   onAttemptFailed?: (provider: Provider, error: RelayError, attempt: number) => void;
 }
@@ -78,7 +83,7 @@ export async function deliver(request: DeliverRequest): Promise<Delivery> {
   const run = async (attempt: number): Promise<Delivery> => {
     const provider = candidates[index % candidates.length] as Provider;
     try {
-      await request.beforeAttempt?.(provider, deadline);
+      await request.beforeAttempt?.(provider, deadline, message, request.signal);
     } catch (error) {
       throw new AbortError(new GateError(toRelayError(error)));
     }

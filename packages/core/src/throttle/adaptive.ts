@@ -88,6 +88,17 @@ export interface AdaptiveOptions {
 
 /** One budget (a recipient profile or a provider account) and its adaptive state. */
 export interface Budget {
+  // The fields a send reads and writes come first: they share the object's first cache lines.
+  /** The rate in force, never above `configured`. */
+  rate: number;
+  /** The bucket size in force: one second's worth of `rate`, at most `burst`, at least 1. */
+  effectiveBurst: number;
+  pausedUntil: number;
+  /** GCRA state of the in-process bucket: when it is next empty of debt. */
+  tat: number;
+  windowStart: number;
+  windowCount: number;
+  previousCount: number;
   readonly scope: 'profile' | 'account';
   readonly key: string;
   readonly profile?: string;
@@ -98,20 +109,12 @@ export interface Budget {
   configured: number;
   burst: number;
   floor: number;
-  /** The rate in force, never above `configured`. */
-  rate: number;
-  /** The bucket size in force: one second's worth of `rate`, at most `burst`, at least 1. */
-  effectiveBurst: number;
   /** What increases climb back to (the configured rate, or the observed rate at the first cut). */
   ceiling: number;
-  pausedUntil: number;
   clampedUntil: number;
   lastSignal: number;
   lastCut: number;
   lastIncrease: number;
-  windowStart: number;
-  windowCount: number;
-  previousCount: number;
 }
 
 export function createBudget(init: {
@@ -125,6 +128,13 @@ export function createBudget(init: {
   provider?: string;
 }): Budget {
   const budget: Budget = {
+    rate: init.rate,
+    effectiveBurst: 1,
+    pausedUntil: 0,
+    tat: 0,
+    windowStart: 0,
+    windowCount: 0,
+    previousCount: 0,
     scope: init.scope,
     key: init.key,
     storeKey: init.storeKey,
@@ -133,17 +143,11 @@ export function createBudget(init: {
     configured: init.rate,
     burst: init.burst ?? Math.max(1, init.rate),
     floor: init.floor ?? 1 / 60,
-    rate: init.rate,
-    effectiveBurst: 1,
     ceiling: init.rate,
-    pausedUntil: 0,
     clampedUntil: 0,
     lastSignal: Number.NEGATIVE_INFINITY,
     lastCut: Number.NEGATIVE_INFINITY,
     lastIncrease: Number.NEGATIVE_INFINITY,
-    windowStart: 0,
-    windowCount: 0,
-    previousCount: 0,
   };
   setRate(budget, init.rate);
   return budget;

@@ -3,7 +3,7 @@ import { RelayError } from '../errors.ts';
 import { sleep } from '../sleep.ts';
 import type { ThrottleContext, ThrottleOutcome, ThrottlePort } from '../ports.ts';
 import type { Provider } from '../provider.ts';
-import type { RateBucket, RateGrant, RateStore } from '../stores.ts';
+import type { RateGrant, RateStore } from '../stores.ts';
 import {
   configure,
   createBudget,
@@ -16,7 +16,6 @@ import {
   type Budget,
   type SlowDownAction,
 } from './adaptive.ts';
-import { memoryRateStore } from './bucket.ts';
 import type { ThrottleEvent } from './events.ts';
 import type { Limiter } from './limiter.ts';
 import { createMxRollup, type MxRollup, type MxRollupOptions } from './mx.ts';
@@ -111,7 +110,8 @@ interface Account {
 export function createThrottle(options: ThrottleOptions = {}): Throttle {
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
-  const store = options.store ?? memoryRateStore();
+  // Without a store of the user's, the buckets live on the budgets (see takeLocal).
+  const store = options.store;
   const prefix = options.keyPrefix ?? 'relaykit:rate:';
   const rollup: MxRollup =
     options.mx && 'peek' in options.mx
@@ -170,9 +170,15 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       const oldest = sites.keys().next().value as string;
       reduced.delete(sites.get(oldest) as Budget);
       sites.delete(oldest);
+      refs.clear();
     }
     return site;
   };
+
+  const limiters =
+    options.limiter !== undefined ||
+    Object.values(options.profiles ?? {}).some((p) => p?.limiter !== undefined) ||
+    Object.values(options.accounts ?? {}).some((a) => a?.limiter !== undefined);
 
   const limiterOf = (budget: Budget): Limiter | undefined =>
     budget.scope === 'profile'
@@ -243,17 +249,112 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       message: `throttled: ${why}; the send would have to wait ${Math.ceil(retryAfterMs)} ms, past its deadline. Queue it (relay.enqueue) or raise the limit`,
     });
 
+  // Recipient domains repeat endlessly: each one's budget is remembered, and asked of the rollup
+  // again after a second (so a refreshed MX answer takes effect) or after an eviction.
+  const refs = new Map<string, Budget>();
+  let refsSince = Number.NEGATIVE_INFINITY;
+
+  const refOf = (domain: string, fallback: boolean): Budget | undefined => {
+    const known = refs.get(domain);
+    if (known !== undefined) return known;
+    const rolled = rollup.peek(domain);
+    if (rolled === undefined && !fallback) return undefined;
+    const budget = siteOf(domain, rolled ?? null);
+    // A fallback (the domain on its own while its MX is looked up) is not remembered.
+    if (rolled !== undefined) refs.set(domain, budget);
+    return budget;
+  };
+
+  /**
+   * GCRA on the budgets themselves, for the in-process default: the same arithmetic as
+   * memoryRateStore, with each bucket's one number kept on its budget instead of in a map keyed
+   * by name (a send touches its budget anyway; a map lookup more was a tenth of the throttle's
+   * cost). A budget evicted past maxBudgets starts again full.
+   */
+  const takeLocal = (capped: readonly Need[], at: number, maxWaitMs: number): RateGrant => {
+    let wait = 0;
+    for (const { budget, cost } of capped) {
+      if (!(budget.rate > 0)) return { granted: false, waitMs: Number.POSITIVE_INFINITY };
+      const interval = 1000 / budget.rate;
+      const after = (budget.tat > at ? budget.tat : at) + cost * interval;
+      const w = after - Math.max(1, budget.effectiveBurst) * interval - at;
+      if (w > wait) wait = w;
+    }
+    if (wait > maxWaitMs) return { granted: false, waitMs: Math.ceil(wait) };
+    for (const { budget, cost } of capped) {
+      budget.tat = (budget.tat > at ? budget.tat : at) + (cost * 1000) / budget.rate;
+    }
+    return wait <= 0 ? immediate : { granted: true, waitMs: Math.ceil(wait) };
+  };
+
+  const take = (
+    capped: readonly Need[],
+    at: number,
+    maxWaitMs: number,
+  ): RateGrant | Promise<RateGrant> =>
+    store === undefined
+      ? takeLocal(capped, at, maxWaitMs)
+      : store.take(
+          capped.map((n) => ({
+            key: n.budget.storeKey,
+            cost: n.cost,
+            ratePerSec: n.budget.rate,
+            burst: n.budget.effectiveBurst,
+          })),
+          at,
+          maxWaitMs,
+        );
+
+  /**
+   * The common send, admitted without building its needs: one recipient, no limiter configured,
+   * no pause, and no cap on the provider account (Gmail, Microsoft, Yahoo and Apple profiles have
+   * none by default; other domains 100/s each). Undefined sends the message the general way.
+   */
+  const quick = (
+    domain: string,
+    account: Account,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): Promise<void> | undefined => {
+    if (limiters) return undefined;
+    const t = now();
+    if (t - refsSince >= 1000) return undefined;
+    const site = refs.get(domain);
+    if (site === undefined) return undefined;
+    const budget = account.budget;
+    if (
+      budget.rate !== Number.POSITIVE_INFINITY ||
+      site.pausedUntil !== 0 ||
+      budget.pausedUntil !== 0
+    )
+      return undefined;
+    if (site.rate === Number.POSITIVE_INFINITY) {
+      observe(site, t, 1);
+      observe(budget, t, 1);
+      return resolved;
+    }
+    const capped = [{ budget: site, cost: 1, limiter: undefined }];
+    const grant = take(capped, t, deadline - Date.now());
+    return grant instanceof Promise
+      ? grant.then((g) => settle(g, capped, capped, t, t, undefined, deadline, signal))
+      : settle(grant, capped, capped, t, t, undefined, deadline, signal);
+  };
+
   /** The budgets a send needs, or undefined when a domain's rollup is not known yet. */
   const needsOf = (
     provider: string,
     domains: readonly string[],
     fallback: boolean,
   ): Need[] | undefined => {
+    const t = now();
+    if (t - refsSince >= 1000 || refs.size > maxBudgets) {
+      refs.clear();
+      refsSince = t;
+    }
     const needs: Need[] = [];
     for (const domain of domains) {
-      const rolled = rollup.peek(domain);
-      if (rolled === undefined && !fallback) return undefined;
-      const site = siteOf(domain, rolled ?? null);
+      const site = refOf(domain, fallback);
+      if (site === undefined) return undefined;
       let found = false;
       for (const need of needs) {
         if (need.budget === site) {
@@ -283,7 +384,7 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     // inject: compare time left, not instants.
     const left = deadline - Date.now();
     let start = t;
-    let buckets: RateBucket[] | undefined;
+    let capped: Need[] | undefined;
     let custom: Need[] | undefined;
     for (const need of needs) {
       const b = need.budget;
@@ -301,36 +402,30 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
         });
       }
       if (need.limiter !== undefined) (custom ??= []).push(need);
-      else if (b.rate < Number.POSITIVE_INFINITY)
-        (buckets ??= []).push({
-          key: b.storeKey,
-          cost: need.cost,
-          ratePerSec: b.rate,
-          burst: b.effectiveBurst,
-        });
+      else if (b.rate < Number.POSITIVE_INFINITY) (capped ??= []).push(need);
     }
     if (start - t > left) return Promise.reject(pausedError(needs, start, t));
-    if (buckets === undefined)
-      return settle(immediate, needs, t, start, buckets, custom, deadline, signal);
-    const grant = store.take(buckets, start, left - (start - t));
+    if (capped === undefined)
+      return settle(immediate, needs, capped, t, start, custom, deadline, signal);
+    const grant = take(capped, start, left - (start - t));
     if (grant instanceof Promise)
-      return grant.then((g) => settle(g, needs, t, start, buckets, custom, deadline, signal));
-    return settle(grant, needs, t, start, buckets, custom, deadline, signal);
+      return grant.then((g) => settle(g, needs, capped, t, start, custom, deadline, signal));
+    return settle(grant, needs, capped, t, start, custom, deadline, signal);
   };
 
   // Kept out of `gate` so an admitted send creates no closure (and no promise but the shared one).
   function settle(
     grant: RateGrant,
-    needs: Need[],
+    needs: readonly Need[],
+    capped: readonly Need[] | undefined,
     t: number,
     start: number,
-    buckets: RateBucket[] | undefined,
     custom: Need[] | undefined,
     deadline: number,
     signal: AbortSignal | undefined,
   ): Promise<void> {
     if (!grant.granted) {
-      const names = buckets?.map((b) => b.key.slice(prefix.length)).join(', ') ?? '';
+      const names = capped?.map((n) => n.budget.storeKey.slice(prefix.length)).join(', ') ?? '';
       return Promise.reject(
         rateLimited(start - t + grant.waitMs, `no token within the deadline for ${names}`),
       );
@@ -383,6 +478,10 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       request.domains?.length === request.recipients.length
         ? request.domains
         : request.recipients.map(domainOf);
+    if (domains.length === 1 && account !== undefined) {
+      const admitted = quick(domains[0] as string, account, deadline, signal);
+      if (admitted !== undefined) return admitted;
+    }
     const needs = needsOf(provider, domains, false);
     if (needs !== undefined) return gate(needs, deadline, signal);
     // First send to a domain: wait a little for its MX, then go on whatever is known.
