@@ -51,7 +51,10 @@ export interface ThrottleOptions {
   lookupBudgetMs?: number;
   /** How long the first send through a provider waits for its reported account limits. @default 1000 */
   accountLookupBudgetMs?: number;
-  /** Where the token buckets live. @default memoryRateStore() (in-process) */
+  /**
+   * Where the token buckets live: give a shared store (Redis, SQLite) so limits hold across
+   * processes. @default each budget holds its own bucket, in this process
+   */
   store?: RateStore;
   /** Gate every budget through this limiter instead of the store. */
   limiter?: Limiter;
