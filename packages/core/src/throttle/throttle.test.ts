@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import {
   createRelay,
   createThrottle,
+  memoryRateStore,
   RelayError,
   type DeliveryEvent,
   type MxResolver,
+  type RateStore,
   type ThrottleEvent,
 } from '../index.ts';
 import { testingProvider } from '../testing/index.ts';
@@ -292,5 +294,70 @@ describe('createThrottle through the relay', () => {
       (await burst(on)).filter((r) => !r.ok && r.error.kind === 'rate-limited').length,
     ).toBeGreaterThan(0);
     expect((await burst(off)).every((r) => r.ok)).toBe(true);
+  });
+});
+
+describe('where the buckets live', () => {
+  const limited = { profiles: { other: { rate: 1, burst: 1 } } };
+  const acquire = (throttle: ReturnType<typeof createThrottle>, recipients: string[]) =>
+    throttle.acquire({ provider: 'p', recipients, deadline: Date.now() + 50 });
+
+  it('draws one- and many-recipient sends from the same bucket', async () => {
+    const { clock, now, sleep } = manualClock();
+    const throttle = createThrottle({ profiles: { other: { rate: 2, burst: 2 } }, now, sleep });
+    await acquire(throttle, ['a@x.test']);
+    clock.t += 1000;
+    // The domain is known now: a one-recipient send takes the short way, a two-recipient one the
+    // general way; both see the token the other took.
+    await acquire(throttle, ['b@x.test']);
+    await expect(acquire(throttle, ['c@x.test', 'd@x.test'])).rejects.toMatchObject({
+      kind: 'rate-limited',
+    });
+    clock.t += 2000;
+    await acquire(throttle, ['c@x.test', 'd@x.test']);
+    await expect(acquire(throttle, ['e@x.test'])).rejects.toMatchObject({ kind: 'rate-limited' });
+  });
+
+  it.each([
+    ['a synchronous store', false],
+    ['an asynchronous store', true],
+  ])('keeps the limit in %s the user gives', async (_, later) => {
+    const inner = memoryRateStore();
+    const store: RateStore = {
+      take: (buckets, at, maxWaitMs) => {
+        const grant = inner.take(buckets, at, maxWaitMs);
+        return later ? Promise.resolve(grant) : grant;
+      },
+    };
+    const throttle = createThrottle({ ...limited, store });
+    await acquire(throttle, ['a@x.test']);
+    await expect(acquire(throttle, ['b@x.test'])).rejects.toMatchObject({ kind: 'rate-limited' });
+    await expect(acquire(throttle, ['c@x.test', 'd@x.test'])).rejects.toMatchObject({
+      kind: 'rate-limited',
+    });
+    expect(inner.size).toBe(1);
+  });
+
+  it('follows a changed MX answer once the cached one goes stale', async () => {
+    const { clock, now, sleep } = manualClock();
+    let hosts = ['mx1.moving.org'];
+    const throttle = createThrottle({
+      ...limited,
+      mx: { resolver: async () => hosts.map((exchange) => ({ exchange })), ttlMs: 1000 },
+      now,
+      sleep,
+    });
+    await acquire(throttle, ['a@moving.org']);
+    await expect(acquire(throttle, ['b@moving.org'])).rejects.toMatchObject({
+      kind: 'rate-limited',
+    });
+    hosts = ['aspmx.l.google.com'];
+    clock.t += 1500;
+    // Stale: answered from the cache while a fresh lookup runs.
+    await acquire(throttle, ['c@moving.org']);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    clock.t += 1500;
+    for (let i = 0; i < 5; i += 1) await acquire(throttle, [`d${i}@moving.org`]);
+    expect(await throttle.profileOf('moving.org')).toBe('google');
   });
 });
