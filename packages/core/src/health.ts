@@ -82,13 +82,15 @@ export function createHealthGuard(options: HealthGuardOptions = {}): HealthGuard
   const bucketMs = Math.max(1000, Math.floor(windowMs / 168));
   const minVolume = options.minVolume ?? 200;
   const clock = options.now ?? Date.now;
-  const counters = new Map<string, Counter>();
+  // By sending domain, then provider: no composite key to build and hash on every send.
+  const counters = new Map<string, Map<string, Counter>>();
   const pauses = new Map<string, string>();
 
   function counter(domain: string, provider: string): Counter {
-    const key = `${domain}\u0000${provider}`;
-    let c = counters.get(key);
-    if (!c) counters.set(key, (c = { domain, provider, buckets: [], warned: new Set() }));
+    let byProvider = counters.get(domain);
+    if (!byProvider) counters.set(domain, (byProvider = new Map()));
+    let c = byProvider.get(provider);
+    if (!c) byProvider.set(provider, (c = { domain, provider, buckets: [], warned: new Set() }));
     return c;
   }
 
@@ -183,7 +185,7 @@ export function createHealthGuard(options: HealthGuardOptions = {}): HealthGuard
     resume(fromDomain) {
       const domain = fromDomain.toLowerCase();
       // The window starts afresh: the old rate would pause it again on the next event.
-      for (const [key, c] of counters) if (c.domain === domain) counters.delete(key);
+      counters.delete(domain);
       if (pauses.delete(domain))
         options.onAlert?.({
           type: 'health-resumed',
@@ -194,9 +196,9 @@ export function createHealthGuard(options: HealthGuardOptions = {}): HealthGuard
     paused: (fromDomain) => pauses.get(fromDomain.toLowerCase()),
     status(fromDomain) {
       const domain = fromDomain?.toLowerCase();
-      return [...counters.values()]
-        .filter((c) => domain === undefined || c.domain === domain)
-        .map(totals);
+      const chosen =
+        domain === undefined ? [...counters.values()] : [counters.get(domain) ?? new Map()];
+      return chosen.flatMap((byProvider) => [...byProvider.values()]).map(totals);
     },
   };
 }

@@ -477,17 +477,22 @@ export async function normalizeMessage(
   const m = parseFields(input);
   if (!needsBody(m)) throw invalid('text', 'a message needs text or html');
   const from = parseSender(m.from);
-  const seen = new Set<string>();
-  const unique = (list: Address[]) =>
-    list.filter((a) => {
-      const key = addressKey(a.address);
-      if (seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
-  const to = unique(parseList('to', m.to));
-  const cc = unique(parseList('cc', m.cc));
-  const bcc = unique(parseList('bcc', m.bcc));
+  let to = parseList('to', m.to);
+  let cc = parseList('cc', m.cc);
+  let bcc = parseList('bcc', m.bcc);
+  if (to.length + cc.length + bcc.length > 1) {
+    const seen = new Set<string>();
+    const unique = (list: Address[]) =>
+      list.filter((a) => {
+        const key = addressKey(a.address);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+    to = unique(to);
+    cc = unique(cc);
+    bcc = unique(bcc);
+  }
   if (to.length + cc.length + bcc.length === 0)
     throw invalid('to', 'a message needs at least one recipient');
 
