@@ -112,6 +112,7 @@ interface Account {
  */
 export function createThrottle(options: ThrottleOptions = {}): Throttle {
   const now = options.now ?? Date.now;
+  const wallClock = now === Date.now;
   const sleep = options.sleep ?? defaultSleep;
   // Without a store of the user's, the buckets live on the budgets (see takeLocal).
   const store = options.store;
@@ -268,6 +269,12 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     return budget;
   };
 
+  const tokenless = (budgets: readonly Budget[], waitMs: number) =>
+    rateLimited(
+      waitMs,
+      `no token within the deadline for ${budgets.map((b) => b.storeKey.slice(prefix.length)).join(', ')}`,
+    );
+
   /**
    * GCRA on the budgets themselves, for the in-process default: the same arithmetic as
    * memoryRateStore, with each bucket's one number kept on its budget instead of in a map keyed
@@ -278,15 +285,11 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     let wait = 0;
     for (const { budget, cost } of capped) {
       if (!(budget.rate > 0)) return { granted: false, waitMs: Number.POSITIVE_INFINITY };
-      const interval = 1000 / budget.rate;
-      const after = (budget.tat > at ? budget.tat : at) + cost * interval;
-      const w = after - Math.max(1, budget.effectiveBurst) * interval - at;
+      const w = waitFor(budget, debtAfter(budget, cost, at), at);
       if (w > wait) wait = w;
     }
     if (wait > maxWaitMs) return { granted: false, waitMs: Math.ceil(wait) };
-    for (const { budget, cost } of capped) {
-      budget.tat = (budget.tat > at ? budget.tat : at) + (cost * 1000) / budget.rate;
-    }
+    for (const { budget, cost } of capped) budget.tat = debtAfter(budget, cost, at);
     return wait <= 0 ? immediate : { granted: true, waitMs: Math.ceil(wait) };
   };
 
@@ -336,8 +339,19 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       observe(budget, t, 1);
       return resolved;
     }
+    // With the system clock, `t` is the wall-clock time too: no second reading.
+    const left = deadline - (wallClock ? t : Date.now());
+    if (store === undefined && site.rate > 0) {
+      const after = debtAfter(site, 1, t);
+      const wait = waitFor(site, after, t);
+      if (wait > left) return Promise.reject(tokenless([site], wait));
+      site.tat = after;
+      observe(site, t, 1);
+      observe(budget, t, 1);
+      return wait > 0 ? sleep(Math.ceil(wait), signal) : resolved;
+    }
     const capped = [{ budget: site, cost: 1, limiter: undefined }];
-    const grant = take(capped, t, deadline - Date.now());
+    const grant = take(capped, t, left);
     return grant instanceof Promise
       ? grant.then((g) => settle(g, capped, capped, t, t, undefined, deadline, signal))
       : settle(grant, capped, capped, t, t, undefined, deadline, signal);
@@ -385,7 +399,7 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     const t = now();
     // The deadline is wall-clock (the relay's retry budget); the buckets run on `now`, which tests
     // inject: compare time left, not instants.
-    const left = deadline - Date.now();
+    const left = deadline - (wallClock ? t : Date.now());
     let start = t;
     let capped: Need[] | undefined;
     let custom: Need[] | undefined;
@@ -427,12 +441,13 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     deadline: number,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    if (!grant.granted) {
-      const names = capped?.map((n) => n.budget.storeKey.slice(prefix.length)).join(', ') ?? '';
+    if (!grant.granted)
       return Promise.reject(
-        rateLimited(start - t + grant.waitMs, `no token within the deadline for ${names}`),
+        tokenless(
+          (capped ?? []).map((n) => n.budget),
+          start - t + grant.waitMs,
+        ),
       );
-    }
     for (const need of needs) observe(need.budget, t, need.cost);
     const wait = start - t + grant.waitMs;
     if (custom === undefined) return wait > 0 ? sleep(wait, signal) : resolved;
@@ -581,3 +596,13 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
 }
 
 const immediate: RateGrant = { granted: true, waitMs: 0 };
+
+/** GCRA on a budget's own bucket: when it is next empty of debt once `cost` more is taken at `at`. */
+function debtAfter(budget: Budget, cost: number, at: number): number {
+  return (budget.tat > at ? budget.tat : at) + (cost * 1000) / budget.rate;
+}
+
+/** How long a take that leaves the bucket in debt until `after` must wait (≤ 0: not at all). */
+function waitFor(budget: Budget, after: number, at: number): number {
+  return after - (Math.max(1, budget.effectiveBurst) * 1000) / budget.rate - at;
+}
