@@ -5,6 +5,19 @@ export interface MemoryRateStoreOptions {
   maxKeys?: number;
 }
 
+/**
+ * GCRA, one bucket: the time it is next empty of debt once `cost` more is taken at `now`, from
+ * `tat` (that time as it stood; 0 for a full bucket).
+ */
+export function debtAfter(tat: number, now: number, cost: number, ratePerSec: number): number {
+  return (tat > now ? tat : now) + (cost * 1000) / ratePerSec;
+}
+
+/** How long a take that leaves the bucket in debt until `after` must wait (≤ 0: not at all). */
+export function waitFor(after: number, now: number, burst: number, ratePerSec: number): number {
+  return after - (Math.max(1, burst) * 1000) / ratePerSec - now;
+}
+
 /** Handed out for every immediate grant, so the hot path allocates no answer. */
 const grantedNow: RateGrant = Object.freeze({ granted: true, waitMs: 0 });
 
@@ -39,11 +52,9 @@ export function memoryRateStore(
           continue;
         }
         if (!(b.ratePerSec > 0)) return { granted: false, waitMs: Number.POSITIVE_INFINITY };
-        const interval = 1000 / b.ratePerSec;
-        const tat = tats.get(b.key) ?? now;
-        const after = (tat > now ? tat : now) + b.cost * interval;
+        const after = debtAfter(tats.get(b.key) ?? now, now, b.cost, b.ratePerSec);
         next[i] = after;
-        const w = after - Math.max(1, b.burst) * interval - now;
+        const w = waitFor(after, now, b.burst, b.ratePerSec);
         if (w > wait) wait = w;
       }
       if (wait > maxWaitMs) return { granted: false, waitMs: Math.ceil(wait) };

@@ -16,6 +16,7 @@ import {
   type Budget,
   type SlowDownAction,
 } from './adaptive.ts';
+import { debtAfter, waitFor } from './bucket.ts';
 import type { ThrottleEvent } from './events.ts';
 import type { Limiter } from './limiter.ts';
 import { createMxRollup, type MxRollup, type MxRollupOptions } from './mx.ts';
@@ -285,11 +286,13 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     let wait = 0;
     for (const { budget, cost } of capped) {
       if (!(budget.rate > 0)) return { granted: false, waitMs: Number.POSITIVE_INFINITY };
-      const w = waitFor(budget, debtAfter(budget, cost, at), at);
+      const after = debtAfter(budget.tat, at, cost, budget.rate);
+      const w = waitFor(after, at, budget.effectiveBurst, budget.rate);
       if (w > wait) wait = w;
     }
     if (wait > maxWaitMs) return { granted: false, waitMs: Math.ceil(wait) };
-    for (const { budget, cost } of capped) budget.tat = debtAfter(budget, cost, at);
+    for (const { budget, cost } of capped)
+      budget.tat = debtAfter(budget.tat, at, cost, budget.rate);
     return wait <= 0 ? immediate : { granted: true, waitMs: Math.ceil(wait) };
   };
 
@@ -342,8 +345,8 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     // With the system clock, `t` is the wall-clock time too: no second reading.
     const left = deadline - (wallClock ? t : Date.now());
     if (store === undefined && site.rate > 0) {
-      const after = debtAfter(site, 1, t);
-      const wait = waitFor(site, after, t);
+      const after = debtAfter(site.tat, t, 1, site.rate);
+      const wait = waitFor(after, t, site.effectiveBurst, site.rate);
       if (wait > left) return Promise.reject(tokenless([site], wait));
       site.tat = after;
       observe(site, t, 1);
@@ -596,13 +599,3 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
 }
 
 const immediate: RateGrant = { granted: true, waitMs: 0 };
-
-/** GCRA on a budget's own bucket: when it is next empty of debt once `cost` more is taken at `at`. */
-function debtAfter(budget: Budget, cost: number, at: number): number {
-  return (budget.tat > at ? budget.tat : at) + (cost * 1000) / budget.rate;
-}
-
-/** How long a take that leaves the bucket in debt until `after` must wait (≤ 0: not at all). */
-function waitFor(budget: Budget, after: number, at: number): number {
-  return after - (Math.max(1, budget.effectiveBurst) * 1000) / budget.rate - at;
-}
