@@ -69,6 +69,18 @@ export interface WebhookParseResult {
   events: DeliveryEvent[];
   /** A reply other than 200 with an empty body, when the provider expects one. */
   response?: { status: number; body?: string; headers?: Record<string, string> };
+  /**
+   * Authenticated deliveries the adapter could not turn into events (an unknown shape, a value
+   * out of bounds). The relay acknowledges the request, so the provider stops redelivering a
+   * poison message, and reports each one as a `webhook-unreadable` alert.
+   */
+  unreadable?: Array<{ eventId?: string; reason: string }>;
+  /**
+   * An authenticated request that carries no delivery events at all (inbound mail posted to a
+   * tracking hook, say). Acknowledged and reported as a `webhook-misrouted` alert that names the
+   * provider and what arrived, so the user finds the mis-wired hook.
+   */
+  misrouted?: { what: string };
 }
 
 export interface ProviderWebhook {
