@@ -57,7 +57,7 @@ function suite(store: string[]) {
     expect((await cmd('export')).stdout).toBe(csv);
 
     const refused = await cmd('remove', 'ada@example.org');
-    expect(refused.code).toBe(2);
+    expect(refused.code).toBe(64);
     expect(refused.stderr).toMatch(/--by <who> and --reason <why> are required/u);
     const removed = await cmd(
       'remove',
@@ -91,7 +91,7 @@ function suite(store: string[]) {
   });
 
   it('checks the call before touching the store', async () => {
-    expect((await cmd('add')).code).toBe(2);
+    expect((await cmd('add')).code).toBe(64);
     expect((await cmd('add', 'x@example.org', '--reason', 'because')).stderr).toMatch(
       /--reason must be one of hard-bounce, /u,
     );
@@ -116,7 +116,7 @@ describe.skipIf(!redisUp)('relaykit suppression on redis', () => {
 
 it('refuses a store it does not know, and never echoes a URL that may hold a password', async () => {
   const r = await run(['suppression', 'list', '--store', 'postgres://user:hunter2@db/relaykit']);
-  expect(r.code).toBe(2);
+  expect(r.code).toBe(64);
   expect(r.stderr).toMatch(/--store must be sqlite:<path> or redis:\/\/host:port/u);
   expect(r.stderr).not.toContain('hunter2');
 });
