@@ -75,7 +75,7 @@ function suite(store: string[]) {
     ).toEqual(['@blocked.example', 'bob@example.org']);
 
     const imported = await run(['suppression', 'import', ...store], { stdin: csv });
-    expect(imported.stdout).toMatch(/^imported 3 suppressions into /u);
+    expect(imported.stdout).toMatch(/^imported 3 suppressions \(relaykit export\) into /u);
     expect(
       (JSON.parse((await cmd('list', '--json')).stdout) as Entry[]).map((e) => e.address).sort(),
     ).toEqual(['@blocked.example', 'ada@example.org', 'bob@example.org']);
