@@ -129,10 +129,8 @@ export function detectLayout(header: readonly string[], forced?: LayoutName): La
   const has = (name: string) => header.includes(name);
   const byMark = layouts.find((l) => l.marks.some(has) && (l.columns.address ?? []).some(has));
   if (byMark) return byMark;
-  const byAddress = layouts.find(
-    (l) => (l.columns.address ?? []).some(has) && (l.name !== 'mailgun' || has('createdat')),
-  );
-  return byAddress;
+  if (has('address') && has('createdat')) return layouts.find((l) => l.name === 'mailgun');
+  return layouts.find((l) => (l.columns.address ?? []).some(has));
 }
 
 /** Provider reason words → relaykit's reasons; compared normalised (`Hard bounce` = `hardbounce`). */
