@@ -408,6 +408,41 @@ describe('mailgunWebhook', () => {
     });
   });
 
+  it('refuses a forged body on a captured signature block every time it is sent, not only the first', async () => {
+    const webhook = mailgunWebhook(options);
+    const context = memoryContext(now);
+    await webhook.verify(request(JSON.stringify(payload)), context);
+    const forged = JSON.stringify({
+      ...payload,
+      'event-data': {
+        ...payload['event-data'],
+        event: 'complained',
+        recipient: 'victim@example.com',
+      },
+    });
+    for (let attempt = 0; attempt < 3; attempt++)
+      await expect(webhook.verify(request(forged), context)).rejects.toMatchObject({
+        kind: 'auth',
+      });
+    // The genuine bytes are still honoured once more (a redelivery), then refused.
+    await webhook.verify(request(JSON.stringify(payload)), context);
+    await expect(webhook.verify(request(JSON.stringify(payload)), context)).rejects.toMatchObject({
+      kind: 'auth',
+    });
+  });
+
+  it('a request with a bad signature never touches the token store', async () => {
+    const webhook = mailgunWebhook(options);
+    const context = memoryContext(now);
+    const bad = { ...payload, signature: { ...payload.signature, signature: '0'.repeat(64) } };
+    await expect(webhook.verify(request(JSON.stringify(bad)), context)).rejects.toMatchObject({
+      kind: 'auth',
+    });
+    expect(context.keys.size).toBe(0);
+    // The genuine delivery that follows is accepted.
+    await webhook.verify(request(JSON.stringify(payload)), context);
+  });
+
   it('uses a pluggable replay store when given', async () => {
     const seen: string[] = [];
     const webhook = mailgunWebhook({
@@ -417,7 +452,7 @@ describe('mailgunWebhook', () => {
     const context = memoryContext(now);
     await webhook.verify(request(JSON.stringify(payload)), context);
     expect(seen).toHaveLength(2);
-    expect(seen[1]).toBe(`mailgun:mailgun:token:${payload.signature.token}`);
+    expect(seen[0]).toBe(`mailgun:mailgun:token:${payload.signature.token}`);
     expect(context.keys.size).toBe(0);
   });
 

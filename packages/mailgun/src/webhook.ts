@@ -72,6 +72,8 @@ const invalid = (provider: string, message: string, cause?: unknown) =>
     ...(cause === undefined ? {} : { cause }),
   });
 
+const digestOf = (body: string) => createHash('sha256').update(body).digest('base64url');
+
 /** Hex HMAC-SHA256 of `timestamp + token` with the webhook signing key: Mailgun's signature. */
 export function signMailgun(key: string, timestamp: string, token: string): string {
   return createHmac('sha256', key)
@@ -333,12 +335,13 @@ export function parseMailgunEvents(
 }
 
 /**
- * The Provider's `webhook` member. `verify` checks the signature and timestamp, then the token:
- * Mailgun signs only timestamp + token, never the body, so each signature block is honoured for
- * one body. The same token with the same bytes again (a redelivery, or a replay of a captured
- * request) passes: its events carry the ids already recorded, so the relay's event dedupe records
- * nothing new, and a redelivery after a failed first attempt is not lost. The same token with
- * other bytes is a forgery on a captured signature: refused (401).
+ * The Provider's `webhook` member. `verify` checks the signature and timestamp first: a request
+ * that fails them never reaches the token store. Then the token: Mailgun signs only
+ * timestamp + token, never the body, so each signature block is honoured for the body that first
+ * claimed it, and for one exact repeat of those bytes (a redelivery after a failed first attempt;
+ * its events carry the ids already recorded, so the relay's event dedupe records nothing twice).
+ * The same token with other bytes is a forgery on a captured signature: refused (401), however
+ * often it is sent.
  */
 export function mailgunWebhook(options: MailgunWebhookOptions): ProviderWebhook {
   return {
@@ -354,13 +357,24 @@ export function mailgunWebhook(options: MailgunWebhookOptions): ProviderWebhook 
           ? options.replayStore.remember(key, ttlMs)
           : context.remember(key, ttlMs);
       const token = `mailgun:${options.provider}:token:${signature.token}`;
-      const digest = createHash('sha256').update(request.body).digest('base64url');
-      if (!(await remember(`${token}:${digest}`))) return;
-      if (!(await remember(token)))
-        throw authError(
-          options.provider,
-          'token was already used with another body: a replayed signature',
-        );
+      // The first body to claim the token owns it, and that claim is marked with its digest.
+      if (await remember(token)) {
+        await remember(`${token}:body:${digestOf(request.body)}`);
+        return;
+      }
+      // A store can only answer "was it new" by recording the key, so asking whether these bytes
+      // own the token records something. The probe key is recorded first: a body asking a second
+      // time finds it held and is refused, so a forged body never passes by being sent twice.
+      // The owner's bytes are honoured once more (a provider redelivery within the window).
+      const digest = digestOf(request.body);
+      const asked = await remember(`${token}:asked:${digest}`);
+      if (asked && !(await remember(`${token}:body:${digest}`))) return;
+      throw authError(
+        options.provider,
+        asked
+          ? 'token was already used with another body: a replayed signature'
+          : 'token was already used: a replayed signature',
+      );
     },
     async parse(request: WebhookRequest) {
       return { events: parseMailgunEvents(readJson(request, options.provider), options) };
