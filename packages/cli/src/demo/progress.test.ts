@@ -41,6 +41,10 @@ describe('createProgressView', () => {
     expect(text).toMatch(/\u001B\[2K\u001B\[1A\u001B\[2K/u);
     expect(strip(text)).toContain('three\nfour');
     expect(strip(text)).toContain('[  1.0 s] a stage\n');
+    // After done, a stage is one plain line: the last block is not drawn again.
+    writes.length = 0;
+    view.stage('[  2.0 s] report written');
+    expect(writes).toEqual(['[  2.0 s] report written\n']);
   });
 
   it('elsewhere, prints one line per stage and never draws bars', () => {

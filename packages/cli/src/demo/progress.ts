@@ -43,14 +43,14 @@ export function renderProgress(
   columns = 80,
 ): string[] {
   const t = stats.totals;
-  const width = Math.max(10, Math.min(24, columns - 50));
+  const width = Math.max(10, Math.min(20, columns - 56));
   const paused = new Map<string, boolean>();
   for (const e of stats.throttle) {
     if (e.reason === 'pause') paused.set(e.profile, true);
     if (e.reason === 'resume') paused.set(e.profile, false);
   }
   const row = (label: string, done: number, total: number, extra: string) =>
-    `  ${label.slice(0, 14).padEnd(14)} ${bar(done, total, width)} ${n(done).padStart(6)}/${n(total).padEnd(6)}${extra}`;
+    `  ${label.slice(0, 16).padEnd(16)} ${bar(done, total, width)} ${n(done).padStart(6)}/${n(total).padEnd(6)}${extra}`;
   const lines = [
     `${stage} · sent ${n(Math.max(t.sent, stats.accepted ?? 0))}/${n(stats.recipients)} · delivered ${n(t.delivered)} · deferred ${n(t.deferred)} · bounced ${n(t.bounced)}`,
     'streams',
@@ -93,17 +93,26 @@ export function createProgressView(out: ProgressOut, live: boolean): ProgressVie
   }
   const update = createLogUpdate(out as unknown as NodeJS.WriteStream, { showCursor: false });
   let last: string[] = [];
+  let finished = false;
   return {
     stage(text) {
+      if (finished) {
+        out.write(`${text}\n`);
+        return;
+      }
+      // The stage line goes above the block: erase the block, print, draw it again below.
       update.clear();
       out.write(`${text}\n`);
       if (last.length > 0) update(last.join('\n'));
     },
     draw(lines) {
+      if (finished) return;
       last = lines;
       update(lines.join('\n'));
     },
     done() {
+      if (finished) return;
+      finished = true;
       if (last.length > 0) update.done();
     },
   };

@@ -276,7 +276,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       byProfile: count([...byAddress.values()], (r) => r.profile),
     };
     view.stage(
-      `relaykit demo: ${total.toLocaleString('en-US')} recipients, 2 streams, 4 providers (Postmark down for ${outageMs / 1000} s from 2 s in), ${complaints} scripted complaints, ${preSuppressed} addresses already suppressed; state in ${database}`,
+      [
+        `relaykit demo: ${total.toLocaleString('en-US')} recipients, 2 streams, 4 providers`,
+        `  Postmark down ${outageMs / 1000} s from 2 s in · ${complaints} complaints scripted · ${preSuppressed} already suppressed`,
+        `  state in ${database}`,
+      ].join('\n'),
     );
     const live = (name: string) => view.draw(renderProgress(stats, totals, name, columns()));
     enter('sending the campaign', `sending ${total.toLocaleString('en-US')} messages`);
