@@ -84,7 +84,10 @@ export function readSuppressionCsv(text: string, options: ReadOptions = {}): Rea
     const get = (i: number) => {
       if (i === -1) return undefined;
       const v = record.fields[i]?.trim();
-      return v === '' ? undefined : v;
+      if (v === '' || v === undefined) return undefined;
+      // relaykit's export puts a ' before a value a spreadsheet would run as a formula (=, +, -,
+      // @, tab, CR: OWASP "CSV Injection"); reading it back takes that quote off again.
+      return layout.name === 'relaykit' && /^'+[=+\-@\t\r]/u.test(v) ? v.slice(1) : v;
     };
     const raw = get(at.address) ?? '';
     let address: string;
