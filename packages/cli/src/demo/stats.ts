@@ -256,8 +256,19 @@ export function headline(stats: DemoStats): Headline[] {
       'failed-over',
       'failed over',
       stats.failedOver,
-      'messages moved to another provider during the outage',
+      'messages moved to another provider after a provider-side fault (the outage, a timeout)',
     ),
+    // Only when it happened: a message no provider took (a timeout may still have delivered it).
+    ...(t.failed > 0
+      ? [
+          row(
+            'failed',
+            'failed',
+            t.failed,
+            'messages no provider took; after a timeout one may still have been delivered',
+          ),
+        ]
+      : []),
     {
       key: 'rate',
       label: 'messages/s',
