@@ -152,7 +152,11 @@ export function createStats(recipients: number, startedAt = new Date()): LiveSta
       const id = `${key}\u0000${message}`;
       if (seen.has(id)) return;
       seen.add(id);
-      if (key === 'deferred') deferredMessages.add(message);
+      // Webhooks arrive in any order: a delivery may be seen before the deferral that preceded it.
+      if (key === 'deferred') {
+        deferredMessages.add(message);
+        if (seen.has(`delivered\u0000${message}`)) stats.deferredThenDelivered += 1;
+      }
       if (key === 'delivered' && deferredMessages.has(message)) stats.deferredThenDelivered += 1;
       stats.totals[key] += 1;
       if (where.provider) (stats.byProvider[where.provider] ??= emptyCounts())[key] += 1;
