@@ -8,7 +8,7 @@ export class DemoError extends Error {
   ) {
     const why = cause instanceof Error ? cause.message : String(cause);
     super(
-      `[relaykit] [demo] failed while ${stage}: ${why}; the simulator was stopped and temporary files removed. Run again with RELAYKIT_DEBUG=1 for the stack trace.`,
+      `[relaykit] [demo] failed while ${stage}: ${why}; what it had started is stopped and its temporary files removed. Run again with RELAYKIT_DEBUG=1 for the stack trace.`,
       { cause },
     );
   }

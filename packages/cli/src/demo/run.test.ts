@@ -25,7 +25,7 @@ describe('runDemo on a failure', () => {
     });
     await expect(failure).rejects.toThrow(DemoError);
     await expect(failure).rejects.toThrow(
-      /^\[relaykit\] \[demo\] failed while sending the campaign: the network went away; the simulator was stopped and temporary files removed/u,
+      /^\[relaykit\] \[demo\] failed while sending the campaign: the network went away; what it had started is stopped and its temporary files removed/u,
     );
     expect(made).toBeDefined();
     expect(existsSync(made as string)).toBe(false);
