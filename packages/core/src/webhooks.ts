@@ -74,6 +74,13 @@ async function readBody(request: Request, maxBytes: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > maxBytes) throw new BodyTooLarge();
   if (!request.body) return '';
+  // A declared length within the bound is read in one go (HTTP framing holds the body to it);
+  // without one (chunked), chunk by chunk, stopping at the bound.
+  if (request.headers.has('content-length')) {
+    const bytes = await request.arrayBuffer();
+    if (bytes.byteLength > maxBytes) throw new BodyTooLarge();
+    return Buffer.from(bytes).toString('utf8');
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
