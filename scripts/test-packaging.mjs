@@ -28,10 +28,12 @@ const keep = process.argv.includes('--keep');
 const jestVersion = '30';
 const failures = [];
 
-const ok = (text) => console.log(`  ok   ${text}`);
+const print = (text) => process.stdout.write(`${text}\n`);
+
+const ok = (text) => print(`  ok   ${text}`);
 const fail = (text) => {
   failures.push(text);
-  console.log(`  FAIL ${text}`);
+  print(`  FAIL ${text}`);
 };
 const check = (condition, text) => (condition ? ok(text) : fail(text));
 
@@ -75,7 +77,7 @@ function targets(value) {
   return Object.values(value).flatMap(targets);
 }
 
-console.log('\n==> The tarballs (npm pack --dry-run, then pnpm pack as published)');
+print('\n==> The tarballs (npm pack --dry-run, then pnpm pack as published)');
 for (const { dir, manifest } of packages) {
   const name = manifest.name;
   const [dry] = JSON.parse(
@@ -134,7 +136,7 @@ for (const { dir, manifest } of packages) {
   check(!ranges.includes('workspace:'), `${name}: no workspace: ranges left`);
 }
 
-console.log(`\n==> npm install of the tarballs and jest@${jestVersion} into a fresh project`);
+print(`\n==> npm install of the tarballs and jest@${jestVersion} into a fresh project`);
 mkdirSync(project);
 writeFileSync(
   join(project, 'package.json'),
@@ -208,7 +210,7 @@ const noRequireEsm = process.allowedNodeEnvironmentFlags.has('--experimental-req
   : [];
 
 const attempt = (label, command, args) => {
-  console.log(`\n==> ${label}`);
+  print(`\n==> ${label}`);
   const result = run(command, args, { cwd: project, env, allowFailure: true, stdio: 'inherit' });
   check(result.status === 0, label);
 };
@@ -224,13 +226,13 @@ const cli = join(project, 'node_modules', 'relaykit');
 const bin = JSON.parse(readFileSync(join(cli, 'package.json'), 'utf8')).bin.relaykit;
 attempt('the relaykit bin runs', process.execPath, [join(cli, bin), '--help']);
 
-console.log('');
+print('');
 if (failures.length > 0) {
-  console.log(`${failures.length} packaging check(s) failed; the project is kept in ${project}`);
+  print(`${failures.length} packaging check(s) failed; the project is kept in ${project}`);
   process.exit(1);
 }
-if (keep) console.log(`all packaging checks passed; the project is in ${project}`);
+if (keep) print(`all packaging checks passed; the project is in ${project}`);
 else {
   rmSync(work, { recursive: true, force: true });
-  console.log('all packaging checks passed');
+  print('all packaging checks passed');
 }
