@@ -1,3 +1,4 @@
+import pRetry, { AbortError } from 'p-retry';
 import { RelayError, toRelayError } from './errors.ts';
 import type { Message } from './message.ts';
 import type { Provider, SendResult } from './provider.ts';
@@ -49,15 +50,8 @@ class GateError extends Error {
   }
 }
 
-/** Ends the attempt loop at once with `reason` (a permanent error, a spent budget, a gate failure). */
-class Stop extends Error {
-  constructor(readonly reason: unknown) {
-    super('stop');
-  }
-}
-
 /**
- * Sends one message with retry and failover, within `attempts` and the `maxTimeMs` budget. The
+ * Sends one message with retry and failover. p-retry runs the attempt loop and its budget; the
  * decision after each failure is relaykit's: a permanent error stops at once, a provider-side
  * fault moves on to the next provider (at once for an outage, after `attemptsPerProvider` for a
  * transient error), and a wait honours Retry-After. Every attempt carries the same idempotency key.
@@ -91,7 +85,7 @@ export async function deliver(request: DeliverRequest): Promise<Delivery> {
     try {
       await request.beforeAttempt?.(provider, deadline, message, request.signal);
     } catch (error) {
-      throw new Stop(new GateError(toRelayError(error)));
+      throw new AbortError(new GateError(toRelayError(error)));
     }
     try {
       const result = await provider.send(message, {
@@ -123,35 +117,46 @@ export async function deliver(request: DeliverRequest): Promise<Delivery> {
         nextDelay = 0;
         throw error;
       }
-      if (!error.retryable) throw new Stop(error);
+      if (!error.retryable) throw new AbortError(error);
       const backoff = Math.min(maxDelay, minDelay * 2 ** (onThisProvider - 1)) * random();
       nextDelay = Math.max(backoff, error.retryAfterMs ?? 0);
-      if (Date.now() + nextDelay >= deadline) throw new Stop(error);
+      if (Date.now() + nextDelay >= deadline) throw new AbortError(error);
       throw error;
     }
   };
 
   const settle = (error: unknown): never => {
-    const inner = error instanceof Stop ? error.reason : error;
+    const inner =
+      error instanceof AbortError
+        ? (error as AbortError & { originalError: unknown }).originalError
+        : error;
     if (inner instanceof GateError) throw inner.error;
     if (inner instanceof RelayError) throw inner;
     throw last ?? toRelayError(inner);
   };
 
-  // Most sends succeed at once: the first attempt is the common path. Each retry waits the delay
-  // the failure asked for (backoff or Retry-After), on the same signal as the send.
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      if (attempt > 1) {
+  // Most sends succeed at once: the first attempt runs without the retry machinery.
+  try {
+    return await run(1);
+  } catch (error) {
+    if (error instanceof AbortError || attempts <= 1) settle(error);
+  }
+  try {
+    await sleep(nextDelay, request.signal);
+    nextDelay = 0;
+    return await pRetry((n) => run(n + 1), {
+      retries: attempts - 2,
+      minTimeout: 0,
+      maxTimeout: 0,
+      maxRetryTime: Math.max(1, deadline - Date.now()),
+      ...(request.signal ? { signal: request.signal } : {}),
+      onFailedAttempt: async () => {
         await sleep(nextDelay, request.signal);
         nextDelay = 0;
-        request.signal?.throwIfAborted();
-      }
-      return await run(attempt);
-    } catch (error) {
-      if (error instanceof Stop || attempt >= attempts || Date.now() >= deadline) settle(error);
-      if (!(error instanceof RelayError)) settle(error); // an abort while waiting
-    }
+      },
+    });
+  } catch (error) {
+    return settle(error);
   }
 }
 
