@@ -352,7 +352,11 @@ function build(name: Name, c: Case): { request: Request; authentic: boolean } {
       const headers = new Headers();
       if (c.type) headers.set('content-type', c.type);
       return {
-        request: new Request(url(name), { method: 'POST', headers, body: c.body }),
+        request: new Request(url(name), {
+          method: 'POST',
+          headers,
+          body: typeof c.body === 'string' ? c.body : new Uint8Array(c.body),
+        }),
         authentic: false,
       };
     }
