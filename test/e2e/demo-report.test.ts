@@ -39,7 +39,11 @@ describe('relaykit demo and its report', () => {
 
   it('gives every recipient an outcome and reports per provider, profile and stream', () => {
     const t = result.stats.totals;
-    expect(t.delivered + t.bounced + t.suppressed + t.rejected + t.failed).toBe(1400);
+    // At least one outcome each (a send that timed out may be both failed and, later, delivered).
+    expect(t.delivered + t.bounced + t.suppressed + t.rejected + t.failed).toBeGreaterThanOrEqual(
+      1400,
+    );
+    expect(t.sent + t.suppressed + t.rejected + t.failed).toBe(1400);
     expect(Object.keys(result.stats.byProvider).sort()).toEqual([
       'mailgun',
       'postmark',
@@ -129,6 +133,8 @@ describe('relaykit demo and its report', () => {
         'complained',
         'suppressed',
         'failed-over',
+        // Shown only when a message failed (a provider timing out on a loaded machine).
+        ...(result.stats.totals.failed > 0 ? ['failed'] : []),
         'rate',
         'duration',
       ]);
@@ -138,7 +144,11 @@ describe('relaykit demo and its report', () => {
       expect(shown['complained']).toBe(String(t.complained));
       expect(shown['suppressed']).toBe(String(t.suppressed));
       expect(Number(shown['complained'])).toBeGreaterThan(0);
-      expect(figures.slice(0, 7).every((f) => /^(<?[\d.]+)%$/u.test(f.share ?? ''))).toBe(true);
+      expect(
+        figures
+          .filter((f) => f.key !== 'rate' && f.key !== 'duration')
+          .every((f) => /^(<?[\d.]+)%$/u.test(f.share ?? '')),
+      ).toBe(true);
       // First on the page: above every chart.
       const firstChart = await page.$eval('figure.chart', (n) => n.getBoundingClientRect().top);
       expect(Math.max(...figures.map((f) => f.top))).toBeLessThan(firstChart);

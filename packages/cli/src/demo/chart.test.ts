@@ -61,3 +61,20 @@ describe('lineChart', () => {
     expect(svg).toContain('>10 s<');
   });
 });
+
+describe('deferred then delivered', () => {
+  it('counts a message once in each place, whatever order the webhooks came in', async () => {
+    const { createStats } = await import('./stats.ts');
+    const stats = createStats(3);
+    const w = { provider: 'ses', profile: 'google', stream: 'outreach' };
+    stats.count('deferred', 'a@x.test', w);
+    stats.count('deferred', 'a@x.test', w); // deferred twice: one message
+    stats.count('delivered', 'a@x.test', w);
+    stats.count('delivered', 'b@x.test', w); // delivered first, its deferral webhook late
+    stats.count('deferred', 'b@x.test', w);
+    expect(stats.totals.deferred).toBe(2);
+    expect(stats.totals.delivered).toBe(2);
+    expect(stats.deferredThenDelivered).toBe(2);
+    expect(stats.byProvider['ses']?.deferred).toBe(2);
+  });
+});

@@ -86,7 +86,7 @@ function swatch(content: string): string {
 export function lineChart(title: string, series: readonly Series[], options: ChartOptions): string {
   const width = options.width ?? 640;
   const height = options.height ?? 260;
-  const pad = { left: 52, right: 16, top: 34, bottom: 40 };
+  const pad = { left: 52, right: 16, top: 44, bottom: 40 };
   const xs = series.flatMap((s) => s.points.map(([x]) => x));
   const ys = series.flatMap((s) => s.points.map(([, y]) => y));
   const xTicks = niceTicks(options.xMax ?? Math.max(1, ...xs), 6);
@@ -149,7 +149,7 @@ export function lineChart(title: string, series: readonly Series[], options: Cha
   ].join('');
 
   return `<figure class="chart"><svg role="img" aria-label="${escape(title)}" viewBox="0 0 ${width} ${height}" xmlns="http://www.w3.org/2000/svg">
-<text x="4" y="14" font-size="13" font-weight="600">${escape(title)}</text><text x="4" y="${top - 12}" font-size="10" fill="#4b5563">${escape(options.yUnit)}</text>
+<text x="4" y="14" font-size="13" font-weight="600">${escape(title)}</text><text x="4" y="${top - 16}" font-size="10" fill="#4b5563">${escape(options.yUnit)}</text>
 ${band}${grid}${xAxis}<line x1="${pad.left}" x2="${pad.left}" y1="${top}" y2="${bottom}" stroke="#9ca3af"/><line x1="${pad.left}" x2="${width - pad.right}" y1="${bottom}" y2="${bottom}" stroke="#9ca3af"/><text x="${width - pad.right}" y="${height - 4}" text-anchor="end" font-size="10" fill="#4b5563">seconds since the start</text>${lines}${marks}</svg><figcaption><ul class="legend">${legend}</ul></figcaption></figure>`;
 }
 

@@ -152,7 +152,11 @@ export function createStats(recipients: number, startedAt = new Date()): LiveSta
       const id = `${key}\u0000${message}`;
       if (seen.has(id)) return;
       seen.add(id);
-      if (key === 'deferred') deferredMessages.add(message);
+      // Webhooks arrive in any order: a delivery may be seen before the deferral that preceded it.
+      if (key === 'deferred') {
+        deferredMessages.add(message);
+        if (seen.has(`delivered\u0000${message}`)) stats.deferredThenDelivered += 1;
+      }
       if (key === 'delivered' && deferredMessages.has(message)) stats.deferredThenDelivered += 1;
       stats.totals[key] += 1;
       if (where.provider) (stats.byProvider[where.provider] ??= emptyCounts())[key] += 1;
@@ -256,8 +260,19 @@ export function headline(stats: DemoStats): Headline[] {
       'failed-over',
       'failed over',
       stats.failedOver,
-      'messages moved to another provider during the outage',
+      'messages moved to another provider after a provider-side fault (the outage, a timeout)',
     ),
+    // Only when it happened: a message no provider took (a timeout may still have delivered it).
+    ...(t.failed > 0
+      ? [
+          row(
+            'failed',
+            'failed',
+            t.failed,
+            'messages no provider took; after a timeout one may still have been delivered',
+          ),
+        ]
+      : []),
     {
       key: 'rate',
       label: 'messages/s',
