@@ -4,6 +4,7 @@ import {
   RelayError,
   serveWebhooks,
   type DeliveryEvent,
+  type Message,
   type Provider,
   type Relay,
   type WebhookServer,
@@ -14,6 +15,7 @@ import {
   type Simulator,
   type SimulatorOptions,
 } from '@relaykit/simulator';
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { waitForEvent } from '../support/events.ts';
 
@@ -33,6 +35,61 @@ export interface ConformanceTarget {
 }
 
 const fastRetry = { minDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 3000 };
+
+/** Characters no header-bound field may carry (C0 with tab, DEL, C1, U+2028/U+2029). */
+const controls = fc.oneof(
+  fc.constantFrom('\r', '\n', '\r\n', '\u0000', '\t', '\u2028', '\u2029', '\u0085'),
+  fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)),
+  fc.integer({ min: 0x7f, max: 0x9f }).map((c) => String.fromCharCode(c)),
+);
+
+/** Each header-bound field of a message input, and how to put a string into it. */
+const inputFields: ReadonlyArray<[string, (s: string) => Record<string, unknown>]> = [
+  ['subject', (s) => ({ subject: `Hi${s}there` })],
+  ['to[0]', (s) => ({ to: { address: 'ada@example.org', name: `Ada${s}` } })],
+  ['from', (s) => ({ from: `Shop${s} <orders@mail.shop.test>` })],
+  ['replyTo[0]', (s) => ({ replyTo: `help@example.org${s}Bcc: eve@example.org` })],
+  ['headers.X-Ref', (s) => ({ headers: { 'X-Ref': `a${s}Bcc: eve@example.org` } })],
+  ['tags.0', (s) => ({ tags: [`t${s}`] })],
+  ['metadata.order', (s) => ({ metadata: { order: `42${s}` } })],
+  ['stream', (s) => ({ stream: `s${s}` })],
+  ['idempotencyKey', (s) => ({ idempotencyKey: `key${s}` })],
+  ['listUnsubscribe.url', (s) => ({ listUnsubscribe: { url: `https://shop.test/u${s}` } })],
+  [
+    'listUnsubscribe.mailto',
+    (s) => ({ listUnsubscribe: { mailto: `u@shop.test>${s}Bcc: eve@example.org${s}${s}<p>` } }),
+  ],
+  ['attachments.0.filename', (s) => ({ attachments: [{ filename: `a${s}.txt`, content: 'x' }] })],
+];
+
+/** The same fields on a Message built by hand (bypassing validation), for the adapters' own check. */
+const messageFields: ReadonlyArray<[string, (m: Message, s: string) => Message]> = [
+  ['subject', (m, s) => ({ ...m, subject: `Hi${s}` })],
+  ['from', (m, s) => ({ ...m, from: { ...m.from, name: `Shop${s}` } })],
+  ['to[0]', (m, s) => ({ ...m, to: [{ address: 'ada@example.org', name: `Ada${s}` }] })],
+  ['replyTo[0]', (m, s) => ({ ...m, replyTo: [{ address: `help@example.org${s}` }] })],
+  ['headers.X-Ref', (m, s) => ({ ...m, headers: { 'X-Ref': `a${s}Bcc: eve@example.org` } })],
+  ['tags.0', (m, s) => ({ ...m, tags: [`t${s}`] })],
+  ['metadata.order', (m, s) => ({ ...m, metadata: { order: `42${s}` } })],
+  ['idempotencyKey', (m, s) => ({ ...m, idempotencyKey: `key${s}` })],
+  [
+    'listUnsubscribe.mailto',
+    (m, s) => ({ ...m, listUnsubscribe: { oneClick: false, mailto: `u@shop.test>${s}Bcc: x` } }),
+  ],
+  [
+    'listUnsubscribe.url',
+    (m, s) => ({ ...m, listUnsubscribe: { oneClick: false, url: `https://shop.test/${s}` } }),
+  ],
+  [
+    'attachments.0.filename',
+    (m, s) => ({
+      ...m,
+      attachments: [
+        { filename: `a${s}.txt`, content: new Uint8Array([1]), contentType: 'text/plain' },
+      ],
+    }),
+  ],
+];
 
 const until = (relay: Relay, predicate: (e: DeliveryEvent) => boolean, timeoutMs = 5000) =>
   waitForEvent(relay, predicate, { timeoutMs });
@@ -202,6 +259,67 @@ export function runConformance(target: ConformanceTarget): void {
         expect(seen).toHaveLength(0);
       },
     );
+
+    describe('send contract: nothing smuggled into headers', () => {
+      it('refuses a control character in any header-bound field before any provider call: send, sendBatch, enqueue', async () => {
+        // Any request naming ada would meet this rule: none may be made.
+        const watch = sim.fail({ recipient: 'ada@example.org', fault: 'validation' });
+        await fc.assert(
+          fc.asyncProperty(
+            fc.constantFrom(...inputFields),
+            fc.string({ maxLength: 6 }),
+            controls,
+            async ([field, put], before, c) => {
+              const input = { ...base(), to: 'ada@example.org', ...put(`${before}${c}`) };
+              const error = await relay.send(input as never).catch((e: unknown) => e);
+              expect(error).toBeInstanceOf(RelayError);
+              expect((error as RelayError).kind).toBe('invalid');
+              expect((error as RelayError).field).toBe(field);
+              const [result] = await relay.sendBatch([
+                input as never,
+                { ...base(), to: 'bob@example.org', subject: `ok${before}` },
+              ]);
+              expect(result?.ok).toBe(false);
+              expect(result?.ok === false && result.error.kind).toBe('invalid');
+              expect(result?.ok === false && result.error.field).toBe(field);
+              const queued = await relay.enqueue(input as never).catch((e: unknown) => e);
+              expect((queued as RelayError).kind).toBe('invalid');
+            },
+          ),
+          { numRuns: 60 },
+        );
+        expect(watch.hits()).toBe(0);
+        // The valid neighbour in each batch was not failed with it.
+        expect(sim.messages.filter((m) => m.to.includes('bob@example.org')).length).toBe(60);
+        expect((await relay.outbox.counts()).queued).toBe(0);
+      });
+
+      it('its adapter refuses a hand-built message with a control character, in send and sendBatch', async () => {
+        const watch = sim.fail({ recipient: 'ada@example.org', fault: 'validation' });
+        const good = await normalizeMessage({ ...base(), to: 'ada@example.org' });
+        for (const [field, mutate] of messageFields) {
+          for (const c of ['\r\n', '\u0000', '\u2028']) {
+            const bad = mutate(good, c);
+            const context = {
+              attempt: 1,
+              idempotencyKey: bad.idempotencyKey,
+              signal: AbortSignal.timeout(5000),
+            };
+            const error = await provider.send(bad, context).catch((e: unknown) => e);
+            expect(error, field).toBeInstanceOf(RelayError);
+            expect((error as RelayError).kind, field).toBe('invalid');
+            expect((error as RelayError).field, field).toBe(field);
+            if (provider.sendBatch) {
+              const answers = await provider
+                .sendBatch([bad], context)
+                .catch((e: unknown) => [e as RelayError]);
+              expect((answers[0] as RelayError).kind, field).toBe('invalid');
+            }
+          }
+        }
+        expect(watch.hits()).toBe(0);
+      });
+    });
 
     it('sends a batch with one result per message, in order', async () => {
       const messages = await Promise.all(

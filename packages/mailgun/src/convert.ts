@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  assertHeaderSafe,
   formatAddress,
   listUnsubscribeHeaders,
   RelayError,
@@ -93,6 +94,7 @@ const yesNo = (v: boolean): 'yes' | 'no' => (v ? 'yes' : 'no');
  * message id as `v:<messageIdVariable>`.
  */
 export function toMailgunMessage(message: Message, options: ConvertOptions): MailgunMessageData {
+  assertHeaderSafe(message, 'mailgun');
   const data: Record<string, unknown> = {
     from: formatAddress(message.from),
     subject: message.subject,

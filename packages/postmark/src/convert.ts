@@ -1,5 +1,6 @@
 import {
   addressKey,
+  assertHeaderSafe,
   formatAddress,
   listUnsubscribeHeaders,
   recipientsOf,
@@ -81,6 +82,7 @@ function metadataFor(message: Message): Record<string, string> {
  * Postmark cannot carry (scheduling, more than 50 recipients) before any request is made.
  */
 export function toPostmarkMessage(message: Message, settings: ConvertSettings): PostmarkMessage {
+  assertHeaderSafe(message, settings.provider);
   if (message.sendAt !== undefined) {
     throw new RelayError({
       kind: 'invalid',

@@ -251,7 +251,17 @@ export function resend(options: ResendOptions): Provider {
     // Attachments are not allowed on the batch endpoint, and a split message is a batch of its own.
     const single = (m: Message) =>
       !batchable(m) || (o.splitRecipients && recipientsOf(m).length > 1);
-    const grouped = messages.map((m, i) => ({ m, i })).filter(({ m }) => !single(m));
+    // A message that cannot be converted (a header-bound value with a control character, too
+    // many tags) fails alone; the rest still go out.
+    const grouped: Array<{ m: Message; i: number; email: CreateEmailOptions }> = [];
+    for (const [i, m] of messages.entries()) {
+      if (single(m)) continue;
+      try {
+        grouped.push({ m, i, email: toResendEmail(m, convert) });
+      } catch (error) {
+        results[i] = toRelayError(error, name);
+      }
+    }
     for (let start = 0; start < grouped.length; start += maxBatch) {
       const chunk = grouped.slice(start, start + maxBatch);
       // The same messages give the same key on a retry, so Resend replays instead of sending twice.
@@ -259,7 +269,7 @@ export function resend(options: ResendOptions): Provider {
         .update(chunk.map(({ m }) => m.idempotencyKey).join('\n'))
         .digest('hex')}`;
       const outcomes = await sendChunk(
-        chunk.map(({ m }) => toResendEmail(m, convert)) as CreateBatchOptions,
+        chunk.map(({ email }) => email) as CreateBatchOptions,
         key,
         context.signal,
       );

@@ -8,6 +8,7 @@ import type {
   SendEmailCommandInput,
 } from '@aws-sdk/client-sesv2';
 import {
+  assertHeaderSafe,
   listUnsubscribeHeaders,
   RelayError,
   recipientsOf,
@@ -128,6 +129,8 @@ export function simpleContentBlocker(message: Message, settings: SendSettings): 
 }
 
 function common(message: Message, settings: SendSettings): Omit<SendEmailCommandInput, 'Content'> {
+  // Raw MIME and Simple content alike: no header-bound value may carry a control character.
+  assertHeaderSafe(message, 'ses');
   const recipients = recipientsOf(message).length;
   if (recipients > maxRecipients) {
     throw new RelayError({
