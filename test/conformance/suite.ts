@@ -1,5 +1,6 @@
 import {
   createRelay,
+  memoryOutbox,
   normalizeMessage,
   RelayError,
   serveWebhooks,
@@ -318,6 +319,106 @@ export function runConformance(target: ConformanceTarget): void {
           }
         }
         expect(watch.hits()).toBe(0);
+      });
+    });
+
+    describe('send contract: nothing sent early', () => {
+      const hour = 60 * 60 * 1000;
+
+      it('holds a message with sendAt an hour ahead in the outbox until it is due (fake clock)', async () => {
+        let t = Date.now();
+        const clock = () => t;
+        const timed = await startSimulator({ ...target.simulator, seed: 'schedule', clock });
+        const adapter = target.make(timed);
+        const held = createRelay({
+          providers: [adapter],
+          retry: fastRetry,
+          throttle: false,
+          now: clock,
+          outbox: memoryOutbox({ now: clock }),
+          queue: { pollMs: 5 },
+        });
+        try {
+          const sendAt = new Date(t + hour);
+          await held.enqueue({ ...base(), to: 'ada@example.org', sendAt });
+          held.start();
+          await new Promise((r) => setTimeout(r, 50));
+          t += hour - 1000;
+          await new Promise((r) => setTimeout(r, 50));
+          expect(timed.messages).toHaveLength(0);
+          t += 1000;
+          const [message] = await timed.waitForMessages(1);
+          expect(message?.acceptedAt).toBeGreaterThanOrEqual(sendAt.getTime());
+          expect(message?.to).toEqual(['ada@example.org']);
+        } finally {
+          await held.close();
+          await timed.stop();
+        }
+      });
+
+      it('sends a future sendAt only through native scheduling within its horizon, else refuses it (send, sendBatch)', async () => {
+        const watch = sim.fail({ recipient: 'ada@example.org', fault: 'validation' });
+        const horizon =
+          provider.capabilities.schedulingHorizonMs ??
+          (provider.capabilities.scheduling ? Number.POSITIVE_INFINITY : 0);
+        const soon = new Date(Math.ceil((Date.now() + hour) / 1000) * 1000);
+        const beyond = new Date(Date.now() + Math.min(horizon, 60 * 24 * hour) + 24 * hour);
+        for (const sendAt of horizon >= hour ? [beyond] : [soon, beyond]) {
+          const error = await relay
+            .send({ ...base(), to: 'ada@example.org', sendAt })
+            .catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(RelayError);
+          expect((error as RelayError).kind).toBe('invalid');
+          expect((error as RelayError).field).toBe('sendAt');
+          expect((error as RelayError).message).toContain(provider.name);
+          const [result] = await relay.sendBatch([{ ...base(), to: 'ada@example.org', sendAt }]);
+          expect(result?.ok === false && result.error.field).toBe('sendAt');
+        }
+        expect(watch.hits()).toBe(0);
+        watch.remove();
+        if (horizon >= hour) {
+          await relay.send({ ...base(), to: 'bob@example.org', sendAt: soon });
+          const [message] = await sim.waitForMessages(1);
+          expect(message?.scheduledAt).toBe(soon.getTime());
+        }
+      });
+    });
+
+    describe('send contract: recipient limits', () => {
+      it('refuses a send over the per-message recipient limit before any call, naming the limit', async () => {
+        const calls = sim.fail({ provider: target.name, everyNth: Number.MAX_SAFE_INTEGER });
+        const limit = provider.capabilities.maxRecipients;
+        const to = Array.from({ length: limit + 1 }, (_, i) => `r${i}@example.org`);
+        const error = await relay.send({ ...base(), to }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RelayError);
+        expect((error as RelayError).kind).toBe('invalid');
+        expect((error as RelayError).field).toBe('to');
+        expect((error as RelayError).message).toContain(`${provider.name} ${limit}`);
+        const [result] = await relay.sendBatch([{ ...base(), to }]);
+        expect(result?.ok === false && result.error.field).toBe('to');
+        const direct = await provider
+          .send(await normalizeMessage({ ...base(), to }), {
+            attempt: 1,
+            idempotencyKey: 'wide',
+            signal: AbortSignal.timeout(5000),
+          })
+          .catch((e: unknown) => e);
+        expect((direct as RelayError).kind).toBe('invalid');
+        expect(calls.seen()).toBe(0);
+      });
+
+      it('splits a sendBatch into as many calls as the batch limit needs', async () => {
+        sim.setWebhookUrl(target.name, undefined);
+        const calls = sim.fail({ provider: target.name, everyNth: Number.MAX_SAFE_INTEGER });
+        const size = provider.capabilities.maxBatchSize;
+        const messages = Array.from({ length: size + 1 }, (_, i) => ({
+          ...base(),
+          to: `r${i}@example.org`,
+        }));
+        const results = await relay.sendBatch(messages);
+        expect(results.filter((r) => r.ok)).toHaveLength(size + 1);
+        expect(sim.messages.flatMap((m) => m.to)).toHaveLength(size + 1);
+        expect(calls.seen()).toBe(2);
       });
     });
 

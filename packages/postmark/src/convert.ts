@@ -83,7 +83,8 @@ function metadataFor(message: Message): Record<string, string> {
  */
 export function toPostmarkMessage(message: Message, settings: ConvertSettings): PostmarkMessage {
   assertHeaderSafe(message, settings.provider);
-  if (message.sendAt !== undefined) {
+  // Postmark has no scheduled sending; a sendAt already past is simply sent now.
+  if (message.sendAt !== undefined && message.sendAt.getTime() > Date.now()) {
     throw new RelayError({
       kind: 'invalid',
       provider: settings.provider,

@@ -115,7 +115,9 @@ export function toResendEmail(message: Message, options: ConvertOptions): Create
   if (message.bcc.length > 0) email.bcc = list(message.bcc);
   if (message.replyTo.length > 0) email.replyTo = list(message.replyTo);
   if (Object.keys(headers).length > 0) email.headers = headers;
-  if (message.sendAt !== undefined) email.scheduledAt = message.sendAt.toISOString();
+  // A sendAt already past is sent now; the relay hands on a future one only within 30 days.
+  if (message.sendAt !== undefined && message.sendAt.getTime() > Date.now())
+    email.scheduledAt = message.sendAt.toISOString();
   if (message.attachments.length > 0) {
     email.attachments = message.attachments.map((a) => ({
       filename: a.filename,

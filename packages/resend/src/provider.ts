@@ -16,6 +16,9 @@ import { batchElementError, mapResendError } from './errors.ts';
 import { resolveOptions, type ResendOptions } from './options.ts';
 import { resendWebhook } from './webhook.ts';
 
+/** Resend schedules up to 30 days ahead (its changelog, "Extended Email Scheduling"). */
+const schedulingHorizonMs = 30 * 24 * 60 * 60 * 1000;
+
 /** Resend's batch endpoint takes at most 100 emails. */
 const maxBatch = 100;
 
@@ -234,6 +237,14 @@ export function resend(options: ResendOptions): Provider {
 
   async function send(message: Message, context: SendContext): Promise<SendResult> {
     const recipients = recipientsOf(message);
+    if (recipients.length > provider.capabilities.maxRecipients) {
+      throw new RelayError({
+        kind: 'invalid',
+        provider: name,
+        field: 'to',
+        message: `to: Resend takes at most ${provider.capabilities.maxRecipients} recipients per ${o.splitRecipients ? 'split message' : 'message (its to field takes 50)'}, this one has ${recipients.length}; split it`,
+      });
+    }
     if (o.splitRecipients && recipients.length > 1) return sendSplit(message, context);
     const id = await sendEmail(
       toResendEmail(message, convert),
@@ -298,6 +309,7 @@ export function resend(options: ResendOptions): Provider {
       maxBatchSize: maxBatch,
       idempotency: true,
       scheduling: true,
+      schedulingHorizonMs,
       inlineAttachments: true,
       // Resend's limit is 40 MB per email, attachments included.
       maxMessageBytes: 40 * 1024 * 1024,
