@@ -322,6 +322,48 @@ export function runConformance(target: ConformanceTarget): void {
       });
     });
 
+    describe('send contract: nothing silently dropped', () => {
+      it('sends to every address of an RFC 5322 list, in every address field', async () => {
+        const report = await relay.send({
+          ...base(),
+          to: 'ada@example.org, "Doe, J" <bob@example.org>',
+          cc: ['carol@example.org; Dan <dan@example.org>'],
+        });
+        expect(report.recipients.map((r) => r.address)).toEqual([
+          'ada@example.org',
+          'bob@example.org',
+          'carol@example.org',
+          'dan@example.org',
+        ]);
+        const [message] = await sim.waitForMessages(1);
+        const bare = (list: readonly string[] = []) =>
+          list.map((a) => /<([^>]*)>/u.exec(a)?.[1] ?? a).sort();
+        expect(bare(message?.to)).toEqual(['ada@example.org', 'bob@example.org']);
+        expect(bare(message?.cc)).toEqual(['carol@example.org', 'dan@example.org']);
+      });
+
+      it('refuses a key it does not know, naming the nearest one, before any provider call', async () => {
+        const watch = sim.fail({ recipient: 'ada@example.org', fault: 'validation' });
+        for (const [key, nearest] of [
+          ['replyto', 'replyTo'],
+          ['html_body', 'html'],
+          ['templateId', 'html'],
+        ] as const) {
+          const input = { ...base(), to: 'ada@example.org', [key]: 'x' };
+          const error = await relay.send(input as never).catch((e: unknown) => e);
+          expect((error as RelayError).kind).toBe('invalid');
+          expect((error as RelayError).field).toBe(key);
+          expect((error as RelayError).message).toContain(nearest);
+          const [result] = await relay.sendBatch([input as never]);
+          expect(result?.ok === false && result.error.field).toBe(key);
+          expect(
+            ((await relay.enqueue(input as never).catch((e: unknown) => e)) as RelayError).field,
+          ).toBe(key);
+        }
+        expect(watch.hits()).toBe(0);
+      });
+    });
+
     describe('send contract: nothing sent early', () => {
       const hour = 60 * 60 * 1000;
 
