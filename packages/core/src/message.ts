@@ -484,7 +484,8 @@ function parseList(field: string, value: unknown): Address[] {
   const out: Address[] = [];
   toList(value).forEach((entry, i) => {
     try {
-      if (typeof entry === 'string') out.push(...parseAddressList(entry));
+      if (typeof entry === 'string' && (entry.includes(',') || entry.includes(';')))
+        out.push(...parseAddressList(entry));
       else out.push(parseAddress(entry as Parameters<typeof parseAddress>[0]));
     } catch (error) {
       if (error instanceof AddressError) throw invalid(`${field}[${i}]`, error.message, error);
