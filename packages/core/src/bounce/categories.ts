@@ -22,7 +22,9 @@ import type { BounceClass } from '../events.ts';
  * - `reputation`, `blocklist`, `authentication` (SPF, DKIM, DMARC, PTR), `policy`, `content`,
  *   `message-too-large`, `configuration` (TLS required, relay denied, bad MAIL FROM domain).
  *
- * undetermined: `auto-reply` (the message was delivered), `unknown`.
+ * undetermined: `auto-reply` (the message was delivered), `unknown`, and `unattributed`: the
+ * provider reported a bounce or complaint for a message with several recipients without saying
+ * which one; the event is recorded for each of them and charged to none (never suppresses).
  */
 export const bounceCategories = [
   'unknown-user',
@@ -47,6 +49,7 @@ export const bounceCategories = [
   'configuration',
   'auto-reply',
   'unknown',
+  'unattributed',
 ] as const;
 
 export type BounceCategory = (typeof bounceCategories)[number];
@@ -75,6 +78,7 @@ export const categoryClass: Readonly<Record<BounceCategory, BounceClass>> = {
   configuration: 'block',
   'auto-reply': 'undetermined',
   unknown: 'undetermined',
+  unattributed: 'undetermined',
 };
 
 const known = new Set<string>(bounceCategories);

@@ -60,6 +60,7 @@ const noStrike = new Set(['rate-limit', 'too-many-recipients', 'auto-reply']);
  * - soft or undetermined final bounce: a strike; `softBounceLimit` strikes within
  *   `softBounceWindowMs` suppress. Deferrals are not final and never count.
  * - block: never counts against the recipient; alerts for the sending domain instead.
+ * - unattributed (the provider did not say which recipient bounced or complained): nothing.
  */
 export function createSuppressionPolicy(options: SuppressionPolicyOptions): SuppressionPolicy {
   const { store } = options;
@@ -163,6 +164,8 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
     async handle(event) {
       if (typeof event.recipient !== 'string' || !event.recipient.includes('@'))
         return [{ type: 'none' }];
+      // The provider did not say which recipient this concerns: it is charged to none of them.
+      if (event.bounce?.category === 'unattributed') return [{ type: 'none' }];
       const address = addressKey(event.recipient);
       switch (event.type) {
         case 'complained':
