@@ -9,9 +9,23 @@ export interface ProviderCapabilities {
   idempotency: boolean;
   /** The provider can hold a message until `message.sendAt`. */
   scheduling: boolean;
+  /**
+   * How far ahead of now the provider holds a message natively, in ms (Mailgun 3 days, Resend 30
+   * days); 0 when it cannot schedule. The relay hands a provider a future `sendAt` only within
+   * it. Absent: unlimited when `scheduling` is true, else 0.
+   */
+  schedulingHorizonMs?: number;
   inlineAttachments: boolean;
   maxMessageBytes: number;
+  /** Recipients (To, Cc and Bcc together) one message may have; the relay refuses more. */
   maxRecipients: number;
+}
+
+/** How far ahead a provider schedules natively, in ms (0: it cannot). */
+export function schedulingHorizon(capabilities: ProviderCapabilities): number {
+  return (
+    capabilities.schedulingHorizonMs ?? (capabilities.scheduling ? Number.POSITIVE_INFINITY : 0)
+  );
 }
 
 export interface SendContext {
