@@ -1,6 +1,13 @@
 export * from './address.ts';
 export * from './errors.ts';
 export * from './events.ts';
+export {
+  assertHeaderSafe,
+  headerFault,
+  isHeaderSafe,
+  unsafeHeaderField,
+  type HeaderBound,
+} from './header-safety.ts';
 export * from './http.ts';
 export * from './ids.ts';
 export {

@@ -394,7 +394,7 @@ describe('parseMailgunEvents: hostile and odd payloads', () => {
         reject: { reason: 'Sandbox subdomains are for test purposes only' },
         message: {
           headers: {
-            to: '"Doe, Jane" <Jane@Example.com>, bob@example.org',
+            to: '"Doe, Jane" <Jane@Example.com>, undisclosed-recipients:;, bob@example.org',
             'message-id': 'x@mg.example.com',
           },
         },

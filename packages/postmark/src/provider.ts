@@ -8,6 +8,7 @@ import {
 } from '@relaykit/core';
 import { ServerClient, type Message as SdkMessage } from 'postmark';
 import {
+  maxRecipients,
   recipientIndex,
   toPostmarkMessage,
   type ConvertSettings,
@@ -243,9 +244,10 @@ export function postmark(options: PostmarkOptions): Provider {
       // Postmark has no idempotency key: relaykit's id travels in Metadata for correlation only.
       idempotency: false,
       scheduling: false,
+      schedulingHorizonMs: 0,
       inlineAttachments: true,
       maxMessageBytes,
-      maxRecipients: 50,
+      maxRecipients,
     },
     send,
     async sendBatch(messages, context) {

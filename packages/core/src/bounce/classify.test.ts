@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bounceCategories, classifyBounce, parseSmtpReply, type BounceInput } from '../index.ts';
+import {
+  bounceCategories,
+  classifyBounce,
+  parseSmtpReply,
+  RelayError,
+  type BounceInput,
+} from '../index.ts';
 
 /**
  * Real reply lines (mta-policy §1.4, §1.6, §3.3 and the provider pages they cite), with the
@@ -600,5 +606,28 @@ describe('classifyBounce: properties', () => {
     const started = performance.now();
     classifyBounce({ diagnostic: `550 ${'a '.repeat(50_000)}${'DNS '.repeat(10_000)}` });
     expect(performance.now() - started).toBeLessThan(200);
+  });
+});
+
+describe('smtpStatus as a string', () => {
+  it('reads a numeric string as the code it names', () => {
+    const asNumber = classifyBounce({ smtpStatus: 550, diagnostic: 'user unknown' });
+    expect(classifyBounce({ smtpStatus: '550', diagnostic: 'user unknown' })).toEqual(asNumber);
+    expect(classifyBounce({ smtpStatus: '550' }).class).not.toBe('soft');
+    expect(classifyBounce({ smtpStatus: ' 452 ', enhancedStatus: '5.1.1' }).class).not.toBe('hard');
+  });
+
+  it('refuses anything else with a ValidationError naming smtpStatus, never dropping it', () => {
+    for (const smtpStatus of ['abc', '55O', '5.1.1', '', null, {}, true]) {
+      let error: unknown;
+      try {
+        classifyBounce({ smtpStatus } as unknown as BounceInput);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, String(smtpStatus)).toBeInstanceOf(RelayError);
+      expect((error as RelayError).kind).toBe('invalid');
+      expect((error as RelayError).field).toBe('smtpStatus');
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { RelayError } from '../errors.ts';
 import type { BounceClass } from '../events.ts';
 import { categoryClass, type BounceCategory } from './categories.ts';
 import { hintPermanence, readHint, type BounceHint } from './hints.ts';
@@ -5,7 +6,8 @@ import { decisiveHard, enhancedRules, textRules, type BounceRule } from './rules
 import { parseSmtpReply } from './smtp.ts';
 
 export interface BounceInput {
-  smtpStatus?: number;
+  /** The basic reply code: a number, or a numeric string as some payloads carry it ('550'). */
+  smtpStatus?: number | string;
   enhancedStatus?: string;
   diagnostic?: string;
   /** What the provider itself said, e.g. SES bounceType 'Permanent', Mailgun severity 'temporary'. */
@@ -27,7 +29,9 @@ const maxText = 2000;
  * vs fail (4xx is never hard); the provider texts, then the enhanced code, refine it; the
  * provider's own bounce type decides only when the SMTP reply says nothing more. A 5xx with
  * 5.1.1, 5.1.2, 5.1.3, 5.1.6 or 5.1.10 is always hard. Unmatched 5xx replies are 'undetermined':
- * relaykit does not suppress on a reply it cannot read. Never throws.
+ * relaykit does not suppress on a reply it cannot read. Throws only for an smtpStatus that is
+ * neither a number nor a numeric string (a RelayError of kind 'invalid'): a caller's mistake is
+ * never silently dropped.
  */
 export function classifyBounce(input: BounceInput): BounceClassification {
   const { basic, enhanced, text } = readReply(input);
@@ -104,13 +108,24 @@ function readReply(input: BounceInput): {
 } {
   const text = typeof input.diagnostic === 'string' ? input.diagnostic.slice(0, maxText) : '';
   const parsed = text === '' ? {} : parseSmtpReply(text);
-  const given = input.smtpStatus;
+  const given = readBasic(input.smtpStatus);
   const basic = validBasic(given) ? given : validBasic(parsed.status) ? parsed.status : undefined;
   const rawEnhanced = typeof input.enhancedStatus === 'string' ? input.enhancedStatus.trim() : '';
   const enhanced = /^[245]\.\d{1,3}\.\d{1,3}$/u.test(rawEnhanced)
     ? normalizeEnhanced(rawEnhanced)
     : (parsed.enhanced ?? '');
   return { basic, enhanced: normalizeEnhanced(enhanced), text };
+}
+
+/** smtpStatus as a number: numeric strings are read, anything else that is not a number refused. */
+function readBasic(value: unknown): number | undefined {
+  if (value === undefined || typeof value === 'number') return value;
+  if (typeof value === 'string' && /^\s*\d{3}\s*$/u.test(value)) return Number(value);
+  throw new RelayError({
+    kind: 'invalid',
+    field: 'smtpStatus',
+    message: `smtpStatus: ${JSON.stringify(value) ?? String(value)} is not an SMTP reply code; give a number such as 550 (or the string '550')`,
+  });
 }
 
 const validBasic = (value: unknown): value is number =>
