@@ -58,3 +58,25 @@ describe('createProgressView', () => {
     expect(writes).toEqual(['[  0.0 s] sending 10 messages\n', '[  1.0 s] report written\n']);
   });
 });
+
+describe('renderTextReport', () => {
+  it('puts the headline first and keeps the throttle and alert lines in 80 columns', async () => {
+    const { renderTextReport } = await import('./report.ts');
+    const stats = createStats(10, new Date(Date.now() - 5000));
+    stats.count('sent', 'a@x.test', { provider: 'ses' });
+    stats.throttle.push({
+      second: 1,
+      profile: 'profile google',
+      reason: 'pause',
+      detail: 'x'.repeat(200),
+    });
+    stats.alerts.push({ second: 2, type: 'health-warning', message: 'y'.repeat(200) });
+    stats.finishedAt = new Date();
+    const text = renderTextReport(stats, { suppressed: 0, followUp: { attempted: 0, dropped: 0 } });
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^Done: 10 recipients in /u);
+    expect(lines[1]).toMatch(/^ {2}sent +1 +10% {2}messages accepted by a provider$/u);
+    for (const line of lines.filter((l) => l.includes('xxx') || l.includes('yyy')))
+      expect([...line].length).toBeLessThan(80);
+  });
+});

@@ -1,3 +1,4 @@
+import { fit } from './progress.ts';
 import { countColumns, headline, percent, type Counts, type DemoStats } from './stats.ts';
 
 /** Short column heads, so a table fits an 80-column terminal. */
@@ -56,7 +57,10 @@ export function renderTextReport(
     `Throttle changes (${stats.throttle.length}):`,
     ...stats.throttle
       .slice(0, 12)
-      .map((t) => `  ${t.second.toFixed(1).padStart(5)} s  ${t.profile}  ${t.reason}  ${t.detail}`),
+      // One line each in 80 columns; the HTML report has them in full.
+      .map((t) =>
+        fit(`  ${t.second.toFixed(1).padStart(5)} s  ${t.profile}  ${t.reason}  ${t.detail}`, 80),
+      ),
     ...(stats.throttle.length > 12
       ? [`  … ${stats.throttle.length - 12} more in the HTML report`]
       : []),
@@ -71,7 +75,7 @@ export function renderTextReport(
           `Alerts: ${stats.alerts.length}`,
           ...stats.alerts
             .slice(0, 5)
-            .map((a) => `  ${a.second.toFixed(1).padStart(5)} s  ${a.message}`),
+            .map((a) => fit(`  ${a.second.toFixed(1).padStart(5)} s  ${a.message}`, 80)),
         ]
       : []),
   ];
