@@ -169,7 +169,7 @@ export const textRules: readonly BounceRule[] = [
   },
   {
     id: 'sender-throttle',
-    text: /server busy|\[BS\d+\]|\bRL0{3,}\d*\b|rate limit|frequency limited|sending rate|too many (?:connections|concurrent|messages from)|trop de connexions|Throttl|max(?:imum)? (?:number of )?messages? per connection|exceeded the (?:maximum number of connections|connection limit)|relay limit exceeded|quota exceeded|daily limit|messages allowed per hour|too many recipients from|AUP#CXCNCT/iu,
+    text: /server busy|\[BS\d+\]|\bRL0{3,}\d*\b|rate limit|frequency limited|sending rate|too many (?:connections|concurrent|messages from)|trop de connexions|Throttl|max(?:imum)? (?:number of )?messages? per connection|exceeded the (?:maximum number of connections|connection limit)|relay limit exceeded|quota exceeded|daily limit|this hour|messages allowed per hour|too many recipients from|AUP#CXCNCT/iu,
     // Gmail's 4.4.5 "Server busy, try again later" is the server's own load: left to the network rule.
     enhanced: /^(?!4\.4\.)/u,
     category: 'rate-limit',

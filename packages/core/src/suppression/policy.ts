@@ -47,8 +47,27 @@ export interface SuppressionPolicy extends EventPolicy {
 
 const day = 24 * 60 * 60 * 1000;
 
-/** Soft categories that say nothing about the mailbox: they never count a strike (mta-policy §3.3). */
-const noStrike = new Set(['rate-limit', 'too-many-recipients', 'auto-reply']);
+/** What an alert tells the sender to look at, by category. */
+function fixFor(category: string): string {
+  switch (category) {
+    case 'sender':
+      return 'the sender address, its domain, the verified identity or the SMTP credentials';
+    case 'configuration':
+      return 'the relay or TLS setup';
+    case 'protocol':
+      return 'the message format or the SMTP dialogue';
+    case 'message-too-large':
+      return 'the message size';
+    default:
+      return 'authentication, reputation, content';
+  }
+}
+
+/**
+ * Categories that say nothing about the mailbox: they never count a strike. `unattributed` is a
+ * bounce that cannot be tied to one recipient: it never suppresses or strikes anyone.
+ */
+const noStrike = new Set(['rate-limit', 'too-many-recipients', 'auto-reply', 'unattributed']);
 
 /**
  * The default EventPolicy (mta-policy §6.1, §7):
@@ -113,7 +132,7 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
     if (lastAlert.size > 10_000) lastAlert.delete(lastAlert.keys().next().value as string);
     const message =
       `mail from ${domain ?? 'an unknown domain'} via ${event.provider} is refused for ${bounce.category} by ${domainOf(event.recipient)}` +
-      `${bounce.diagnostic ? ` ("${bounce.diagnostic.slice(0, 200)}")` : ''}; the recipient is not suppressed: fix the sender (authentication, reputation, content) and watch the deferrals`;
+      `${bounce.diagnostic ? ` ("${bounce.diagnostic.slice(0, 200)}")` : ''}; the recipient is not suppressed: fix the sender (${fixFor(bounce.category)}) and watch the deferrals`;
     options.onAlert?.({
       type: 'sender-blocked',
       message,
@@ -129,6 +148,7 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
 
   async function bounced(event: DeliveryEvent, address: string): Promise<PolicyDecision[]> {
     const bounce: BounceInfo = event.bounce ?? { class: 'undetermined', category: 'unknown' };
+    if (bounce.category === 'unattributed') return [{ type: 'none' }];
     if (bounce.class === 'block') return alert(event, bounce);
     // A deferral is the provider still trying: nothing is known about the recipient yet.
     if (event.type === 'deferred') return [{ type: 'none' }];
