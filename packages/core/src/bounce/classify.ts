@@ -3,7 +3,7 @@ import type { BounceClass } from '../events.ts';
 import { categoryClass, type BounceCategory } from './categories.ts';
 import { hintPermanence, readHint, type BounceHint } from './hints.ts';
 import { basicRules, enhancedRules, genericEnhanced, textRules, type BounceRule } from './rules.ts';
-import { parseSmtpReply, parseSmtpStage, smtpStages, type SmtpStage } from './smtp.ts';
+import { parseSmtpCodes, parseSmtpStage, smtpStages, type SmtpStage } from './smtp.ts';
 
 export interface BounceInput {
   /** The basic reply code: 550, or '550' as some payloads carry it. */
@@ -70,7 +70,8 @@ export function classifyBounce(input: BounceInput): BounceClassification {
 
   const basicText = basic === undefined ? '' : String(basic);
   let result: Decision | undefined;
-  const byText = text === '' ? undefined : match(textRules, basicText, enhanced, text);
+  const byText =
+    text === '' ? undefined : match(loweredTextRules, basicText, enhanced, text.toLowerCase());
   if (byText && (!byText.weak || genericEnhanced.has(enhanced))) result = byText;
   result ??=
     match(enhancedRules, basicText, enhanced, '') ??
@@ -113,6 +114,28 @@ export function classifyBounce(input: BounceInput): BounceClassification {
   return { class: result.class, category: result.category, rule: result.rule };
 }
 
+/**
+ * The text rules, compiled once for lower-cased text: V8 runs a case-sensitive pattern several
+ * times faster than the same pattern with the `iu` flags, and the diagnostic is lowered once.
+ */
+const loweredTextRules: readonly BounceRule[] = textRules.map((rule) =>
+  rule.text ? { ...rule, text: lowered(rule.text) } : rule,
+);
+
+/** The pattern for lower-cased input: literals lowered, escapes (\S, \B, \W ...) kept as they are. */
+function lowered(pattern: RegExp): RegExp {
+  const source = pattern.source;
+  let out = '';
+  for (let i = 0; i < source.length; i += 1) {
+    const char = source.charAt(i);
+    if (char === '\\') {
+      out += source.slice(i, i + 2);
+      i += 1;
+    } else out += char.toLowerCase();
+  }
+  return new RegExp(out, pattern.flags.replace('i', ''));
+}
+
 interface Decision extends BounceClassification {
   weak?: boolean;
 }
@@ -145,7 +168,7 @@ function readReply(input: BounceInput): {
   text: string;
 } {
   const text = typeof input.diagnostic === 'string' ? input.diagnostic.slice(0, maxText) : '';
-  const parsed = text === '' ? {} : parseSmtpReply(text);
+  const parsed = text === '' ? {} : parseSmtpCodes(text);
   const given = readBasic(input.smtpStatus);
   const basic = given ?? (validBasic(parsed.status) ? parsed.status : undefined);
   const rawEnhanced = typeof input.enhancedStatus === 'string' ? input.enhancedStatus.trim() : '';

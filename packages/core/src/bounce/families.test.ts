@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   classifyBounce,
+  createRelay,
   createSuppressionPolicy,
+  parseSmtpReply,
   memorySuppressionStore,
   RelayError,
   type BounceInput,
   type DeliveryEvent,
   type SuppressionAlert,
 } from '../index.ts';
+import { testingProvider } from '../testing/index.ts';
 
 /**
  * One block per family of mistakes the classifier used to make (issue 20). Each case is checked
@@ -520,5 +523,43 @@ describe('unattributed bounces', () => {
       expect(decisions).toEqual([{ type: 'none' }]);
     }
     expect((await store.check(['someone@example.com'])).size).toBe(0);
+  });
+});
+
+describe('the extractor keeps the stage', () => {
+  it('parseSmtpReply names the SMTP command a reply answered', () => {
+    expect(
+      parseSmtpReply(
+        'host mx.example.com[192.0.2.10] said: 550 5.1.1 <someone@example.com>: User unknown (in reply to RCPT TO command)',
+      ),
+    ).toMatchObject({ status: 550, enhanced: '5.1.1', stage: 'rcpt' });
+    expect(
+      parseSmtpReply(
+        'SMTP error from remote mail server after MAIL FROM:<sender@example.org>: 550 Sender verify failed',
+      ).stage,
+    ).toBe('mail');
+    expect(parseSmtpReply('550 5.7.1 Spam (in reply to end of DATA command)').stage).toBe('data');
+    expect(parseSmtpReply('550 5.1.1 User unknown').stage).toBeUndefined();
+  });
+
+  it('a synchronous rejection at MAIL FROM never suppresses the recipient; at RCPT TO it does', async () => {
+    const provider = testingProvider();
+    const reply = (stage: string) =>
+      `550 5.1.1 <someone@example.com>... User unknown (in reply to ${stage} command)`;
+    provider.script({
+      recipient: 'a@example.com',
+      outcome: { type: 'reject', smtp: reply('MAIL FROM') },
+    });
+    provider.script({
+      recipient: 'b@example.com',
+      outcome: { type: 'reject', smtp: reply('RCPT TO') },
+    });
+    const relay = createRelay({ providers: [provider] });
+    for (const to of ['a@example.com', 'b@example.com'])
+      await relay
+        .send({ from: 'orders@mail.shop.test', to: [to], subject: 's', text: 't' })
+        .catch(() => undefined);
+    const hits = await relay.suppressions.check(['a@example.com', 'b@example.com']);
+    expect([...hits.keys()]).toEqual(['b@example.com']);
   });
 });

@@ -5,6 +5,14 @@ import type { SmtpReply } from '../errors.ts';
  * `smtp; 550-5.1.1 The email account ... does not exist` into its codes and text.
  */
 export function parseSmtpReply(line: string): SmtpReply {
+  const reply = parseSmtpCodes(line);
+  const stage = parseSmtpStage(reply.diagnostic ?? '');
+  if (stage) reply.stage = stage;
+  return reply;
+}
+
+/** parseSmtpReply without the stage (the classifier reads the stage only when it matters). */
+export function parseSmtpCodes(line: string): SmtpReply {
   const text = line.replace(/^\s*smtp;\s*/iu, '').trim();
   const basic =
     /^([245]\d\d)(?:[\s-]|$)/u.exec(text) ??
@@ -18,7 +26,7 @@ export function parseSmtpReply(line: string): SmtpReply {
 }
 
 /** The SMTP command a reply answered: where in the dialogue the remote server refused. */
-export type SmtpStage = 'connect' | 'helo' | 'mail' | 'rcpt' | 'data';
+export type SmtpStage = NonNullable<SmtpReply['stage']>;
 
 export const smtpStages: readonly SmtpStage[] = ['connect', 'helo', 'mail', 'rcpt', 'data'];
 
