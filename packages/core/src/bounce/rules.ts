@@ -49,7 +49,7 @@ const dnsbl =
   'Spamhaus, SpamCop, SORBS, UCEPROTECT, Barracuda Central, Proofpoint ipcheck reject texts';
 
 const sender =
-  /sender address rejected|domain of sender address|sender (?:domain|address)(?: of '[^']*')? (?:does not|doesn't|must) (?:exist|resolve)|sender'?s domain does not exist|envelope sender (?:domain must exist|is in my badmailfrom)|unrout(?:e)?able sender|sender verify failed|verification failed for <|unable to verify sender|invalid sender|bad outbound sender|\bsender (?:rejected|denied)\b|from:? domain is invalid|unresolvable RFC\.?5321 from domain|NULL sender is not allowed|fully qualified sender|RESOLVER\.RST\.(?:AuthRequired|NotAuthorized|SenderNotAuthenticated)|SMTP auth(?:entication)?\b|authentication (?:is )?required|authentication credentials invalid|authentication unsuccessful|not authenticated to send|Username and Password not accepted|auth error|permissions? to send as|unregistered domains|Invalid credentials for relay|Mail relay denied|the sender address\b.{0,80}not a valid/iu;
+  /sender address rejected|domain of sender address|sender (?:domain|address)(?: of '[^']*')? (?:does not|doesn't|must) (?:exist|resolve)|sender'?s domain does not exist|envelope sender (?:domain must exist|is in my badmailfrom)|unrout(?:e)?able sender|sender verify failed|verification failed for <|unable to verify sender|invalid sender|bad outbound sender|\bsender (?:rejected|denied)\b|from:? domain is invalid|unresolvable RFC\.?5321 from domain|NULL sender is not allowed|fully qualified sender|RESOLVER\.RST\.(?:AuthRequired|NotAuthorized|SenderNotAuthenticated)|SMTP auth(?:entication)?\b|authentication (?:is )?required|authentication credentials invalid|authentication unsuccessful|not authenticated to send|Username and Password not accepted|auth error|permissions? to send as|unregistered domains|Invalid credentials for relay|Mail relay denied|the sender address\b.{0,80}not a valid|sender (?:address |domain )?(?:is )?invalid|same as authoriz(?:ation|ed) user/iu;
 
 /** Text rules: reply wordings, most specific first. A text rule beats the codes unless it is weak. */
 export const textRules: readonly BounceRule[] = [
@@ -133,13 +133,13 @@ export const textRules: readonly BounceRule[] = [
   },
   {
     id: 'mailbox-disabled',
-    text: /storage space and inactive|DisabledUser|\b554\.30\b|\b(?:is|has been|was) (?:disabled|inactive|deactivated|suspended|locked|frozen)\b|(?:mailbox|account|user|addressee)(?: is)? (?:disabled|deactivated|suspended|inactive|closed|locked|frozen)\b|account (?:has been )?(?:closed|locked|frozen|expired)|maintenance mode|disabled or discontinued|mailbox disabled/iu,
+    text: /storage space and inactive|DisabledUser|\b554\.30\b|\b(?:is|has been|was) (?:disabled|inactive|deactivated|suspended|locked|frozen)\b|(?:mailbox|account|user|addressee)(?: is)? (?:disabled|deactivated|suspended|inactive|closed|locked|frozen)\b|account (?:has been )?(?:closed|locked|frozen|expired)|maintenance mode|disabled or discontinued|mailbox disabled|inactive (?:user|account|mailbox)|inactivity|(?:account|user|mailbox) (?:has been |is |was )?terminated/iu,
     category: 'mailbox-disabled',
     source: `${gmail} (5.2.1 DisabledUser, 5.2.2 OverQuotaPerm); ${yahoo} (554.30 disabled); Comcast "Account Closed"; ${qq} (Mailbox is frozen); Zimbra "account is locked"`,
   },
   {
     id: 'mailbox-full',
-    text: /mail ?box (?:is )?full|mailbox for user is full|boite du destinataire pleine|over ?(?:the allowed )?quota|(?<!(?:email|message|sending|daily|recipient|connection) )quota (?:exceeded|exceeds)|QuotaExceeded|exceeded (?:its |their )?storage allocation|out of storage space|mailbox size limit|mail file is full|mail ?folder is (?:full|over)|\bmailbox full\b/iu,
+    text: /mail ?box (?:is )?full|mailbox for user is full|boite du destinataire pleine|over ?(?:the allowed )?quota|(?<!(?:email|message|sending|daily|recipient|connection) )quota (?:exceeded|exceeds)|QuotaExceeded|exceeded (?:its |their )?storage allocation|out of storage space|mailbox size limit|mail file is full|mail ?folder is (?:full|over)|\bmailbox full\b|over (?:its |his |her |their )quota|quota usage exceeded|mailbox (?:size )?(?:limit )?exceeded|mailbox[^.;]{0,20}exceeds (?:the )?(?:allowed|maximum) size|(?:space|storage) not enough|not enough (?:storage|disk)? ?space|exceeded (?:its |his |her |their )?(?:storage |disk |mailbox )quota/iu,
     category: 'mailbox-full',
     source: `${gmail} (452 4.2.2 OverQuotaTemp); ${exim} (mailbox is full, maildir quota exceeded); ${qmail} (over the allowed quota); ${domino} (mail file is full); ${exchange} (QuotaExceededException)`,
   },
@@ -151,13 +151,13 @@ export const textRules: readonly BounceRule[] = [
   },
   {
     id: 'blocklist',
-    text: /spamhaus|barracuda ?(?:reputation|central)|barracudacentral|spamcop|abuseat|\bCBL\b|sorbs|uceprotect|invaluement|ivmSIP|psbl|surriel|mailspike|spam-?rats|\bDNSBLs?\b|\bRBL\b|bl(?:ock|ack) ?list|banned sending IP|banned sender|\(S3150\)|\[BL\d+\]|#BL\d+|CXBL|is_blocked|(?<!not )(?:is |are )?listed (?:in|at|on|by)\b/iu,
+    text: /spamhaus|barracuda ?(?:reputation|central)|barracudacentral|spamcop|abuseat|\bCBL\b|sorbs|uceprotect|invaluement|ivmSIP|psbl|surriel|mailspike|spam-?rats|\bDNSBLs?\b|\bRBL\b|bl(?:ock|ack) ?list|banned sending IP|banned sender|\(S3150\)|\[BL\d+\]|#BL\d+|CXBL|is_blocked|blocked using|(?<!not )(?:is |are )?listed (?:in|at|on|by)\b/iu,
     category: 'blocklist',
     source: `${dnsbl}; ${outlook} (S3150); ${exchange} (5.7.511, 5.7.606); ${yahoo} ([BL21]); Comcast BL000000`,
   },
   {
     id: 'reputation',
-    text: /unusual rate|low reputation|poor reputation|IP reputation|reputation of the sending|\[(?:TSS?|IPTS)\d+\]|permanently deferred|deferred due to (?:unexpected volume|user complaints)|\(S775\)|Access denied, please try again later|traffic not accepted from this IP|\[HCM\d+\]|spam abuse|exceeded threshold|exceeded the sending limits|hostile sender|spam sender|temporarily blocked|service refused|service refuse\b|refused to talk to me|blocked for abuse|dynamically-assigned IP|rejected by recipients|\bMI:(?:SFQ|IMF)\b|\bRP:(?:CEL|TRC|QRC)\b|\bDYN:T\d\b|\bRLY:B\d\b|\bSC-00\d\b|\bRP-00\d\b|\bDY-00\d\b|\bRTR:[A-Z]+\b|AUP#CXRCPT|A problem occurred\. \(Ask your postmaster|Spam Policy|IP is blocked/iu,
+    text: /unusual rate|low reputation|poor reputation|IP reputation|reputation of the sending|\[(?:TSS?|IPTS)\d+\]|permanently deferred|deferred due to (?:unexpected volume|user complaints)|\(S775\)|Access denied, please try again later|traffic not accepted from this IP|\[HCM\d+\]|spam abuse|exceeded threshold|exceeded the sending limits|hostile sender|spam sender|temporarily blocked|service refused|service refuse\b|refused to talk to me|blocked for abuse|dynamically-assigned IP|rejected by recipients|\bMI:(?:SFQ|IMF)\b|\bRP:(?:CEL|TRC|QRC)\b|\bDYN:T\d\b|\bRLY:B\d\b|\bSC-00\d\b|\bRP-00\d\b|\bDY-00\d\b|\bRTR:[A-Z]+\b|AUP#CXRCPT|A problem occurred\. \(Ask your postmaster|Spam Policy|IP is blocked|\breputation\b|too many (?:invalid|bad|unknown) recipients/iu,
     category: 'reputation',
     source: `${gmail} (4.7.28, 4.7.0 low reputation); ${yahoo} (TSS04, TSS09, IPTS04); ${outlook} (S775, SC-, RP-, DY- codes); ${exchange} (5.7.501, 5.7.705, 5.7.708); ${mimecast} (Hostile sender); NetEase MI:SFQ; Orange "Service refused"`,
   },
@@ -196,19 +196,27 @@ export const textRules: readonly BounceRule[] = [
   },
   {
     id: 'expired',
-    text: /retry timeout exceeded|failing for a long time|retry time not reached|queue too long|message expired|QUEUE\.Expired|time expired|message delayed|could not send message for|cannot send message for|\bexpired\b|too old/iu,
+    text: /retry timeout exceeded|failing for a long time|retry time not reached|queue too long|message expired|QUEUE\.Expired|time expired|message delayed|could not send message for|cannot send message for|\bexpired\b|too old|could not be delivered for \d+ (?:days|hours)|has been (?:queued|delayed|undeliverable) for/iu,
     category: 'expired',
     source: `${exim} (retry timeout exceeded, failing for a long time); ${qmail} (in the queue too long); ${sendmail} (Cannot send message for 5 days); ${exchange} (5.4.300, 4.4.7)`,
   },
   {
     id: 'protocol',
-    text: /sequence of commands|improper sequence|syntax error|command unrecognized|not implemented|invalid command|need MAIL|MAIL first|RCPT first|nested MAIL|need MAIL before RCPT|command pipelining|synchroni[sz]ation error|bare linefeeds|lone CR or LF|NUL characters|corrupt message|invalid MIME|malformed|RFC ?5322 compliant|not RFC compliant|invalid header|8-?bit data|non-ASCII|SMTPUTF8|unrecognized authentication type|cannot decode|conversion (?:failed|required)|unsupported option|smtplf|multi-recipient bounce|no valid recipients|invalid domain name|invalid address|illegal address|missing final '@domain'|media not supported/iu,
+    text: /sequence of commands|improper sequence|syntax error|command unrecognized|not implemented|invalid command|need MAIL|MAIL first|RCPT first|nested MAIL|need MAIL before RCPT|command pipelining|synchroni[sz]ation error|bare linefeeds|lone CR or LF|NUL characters|corrupt message|invalid MIME|malformed|RFC ?5322 compliant|not RFC compliant|invalid header|8-?bit data|non-ASCII|SMTPUTF8|unrecognized authentication type|cannot decode|conversion (?:failed|required)|unsupported option|smtplf|multi-recipient bounce|no valid recipients|missing final '@domain'|media not supported/iu,
     category: 'protocol',
     source: `${rfc5321} (500-504); ${rfc3463} X.5.x, X.6.x; ${postfix} (need MAIL command, pipelining); ${exim} (synchronization error); ${exchange} (5.6.0, 5.6.11)`,
   },
   {
+    // A malformed address: a specific enhanced code (5.1.1, 5.1.3) says whose.
+    id: 'bad-address-syntax',
+    text: /invalid (?:domain name|address)|illegal address/iu,
+    category: 'protocol',
+    weak: true,
+    source: `${rfc3463} X.5.4; ${exchange} (501 5.5.4 Invalid Address); ${ses} (Illegal address)`,
+  },
+  {
     id: 'unknown-user',
-    text: /does ?n[o']t exist|no such (?:user|mailbox|recipient|address)|user ?unknown|unknown (?:user|recipient)|user is unknown|addressee unknown|recipient unknown|mailbox unknown|(?:user|recipient|mailbox|account) not found|not found by SMTP address lookup|RecipNotFound|RecipientNotFound|RecipientInvalid|has moved or been deleted|RESOLVER\.ADR\.Ambiguous|NoSuchUser|not our customer|invalid (?:recipient|mailbox)|destinataire invalide|user doesn't have an? \S+ account|unrout(?:e)?able address|bad destination mailbox|no mailbox here|I cannot deliver mail for|illegal alias|user not local|couldn't be found|not a valid RFC ?5321 address/iu,
+    text: /does ?n[o']t exist|no such (?:user|mailbox|recipient|address)|user ?unknown|unknown (?:user|recipient)|user is unknown|addressee unknown|recipient unknown|mailbox unknown|(?:user|recipient|mailbox|account) not found|not found by SMTP address lookup|RecipNotFound|RecipientNotFound|RecipientInvalid|has moved or been deleted|RESOLVER\.ADR\.Ambiguous|NoSuchUser|not our customer|invalid (?:recipient|mailbox)|destinataire invalide|user doesn't have an? \S+ account|unrout(?:e)?able address|bad destination mailbox|no mailbox here|I cannot deliver mail for|illegal alias|user not local|couldn't be found|not a valid RFC ?5321 address|unknown local[- ]part|unknown (?:address|mailbox)|address unknown|no such person|not a valid (?:mailbox|user|recipient)|bad recipient|is not a known user/iu,
     category: 'unknown-user',
     source: `${gmail} (550 5.1.1 NoSuchUser); ${exchange} (RecipNotFound, 5.1.10 RecipientNotFound); ${yahoo} (dd This user doesn't have); ${postfix} (User unknown in local recipient table); ${qmail} (no mailbox here by that name); ${exim} (Unrouteable address); ${mimecast} (Invalid Recipient)`,
   },
@@ -221,7 +229,7 @@ export const textRules: readonly BounceRule[] = [
   {
     // Exchange, Outlook.com and GMX answer an unknown mailbox with RFC 5321's 550 text.
     id: 'mailbox-unavailable',
-    text: /mailbox unavailable/iu,
+    text: /mailbox (?:is )?(?:unavailable|not available)/iu,
     enhanced: /^(?:|5\.5\.0|5\.1\.\d{1,3}|5\.0\.0)$/u,
     basic: /^5/u,
     category: 'unknown-user',
@@ -229,7 +237,7 @@ export const textRules: readonly BounceRule[] = [
   },
   {
     id: 'network',
-    text: /connection (?:refused|reset|timed out|dropped)|timed? ?out|no route to host|network is unreachable|lost connection|establish an SMTP connection|failed to connect|socket error|winsock|loops? back to myself|routing loop|mail loop|is looping|hop count exceeded|too many hops|too many "?received|no route found|no answer from host|bad connection|server busy|not accepting connections/iu,
+    text: /connection (?:refused|reset|timed out|dropped)|timed? ?out|no route to host|network is unreachable|lost connection|establish an SMTP connection|failed to connect|socket error|winsock|loops? back to myself|routing loop|mail loop|is looping|hop count exceeded|too many hops|too many "?received|no route found|no answer from host|bad connection|server busy|not accepting connections|connection (?:closed|lost)/iu,
     category: 'network',
     source: `${postfix} (connect to ...: Connection refused, loops back to myself); ${exim} (too many hops); ${sendmail} (Too many hops); ${exchange} (5.4.14 hop count exceeded, 4.4.316)`,
   },
