@@ -49,7 +49,7 @@ const dnsbl =
   'Spamhaus, SpamCop, SORBS, UCEPROTECT, Barracuda Central, Proofpoint ipcheck reject texts';
 
 const sender =
-  /sender address rejected|domain of sender address|sender (?:domain|address)(?: of '[^']*')? (?:does not|doesn't|must) (?:exist|resolve)|sender'?s domain does not exist|envelope sender (?:domain must exist|is in my badmailfrom)|unrout(?:e)?able sender|sender verify failed|verification failed for <|unable to verify sender|invalid sender|bad outbound sender|\bsender (?:rejected|denied)\b|from:? domain is invalid|unresolvable RFC\.?5321 from domain|NULL sender is not allowed|fully qualified sender|RESOLVER\.RST\.(?:AuthRequired|NotAuthorized|SenderNotAuthenticated)|SMTP auth(?:entication)?\b|authentication (?:is )?required|authentication credentials invalid|authentication unsuccessful|not authenticated to send|Username and Password not accepted|auth error|permissions? to send as|unregistered domains|Invalid credentials for relay|Mail relay denied|the sender address\b.{0,80}not a valid|sender (?:address |domain )?(?:is )?invalid|same as authoriz(?:ation|ed) user/iu;
+  /sender address rejected|domain of sender address|sender (?:domain|address)(?: of '[^']*')? (?:does not|doesn't|must) (?:exist|resolve)|sender'?s domain does not exist|envelope sender (?:domain must exist|is in my badmailfrom)|unrout(?:e)?able sender|sender verify failed|verification failed for <|unable to verify sender|invalid sender|bad outbound sender|\bsender (?:rejected|denied)\b|from:? domain is invalid|unresolvable RFC\.?5321 from domain|NULL sender is not allowed|fully qualified sender|RESOLVER\.RST\.(?:AuthRequired|NotAuthorized|SenderNotAuthenticated)|SMTP auth(?:entication)?\b|authentication (?:is )?required|authentication credentials invalid|authentication unsuccessful|not authenticated to send|Username and Password not accepted|auth error|permissions? to send as|unregistered domains|Invalid credentials for relay|Mail relay denied|the sender address\b.{0,80}not a valid|sender (?:address |domain )?(?:is )?invalid|same as authoriz(?:ation|ed) user|MAIL FROM domain|envelope (?:sender|from) domain|from:? ?domain must (?:resolve|exist)/iu;
 
 /** Text rules: reply wordings, most specific first. A text rule beats the codes unless it is weak. */
 export const textRules: readonly BounceRule[] = [
@@ -74,7 +74,7 @@ export const textRules: readonly BounceRule[] = [
   },
   {
     id: 'relay-denied',
-    text: /relay(?:ing)? (?:access )?(?:denied|not permitted)|unable to relay|not configured to relay|in my list of allowed rcpthosts|TenantAttribution|non-accepted domain|authentication is required for relaying|does not allow external forwarding/iu,
+    text: /relay(?:ing)? (?:access )?(?:denied|not permitted)|unable to relay|not configured to relay|in my list of allowed rcpthosts|TenantAttribution|non-accepted domain|authentication is required for relaying|does not allow external forwarding|unauthori[sz]ed relay/iu,
     category: 'configuration',
     source: `${postfix} (Relay access denied); ${exim} (relay not permitted); ${qmail} (rcpthosts); ${exchange} (5.7.54, 5.7.64, 5.4.1 ATTR35)`,
   },
@@ -126,14 +126,14 @@ export const textRules: readonly BounceRule[] = [
   // Exchange Online's directory-based edge blocking answers an unknown mailbox with 5.4.1.
   {
     id: 'exchange-dbeb',
-    text: /Recipient address rejected: Access denied/iu,
+    text: /(?:recipient|all recipient) address(?:es)? rejected ?: Access denied/iu,
     enhanced: /^5\.4\.1$/u,
     category: 'unknown-user',
     source: `${exchange} (550 5.4.1 Recipient address rejected: Access denied, AS(201806281))`,
   },
   {
     id: 'mailbox-disabled',
-    text: /storage space and inactive|DisabledUser|\b554\.30\b|\b(?:is|has been|was) (?:disabled|inactive|deactivated|suspended|locked|frozen)\b|(?:mailbox|account|user|addressee)(?: is)? (?:disabled|deactivated|suspended|inactive|closed|locked|frozen)\b|account (?:has been )?(?:closed|locked|frozen|expired)|maintenance mode|disabled or discontinued|mailbox disabled|inactive (?:user|account|mailbox)|inactivity|(?:account|user|mailbox) (?:has been |is |was )?terminated/iu,
+    text: /storage space and inactive|DisabledUser|\b554\.30\b|\b(?:is|has been|was) (?:disabled|inactive|deactivated|suspended|locked|frozen)\b|(?:mailbox|account|user|addressee)(?: is)? (?:disabled|deactivated|suspended|inactive|closed|locked|frozen)\b|account (?:has been )?(?:closed|locked|frozen|expired)|maintenance mode|disabled or discontinued|mailbox disabled|inactive (?:user|account|mailbox)|inactivity|(?:mailbox|address|account|user)\b[^.;]{0,30}no longer (?:in use|active|valid|exists?|available|accepted)|(?:account|user|mailbox) (?:has been |is |was )?terminated/iu,
     category: 'mailbox-disabled',
     source: `${gmail} (5.2.1 DisabledUser, 5.2.2 OverQuotaPerm); ${yahoo} (554.30 disabled); Comcast "Account Closed"; ${qq} (Mailbox is frozen); Zimbra "account is locked"`,
   },
@@ -177,6 +177,12 @@ export const textRules: readonly BounceRule[] = [
     source: `${outlook} (4.7.500 Server busy); ${qq} (Ip frequency limited); ${postfix} (too many connections from); ${ses} (Throttling failure); Comcast RL000001; Apple BS02`,
   },
   {
+    id: 'spoofing',
+    text: /spoof/iu,
+    category: 'policy',
+    source: `${mimecast} (Anti-Spoofing policy); Barracuda "rejecting spoofed message"`,
+  },
+  {
     id: 'content',
     text: /likely unsolicited|nature of the content|security (?:issue|risk)|content (?:rejected|denied|filter|restrictions)|spam|virus|malware|prohibited|illegal attachment|attachment|filtered|harmful|DT:SPM|Eicar|scored too high/iu,
     category: 'content',
@@ -202,7 +208,7 @@ export const textRules: readonly BounceRule[] = [
   },
   {
     id: 'protocol',
-    text: /sequence of commands|improper sequence|syntax error|command unrecognized|not implemented|invalid command|need MAIL|MAIL first|RCPT first|nested MAIL|need MAIL before RCPT|command pipelining|synchroni[sz]ation error|bare linefeeds|lone CR or LF|NUL characters|corrupt message|invalid MIME|malformed|RFC ?5322 compliant|not RFC compliant|invalid header|8-?bit data|non-ASCII|SMTPUTF8|unrecognized authentication type|cannot decode|conversion (?:failed|required)|unsupported option|smtplf|multi-recipient bounce|no valid recipients|missing final '@domain'|media not supported/iu,
+    text: /sequence of commands|improper sequence|header error|syntax error|command unrecognized|not implemented|invalid command|need MAIL|MAIL first|RCPT first|nested MAIL|need MAIL before RCPT|command pipelining|synchroni[sz]ation error|bare linefeeds|lone CR or LF|NUL characters|corrupt message|invalid MIME|malformed|RFC ?5322 compliant|not RFC compliant|invalid header|8-?bit data|non-ASCII|SMTPUTF8|unrecognized authentication type|cannot decode|conversion (?:failed|required)|unsupported option|smtplf|multi-recipient bounce|no valid recipients|missing final '@domain'|media not supported/iu,
     category: 'protocol',
     source: `${rfc5321} (500-504); ${rfc3463} X.5.x, X.6.x; ${postfix} (need MAIL command, pipelining); ${exim} (synchronization error); ${exchange} (5.6.0, 5.6.11)`,
   },
@@ -216,7 +222,7 @@ export const textRules: readonly BounceRule[] = [
   },
   {
     id: 'unknown-user',
-    text: /does ?n[o']t exist|no such (?:user|mailbox|recipient|address)|user ?unknown|unknown (?:user|recipient)|user is unknown|addressee unknown|recipient unknown|mailbox unknown|(?:user|recipient|mailbox|account) not found|not found by SMTP address lookup|RecipNotFound|RecipientNotFound|RecipientInvalid|has moved or been deleted|RESOLVER\.ADR\.Ambiguous|NoSuchUser|not our customer|invalid (?:recipient|mailbox)|destinataire invalide|user doesn't have an? \S+ account|unrout(?:e)?able address|bad destination mailbox|no mailbox here|I cannot deliver mail for|illegal alias|user not local|couldn't be found|not a valid RFC ?5321 address|unknown local[- ]part|unknown (?:address|mailbox)|address unknown|no such person|not a valid (?:mailbox|user|recipient)|bad recipient|is not a known user/iu,
+    text: /does ?n[o']t exist|no such (?:user|mailbox|recipient|address)|user ?unknown|unknown (?:user|recipient)|user is unknown|addressee unknown|recipient unknown|mailbox unknown|(?:user|recipient|mailbox|account) not found|not found by SMTP address lookup|RecipNotFound|RecipientNotFound|RecipientInvalid|has moved or been deleted|RESOLVER\.ADR\.Ambiguous|NoSuchUser|not our customer|invalid (?:recipient|mailbox)|destinataire invalide|user doesn't have an? \S+ account|unrout(?:e)?able address|bad destination mailbox|no mailbox here|I cannot deliver mail for|illegal alias|user not local|couldn't be found|not a valid RFC ?5321 address|unknown local[- ]part|unknown (?:address|mailbox)|address unknown|(?:mailbox|address|recipient) is not valid|no such person|not a valid (?:mailbox|user|recipient)|bad recipient|is not a known user/iu,
     category: 'unknown-user',
     source: `${gmail} (550 5.1.1 NoSuchUser); ${exchange} (RecipNotFound, 5.1.10 RecipientNotFound); ${yahoo} (dd This user doesn't have); ${postfix} (User unknown in local recipient table); ${qmail} (no mailbox here by that name); ${exim} (Unrouteable address); ${mimecast} (Invalid Recipient)`,
   },
@@ -230,7 +236,7 @@ export const textRules: readonly BounceRule[] = [
     // Exchange, Outlook.com and GMX answer an unknown mailbox with RFC 5321's 550 text.
     id: 'mailbox-unavailable',
     text: /mailbox (?:is )?(?:unavailable|not available)/iu,
-    enhanced: /^(?:|5\.5\.0|5\.1\.\d{1,3}|5\.0\.0)$/u,
+    enhanced: /^(?:|5\.5\.0|5\.1\.\d{1,3}|5\.[02]\.0)$/u,
     basic: /^5/u,
     category: 'unknown-user',
     source: `${outlook} (550 5.5.0 mailbox unavailable); ${rfc5321} (550)`,
@@ -243,7 +249,7 @@ export const textRules: readonly BounceRule[] = [
   },
   {
     id: 'temporary',
-    text: /gr[ae]y-?list|try (?:again )?later|temporar|resources? temporarily|insufficient (?:system storage|disk space)|local (?:error|problem)|come back later/iu,
+    text: /gr[ae]y-?list|try (?:again )?later|temporar|resources? temporarily|insufficient (?:system storage|disk space)|local (?:error|problem)|come back later|mailbox (?:is )?busy/iu,
     category: 'temporary',
     class: 'soft',
     weak: true,
@@ -251,7 +257,7 @@ export const textRules: readonly BounceRule[] = [
   },
   {
     id: 'policy',
-    text: /\bpolic(?:y|ies)\b|not authori[sz]ed|access denied|administrative prohibition|envelope blocked|\bblocked\b|\brejected\b|\brefused\b|\bdenied\b|(?<!name )not allowed|not permitted|\[(?:PH|CS|HM)\d+\]/iu,
+    text: /\bpolic(?:y|ies)\b|not authori[sz]ed|access denied|administrative prohibition|envelope blocked|\bblocked\b|\brejected\b|\brefused\b|\bdenied\b|(?<!name )not allowed|not permitted|no access|\[(?:PH|CS|HM)\d+\]/iu,
     category: 'policy',
     weak: true,
     source: `${yahoo} (554 5.7.9 policy reasons, PH01); ${apple} (CS01, HM08); ${mimecast} (envelope blocked); ${rfc3463} X.7.1`,
