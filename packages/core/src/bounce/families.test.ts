@@ -156,6 +156,10 @@ describe('sender-side failures never suppress the recipient', () => {
         ['550 5.1.8 Unroutable sender address', 'block', 'sender'],
         ['550 5.7.1 From: domain is invalid', 'block', 'sender'],
         ['550 5.7.1 sender rejected', 'block', 'sender'],
+        ['550 MAIL FROM domain does not exist', 'block', 'sender'],
+        ['550 5.7.1 The domain in your From header does not exist', 'block', 'sender'],
+        ['451 From:domain must resolve', 'block', 'sender'],
+        ['550 HELO hostname does not exist', 'block', 'protocol'],
         [
           '554 Message rejected: Email address is not verified. The following identities failed the check in region US-EAST-1: sender@example.org',
           'block',

@@ -49,7 +49,7 @@ const dnsbl =
   'Spamhaus, SpamCop, SORBS, UCEPROTECT, Barracuda Central, Proofpoint ipcheck reject texts';
 
 const sender =
-  /sender address rejected|domain of sender address|sender (?:domain|address)(?: of '[^']*')? (?:does not|doesn't|must) (?:exist|resolve)|sender'?s domain does not exist|envelope sender (?:domain must exist|is in my badmailfrom)|unrout(?:e)?able sender|sender verify failed|verification failed for <|unable to verify sender|invalid sender|bad outbound sender|\bsender (?:rejected|denied)\b|from:? domain is invalid|unresolvable RFC\.?5321 from domain|NULL sender is not allowed|fully qualified sender|RESOLVER\.RST\.(?:AuthRequired|NotAuthorized|SenderNotAuthenticated)|SMTP auth(?:entication)?\b|authentication (?:is )?required|authentication credentials invalid|authentication unsuccessful|not authenticated to send|Username and Password not accepted|auth error|permissions? to send as|unregistered domains|Invalid credentials for relay|Mail relay denied|the sender address\b.{0,80}not a valid|sender (?:address |domain )?(?:is )?invalid|same as authoriz(?:ation|ed) user|MAIL FROM domain|envelope (?:sender|from) domain|from:? ?domain must (?:resolve|exist)/iu;
+  /sender address rejected|domain of sender address|sender (?:domain|address)(?: of '[^']*')? (?:does not|doesn't|must) (?:exist|resolve)|sender'?s domain does not exist|envelope sender (?:domain must exist|is in my badmailfrom)|unrout(?:e)?able sender|sender verify failed|verification failed for <|unable to verify sender|invalid sender|bad outbound sender|\bsender (?:rejected|denied)\b|from:? domain is invalid|unresolvable RFC\.?5321 from domain|NULL sender is not allowed|fully qualified sender|RESOLVER\.RST\.(?:AuthRequired|NotAuthorized|SenderNotAuthenticated)|SMTP auth(?:entication)?\b|authentication (?:is )?required|authentication credentials invalid|authentication unsuccessful|not authenticated to send|Username and Password not accepted|auth error|permissions? to send as|unregistered domains|Invalid credentials for relay|Mail relay denied|the sender address\b.{0,80}not a valid|sender (?:address |domain )?(?:is )?invalid|same as authoriz(?:ation|ed) user|MAIL FROM domain|envelope (?:sender|from) domain|from:? ?domain must (?:resolve|exist)|(?:domain|address) (?:in|of) (?:your |the )?(?:From|sender|envelope)\b/iu;
 
 /** Text rules: reply wordings, most specific first. A text rule beats the codes unless it is weak. */
 export const textRules: readonly BounceRule[] = [
@@ -106,7 +106,7 @@ export const textRules: readonly BounceRule[] = [
   },
   {
     id: 'helo',
-    text: /Helo command rejected|say HELO first/iu,
+    text: /Helo command rejected|say HELO first|(?:HELO|EHLO) (?:host ?name|name|domain|argument)|invalid (?:HELO|EHLO)/iu,
     category: 'protocol',
     source: postfix,
   },
