@@ -183,6 +183,18 @@ export function describeStores(name: string, make: () => Promise<StoreSet> | Sto
         expect(await d.remember('k2', 60_000)).toBe(true);
       });
 
+      it('says whether a key is held without recording it', async (ctx) => {
+        const d = stores.dedupe ?? ctx.skip();
+        if (!d.has) return ctx.skip();
+        expect(await d.has('h1')).toBe(false);
+        expect(await d.has('h1')).toBe(false);
+        expect(await d.remember('h1', 60_000)).toBe(true);
+        expect(await d.has('h1')).toBe(true);
+        expect(await d.remember('h2', 1)).toBe(true);
+        await new Promise((r) => setTimeout(r, 1100));
+        expect(await d.has('h2')).toBe(false);
+      });
+
       it('lets exactly one of many concurrent callers win', async (ctx) => {
         const d = stores.dedupe ?? ctx.skip();
         const wins = await Promise.all(

@@ -2,21 +2,28 @@ import type { Reporter, TestModule } from 'vitest/node';
 
 /**
  * Ends a run with one plain line, `N passed, N failed, N skipped`, that any CI log reader
- * understands, after vitest's own summary.
+ * understands, after vitest's own summary; a test that skipped itself with a note (a missing
+ * browser, say) gets a line of its own above it, saying why.
  */
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
     const count = { passed: 0, failed: 0, skipped: 0 };
+    const notes: string[] = [];
     for (const module of testModules) {
       for (const test of module.children.allTests()) {
-        const state = test.result().state;
-        if (state === 'passed') count.passed += 1;
-        else if (state === 'failed') count.failed += 1;
-        else count.skipped += 1;
+        const result = test.result();
+        if (result.state === 'passed') count.passed += 1;
+        else if (result.state === 'failed') count.failed += 1;
+        else {
+          count.skipped += 1;
+          if (result.state === 'skipped' && result.note) {
+            notes.push(`skipped: ${test.fullName}: ${result.note}\n`);
+          }
+        }
       }
     }
     process.stdout.write(
-      `\n${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped\n`,
+      `\n${notes.join('')}${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped\n`,
     );
   }
 }

@@ -52,6 +52,8 @@ export {
   type QueueRunner,
 } from './queue.ts';
 export { nodeWebhookListener, serveWebhooks, toWebRequest, type WebhookServer } from './node.ts';
+export { maxWebhookDepth, nestsDeeperThan } from './webhook-bounds.ts';
+export { cleanText } from './text.ts';
 export { memorySuppressionStore, type MemorySuppressionOptions } from './memory/suppression.ts';
 export { memoryStrikeStore, type MemoryStrikeOptions } from './memory/strikes.ts';
 export {

@@ -3,58 +3,183 @@ import type { AddressInfo } from 'node:net';
 import { RelayError } from './errors.ts';
 import type { WebhookHandler } from './webhooks.ts';
 
-/** Turns a Node request (with its body already read) into a web-standard Request. */
+/**
+ * Methods a web-standard Request refuses to carry (Fetch standard, "forbidden method": CONNECT,
+ * TRACE, TRACK); `new Request()` throws on them, so they are answered before one is built.
+ */
+const forbiddenMethods = new Set(['CONNECT', 'TRACE', 'TRACK']);
+
+/**
+ * The request target as a URL on a fixed origin. Only the path and query are taken: the Host
+ * header is the client's to write (`Host: a b` is not a host), and a webhook's meaning never
+ * depends on it. Undefined when even the path cannot be read.
+ */
+function urlOf(target: string | undefined): string | undefined {
+  const path = target ?? '/';
+  try {
+    // origin-form ("/a?b") is the norm; absolute-form ("http://h/a", RFC 9112 section 3.2.2) and
+    // anything else keep only their path, and "//x" must not be read as a host.
+    const parsed = path.startsWith('/')
+      ? new URL(`http://localhost/${path.replace(/^\/+/u, '')}`)
+      : new URL(path);
+    return `http://localhost${parsed.pathname}${parsed.search}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Turns a Node request (with its body already read) into a web-standard Request. The URL is
+ * built from the request path on `http://localhost`, never from the Host header. Throws a
+ * RelayError of kind 'invalid' for a request no web Request can represent (a CONNECT, TRACE or
+ * TRACK method, an unreadable path): answer those 405/400 before calling it, as
+ * `nodeWebhookListener` does.
+ */
 export function toWebRequest(req: IncomingMessage, body: Buffer): Request {
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (forbiddenMethods.has(method))
+    throw new RelayError({
+      kind: 'invalid',
+      message: `a ${method} request cannot be a webhook; answer it 405`,
+    });
+  const url = urlOf(req.url);
+  if (url === undefined)
+    throw new RelayError({
+      kind: 'invalid',
+      message: 'the request target is not a path; answer it 400',
+    });
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
-    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
-    else if (value !== undefined) headers.set(name, value);
+    // Node's parser already refused what HTTP forbids; a value the Fetch Headers class still
+    // refuses is dropped rather than allowed to throw.
+    try {
+      if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+      else if (value !== undefined) headers.set(name, value);
+    } catch {
+      continue;
+    }
   }
-  const host = req.headers.host ?? 'localhost';
-  const init: RequestInit = { method: req.method ?? 'GET', headers };
-  if (req.method !== 'GET' && req.method !== 'HEAD') init.body = new Uint8Array(body);
-  return new Request(`http://${host}${req.url ?? '/'}`, init);
+  const init: RequestInit = { method, headers };
+  if (method !== 'GET' && method !== 'HEAD') init.body = new Uint8Array(body);
+  return new Request(url, init);
+}
+
+let warnedConsumed = false;
+
+const consumedMessage =
+  'the webhook request body was already read by a body parser (express.json(), express.urlencoded() ...), ' +
+  'so its signature cannot be checked: mount nodeWebhookListener before any body parser, or give it the raw body ' +
+  '(express.raw({ type: "*/*" }))';
+
+function answer(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  headers: Record<string, string> = {},
+): void {
+  if (res.headersSent || res.destroyed) {
+    if (!res.writableEnded) res.destroy();
+    return;
+  }
+  try {
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', ...headers }).end(body);
+  } catch {
+    res.destroy();
+  }
 }
 
 /**
  * A Node `(req, res)` listener that hands webhook requests to the relay: mount it under any path
- * ending in the provider's name (POST /webhooks/ses). Works with node:http, Express and Fastify's
- * raw request.
+ * ending in the provider's name (POST /webhooks/ses). Works with node:http, Express (before any
+ * body parser, or after `express.raw()`) and Fastify's raw request. It never throws into the
+ * server: a request it cannot take (another method than POST, an unreadable path, a body over
+ * `maxBytes`, a stream that breaks) is answered 4xx or its socket closed.
  */
 export function nodeWebhookListener(
   relay: { webhooks: WebhookHandler },
   options: { maxBytes?: number } = {},
 ) {
   const maxBytes = options.maxBytes ?? 1024 * 1024;
-  return (req: IncomingMessage, res: ServerResponse): void => {
+  const handle = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
+    let request: Request;
+    try {
+      request = toWebRequest(req, body);
+    } catch {
+      answer(res, 400, '[relaykit] the request target is not a path');
+      return;
+    }
+    // The handler is the user's when a framework wraps it: a throw is caught like a rejection.
+    void Promise.resolve()
+      .then(() => relay.webhooks.handle(request))
+      .then(async (response) => {
+        const headers: Record<string, string> = {};
+        response.headers.forEach((v, k) => (headers[k] = v));
+        const payload = Buffer.from(await response.arrayBuffer());
+        if (res.headersSent || res.destroyed) return;
+        res.writeHead(response.status, headers).end(payload);
+      })
+      .catch(() => answer(res, 500, '[relaykit] webhook processing failed'));
+  };
+
+  return (req: IncomingMessage & { body?: unknown }, res: ServerResponse): void => {
+    // A response that cannot be written (the client left) is not the host's problem.
+    res.on('error', () => res.destroy());
+    const method = (req.method ?? '').toUpperCase();
+    if (method !== 'POST') {
+      req.on('error', () => undefined);
+      req.resume();
+      answer(res, 405, '[relaykit] webhooks are POST requests', { allow: 'POST' });
+      return;
+    }
+    // express.raw() leaves the bytes on req.body: they are the bytes the provider signed.
+    if (Buffer.isBuffer(req.body)) {
+      handle(req, res, req.body);
+      return;
+    }
+    if (req.body !== undefined || req.readableEnded) {
+      if (!warnedConsumed) {
+        warnedConsumed = true;
+        process.emitWarning(`[relaykit] ${consumedMessage}`, {
+          code: 'RELAYKIT_WEBHOOK_BODY_CONSUMED',
+        });
+      }
+      answer(res, 500, `[relaykit] ${consumedMessage}`);
+      return;
+    }
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBytes) {
+      req.on('error', () => undefined);
+      answer(res, 413, '[relaykit] webhook body too large', { connection: 'close' });
+      res.once('finish', () => req.destroy());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    let refused = false;
-    req.on('data', (chunk: Buffer) => {
+    let settled = false;
+    const onData = (chunk: Buffer) => {
+      if (settled) return;
       size += chunk.length;
-      if (size > maxBytes && !refused) {
-        refused = true;
-        res
-          .writeHead(413, { 'content-type': 'text/plain' })
-          .end('[relaykit] webhook body too large');
-        req.destroy();
+      if (size > maxBytes) {
+        settled = true;
+        chunks.length = 0;
+        answer(res, 413, '[relaykit] webhook body too large', { connection: 'close' });
+        res.once('finish', () => req.destroy());
         return;
       }
       chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('error', () => {
+      // The client aborted or the stream broke: nothing was read, nothing is recorded.
+      if (settled) return;
+      settled = true;
+      chunks.length = 0;
+      answer(res, 400, '[relaykit] the request body could not be read', { connection: 'close' });
     });
     req.on('end', () => {
-      if (refused) return;
-      relay.webhooks
-        .handle(toWebRequest(req, Buffer.concat(chunks)))
-        .then(async (response) => {
-          const headers: Record<string, string> = {};
-          response.headers.forEach((v, k) => (headers[k] = v));
-          res.writeHead(response.status, headers).end(Buffer.from(await response.arrayBuffer()));
-        })
-        .catch(() => {
-          if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
-          res.end('[relaykit] webhook processing failed');
-        });
+      if (settled) return;
+      settled = true;
+      handle(req, res, Buffer.concat(chunks, size));
     });
   };
 }
@@ -68,9 +193,21 @@ export interface WebhookServer {
 /** Serves the relay's webhook entry point on its own port (for tests, the demo and simple setups). */
 export async function serveWebhooks(
   relay: { webhooks: WebhookHandler },
-  options: { host?: string; port?: number; path?: string } = {},
+  options: { host?: string; port?: number; path?: string; maxBytes?: number } = {},
 ): Promise<WebhookServer> {
-  const server = createServer(nodeWebhookListener(relay));
+  const server = createServer(
+    nodeWebhookListener(
+      relay,
+      options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes },
+    ),
+  );
+  // A request the parser cannot read (RFC 9112 syntax, a reset mid-headers) gets 400 or a closed
+  // socket, never an exception in the host.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable && !socket.destroyed)
+      socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+    else socket.destroy();
+  });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

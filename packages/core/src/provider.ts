@@ -58,7 +58,10 @@ export interface WebhookContext {
   now(): number;
   /**
    * Records `key` for `ttlMs` and says whether it was new. Adapters use it for replay guards
-   * (Mailgun tokens, SNS message ids); it is shared across processes when the store is.
+   * (Mailgun tokens, SNS message ids); it is shared across processes when the store is. Called
+   * from `verify`, the key is recorded at once (call it only once the request is authenticated);
+   * called from `parse`, it is recorded only after the events are stored, so a delivery answered
+   * 5xx is not mistaken for a replay when the provider sends it again.
    */
   remember(key: string, ttlMs: number): Promise<boolean>;
   /** Makes an outbound HTTP request, e.g. to confirm an SNS subscription. */

@@ -242,16 +242,21 @@ export function createRelay(options: RelayOptions): Relay {
         ...(signal ? { signal } : {}),
       }));
 
+  const eventTtlMs = options.eventDedupeTtlMs ?? 7 * day;
+
+  /**
+   * Applies each event once. The order is what makes a crash or a failed write harmless: the
+   * event id is checked first, the effects (message state, suppression) are stored, and only
+   * then is the id marked seen. A crash between the two leaves the id unmarked, so the provider's
+   * redelivery applies the effects again (each is idempotent per event id); a throw propagates, so
+   * the webhook answers 5xx and the provider redelivers. Counters that are not idempotent (the
+   * health guard, the throttle) and subscribers see the event only once it is marked.
+   */
   async function ingest(events: readonly DeliveryEvent[]): Promise<DeliveryEvent[]> {
     const fresh: DeliveryEvent[] = [];
     for (const raw of events) {
-      if (
-        !(await dedupe.remember(
-          `event:${raw.provider}:${raw.id}`,
-          options.eventDedupeTtlMs ?? 7 * day,
-        ))
-      )
-        continue;
+      const key = `event:${raw.provider}:${raw.id}`;
+      if (dedupe.has && (await dedupe.has(key))) continue;
       let event = raw;
       if (event.messageId === undefined && event.providerMessageId !== undefined) {
         const entry = await ledger.byProviderMessageId(event.provider, event.providerMessageId);
@@ -264,10 +269,11 @@ export function createRelay(options: RelayOptions): Relay {
           };
       }
       await state.apply(event);
-      if (policy) {
-        for (const decision of await policy.handle(event)) {
-          if (decision.type !== 'none') emitter.emit('suppression', { ...decision, event });
-        }
+      const decisions = policy ? await policy.handle(event) : [];
+      // Marked last; false means another delivery of the same event got here first.
+      if (!(await dedupe.remember(key, eventTtlMs))) continue;
+      for (const decision of decisions) {
+        if (decision.type !== 'none') emitter.emit('suppression', { ...decision, event });
       }
       await guard?.handle?.(event);
       throttle?.report({ type: 'event', event });
@@ -773,6 +779,7 @@ export function createRelay(options: RelayOptions): Relay {
       maxBytes: options.maxWebhookBytes ?? 1024 * 1024,
       fetch: options.fetch ?? fetch,
       onError: (message, error) => emitter.emit('error', { message, error }),
+      onAlert: (alert) => emitter.emit('alert', { ...alert }),
     }),
     status,
     providers: options.providers,

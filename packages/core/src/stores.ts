@@ -30,6 +30,13 @@ export interface Ledger {
 export interface DedupeStore {
   /** Records the key and returns true when it was not already held (atomic). */
   remember(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Whether the key is held (and not expired), without recording it. The relay checks an event id
+   * with it before applying the event and marks the id with `remember` only after the effects are
+   * stored; a store without it still works, at the cost of re-applying (idempotent) effects for a
+   * redelivered event.
+   */
+  has?(key: string): Promise<boolean>;
 }
 
 export const suppressionReasons = [

@@ -1,16 +1,55 @@
 import { RelayError } from './errors.ts';
 import type { DeliveryEvent } from './events.ts';
-import type { Provider, WebhookContext, WebhookRequest } from './provider.ts';
+import type { Provider, WebhookContext, WebhookParseResult, WebhookRequest } from './provider.ts';
 import type { DedupeStore } from './stores.ts';
+import { cleanText } from './text.ts';
+import { maxWebhookDepth, nestsDeeperThan } from './webhook-bounds.ts';
+
+/**
+ * The statuses `handle` answers, and what each tells the provider (whose redelivery policy then
+ * decides): 2xx done, do not resend; 4xx this request will never be taken, do not resend;
+ * 5xx relaykit could not store it now, resend later.
+ */
+export const webhookStatuses = {
+  /** Recorded (or a duplicate, or authentic but unreadable and reported as an alert). */
+  ok: 200,
+  /** The body is not a webhook body: broken stream, nested deeper than the bound. */
+  badRequest: 400,
+  /** It failed verification; nothing was recorded and no replay cache touched. */
+  unauthorized: 401,
+  /** No provider of that name takes webhooks. */
+  notFound: 404,
+  /** Not a POST. */
+  methodNotAllowed: 405,
+  /** The body is larger than `maxWebhookBytes`. */
+  tooLarge: 413,
+  /** Storing its effects failed (a store error): the provider should redeliver. */
+  storeFailed: 500,
+  /** A dependency of verification or parsing was unreachable (e.g. the SNS certificate). */
+  unavailable: 503,
+} as const;
 
 export interface WebhookHandler {
   /**
-   * Takes a web-standard Request and answers it: 401 when it fails verification (nothing is
-   * recorded), 400 when its body cannot be read, 200 once its events are recorded. The provider
-   * is the one named by `options.provider`, or by the last segment of the URL path
-   * (e.g. POST /webhooks/ses).
+   * Takes a web-standard Request and answers it; never throws. 200 once its events are recorded,
+   * or when it is authentic but cannot be understood (reported as a `webhook-unreadable` alert,
+   * so the provider does not resend a poison message forever); 400 when the body cannot be read
+   * or nests deeper than the bound; 401 when it fails verification (nothing is recorded); 404 for
+   * an unknown provider; 405 for another method than POST; 413 past `maxWebhookBytes`; 500 when
+   * storing its effects failed, so the provider redelivers; 503 when verification or parsing
+   * needed a service that did not answer. The provider is the one named by `options.provider`,
+   * or by the last segment of the URL path (e.g. POST /webhooks/ses).
    */
   handle(request: Request, options?: { provider?: string }): Promise<Response>;
+}
+
+export interface WebhookAlert {
+  type: 'webhook-unreadable' | 'webhook-misrouted';
+  message: string;
+  provider: string;
+  eventId?: string;
+  reason?: string;
+  what?: string;
 }
 
 export interface WebhookHandlerOptions {
@@ -18,17 +57,30 @@ export interface WebhookHandlerOptions {
   ingest(events: readonly DeliveryEvent[]): Promise<DeliveryEvent[]>;
   dedupe: DedupeStore;
   maxBytes: number;
+  /** Deepest JSON nesting read. @default 64 */
+  maxDepth?: number;
   fetch: typeof fetch;
   onError(message: string, error: unknown): void;
+  onAlert?(alert: WebhookAlert): void;
 }
 
 const text = (status: number, body: string) =>
   new Response(body, { status, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 
-async function readBody(request: Request, maxBytes: number): Promise<string | undefined> {
+class BodyTooLarge extends Error {}
+
+/** The body as UTF-8, or BodyTooLarge past `maxBytes` (read no further than that). */
+async function readBody(request: Request, maxBytes: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > maxBytes) return undefined;
+  if (declared > maxBytes) throw new BodyTooLarge();
   if (!request.body) return '';
+  // A declared length within the bound is read in one go (HTTP framing holds the body to it);
+  // without one (chunked), chunk by chunk, stopping at the bound.
+  if (request.headers.has('content-length')) {
+    const bytes = await request.arrayBuffer();
+    if (bytes.byteLength > maxBytes) throw new BodyTooLarge();
+    return Buffer.from(bytes).toString('utf8');
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -37,67 +89,199 @@ async function readBody(request: Request, maxBytes: number): Promise<string | un
     if (done) break;
     size += value.byteLength;
     if (size > maxBytes) {
-      await reader.cancel();
-      return undefined;
+      void reader.cancel().catch(() => undefined);
+      throw new BodyTooLarge();
     }
     chunks.push(value);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks, size).toString('utf8');
 }
+
+/** The event with its text free of control characters (see text.ts); `raw` is kept as received. */
+function cleanEvent(event: DeliveryEvent): DeliveryEvent {
+  const out: DeliveryEvent = {
+    ...event,
+    id: cleanText(event.id),
+    recipient: cleanText(event.recipient),
+    tags: event.tags.map(cleanText),
+    metadata: Object.fromEntries(
+      Object.entries(event.metadata).map(([k, v]) => [cleanText(k), cleanText(String(v))]),
+    ),
+  };
+  for (const key of [
+    'messageId',
+    'providerMessageId',
+    'url',
+    'userAgent',
+    'from',
+    'stream',
+  ] as const) {
+    const value = event[key];
+    if (typeof value === 'string') out[key] = cleanText(value);
+  }
+  if (event.bounce) {
+    out.bounce = { ...event.bounce, category: cleanText(event.bounce.category) };
+    if (event.bounce.diagnostic !== undefined)
+      out.bounce.diagnostic = cleanText(event.bounce.diagnostic);
+    if (event.bounce.enhancedStatus !== undefined)
+      out.bounce.enhancedStatus = cleanText(event.bounce.enhancedStatus);
+  }
+  return out;
+}
+
+const short = (value: string, max = 300) => {
+  const clean = cleanText(value);
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+};
+
+const reasonOf = (error: unknown) =>
+  short(
+    error instanceof Error
+      ? error.message.replace(/^\[relaykit\]( \[[^\]]*\])? /u, '')
+      : String(error),
+  );
 
 export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHandler {
   const byName = new Map(options.providers.map((p) => [p.name, p]));
+  const maxDepth = options.maxDepth ?? maxWebhookDepth;
   const context: WebhookContext = {
     now: Date.now,
     remember: (key, ttlMs) => options.dedupe.remember(`webhook:${key}`, ttlMs),
     fetch: options.fetch,
   };
-  return {
-    async handle(request, handleOptions = {}) {
-      const url = new URL(request.url, 'http://localhost');
-      const name = handleOptions.provider ?? url.pathname.split('/').filter(Boolean).at(-1);
-      const provider = name === undefined ? undefined : byName.get(name);
-      if (!provider?.webhook) {
-        return text(
-          404,
-          `[relaykit] no webhook for '${name ?? ''}'; route it to /<provider name> (${[...byName.keys()].join(', ')})`,
-        );
-      }
-      if (request.method !== 'POST') return text(405, '[relaykit] webhooks are POST requests');
-      const body = await readBody(request, options.maxBytes);
-      if (body === undefined) return text(413, '[relaykit] webhook body too large');
-      const incoming: WebhookRequest = {
-        method: request.method,
-        url: request.url,
-        headers: request.headers,
-        body,
-      };
+  const alert = (a: WebhookAlert) => {
+    try {
+      options.onAlert?.(a);
+    } catch (error) {
+      options.onError('a webhook alert listener threw', error);
+    }
+  };
+
+  async function handle(request: Request, handleOptions: { provider?: string }): Promise<Response> {
+    let name = handleOptions.provider;
+    if (name === undefined) {
       try {
-        await provider.webhook.verify(incoming, context);
-      } catch (error) {
-        // Nothing from an unverified request is recorded; the reason stays in the relay's logs.
+        name = new URL(request.url, 'http://localhost').pathname.split('/').filter(Boolean).at(-1);
+      } catch {
+        name = undefined;
+      }
+    }
+    const provider = name === undefined ? undefined : byName.get(name);
+    if (!provider?.webhook) {
+      return text(
+        404,
+        `[relaykit] no webhook for '${short(name ?? '', 100)}'; route it to /<provider name> (${[...byName.keys()].join(', ')})`,
+      );
+    }
+    if (request.method !== 'POST') return text(405, '[relaykit] webhooks are POST requests');
+    let body: string;
+    try {
+      body = await readBody(request, options.maxBytes);
+    } catch (error) {
+      if (error instanceof BodyTooLarge) return text(413, '[relaykit] webhook body too large');
+      return text(400, '[relaykit] the webhook body could not be read');
+    }
+    // Bounded before verification: some signatures (Mailgun's, SNS's) sit inside the JSON body, so
+    // checking them means parsing a stranger's bytes.
+    if (nestsDeeperThan(body, maxDepth))
+      return text(400, `[relaykit] webhook body nests deeper than ${maxDepth} levels`);
+    const incoming: WebhookRequest = {
+      method: request.method,
+      url: request.url,
+      headers: request.headers,
+      body,
+    };
+    try {
+      await provider.webhook.verify(incoming, context);
+    } catch (error) {
+      options.onError(`webhook for '${provider.name}' failed verification`, error);
+      if (error instanceof RelayError && error.retryable)
+        return text(503, '[relaykit] webhook verification is unavailable; the provider will retry');
+      // Nothing from an unverified request is recorded; the reason stays in the relay's logs.
+      return text(401, '[relaykit] webhook verification failed');
+    }
+    // Keys an adapter remembers while parsing (SNS MessageIds, say) are held back until the
+    // events are stored: marked first, a failed write would make the redelivery look replayed.
+    const pending: Array<[string, number]> = [];
+    const parseContext: WebhookContext = options.dedupe.has
+      ? {
+          ...context,
+          remember: async (key, ttlMs) => {
+            const full = `webhook:${key}`;
+            if (pending.some(([k]) => k === full) || (await options.dedupe.has?.(full)))
+              return false;
+            pending.push([full, ttlMs]);
+            return true;
+          },
+        }
+      : context;
+    let parsed: WebhookParseResult;
+    try {
+      parsed = await provider.webhook.parse(incoming, parseContext);
+    } catch (error) {
+      if (error instanceof RelayError && error.retryable) {
+        options.onError(`webhook for '${provider.name}' could not be processed now`, error);
+        return text(503, '[relaykit] webhook processing is unavailable; the provider will retry');
+      }
+      if (error instanceof RelayError && error.kind === 'auth') {
         options.onError(`webhook for '${provider.name}' failed verification`, error);
         return text(401, '[relaykit] webhook verification failed');
       }
+      // Authentic but not understood: acknowledged, so the provider does not resend it for hours,
+      // and reported, so a person can look.
+      const reason = reasonOf(error);
+      alert({
+        type: 'webhook-unreadable',
+        provider: provider.name,
+        reason,
+        message: `an authenticated '${provider.name}' webhook could not be read and was acknowledged: ${reason}`,
+      });
+      return text(200, 'ok (unreadable, reported)');
+    }
+    try {
+      await options.ingest(parsed.events.map(cleanEvent));
+      for (const [key, ttlMs] of pending) await options.dedupe.remember(key, ttlMs);
+    } catch (error) {
+      options.onError(`webhook events from '${provider.name}' could not be stored`, error);
+      // 500 makes the provider redeliver, and the event is applied then: nothing is marked seen
+      // before its effects are stored.
+      return text(500, '[relaykit] webhook events could not be stored; the provider will retry');
+    }
+    for (const item of parsed.unreadable ?? []) {
+      const reason = short(item.reason);
+      alert({
+        type: 'webhook-unreadable',
+        provider: provider.name,
+        ...(item.eventId === undefined ? {} : { eventId: short(item.eventId, 200) }),
+        reason,
+        message: `an authenticated '${provider.name}' event${item.eventId === undefined ? '' : ` (${short(item.eventId, 200)})`} could not be read and was acknowledged: ${reason}`,
+      });
+    }
+    if (parsed.misrouted) {
+      const what = short(parsed.misrouted.what);
+      alert({
+        type: 'webhook-misrouted',
+        provider: provider.name,
+        what,
+        message: `the '${provider.name}' webhook received ${what}, which carries no delivery events: check which hook posts to this URL`,
+      });
+    }
+    if (parsed.response) {
+      return new Response(parsed.response.body ?? '', {
+        status: parsed.response.status,
+        headers: parsed.response.headers ?? {},
+      });
+    }
+    return text(200, 'ok');
+  }
+
+  return {
+    async handle(request, handleOptions = {}) {
       try {
-        const parsed = await provider.webhook.parse(incoming, context);
-        await options.ingest(parsed.events);
-        if (parsed.response) {
-          return new Response(parsed.response.body ?? '', {
-            status: parsed.response.status,
-            headers: parsed.response.headers ?? {},
-          });
-        }
-        return text(200, 'ok');
+        return await handle(request, handleOptions);
       } catch (error) {
-        options.onError(`webhook for '${provider.name}' could not be processed`, error);
-        if (error instanceof RelayError && (error.kind === 'invalid' || error.kind === 'auth')) {
-          return text(
-            error.kind === 'auth' ? 401 : 400,
-            `[relaykit] ${error.kind === 'auth' ? 'webhook verification failed' : 'unreadable webhook body'}`,
-          );
-        }
-        // 500 makes the provider retry later, so an event is not lost to a passing fault.
+        // Not reached by any known path; a fault in relaykit itself is answered, never thrown.
+        options.onError('webhook handling failed', error);
         return text(500, '[relaykit] webhook processing failed; the provider will retry');
       }
     },

@@ -18,6 +18,7 @@ export {
   signMailgun,
   verifyMailgunSignature,
   parseMailgunEvents,
+  parseMailgunDelivery,
   mailgunWebhook,
   eventTypes,
   type MailgunSignature,

@@ -375,6 +375,186 @@ describe('parseMailgunEvents', () => {
   });
 });
 
+describe('parseMailgunEvents: hostile and odd payloads', () => {
+  const base = { id: 'e1', timestamp: 1_700_000_000, recipient: 'a@example.com' };
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'])(
+    "maps an event named '%s' to unknown",
+    (name) => {
+      const [event] = parseMailgunEvents(signed({ ...base, event: name }), options);
+      expect(event?.type).toBe('unknown');
+    },
+  );
+
+  it('reads a rejected event without recipient from message.headers.to, one event per address', () => {
+    const events = parseMailgunEvents(
+      signed({
+        event: 'rejected',
+        id: 'rj1',
+        timestamp: 1_700_000_000,
+        reject: { reason: 'Sandbox subdomains are for test purposes only' },
+        message: {
+          headers: {
+            to: '"Doe, Jane" <Jane@Example.com>, undisclosed-recipients:;, bob@example.org',
+            'message-id': 'x@mg.example.com',
+          },
+        },
+      }),
+      options,
+    );
+    expect(events.map((e) => [e.type, e.recipient, e.id])).toEqual([
+      ['rejected', 'Jane@example.com', 'rejected:rj1:Jane@example.com'],
+      ['rejected', 'bob@example.org', 'rejected:rj1:bob@example.org'],
+    ]);
+    const [single] = parseMailgunEvents(
+      signed({
+        event: 'rejected',
+        id: 'rj2',
+        timestamp: 1_700_000_000,
+        reject: { reason: 'x' },
+        message: { headers: { to: 'solo@example.com' } },
+      }),
+      options,
+    );
+    expect(single).toMatchObject({ id: 'rejected:rj2', recipient: 'solo@example.com' });
+  });
+
+  it('says a diagnostic Mailgun repeats in message and description once', () => {
+    const text = '550 5.1.1 The email account that you tried to reach does not exist';
+    const [event] = parseMailgunEvents(
+      signed({
+        ...base,
+        event: 'failed',
+        severity: 'permanent',
+        reason: 'bounce',
+        'delivery-status': { code: 550, message: text, description: text },
+      }),
+      options,
+    );
+    expect(event?.bounce?.diagnostic).toBe(text);
+    const [rejected] = parseMailgunEvents(
+      signed({
+        ...base,
+        event: 'rejected',
+        reject: { reason: 'Domain is disabled', description: 'Domain is disabled' },
+      }),
+      options,
+    );
+    expect(rejected?.bounce?.diagnostic).toBe('Domain is disabled');
+  });
+});
+
+describe('mailgunWebhook: what it cannot read is acknowledged and reported', () => {
+  const now = 1_700_000_000;
+  const signedBody = (eventData: string, token = 't'.repeat(50)) => {
+    const timestamp = String(now);
+    const signature = JSON.stringify({
+      timestamp,
+      token,
+      signature: signMailgun(key, timestamp, token),
+    });
+    return `{"signature":${signature},"event-data":${eventData}}`;
+  };
+
+  it('records a bounce whose user-variables are nested too deep, without them, and reports it', async () => {
+    const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    const body = signedBody(
+      `{"event":"failed","severity":"permanent","reason":"bounce","id":"deep1","timestamp":${now},` +
+        `"recipient":"a@example.com","delivery-status":{"code":550,"message":"5.1.1 no such user"},` +
+        `"user-variables":{"order":"42","poison":${deep}}}`,
+    );
+    const webhook = mailgunWebhook(options);
+    const context = memoryContext(now);
+    await webhook.verify(request(body), context);
+    const result = await webhook.parse(request(body), context);
+    expect(result.events).toHaveLength(1);
+    expect(result.events[0]).toMatchObject({
+      type: 'bounced',
+      recipient: 'a@example.com',
+      metadata: { order: '42' },
+      bounce: { class: 'hard' },
+    });
+    expect(result.unreadable).toEqual([
+      { eventId: 'deep1', reason: expect.stringMatching(/'poison'.*nested too deep/u) },
+    ]);
+  });
+
+  it('acknowledges a signed event it cannot understand with its event id and the reason', async () => {
+    const webhook = mailgunWebhook(options);
+    const context = memoryContext(now);
+    const body = signedBody(`{"event":"delivered","id":"nr1","timestamp":${now}}`);
+    await webhook.verify(request(body), context);
+    expect(await webhook.parse(request(body), context)).toEqual({
+      events: [],
+      unreadable: [{ eventId: 'nr1', reason: expect.stringMatching(/recipient/u) }],
+    });
+  });
+
+  const form = (fields: Record<string, string>) => ({
+    method: 'POST',
+    url: 'http://localhost/webhooks/mailgun',
+    headers: new Headers({ 'content-type': 'application/x-www-form-urlencoded' }),
+    body: new URLSearchParams(fields).toString(),
+  });
+  const signedFields = (token: string) => ({
+    timestamp: String(now),
+    token,
+    signature: signMailgun(key, String(now), token),
+  });
+
+  it('reports a signed inbound route post or legacy webhook as misrouted', async () => {
+    const webhook = mailgunWebhook(options);
+    const context = memoryContext(now);
+    const inbound = form({
+      ...signedFields('i'.repeat(50)),
+      recipient: 'support@mg.example.com',
+      sender: 'someone@example.org',
+      'body-plain': 'Hello',
+    });
+    await webhook.verify(inbound, context);
+    expect(await webhook.parse(inbound, context)).toEqual({
+      events: [],
+      misrouted: { what: expect.stringMatching(/inbound message forwarded by a Mailgun route/u) },
+    });
+    const legacy = form({
+      ...signedFields('l'.repeat(50)),
+      event: 'bounced',
+      recipient: 'a@x.com',
+    });
+    await webhook.verify(legacy, context);
+    expect((await webhook.parse(legacy, context)).misrouted?.what).toMatch(
+      /legacy form-encoded Mailgun webhook \('bounced'\)/u,
+    );
+    const multipart = new FormData();
+    for (const [name, value] of Object.entries({
+      ...signedFields('m'.repeat(50)),
+      'body-plain': 'x',
+    }))
+      multipart.append(name, value);
+    const encoded = new Response(multipart);
+    const mp = {
+      method: 'POST',
+      url: 'http://localhost/webhooks/mailgun',
+      headers: new Headers({ 'content-type': encoded.headers.get('content-type') ?? '' }),
+      body: await encoded.text(),
+    };
+    await webhook.verify(mp, context);
+    expect((await webhook.parse(mp, context)).misrouted?.what).toMatch(/Mailgun route/u);
+  });
+
+  it('refuses an unsigned or badly signed form post', async () => {
+    const webhook = mailgunWebhook(options);
+    const context = memoryContext(now);
+    await expect(
+      webhook.verify(form({ recipient: 'a@x.com', 'body-plain': 'x' }), context),
+    ).rejects.toMatchObject({ kind: 'auth' });
+    await expect(
+      webhook.verify(form({ ...signedFields('b'.repeat(50)), signature: '0'.repeat(64) }), context),
+    ).rejects.toMatchObject({ kind: 'auth' });
+    expect(context.keys.size).toBe(0);
+  });
+});
+
 describe('mailgunWebhook', () => {
   const payload = fixture('delivered');
   const now = Number(payload.signature.timestamp);
@@ -409,6 +589,41 @@ describe('mailgunWebhook', () => {
     });
   });
 
+  it('refuses a forged body on a captured signature block every time it is sent, not only the first', async () => {
+    const webhook = mailgunWebhook(options);
+    const context = memoryContext(now);
+    await webhook.verify(request(JSON.stringify(payload)), context);
+    const forged = JSON.stringify({
+      ...payload,
+      'event-data': {
+        ...payload['event-data'],
+        event: 'complained',
+        recipient: 'victim@example.com',
+      },
+    });
+    for (let attempt = 0; attempt < 3; attempt++)
+      await expect(webhook.verify(request(forged), context)).rejects.toMatchObject({
+        kind: 'auth',
+      });
+    // The genuine bytes are still honoured once more (a redelivery), then refused.
+    await webhook.verify(request(JSON.stringify(payload)), context);
+    await expect(webhook.verify(request(JSON.stringify(payload)), context)).rejects.toMatchObject({
+      kind: 'auth',
+    });
+  });
+
+  it('a request with a bad signature never touches the token store', async () => {
+    const webhook = mailgunWebhook(options);
+    const context = memoryContext(now);
+    const bad = { ...payload, signature: { ...payload.signature, signature: '0'.repeat(64) } };
+    await expect(webhook.verify(request(JSON.stringify(bad)), context)).rejects.toMatchObject({
+      kind: 'auth',
+    });
+    expect(context.keys.size).toBe(0);
+    // The genuine delivery that follows is accepted.
+    await webhook.verify(request(JSON.stringify(payload)), context);
+  });
+
   it('uses a pluggable replay store when given', async () => {
     const seen: string[] = [];
     const webhook = mailgunWebhook({
@@ -418,7 +633,7 @@ describe('mailgunWebhook', () => {
     const context = memoryContext(now);
     await webhook.verify(request(JSON.stringify(payload)), context);
     expect(seen).toHaveLength(2);
-    expect(seen[1]).toBe(`mailgun:mailgun:token:${payload.signature.token}`);
+    expect(seen[0]).toBe(`mailgun:mailgun:token:${payload.signature.token}`);
     expect(context.keys.size).toBe(0);
   });
 
@@ -431,8 +646,10 @@ describe('mailgunWebhook', () => {
     await expect(webhook.verify(request('token=x&signature=y'), context)).rejects.toMatchObject({
       kind: 'invalid',
     });
-    await expect(webhook.parse(request('{"event-data":'), context)).rejects.toMatchObject({
-      kind: 'invalid',
+    // Parse is only reached by a verified request: what it cannot read is acknowledged and reported.
+    expect(await webhook.parse(request('{"event-data":'), context)).toMatchObject({
+      events: [],
+      unreadable: [{ reason: expect.stringMatching(/not JSON/u) }],
     });
   });
 

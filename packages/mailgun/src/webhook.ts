@@ -1,7 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import {
   classifyBounce,
-  normalizeDomain,
   parseAddress,
   parseSmtpReply,
   RelayError,
@@ -10,6 +9,7 @@ import {
   type DeliveryEventType,
   type ProviderWebhook,
   type WebhookContext,
+  type WebhookParseResult,
   type WebhookRequest,
 } from '@relaykit/core';
 import { z } from 'zod';
@@ -72,6 +72,8 @@ const invalid = (provider: string, message: string, cause?: unknown) =>
     ...(cause === undefined ? {} : { cause }),
   });
 
+const digestOf = (body: string) => createHash('sha256').update(body).digest('base64url');
+
 /** Hex HMAC-SHA256 of `timestamp + token` with the webhook signing key: Mailgun's signature. */
 export function signMailgun(key: string, timestamp: string, token: string): string {
   return createHmac('sha256', key)
@@ -79,23 +81,62 @@ export function signMailgun(key: string, timestamp: string, token: string): stri
     .digest('hex');
 }
 
-function readJson(request: WebhookRequest, provider: string): unknown {
-  try {
-    return JSON.parse(request.body) as unknown;
-  } catch (error) {
-    throw invalid(
-      provider,
-      'the body is not JSON (configure the webhook for JSON payloads)',
-      error,
-    );
+/** A request body as Mailgun posts it: JSON for webhooks since 2018, form fields for routes and legacy hooks. */
+type Body = { kind: 'json'; value: unknown } | { kind: 'form'; fields: FormData };
+
+/** verify and parse see the same request object: its body is read once. */
+const bodies = new WeakMap<WebhookRequest, Body>();
+
+const isForm = (request: WebhookRequest) =>
+  /^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\b/iu.test(
+    request.headers.get('content-type') ?? '',
+  );
+
+async function readBody(request: WebhookRequest, provider: string): Promise<Body> {
+  const known = bodies.get(request);
+  if (known) return known;
+  let body: Body;
+  if (isForm(request)) {
+    try {
+      const fields = await new Response(request.body, {
+        headers: { 'content-type': request.headers.get('content-type') ?? '' },
+      }).formData();
+      body = { kind: 'form', fields };
+    } catch (error) {
+      throw invalid(provider, 'the form body cannot be read', error);
+    }
+  } else {
+    try {
+      body = { kind: 'json', value: JSON.parse(request.body) as unknown };
+    } catch (error) {
+      throw invalid(
+        provider,
+        'the body is not JSON (configure the webhook for JSON payloads)',
+        error,
+      );
+    }
   }
+  bodies.set(request, body);
+  return body;
 }
 
-function readSignature(body: unknown, provider: string): MailgunSignature {
+const field = (fields: FormData, name: string) => {
+  const value = fields.get(name);
+  return typeof value === 'string' ? value : undefined;
+};
+
+function readSignature(body: Body, provider: string): MailgunSignature {
+  // Route posts and legacy webhooks carry the same three values as top-level form fields.
   const block =
-    typeof body === 'object' && body !== null
-      ? (body as { signature?: unknown }).signature
-      : undefined;
+    body.kind === 'form'
+      ? {
+          timestamp: field(body.fields, 'timestamp'),
+          token: field(body.fields, 'token'),
+          signature: field(body.fields, 'signature'),
+        }
+      : typeof body.value === 'object' && body.value !== null
+        ? (body.value as { signature?: unknown }).signature
+        : undefined;
   const parsed = signatureSchema.safeParse(block);
   if (!parsed.success)
     throw authError(
@@ -152,17 +193,41 @@ const num = (v: unknown): number | undefined =>
 const obj = (v: unknown): Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
-/** A recipient as relaykit keys it: the local part as given, the domain in lower-case ASCII. */
+/** A recipient as relaykit keys it (the domain in lower-case ASCII), or undefined when it is not an address. */
 function normalizeRecipient(value: string): string | undefined {
   try {
     return parseAddress(value.trim()).address;
   } catch {
-    const at = value.lastIndexOf('@');
-    if (at <= 0) return undefined;
-    const domain = normalizeDomain(value.slice(at + 1));
-    return domain === '' ? undefined : `${value.slice(0, at).trim()}@${domain}`;
+    return undefined;
   }
 }
+
+/**
+ * Splits an address-list header (`a@x.com, "Doe, Jane" <j@y.com>`) on the commas between
+ * mailboxes, not those inside quotes or angle brackets (RFC 5322 §3.4).
+ */
+function splitAddressList(value: string): string[] {
+  const parts: string[] = [];
+  let quoted = false;
+  let angle = false;
+  let start = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (c === '\\') i++;
+    else if (c === '"') quoted = !quoted;
+    else if (!quoted && c === '<') angle = true;
+    else if (!quoted && c === '>') angle = false;
+    else if (!quoted && !angle && c === ',') {
+      parts.push(value.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(value.slice(start));
+  return parts.map((p) => p.trim()).filter((p) => p !== '');
+}
+
+/** Longest diagnostic kept: SMTP replies are a line or two, and the classifier reads every byte. */
+const maxDiagnostic = 2000;
 
 function bounceOf(data: Record<string, unknown>): BounceInfo {
   const status = obj(data['delivery-status']);
@@ -177,16 +242,22 @@ function bounceOf(data: Record<string, unknown>): BounceInfo {
       : undefined;
   // A `rejected` event says why in `reject` rather than `delivery-status`.
   const reject = obj(data['reject']);
-  const diagnostic =
-    [
-      str(status['message']),
-      str(status['description']),
-      str(reject['reason']),
-      str(reject['description']),
-    ]
-      .filter((s): s is string => s !== undefined)
-      .join(' ')
-      .trim() || undefined;
+  // Mailgun often repeats one text in message and description (or reason and description):
+  // each distinct text is said once.
+  const parts: string[] = [];
+  for (const part of [
+    str(status['message']),
+    str(status['description']),
+    str(reject['reason']),
+    str(reject['description']),
+  ]) {
+    const text = part?.trim();
+    if (!text || parts.some((p) => p.includes(text))) continue;
+    for (let i = parts.length - 1; i >= 0; i--)
+      if (text.includes(parts[i] as string)) parts.splice(i, 1);
+    parts.push(text);
+  }
+  const diagnostic = parts.join(' ').slice(0, maxDiagnostic) || undefined;
   const enhancedGiven = str(status['enhanced-code']);
   const enhancedStatus =
     enhancedGiven ?? (diagnostic === undefined ? undefined : parseSmtpReply(diagnostic).enhanced);
@@ -217,17 +288,31 @@ function typeOf(event: string, data: Record<string, unknown>): DeliveryEventType
     if (severity === 'temporary') return 'deferred';
     return suppressReasons.has(str(data['reason']) ?? '') ? 'suppressed' : 'bounced';
   }
-  return eventTypes[event] ?? 'unknown';
+  // Own keys only: an event named 'constructor' or '__proto__' is unknown, not Object's member.
+  return Object.hasOwn(eventTypes, event) ? (eventTypes[event] as DeliveryEventType) : 'unknown';
 }
 
+/**
+ * user-variables as metadata: strings as they are, other JSON values serialised. A value that
+ * cannot be serialised (nested past what the runtime can walk) is left out and named in `dropped`.
+ */
 function stringValues(
   vars: Record<string, unknown>,
   skip: ReadonlySet<string>,
+  dropped: string[],
 ): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(vars)) {
-    if (skip.has(key) || value === null || value === undefined) continue;
-    out[key] = typeof value === 'string' ? value : JSON.stringify(value);
+    if (skip.has(key) || key === '__proto__' || value === null || value === undefined) continue;
+    if (typeof value === 'string') {
+      out[key] = value;
+      continue;
+    }
+    try {
+      out[key] = JSON.stringify(value);
+    } catch {
+      dropped.push(key);
+    }
   }
   return out;
 }
@@ -252,14 +337,94 @@ function tagsOf(data: Record<string, unknown>, vars: Record<string, unknown>): s
   );
 }
 
+/** The recipients of an event: `recipient`, or for a `rejected` event without one, the To header. */
+function recipientsOf(event: string, data: Record<string, unknown>): string[] | undefined {
+  const given = str(data['recipient']);
+  if (given !== undefined) {
+    const recipient = normalizeRecipient(given);
+    return recipient === undefined ? undefined : [recipient];
+  }
+  // Mailgun's rejected events concern the message and often name no recipient: the To header
+  // is who it was for.
+  if (event !== 'rejected') return undefined;
+  const to = str(obj(obj(data['message'])['headers'])['to']);
+  if (to === undefined) return undefined;
+  const found: string[] = [];
+  // An entry that is not a mailbox (a group's `undisclosed-recipients:;`) names no one.
+  for (const part of splitAddressList(to)) {
+    const recipient = normalizeRecipient(part);
+    if (recipient !== undefined && !found.includes(recipient)) found.push(recipient);
+  }
+  return found.length === 0 ? undefined : found;
+}
+
 /**
- * Turns a verified Mailgun JSON webhook into DeliveryEvents (one: Mailgun posts one event per
- * request). Pure. Throws a RelayError of kind 'invalid' when the body cannot be read; an event
- * without a recipient (inbound `stored`, list events) yields nothing.
+ * Turns a verified Mailgun JSON webhook into DeliveryEvents and the notes of what it could not
+ * read. Never throws: an authenticated event that cannot be understood is acknowledged and
+ * reported (`unreadable`), since Mailgun would otherwise redeliver it for hours.
+ */
+export function parseMailgunDelivery(
+  body: unknown,
+  options: Pick<MailgunWebhookOptions, 'provider' | 'messageIdVariable'>,
+): WebhookParseResult {
+  const dropped: string[] = [];
+  let events: DeliveryEvent[];
+  try {
+    events = readEvents(body, options, dropped);
+  } catch (error) {
+    const eventId = eventIdOf(body);
+    return {
+      events: [],
+      unreadable: [
+        {
+          ...(eventId === undefined ? {} : { eventId }),
+          reason:
+            error instanceof RelayError
+              ? error.message
+              : `unreadable webhook: ${error instanceof Error ? error.name : 'error'} while reading the event`,
+        },
+      ],
+    };
+  }
+  if (dropped.length === 0) return { events };
+  const eventId = eventIdOf(body);
+  return {
+    events,
+    unreadable: [
+      {
+        ...(eventId === undefined ? {} : { eventId }),
+        reason: `user-variables ${dropped
+          .slice(0, 5)
+          .map((k) => `'${k.slice(0, 40)}'`)
+          .join(', ')} could not be read (nested too deep); the event was recorded without them`,
+      },
+    ],
+  };
+}
+
+/** The provider's id of an event, for reports about it: event-data.id, else the signature token. */
+function eventIdOf(body: unknown): string | undefined {
+  const data = obj(obj(body)['event-data']);
+  const id = str(data['id']) ?? str(obj(obj(body)['signature'])['token']);
+  return id?.slice(0, 200);
+}
+
+/**
+ * Turns a verified Mailgun JSON webhook into DeliveryEvents (one per recipient; Mailgun posts one
+ * event per request). Pure. Throws a RelayError of kind 'invalid' when the body cannot be read;
+ * an event without a recipient (inbound `stored`, list events) yields nothing.
  */
 export function parseMailgunEvents(
   body: unknown,
   options: Pick<MailgunWebhookOptions, 'provider' | 'messageIdVariable'>,
+): DeliveryEvent[] {
+  return readEvents(body, options, []);
+}
+
+function readEvents(
+  body: unknown,
+  options: Pick<MailgunWebhookOptions, 'provider' | 'messageIdVariable'>,
+  dropped: string[],
 ): DeliveryEvent[] {
   const { provider } = options;
   const parsed = bodySchema.safeParse(body);
@@ -268,13 +433,12 @@ export function parseMailgunEvents(
   const data = parsed.data['event-data'];
   const event = str(data['event']);
   if (event === undefined) throw invalid(provider, 'event-data.event is missing');
-  const recipientRaw = str(data['recipient']);
-  const recipient = recipientRaw === undefined ? undefined : normalizeRecipient(recipientRaw);
-  if (recipient === undefined) {
-    if (eventTypes[event] !== undefined || event === 'failed')
+  const recipients = recipientsOf(event, data);
+  if (recipients === undefined) {
+    if (Object.hasOwn(eventTypes, event) || event === 'failed')
       throw invalid(
         provider,
-        `event-data.recipient is missing or not an address on a '${event}' event`,
+        `event-data.recipient is missing or not an address on a '${event.slice(0, 40)}' event`,
       );
     return [];
   }
@@ -290,31 +454,15 @@ export function parseMailgunEvents(
   const message = obj(data['message']);
   const headers = obj(message['headers']);
   const type = typeOf(event, data);
-  const out: DeliveryEvent = {
-    id: `${event}:${id}`,
-    type,
-    provider,
-    recipient,
-    at,
-    tags: tagsOf(data, vars),
-    metadata: stringValues(
-      vars,
-      new Set([options.messageIdVariable, ...Object.values(internalVariables)]),
-    ),
-    raw: data,
-  };
+  const tags = tagsOf(data, vars);
+  const metadata = stringValues(
+    vars,
+    new Set([options.messageIdVariable, ...Object.values(internalVariables)]),
+    dropped,
+  );
   const relayId = str(vars[options.messageIdVariable]);
-  // An unresolved batch placeholder names no message: the ledger finds it by providerMessageId.
-  if (relayId !== undefined && !relayId.includes('%recipient')) out.messageId = relayId;
   const mailgunId = str(headers['message-id']);
-  if (mailgunId !== undefined) {
-    out.providerMessageId =
-      vars[internalVariables.batch] === undefined
-        ? normalizeMessageId(mailgunId)
-        : batchMemberId(mailgunId, recipient);
-  }
   const stream = str(vars[internalVariables.stream]);
-  if (stream !== undefined) out.stream = stream;
   const sender = str(obj(data['envelope'])['sender']) ?? str(headers['from']);
   const from =
     sender === undefined
@@ -322,29 +470,75 @@ export function parseMailgunEvents(
       : normalizeRecipient(
           sender.includes('<') ? (/<([^<>]+)>/u.exec(sender)?.[1] ?? sender) : sender,
         );
-  if (from !== undefined) out.from = from;
-  if (type === 'bounced' || type === 'deferred' || type === 'suppressed' || type === 'rejected')
-    out.bounce = bounceOf(data);
+  const bounce =
+    type === 'bounced' || type === 'deferred' || type === 'suppressed' || type === 'rejected'
+      ? bounceOf(data)
+      : undefined;
   const url = str(data['url']);
-  if (url !== undefined) out.url = url;
   const userAgent = str(obj(data['client-info'])['user-agent']);
-  if (userAgent !== undefined) out.userAgent = userAgent;
-  return [out];
+  return recipients.map((recipient) => {
+    const out: DeliveryEvent = {
+      // One recipient (the rule): the id Mailgun gives; several (a rejected message's To list): one each.
+      id: recipients.length === 1 ? `${event}:${id}` : `${event}:${id}:${recipient}`,
+      type,
+      provider,
+      recipient,
+      at,
+      tags: [...tags],
+      metadata: { ...metadata },
+      raw: data,
+    };
+    // An unresolved batch placeholder names no message: the ledger finds it by providerMessageId.
+    if (relayId !== undefined && !relayId.includes('%recipient')) out.messageId = relayId;
+    if (mailgunId !== undefined) {
+      out.providerMessageId =
+        vars[internalVariables.batch] === undefined
+          ? normalizeMessageId(mailgunId)
+          : batchMemberId(mailgunId, recipient);
+    }
+    if (stream !== undefined) out.stream = stream;
+    if (from !== undefined) out.from = from;
+    if (bounce !== undefined) out.bounce = { ...bounce };
+    if (url !== undefined) out.url = url;
+    if (userAgent !== undefined) out.userAgent = userAgent;
+    return out;
+  });
 }
 
 /**
- * The Provider's `webhook` member. `verify` checks the signature and timestamp, then the token:
- * Mailgun signs only timestamp + token, never the body, so each signature block is honoured for
- * one body. The same token with the same bytes again (a redelivery, or a replay of a captured
- * request) passes: its events carry the ids already recorded, so the relay's event dedupe records
- * nothing new, and a redelivery after a failed first attempt is not lost. The same token with
- * other bytes is a forgery on a captured signature: refused (401).
+ * What a signed form post to the events URL is: Mailgun's webhooks post JSON since 2018, so a
+ * form is a legacy webhook or a route forwarding inbound mail. Fixed texts: nothing from the body
+ * but a checked event name reaches the alert.
+ */
+function misroutedForm(fields: FormData): string {
+  const event = field(fields, 'event');
+  if (event !== undefined) {
+    const name = /^[a-z_-]{1,40}$/u.test(event) ? ` ('${event}')` : '';
+    return `a legacy form-encoded Mailgun webhook${name}: recreate the webhook in Mailgun (Sending → Webhooks), which posts JSON events`;
+  }
+  if (
+    ['body-plain', 'stripped-text', 'message-headers', 'body-mime', 'sender'].some((n) =>
+      fields.has(n),
+    )
+  )
+    return 'an inbound message forwarded by a Mailgun route: point the route at an inbound-mail handler, not the events webhook';
+  return 'a signed form post that is not a Mailgun event: point only Mailgun webhooks (JSON) at this URL';
+}
+
+/**
+ * The Provider's `webhook` member. `verify` checks the signature and timestamp first: a request
+ * that fails them never reaches the token store. Then the token: Mailgun signs only
+ * timestamp + token, never the body, so each signature block is honoured for the body that first
+ * claimed it, and for one exact repeat of those bytes (a redelivery after a failed first attempt;
+ * its events carry the ids already recorded, so the relay's event dedupe records nothing twice).
+ * The same token with other bytes is a forgery on a captured signature: refused (401), however
+ * often it is sent.
  */
 export function mailgunWebhook(options: MailgunWebhookOptions): ProviderWebhook {
   return {
     async verify(request: WebhookRequest, context: WebhookContext) {
       if (options.skipVerification) return;
-      const body = readJson(request, options.provider);
+      const body = await readBody(request, options.provider);
       const signature = readSignature(body, options.provider);
       verifyMailgunSignature(signature, options, context.now());
       // Remembered past the window on both sides, so a token is never honoured twice.
@@ -354,16 +548,38 @@ export function mailgunWebhook(options: MailgunWebhookOptions): ProviderWebhook 
           ? options.replayStore.remember(key, ttlMs)
           : context.remember(key, ttlMs);
       const token = `mailgun:${options.provider}:token:${signature.token}`;
-      const digest = createHash('sha256').update(request.body).digest('base64url');
-      if (!(await remember(`${token}:${digest}`))) return;
-      if (!(await remember(token)))
-        throw authError(
-          options.provider,
-          'token was already used with another body: a replayed signature',
-        );
+      // The first body to claim the token owns it, and that claim is marked with its digest.
+      if (await remember(token)) {
+        await remember(`${token}:body:${digestOf(request.body)}`);
+        return;
+      }
+      // A store can only answer "was it new" by recording the key, so asking whether these bytes
+      // own the token records something. The probe key is recorded first: a body asking a second
+      // time finds it held and is refused, so a forged body never passes by being sent twice.
+      // The owner's bytes are honoured once more (a provider redelivery within the window).
+      const digest = digestOf(request.body);
+      const asked = await remember(`${token}:asked:${digest}`);
+      if (asked && !(await remember(`${token}:body:${digest}`))) return;
+      throw authError(
+        options.provider,
+        asked
+          ? 'token was already used with another body: a replayed signature'
+          : 'token was already used: a replayed signature',
+      );
     },
-    async parse(request: WebhookRequest) {
-      return { events: parseMailgunEvents(readJson(request, options.provider), options) };
+    async parse(request: WebhookRequest): Promise<WebhookParseResult> {
+      let body: Body;
+      try {
+        body = await readBody(request, options.provider);
+      } catch (error) {
+        return {
+          events: [],
+          unreadable: [{ reason: error instanceof RelayError ? error.message : 'unreadable body' }],
+        };
+      }
+      if (body.kind === 'form')
+        return { events: [], misrouted: { what: misroutedForm(body.fields) } };
+      return parseMailgunDelivery(body.value, options);
     },
   };
 }

@@ -7,6 +7,9 @@ import type { DedupeStore } from '@relaykit/core';
  */
 export function redisDedupe(redis: Redis, keyOf: (key: string) => string): DedupeStore {
   return {
+    async has(key) {
+      return (await redis.exists(keyOf(key))) === 1;
+    },
     async remember(key, ttlMs) {
       const reply = await redis.set(keyOf(key), '1', 'PX', Math.max(1, Math.round(ttlMs)), 'NX');
       return reply === 'OK';

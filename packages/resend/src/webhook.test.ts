@@ -367,11 +367,10 @@ describe('parseResendEvents', () => {
     expect(parse(payload('email.something_new', {}))[0]?.type).toBe('unknown');
   });
 
-  it('ignores non-email and inbound events', () => {
+  it('ignores non-email events', () => {
     expect(
       parse(JSON.stringify({ type: 'contact.created', created_at: 'x', data: { id: 'c' } })),
     ).toEqual([]);
-    expect(parse(payload('email.received', {}))).toEqual([]);
   });
 
   it('refuses unreadable bodies with a typed error', () => {
@@ -454,5 +453,121 @@ describe('parseResendEvents', () => {
     );
     expect(Object.getPrototypeOf(event?.metadata)).toBe(Object.prototype);
     expect(event?.metadata).toEqual({ constructor: 'y' });
+  });
+});
+
+describe('parseResendEvents: a bounce is charged only to the recipient it concerns', () => {
+  const to = ['alice@example.org', 'Bob@Example.org', 'carol@example.net'];
+
+  it('charges the address the DSN names, not every address in data.to', () => {
+    const events = parse(
+      payload('email.bounced', {
+        to,
+        bounce: {
+          diagnosticCode: [
+            'smtp; 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown',
+          ],
+          message: "The recipient's email address doesn't exist.",
+          subType: 'General',
+          type: 'Permanent',
+        },
+      }),
+      'msg_b',
+    );
+    expect(events.map((e) => [e.id, e.recipient, e.bounce?.class])).toEqual([
+      ['msg_b:Bob@example.org', 'Bob@example.org', 'hard'],
+    ]);
+  });
+
+  it('charges the only recipient of a one-recipient message', () => {
+    const [event, ...rest] = parse(
+      payload('email.complained', { to: ['solo@example.org'] }),
+      'msg_s',
+    );
+    expect(rest).toEqual([]);
+    expect(event).toMatchObject({ type: 'complained', recipient: 'solo@example.org' });
+    expect(event?.bounce).toBeUndefined();
+  });
+
+  it('when it cannot tell which, records the event for each recipient as unattributed', () => {
+    for (const [type, data] of [
+      ['email.complained', {}],
+      [
+        'email.bounced',
+        { bounce: { type: 'Permanent', subType: 'General', message: 'hard bounce' } },
+      ],
+      [
+        'email.suppressed',
+        { suppressed: { type: 'OnAccountSuppressionList', message: 'on the list' } },
+      ],
+      // The DSN names an address that is not among the recipients (a Bcc, a forward).
+      [
+        'email.bounced',
+        { bounce: { type: 'Permanent', diagnosticCode: ['smtp; 550 5.1.1 <zed@example.com>'] } },
+      ],
+    ] as const) {
+      const events = parse(payload(type, { to, ...data }));
+      expect(events.map((e) => e.recipient)).toEqual([
+        'alice@example.org',
+        'Bob@example.org',
+        'carol@example.net',
+      ]);
+      for (const e of events)
+        expect(e.bounce).toMatchObject({ class: 'undetermined', category: 'unattributed' });
+    }
+  });
+
+  it('does not take the From address for the bounced one', () => {
+    const events = parse(
+      payload('email.bounced', {
+        to: ['a@example.org', 'b@example.org'],
+        bounce: {
+          type: 'Permanent',
+          diagnosticCode: [
+            'smtp; 550 5.1.1 message from onboarding@example.com refused: user unknown',
+          ],
+        },
+      }),
+    );
+    expect(events.map((e) => e.bounce?.category)).toEqual(['unattributed', 'unattributed']);
+  });
+
+  it('deliveries, opens and clicks still name every recipient', () => {
+    expect(parse(payload('email.delivered', { to })).map((e) => e.recipient)).toHaveLength(3);
+  });
+
+  it.each(['constructor', '__proto__', 'toString'])(
+    'maps email.%s (named like an Object member) to unknown',
+    (name) => {
+      expect(parse(payload(name, {}))).toEqual([]);
+      expect(parse(payload(`email.${name}`, {}))[0]?.type).toBe('unknown');
+    },
+  );
+});
+
+describe('resendWebhook: what it cannot read is acknowledged and reported', () => {
+  it('reports inbound mail (email.received) as misrouted', async () => {
+    const webhook = resendWebhook(options);
+    const req = signed(
+      payload('email.received', { to: ['support@example.com'], email_id: 'in_1' }),
+      { id: 'msg_in' },
+    );
+    await webhook.verify(req, context());
+    expect(await webhook.parse(req, context())).toEqual({
+      events: [],
+      misrouted: { what: expect.stringMatching(/inbound mail \(Resend 'email.received'\)/u) },
+    });
+  });
+
+  it('acknowledges a verified body it cannot read, with the svix-id and the reason', async () => {
+    const webhook = resendWebhook(options);
+    for (const body of ['not json', '{"type":"email.sent","data":{"to":["nope"]}}', '[]']) {
+      const req = signed(body, { id: 'msg_bad' });
+      await webhook.verify(req, context());
+      expect(await webhook.parse(req, context())).toEqual({
+        events: [],
+        unreadable: [{ eventId: 'msg_bad', reason: expect.any(String) }],
+      });
+    }
   });
 });

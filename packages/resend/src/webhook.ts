@@ -10,6 +10,7 @@ import {
   type DeliveryEventType,
   type ProviderWebhook,
   type WebhookContext,
+  type WebhookParseResult,
   type WebhookRequest,
 } from '@relaykit/core';
 import { z } from 'zod';
@@ -39,8 +40,8 @@ export const eventTypes: Readonly<Record<string, DeliveryEventType>> = {
   'email.suppressed': 'suppressed',
 };
 
-/** Email events that concern no outbound message (inbound mail). */
-const ignoredEmailEvents = new Set(['email.received']);
+/** Inbound mail: a different hook's business (research: Resend `email.received`, SDK ≥ 6.3.0). */
+const inboundEvents = new Set(['email.received']);
 
 const authError = (provider: string, message: string) =>
   new RelayError({ kind: 'auth', provider, message: `webhook ${message}` });
@@ -187,9 +188,12 @@ function bounceInfo(type: string, data: Record<string, unknown>): BounceInfo {
     record(data['failed']) ??
     record(data['delivery_delayed']) ??
     {};
-  const diagnosticLine = strings(part['diagnosticCode'])[0];
+  const diagnosticLine = strings(part['diagnosticCode'])[0]?.slice(0, maxDiagnostic);
   const reply = diagnosticLine === undefined ? {} : parseSmtpReply(diagnosticLine);
-  const diagnostic = reply.diagnostic ?? str(part['message']) ?? str(part['reason']);
+  const diagnostic = (reply.diagnostic ?? str(part['message']) ?? str(part['reason']))?.slice(
+    0,
+    maxDiagnostic,
+  );
   const facts = {
     ...(reply.status === undefined ? {} : { smtpStatus: reply.status }),
     ...(reply.enhanced === undefined ? {} : { enhancedStatus: reply.enhanced }),
@@ -212,7 +216,10 @@ function isLegacySuppression(data: Record<string, unknown>): boolean {
 const envelope = z.object({
   type: z.string().min(1).max(200),
   created_at: z.unknown().optional(),
-  data: z.record(z.string(), z.unknown()),
+  // Checked as an object and read field by field below: a record schema would copy every key.
+  data: z.custom<Record<string, unknown>>((value) => record(value) !== undefined, {
+    message: 'data must be an object',
+  }),
 });
 
 function invalid(provider: string, message: string, cause?: unknown): RelayError {
@@ -224,18 +231,84 @@ function invalid(provider: string, message: string, cause?: unknown): RelayError
   });
 }
 
+/** Event types a bounce, complaint or suppression: charged to a recipient, so it must be the right one. */
+const charging = new Set<DeliveryEventType>(['bounced', 'complained', 'suppressed']);
+
+/** Longest diagnostic kept: SMTP replies are a line or two, and the classifier reads every byte. */
+const maxDiagnostic = 2000;
+
+/** Whether a character ends an address written inside free text (a DSN line, a bounce message). */
+function addressEnd(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  if (code > 127) return /\s/u.test(text[index] as string);
+  // space, tab, CR, LF, VT, FF and < > " ' ( ) , ; : [ ]
+  return code <= 32 || ' <>"\'(),;:[]'.includes(text[index] as string);
+}
+
+/** The addresses a bounce or suppression text names (the refused mailbox of a DSN). */
+function namedAddresses(data: Record<string, unknown>, from: string | undefined): Set<string> {
+  const named = new Set<string>();
+  for (const key of ['bounce', 'suppressed', 'complaint']) {
+    const part = record(data[key]);
+    if (!part) continue;
+    for (const line of [...strings(part['message']), ...strings(part['diagnosticCode'])]) {
+      const text = line.slice(0, maxDiagnostic);
+      // Around each '@', out to the nearest delimiter either side: cheaper than a regex scan of
+      // every position, and a text without '@' (most bounce messages) costs one indexOf.
+      for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+        let start = at;
+        while (start > 0 && !addressEnd(text, start - 1)) start--;
+        let end = at + 1;
+        while (end < text.length && !addressEnd(text, end)) end++;
+        const found = address(text.slice(start, end).replace(/[.]+$/u, ''));
+        if (found !== undefined && found.toLowerCase() !== from?.toLowerCase())
+          named.add(found.toLowerCase());
+      }
+    }
+  }
+  return named;
+}
+
 /**
- * Reads a Resend webhook body into DeliveryEvents. Resend does not say which recipient of a
- * multi-recipient email an event concerns, so the event is reported for every address in
- * `data.to` (one DeliveryEvent each, id `${svix-id}:${recipient}`); send with
- * `splitRecipients: true` to have exactly one. Non-email events (contact.*, domain.*,
- * suppression.*) and inbound mail yield no events.
+ * Which recipients a bounce, complaint or suppression is charged to. Resend lists every address
+ * of the message in `data.to`, the bounced one among them; the one charged is the one the DSN or
+ * message names, or the only one there is. When neither tells, none is: `unattributed`.
+ */
+function attribute(
+  recipients: readonly string[],
+  data: Record<string, unknown>,
+  from: string | undefined,
+): { charged: string[] } | { unattributed: true } {
+  const named = namedAddresses(data, from);
+  if (named.size > 0) {
+    const charged = recipients.filter((r) => named.has(r.toLowerCase()));
+    return charged.length > 0 ? { charged } : { unattributed: true };
+  }
+  return recipients.length === 1 ? { charged: [...recipients] } : { unattributed: true };
+}
+
+/**
+ * Reads a Resend webhook body into DeliveryEvents. A delivery, open or click is reported for
+ * every address in `data.to` (Resend does not say which recipient it concerns; send with
+ * `splitRecipients: true` to have exactly one). A bounce, complaint or suppression is charged
+ * only to the recipient its DSN or message names (or the only recipient); when it cannot tell,
+ * each recipient gets the event with bounce category `unattributed`, which suppresses no one.
+ * Event ids are `${svix-id}:${recipient}`. Non-email events (contact.*, domain.*,
+ * suppression.*) yield no events. Throws a RelayError of kind 'invalid' for a body it cannot read.
  */
 export function parseResendEvents(
   request: WebhookRequest,
   options: Pick<ResendWebhookOptions, 'provider' | 'messageIdTag'>,
   nowMs: number,
 ): DeliveryEvent[] {
+  return readResend(request, options, nowMs).events;
+}
+
+function readResend(
+  request: WebhookRequest,
+  options: Pick<ResendWebhookOptions, 'provider' | 'messageIdTag'>,
+  nowMs: number,
+): WebhookParseResult {
   const { provider } = options;
   let json: unknown;
   try {
@@ -247,9 +320,19 @@ export function parseResendEvents(
   if (!parsed.success)
     throw invalid(provider, 'is not a Resend event ({ type, created_at, data })', parsed.error);
   const { type, data } = parsed.data;
-  if (!type.startsWith('email.') || ignoredEmailEvents.has(type)) return [];
+  if (inboundEvents.has(type))
+    return {
+      events: [],
+      misrouted: {
+        what: `inbound mail (Resend '${type}'): subscribe this endpoint to outbound email events only, and receive inbound mail on a handler of its own`,
+      },
+    };
+  if (!type.startsWith('email.')) return { events: [] };
 
-  let eventType: DeliveryEventType = eventTypes[type] ?? 'unknown';
+  // Own keys only: a type named like an Object member is unknown.
+  let eventType: DeliveryEventType = Object.hasOwn(eventTypes, type)
+    ? (eventTypes[type] as DeliveryEventType)
+    : 'unknown';
   if (eventType === 'bounced' && isLegacySuppression(data)) eventType = 'suppressed';
 
   const recipients = [
@@ -260,7 +343,7 @@ export function parseResendEvents(
     ),
   ];
   if (recipients.length === 0)
-    throw invalid(provider, `has no readable recipient in data.to (${type})`);
+    throw invalid(provider, `has no readable recipient in data.to (${type.slice(0, 60)})`);
 
   const baseId =
     header(request.headers, 'id') ??
@@ -282,15 +365,31 @@ export function parseResendEvents(
   const open = record(data['open']);
   const url = str(click?.['link']);
   const userAgent = str(click?.['userAgent']) ?? str(open?.['userAgent']);
-  const bounce =
+  const classified =
     eventType === 'bounced' ||
     eventType === 'deferred' ||
     eventType === 'suppressed' ||
     eventType === 'rejected'
       ? bounceInfo(eventType === 'suppressed' ? 'email.suppressed' : type, data)
       : undefined;
+  let chargedTo: readonly string[] = recipients;
+  let bounce = classified;
+  if (charging.has(eventType)) {
+    const verdict = attribute(recipients, data, from);
+    if ('charged' in verdict) chargedTo = verdict.charged;
+    else {
+      const { smtpStatus, enhancedStatus, diagnostic } = classified ?? {};
+      bounce = {
+        class: 'undetermined',
+        category: 'unattributed',
+        ...(smtpStatus === undefined ? {} : { smtpStatus }),
+        ...(enhancedStatus === undefined ? {} : { enhancedStatus }),
+        ...(diagnostic === undefined ? {} : { diagnostic }),
+      };
+    }
+  }
 
-  return recipients.map((recipient) => {
+  const events = chargedTo.map((recipient) => {
     const event: DeliveryEvent = {
       id: `${baseId}:${recipient}`,
       type: eventType,
@@ -305,15 +404,20 @@ export function parseResendEvents(
     if (providerMessageId !== undefined) event.providerMessageId = providerMessageId;
     if (from !== undefined) event.from = from;
     if (streamValue !== undefined) event.stream = decodeTagValue(streamValue);
-    if (bounce !== undefined) event.bounce = bounce;
+    if (bounce !== undefined) event.bounce = { ...bounce };
     if (url !== undefined && eventType === 'clicked') event.url = url;
     if (userAgent !== undefined && (eventType === 'clicked' || eventType === 'opened'))
       event.userAgent = userAgent;
     return event;
   });
+  return { events };
 }
 
-/** The provider's `webhook` member: Svix verification, then parsing. */
+/**
+ * The provider's `webhook` member: Svix verification, then parsing. Parse never throws: a verified
+ * event it cannot read is acknowledged and reported (`unreadable`, with the svix-id), since Resend
+ * would otherwise redeliver it for a day.
+ */
 export function resendWebhook(options: ResendWebhookOptions): ProviderWebhook {
   return {
     async verify(request: WebhookRequest, context: WebhookContext) {
@@ -321,7 +425,23 @@ export function resendWebhook(options: ResendWebhookOptions): ProviderWebhook {
       verifySvix(request, options, context.now());
     },
     async parse(request: WebhookRequest, context: WebhookContext) {
-      return { events: parseResendEvents(request, options, context.now()) };
+      try {
+        return readResend(request, options, context.now());
+      } catch (error) {
+        const eventId = header(request.headers, 'id')?.slice(0, 200);
+        return {
+          events: [],
+          unreadable: [
+            {
+              ...(eventId ? { eventId } : {}),
+              reason:
+                error instanceof RelayError
+                  ? error.message
+                  : `webhook body could not be read (${error instanceof Error ? error.name : 'error'})`,
+            },
+          ],
+        };
+      }
     },
   };
 }

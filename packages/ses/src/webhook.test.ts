@@ -647,7 +647,7 @@ describe('SES events → DeliveryEvents', () => {
     expect(events[0]?.messageId).toBeUndefined();
   });
 
-  it('ignores SES notices and non-JSON messages, and processes a replayed MessageId once', async () => {
+  it('ignores SES notices and non-JSON messages; a redelivered MessageId yields its events again, with the same ids', async () => {
     expect(
       await parse({ notificationType: 'AmazonSnsSubscriptionSucceeded', message: 'ok' }),
     ).toEqual([]);
@@ -657,8 +657,69 @@ describe('SES events → DeliveryEvents', () => {
     const { hook } = webhook();
     const ctx = context();
     const req = request(notification(id, { eventType: 'Send', mail: mail(['a@example.org']) }));
-    expect((await hook.parse(req, ctx)).events).toHaveLength(1);
-    expect((await hook.parse(req, ctx)).events).toHaveLength(0);
+    // SNS redelivers when the first attempt failed (say the store was busy): the adapter must not
+    // have marked it seen, or the redelivery is dropped. The relay's event dedupe does that part.
+    const first = (await hook.parse(req, ctx)).events;
+    const again = (await hook.parse(req, ctx)).events;
+    expect(first).toHaveLength(1);
+    expect(again.map((e) => e.id)).toEqual(first.map((e) => e.id));
+    expect(ctx.keys.size).toBe(0);
+  });
+
+  it('reports inbound mail (a receipt rule Received notification) and foreign messages as misrouted', async () => {
+    const { hook } = webhook();
+    const received = {
+      notificationType: 'Received',
+      mail: mail(['support@example.com']),
+      receipt: { recipients: ['support@example.com'], action: { type: 'SNS' } },
+    };
+    expect(await hook.parse(request(notification(id, received)), context())).toEqual({
+      events: [],
+      misrouted: { what: expect.stringMatching(/inbound mail/u) },
+    });
+    expect(
+      (await hook.parse(request(notification(id, { AlarmName: 'cpu' })), context())).misrouted,
+    ).toEqual({ what: expect.stringMatching(/not an SES event/u) });
+  });
+
+  it('acknowledges a notification it cannot read, with the SNS MessageId and the reason', async () => {
+    const { hook } = webhook();
+    const result = await hook.parse(
+      request(
+        notification(
+          id,
+          { eventType: 'Bounce', mail: mail(['a@example.org']) },
+          { MessageId: 'm-1' },
+        ),
+      ),
+      context(),
+    );
+    expect(result).toEqual({
+      events: [],
+      unreadable: [{ eventId: 'm-1', reason: expect.stringMatching(/without its 'bounce'/u) }],
+    });
+  });
+
+  it.each(['constructor', '__proto__', 'toString'])(
+    "reads an eventType named '%s' as an unknown type (no events), not Object's member",
+    async (kind) => {
+      const { hook } = webhook();
+      expect(
+        await hook.parse(
+          request(notification(id, { eventType: kind, mail: mail(['a@example.org']) })),
+          context(),
+        ),
+      ).toEqual({ events: [] });
+    },
+  );
+
+  it('drops a recipient that is not an address, keeping the others', async () => {
+    const events = await parse({
+      eventType: 'Delivery',
+      mail: mail(['a@example.org', 'not an address']),
+      delivery: { recipients: ['a@example.org', 'not an address', 'b@EXAMPLE.org'] },
+    });
+    expect(events.map((e) => e.recipient)).toEqual(['a@example.org', 'b@example.org']);
   });
 
   it('keeps event ids stable across redeliveries', async () => {

@@ -28,14 +28,14 @@ const obj = (v: unknown): Json | undefined =>
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 
+/** An address as relaykit keys it, or undefined: relaykit never sent to what does not parse. */
 function normalizeRecipient(value: unknown): string | undefined {
   const text = str(value)?.trim();
   if (!text) return undefined;
   try {
     return parseAddress(text).address;
   } catch {
-    // Keep what SES said rather than lose the event; it will simply not match a suppression.
-    return text.slice(0, 320).toLowerCase();
+    return undefined;
   }
 }
 
@@ -244,7 +244,8 @@ export function parseSesEvent(payload: unknown, options: ParseSesEventOptions): 
   if (!event) return [];
   const kind = str(event['eventType']) ?? str(event['notificationType']);
   if (kind === undefined) return [];
-  const key = detailKey[kind];
+  // Own keys only: a kind named like an Object member ('constructor') is simply unknown.
+  const key = Object.hasOwn(detailKey, kind) ? detailKey[kind] : undefined;
   if (key !== undefined && !obj(event[key]))
     throw new RelayError({
       kind: 'invalid',
@@ -291,12 +292,35 @@ export interface SesWebhookSettings extends SesWebhookOptions {
 
 const day = 24 * 60 * 60 * 1000;
 
-/** The Provider's `webhook` member: SNS verification, then SES events. */
+/**
+ * What an SNS notification that is not an SES event is, for the misrouted alert. Inbound mail
+ * comes as `notificationType: "Received"` from a receipt rule's SNS action (SES developer guide,
+ * "Amazon SES email receiving: notification contents"). Fixed texts only.
+ */
+function misrouted(inner: unknown): string | undefined {
+  const event = obj(inner);
+  if (!event) return undefined;
+  const kind = str(event['eventType']) ?? str(event['notificationType']);
+  if (kind === 'Received')
+    return 'inbound mail (an SES receipt rule notification, notificationType Received): publish receipt rules to another topic, not the one this endpoint reads events from';
+  if (kind === undefined)
+    return 'an SNS notification that is not an SES event (no eventType or notificationType): this topic carries messages from another publisher';
+  return undefined;
+}
+
+const reasonOf = (error: unknown) =>
+  error instanceof RelayError
+    ? error.message
+    : `SNS webhook could not be read (${error instanceof Error ? error.name : 'error'})`;
+
+/**
+ * The Provider's `webhook` member: SNS verification, then SES events. Parse reports what it cannot
+ * read (`unreadable`) and inbound or foreign notifications (`misrouted`) rather than throwing; it
+ * throws only when confirming a subscription fails, so SNS sends the confirmation again.
+ */
 export function createSesWebhook(settings: SesWebhookSettings): ProviderWebhook {
   const { provider } = settings;
   const maxAgeMs = settings.maxAgeMs ?? day;
-  // Message ids are remembered past the age limit, so a replay is either too old or known.
-  const rememberMs = (maxAgeMs > 0 ? maxAgeMs : 7 * day) + 60 * 60_000;
   const verifier = settings.topicArns
     ? createSnsVerifier({
         topicArns: settings.topicArns,
@@ -320,14 +344,20 @@ export function createSesWebhook(settings: SesWebhookSettings): ProviderWebhook 
     },
 
     async parse(request, context): Promise<WebhookParseResult> {
-      const envelope = parseEnvelope(request.body);
+      let envelope: SnsEnvelope;
+      try {
+        envelope = parseEnvelope(request.body);
+      } catch (error) {
+        return { events: [], unreadable: [{ reason: reasonOf(error) }] };
+      }
       if (envelope.Type === 'SubscriptionConfirmation') return confirm(envelope, context);
       if (envelope.Type === 'UnsubscribeConfirmation') {
         // SNS says the subscription ended; nothing to record. Re-subscribing is a person's decision.
         return { events: [], response: { status: 200, body: 'unsubscribe noted' } };
       }
-      if (!(await context.remember(`ses:sns:${envelope.MessageId}`, rememberMs)))
-        return { events: [] };
+      // No MessageId is remembered here: the relay records each event's id once its effects are
+      // stored, so a redelivery after a failed first attempt is applied, and a replay (signed,
+      // younger than maxAgeMs) carries the ids already recorded.
       let inner: unknown;
       try {
         inner = JSON.parse(envelope.Message);
@@ -335,15 +365,24 @@ export function createSesWebhook(settings: SesWebhookSettings): ProviderWebhook 
         // e.g. "Successfully validated SNS topic for Amazon SES event publishing."
         return { events: [] };
       }
+      const what = misrouted(inner);
+      if (what !== undefined) return { events: [], misrouted: { what } };
       const at = date(envelope.Timestamp) ?? new Date(context.now());
-      return {
-        events: parseSesEvent(inner, {
-          provider,
-          messageIdTag: settings.messageIdTag,
-          notificationId: envelope.MessageId,
-          fallbackAt: at,
-        }),
-      };
+      try {
+        return {
+          events: parseSesEvent(inner, {
+            provider,
+            messageIdTag: settings.messageIdTag,
+            notificationId: envelope.MessageId,
+            fallbackAt: at,
+          }),
+        };
+      } catch (error) {
+        return {
+          events: [],
+          unreadable: [{ eventId: envelope.MessageId.slice(0, 200), reason: reasonOf(error) }],
+        };
+      }
     },
   };
 

@@ -15,8 +15,12 @@ export function sqliteDedupe(
   const sweep = db.prepare(
     'DELETE FROM dedupe WHERE key IN (SELECT key FROM dedupe WHERE expires_at <= ? LIMIT 100)',
   );
+  const held = db.prepare('SELECT 1 FROM dedupe WHERE key = ? AND expires_at > ?');
   let writes = 0;
   return {
+    async has(key) {
+      return held.get(key, now()) !== undefined;
+    },
     async remember(key, ttlMs) {
       const t = now();
       const changed = claim.run(key, t + ttlMs, t).changes > 0;

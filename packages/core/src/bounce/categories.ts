@@ -28,8 +28,9 @@ import type { BounceClass } from '../events.ts';
  * - `protocol`: the message or the SMTP dialogue is malformed (X.5.x, X.6.x: bad sequence, bare LF,
  *   8-bit data, header errors).
  *
- * undetermined: `auto-reply` (the message was delivered), `unknown`, `unattributed` (a bounce that
- * cannot be tied to one recipient: the policy never suppresses or strikes on it).
+ * undetermined: `auto-reply` (the message was delivered), `unknown`, and `unattributed`: the
+ * provider reported a bounce or complaint for a message with several recipients without saying
+ * which one; the event is recorded for each of them and charged to none (never suppresses).
  */
 export const bounceCategories = [
   'unknown-user',

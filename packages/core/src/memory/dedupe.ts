@@ -13,6 +13,10 @@ export function memoryDedupe(options: MemoryDedupeOptions = {}): DedupeStore {
   // Map keeps insertion order, so the first entries are the oldest.
   const keys = new Map<string, number>();
   return {
+    async has(key) {
+      const expires = keys.get(key);
+      return expires !== undefined && expires > now();
+    },
     async remember(key, ttlMs) {
       const t = now();
       const expires = keys.get(key);

@@ -10,6 +10,40 @@ import { parseCsv } from './csv.ts';
 const at = new Date('2025-03-01T00:00:00Z');
 
 describe('suppression CSV', () => {
+  it('defuses formulas and control characters in cells that came from events, and still round-trips', async () => {
+    const store = memorySuppressionStore();
+    const details = ['=HYPERLINK("http://evil.test","x")', '+1', '-2+3', '@SUM(A1)', "'=quoted"];
+    await store.add(
+      details.map((detail, i) => ({
+        address: `a${i}@x.test`,
+        reason: 'hard-bounce' as const,
+        firstSeen: at,
+        lastSeen: at,
+        source: { eventId: `=e${i}`, provider: 'ses', type: 'bounced', detail },
+      })),
+    );
+    await store.add([
+      {
+        address: 'nul@x.test',
+        reason: 'hard-bounce',
+        firstSeen: at,
+        lastSeen: at,
+        source: { detail: 'a\u0000b\u000bc\u0085d' },
+      },
+    ]);
+    const csv = await exportSuppressionsCsv(store);
+    for (const record of parseCsv(csv).slice(1)) {
+      for (const cell of record.fields) expect(cell).not.toMatch(/^[=+\-@\t\r]/u);
+    }
+    // eslint-disable-next-line no-control-regex
+    expect(csv).not.toMatch(/[\u0000\u000b\u0085]/u);
+    const again = memorySuppressionStore();
+    await importSuppressionsCsv(again, csv);
+    const page = await again.list();
+    expect(page.entries.map((e) => e.source?.detail)).toEqual([...details, 'a b c d']);
+    expect(page.entries[0]?.source?.eventId).toBe('=e0');
+  });
+
   it('round-trips every field, quoting commas, quotes and line breaks (RFC 4180)', async () => {
     const store = memorySuppressionStore();
     await store.add([

@@ -6,6 +6,7 @@ import {
   type SuppressionReason,
   type SuppressionStore,
 } from '../stores.ts';
+import { cleanCsvText, csvFormulaSafe, uncsvFormula } from '../text.ts';
 import { suppressionAddress } from './address.ts';
 
 /** The columns, in export order. Import needs `address`; every other column is optional. */
@@ -24,8 +25,12 @@ export const suppressionCsvColumns = [
 
 type Column = (typeof suppressionCsvColumns)[number];
 
+/**
+ * One cell: control characters cleaned, a leading formula character defused (a detail from a
+ * webhook is a stranger's text; a spreadsheet must not run it), quoted where RFC 4180 needs it.
+ */
 const field = (value: string | undefined): string => {
-  const text = value ?? '';
+  const text = csvFormulaSafe(cleanCsvText(value ?? ''));
   return /[",\r\n]/u.test(text) ? `"${text.replace(/"/gu, '""')}"` : text;
 };
 
@@ -110,7 +115,7 @@ export async function importSuppressionsCsv(
     }
     const get = (name: Column) => {
       const value = record.fields[columns.indexOf(name)]?.trim();
-      return value === '' ? undefined : value;
+      return value === '' || value === undefined ? undefined : uncsvFormula(value);
     };
     entries.push(readEntry(get, record.line, now, withSource));
   }

@@ -224,6 +224,19 @@ describe('suppression by default', () => {
     ]);
   });
 
+  it('an unattributed bounce, complaint or suppression (provider did not say which recipient) suppresses and strikes no one', async () => {
+    const relay = createRelay({ providers: [testingProvider()] });
+    const unattributed = { class: 'undetermined', category: 'unattributed' } as const;
+    await relay.ingest([
+      event('bounced', 'a@x.test', { bounce: { ...unattributed, diagnostic: '550 5.1.1' } }),
+      event('complained', 'b@x.test', { bounce: unattributed }),
+      event('suppressed', 'c@x.test', { bounce: unattributed }),
+      ...Array.from({ length: 6 }, () => event('bounced', 'd@x.test', { bounce: unattributed })),
+    ]);
+    const hits = await relay.suppressions.check(['a@x.test', 'b@x.test', 'c@x.test', 'd@x.test']);
+    expect(hits.size).toBe(0);
+  });
+
   it('a block never counts against the recipient and alerts the sending domain, once per interval', async () => {
     const provider = testingProvider();
     provider.script({

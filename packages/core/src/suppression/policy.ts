@@ -63,11 +63,8 @@ function fixFor(category: string): string {
   }
 }
 
-/**
- * Categories that say nothing about the mailbox: they never count a strike. `unattributed` is a
- * bounce that cannot be tied to one recipient: it never suppresses or strikes anyone.
- */
-const noStrike = new Set(['rate-limit', 'too-many-recipients', 'auto-reply', 'unattributed']);
+/** Soft categories that say nothing about the mailbox: they never count a strike. */
+const noStrike = new Set(['rate-limit', 'too-many-recipients', 'auto-reply']);
 
 /**
  * The default EventPolicy (mta-policy §6.1, §7):
@@ -79,6 +76,7 @@ const noStrike = new Set(['rate-limit', 'too-many-recipients', 'auto-reply', 'un
  * - soft or undetermined final bounce: a strike; `softBounceLimit` strikes within
  *   `softBounceWindowMs` suppress. Deferrals are not final and never count.
  * - block: never counts against the recipient; alerts for the sending domain instead.
+ * - unattributed (the provider did not say which recipient bounced or complained): nothing.
  */
 export function createSuppressionPolicy(options: SuppressionPolicyOptions): SuppressionPolicy {
   const { store } = options;
@@ -148,7 +146,6 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
 
   async function bounced(event: DeliveryEvent, address: string): Promise<PolicyDecision[]> {
     const bounce: BounceInfo = event.bounce ?? { class: 'undetermined', category: 'unknown' };
-    if (bounce.category === 'unattributed') return [{ type: 'none' }];
     if (bounce.class === 'block') return alert(event, bounce);
     // A deferral is the provider still trying: nothing is known about the recipient yet.
     if (event.type === 'deferred') return [{ type: 'none' }];
@@ -183,6 +180,8 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
     async handle(event) {
       if (typeof event.recipient !== 'string' || !event.recipient.includes('@'))
         return [{ type: 'none' }];
+      // The provider did not say which recipient this concerns: it is charged to none of them.
+      if (event.bounce?.category === 'unattributed') return [{ type: 'none' }];
       const address = addressKey(event.recipient);
       switch (event.type) {
         case 'complained':

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { smtpLine, type OutcomeStep } from '../behaviour.ts';
+import { bareAddress } from '../address.ts';
+import type { OutcomeStep } from '../behaviour.ts';
 import type { EventBuilder } from '../context.ts';
 import type { Prng } from '../prng.ts';
 import type { SimMessage } from '../types.ts';
@@ -17,7 +18,7 @@ export function svixSignature(secret: string, id: string, timestamp: string, bod
   return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
 }
 
-function typed(step: OutcomeStep): [string, Record<string, unknown>] {
+function typed(step: OutcomeStep, recipient: string): [string, Record<string, unknown>] {
   switch (step.kind) {
     case 'sent':
       return ['email.sent', {}];
@@ -33,7 +34,11 @@ function typed(step: OutcomeStep): [string, Record<string, unknown>] {
         'email.bounced',
         {
           bounce: {
-            diagnosticCode: [`smtp; ${smtpLine(step.smtp)}`],
+            // Like a real DSN, the reply names the refused mailbox: data.to lists every To
+            // address of the message, so this is what says which one bounced.
+            diagnosticCode: [
+              `smtp; ${step.smtp.code} ${step.smtp.enhanced} <${recipient}>: ${step.smtp.text}`,
+            ],
             message: hard
               ? "The recipient's email address doesn't exist. We recommend removing the recipient's email address from your mailing list."
               : "The recipient's email provider couldn't deliver the message. You may be able to send to this recipient in the future.",
@@ -66,7 +71,7 @@ function typed(step: OutcomeStep): [string, Record<string, unknown>] {
 /** One event per step and recipient; each attempt is signed afresh (new svix-timestamp, same svix-id). */
 export function resendEventBuilder(deps: ResendEventDeps): EventBuilder {
   return (message: SimMessage, recipient, step) => {
-    const [type, extra] = typed(step);
+    const [type, extra] = typed(step, recipient);
     const payload = {
       type,
       created_at: new Date(message.acceptedAt + step.atMs).toISOString(),
@@ -74,7 +79,8 @@ export function resendEventBuilder(deps: ResendEventDeps): EventBuilder {
         created_at: new Date(message.acceptedAt).toISOString(),
         email_id: message.id,
         from: message.from,
-        to: [recipient],
+        // Resend's events carry the message's To list, whichever recipient they concern.
+        to: message.to.map(bareAddress),
         subject: message.subject,
         ...(Object.keys(message.tags).length ? { tags: message.tags } : {}),
         ...(Object.keys(message.headers).length

@@ -87,4 +87,23 @@ describe('Resend webhooks (Svix)', () => {
       ),
     ).toThrow();
   });
+
+  it('lists every To address in a bounce, as Resend does, and names the refused one in the DSN', async () => {
+    receiver.clear();
+    const out = await resend.emails.send({
+      from: 'sender@example.com',
+      to: ['Ann <ann@example.org>', 'bounced@resend.dev'],
+      subject: 'Hi',
+      text: 'x',
+    });
+    const received = await receiver.waitFor(4);
+    const bounces = received
+      .map((r) => verify(r.body, r.headers) as { type: string; data: Record<string, unknown> })
+      .filter((e) => e.type === 'email.bounced' && e.data['email_id'] === out.data?.id);
+    expect(bounces).toHaveLength(1);
+    expect(bounces[0]?.data).toMatchObject({
+      to: ['ann@example.org', 'bounced@resend.dev'],
+      bounce: { diagnosticCode: [expect.stringContaining('<bounced@resend.dev>')] },
+    });
+  });
 });

@@ -138,7 +138,9 @@ describe('recipient behaviour', () => {
       data: {
         bounce: {
           type: 'Transient',
-          diagnosticCode: ['smtp; 550 5.7.1 Message rejected due to local policy.'],
+          diagnosticCode: [
+            'smtp; 550 5.7.1 <y@strict.example>: Message rejected due to local policy.',
+          ],
         },
       },
     });

@@ -1,0 +1,260 @@
+import { describe, expect, it } from 'vitest';
+import type { DeliveryEvent } from './events.ts';
+import { memoryDedupe } from './memory/dedupe.ts';
+import { memorySuppressionStore } from './memory/suppression.ts';
+import type { Provider } from './provider.ts';
+import { createRelay, type RelayEvents } from './relay.ts';
+import type { DedupeStore, SuppressionStore } from './stores.ts';
+import { secretHeaderProvider } from './webhook-test-provider.ts';
+import { nestsDeeperThan } from './webhook-bounds.ts';
+
+const post = (body: BodyInit, headers: Record<string, string> = { 'x-secret': 'hook-secret' }) =>
+  new Request('http://localhost/webhooks/hooks', { method: 'POST', headers, body });
+
+function setup(
+  options: { suppression?: SuppressionStore; dedupe?: DedupeStore; provider?: Provider } = {},
+) {
+  const provider = options.provider ?? secretHeaderProvider();
+  const relay = createRelay({
+    providers: [provider],
+    ...(options.suppression ? { suppression: { store: options.suppression } } : {}),
+    ...(options.dedupe ? { dedupe: options.dedupe } : {}),
+  });
+  const events: DeliveryEvent[] = [];
+  const alerts: RelayEvents['alert'][] = [];
+  const errors: RelayEvents['error'][] = [];
+  relay.on('event', (e) => events.push(e));
+  relay.on('alert', (a) => alerts.push(a));
+  relay.on('error', (e) => errors.push(e));
+  return { relay, events, alerts, errors };
+}
+
+/** A provider whose verify counts its calls, to show what is refused before verification. */
+function counted() {
+  const inner = secretHeaderProvider();
+  const calls = { verify: 0 };
+  const webhook = inner.webhook as NonNullable<Provider['webhook']>;
+  const provider: Provider = {
+    ...inner,
+    webhook: {
+      verify: (r, c) => {
+        calls.verify += 1;
+        return webhook.verify(r, c);
+      },
+      parse: (r, c) => webhook.parse(r, c),
+    },
+  };
+  return { provider, calls };
+}
+
+describe('relay.webhooks.handle: bounds before verification', () => {
+  it('answers 400 to a body nested deeper than 64 levels without verifying or parsing it', async () => {
+    const { provider, calls } = counted();
+    const { relay, events } = setup({ provider });
+    for (const body of ['['.repeat(1_000_000), '{"a":'.repeat(100) + '1' + '}'.repeat(100)]) {
+      expect((await relay.webhooks.handle(post(body))).status).toBe(400);
+    }
+    expect(calls.verify).toBe(0);
+    expect(events).toEqual([]);
+  });
+
+  it('takes a body nested 64 levels deep, and counts no brackets inside strings', async () => {
+    expect(nestsDeeperThan('['.repeat(64) + ']'.repeat(64))).toBe(false);
+    expect(nestsDeeperThan('['.repeat(65))).toBe(true);
+    expect(nestsDeeperThan(`["${'['.repeat(1000)}\\"${'{'.repeat(1000)}"]`)).toBe(false);
+    const { relay, events } = setup();
+    const body = JSON.stringify([
+      { id: 'e1', recipient: 'a@example.test', meta: '[[[[[['.repeat(50) },
+    ]);
+    expect((await relay.webhooks.handle(post(body))).status).toBe(200);
+    expect(events).toHaveLength(1);
+  });
+
+  it('answers 413 past maxWebhookBytes without verifying', async () => {
+    const { provider, calls } = counted();
+    const relay = createRelay({ providers: [provider], maxWebhookBytes: 1000 });
+    expect((await relay.webhooks.handle(post('x'.repeat(1001)))).status).toBe(413);
+    expect(calls.verify).toBe(0);
+  });
+
+  it('answers 400 when the body stream breaks, 405 for GET, 404 for an unknown provider', async () => {
+    const { relay, events } = setup();
+    const broken = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('[{"id":'));
+        controller.error(new Error('connection reset'));
+      },
+    });
+    const request = new Request('http://localhost/webhooks/hooks', {
+      method: 'POST',
+      headers: { 'x-secret': 'hook-secret' },
+      body: broken,
+      duplex: 'half',
+    } as RequestInit);
+    expect((await relay.webhooks.handle(request)).status).toBe(400);
+    expect(
+      (await relay.webhooks.handle(new Request('http://localhost/webhooks/hooks'))).status,
+    ).toBe(405);
+    expect(
+      (
+        await relay.webhooks.handle(
+          new Request('http://localhost/webhooks/other', { method: 'POST', body: '[]' }),
+        )
+      ).status,
+    ).toBe(404);
+    expect(events).toEqual([]);
+  });
+});
+
+describe('relay.webhooks.handle: authentic deliveries it cannot use', () => {
+  it('acknowledges an authentic body the adapter cannot parse, and raises webhook-unreadable', async () => {
+    const { relay, alerts, events } = setup();
+    const response = await relay.webhooks.handle(post('{"throw":"user-variables nest too deep"}'));
+    expect(response.status).toBe(200);
+    expect(events).toEqual([]);
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        type: 'webhook-unreadable',
+        provider: 'hooks',
+        reason: 'user-variables nest too deep',
+      }),
+    ]);
+  });
+
+  it('still answers 401 to a forged body the adapter could not parse either', async () => {
+    const { relay, alerts } = setup();
+    const response = await relay.webhooks.handle(post('{"throw":"x"}', { 'x-secret': 'guess' }));
+    expect(response.status).toBe(401);
+    expect(alerts).toEqual([]);
+  });
+
+  it('turns the unreadable entries of a parse result into alerts naming the event id', async () => {
+    const { relay, alerts } = setup();
+    const response = await relay.webhooks.handle(post('{"unreadable":"no recipient\\r\\nFAKE"}'));
+    expect(response.status).toBe(200);
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        type: 'webhook-unreadable',
+        provider: 'hooks',
+        eventId: 'ev-1',
+        reason: 'no recipient FAKE',
+      }),
+    ]);
+  });
+
+  it('raises webhook-misrouted naming the provider and what arrived', async () => {
+    const { relay, alerts } = setup();
+    const response = await relay.webhooks.handle(post('{"misrouted":"an inbound message"}'));
+    expect(response.status).toBe(200);
+    expect(alerts).toEqual([
+      expect.objectContaining({
+        type: 'webhook-misrouted',
+        provider: 'hooks',
+        what: 'an inbound message',
+        message: expect.stringContaining('hooks'),
+      }),
+    ]);
+  });
+});
+
+describe('relay.webhooks.handle: a failed store write', () => {
+  /** A suppression store whose next `add` fails, as SQLITE_BUSY or a Redis blip would. */
+  function flaky() {
+    const store = memorySuppressionStore();
+    let failures = 1;
+    const wrapped: SuppressionStore = {
+      ...store,
+      add: async (entries) => {
+        if (failures > 0) {
+          failures -= 1;
+          throw new Error('SQLITE_BUSY: database is locked');
+        }
+        return store.add(entries);
+      },
+    };
+    return wrapped;
+  }
+  const bounce = JSON.stringify([{ id: 'b1', type: 'bounced', recipient: 'gone@example.test' }]);
+
+  it.each([
+    ['a dedupe store with has()', () => memoryDedupe()],
+    [
+      'a dedupe store without has()',
+      (): DedupeStore => {
+        const inner = memoryDedupe();
+        return { remember: (k, t) => inner.remember(k, t) };
+      },
+    ],
+  ])('answers 500, and the redelivery suppresses the address (%s)', async (_name, dedupe) => {
+    const suppression = flaky();
+    const { relay, events } = setup({ suppression, dedupe: dedupe() });
+    expect((await relay.webhooks.handle(post(bounce))).status).toBe(500);
+    expect(events).toEqual([]);
+    expect((await relay.webhooks.handle(post(bounce))).status).toBe(200);
+    expect((await suppression.check(['gone@example.test'])).has('gone@example.test')).toBe(true);
+    expect(events.map((e) => e.id)).toEqual(['b1']);
+    // A third delivery is a duplicate: no second event.
+    expect((await relay.webhooks.handle(post(bounce))).status).toBe(200);
+    expect(events).toHaveLength(1);
+  });
+});
+
+describe('relay.webhooks.handle: keys an adapter remembers while parsing', () => {
+  it('are marked only once the events are stored, so a redelivery after a failed write is applied', async () => {
+    // Like the SES adapter: parse skips a notification whose id it has seen before.
+    const inner = secretHeaderProvider();
+    const webhook = inner.webhook as NonNullable<Provider['webhook']>;
+    const provider: Provider = {
+      ...inner,
+      webhook: {
+        verify: (r, c) => webhook.verify(r, c),
+        parse: async (r, c) =>
+          (await c.remember(`notification:${r.body.length}`, 60_000))
+            ? webhook.parse(r, c)
+            : { events: [] },
+      },
+    };
+    const store = memorySuppressionStore();
+    let failures = 1;
+    const suppression: SuppressionStore = {
+      ...store,
+      add: async (entries) => {
+        if (failures-- > 0) throw new Error('SQLITE_BUSY: database is locked');
+        return store.add(entries);
+      },
+    };
+    const { relay, events } = setup({ provider, suppression });
+    const bounce = JSON.stringify([{ id: 'n1', type: 'bounced', recipient: 'gone@example.test' }]);
+    expect((await relay.webhooks.handle(post(bounce))).status).toBe(500);
+    expect((await relay.webhooks.handle(post(bounce))).status).toBe(200);
+    expect(events.map((e) => e.id)).toEqual(['n1']);
+    expect((await store.check(['gone@example.test'])).size).toBe(1);
+    // Marked now: a third delivery is skipped by the adapter's own guard.
+    expect((await relay.webhooks.handle(post(bounce))).status).toBe(200);
+    expect(events).toHaveLength(1);
+  });
+});
+
+describe('relay.webhooks.handle: control characters', () => {
+  it('strips control characters from event text before any listener, log or store sees it', async () => {
+    const { relay, events } = setup();
+    const nasty = 'a\u0000b\u000bc\u000cd\u0085e\r\nINFO forged line\u2028f';
+    const body = JSON.stringify([
+      {
+        id: 'c1',
+        type: 'bounced',
+        recipient: 'gone@example.test',
+        diagnostic: `550 ${nasty}`,
+        tag: nasty,
+        meta: nasty,
+      },
+    ]);
+    expect((await relay.webhooks.handle(post(body))).status).toBe(200);
+    const [event] = events;
+    // eslint-disable-next-line no-control-regex
+    const control = /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/u;
+    expect(event?.bounce?.diagnostic).toBe('550 a b c d e INFO forged line f');
+    expect(control.test(event?.tags[0] ?? '')).toBe(false);
+    expect(control.test(event?.metadata['note'] ?? '')).toBe(false);
+  });
+});
