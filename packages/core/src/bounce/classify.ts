@@ -41,8 +41,8 @@ const maxText = 2000;
  * 3. the enhanced code (RFC 3463), then the basic code (521/556 null MX, 530 authentication,
  *    50x syntax); then the provider's bounce type; an unread 4xx is soft, an unread 5xx undetermined
  *    (a bare 550 or 553 never suppresses);
- * 4. a sender code (X.1.7, X.1.8, X.7.27) or the stage: a recipient verdict given at MAIL FROM (or before) concerns the sender, and one
- *    given after DATA concerns the message; neither is hard;
+ * 4. a sender code (X.1.7, X.1.8, X.7.27) or the stage: a recipient verdict given at MAIL FROM
+ *    (or before) concerns the sender, one given after DATA concerns the message; neither is hard;
  * 5. permanence: a 4xx (or a provider's "transient") is never hard.
  * Throws a RelayError `invalid` only when `input` is not an object; bad field values are ignored.
  */
