@@ -8,7 +8,7 @@ runConformance({
       apiKey: sim.mailgun.apiKey,
       domain: sim.mailgun.domain,
       url: sim.mailgun.url,
-      timeout: 5_000,
+      timeoutMs: 5_000,
       webhookSigningKey: sim.mailgun.webhookSigningKey,
     }),
 });

@@ -2,6 +2,19 @@ export * from './address.ts';
 export * from './errors.ts';
 export * from './events.ts';
 export * from './http.ts';
+export {
+  defaultTimeoutMs,
+  runAttempt,
+  toTransportError,
+  transportError,
+  transportFailureOf,
+  transportFailureOfCode,
+  transportFailures,
+  type AttemptOptions,
+  type TransportErrorOptions,
+  type TransportFailure,
+  type TransportRule,
+} from './transport.ts';
 export * from './ids.ts';
 export {
   defaultMaxMessageBytes,
