@@ -163,6 +163,28 @@ describe('runAttempt', () => {
     expect(getEventListeners(shared, 'abort')).toHaveLength(0);
   });
 
+  it('holds one listener on a caller signal however many attempts run on it at once', async () => {
+    const caller = new AbortController();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const pending = Array.from({ length: 50 }, () =>
+        runAttempt({ ...at, signal: caller.signal }, () => new Promise(() => {})).catch(
+          (e: unknown) => e as RelayError,
+        ),
+      );
+      expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
+      caller.abort();
+      const errors = await Promise.all(pending);
+      expect(errors.map((e) => e.providerCode)).toEqual(Array(50).fill('ABORT_ERR'));
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it("passes the SDK's own error through when nothing was aborted", async () => {
     const error = await runAttempt(at, async () => {
       throw new Error('boom');
