@@ -7,10 +7,11 @@ runConformance({
   name: 'postmark',
   webhookAuth: 'credentials',
   simulator: { webhooks: { secrets: { postmark: hook } } },
-  make: (sim) =>
+  make: (sim, at) =>
     postmark({
       serverToken: sim.postmark.serverToken,
-      baseUrl: sim.url,
+      baseUrl: at?.baseUrl ?? sim.url,
+      ...(at?.timeoutMs ? { timeoutMs: at.timeoutMs } : {}),
       webhook: { basicAuth: hook },
     }),
 });

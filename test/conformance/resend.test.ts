@@ -3,10 +3,11 @@ import { runConformance } from './suite.ts';
 
 runConformance({
   name: 'resend',
-  make: (sim) =>
+  make: (sim, at) =>
     resend({
       apiKey: sim.resend.apiKey,
-      baseUrl: sim.resend.baseUrl,
+      baseUrl: at?.baseUrl ?? sim.resend.baseUrl,
+      ...(at?.timeoutMs ? { timeoutMs: at.timeoutMs } : {}),
       webhookSecret: sim.resend.webhookSecret,
     }),
 });

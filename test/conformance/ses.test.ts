@@ -3,9 +3,11 @@ import { runConformance } from './suite.ts';
 
 runConformance({
   name: 'ses',
-  make: (sim) =>
+  make: (sim, at) =>
     ses({
       ...sim.ses.clientConfig,
+      ...(at?.baseUrl ? { endpoint: at.baseUrl } : {}),
+      ...(at?.timeoutMs ? { timeoutMs: at.timeoutMs } : {}),
       configurationSetName: 'relaykit-events',
       webhook: {
         topicArns: [sim.ses.topicArn],

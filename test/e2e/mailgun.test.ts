@@ -69,7 +69,7 @@ beforeEach(async () => {
     apiKey: sim.mailgun.apiKey,
     domain: sim.mailgun.domain,
     url: sim.mailgun.url,
-    timeout: 5_000,
+    timeoutMs: 5_000,
     webhookSigningKey: signingKey,
   });
   relay = createRelay({

@@ -2,8 +2,9 @@ import type { RelayErrorKind } from './errors.ts';
 
 /**
  * The kind an HTTP status means at a provider's API, before any provider-specific refinement:
- * 4xx is the caller's fault and final (except 408/409-conflict/429), 5xx is the provider's and
- * worth another try.
+ * 4xx is the caller's fault and final (except 408/429; 404/405 mean the configuration names an
+ * endpoint that does not exist), 5xx is the provider's and worth another try (503, an outage:
+ * `provider-unavailable`, so the relay fails over at once).
  */
 export function classifyHttpStatus(status: number): RelayErrorKind {
   if (status === 401 || status === 403) return 'auth';
@@ -11,6 +12,8 @@ export function classifyHttpStatus(status: number): RelayErrorKind {
   if (status === 408) return 'transient';
   if (status === 503) return 'provider-unavailable';
   if (status >= 500) return 'transient';
+  // No such endpoint (or resource): the base URL or a name in the configuration is wrong.
+  if (status === 404 || status === 405) return 'config';
   if (status === 422 || status === 400 || status === 413) return 'message-rejected';
   if (status >= 400) return 'message-rejected';
   return 'transient';

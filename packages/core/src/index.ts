@@ -9,6 +9,19 @@ export {
   type HeaderBound,
 } from './header-safety.ts';
 export * from './http.ts';
+export {
+  defaultTimeoutMs,
+  runAttempt,
+  toTransportError,
+  transportError,
+  transportFailureOf,
+  transportFailureOfCode,
+  transportFailures,
+  type AttemptOptions,
+  type TransportErrorOptions,
+  type TransportFailure,
+  type TransportRule,
+} from './transport.ts';
 export * from './ids.ts';
 export {
   defaultMaxMessageBytes,

@@ -33,7 +33,12 @@ export interface SendContext {
   attempt: number;
   /** The same on every attempt of one message. */
   idempotencyKey: string;
-  signal: AbortSignal;
+  /**
+   * The caller's signal, when it gave one: the attempt stops when it aborts. It may be shared by
+   * many sends, so an adapter adds no listener it does not remove when the attempt ends (see
+   * `runAttempt`, which also bounds the attempt by the adapter's `timeoutMs`).
+   */
+  signal?: AbortSignal;
 }
 
 export interface RecipientRejection {

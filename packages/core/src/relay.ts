@@ -607,10 +607,8 @@ export function createRelay(options: RelayOptions): Relay {
           answers =
             (await provider.sendBatch?.(
               ready.map((r) => r.p.message),
-              {
-                attempt: 1,
-                signal: signal ?? AbortSignal.timeout(options.retry?.maxTimeMs ?? 30_000),
-              },
+              // The caller's signal or none: the adapter bounds each request by its timeoutMs.
+              { attempt: 1, ...(signal ? { signal } : {}) },
             )) ?? [];
         } catch (error) {
           const relayError = toRelayError(error, provider.name);

@@ -74,7 +74,6 @@ export async function deliver(request: DeliverRequest): Promise<Delivery> {
   const started = Date.now();
   const deadline = started + maxTimeMs;
 
-  const signal = request.signal ?? neverAborted;
   let index = 0;
   let onThisProvider = 0;
   let nextDelay = 0;
@@ -88,16 +87,20 @@ export async function deliver(request: DeliverRequest): Promise<Delivery> {
       throw new AbortError(new GateError(toRelayError(error)));
     }
     try {
+      // The caller's signal or none: each adapter gives each request its own signal, bounded by
+      // its timeoutMs, and removes its listener when the request ends (see transport.ts).
       const result = await provider.send(message, {
         attempt,
         idempotencyKey: message.idempotencyKey,
-        signal,
+        ...(request.signal ? { signal: request.signal } : {}),
       });
       router.success(provider.name);
       return { provider, result, attempts: attempt };
     } catch (thrown) {
       const error = toRelayError(thrown, provider.name);
       last = error;
+      // The caller gave up: not the provider's fault, and no further attempt.
+      if (request.signal?.aborted) throw new AbortError(error);
       router.failure(provider.name, error);
       request.onAttemptFailed?.(provider, error, attempt);
       onThisProvider += 1;
@@ -159,6 +162,3 @@ export async function deliver(request: DeliverRequest): Promise<Delivery> {
     return settle(error);
   }
 }
-
-/** Handed to providers when the caller gave no signal: never aborts, costs nothing per send. */
-const neverAborted = new AbortController().signal;

@@ -34,7 +34,7 @@ describe('mapMailgunError', () => {
     expect(mapped.message.startsWith('[relaykit] [mailgun] ')).toBe(true);
   });
 
-  it('maps a 400 naming a parameter to invalid with the field', () => {
+  it('maps a 400 naming a parameter to message-rejected with the field', () => {
     expect(
       mapMailgunError(
         apiError(
@@ -43,10 +43,10 @@ describe('mapMailgunError', () => {
           "'to' parameter is not a valid address. please check documentation",
         ),
       ),
-    ).toMatchObject({ kind: 'invalid', field: 'to', status: 400 });
+    ).toMatchObject({ kind: 'message-rejected', field: 'to', status: 400 });
     expect(
       mapMailgunError(apiError(400, 'Bad Request', 'from parameter is missing')),
-    ).toMatchObject({ kind: 'invalid', field: 'from' });
+    ).toMatchObject({ kind: 'message-rejected', field: 'from' });
     expect(
       mapMailgunError(
         apiError(
@@ -55,7 +55,7 @@ describe('mapMailgunError', () => {
           "Need at least one of 'text', 'html' or 'template' parameters specified",
         ),
       ),
-    ).toMatchObject({ kind: 'invalid' });
+    ).toMatchObject({ kind: 'message-rejected' });
   });
 
   it('maps 420 (domain recipient limit) to rate-limited with the announced time', () => {
@@ -85,7 +85,7 @@ describe('mapMailgunError', () => {
     expect(mapped.cause).toBe(refused);
   });
 
-  it('maps timeouts and resets to transient, saying the message may have been queued', () => {
+  it('maps timeouts and resets to transient, saying the message may have been taken', () => {
     for (const [code, details] of [
       ['ECONNABORTED', 'timeout of 500ms exceeded'],
       ['ECONNRESET', 'socket hang up'],
@@ -93,9 +93,10 @@ describe('mapMailgunError', () => {
       ['ERR_CANCELED', 'canceled'],
     ] as const) {
       const mapped = mapMailgunError(apiError(400, code, details));
-      expect(mapped).toMatchObject({ kind: 'transient', providerCode: code });
+      expect(mapped.kind).toBe('transient');
+      expect(mapped.message).toContain(code);
       expect(mapped.status).toBeUndefined();
-      expect(mapped.message).toContain('may have been queued');
+      expect(mapped.message).toContain('may have taken the message');
     }
     expect(
       mapMailgunError(apiError(400, 'ENOTFOUND', 'getaddrinfo ENOTFOUND api.mailgun.net')).kind,
@@ -108,7 +109,7 @@ describe('mapMailgunError', () => {
     expect(networkCode(apiError(503, 'ECONNREFUSED', 'x'))).toBeUndefined();
     expect(
       mapMailgunError(apiError(400, 'ERR_BAD_REQUEST', 'from parameter is missing')).kind,
-    ).toBe('invalid');
+    ).toBe('message-rejected');
   });
 
   it("maps the SDK's own 'Incorrect url' to config", () => {

@@ -1,4 +1,11 @@
-import { classifyHttpStatus, RelayError, type RelayErrorKind } from '@relaykit/core';
+import {
+  classifyHttpStatus,
+  RelayError,
+  toTransportError,
+  transportError,
+  transportFailureOfCode,
+  type RelayErrorKind,
+} from '@relaykit/core';
 
 /**
  * What mailgun.js throws (`APIError`): `status` (400 when no response came back), `message` (the
@@ -23,17 +30,6 @@ export function isMailgunApiError(error: unknown): error is MailgunErrorLike & E
 /** axios codes that mean a response did come back; every other code means none did. */
 const responseCodes = new Set(['ERR_BAD_REQUEST', 'ERR_BAD_RESPONSE']);
 
-/** Codes where the request never reached Mailgun: nothing can have been queued. */
-const unreachedCodes = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EHOSTDOWN',
-  'ENETDOWN',
-]);
-
 /**
  * The axios/Node error code when the SDK's "400" is really a network failure (mailgun.js reports
  * those as status 400 with the code as message), else undefined. A genuine 400 carries Mailgun's
@@ -42,8 +38,10 @@ const unreachedCodes = new Set([
 export function networkCode(error: MailgunErrorLike): string | undefined {
   const code = typeof error.message === 'string' ? error.message.trim() : '';
   if (error.status !== undefined && error.status !== 400) return undefined;
-  if (!/^(?:E[A-Z0-9]+|ERR_[A-Z0-9_]+)$/u.test(code) || responseCodes.has(code)) return undefined;
-  return code;
+  if (responseCodes.has(code)) return undefined;
+  if (code === 'ERR_INVALID_URL' || transportFailureOfCode(code) !== undefined) return code;
+  // axios's own codes (ERR_NETWORK, ERR_CANCELED, ...) and other errno names: no response either.
+  return /^(?:E[A-Z0-9]+|ERR_[A-Z0-9_]+)$/u.test(code) ? code : undefined;
 }
 
 /** "... try again after Tue, 01 Jan 2030 10:00:00 GMT" (Mailgun's 420 recipient limit) → ms from now. */
@@ -83,7 +81,7 @@ function mapStatus(status: number, detail: string, now: number): Mapped {
       const field = parameterOf(detail);
       if (field !== undefined)
         return {
-          kind: 'invalid',
+          kind: 'message-rejected',
           field,
           message: `Mailgun refused the ${field} parameter (400)${said}; fix the message`,
         };
@@ -129,10 +127,10 @@ function mapStatus(status: number, detail: string, now: number): Mapped {
 
 /**
  * Maps what mailgun.js throws into a RelayError. Network failures (status 400 with an error code
- * as message, no response) never pass for a real 400: a refused or unresolvable connection is
- * 'provider-unavailable' (nothing reached Mailgun), a reset or timeout is 'transient' (the message
- * may have been queued: Mailgun has no idempotency). 401/403 → auth, 400 → invalid (a named
- * parameter) or message-rejected, 404 → config, 420/429 → rate-limited, 503 →
+ * as message, no response) never pass for a real 400: their kind comes from core's transport table
+ * (refused, DNS or TLS: 'provider-unavailable', nothing reached Mailgun; reset or timeout:
+ * 'transient', the message may have been queued, and Mailgun has no idempotency). 401/403 → auth, 400 → message-rejected (with
+ * the field when Mailgun names a parameter), 404 → config, 420/429 → rate-limited, 503 →
  * provider-unavailable, other 5xx → transient. The cause is always kept.
  */
 export function mapMailgunError(
@@ -142,6 +140,8 @@ export function mapMailgunError(
 ): RelayError {
   if (error instanceof RelayError) return error;
   if (!isMailgunApiError(error)) {
+    const transport = toTransportError(error, { provider, service: 'Mailgun' });
+    if (transport) return transport;
     const message = error instanceof Error ? error.message : String(error);
     return new RelayError({
       kind: 'transient',
@@ -162,14 +162,21 @@ export function mapMailgunError(
         cause: error,
       });
     }
-    const unreached = unreachedCodes.has(code);
+    const failure = transportFailureOfCode(code);
+    if (failure) {
+      return transportError(failure, {
+        provider,
+        service: 'Mailgun',
+        code,
+        detail: detail ? `${code}: ${detail}` : code,
+        cause: error,
+      });
+    }
     return new RelayError({
-      kind: unreached ? 'provider-unavailable' : 'transient',
+      kind: 'transient',
       provider,
       providerCode: code,
-      message: unreached
-        ? `cannot reach Mailgun (${code}${detail ? `: ${detail}` : ''}); nothing was sent`
-        : `no answer from Mailgun (${code}${detail ? `: ${detail}` : ''}); the message may have been queued`,
+      message: `no answer from Mailgun (${code}${detail ? `: ${detail}` : ''}); it may have taken the message. relaykit retries`,
       cause: error,
     });
   }

@@ -22,7 +22,7 @@ describe('resolveOptions', () => {
     expect(resolveOptions(base)).toMatchObject({
       name: 'mailgun',
       url: 'https://api.mailgun.net',
-      timeout: 15_000,
+      timeoutMs: 15_000,
       toleranceSeconds: 300,
       messageIdVariable: 'relaykit-message-id',
       batch: true,
@@ -60,7 +60,7 @@ describe('resolveOptions', () => {
     [{ ...base, region: 'ap' }, /region/u],
     [{ ...base, url: 'https://api.mailgun.net/v3' }, /without|\/v3/u],
     [{ ...base, webhookSigningKey: undefined }, /webhookSigningKey is missing/u],
-    [{ ...base, timeout: 0 }, /timeout/u],
+    [{ ...base, timeoutMs: 0 }, /timeoutMs/u],
     [{ ...base, unknownOption: 1 }, /unknown option/u],
     [{ ...base, client: { messages: { create: () => undefined } } }, /either client/u],
     [{ ...base, apiKey: undefined, client: {} }, /client must be a mailgun.js client/u],

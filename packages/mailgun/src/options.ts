@@ -1,4 +1,4 @@
-import { parseFactoryOptions, RelayError } from '@relaykit/core';
+import { defaultTimeoutMs, parseFactoryOptions, RelayError } from '@relaykit/core';
 import { z } from 'zod';
 import type { Interfaces } from 'mailgun.js/definitions';
 
@@ -34,8 +34,11 @@ export interface MailgunOptions {
    * @default 'https://api.mailgun.net' ('https://api.eu.mailgun.net' for region 'eu')
    */
   url?: string;
-  /** Milliseconds before a request is abandoned (mailgun.js has no timeout of its own). @default 15000 */
-  timeout?: number;
+  /**
+   * How long one request to Mailgun may take; then it is abandoned as a timeout (transient) and
+   * the relay retries or fails over. @default 15000 (core's defaultTimeoutMs)
+   */
+  timeoutMs?: number;
   /**
    * The HTTP webhook signing key (Mailgun → Sending → Webhooks → HTTP webhook signing key), not
    * the API key. Several may be given while rotating: a request signed with any of them verifies.
@@ -88,7 +91,7 @@ export interface ResolvedMailgunOptions {
   client?: MailgunClient;
   domain: string;
   url: string;
-  timeout: number;
+  timeoutMs: number;
   signingKeys: string[];
   toleranceSeconds: number;
   replayStore?: ReplayStore;
@@ -135,7 +138,7 @@ const schema = z
       ),
     region: z.enum(['us', 'eu'], { message: "region must be 'us' or 'eu'" }).optional(),
     url: z.url({ protocol: /^https?$/u, message: 'url must be an http(s) URL' }).optional(),
-    timeout: z.number().int().positive().max(600_000).optional(),
+    timeoutMs: z.number().int().positive().max(600_000).optional(),
     webhookSigningKey: z
       .union([
         z.string().min(1, 'webhookSigningKey is empty'),
@@ -181,7 +184,7 @@ const config = (message: string) =>
 
 /** Validates the factory options; every fault is a RelayError of kind 'config' saying what to do. */
 export function resolveOptions(input: unknown): ResolvedMailgunOptions {
-  const parsed = { data: parseFactoryOptions(schema, input, 'mailgun') };
+  const parsed = { data: parseFactoryOptions(schema, input, 'mailgun', { timeout: 'timeoutMs' }) };
   const o = parsed.data;
   if (o.client === undefined && o.apiKey === undefined) {
     throw config(
@@ -193,10 +196,10 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
     (o.apiKey !== undefined ||
       o.url !== undefined ||
       o.region !== undefined ||
-      o.timeout !== undefined)
+      o.timeoutMs !== undefined)
   ) {
     throw config(
-      'give either client, or apiKey with region/url/timeout, not both: a client you built keeps its own key, URL and timeout',
+      'give either client, or apiKey with region/url/timeoutMs, not both: a client you built keeps its own key, URL and timeout',
     );
   }
   if (o.url?.replace(/\/+$/u, '').endsWith('/v3')) {
@@ -221,7 +224,7 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
     name: o.name ?? 'mailgun',
     domain: o.domain.toLowerCase(),
     url: (o.url ?? regionUrls[o.region ?? 'us']).replace(/\/+$/u, ''),
-    timeout: o.timeout ?? 15_000,
+    timeoutMs: o.timeoutMs ?? defaultTimeoutMs,
     signingKeys: signingKeys.map((k) => k.trim()),
     toleranceSeconds: o.webhookToleranceSeconds ?? 300,
     webhooks,

@@ -19,7 +19,7 @@ const make = (extra: Partial<Parameters<typeof mailgun>[0]> = {}) =>
     apiKey: sim.mailgun.apiKey,
     domain: sim.mailgun.domain,
     url: sim.mailgun.url,
-    timeout: 2_000,
+    timeoutMs: 2_000,
     webhookSigningKey: sim.mailgun.webhookSigningKey,
     ...extra,
   });
@@ -167,7 +167,7 @@ describe('mailgun provider through mailgun.js against the simulator', () => {
     [
       'invalid address (400)',
       { fault: 'validation' },
-      { kind: 'invalid', status: 400, field: 'to' },
+      { kind: 'message-rejected', status: 400, field: 'to' },
     ],
     ['domain disabled (403)', { fault: 'account-paused' }, { kind: 'auth', status: 403 }],
     [
@@ -187,12 +187,12 @@ describe('mailgun provider through mailgun.js against the simulator', () => {
     [
       'no answer (client timeout)',
       { fault: 'stall' },
-      { kind: 'transient', providerCode: 'ECONNABORTED' },
+      { kind: 'transient', providerCode: 'ETIMEDOUT' },
     ],
   ];
 
   it.each(faults)('maps %s', async (_, rule, expected) => {
-    const p = make({ timeout: 300 });
+    const p = make({ timeoutMs: 300 });
     sim.fail({ provider: 'mailgun', ...rule });
     const m = await message();
     const error = await p.send(m, context(m)).catch((e: unknown) => e);
@@ -237,7 +237,7 @@ describe('mailgun provider through mailgun.js against the simulator', () => {
     const error = await provider
       .send(m, context(m, AbortSignal.timeout(100)))
       .catch((e: unknown) => e);
-    expect(error).toMatchObject({ kind: 'transient', providerCode: 'ETIMEDOUT' });
+    expect(error).toMatchObject({ kind: 'transient', providerCode: 'ABORT_ERR', retryable: false });
     expect(Date.now() - started).toBeLessThan(1_500);
   });
 

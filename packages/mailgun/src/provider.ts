@@ -1,6 +1,8 @@
+import type { RelayError } from '@relaykit/core';
 import {
   recipientsOf,
-  RelayError,
+  runAttempt,
+  transportError,
   type Message,
   type Provider,
   type SendContext,
@@ -26,41 +28,6 @@ const day = 24 * 60 * 60 * 1000;
 
 /** Mailgun's message size ceiling. */
 const maxMessageBytes = 25 * 1024 * 1024;
-
-/**
- * Rejects when the signal aborts. mailgun.js takes no AbortSignal, so the request itself runs on
- * until its own timeout; the relay stops waiting for it.
- */
-function abortable<T>(
-  promise: Promise<T>,
-  signal: AbortSignal | undefined,
-  provider: string,
-): Promise<T> {
-  if (!signal) return promise;
-  const aborted = () =>
-    new RelayError({
-      kind: 'transient',
-      provider,
-      providerCode: 'ETIMEDOUT',
-      message: 'send aborted before Mailgun answered; the message may have been queued',
-      cause: signal.reason,
-    });
-  if (signal.aborted) return Promise.reject(aborted());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(aborted());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
-      },
-    );
-  });
-}
 
 /** Runs `tasks` with at most `width` at a time. */
 async function pool(tasks: ReadonlyArray<() => Promise<void>>, width: number): Promise<void> {
@@ -92,8 +59,11 @@ export function mailgun(options: MailgunOptions): Provider {
       username: 'api',
       key: o.apiKey as string,
       url: o.url,
-      timeout: o.timeout,
+      // mailgun.js takes no AbortSignal: its own timeout (a little past relaykit's, which ends the
+      // attempt first) is what finally closes the socket of an abandoned request.
+      timeout: o.timeoutMs + 1000,
     });
+  const attempt = { provider: name, service: 'Mailgun', timeoutMs: o.timeoutMs };
   const convert: ConvertOptions = {
     messageIdVariable: o.messageIdVariable,
     schedulingHorizonMs: o.schedulingHorizonDays * day,
@@ -109,21 +79,15 @@ export function mailgun(options: MailgunOptions): Provider {
     let result: MessagesSendResult;
     try {
       // create() throws synchronously on empty data, so it is called inside the try.
-      result = await abortable(
-        Promise.resolve().then(() => client.messages.create(o.domain, data)),
-        signal,
-        name,
+      result = await runAttempt({ ...attempt, signal }, async () =>
+        client.messages.create(o.domain, data),
       );
     } catch (error) {
       throw mapMailgunError(error, name);
     }
-    if (typeof result.id !== 'string' || result.id.trim() === '') {
-      throw new RelayError({
-        kind: 'transient',
-        provider: name,
-        status: result.status,
-        message: `Mailgun answered ${result.status} without a message id (${result.message ?? 'no message'})`,
-      });
+    if (typeof result !== 'object' || typeof result.id !== 'string' || result.id.trim() === '') {
+      // mailgun.js hands back an answer it cannot parse as it is: a success without an id.
+      throw transportError('malformed', { ...attempt, detail: 'no message id' });
     }
     return result;
   }

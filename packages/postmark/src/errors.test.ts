@@ -170,8 +170,8 @@ describe('toPostmarkRelayError', () => {
     });
     const sdkError = new Errors.PostmarkError('fetch failed');
     const mapped = toPostmarkRelayError(sdkError, { ...ctx, transport: { error: refused } });
-    expect(mapped).toMatchObject({ kind: 'transient', providerCode: 'ECONNREFUSED' });
-    expect((mapped.cause as Error).cause).toBe(refused);
+    expect(mapped).toMatchObject({ kind: 'provider-unavailable', providerCode: 'ECONNREFUSED' });
+    expect(mapped.cause).toBe(refused);
     const timeout = new DOMException('The operation was aborted due to timeout', 'TimeoutError');
     expect(
       toPostmarkRelayError(new Errors.PostmarkError('aborted'), {

@@ -3,6 +3,8 @@ import {
   classifyHttpStatus,
   parseRateLimitReset,
   RelayError,
+  toTransportError,
+  transportError,
   type RelayErrorKind,
 } from '@relaykit/core';
 
@@ -130,30 +132,6 @@ export function parseInactiveRecipients(text: string): string[] {
   return [];
 }
 
-/** undici (Node's fetch) names socket failures its own way; the errno-style name is what people search for. */
-const undiciCodes: Record<string, string> = {
-  UND_ERR_SOCKET: 'ECONNRESET',
-  UND_ERR_CLOSED: 'ECONNRESET',
-  UND_ERR_CONNECT_TIMEOUT: 'ETIMEDOUT',
-  UND_ERR_HEADERS_TIMEOUT: 'ETIMEDOUT',
-  UND_ERR_BODY_TIMEOUT: 'ETIMEDOUT',
-};
-
-function networkCode(cause: unknown): string | undefined {
-  const seen = new Set<unknown>();
-  let current = cause;
-  while (current !== null && typeof current === 'object' && !seen.has(current)) {
-    seen.add(current);
-    const record = current as Record<string, unknown>;
-    if (record['name'] === 'TimeoutError' || record['name'] === 'AbortError') return 'ETIMEDOUT';
-    const code = record['code'];
-    if (typeof code === 'string' && /^(E|UND_ERR_)[A-Z_]+$/u.test(code))
-      return undiciCodes[code] ?? code;
-    current = record['cause'];
-  }
-  return undefined;
-}
-
 function recipientRejected(
   text: string,
   context: MapContext,
@@ -211,7 +189,7 @@ export function fromErrorCode(
 }
 
 function fromStatus(status: number, error: PostmarkErrorShape, context: MapContext): RelayError {
-  const kind = status === 404 ? 'config' : classifyHttpStatus(status);
+  const kind = classifyHttpStatus(status);
   const retryAfterMs = context.transport?.headers
     ? parseRateLimitReset(context.transport.headers, context.now)
     : undefined;
@@ -243,21 +221,23 @@ function fromStatus(status: number, error: PostmarkErrorShape, context: MapConte
  */
 export function toPostmarkRelayError(error: unknown, context: MapContext): RelayError {
   if (error instanceof RelayError) return error;
-  if (!isPostmarkError(error)) {
-    const cause = context.transport?.error ?? error;
-    const code = networkCode(cause);
-    if (code !== undefined) return network(error, code, context);
+  if (!isPostmarkError(error) || error.statusCode === 0) {
+    // A network failure: the SDK keeps only fetch's message ("fetch failed"), the transport scope
+    // keeps what fetch threw. Core's table decides the kind.
+    const transport = toTransportError(context.transport?.error ?? error, at(context));
+    if (transport) return transport;
+    if (error instanceof SyntaxError) {
+      return transportError('malformed', { ...at(context), detail: error.message, cause: error });
+    }
     return new RelayError({
       kind: 'transient',
       provider: context.provider,
+      ...(isPostmarkError(error) ? { providerCode: 'ENETWORK' } : {}),
       cause: error,
-      message: `unexpected failure calling Postmark: ${error instanceof Error ? error.message : String(error)}`,
+      message: `unexpected failure calling Postmark: ${error instanceof Error ? error.message : String(error)}; relaykit retries`,
     });
   }
   const status = error.statusCode;
-  if (status === 0) {
-    return network(error, networkCode(context.transport?.error ?? error) ?? 'ENETWORK', context);
-  }
   if (status === 401 || error.code === 10) {
     return fromErrorCode(10, error.message, context, { status, cause: error });
   }
@@ -267,27 +247,4 @@ export function toPostmarkRelayError(error: unknown, context: MapContext): Relay
   return fromStatus(status, error, context);
 }
 
-function network(error: unknown, code: string, context: MapContext): RelayError {
-  const underlying = context.transport?.error;
-  // The SDK keeps only fetch's message ("fetch failed"); hang the real error off it so it is not lost.
-  if (
-    underlying !== undefined &&
-    error instanceof Error &&
-    error.cause === undefined &&
-    underlying !== error
-  ) {
-    Object.defineProperty(error, 'cause', {
-      value: underlying,
-      configurable: true,
-      writable: true,
-    });
-  }
-  const what = code === 'ETIMEDOUT' ? 'timed out or was aborted' : `failed (${code})`;
-  return new RelayError({
-    kind: 'transient',
-    provider: context.provider,
-    providerCode: code,
-    cause: error,
-    message: `the request to Postmark ${what}: ${error instanceof Error ? error.message : String(error)}; relaykit retries (Postmark may have accepted a timed-out request)`,
-  });
-}
+const at = (context: MapContext) => ({ provider: context.provider, service: 'Postmark' });

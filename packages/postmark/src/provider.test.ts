@@ -212,12 +212,16 @@ describe('postmark provider against the simulator', () => {
       });
     });
 
-    it('a stalled request ends when the attempt is aborted', async () => {
+    it('a stalled request ends when the caller aborts (ABORT_ERR, not retried)', async () => {
       sim.fail({ provider: 'postmark', operation: 'send', fault: 'stall' });
       const error = await failure(
         provider().send(await message(), context(AbortSignal.timeout(200))),
       );
-      expect(error).toMatchObject({ kind: 'transient', providerCode: 'ETIMEDOUT' });
+      expect(error).toMatchObject({
+        kind: 'transient',
+        providerCode: 'ABORT_ERR',
+        retryable: false,
+      });
     });
 
     it('a stalled request ends at timeoutMs', async () => {
@@ -226,7 +230,7 @@ describe('postmark provider against the simulator', () => {
       expect(error).toMatchObject({ kind: 'transient', providerCode: 'ETIMEDOUT' });
     });
 
-    it('a refused connection is transient (ECONNREFUSED)', async () => {
+    it('a refused connection is provider-unavailable (ECONNREFUSED)', async () => {
       const server = createServer().listen(0, '127.0.0.1');
       await once(server, 'listening');
       const { port } = server.address() as AddressInfo;
@@ -237,7 +241,7 @@ describe('postmark provider against the simulator', () => {
           context(),
         ),
       );
-      expect(error).toMatchObject({ kind: 'transient', providerCode: 'ECONNREFUSED' });
+      expect(error).toMatchObject({ kind: 'provider-unavailable', providerCode: 'ECONNREFUSED' });
     });
   });
 });

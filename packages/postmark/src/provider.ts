@@ -2,6 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   recipientsOf,
   RelayError,
+  runAttempt,
+  transportError,
   type Message,
   type Provider,
   type SendResult,
@@ -38,36 +40,6 @@ interface CallScope extends TransportInfo {
 
 type SendResponse = { MessageID?: string; ErrorCode?: number; Message?: string; To?: string };
 
-function abortError(provider: string, signal: AbortSignal): RelayError {
-  return new RelayError({
-    kind: 'transient',
-    provider,
-    providerCode: 'ETIMEDOUT',
-    cause: signal.reason,
-    message:
-      'the request to Postmark was aborted (attempt timed out or the send was cancelled); Postmark may have accepted it',
-  });
-}
-
-/** Stops waiting when the signal fires, for clients whose transport relaykit cannot abort. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal, provider: string): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortError(provider, signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(provider, signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 function buildClient(
   options: ResolvedOptions,
   scopes: AsyncLocalStorage<CallScope>,
@@ -76,14 +48,11 @@ function buildClient(
   // failure keeps what the SDK would drop (fetch's cause, the 429's headers).
   const scopedFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const scope = scopes.getStore();
-    const signals = [init?.signal, scope?.signal].filter(
-      (s): s is AbortSignal => s !== undefined && s !== null,
-    );
+    // The attempt's own signal (see runAttempt) replaces the SDK's: it already carries the timeout,
+    // and AbortSignal.any would tie a new signal to the caller's for as long as either lives.
+    const signal = scope?.signal ?? init?.signal;
     try {
-      const response = await fetch(input, {
-        ...init,
-        ...(signals.length > 0 ? { signal: AbortSignal.any(signals) } : {}),
-      });
+      const response = await fetch(input, { ...init, ...(signal ? { signal } : {}) });
       if (scope && !response.ok) scope.headers = response.headers;
       return response;
     } catch (error) {
@@ -99,7 +68,8 @@ function buildClient(
           requestHost: `${url.host}${url.pathname.replace(/\/+$/u, '')}`,
         }
       : {}),
-    timeout: Math.ceil(options.timeoutMs / 1000),
+    // The SDK's own timeout is a backstop a little past relaykit's, which ends the attempt first.
+    timeout: Math.ceil(options.timeoutMs / 1000) + 1,
     fetch: scopedFetch,
   });
 }
@@ -126,26 +96,31 @@ export function postmark(options: PostmarkOptions): Provider {
     ...(resolved.trackLinks === undefined ? {} : { trackLinks: resolved.trackLinks }),
   };
 
+  const attempt = { provider: name, service: 'Postmark', timeoutMs: resolved.timeoutMs };
+
+  /** One request as one attempt: its own signal, ended at timeoutMs or when the caller aborts. */
   async function call<T>(
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
     run: () => Promise<T>,
-  ): Promise<{ value: T } | { error: unknown; scope: CallScope }> {
-    const scope: CallScope = { signal };
+  ): Promise<{ value: T } | { error: unknown; scope: TransportInfo }> {
+    const scope: TransportInfo = {};
     try {
-      return { value: await untilAborted(scopes.run(scope, run), signal, name) };
+      return {
+        value: await runAttempt({ ...attempt, signal }, (own) =>
+          scopes.run(Object.assign(scope, { signal: own }), run),
+        ),
+      };
     } catch (error) {
       return { error, scope };
     }
   }
 
   function result(message: Message, response: SendResponse): SendResult {
+    if (typeof response !== 'object' || response === null) {
+      throw transportError('malformed', { ...attempt, detail: 'not a JSON object' });
+    }
     if (typeof response.MessageID !== 'string' || response.MessageID === '') {
-      throw new RelayError({
-        kind: 'transient',
-        provider: name,
-        message: 'Postmark answered without a MessageID; relaykit retries',
-        cause: response,
-      });
+      throw transportError('malformed', { ...attempt, detail: 'no MessageID' });
     }
     return {
       providerMessageId: response.MessageID,
@@ -155,7 +130,7 @@ export function postmark(options: PostmarkOptions): Provider {
     };
   }
 
-  async function send(message: Message, context: { signal: AbortSignal }): Promise<SendResult> {
+  async function send(message: Message, context: { signal?: AbortSignal }): Promise<SendResult> {
     const input = toPostmarkMessage(message, settings);
     const outcome = await call(context.signal, () =>
       client.sendEmail(input as unknown as SdkMessage),
@@ -179,7 +154,7 @@ export function postmark(options: PostmarkOptions): Provider {
 
   async function sendChunk(
     messages: readonly Message[],
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
   ): Promise<Array<SendResult | RelayError>> {
     // A message Postmark cannot carry fails alone; the rest still go in one call.
     const inputs: Array<PostmarkMessage | RelayError> = messages.map((m) => {
@@ -210,7 +185,12 @@ export function postmark(options: PostmarkOptions): Provider {
       }
       return out;
     }
-    const responses = Array.isArray(outcome.value) ? (outcome.value as SendResponse[]) : [];
+    if (!Array.isArray(outcome.value)) {
+      const unreadable = transportError('malformed', { ...attempt, detail: 'not a JSON array' });
+      for (const { index } of sendable) out[index] = unreadable;
+      return out;
+    }
+    const responses = outcome.value as SendResponse[];
     sendable.forEach(({ index }, k) => {
       const message = messages[index] as Message;
       const response = responses[k];

@@ -2,6 +2,7 @@ import {
   classifyHttpStatus,
   parseRateLimitReset,
   RelayError,
+  transportError,
   type RelayErrorKind,
 } from '@relaykit/core';
 
@@ -133,7 +134,11 @@ function kindFor(name: string, status: number | undefined, message: string): Rul
       kind: 'provider-unavailable',
       advice: 'Resend is unavailable; retry later or through another provider',
     };
-  if (name === 'application_error' && status !== undefined && status < 500) {
+  if (
+    (name === 'application_error' || name === 'internal_server_error') &&
+    status !== undefined &&
+    status < 500
+  ) {
     // A non-JSON error body (a proxy, or no such endpoint): only the status is known.
     if (status === 404) return rules['not_found'] as Rule;
     if (status === 405) return rules['method_not_allowed'] as Rule;
@@ -161,20 +166,20 @@ export function mapResendError(error: ResendErrorLike, context: MapErrorContext)
 
   if (status === undefined && name === 'application_error') {
     if (context.signal?.aborted) {
-      return new RelayError({
-        ...base,
-        kind: 'transient',
-        providerCode: 'ETIMEDOUT',
-        message:
-          'request aborted (timeout) before Resend answered; retrying with the same idempotency key is safe',
+      return transportError('timeout', {
+        provider: context.provider,
+        service: 'Resend',
+        cause: error,
       });
     }
     if (message === noResponse || message === '') {
+      // Only a client relaykit did not build gets here: the SDK drops what went wrong, so the
+      // transport table cannot tell a refused connection from a reset (see provider.ts).
       return new RelayError({
         ...base,
         kind: 'transient',
         providerCode: 'ENETWORK',
-        message: `no response from Resend (connection refused, reset or DNS failure); retry later. SDK said: ${noResponse}`,
+        message: `no usable answer from Resend (connection refused, reset, DNS or TLS failure, or an unreadable body; your Resend client does not say which); retry later. SDK said: ${noResponse}`,
       });
     }
   }

@@ -1,4 +1,4 @@
-import { parseFactoryOptions, RelayError } from '@relaykit/core';
+import { defaultTimeoutMs, parseFactoryOptions, RelayError } from '@relaykit/core';
 import type { Resend } from 'resend';
 import { z } from 'zod';
 
@@ -16,6 +16,11 @@ export interface ResendOptions {
    * @default 'https://api.resend.com'
    */
   baseUrl?: string;
+  /**
+   * How long one request to Resend may take; then it is abandoned as a timeout (transient) and the
+   * relay retries or fails over. @default 15000 (core's defaultTimeoutMs)
+   */
+  timeoutMs?: number;
   /**
    * The webhook signing secret(s) from the Resend dashboard (`whsec_...`). Several may be given
    * while rotating: a request signed with any of them verifies.
@@ -53,6 +58,7 @@ export interface ResolvedResendOptions {
   apiKey?: string;
   client?: Resend;
   baseUrl?: string;
+  timeoutMs: number;
   /** Raw HMAC keys, decoded from the `whsec_` secrets. */
   webhookKeys: Buffer[];
   webhookToleranceSeconds: number;
@@ -80,6 +86,7 @@ const schema = z
       )
       .optional(),
     baseUrl: z.url({ protocol: /^https?$/u, message: 'baseUrl must be an http(s) URL' }).optional(),
+    timeoutMs: z.number().int().positive().max(600_000).optional(),
     webhookSecret: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
     webhookToleranceSeconds: z.number().int().positive().max(86_400).optional(),
     webhooks: z.boolean().optional(),
@@ -147,6 +154,7 @@ export function resolveOptions(input: unknown): ResolvedResendOptions {
   }
   const resolved: ResolvedResendOptions = {
     name: o.name ?? 'resend',
+    timeoutMs: o.timeoutMs ?? defaultTimeoutMs,
     webhookKeys: secrets.map((s, i) => decodeWebhookSecret(s, i)),
     webhookToleranceSeconds: o.webhookToleranceSeconds ?? 300,
     webhooks,

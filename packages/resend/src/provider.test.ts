@@ -336,7 +336,7 @@ describe('errors the simulator produces', () => {
       { fault: 'server-error' },
       { kind: 'transient', status: 500, providerCode: 'internal_server_error', retryable: true },
     ],
-    ['connection reset', { fault: 'reset' }, { kind: 'transient', providerCode: 'ENETWORK' }],
+    ['connection reset', { fault: 'reset' }, { kind: 'transient', providerCode: 'ECONNRESET' }],
   ];
 
   it.each(cases)('%s', async (_, rule, expected) => {
@@ -376,16 +376,33 @@ describe('errors the simulator produces', () => {
     ).toMatchObject({ kind: 'auth', status: 403 });
   });
 
-  it('a stalled request aborted by the send’s signal is a timeout', async () => {
+  it('a stalled request ends at timeoutMs (ETIMEDOUT), or when the caller aborts (ABORT_ERR)', async () => {
     sim.fail({ provider: 'resend', fault: 'stall' });
     const m = await message();
-    const error = await failure(() =>
+    const timedOut = await failure(() =>
+      resend({
+        apiKey: sim.resend.apiKey,
+        baseUrl: sim.resend.baseUrl,
+        webhooks: false,
+        timeoutMs: 100,
+      }).send(m, ctx(m)),
+    );
+    expect(timedOut).toMatchObject({
+      kind: 'transient',
+      providerCode: 'ETIMEDOUT',
+      retryable: true,
+    });
+    const aborted = await failure(() =>
       provider().send(m, ctx(m, { signal: AbortSignal.timeout(100) })),
     );
-    expect(error).toMatchObject({ kind: 'transient', providerCode: 'ETIMEDOUT' });
+    expect(aborted).toMatchObject({
+      kind: 'transient',
+      providerCode: 'ABORT_ERR',
+      retryable: false,
+    });
   });
 
-  it('a refused connection is a network failure', async () => {
+  it('a refused connection is provider-unavailable (ECONNREFUSED)', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as AddressInfo;
@@ -397,7 +414,11 @@ describe('errors the simulator produces', () => {
         ctx(m),
       ),
     );
-    expect(error).toMatchObject({ kind: 'transient', providerCode: 'ENETWORK', retryable: true });
+    expect(error).toMatchObject({
+      kind: 'provider-unavailable',
+      providerCode: 'ECONNREFUSED',
+      retryable: true,
+    });
   });
 
   it('a wrong base URL path is a config error', async () => {

@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import {
   recipientsOf,
   RelayError,
+  runAttempt,
   toRelayError,
+  toTransportError,
+  transportError,
   type AccountLimits,
   type Message,
   type Provider,
@@ -22,6 +25,58 @@ const schedulingHorizonMs = 30 * 24 * 60 * 60 * 1000;
 /** Resend's batch endpoint takes at most 100 emails. */
 const maxBatch = 100;
 
+const service = 'Resend';
+
+/**
+ * The SDK's client with its one request function replaced by one that keeps what the SDK drops:
+ * `fetchRequest` (resend/src/resend.ts) turns every fetch failure, and a success body it cannot
+ * parse, into the same "Unable to fetch data" error, so a refused connection, a DNS or TLS failure,
+ * a reset and an unreadable answer would be indistinguishable. Here each is a RelayError from core's
+ * transport table; answers the SDK understands are returned exactly as the SDK would return them.
+ */
+class ObservedResend extends Resend {
+  constructor(
+    key: string,
+    options: { baseUrl?: string },
+    private readonly relayName: string,
+  ) {
+    super(key, options);
+  }
+
+  override async fetchRequest<T>(path: string, options: RequestInit = {}) {
+    const at = { provider: this.relayName, service };
+    let response: globalThis.Response;
+    let text: string;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, options);
+      text = await response.text();
+    } catch (error) {
+      throw toTransportError(error, at) ?? toRelayError(error, this.relayName);
+    }
+    const headers = Object.fromEntries(response.headers.entries());
+    if (!response.ok) {
+      try {
+        return { data: null, error: JSON.parse(text) as unknown, headers } as never;
+      } catch {
+        return {
+          data: null,
+          error: {
+            name: 'application_error',
+            statusCode: response.status,
+            message: response.statusText || 'unreadable error body',
+          },
+          headers,
+        } as never;
+      }
+    }
+    try {
+      return { data: JSON.parse(text) as T, error: null, headers } as never;
+    } catch (error) {
+      throw transportError('malformed', { ...at, detail: 'invalid JSON', cause: error });
+    }
+  }
+}
+
 type Outcome = { ok: true; id: string } | { ok: false; error: RelayError };
 
 /**
@@ -38,7 +93,13 @@ export function resend(options: ResendOptions): Provider {
   const name = o.name;
   // The SDK (≥ 6.12.4) takes the base URL per instance, so process.env is never touched.
   const client =
-    o.client ?? new Resend(o.apiKey, o.baseUrl === undefined ? undefined : { baseUrl: o.baseUrl });
+    o.client ??
+    new ObservedResend(
+      o.apiKey as string,
+      o.baseUrl === undefined ? {} : { baseUrl: o.baseUrl },
+      name,
+    );
+  const attempt = { provider: name, service, timeoutMs: o.timeoutMs };
   const convert = { messageIdTag: o.messageIdTag };
   let limits: AccountLimits | undefined;
 
@@ -53,39 +114,35 @@ export function resend(options: ResendOptions): Provider {
     limits = { maxSendRate: limit / (window > 0 ? window : 1) };
   };
 
-  /** Runs an SDK call; anything it throws (it should resolve with `{ error }`) becomes a RelayError. */
+  /**
+   * Runs one SDK call as one attempt (its own signal, ended at timeoutMs or when the caller aborts);
+   * anything it throws (it should resolve with `{ error }`) becomes a RelayError.
+   */
   async function call<T>(
-    run: () => Promise<{ data: T | null; error: unknown; headers: Record<string, string> | null }>,
+    run: (
+      signal: AbortSignal,
+    ) => Promise<{ data: T | null; error: unknown; headers: Record<string, string> | null }>,
     signal: AbortSignal | undefined,
   ): Promise<T> {
     let result: Awaited<ReturnType<typeof run>>;
+    let own: AbortSignal | undefined;
     try {
-      result = await run();
+      result = await runAttempt({ ...attempt, signal }, (s) => {
+        own = s;
+        return run(s);
+      });
     } catch (error) {
-      if (signal?.aborted) {
-        throw new RelayError({
-          kind: 'transient',
-          provider: name,
-          providerCode: 'ETIMEDOUT',
-          message: 'request aborted (timeout) before Resend answered',
-          cause: error,
-        });
-      }
-      throw toRelayError(error, name);
+      throw toTransportError(error, attempt) ?? toRelayError(error, name);
     }
     note(result.headers);
     if (result.error)
       throw mapResendError(result.error, {
         provider: name,
         headers: result.headers,
-        ...(signal ? { signal } : {}),
+        ...(own ? { signal: own } : {}),
       });
     if (result.data === null || result.data === undefined) {
-      throw new RelayError({
-        kind: 'transient',
-        provider: name,
-        message: 'Resend answered without data; retry later',
-      });
+      throw transportError('malformed', { ...attempt, detail: 'no data' });
     }
     return result.data;
   }
@@ -96,15 +153,11 @@ export function resend(options: ResendOptions): Provider {
     signal: AbortSignal | undefined,
   ): Promise<string> {
     const data = await call(
-      () => client.emails.send(email, { idempotencyKey, ...(signal ? { signal } : {}) }),
+      (s) => client.emails.send(email, { idempotencyKey, signal: s }),
       signal,
     );
     if (typeof data.id !== 'string' || data.id === '') {
-      throw new RelayError({
-        kind: 'transient',
-        provider: name,
-        message: 'Resend answered without an email id; retry later',
-      });
+      throw transportError('malformed', { ...attempt, detail: 'no email id' });
     }
     return data.id;
   }
@@ -125,12 +178,8 @@ export function resend(options: ResendOptions): Provider {
     };
     try {
       data = await call(
-        () =>
-          client.batch.send(emails, {
-            idempotencyKey,
-            batchValidation: 'permissive',
-            ...(signal ? { signal } : {}),
-          }),
+        (s) =>
+          client.batch.send(emails, { idempotencyKey, batchValidation: 'permissive', signal: s }),
         signal,
       );
     } catch (error) {

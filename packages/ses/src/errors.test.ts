@@ -131,16 +131,10 @@ describe('toSesError', () => {
     ).toBe('transient');
   });
 
-  it('maps an abort (relaykit timeout) to transient, and missing credentials/region to auth/config', () => {
-    const controller = new AbortController();
-    controller.abort();
+  it('maps an abort to the transport table (transient, not retried), and missing credentials/region to auth/config', () => {
     expect(
-      toSesError(
-        Object.assign(new Error('aborted'), { name: 'AbortError' }),
-        'ses',
-        controller.signal,
-      ),
-    ).toMatchObject({ kind: 'transient', providerCode: 'ABORTED' });
+      toSesError(Object.assign(new Error('aborted'), { name: 'AbortError' }), 'ses'),
+    ).toMatchObject({ kind: 'transient', providerCode: 'ABORT_ERR', retryable: false });
     expect(
       toSesError(
         Object.assign(new Error('Could not load credentials from any providers'), {

@@ -2,6 +2,8 @@ import {
   classifyHttpStatus,
   parseRetryAfter,
   RelayError,
+  toTransportError,
+  transportError,
   type RelayErrorKind,
 } from '@relaykit/core';
 
@@ -129,24 +131,6 @@ const byName: Record<string, Rule> = {
   TimeoutError: { kind: 'transient', advice: 'the request timed out' },
 };
 
-/** Node socket errors: refused/unresolvable means nothing was sent and the endpoint is down; the rest may have reached SES. */
-const unavailableCodes = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-]);
-const transientCodes = new Set([
-  'ECONNRESET',
-  'EPIPE',
-  'ETIMEDOUT',
-  'ECONNABORTED',
-  'ESOCKETTIMEDOUT',
-  'UND_ERR_SOCKET',
-  'UND_ERR_CONNECT_TIMEOUT',
-]);
-
 function header(
   headers: Record<string, string | undefined> | undefined,
   name: string,
@@ -156,21 +140,8 @@ function header(
   return undefined;
 }
 
-function networkCode(error: unknown): string | undefined {
-  for (
-    let e: unknown = error, depth = 0;
-    e && depth < 5;
-    e = (e as { cause?: unknown }).cause, depth += 1
-  ) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && (unavailableCodes.has(code) || transientCodes.has(code)))
-      return code;
-  }
-  return undefined;
-}
-
 /** Maps anything the SES client throws to a RelayError; the original stays as `cause`. */
-export function toSesError(error: unknown, provider = 'ses', signal?: AbortSignal): RelayError {
+export function toSesError(error: unknown, provider = 'ses'): RelayError {
   if (error instanceof RelayError) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorLike;
   const name = typeof e.name === 'string' ? e.name : 'Error';
@@ -183,25 +154,13 @@ export function toSesError(error: unknown, provider = 'ses', signal?: AbortSigna
     ...(status === undefined ? {} : { status }),
   };
 
-  if (signal?.aborted || name === 'AbortError') {
-    return new RelayError({
-      ...base,
-      kind: 'transient',
-      providerCode: 'ABORTED',
-      message: 'the SES call was aborted (timeout); it may or may not have been sent',
-    });
-  }
-  const code = networkCode(error);
-  if (code !== undefined && status === undefined) {
-    const unavailable = unavailableCodes.has(code);
-    return new RelayError({
-      ...base,
-      providerCode: code,
-      kind: unavailable ? 'provider-unavailable' : 'transient',
-      message: unavailable
-        ? `cannot reach SES (${code}); nothing was sent`
-        : `network failure talking to SES (${code}); the message may or may not have been sent`,
-    });
+  if (status === undefined || (status >= 200 && status < 300)) {
+    const transport = toTransportError(error, { provider, service: 'SES' });
+    if (transport) return transport;
+    // The SDK could not parse a success answer (smithy's JSON deserializer throws the SyntaxError).
+    if (name === 'SyntaxError' || (status !== undefined && status < 300)) {
+      return transportError('malformed', { provider, service: 'SES', detail: text, cause: error });
+    }
   }
 
   const retryAfterMs = parseRetryAfter(

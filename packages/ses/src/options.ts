@@ -47,6 +47,11 @@ export interface SesOptions {
   credentials?: SESv2ClientConfig['credentials'];
   /** Overrides the SES endpoint, e.g. the simulator's `http://127.0.0.1:PORT`. */
   endpoint?: string;
+  /**
+   * How long one request to SES may take; then it is abandoned as a timeout (transient) and the
+   * relay retries or fails over. @default 15000 (core's defaultTimeoutMs)
+   */
+  timeoutMs?: number;
   /** Attempts the SDK makes per call when relaykit builds the client. @default 1 (relaykit owns retries) */
   maxAttempts?: number;
   configurationSetName?: PerMessage<string>;
@@ -117,6 +122,7 @@ const schema = z
     region: z.string().min(1).optional(),
     credentials: z.unknown().optional(),
     endpoint: z.url().optional(),
+    timeoutMs: z.number().int().positive().max(600_000).optional(),
     maxAttempts: z.number().int().min(1).max(10).optional(),
     configurationSetName: perMessageString.optional(),
     fromEmailAddressIdentityArn: z.string().min(1).optional(),

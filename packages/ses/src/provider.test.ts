@@ -233,12 +233,12 @@ describe('errors the simulator can produce → RelayError kinds', () => {
     });
   });
 
-  it('a stalled request aborted by relaykit → transient (ABORTED)', async () => {
+  it('a stalled request aborted by the caller → transient (ABORT_ERR), not retried', async () => {
     sim.fail({ provider: 'ses', fault: 'stall', times: 1 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('timeout')), 100);
     expect(await failure(provider.send(await message(), context(controller.signal)))).toMatchObject(
-      { kind: 'transient', providerCode: 'ABORTED' },
+      { kind: 'transient', providerCode: 'ABORT_ERR', retryable: false },
     );
   });
 

@@ -8,6 +8,8 @@ import {
 import {
   RelayError,
   recipientsOf,
+  runAttempt,
+  transportError,
   type AccountLimits,
   type Message,
   type Provider,
@@ -60,22 +62,21 @@ export function ses(input: SesOptions = {}): SesProvider {
     content: options.content,
   });
 
-  const fail = (error: unknown, signal?: AbortSignal) => toSesError(error, name, signal);
+  const fail = (error: unknown) => toSesError(error, name);
+  const attempt = { provider: name, service: 'SES', timeoutMs: options.timeoutMs };
 
   async function send(message: Message, context: Pick<SendContext, 'signal'>): Promise<SendResult> {
     const command = new SendEmailCommand(toSendEmailInput(message, settingsFor(message)));
     let output;
     try {
-      output = await client.send(command, { abortSignal: context.signal });
+      output = await runAttempt({ ...attempt, signal: context.signal }, (abortSignal) =>
+        client.send(command, { abortSignal }),
+      );
     } catch (error) {
-      throw fail(error, context.signal);
+      throw fail(error);
     }
     if (!output.MessageId) {
-      throw new RelayError({
-        kind: 'transient',
-        provider: name,
-        message: 'SES answered without a MessageId',
-      });
+      throw transportError('malformed', { ...attempt, detail: 'no MessageId' });
     }
     return {
       providerMessageId: output.MessageId,
@@ -88,15 +89,16 @@ export function ses(input: SesOptions = {}): SesProvider {
   async function sendBulk(
     messages: Message[],
     settings: SendSettings[],
-    signal: AbortSignal,
+    signal: AbortSignal | undefined,
   ): Promise<Array<SendResult | RelayError>> {
     let output;
     try {
-      output = await client.send(new SendBulkEmailCommand(toBulkInput(messages, settings)), {
-        abortSignal: signal,
-      });
+      const command = new SendBulkEmailCommand(toBulkInput(messages, settings));
+      output = await runAttempt({ ...attempt, signal }, (abortSignal) =>
+        client.send(command, { abortSignal }),
+      );
     } catch (error) {
-      const relayError = fail(error, signal);
+      const relayError = fail(error);
       return messages.map(() => relayError);
     }
     const entries = output.BulkEmailEntryResults ?? [];
@@ -169,7 +171,7 @@ export function ses(input: SesOptions = {}): SesProvider {
         try {
           results[i] = await send(messages[i] as Message, context);
         } catch (error) {
-          results[i] = fail(error, context.signal);
+          results[i] = fail(error);
         }
       });
     }
@@ -199,7 +201,7 @@ export function ses(input: SesOptions = {}): SesProvider {
         if (out.SendingEnabled !== undefined) result.sendingEnabled = out.SendingEnabled;
         return result;
       } catch (error) {
-        throw fail(error, signal);
+        throw fail(error);
       }
     })();
     limits = { at: Date.now(), value };

@@ -30,7 +30,7 @@ export interface SimContext {
 }
 
 /**
- * Socket-level faults are the same for every provider; the rest are rendered by the provider.
+ * Socket-level faults (and an unreadable success body) are the same for every provider; the rest are rendered by the provider.
  * A stall with `delayMs` answers normally afterwards, so it doubles as injected latency.
  */
 export async function withFault(
@@ -39,6 +39,10 @@ export async function withFault(
   proceed: () => Reply | Promise<Reply>,
 ): Promise<Reply> {
   if (fault.kind === 'reset') return { reset: true };
+  if (fault.kind === 'malformed') {
+    // A success whose body was cut off (a broken proxy, a truncated response): unreadable JSON.
+    return { status: 200, headers: { 'content-type': 'application/json' }, body: '{"id":"' };
+  }
   if (fault.kind === 'stall') {
     if (fault.delayMs === undefined) return { hang: true };
     await sleep(fault.delayMs);

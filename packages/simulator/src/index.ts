@@ -15,3 +15,4 @@ export type { EventWait } from './recorder.ts';
 export type { SesAccount } from './ses/routes.ts';
 export { runSimulatorCli } from './cli.ts';
 export { startWebhookReceiver, type WebhookReceiver, type ReceivedWebhook } from './receiver.ts';
+export { startTransportFaults, type TransportFaults } from './transport-faults.ts';

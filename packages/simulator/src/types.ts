@@ -5,7 +5,8 @@ export const PROVIDERS: readonly ProviderName[] = ['ses', 'postmark', 'mailgun',
 
 /**
  * What a failure rule makes an endpoint do. Each provider renders the kind in its own status,
- * headers and body; `reset` and `stall` act on the socket.
+ * headers and body; `reset` and `stall` act on the socket; `malformed` answers 200 with a body
+ * no client can read (cut-off JSON).
  */
 export type FaultKind =
   | 'auth'
@@ -18,7 +19,8 @@ export type FaultKind =
   | 'account-suspended'
   | 'inactive-recipient'
   | 'reset'
-  | 'stall';
+  | 'stall'
+  | 'malformed';
 
 /** A failure-injection rule. Every condition given must hold for the rule to fire. */
 export interface FailureRule {

@@ -46,6 +46,7 @@ export function renderMailgunFault(fault: Fault, domain: string): Reply {
     case 'server-error':
     case 'reset':
     case 'stall':
+    case 'malformed':
       return mailgunError(fault.status ?? 500, m ?? 'Internal Server Error');
   }
 }

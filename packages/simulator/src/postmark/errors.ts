@@ -17,13 +17,13 @@ export function renderPostmarkFault(fault: Fault, recipients: readonly string[] 
   switch (fault.kind) {
     case 'auth':
       return postmarkError(
-        401,
+        fault.status ?? 401,
         10,
         m ??
           'The Server Token you provided in the X-Postmark-Server-Token request header was invalid. Please verify that you are using a valid token.',
       );
     case 'validation':
-      return postmarkError(422, 300, m ?? 'Invalid email request.');
+      return postmarkError(fault.status ?? 422, 300, m ?? 'Invalid email request.');
     case 'inactive-recipient':
       return postmarkError(422, 406, m ?? inactiveMessage(recipients));
     case 'rate-limit':
@@ -59,6 +59,7 @@ export function renderPostmarkFault(fault: Fault, recipients: readonly string[] 
     case 'server-error':
     case 'reset':
     case 'stall':
+    case 'malformed':
       return json(fault.status ?? 500, {
         ErrorCode: 0,
         Message: m ?? 'An internal error occurred while processing the request.',

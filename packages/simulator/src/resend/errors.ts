@@ -61,6 +61,7 @@ export function renderResendFault(fault: Fault): Reply {
     case 'server-error':
     case 'reset':
     case 'stall':
+    case 'malformed':
       return resendError(
         fault.status ?? 500,
         'internal_server_error',

@@ -60,19 +60,27 @@ export function renderSesFault(fault: Fault): Reply {
         'AccountSuspendedException',
         m ?? 'Your account has been permanently restricted from sending email.',
       );
-    case 'unavailable':
-      return sesError(fault.status ?? 503, 'ServiceUnavailable', m ?? 'Service Unavailable');
+    case 'unavailable': {
+      const status = fault.status ?? 503;
+      // Only a 503 is SES's own ServiceUnavailable; a 502 or 504 comes from a gateway before SES.
+      return status === 503
+        ? sesError(503, 'ServiceUnavailable', m ?? 'Service Unavailable')
+        : json(status, { message: m ?? 'Bad Gateway' });
+    }
     case 'server-error':
     case 'reset':
-    case 'stall': {
+    case 'stall':
+    case 'malformed': {
       const status = fault.status ?? 500;
-      return status === 500
-        ? sesError(
-            500,
-            'InternalServiceErrorException',
-            m ?? 'An internal error occurred. Try again later.',
-          )
-        : sesError(status, 'ServiceUnavailable', m ?? 'Service Unavailable');
+      if (status === 500)
+        return sesError(
+          500,
+          'InternalServiceErrorException',
+          m ?? 'An internal error occurred. Try again later.',
+        );
+      if (status === 503) return sesError(503, 'ServiceUnavailable', m ?? 'Service Unavailable');
+      // Any other status names no exception: the SDK knows only the status.
+      return json(status, { message: m ?? `HTTP ${status}` });
     }
   }
 }

@@ -1,0 +1,291 @@
+import { RelayError, type RelayErrorKind } from './errors.ts';
+
+/**
+ * What went wrong below HTTP (or with the bytes of a success answer). Every adapter sorts its
+ * SDK's failures into these, and the table below decides their kind, so the same failure is the
+ * same RelayError on every provider.
+ */
+export type TransportFailure =
+  'refused' | 'dns' | 'tls' | 'reset' | 'timeout' | 'aborted' | 'malformed';
+
+export interface TransportRule {
+  kind: RelayErrorKind;
+  /** `providerCode` of the error, the same on every adapter (the code seen is in the message). */
+  code: string;
+  /** False when a later attempt must not be made (the caller gave up). */
+  retryable?: boolean;
+  /** Whether the provider may have accepted the message. */
+  maybeSent: boolean;
+  describe(service: string, detail: string): string;
+}
+
+/**
+ * The kind of each transport failure. Nothing reached the provider when the connection was refused,
+ * the host did not resolve or its certificate was not trusted: the provider is out of reach, so the
+ * relay fails over at once (`provider-unavailable`). A reset, a timeout or an unreadable success
+ * answer may come after the provider took the message: `transient`, retried on the same provider
+ * first, with the same idempotency key where the provider takes one. A send the caller aborted is
+ * not retried.
+ */
+export const transportFailures: Readonly<Record<TransportFailure, TransportRule>> = {
+  refused: {
+    kind: 'provider-unavailable',
+    code: 'ECONNREFUSED',
+    maybeSent: false,
+    describe: (s, d) =>
+      `cannot connect to ${s} (${d}); nothing was sent. Check baseUrl; relaykit fails over to the next provider`,
+  },
+  dns: {
+    kind: 'provider-unavailable',
+    code: 'ENOTFOUND',
+    maybeSent: false,
+    describe: (s, d) =>
+      `cannot resolve ${s}'s host name (${d}); nothing was sent. Check baseUrl and DNS; relaykit fails over to the next provider`,
+  },
+  tls: {
+    kind: 'provider-unavailable',
+    code: 'ETLS',
+    maybeSent: false,
+    describe: (s, d) =>
+      `the TLS handshake with ${s} failed (${d}); nothing was sent. Check that baseUrl is the provider's own https host and that no proxy intercepts TLS`,
+  },
+  reset: {
+    kind: 'transient',
+    code: 'ECONNRESET',
+    maybeSent: true,
+    describe: (s, d) =>
+      `the connection to ${s} was reset (${d}); it may have taken the message. relaykit retries`,
+  },
+  timeout: {
+    kind: 'transient',
+    code: 'ETIMEDOUT',
+    maybeSent: true,
+    describe: (s, d) =>
+      `${s} did not answer in time (${d}); it may have taken the message. relaykit retries, then fails over; raise timeoutMs if the provider is merely slow`,
+  },
+  aborted: {
+    kind: 'transient',
+    code: 'ABORT_ERR',
+    retryable: false,
+    maybeSent: true,
+    describe: (s, d) =>
+      `the send was aborted by the caller's signal before ${s} answered (${d}); it may have taken the message. Not retried`,
+  },
+  malformed: {
+    kind: 'transient',
+    code: 'EBADRESPONSE',
+    maybeSent: true,
+    describe: (s, d) =>
+      `${s} answered success with a body that cannot be read (${d}); it may have taken the message. relaykit retries`,
+  },
+};
+
+const codeFailures: Record<string, TransportFailure> = {
+  ECONNREFUSED: 'refused',
+  EHOSTUNREACH: 'refused',
+  ENETUNREACH: 'refused',
+  EHOSTDOWN: 'refused',
+  ENETDOWN: 'refused',
+  EADDRNOTAVAIL: 'refused',
+  ENOTFOUND: 'dns',
+  EAI_AGAIN: 'dns',
+  EAI_FAIL: 'dns',
+  EAI_NONAME: 'dns',
+  EAI_NODATA: 'dns',
+  ECONNRESET: 'reset',
+  EPIPE: 'reset',
+  UND_ERR_SOCKET: 'reset',
+  UND_ERR_CLOSED: 'reset',
+  ETIMEDOUT: 'timeout',
+  ESOCKETTIMEDOUT: 'timeout',
+  // axios reports its own timeout as ECONNABORTED (axios lib/adapters/http.js).
+  ECONNABORTED: 'timeout',
+  UND_ERR_CONNECT_TIMEOUT: 'timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'timeout',
+  UND_ERR_BODY_TIMEOUT: 'timeout',
+  ABORT_ERR: 'aborted',
+  EPROTO: 'tls',
+};
+
+/**
+ * Certificate verification codes are OpenSSL's X509_V_ERR names without the prefix
+ * (node/doc/api/tls.md "X509 certificate error codes"), plus Node's ERR_TLS_* and ERR_SSL_*.
+ */
+const tlsCode =
+  /^(?:ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_|INVALID_CA|HOSTNAME_MISMATCH)/u;
+
+/** The failure an error code (Node errno, undici, axios, OpenSSL) names, if it names one. */
+export function transportFailureOfCode(code: string): TransportFailure | undefined {
+  return codeFailures[code] ?? (tlsCode.test(code) ? 'tls' : undefined);
+}
+
+/**
+ * Looks through an error and its `cause` chain (fetch wraps the socket error in a TypeError) for a
+ * code that names a transport failure. Returns the failure and the code that named it.
+ */
+export function transportFailureOf(
+  error: unknown,
+): { failure: TransportFailure; code: string } | undefined {
+  const seen = new Set<unknown>();
+  for (let e = error; e !== null && typeof e === 'object' && !seen.has(e);) {
+    seen.add(e);
+    const record = e as { code?: unknown; name?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof record.code === 'string') {
+      const failure = transportFailureOfCode(record.code);
+      if (failure) return { failure, code: record.code };
+    }
+    if (record.name === 'TimeoutError') return { failure: 'timeout', code: 'ETIMEDOUT' };
+    if (record.name === 'AbortError') return { failure: 'aborted', code: 'ABORT_ERR' };
+    // Node's happy-eyeballs connect throws an AggregateError of the per-address failures.
+    if (Array.isArray(record.errors) && record.errors.length > 0) {
+      const inner = transportFailureOf(record.errors[0]);
+      if (inner) return inner;
+    }
+    e = record.cause;
+  }
+  return undefined;
+}
+
+export interface TransportErrorOptions {
+  /** The relay's name for the provider. */
+  provider: string;
+  /** The provider as people know it ('SES', 'Postmark'), for the message. */
+  service: string;
+  /** The code seen (e.g. 'EAI_AGAIN'), for the message. */
+  code?: string;
+  /** A few words on what was seen, for the message. */
+  detail?: string;
+  cause?: unknown;
+}
+
+/** The RelayError for a transport failure, with the kind the table gives it. */
+export function transportError(
+  failure: TransportFailure,
+  options: TransportErrorOptions,
+): RelayError {
+  const rule = transportFailures[failure];
+  // One providerCode per failure on every adapter; the code actually seen goes in the message.
+  return new RelayError({
+    kind: rule.kind,
+    provider: options.provider,
+    providerCode: rule.code,
+    ...(rule.retryable === undefined ? {} : { retryable: rule.retryable }),
+    message: rule.describe(options.service, options.detail ?? options.code ?? rule.code),
+    ...(options.cause === undefined ? {} : { cause: options.cause }),
+  });
+}
+
+/**
+ * Maps an error to the table's RelayError when it is a transport failure; undefined otherwise, so
+ * the adapter can map what the provider answered.
+ */
+export function toTransportError(
+  error: unknown,
+  options: Omit<TransportErrorOptions, 'code' | 'cause'>,
+): RelayError | undefined {
+  if (error instanceof RelayError) return undefined;
+  const found = transportFailureOf(error);
+  if (!found) return undefined;
+  return transportError(found.failure, { ...options, code: found.code, cause: error });
+}
+
+interface Watchers {
+  callbacks: Set<() => void>;
+  fire: () => void;
+}
+
+const watched = new WeakMap<AbortSignal, Watchers>();
+
+/**
+ * Calls `callback` when `signal` aborts, until the returned function is called. However many
+ * attempts run on one caller's signal at once, it carries one listener of ours (so 32 sends in
+ * flight on an app's shutdown signal raise no MaxListenersExceededWarning), and none once they end.
+ */
+function watch(signal: AbortSignal, callback: () => void): () => void {
+  let entry = watched.get(signal);
+  if (!entry) {
+    const callbacks = new Set<() => void>();
+    const fire = () => {
+      watched.delete(signal);
+      for (const cb of callbacks) cb();
+    };
+    entry = { callbacks, fire };
+    watched.set(signal, entry);
+    signal.addEventListener('abort', fire, { once: true });
+  }
+  const { callbacks, fire } = entry;
+  callbacks.add(callback);
+  return () => {
+    callbacks.delete(callback);
+    if (callbacks.size === 0 && watched.get(signal) === entry) {
+      watched.delete(signal);
+      signal.removeEventListener('abort', fire);
+    }
+  };
+}
+
+/** Per-attempt timeout when an adapter's `timeoutMs` is not set. */
+export const defaultTimeoutMs = 15_000;
+
+export interface AttemptOptions {
+  /** The relay's name for the provider. */
+  provider: string;
+  /** The provider as people know it, for messages. */
+  service: string;
+  /** The attempt ends after this long. @default defaultTimeoutMs */
+  timeoutMs?: number | undefined;
+  /** The caller's signal: aborting it ends the attempt at once. */
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * Runs one request to a provider with its own AbortSignal: aborted after `timeoutMs` (a `timeout`
+ * failure) or when the caller's signal aborts (`aborted`). The attempt ends then even when the SDK
+ * ignores the signal, and its timer and its listener on the caller's signal are removed when it
+ * ends, so a signal shared by many sends never collects listeners.
+ */
+export async function runAttempt<T>(
+  options: AttemptOptions,
+  run: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const caller = options.signal;
+  if (caller?.aborted) {
+    throw transportError('aborted', { ...options, cause: caller.reason, detail: 'ABORT_ERR' });
+  }
+  const controller = new AbortController();
+  let fail!: (error: RelayError) => void;
+  const ended = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  const stop = (error: RelayError) => {
+    controller.abort(error);
+    fail(error);
+  };
+  const timer = setTimeout(
+    () =>
+      stop(
+        transportError('timeout', {
+          ...options,
+          detail: `ETIMEDOUT after ${timeoutMs} ms`,
+          cause: new DOMException(`no answer within ${timeoutMs} ms`, 'TimeoutError'),
+        }),
+      ),
+    timeoutMs,
+  );
+  const unwatch = caller
+    ? watch(caller, () =>
+        stop(transportError('aborted', { ...options, cause: caller.reason, detail: 'ABORT_ERR' })),
+      )
+    : undefined;
+  try {
+    return await Promise.race([run(controller.signal), ended]);
+  } catch (error) {
+    // Whatever the SDK threw after the abort (an AbortError, "fetch failed") is the abort itself.
+    if (controller.signal.aborted) throw controller.signal.reason as RelayError;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    unwatch?.();
+  }
+}
