@@ -59,8 +59,13 @@ export interface RecipientResult {
 
 export interface SendReport {
   messageId: string;
-  /** sent: every recipient accepted; partial: some were; none: no recipient was (all suppressed or rejected). */
-  status: 'sent' | 'partial' | 'none';
+  /**
+   * sent: every recipient accepted; partial: some were; none: no recipient was (all suppressed or
+   * rejected); scheduled: held in the outbox until its sendAt (recipients are decided then).
+   */
+  status: 'sent' | 'partial' | 'none' | 'scheduled';
+  /** For a scheduled message: when the outbox sends it. */
+  scheduledFor?: Date;
   stream?: string;
   provider?: string;
   providerMessageId?: string;
@@ -323,7 +328,7 @@ export function createRelay(options: RelayOptions): Relay {
   async function sendOne(input: MessageInput, signal?: AbortSignal): Promise<SendReport> {
     const message = await normalizeMessage(input, { maxMessageBytes: maxBytes });
     try {
-      const report = await pipeline(message, signal);
+      const report = heldUntilDue(message) ? await hold(message) : await pipeline(message, signal);
       emitter.emit('send', { messageId: message.id, report });
       return report;
     } catch (error) {
@@ -331,6 +336,38 @@ export function createRelay(options: RelayOptions): Relay {
       emitter.emit('send', { messageId: message.id, error: relayError });
       throw relayError;
     }
+  }
+
+  /**
+   * With an outbox configured, a future sendAt that no provider of the message's stream schedules
+   * natively that far ahead is held in the outbox and sent when due (by the queue runner,
+   * `relay.start()`), instead of being refused. A message no provider could take at all (too many
+   * recipients) is not held: the pipeline refuses it now.
+   */
+  function heldUntilDue(message: Message): boolean {
+    if (options.outbox === undefined || message.sendAt === undefined) return false;
+    const lead = message.sendAt.getTime() - now();
+    if (lead <= 0) return false;
+    const count = recipientCount(message);
+    const route = streams.resolve(message.stream, addressDomain(message.from));
+    const names = route.providers;
+    const fit = options.providers.filter(
+      (p) =>
+        (names === undefined || names.includes(p.name)) && count <= p.capabilities.maxRecipients,
+    );
+    return fit.length > 0 && !fit.some((p) => schedulingHorizon(p.capabilities) >= lead);
+  }
+
+  async function hold(message: Message): Promise<SendReport> {
+    const expiresInMs = queueOptions.maxAgeMs ?? 72 * 60 * 60 * 1000;
+    await outbox.enqueue([toQueued(message, { now: now(), expiresInMs })]);
+    return {
+      messageId: message.id,
+      status: 'scheduled',
+      attempts: 0,
+      recipients: [],
+      ...(message.sendAt ? { scheduledFor: message.sendAt } : {}),
+    };
   }
 
   interface Prepared {
@@ -671,10 +708,10 @@ export function createRelay(options: RelayOptions): Relay {
     const valid: Array<{ index: number; message: Message }> = [];
     for (const [index, input] of inputs.entries()) {
       try {
-        valid.push({
-          index,
-          message: await normalizeMessage(input, { maxMessageBytes: maxBytes }),
-        });
+        const message = await normalizeMessage(input, { maxMessageBytes: maxBytes });
+        if (heldUntilDue(message))
+          results[index] = { ok: true, messageId: message.id, report: await hold(message) };
+        else valid.push({ index, message });
       } catch (error) {
         const id = (input as { id?: unknown } | undefined)?.id;
         results[index] = {
@@ -902,6 +939,6 @@ function unfitError(
   return new RelayError({
     kind: 'invalid',
     field: 'sendAt',
-    message: `sendAt: ${message.sendAt?.toISOString() ?? ''} is ${span(lead)} ahead and ${reasons.join('; ')}; relaykit never sends it early: hold it with relay.enqueue(message), which sends it when it is due`,
+    message: `sendAt: ${message.sendAt?.toISOString() ?? ''} is ${span(lead)} ahead and ${reasons.join('; ')}; relaykit never sends it early: give createRelay an outbox (send then holds it there until due) or hold it with relay.enqueue(message)`,
   });
 }

@@ -116,6 +116,49 @@ describe('sendAt: nothing sent early', () => {
   });
 });
 
+describe('sendAt with an outbox configured', () => {
+  it('holds a message no provider can schedule in the outbox, from send and sendBatch alike, and sends it when due', async () => {
+    let t = Date.UTC(2030, 0, 1, 9);
+    const clock = () => t;
+    const provider = testingProvider({ name: 'plain' });
+    const relay = createRelay({
+      providers: [provider],
+      throttle: false,
+      now: clock,
+      outbox: memoryOutbox({ now: clock }),
+      queue: { pollMs: 5 },
+    });
+    const sendAt = new Date(t + hour);
+    const report = await relay.send({ ...base, to: 'a@x.test', sendAt });
+    expect(report).toMatchObject({ status: 'scheduled', attempts: 0, scheduledFor: sendAt });
+    const [batched] = await relay.sendBatch([{ ...base, to: 'b@x.test', sendAt }]);
+    expect(batched).toMatchObject({ ok: true, report: { status: 'scheduled' } });
+    expect((await relay.outbox.counts()).queued).toBe(2);
+    relay.start();
+    await new Promise((r) => setTimeout(r, 40));
+    expect(provider.calls).toHaveLength(0);
+    t += hour;
+    for (let i = 0; i < 100 && provider.sent.length < 2; i += 1)
+      await new Promise((r) => setTimeout(r, 10));
+    await relay.stop();
+    expect(provider.sent.map((m) => m.to[0]?.address).sort()).toEqual(['a@x.test', 'b@x.test']);
+    expect(provider.sent.every((m) => m.sendAt === undefined)).toBe(true);
+  });
+
+  it('still hands a schedule to a provider that takes it natively, and refuses an unfit message at once', async () => {
+    const native = scheduler('native', day);
+    const relay = createRelay({ providers: [native], throttle: false, outbox: memoryOutbox() });
+    const sendAt = new Date(Date.now() + hour);
+    expect((await relay.send({ ...base, to: 'a@x.test', sendAt })).status).toBe('sent');
+    expect(native.sent[0]?.sendAt).toEqual(sendAt);
+    const many = Array.from({ length: 1001 }, (_, i) => `r${i}@x.test`);
+    const error = await refusal(
+      relay.send({ ...base, to: many, sendAt: new Date(Date.now() + 2 * day) }),
+    );
+    expect(error.field).toBe('to');
+  });
+});
+
 describe('recipient limits', () => {
   const many = (n: number) => Array.from({ length: n }, (_, i) => `r${i}@x.test`);
 
