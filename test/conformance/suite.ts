@@ -396,7 +396,7 @@ export function runConformance(target: ConformanceTarget): void {
     });
 
     describe('send contract: nothing silently dropped', () => {
-      it('sends to every address of an RFC 5322 list, in every address field', async () => {
+      it('sends to every address of an RFC 5322 list, in every address field: send, sendBatch, enqueue', async () => {
         const report = await relay.send({
           ...base(),
           to: 'ada@example.org, "Doe, J" <bob@example.org>',
@@ -408,11 +408,24 @@ export function runConformance(target: ConformanceTarget): void {
           'carol@example.org',
           'dan@example.org',
         ]);
-        const [message] = await sim.waitForMessages(1);
-        const bare = (list: readonly string[] = []) =>
-          list.map((a) => /<([^>]*)>/u.exec(a)?.[1] ?? a).sort();
-        expect(bare(message?.to)).toEqual(['ada@example.org', 'bob@example.org']);
-        expect(bare(message?.cc)).toEqual(['carol@example.org', 'dan@example.org']);
+        const list = { ...base(), to: 'ada@example.org, "Doe, J" <bob@example.org>' };
+        const [batched] = await relay.sendBatch([list, { ...list, subject: 'Second' }]);
+        expect(batched?.ok && batched.report.recipients).toHaveLength(2);
+        await relay.enqueue({ ...list, subject: 'Queued' });
+        relay.start();
+        const messages = await sim.waitForMessages(4);
+        await relay.stop();
+        const bare = (addresses: readonly string[] = []) =>
+          addresses.map((a) => /<([^>]*)>/u.exec(a)?.[1] ?? a).sort();
+        for (const message of messages)
+          expect(bare(message.to)).toEqual(['ada@example.org', 'bob@example.org']);
+        expect(bare(messages[0]?.cc)).toEqual(['carol@example.org', 'dan@example.org']);
+        expect(messages.map((m) => m.subject).sort()).toEqual([
+          'Conformance',
+          'Conformance',
+          'Queued',
+          'Second',
+        ]);
       });
 
       it('refuses a key it does not know, naming the nearest one, before any provider call', async () => {

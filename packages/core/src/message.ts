@@ -224,13 +224,12 @@ function schemaFor(input: unknown): z.ZodType {
 type Fields = z.output<typeof messageShape>;
 
 const idPattern = /^[A-Za-z0-9_.:-]{1,128}$/u;
-const lineBreak = headerUnsafePattern;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const isLine = (v: unknown, min: number, max: number): v is string =>
-  typeof v === 'string' && v.length >= min && v.length <= max && !lineBreak.test(v);
+  typeof v === 'string' && v.length >= min && v.length <= max && !headerUnsafePattern.test(v);
 
 /** A string, or a copy of an { address, name } object; undefined when the schema must judge. */
 function quickAddress(v: unknown): string | { address: string; name?: string } | undefined {
@@ -283,7 +282,8 @@ function quickRecord<V>(
   return out;
 }
 
-const isHeaderValue = (x: unknown): x is string => typeof x === 'string' && !lineBreak.test(x);
+const isHeaderValue = (x: unknown): x is string =>
+  typeof x === 'string' && !headerUnsafePattern.test(x);
 const isMetadataValue = (x: unknown): x is string | number | boolean =>
   isHeaderValue(x) || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
 const isHeaderName = (k: string) => headerName.test(k);
