@@ -44,7 +44,7 @@ const batchSize = 100;
 const adapters: Array<[string, (sim: Sim) => Provider]> = [
   ['ses', (sim) => ses({ ...sim.ses, webhook: false, accountLimits: false } as never)],
   ['postmark', (sim) => postmark({ serverToken: sim.postmark, baseUrl: sim.url })],
-  ['mailgun', (sim) => mailgun({ ...sim.mailgun, url: sim.url, webhooks: false })],
+  ['mailgun', (sim) => mailgun({ ...sim.mailgun, baseUrl: sim.url, webhooks: false })],
   ['resend', (sim) => resend({ apiKey: sim.resend, baseUrl: sim.url, webhooks: false })],
 ];
 

@@ -158,7 +158,7 @@ export function providerFromEnv(name: ProviderName, env: Env, mode: 'send' | 'we
         domain: sending
           ? need(env, 'MAILGUN_DOMAIN', name, 'the sending domain, e.g. mg.example.com')
           : (env['MAILGUN_DOMAIN'] ?? 'relaykit-events.invalid'),
-        ...(env['MAILGUN_URL'] ? { url: env['MAILGUN_URL'] } : region ? { region } : {}),
+        ...(env['MAILGUN_URL'] ? { baseUrl: env['MAILGUN_URL'] } : region ? { region } : {}),
         ...(sending
           ? { webhooks: false }
           : {
