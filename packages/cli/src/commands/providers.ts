@@ -89,7 +89,7 @@ export function providerFromEnv(name: ProviderName, env: Env, mode: 'send' | 'we
       const session = env['AWS_SESSION_TOKEN'];
       return ses({
         region,
-        ...(env['SES_ENDPOINT'] ? { endpoint: env['SES_ENDPOINT'] } : {}),
+        ...(env['SES_ENDPOINT'] ? { baseUrl: env['SES_ENDPOINT'] } : {}),
         // Without both keys the SDK's own chain (profile, SSO, instance role) applies.
         ...(keyId && secret
           ? {
