@@ -125,7 +125,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ses({
         // One client with room for the demo's concurrency (the SDK's default agent holds 50 sockets).
         client: new SESv2Client({
-          ...sim.ses.options,
+          ...sim.ses.clientConfig,
           maxAttempts: 1,
           requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }) },
         }),
