@@ -25,7 +25,7 @@ export function createFailoverRelay(env: Env = process.env): Relay {
       ses({
         region: required(env, 'AWS_REGION'),
         // Local simulator in tests; in production the SDK's credential chain and endpoint apply.
-        ...(env['SES_ENDPOINT'] ? { endpoint: env['SES_ENDPOINT'] } : {}),
+        ...(env['SES_ENDPOINT'] ? { baseUrl: env['SES_ENDPOINT'] } : {}),
         ...(env['AWS_ACCESS_KEY_ID'] && env['AWS_SECRET_ACCESS_KEY']
           ? {
               credentials: {

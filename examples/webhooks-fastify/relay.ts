@@ -16,7 +16,7 @@ export function createMailRelay(env: Env = process.env): Relay {
       mailgun({
         apiKey: required(env, 'MAILGUN_API_KEY'),
         domain: required(env, 'MAILGUN_DOMAIN'),
-        ...(env['MAILGUN_URL'] ? { url: env['MAILGUN_URL'] } : {}),
+        ...(env['MAILGUN_URL'] ? { baseUrl: env['MAILGUN_URL'] } : {}),
         webhookSigningKey: required(env, 'MAILGUN_WEBHOOK_SIGNING_KEY'),
       }),
     ],

@@ -9,7 +9,7 @@ runConformance({
     mailgun({
       apiKey: sim.mailgun.apiKey,
       domain: sim.mailgun.domain,
-      url: at?.baseUrl ?? sim.mailgun.url,
+      baseUrl: at?.baseUrl ?? sim.mailgun.url,
       timeoutMs: at?.timeoutMs ?? 5_000,
       webhookSigningKey: sim.mailgun.webhookSigningKey,
     }),

@@ -5,8 +5,8 @@ runConformance({
   name: 'ses',
   make: (sim, at) =>
     ses({
-      ...sim.ses.clientConfig,
-      ...(at?.baseUrl ? { endpoint: at.baseUrl } : {}),
+      ...sim.ses.options,
+      ...(at?.baseUrl ? { baseUrl: at.baseUrl } : {}),
       ...(at?.timeoutMs ? { timeoutMs: at.timeoutMs } : {}),
       configurationSetName: 'relaykit-events',
       webhook: {

@@ -68,7 +68,7 @@ beforeEach(async () => {
   provider = mailgun({
     apiKey: sim.mailgun.apiKey,
     domain: sim.mailgun.domain,
-    url: sim.mailgun.url,
+    baseUrl: sim.mailgun.url,
     timeoutMs: 5_000,
     webhookSigningKey: signingKey,
   });

@@ -24,7 +24,7 @@ describe.each(['1', '2'] as const)(
 
     const adapter = (topicArns: string[]) =>
       ses({
-        ...sim.ses.clientConfig,
+        ...sim.ses.options,
         configurationSetName: 'relaykit-events',
         webhook: {
           topicArns,

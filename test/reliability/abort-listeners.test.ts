@@ -15,7 +15,6 @@ import { mailgun } from '@relaykit/mailgun';
 import { postmark } from '@relaykit/postmark';
 import { resend } from '@relaykit/resend';
 import { ses } from '@relaykit/ses';
-import type { SESv2ClientConfig } from '@aws-sdk/client-sesv2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { kill, startFixture } from './spawn.ts';
 
@@ -31,7 +30,11 @@ const gc = runInNewContext('gc') as () => void;
 
 interface Sim {
   url: string;
-  ses: SESv2ClientConfig;
+  ses: {
+    region: string;
+    baseUrl: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
   postmark: string;
   mailgun: { apiKey: string; domain: string };
   resend: string;
@@ -42,9 +45,9 @@ const inFlight = 32;
 const batchSize = 100;
 
 const adapters: Array<[string, (sim: Sim) => Provider]> = [
-  ['ses', (sim) => ses({ ...sim.ses, webhook: false, accountLimits: false } as never)],
+  ['ses', (sim) => ses({ ...sim.ses, webhook: false, accountLimits: false })],
   ['postmark', (sim) => postmark({ serverToken: sim.postmark, baseUrl: sim.url })],
-  ['mailgun', (sim) => mailgun({ ...sim.mailgun, url: sim.url, webhooks: false })],
+  ['mailgun', (sim) => mailgun({ ...sim.mailgun, baseUrl: sim.url, webhooks: false })],
   ['resend', (sim) => resend({ apiKey: sim.resend, baseUrl: sim.url, webhooks: false })],
 ];
 

@@ -6,7 +6,8 @@ describe('classifyHttpStatus', () => {
     for (let s = 400; s < 500; s += 1) {
       const kind = classifyHttpStatus(s);
       if (s === 408 || s === 429) continue;
-      expect(['auth', 'message-rejected']).toContain(kind);
+      // 404/405: no such endpoint, so the configuration (base URL, domain) is wrong.
+      expect(s === 404 || s === 405 ? ['config'] : ['auth', 'message-rejected']).toContain(kind);
     }
     for (let s = 500; s < 600; s += 1)
       expect(['transient', 'provider-unavailable']).toContain(classifyHttpStatus(s));

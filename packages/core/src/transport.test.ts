@@ -170,7 +170,7 @@ describe('runAttempt', () => {
     process.on('warning', onWarning);
     try {
       const pending = Array.from({ length: 50 }, () =>
-        runAttempt({ ...at, signal: caller.signal }, () => new Promise(() => {})).catch(
+        runAttempt({ ...at, signal: caller.signal }, () => new Promise<never>(() => {})).catch(
           (e: unknown) => e as RelayError,
         ),
       );

@@ -75,7 +75,7 @@ function mapStatus(status: number, detail: string, now: number): Mapped {
         return {
           kind: 'config',
           message:
-            'the url answers as the Mailgun root, not the API: give the origin only (e.g. https://api.mailgun.net), without /v3',
+            'baseUrl answers as the Mailgun root, not the API: give the origin only (e.g. https://api.mailgun.net), without /v3',
         };
       }
       const field = parameterOf(detail);
@@ -158,7 +158,7 @@ export function mapMailgunError(
         kind: 'config',
         provider,
         providerCode: code,
-        message: `the Mailgun url is not a valid URL (${detail || code}); check url`,
+        message: `the Mailgun baseUrl is not a valid URL (${detail || code}); check baseUrl`,
         cause: error,
       });
     }

@@ -21,12 +21,12 @@ describe('resolveOptions', () => {
   it('applies defaults: US endpoint, a timeout, 5-minute webhook window', () => {
     expect(resolveOptions(base)).toMatchObject({
       name: 'mailgun',
-      url: 'https://api.mailgun.net',
+      baseUrl: 'https://api.mailgun.net',
       timeoutMs: 15_000,
       toleranceSeconds: 300,
       messageIdVariable: 'relaykit-message-id',
       batch: true,
-      concurrency: 8,
+      batchConcurrency: 8,
       webhooks: true,
       skipVerification: false,
     });
@@ -46,11 +46,11 @@ describe('resolveOptions', () => {
     expect(configError({ ...base, schedulingHorizonDays: 8 }).message).toMatch(/at most 7 days/u);
   });
 
-  it('picks the EU endpoint by region; url wins and loses its trailing slash', () => {
-    expect(resolveOptions({ ...base, region: 'eu' }).url).toBe('https://api.eu.mailgun.net');
-    expect(resolveOptions({ ...base, region: 'eu', url: 'http://127.0.0.1:4010/' }).url).toBe(
-      'http://127.0.0.1:4010',
-    );
+  it('picks the EU endpoint by region; baseUrl wins and loses its trailing slash', () => {
+    expect(resolveOptions({ ...base, region: 'eu' }).baseUrl).toBe('https://api.eu.mailgun.net');
+    expect(
+      resolveOptions({ ...base, region: 'eu', baseUrl: 'http://127.0.0.1:4010/' }).baseUrl,
+    ).toBe('http://127.0.0.1:4010');
   });
 
   it.each([
@@ -58,7 +58,10 @@ describe('resolveOptions', () => {
     [{ apiKey: 'k', webhookSigningKey: 'k' }, /domain/u],
     [{ ...base, domain: 'https://mg.example.com/' }, /bare domain/u],
     [{ ...base, region: 'ap' }, /region/u],
-    [{ ...base, url: 'https://api.mailgun.net/v3' }, /without|\/v3/u],
+    [{ ...base, baseUrl: 'https://api.mailgun.net/v3' }, /without|\/v3/u],
+    [{ ...base, url: 'http://127.0.0.1:4010' }, /option url is now called baseUrl/u],
+    [{ ...base, timeout: 5000 }, /option timeout is now called timeoutMs/u],
+    [{ ...base, concurrency: 2 }, /option concurrency is now called batchConcurrency/u],
     [{ ...base, webhookSigningKey: undefined }, /webhookSigningKey is missing/u],
     [{ ...base, timeoutMs: 0 }, /timeoutMs/u],
     [{ ...base, unknownOption: 1 }, /unknown option/u],

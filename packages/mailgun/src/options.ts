@@ -33,7 +33,7 @@ export interface MailgunOptions {
    * The API origin, e.g. the simulator's URL; overrides `region`. Without `/v3`: the SDK adds it.
    * @default 'https://api.mailgun.net' ('https://api.eu.mailgun.net' for region 'eu')
    */
-  url?: string;
+  baseUrl?: string;
   /**
    * How long one request to Mailgun may take; then it is abandoned as a timeout (transient) and
    * the relay retries or fails over. @default 15000 (core's defaultTimeoutMs)
@@ -74,7 +74,7 @@ export interface MailgunOptions {
    */
   batch?: boolean;
   /** Parallel API calls in sendBatch. @default 8 */
-  concurrency?: number;
+  batchConcurrency?: number;
   /**
    * How many days ahead Mailgun holds a message (`o:deliverytime`): 3 by default, up to 7 on
    * plans that keep messages 7 days or more (Mailgun's "Scheduled delivery" documentation). A
@@ -90,7 +90,7 @@ export interface ResolvedMailgunOptions {
   apiKey?: string;
   client?: MailgunClient;
   domain: string;
-  url: string;
+  baseUrl: string;
   timeoutMs: number;
   signingKeys: string[];
   toleranceSeconds: number;
@@ -102,7 +102,7 @@ export interface ResolvedMailgunOptions {
   trackClicks?: ClickTracking;
   messageIdVariable: string;
   batch: boolean;
-  concurrency: number;
+  batchConcurrency: number;
   schedulingHorizonDays: number;
 }
 
@@ -137,7 +137,7 @@ const schema = z
         'domain must be a bare domain name such as mg.example.com (no scheme, no path)',
       ),
     region: z.enum(['us', 'eu'], { message: "region must be 'us' or 'eu'" }).optional(),
-    url: z.url({ protocol: /^https?$/u, message: 'url must be an http(s) URL' }).optional(),
+    baseUrl: z.url({ protocol: /^https?$/u, message: 'baseUrl must be an http(s) URL' }).optional(),
     timeoutMs: z.number().int().positive().max(600_000).optional(),
     webhookSigningKey: z
       .union([
@@ -170,7 +170,7 @@ const schema = z
       )
       .optional(),
     batch: z.boolean().optional(),
-    concurrency: z.number().int().min(1).max(64).optional(),
+    batchConcurrency: z.number().int().min(1).max(64).optional(),
     schedulingHorizonDays: z
       .number()
       .min(0, 'schedulingHorizonDays is 0 (no native scheduling) to 7')
@@ -184,7 +184,13 @@ const config = (message: string) =>
 
 /** Validates the factory options; every fault is a RelayError of kind 'config' saying what to do. */
 export function resolveOptions(input: unknown): ResolvedMailgunOptions {
-  const parsed = { data: parseFactoryOptions(schema, input, 'mailgun', { timeout: 'timeoutMs' }) };
+  const parsed = {
+    data: parseFactoryOptions(schema, input, 'mailgun', {
+      timeout: 'timeoutMs',
+      url: 'baseUrl',
+      concurrency: 'batchConcurrency',
+    }),
+  };
   const o = parsed.data;
   if (o.client === undefined && o.apiKey === undefined) {
     throw config(
@@ -194,17 +200,17 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
   if (
     o.client !== undefined &&
     (o.apiKey !== undefined ||
-      o.url !== undefined ||
+      o.baseUrl !== undefined ||
       o.region !== undefined ||
       o.timeoutMs !== undefined)
   ) {
     throw config(
-      'give either client, or apiKey with region/url/timeoutMs, not both: a client you built keeps its own key, URL and timeout',
+      'give either client, or apiKey with region/baseUrl/timeoutMs, not both: a client you built keeps its own key, URL and timeout',
     );
   }
-  if (o.url?.replace(/\/+$/u, '').endsWith('/v3')) {
+  if (o.baseUrl?.replace(/\/+$/u, '').endsWith('/v3')) {
     throw config(
-      'url must not end in /v3: mailgun.js adds /v3/{domain}/messages itself (give e.g. https://api.eu.mailgun.net)',
+      'baseUrl must not end in /v3: mailgun.js adds /v3/{domain}/messages itself (give e.g. https://api.eu.mailgun.net)',
     );
   }
   const webhooks = o.webhooks ?? true;
@@ -223,7 +229,7 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
   const resolved: ResolvedMailgunOptions = {
     name: o.name ?? 'mailgun',
     domain: o.domain.toLowerCase(),
-    url: (o.url ?? regionUrls[o.region ?? 'us']).replace(/\/+$/u, ''),
+    baseUrl: (o.baseUrl ?? regionUrls[o.region ?? 'us']).replace(/\/+$/u, ''),
     timeoutMs: o.timeoutMs ?? defaultTimeoutMs,
     signingKeys: signingKeys.map((k) => k.trim()),
     toleranceSeconds: o.webhookToleranceSeconds ?? 300,
@@ -232,7 +238,7 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
     testMode: o.testMode ?? false,
     messageIdVariable: o.messageIdVariable ?? 'relaykit-message-id',
     batch: o.batch ?? true,
-    concurrency: o.concurrency ?? 8,
+    batchConcurrency: o.batchConcurrency ?? 8,
     schedulingHorizonDays: o.schedulingHorizonDays ?? 3,
   };
   if (o.apiKey !== undefined) resolved.apiKey = o.apiKey;

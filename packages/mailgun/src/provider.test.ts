@@ -18,7 +18,7 @@ const make = (extra: Partial<Parameters<typeof mailgun>[0]> = {}) =>
   mailgun({
     apiKey: sim.mailgun.apiKey,
     domain: sim.mailgun.domain,
-    url: sim.mailgun.url,
+    baseUrl: sim.mailgun.url,
     timeoutMs: 2_000,
     webhookSigningKey: sim.mailgun.webhookSigningKey,
     ...extra,
@@ -138,7 +138,7 @@ describe('mailgun provider through mailgun.js against the simulator', () => {
   });
 
   it('sends one call per message when batching is off', async () => {
-    const p = make({ batch: false, concurrency: 2 });
+    const p = make({ batch: false, batchConcurrency: 2 });
     const batch = await Promise.all(
       ['a@example.org', 'b@example.org', 'c@example.org'].map((to) => message({ to })),
     );
@@ -216,7 +216,7 @@ describe('mailgun provider through mailgun.js against the simulator', () => {
     const p = mailgun({
       apiKey: 'k',
       domain: 'mg.example.com',
-      url: `http://127.0.0.1:${await closedPort()}`,
+      baseUrl: `http://127.0.0.1:${await closedPort()}`,
       webhooks: false,
     });
     const m = await message();

@@ -58,7 +58,7 @@ export function mailgun(options: MailgunOptions): Provider {
     new Mailgun(FormData).client({
       username: 'api',
       key: o.apiKey as string,
-      url: o.url,
+      url: o.baseUrl,
       // mailgun.js takes no AbortSignal: its own timeout (a little past relaykit's, which ends the
       // attempt first) is what finally closes the socket of an abandoned request.
       timeout: o.timeoutMs + 1000,
@@ -105,7 +105,7 @@ export function mailgun(options: MailgunOptions): Provider {
   /**
    * Messages that differ only in their single To go out as recipient-variables batches of up to
    * 1,000 (each recipient gets its own copy; the batch shares one Mailgun id, so each message's
-   * providerMessageId is `<id>/<recipient>`); the rest one call each. At most `concurrency` calls
+   * providerMessageId is `<id>/<recipient>`); the rest one call each. At most `batchConcurrency` calls
    * run at once. A failed call fails exactly the messages it carried.
    */
   async function sendBatch(
@@ -162,7 +162,7 @@ export function mailgun(options: MailgunOptions): Provider {
         for (const i of indices) results[i] = relayError;
       }
     });
-    await pool(tasks, o.concurrency);
+    await pool(tasks, o.batchConcurrency);
     return results;
   }
 

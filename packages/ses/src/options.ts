@@ -40,13 +40,16 @@ export interface SesWebhookOptions {
 export interface SesOptions {
   /** The relay's name for this provider. @default 'ses' */
   name?: string;
-  /** A client you built; used as it is (drop-in). Region, credentials and endpoint are then ignored. */
+  /** A client you built; used as it is (drop-in). Region, credentials and baseUrl are then ignored. */
   client?: SESv2Client;
   region?: string;
   /** AWS credentials, or a credential provider; by default the SDK's chain (env, profile, role). */
   credentials?: SESv2ClientConfig['credentials'];
-  /** Overrides the SES endpoint, e.g. the simulator's `http://127.0.0.1:PORT`. */
-  endpoint?: string;
+  /**
+   * Overrides the SES API origin (the SDK's `endpoint`), e.g. the simulator's
+   * `http://127.0.0.1:PORT`. @default the region's AWS endpoint
+   */
+  baseUrl?: string;
   /**
    * How long one request to SES may take; then it is abandoned as a timeout (transient) and the
    * relay retries or fails over. @default 15000 (core's defaultTimeoutMs)
@@ -121,7 +124,7 @@ const schema = z
       .optional(),
     region: z.string().min(1).optional(),
     credentials: z.unknown().optional(),
-    endpoint: z.url().optional(),
+    baseUrl: z.url().optional(),
     timeoutMs: z.number().int().positive().max(600_000).optional(),
     maxAttempts: z.number().int().min(1).max(10).optional(),
     configurationSetName: perMessageString.optional(),
@@ -144,7 +147,7 @@ const schema = z
 
 /** Validates the factory options; a fault is a RelayError of kind 'config' naming the option (never its value). */
 export function parseOptions(input: unknown): SesOptions {
-  parseFactoryOptions(schema, input, 'ses');
+  parseFactoryOptions(schema, input, 'ses', { endpoint: 'baseUrl' });
   const options = input as SesOptions;
   if (
     options.webhook !== false &&

@@ -17,7 +17,7 @@ let provider: SesProvider;
 beforeAll(async () => {
   sim = await startSimulator({ seed: 'ses-adapter' });
   provider = ses({
-    ...sim.ses.clientConfig,
+    ...sim.ses.options,
     webhook: false,
     configurationSetName: 'relaykit-events',
   });
@@ -101,7 +101,7 @@ describe('sending through the SDK against the simulator', () => {
   });
 
   it('sends raw MIME when asked (or when Simple content cannot carry the message)', async () => {
-    const rawProvider = ses({ ...sim.ses.clientConfig, webhook: false, content: 'raw' });
+    const rawProvider = ses({ ...sim.ses.options, webhook: false, content: 'raw' });
     const m = await message({
       headers: { 'X-Campaign': 'spring' },
       attachments: [
@@ -272,7 +272,7 @@ describe('errors the simulator can produce → RelayError kinds', () => {
     const down = ses({
       webhook: false,
       region: 'us-east-1',
-      endpoint: `http://127.0.0.1:${port}`,
+      baseUrl: `http://127.0.0.1:${port}`,
       credentials: sim.ses.credentials,
     });
     expect(await failure(down.send(await message(), context()))).toMatchObject({
@@ -284,7 +284,7 @@ describe('errors the simulator can produce → RelayError kinds', () => {
 
 describe('accountLimits', () => {
   it('reports GetAccount send quota, and is cached', async () => {
-    const fresh = ses({ ...sim.ses.clientConfig, webhook: false });
+    const fresh = ses({ ...sim.ses.options, webhook: false });
     await fresh.send(await message({ to: ['a@example.org', 'b@example.org'] }), context());
     expect(await fresh.accountLimits?.()).toEqual({
       maxSendRate: 14,
@@ -294,16 +294,16 @@ describe('accountLimits', () => {
     });
     sim.ses.account.sendingEnabled = false;
     expect((await fresh.accountLimits?.())?.sendingEnabled).toBe(true);
-    const uncached = ses({ ...sim.ses.clientConfig, webhook: false, accountLimitsTtlMs: 0 });
+    const uncached = ses({ ...sim.ses.options, webhook: false, accountLimitsTtlMs: 0 });
     expect((await uncached.accountLimits?.())?.sendingEnabled).toBe(false);
   });
 
   it('maps GetAccount failures, and can be turned off', async () => {
     sim.fail({ provider: 'ses', operation: 'account', fault: 'auth', times: 1 });
-    const fresh = ses({ ...sim.ses.clientConfig, webhook: false });
+    const fresh = ses({ ...sim.ses.options, webhook: false });
     expect((await failure(fresh.accountLimits?.() as Promise<unknown>)).kind).toBe('auth');
     expect(
-      ses({ ...sim.ses.clientConfig, webhook: false, accountLimits: false }).accountLimits,
+      ses({ ...sim.ses.options, webhook: false, accountLimits: false }).accountLimits,
     ).toBeUndefined();
   });
 });
@@ -320,17 +320,22 @@ describe('options', () => {
     };
     expect(
       attempt({
-        endpoint: 'not a url',
+        baseUrl: 'not a url',
         credentials: { accessKeyId: 'AKIA', secretAccessKey: 'super-secret' },
       }),
     ).toMatchObject({ kind: 'config' });
     expect(
       attempt({
-        endpoint: 'not a url',
+        baseUrl: 'not a url',
         credentials: { accessKeyId: 'AKIA', secretAccessKey: 'super-secret' },
       }).message,
     ).not.toContain('super-secret');
     expect(attempt({ regon: 'us-east-1' }).message).toMatch(/unknown option\(s\) regon/u);
+    expect(attempt({ endpoint: 'http://127.0.0.1:1', webhook: false })).toMatchObject({
+      kind: 'config',
+      message: expect.stringMatching(/option endpoint is now called baseUrl/u) as string,
+    });
+    expect(attempt({ timeoutMs: 0, webhook: false }).message).toMatch(/timeoutMs/u);
     expect(attempt({ messageIdTag: 'has space' }).message).toMatch(/messageIdTag/u);
     expect(attempt({ webhook: { topicArns: ['not-an-arn'] } }).message).toMatch(
       /webhook\.topicArns/u,
@@ -345,7 +350,7 @@ describe('options', () => {
 
   it('resolves per-message options (configuration set and list management by stream)', async () => {
     const perStream = ses({
-      ...sim.ses.clientConfig,
+      ...sim.ses.options,
       webhook: false,
       configurationSetName: (m) => (m.stream === 'outreach' ? 'outreach-set' : undefined),
       listManagement: (m) =>
@@ -368,6 +373,6 @@ describe('options', () => {
         maxRecipients: 50,
       },
     });
-    expect(ses({ ...sim.ses.clientConfig, webhook: false, name: 'ses-eu' }).name).toBe('ses-eu');
+    expect(ses({ ...sim.ses.options, webhook: false, name: 'ses-eu' }).name).toBe('ses-eu');
   });
 });

@@ -240,7 +240,7 @@ export function ses(input: SesOptions = {}): SesProvider {
 function buildClient(options: SesOptions): SESv2Client {
   const config: SESv2ClientConfig = { maxAttempts: options.maxAttempts ?? 1 };
   if (options.region !== undefined) config.region = options.region;
-  if (options.endpoint !== undefined) config.endpoint = options.endpoint;
+  if (options.baseUrl !== undefined) config.endpoint = options.baseUrl;
   if (options.credentials !== undefined) config.credentials = options.credentials;
   return new SESv2Client(config);
 }

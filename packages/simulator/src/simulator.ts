@@ -33,6 +33,12 @@ export interface Simulator {
       readonly endpoint: string;
       readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
     };
+    /** `ses({ ...sim.ses.options, ... })`: the same, in the adapter's option names. */
+    readonly options: {
+      readonly region: string;
+      readonly baseUrl: string;
+      readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+    };
     readonly topicArn: string;
     /** PEM of the self-signed certificate every SNS message is signed with. */
     readonly certificatePem: string;
@@ -264,6 +270,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       region,
       credentials: sesCredentials,
       clientConfig: { region, endpoint: url, credentials: sesCredentials },
+      options: { region, baseUrl: url, credentials: sesCredentials },
       topicArn,
       certificatePem: identity.certificatePem,
       signingCertUrl: signingCertUrl(sns),

@@ -89,7 +89,7 @@ export function providerFromEnv(name: ProviderName, env: Env, mode: 'send' | 'we
       const session = env['AWS_SESSION_TOKEN'];
       return ses({
         region,
-        ...(env['SES_ENDPOINT'] ? { endpoint: env['SES_ENDPOINT'] } : {}),
+        ...(env['SES_ENDPOINT'] ? { baseUrl: env['SES_ENDPOINT'] } : {}),
         // Without both keys the SDK's own chain (profile, SSO, instance role) applies.
         ...(keyId && secret
           ? {
@@ -158,7 +158,7 @@ export function providerFromEnv(name: ProviderName, env: Env, mode: 'send' | 'we
         domain: sending
           ? need(env, 'MAILGUN_DOMAIN', name, 'the sending domain, e.g. mg.example.com')
           : (env['MAILGUN_DOMAIN'] ?? 'relaykit-events.invalid'),
-        ...(env['MAILGUN_URL'] ? { url: env['MAILGUN_URL'] } : region ? { region } : {}),
+        ...(env['MAILGUN_URL'] ? { baseUrl: env['MAILGUN_URL'] } : region ? { region } : {}),
         ...(sending
           ? { webhooks: false }
           : {

@@ -68,7 +68,7 @@ function describe(sim: Simulator, webhookBase: string | undefined): string[] {
     `  Postmark  new ServerClient('${sim.postmark.serverToken}', { useHttps: false, requestHost: '${sim.postmark.requestHost}' })`,
     `  Mailgun   new Mailgun(FormData).client({ username: 'api', key: '${sim.mailgun.apiKey}', url: '${sim.mailgun.url}' })  (domain ${sim.mailgun.domain})`,
     `  Resend    new Resend('${sim.resend.apiKey}', { baseUrl: '${sim.resend.baseUrl}' })`,
-    `  relaykit  postmark({ serverToken, baseUrl }), ses({ region, endpoint, credentials }), mailgun({ apiKey, domain, url }), resend({ apiKey, baseUrl })`,
+    `  relaykit  postmark({ serverToken, baseUrl }), ses({ region, baseUrl, credentials }), mailgun({ apiKey, domain, baseUrl }), resend({ apiKey, baseUrl })`,
     '',
     'Press Ctrl-C to stop.',
   ];

@@ -151,7 +151,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         mailgun({
           apiKey: sim.mailgun.apiKey,
           domain: sim.mailgun.domain,
-          url: sim.mailgun.url,
+          baseUrl: sim.mailgun.url,
           webhookSigningKey: sim.mailgun.webhookSigningKey,
         }),
         resend({
