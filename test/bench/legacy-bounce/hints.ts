@@ -21,14 +21,13 @@ export interface HintMeaning {
   class?: BounceClass;
 }
 
-const ses = 'providers-ses-postmark §4 Bounce types (docs.aws.amazon.com event contents)';
-const postmark =
-  'providers-ses-postmark §9.3 Postmark bounce types (SDK BounceType enum, bounce-api)';
-const mailgun = 'providers-mailgun-resend §4.1 Mailgun failed reasons';
+const ses = 'Bounce types (docs.aws.amazon.com event contents)';
+const postmark = 'Postmark bounce types (SDK BounceType enum, bounce-api)';
+const mailgun = 'Mailgun failed reasons';
 
 /**
  * Keys are lower-case letters and digits only: `type/subtype`, then `type`, then `subtype`.
- * Sources: `ses`, `postmark`, `mailgun` above; Resend uses the SES names (providers-mailgun-resend §4.2).
+ * Sources: `ses`, `postmark`, `mailgun` above; Resend uses the SES names ().
  */
 const table: ReadonlyMap<string, HintMeaning & { source: string }> = new Map([
   // SES and Resend, type/subType.
@@ -57,14 +56,8 @@ const table: ReadonlyMap<string, HintMeaning & { source: string }> = new Map([
     'transient/customtimeoutexceeded',
     { category: 'expired', source: `${ses} (newer subtype, unverified)` },
   ],
-  [
-    'transient/messagerejected',
-    { category: 'policy', source: 'providers-mailgun-resend §4.2 (Resend docs text)' },
-  ],
-  [
-    'temporary/messagerejected',
-    { category: 'policy', source: 'providers-mailgun-resend §4.2 (Resend docs text)' },
-  ],
+  ['transient/messagerejected', { category: 'policy', source: '(Resend docs text)' }],
+  ['temporary/messagerejected', { category: 'policy', source: '(Resend docs text)' }],
   ['transient', { category: 'temporary', source: `${ses}; ${postmark} (Transient = delayed)` }],
   ['temporary', { category: 'temporary', source: mailgun }],
   ['undetermined', { category: 'unknown', source: ses }],
