@@ -41,7 +41,7 @@ const providers = (): Record<Name, Provider> => ({
   mailgun: mailgun({
     apiKey: sim.mailgun.apiKey,
     domain: sim.mailgun.domain,
-    url: sim.mailgun.url,
+    baseUrl: sim.mailgun.url,
     webhookSigningKey: mailgunKey,
   }),
   resend: resend({

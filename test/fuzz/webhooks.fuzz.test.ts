@@ -78,7 +78,7 @@ function adapters(options: { skipSesVerification?: boolean } = {}): Record<Name,
     mailgun: mailgun({
       apiKey: sim.mailgun.apiKey,
       domain: sim.mailgun.domain,
-      url: sim.mailgun.url,
+      baseUrl: sim.mailgun.url,
       webhookSigningKey: mailgunKey,
     }),
     resend: resend({

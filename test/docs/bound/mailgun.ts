@@ -4,4 +4,4 @@ import { simulatorValue } from './env.ts';
 
 export * from '@relaykit/mailgun';
 export const mailgun = (options: MailgunOptions) =>
-  real({ ...options, url: simulatorValue('MAILGUN_URL') });
+  real({ ...options, baseUrl: simulatorValue('MAILGUN_URL') });

@@ -7,7 +7,7 @@ export const ses = (options: SesOptions) =>
   real({
     ...options,
     region: simulatorValue('AWS_REGION'),
-    endpoint: simulatorValue('SES_ENDPOINT'),
+    baseUrl: simulatorValue('SES_ENDPOINT'),
     credentials: {
       accessKeyId: simulatorValue('AWS_ACCESS_KEY_ID'),
       secretAccessKey: simulatorValue('AWS_SECRET_ACCESS_KEY'),
