@@ -57,7 +57,7 @@ const seeds: Record<Name, ReceivedWebhook[]> = { ses: [], postmark: [], mailgun:
 function adapters(options: { skipSesVerification?: boolean } = {}): Record<Name, Provider> {
   return {
     ses: ses({
-      ...sim.ses.clientConfig,
+      ...sim.ses.options,
       configurationSetName: 'relaykit-events',
       webhook: {
         // relaykit cannot sign as SNS does: to reach the SES parser with mutated notifications,
