@@ -49,8 +49,8 @@ export interface PostmarkOptions {
   trackOpens?: boolean;
   /** Postmark link tracking (`TrackLinks`); unset leaves the server's default. */
   trackLinks?: TrackLinks;
-  /** Webhook intake. Absent: the provider sends only and has no webhook. */
-  webhook?: PostmarkWebhookOptions;
+  /** Webhook intake. `false` (or absent): the provider sends only and has no webhook. */
+  webhook?: PostmarkWebhookOptions | false;
 }
 
 const nonEmpty = z.string().trim().min(1);
@@ -98,7 +98,7 @@ const optionsSchema = z
     messageStreams: z.record(nonEmpty, nonEmpty).optional(),
     trackOpens: z.boolean().optional(),
     trackLinks: z.enum(trackLinksModes).optional(),
-    webhook: webhookSchema.optional(),
+    webhook: z.union([z.literal(false), webhookSchema]).optional(),
   })
   .strict();
 
@@ -148,7 +148,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   if (o.baseUrl !== undefined) resolved.baseUrl = new URL(o.baseUrl);
   if (o.trackOpens !== undefined) resolved.trackOpens = o.trackOpens;
   if (o.trackLinks !== undefined) resolved.trackLinks = o.trackLinks;
-  if (o.webhook !== undefined) {
+  if (o.webhook !== undefined && o.webhook !== false) {
     const w = o.webhook;
     const auth: ResolvedWebhookAuth = { skip: w.dangerouslySkipVerification === true };
     if (w.basicAuth)
