@@ -1,4 +1,4 @@
-import { parseFactoryOptions, RelayError } from '@relaykit/core';
+import { defaultTimeoutMs, parseFactoryOptions, RelayError } from '@relaykit/core';
 import type { ServerClient } from 'postmark';
 import { z } from 'zod';
 
@@ -39,7 +39,10 @@ export interface PostmarkOptions {
   client?: PostmarkClient;
   /** Where the API lives, e.g. 'http://127.0.0.1:4568' for a local simulator. @default 'https://api.postmarkapp.com' */
   baseUrl?: string;
-  /** Total deadline of one API request. @default 30000 */
+  /**
+   * How long one request to Postmark may take; then it is abandoned as a timeout (transient) and
+   * the relay retries or fails over. @default 15000 (core's defaultTimeoutMs)
+   */
   timeoutMs?: number;
   /** The Postmark MessageStream for messages whose relaykit stream is not in `messageStreams`. @default 'outbound' */
   messageStream?: string;
@@ -139,7 +142,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   }
   const resolved: ResolvedOptions = {
     name: o.name ?? 'postmark',
-    timeoutMs: o.timeoutMs ?? 30_000,
+    timeoutMs: o.timeoutMs ?? defaultTimeoutMs,
     messageStream: o.messageStream ?? defaultMessageStream,
     messageStreams: o.messageStreams ?? {},
   };
