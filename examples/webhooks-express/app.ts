@@ -4,7 +4,8 @@ import express, { type Express } from 'express';
 export function createApp(relay: Relay): Express {
   const app = express();
   // Before any body parser: signatures are checked over the exact bytes received, so the relay
-  // reads the body itself. The provider is the last path segment (/webhooks/postmark).
+  // reads the body itself (after express.raw() works too; after express.json() it answers 500).
+  // The provider is the last path segment (/webhooks/postmark).
   app.post('/webhooks/:provider', nodeWebhookListener(relay));
 
   app.use(express.json());

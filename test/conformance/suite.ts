@@ -1,9 +1,11 @@
 import {
   createRelay,
+  memoryOutbox,
   normalizeMessage,
   RelayError,
   serveWebhooks,
   type DeliveryEvent,
+  type Message,
   type Provider,
   type Relay,
   type WebhookServer,
@@ -18,6 +20,7 @@ import {
   type SimulatorOptions,
   type TransportFaults,
 } from '@relaykit/simulator';
+import fc from 'fast-check';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { waitForEvent } from '../support/events.ts';
 
@@ -45,6 +48,61 @@ export interface ConformanceTarget {
 }
 
 const fastRetry = { minDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 3000 };
+
+/** Characters no header-bound field may carry (C0 with tab, DEL, C1, U+2028/U+2029). */
+const controls = fc.oneof(
+  fc.constantFrom('\r', '\n', '\r\n', '\u0000', '\t', '\u2028', '\u2029', '\u0085'),
+  fc.integer({ min: 0, max: 0x1f }).map((c) => String.fromCharCode(c)),
+  fc.integer({ min: 0x7f, max: 0x9f }).map((c) => String.fromCharCode(c)),
+);
+
+/** Each header-bound field of a message input, and how to put a string into it. */
+const inputFields: ReadonlyArray<[string, (s: string) => Record<string, unknown>]> = [
+  ['subject', (s) => ({ subject: `Hi${s}there` })],
+  ['to[0]', (s) => ({ to: { address: 'ada@example.org', name: `Ada${s}` } })],
+  ['from', (s) => ({ from: `Shop${s} <orders@mail.shop.test>` })],
+  ['replyTo[0]', (s) => ({ replyTo: `help@example.org${s}Bcc: eve@example.org` })],
+  ['headers.X-Ref', (s) => ({ headers: { 'X-Ref': `a${s}Bcc: eve@example.org` } })],
+  ['tags.0', (s) => ({ tags: [`t${s}`] })],
+  ['metadata.order', (s) => ({ metadata: { order: `42${s}` } })],
+  ['stream', (s) => ({ stream: `s${s}` })],
+  ['idempotencyKey', (s) => ({ idempotencyKey: `key${s}` })],
+  ['listUnsubscribe.url', (s) => ({ listUnsubscribe: { url: `https://shop.test/u${s}` } })],
+  [
+    'listUnsubscribe.mailto',
+    (s) => ({ listUnsubscribe: { mailto: `u@shop.test>${s}Bcc: eve@example.org${s}${s}<p>` } }),
+  ],
+  ['attachments.0.filename', (s) => ({ attachments: [{ filename: `a${s}.txt`, content: 'x' }] })],
+];
+
+/** The same fields on a Message built by hand (bypassing validation), for the adapters' own check. */
+const messageFields: ReadonlyArray<[string, (m: Message, s: string) => Message]> = [
+  ['subject', (m, s) => ({ ...m, subject: `Hi${s}` })],
+  ['from', (m, s) => ({ ...m, from: { ...m.from, name: `Shop${s}` } })],
+  ['to[0]', (m, s) => ({ ...m, to: [{ address: 'ada@example.org', name: `Ada${s}` }] })],
+  ['replyTo[0]', (m, s) => ({ ...m, replyTo: [{ address: `help@example.org${s}` }] })],
+  ['headers.X-Ref', (m, s) => ({ ...m, headers: { 'X-Ref': `a${s}Bcc: eve@example.org` } })],
+  ['tags.0', (m, s) => ({ ...m, tags: [`t${s}`] })],
+  ['metadata.order', (m, s) => ({ ...m, metadata: { order: `42${s}` } })],
+  ['idempotencyKey', (m, s) => ({ ...m, idempotencyKey: `key${s}` })],
+  [
+    'listUnsubscribe.mailto',
+    (m, s) => ({ ...m, listUnsubscribe: { oneClick: false, mailto: `u@shop.test>${s}Bcc: x` } }),
+  ],
+  [
+    'listUnsubscribe.url',
+    (m, s) => ({ ...m, listUnsubscribe: { oneClick: false, url: `https://shop.test/${s}` } }),
+  ],
+  [
+    'attachments.0.filename',
+    (m, s) => ({
+      ...m,
+      attachments: [
+        { filename: `a${s}.txt`, content: new Uint8Array([1]), contentType: 'text/plain' },
+      ],
+    }),
+  ],
+];
 
 /** Per-request timeout in the stall tests: each attempt must end within it plus 10%. */
 const stallTimeoutMs = 500;
@@ -275,6 +333,237 @@ export function runConformance(target: ConformanceTarget): void {
         expect(seen).toHaveLength(0);
       },
     );
+
+    describe('send contract: nothing smuggled into headers', () => {
+      it('refuses a control character in any header-bound field before any provider call: send, sendBatch, enqueue', async () => {
+        // Any request naming ada would meet this rule: none may be made.
+        const watch = sim.fail({ recipient: 'ada@example.org', fault: 'validation' });
+        await fc.assert(
+          fc.asyncProperty(
+            fc.constantFrom(...inputFields),
+            fc.string({ maxLength: 6 }),
+            controls,
+            async ([field, put], before, c) => {
+              const input = { ...base(), to: 'ada@example.org', ...put(`${before}${c}`) };
+              const error = await relay.send(input as never).catch((e: unknown) => e);
+              expect(error).toBeInstanceOf(RelayError);
+              expect((error as RelayError).kind).toBe('invalid');
+              expect((error as RelayError).field).toBe(field);
+              const [result] = await relay.sendBatch([
+                input as never,
+                { ...base(), to: 'bob@example.org', subject: `ok${before}` },
+              ]);
+              expect(result?.ok).toBe(false);
+              expect(result?.ok === false && result.error.kind).toBe('invalid');
+              expect(result?.ok === false && result.error.field).toBe(field);
+              const queued = await relay.enqueue(input as never).catch((e: unknown) => e);
+              expect((queued as RelayError).kind).toBe('invalid');
+            },
+          ),
+          { numRuns: 60 },
+        );
+        expect(watch.hits()).toBe(0);
+        // The valid neighbour in each batch was not failed with it.
+        expect(sim.messages.filter((m) => m.to.includes('bob@example.org')).length).toBe(60);
+        expect((await relay.outbox.counts()).queued).toBe(0);
+      });
+
+      it('its adapter refuses a hand-built message with a control character, in send and sendBatch', async () => {
+        const watch = sim.fail({ recipient: 'ada@example.org', fault: 'validation' });
+        const good = await normalizeMessage({ ...base(), to: 'ada@example.org' });
+        for (const [field, mutate] of messageFields) {
+          for (const c of ['\r\n', '\u0000', '\u2028']) {
+            const bad = mutate(good, c);
+            const context = {
+              attempt: 1,
+              idempotencyKey: bad.idempotencyKey,
+              signal: AbortSignal.timeout(5000),
+            };
+            const error = await provider.send(bad, context).catch((e: unknown) => e);
+            expect(error, field).toBeInstanceOf(RelayError);
+            expect((error as RelayError).kind, field).toBe('invalid');
+            expect((error as RelayError).field, field).toBe(field);
+            if (provider.sendBatch) {
+              const answers = await provider
+                .sendBatch([bad], context)
+                .catch((e: unknown) => [e as RelayError]);
+              expect((answers[0] as RelayError).kind, field).toBe('invalid');
+            }
+          }
+        }
+        expect(watch.hits()).toBe(0);
+      });
+    });
+
+    describe('send contract: nothing silently dropped', () => {
+      it('sends to every address of an RFC 5322 list, in every address field: send, sendBatch, enqueue', async () => {
+        const report = await relay.send({
+          ...base(),
+          to: 'ada@example.org, "Doe, J" <bob@example.org>',
+          cc: ['carol@example.org; Dan <dan@example.org>'],
+        });
+        expect(report.recipients.map((r) => r.address)).toEqual([
+          'ada@example.org',
+          'bob@example.org',
+          'carol@example.org',
+          'dan@example.org',
+        ]);
+        const list = { ...base(), to: 'ada@example.org, "Doe, J" <bob@example.org>' };
+        const [batched] = await relay.sendBatch([list, { ...list, subject: 'Second' }]);
+        expect(batched?.ok && batched.report.recipients).toHaveLength(2);
+        await relay.enqueue({ ...list, subject: 'Queued' });
+        relay.start();
+        const messages = await sim.waitForMessages(4);
+        await relay.stop();
+        const bare = (addresses: readonly string[] = []) =>
+          addresses.map((a) => /<([^>]*)>/u.exec(a)?.[1] ?? a).sort();
+        for (const message of messages)
+          expect(bare(message.to)).toEqual(['ada@example.org', 'bob@example.org']);
+        expect(bare(messages[0]?.cc)).toEqual(['carol@example.org', 'dan@example.org']);
+        expect(messages.map((m) => m.subject).sort()).toEqual([
+          'Conformance',
+          'Conformance',
+          'Queued',
+          'Second',
+        ]);
+      });
+
+      it('refuses a key it does not know, naming the nearest one, before any provider call', async () => {
+        const watch = sim.fail({ recipient: 'ada@example.org', fault: 'validation' });
+        for (const [key, nearest] of [
+          ['replyto', 'replyTo'],
+          ['html_body', 'html'],
+          ['templateId', 'html'],
+        ] as const) {
+          const input = { ...base(), to: 'ada@example.org', [key]: 'x' };
+          const error = await relay.send(input as never).catch((e: unknown) => e);
+          expect((error as RelayError).kind).toBe('invalid');
+          expect((error as RelayError).field).toBe(key);
+          expect((error as RelayError).message).toContain(nearest);
+          const [result] = await relay.sendBatch([input as never]);
+          expect(result?.ok === false && result.error.field).toBe(key);
+          expect(
+            ((await relay.enqueue(input as never).catch((e: unknown) => e)) as RelayError).field,
+          ).toBe(key);
+        }
+        expect(watch.hits()).toBe(0);
+      });
+    });
+
+    describe('send contract: nothing sent early', () => {
+      const hour = 60 * 60 * 1000;
+
+      it('holds a message with sendAt an hour ahead in the outbox until it is due (fake clock)', async () => {
+        let t = Date.now();
+        const clock = () => t;
+        const timed = await startSimulator({ ...target.simulator, seed: 'schedule', clock });
+        const adapter = target.make(timed);
+        const held = createRelay({
+          providers: [adapter],
+          retry: fastRetry,
+          throttle: false,
+          now: clock,
+          outbox: memoryOutbox({ now: clock }),
+          queue: { pollMs: 5 },
+        });
+        try {
+          const sendAt = new Date(t + hour);
+          await held.enqueue({ ...base(), to: 'ada@example.org', sendAt });
+          // Beyond the provider's own horizon, send holds it in the outbox as enqueue does.
+          const later = new Date(t + (adapter.capabilities.schedulingHorizonMs ?? 0) + 2 * hour);
+          const report = await held.send({ ...base(), to: 'bob@example.org', sendAt: later });
+          expect(report).toMatchObject({ status: 'scheduled', scheduledFor: later, attempts: 0 });
+          held.start();
+          await new Promise((r) => setTimeout(r, 50));
+          t += hour - 1000;
+          await new Promise((r) => setTimeout(r, 50));
+          expect(timed.messages).toHaveLength(0);
+          t += 1000;
+          const [message] = await timed.waitForMessages(1);
+          expect(message?.acceptedAt).toBeGreaterThanOrEqual(sendAt.getTime());
+          expect(message?.to).toEqual(['ada@example.org']);
+          // Let the runner record ada as sent before the clock jumps past her lease.
+          for (let i = 0; i < 200 && (await held.outbox.counts()).sent < 1; i += 1)
+            await new Promise((r) => setTimeout(r, 10));
+          t = later.getTime() - 1000;
+          await new Promise((r) => setTimeout(r, 50));
+          expect(timed.messages).toHaveLength(1);
+          t += 1000;
+          const [, second] = await timed.waitForMessages(2);
+          expect(second?.to).toEqual(['bob@example.org']);
+          expect(second?.acceptedAt).toBeGreaterThanOrEqual(later.getTime());
+          expect(second?.scheduledAt).toBeUndefined();
+        } finally {
+          await held.close();
+          await timed.stop();
+        }
+      });
+
+      it('sends a future sendAt only through native scheduling within its horizon, else refuses it (send, sendBatch)', async () => {
+        const watch = sim.fail({ recipient: 'ada@example.org', fault: 'validation' });
+        const horizon =
+          provider.capabilities.schedulingHorizonMs ??
+          (provider.capabilities.scheduling ? Number.POSITIVE_INFINITY : 0);
+        const soon = new Date(Math.ceil((Date.now() + hour) / 1000) * 1000);
+        const beyond = new Date(Date.now() + Math.min(horizon, 60 * 24 * hour) + 24 * hour);
+        for (const sendAt of horizon >= hour ? [beyond] : [soon, beyond]) {
+          const error = await relay
+            .send({ ...base(), to: 'ada@example.org', sendAt })
+            .catch((e: unknown) => e);
+          expect(error).toBeInstanceOf(RelayError);
+          expect((error as RelayError).kind).toBe('invalid');
+          expect((error as RelayError).field).toBe('sendAt');
+          expect((error as RelayError).message).toContain(provider.name);
+          const [result] = await relay.sendBatch([{ ...base(), to: 'ada@example.org', sendAt }]);
+          expect(result?.ok === false && result.error.field).toBe('sendAt');
+        }
+        expect(watch.hits()).toBe(0);
+        watch.remove();
+        if (horizon >= hour) {
+          await relay.send({ ...base(), to: 'bob@example.org', sendAt: soon });
+          const [message] = await sim.waitForMessages(1);
+          expect(message?.scheduledAt).toBe(soon.getTime());
+        }
+      });
+    });
+
+    describe('send contract: recipient limits', () => {
+      it('refuses a send over the per-message recipient limit before any call, naming the limit', async () => {
+        const calls = sim.fail({ provider: target.name, everyNth: Number.MAX_SAFE_INTEGER });
+        const limit = provider.capabilities.maxRecipients;
+        const to = Array.from({ length: limit + 1 }, (_, i) => `r${i}@example.org`);
+        const error = await relay.send({ ...base(), to }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RelayError);
+        expect((error as RelayError).kind).toBe('invalid');
+        expect((error as RelayError).field).toBe('to');
+        expect((error as RelayError).message).toContain(`${provider.name} ${limit}`);
+        const [result] = await relay.sendBatch([{ ...base(), to }]);
+        expect(result?.ok === false && result.error.field).toBe('to');
+        const direct = await provider
+          .send(await normalizeMessage({ ...base(), to }), {
+            attempt: 1,
+            idempotencyKey: 'wide',
+            signal: AbortSignal.timeout(5000),
+          })
+          .catch((e: unknown) => e);
+        expect((direct as RelayError).kind).toBe('invalid');
+        expect(calls.seen()).toBe(0);
+      });
+
+      it('splits a sendBatch into as many calls as the batch limit needs', async () => {
+        sim.setWebhookUrl(target.name, undefined);
+        const calls = sim.fail({ provider: target.name, everyNth: Number.MAX_SAFE_INTEGER });
+        const size = provider.capabilities.maxBatchSize;
+        const messages = Array.from({ length: size + 1 }, (_, i) => ({
+          ...base(),
+          to: `r${i}@example.org`,
+        }));
+        const results = await relay.sendBatch(messages);
+        expect(results.filter((r) => r.ok)).toHaveLength(size + 1);
+        expect(sim.messages.flatMap((m) => m.to)).toHaveLength(size + 1);
+        expect(calls.seen()).toBe(2);
+      });
+    });
 
     describe('failure kinds, exact, for send and sendBatch alike', () => {
       let faults: TransportFaults;

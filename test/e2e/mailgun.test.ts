@@ -213,6 +213,31 @@ describe('mailgun end to end through the simulator', () => {
     expect((await post('{"signature":')).status).toBe(401);
   });
 
+  it('a forged complaint under a captured signature block is refused however often it is sent, and suppresses no one', async () => {
+    await relay.send({ from, to: 'ada@example.org', subject: 'Hi', text: 'x' });
+    await until((e) => e.type === 'delivered');
+    await sim.idle();
+    const body = sim.events.find((e) => e.type === 'delivered')?.body ?? '';
+    const captured = JSON.parse(body) as {
+      signature: unknown;
+      'event-data': Record<string, unknown>;
+    };
+    const forged = JSON.stringify({
+      signature: captured.signature,
+      'event-data': {
+        ...captured['event-data'],
+        id: 'forged-1',
+        event: 'complained',
+        recipient: 'victim@example.org',
+      },
+    });
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 3; attempt++) statuses.push((await post(forged)).status);
+    expect(statuses).toEqual([401, 401, 401]);
+    expect(seen.some((e) => e.recipient === 'victim@example.org')).toBe(false);
+    expect((await relay.suppressions.check(['victim@example.org'])).size).toBe(0);
+  });
+
   it('a recipient-variables batch brings each event back to its own message', async () => {
     const messages = await Promise.all(
       ['a@example.org', 'b@example.org', 'c@example.org'].map((to) =>

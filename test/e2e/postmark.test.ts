@@ -203,21 +203,49 @@ describe('postmark end to end through the simulator', () => {
     expect(seen).toHaveLength(count + 1);
   });
 
-  it('an unreadable body with the right credentials is a 400, not a crash', async () => {
+  it('an unreadable body with the right credentials is acknowledged and reported, not a crash', async () => {
     const good = {
       authorization: basic(basicAuth.username, basicAuth.password),
       'x-webhook-secret': secretHeader.value,
     };
+    const alerts: string[] = [];
+    relay.on('alert', (a) => alerts.push(a.type));
+    // Postmark would redeliver a poison message on 5xx; a 4xx would drop it silently.
     expect(
       (await relay.webhooks.handle(webhookRequest(good, '{"RecordType":"Delivery"'))).status,
-    ).toBe(400);
+    ).toBe(200);
     expect(
       (
         await relay.webhooks.handle(
           webhookRequest(good, '{"RecordType":"Delivery","Recipient":42}'),
         )
       ).status,
-    ).toBe(400);
+    ).toBe(200);
+    expect(alerts).toEqual(['webhook-unreadable', 'webhook-unreadable']);
+    expect(seen).toHaveLength(0);
+  });
+
+  it('inbound mail posted to the tracking hook is acknowledged (200), not refused, and records nothing', async () => {
+    const good = {
+      authorization: basic(basicAuth.username, basicAuth.password),
+      'x-webhook-secret': secretHeader.value,
+    };
+    // Postmark's inbound webhook payload (abridged): no RecordType.
+    const inbound = JSON.stringify({
+      FromName: 'Ada',
+      MessageStream: 'inbound',
+      From: 'ada@example.org',
+      FromFull: { Email: 'ada@example.org', Name: 'Ada', MailboxHash: '' },
+      To: 'support@inbound.example.com',
+      ToFull: [{ Email: 'support@inbound.example.com', Name: '', MailboxHash: '' }],
+      OriginalRecipient: 'support@inbound.example.com',
+      Subject: 'Re: your receipt',
+      MessageID: '73e6d360-66eb-11e1-8e72-a8904824019b',
+      TextBody: 'Thanks',
+      Headers: [],
+      Attachments: [],
+    });
+    expect((await relay.webhooks.handle(webhookRequest(good, inbound))).status).toBe(200);
     expect(seen).toHaveLength(0);
   });
 });

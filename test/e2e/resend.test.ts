@@ -139,6 +139,31 @@ describe('resend end to end through the simulator', () => {
     expect(sim.messages.at(-1)?.to).toEqual(['alice@example.org']);
   });
 
+  it('suppresses only the recipient a multi-recipient bounce names; an unattributable complaint suppresses no one', async () => {
+    // Resend lists every To address in each event; the DSN names the refused one.
+    sim.recipients.set('gone@example.org', 'hard-bounce');
+    sim.recipients.set('grumpy@example.org', 'complaint');
+    await relay.send({
+      from: 'news@example.com',
+      to: ['alice@example.org', 'gone@example.org', 'grumpy@example.org'],
+      subject: 'Hi',
+      text: 'hi',
+    });
+    const posted = await sim.waitForEvents(4);
+    expect(posted.every((e) => e.responseStatus === 200)).toBe(true);
+    const bounced = events.filter((e) => e.type === 'bounced');
+    expect(bounced.map((e) => e.recipient)).toEqual(['gone@example.org']);
+    const complained = events.filter((e) => e.type === 'complained');
+    expect(complained.map((e) => e.recipient).sort()).toEqual([
+      'alice@example.org',
+      'gone@example.org',
+      'grumpy@example.org',
+    ]);
+    for (const e of complained) expect(e.bounce?.category).toBe('unattributed');
+    const hits = await store.check(['alice@example.org', 'gone@example.org', 'grumpy@example.org']);
+    expect([...hits.keys()]).toEqual(['gone@example.org']);
+  });
+
   it('records a redelivered webhook once', async () => {
     await relay.send({
       from: 'news@example.com',

@@ -19,20 +19,25 @@ Commands:
 ${commands.map((c) => `  ${c.name.padEnd(15)} ${c.summary}`).join('\n')}
   help <command>   the options of a command (or: relaykit <command> --help)
 
-Set RELAYKIT_DEBUG=1 to see stack traces of errors.
+Exit codes: 0 done, 1 the command ran and failed, 64 a usage mistake (EX_USAGE, sysexits.h);
+doctor adds 2 for checks it could not run. Set RELAYKIT_DEBUG=1 to see stack traces of errors.
 `;
+
+/** A mistake in how relaykit was called (EX_USAGE in BSD sysexits.h). */
+export const usageExitCode = 64;
 
 const find = (name: string | undefined) => commands.find((c) => c.name === name);
 
 /**
- * Runs the CLI with these arguments; resolves to the exit code (0 ok, 1 failed, 2 a usage
- * mistake; doctor: 0/1/2 for pass/warn/fail). Errors are one line saying what to do.
+ * Runs the CLI with these arguments; resolves to the exit code (0 ok, 1 failed, 64 a usage
+ * mistake; doctor: 0 all met, 1 some not met, 2 some not checked). Errors are one line saying
+ * what to do.
  */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined) {
     io.stderr.write(usage);
-    return 2;
+    return usageExitCode;
   }
   if (name === '--help' || name === '-h') {
     io.stdout.write(usage);
@@ -42,7 +47,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     const topic = args[0] === undefined ? undefined : find(args[0]);
     if (args[0] !== undefined && !topic) {
       io.stderr.write(`[relaykit] no command '${args[0]}'\n\n${usage}`);
-      return 2;
+      return usageExitCode;
     }
     io.stdout.write(topic?.usage ?? usage);
     return 0;
@@ -50,7 +55,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   const command = find(name);
   if (!command) {
     io.stderr.write(`[relaykit] unknown command '${name}'; run 'relaykit --help' for the list\n`);
-    return 2;
+    return usageExitCode;
   }
   // `--help` anywhere before a lone `--` asks for the command's help, whatever else is there.
   const end = args.indexOf('--');
@@ -72,7 +77,7 @@ function report(error: unknown, command: Command, io: CliIo): number {
       `[relaykit] ${error.message.replace(/^relaykit /u, '')}; see 'relaykit ${command.name} --help'\n`,
     );
     if (debug && error.stack) io.stderr.write(`${error.stack}\n`);
-    return 2;
+    return usageExitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
   // RelayErrors already carry their [relaykit] [component] prefix and say what to do.

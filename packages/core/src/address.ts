@@ -1,4 +1,6 @@
 import { domainToASCII } from 'node:url';
+import emailAddresses from 'email-addresses';
+import { headerFault, headerUnsafePattern } from './header-safety.ts';
 
 /** A mailbox: the address (domain in lower-case ASCII, IDN converted) and an optional display name. */
 export interface Address {
@@ -9,9 +11,8 @@ export interface Address {
 export type AddressInput = string | { address: string; name?: string | undefined };
 
 const localPartPattern = /^[^\s"<>(),;:\\[\]@]+$/u;
-// Control characters are exactly what this refuses (CR/LF header injection and the like).
-// eslint-disable-next-line no-control-regex
-const controlPattern = /[\u0000-\u001f\u007f]/u;
+// CR/LF header injection and every other control character (see header-safety.ts).
+const controlPattern = headerUnsafePattern;
 
 /** Why an address could not be read; the message names what to change. */
 export class AddressError extends Error {
@@ -98,10 +99,15 @@ export function parseAddress(input: AddressInput): Address {
     typeof input === 'string' ? split(input) : { address: input.address, name: input.name };
   if (typeof raw.address !== 'string') throw new AddressError('address must be a string');
   if (
+    (typeof input === 'string' && controlPattern.test(input)) ||
     controlPattern.test(raw.address) ||
     (raw.name !== undefined && controlPattern.test(raw.name))
   ) {
-    throw new AddressError('address contains a line break or control character; remove it');
+    const fault =
+      headerFault(typeof input === 'string' ? input : raw.address) ??
+      headerFault(raw.name ?? '') ??
+      '';
+    throw new AddressError(`address contains a line break or control character: ${fault}`);
   }
   const at = raw.address.lastIndexOf('@');
   if (at <= 0 || at === raw.address.length - 1) {
@@ -157,4 +163,44 @@ export function formatAddress(address: Address): string {
   const plain = /^[\p{L}\p{N} !#$%&'*+\-/=?^_`{|}~]+$/u.test(address.name);
   const name = plain ? address.name : `"${address.name.replace(/(["\\])/gu, '\\$1')}"`;
   return `${name} <${address.address}>`;
+}
+
+/**
+ * Reads an RFC 5322 address list (`a@x.test, "Doe, J" <b@y.test>`, also `;`-separated as mail
+ * clients write it, and groups `Team: a@x.test, b@y.test;`) into mailboxes, each normalised by
+ * parseAddress. The grammar is the email-addresses package's (RFC 5322 §3.4 with RFC 6532 UTF-8),
+ * used only when the string has a comma or semicolon: a single address keeps the fast path.
+ * A string the list grammar cannot read is tried as one mailbox (`Doe, J <j@x.test>`, unquoted).
+ */
+export function parseAddressList(input: string): Address[] {
+  if (!input.includes(',') && !input.includes(';')) return [parseAddress(input)];
+  if (controlPattern.test(input)) {
+    throw new AddressError(
+      `address contains a line break or control character: ${headerFault(input) ?? ''}`,
+    );
+  }
+  const parsed =
+    emailAddresses.parseAddressList({ input, rfc6532: true }) ??
+    (input.includes(';') && !input.includes(':')
+      ? emailAddresses.parseAddressList({ input, rfc6532: true, addressListSeparator: ';' })
+      : null);
+  if (parsed === null) {
+    try {
+      return [parseAddress(input)];
+    } catch {
+      throw new AddressError(
+        `"${input}" is neither an address nor an RFC 5322 address list; separate addresses with commas and quote display names that contain one ("Doe, J" <j@x.test>)`,
+      );
+    }
+  }
+  const out: Address[] = [];
+  for (const entry of parsed) {
+    const mailboxes = entry.type === 'group' ? entry.addresses : [entry];
+    for (const m of mailboxes) {
+      out.push(
+        parseAddress(m.name ? { address: m.address, name: m.name } : { address: m.address }),
+      );
+    }
+  }
+  return out;
 }

@@ -23,6 +23,8 @@ export interface SmtpReply {
   /** Enhanced status code (RFC 3463), e.g. '5.1.1'. */
   enhanced?: string;
   diagnostic?: string;
+  /** The SMTP command the reply answered, when the text names it ("in reply to RCPT TO command"). */
+  stage?: 'connect' | 'helo' | 'mail' | 'rcpt' | 'data';
 }
 
 export interface RelayErrorOptions {

@@ -1,6 +1,13 @@
 export * from './address.ts';
 export * from './errors.ts';
 export * from './events.ts';
+export {
+  assertHeaderSafe,
+  headerFault,
+  isHeaderSafe,
+  unsafeHeaderField,
+  type HeaderBound,
+} from './header-safety.ts';
 export * from './http.ts';
 export {
   defaultTimeoutMs,
@@ -46,7 +53,7 @@ export { applyEvent, initialState } from './state/machine.ts';
 export { classifyBounce, type BounceClassification, type BounceInput } from './bounce/classify.ts';
 export { bounceCategories, isBounceCategory, type BounceCategory } from './bounce/categories.ts';
 export type { BounceHint } from './bounce/hints.ts';
-export { parseSmtpReply } from './bounce/smtp.ts';
+export { parseSmtpReply, parseSmtpStage, type SmtpStage } from './bounce/smtp.ts';
 export {
   deserializeMessage,
   reviveRecipientState,

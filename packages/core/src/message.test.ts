@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatAddress, parseAddress } from './address.ts';
 import { RelayError } from './errors.ts';
-import { listUnsubscribeHeaders, normalizeMessage, parsers } from './message.ts';
+import { listUnsubscribeHeaders, normalizeMessage, parsers, type MessageInput } from './message.ts';
 
 const base = { from: 'orders@shop.test', to: 'a@x.test', subject: 'Hi', text: 'Hello' };
 
@@ -162,7 +162,7 @@ describe('the fast path through validation', () => {
   const line = mostly(
     fc.string({ minLength: 1, maxLength: 40 }).filter((v) => !/[\r\n]/u.test(v)),
     fc.oneof(
-      fc.constantFrom('', 'a\nb', 'a\rb'),
+      fc.constantFrom('', 'a\nb', 'a\rb', 'a\u0000b', 'a\tb', 'a\u0085b', 'a\u2028b', 'a\u007fb'),
       fc.string({ minLength: 120, maxLength: 140 }),
       fc.string(),
     ),
@@ -236,7 +236,6 @@ describe('the fast path through validation', () => {
         fc.oneof(fc.constant(''), fc.string({ minLength: 250, maxLength: 260 })),
       ),
       sendAt: mostly(fc.constant(undefined), fc.constantFrom(new Date(0), 'tomorrow')),
-      extra: fc.anything(),
     },
     { requiredKeys: ['from', 'subject'] },
   );
@@ -250,6 +249,10 @@ describe('the fast path through validation', () => {
     input.map((o) => Object.assign(Object.create({ cc: 'p@x.test' }) as object, o)),
     input.map((o) => Object.assign(new (class Draft {})(), o)),
     input.map((o) => Object.assign(Object.create(null) as object, o)),
+    // A key that is not a message field, even one holding undefined, is refused.
+    fc
+      .tuple(input, fc.constantFrom('extra', 'Cc', 'templateId'), fc.anything())
+      .map(([o, key, value]) => ({ ...o, [key]: value })),
   );
 
   it('accepts only what the schema accepts, and yields what the schema yields', () => {
@@ -282,5 +285,83 @@ describe('the fast path through validation', () => {
       id: 'order-42:receipt',
     };
     expect(parsers.quick(common)).toEqual(parsers.schema(common).data);
+  });
+});
+
+describe('unknown keys', () => {
+  async function refused(input: unknown): Promise<RelayError> {
+    const error = await normalizeMessage(input).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RelayError);
+    expect((error as RelayError).kind).toBe('invalid');
+    return error as RelayError;
+  }
+
+  it('refuses a key that is not a message field, naming it and the nearest known key', async () => {
+    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+      [{ replyto: 'r@x.test' }, 'replyto', /did you mean replyTo\?/u],
+      [{ reply_to: 'r@x.test' }, 'reply_to', /did you mean replyTo\?/u],
+      [{ Cc: 'c@x.test' }, 'Cc', /did you mean cc\?/u],
+      [{ html_body: '<p>x</p>' }, 'html_body', /did you mean html\?/u],
+      [{ HtmlBody: '<p>x</p>' }, 'HtmlBody', /did you mean html\?/u],
+      [{ scheduledAt: new Date() }, 'scheduledAt', /did you mean sendAt\?/u],
+      [{ subjct: 'x' }, 'subjct', /did you mean subject\?/u],
+      [{ templateId: 'welcome' }, 'templateId', /not provider templates/u],
+      [{ TemplateModel: { name: 'x' } }, 'TemplateModel', /not provider templates/u],
+      [{ qwertyuiop: 1 }, 'qwertyuiop', /known: id, from, to/u],
+      [{ attachments: [{ filename: 'a.txt', contnet: 'x' }] }, 'attachments.0.contnet', /content/u],
+      [
+        { listUnsubscribe: { url: 'https://x.test/u', oneclick: true } },
+        'listUnsubscribe.oneclick',
+        /oneClick/u,
+      ],
+      [{ to: { address: 'a@x.test', nmae: 'A' } }, 'to.nmae', /did you mean name\?/u],
+    ];
+    for (const [extra, field, advice] of cases) {
+      const error = await refused({ ...base, ...extra });
+      expect(error.field, field).toBe(field);
+      expect(error.message, field).toMatch(advice);
+    }
+  });
+
+  it('refuses an unknown key even when it holds undefined', async () => {
+    expect((await refused({ ...base, templateId: undefined })).field).toBe('templateId');
+  });
+
+  it('is refused by the TypeScript types too', () => {
+    const typed = (m: MessageInput) => m;
+    // @ts-expect-error templateId is not a message field
+    typed({ ...base, templateId: 'welcome' });
+    // @ts-expect-error replyto is misspelt
+    typed({ ...base, replyto: 'r@x.test' });
+    expect(typed(base)).toBe(base);
+  });
+});
+
+describe('address lists', () => {
+  it('reads RFC 5322 address lists in every address field, string or array', async () => {
+    const m = await normalizeMessage({
+      ...base,
+      to: 'a@x.com, "Doe, J" <b@y.com>',
+      cc: ['c@x.com; D <d@y.com>', 'e@x.com'],
+      bcc: 'Team: f@x.com, g@y.com;',
+      replyTo: 'Help <help@shop.test>, sales@shop.test',
+    });
+    expect(m.to).toEqual([{ address: 'a@x.com' }, { address: 'b@y.com', name: 'Doe, J' }]);
+    expect(m.cc.map((a) => a.address)).toEqual(['c@x.com', 'd@y.com', 'e@x.com']);
+    expect(m.bcc.map((a) => a.address)).toEqual(['f@x.com', 'g@y.com']);
+    expect(m.replyTo.map((a) => a.address)).toEqual(['help@shop.test', 'sales@shop.test']);
+  });
+
+  it('still reads an unquoted name with a comma as one mailbox', async () => {
+    const m = await normalizeMessage({ ...base, to: 'Doe, J <j@x.test>' });
+    expect(m.to).toEqual([{ address: 'j@x.test', name: 'Doe, J' }]);
+  });
+
+  it('refuses a broken list naming the field, and drops nothing silently', async () => {
+    for (const to of ['a@x.com, not-an-address', 'a@x.com,, b@y.com', 'a@x.com,']) {
+      const error = await normalizeMessage({ ...base, to }).catch((e: unknown) => e);
+      expect(error, to).toBeInstanceOf(RelayError);
+      expect((error as RelayError).field, to).toBe('to[0]');
+    }
   });
 });

@@ -6,10 +6,18 @@ import {
   addressDomain,
   addressKey,
   parseAddress,
+  parseAddressList,
   parseRepeatedAddress,
   type Address,
 } from './address.ts';
 import { RelayError } from './errors.ts';
+import {
+  headerFault,
+  headerNamePattern,
+  headerUnsafePattern,
+  isHeaderSafe,
+} from './header-safety.ts';
+import { unknownKeyAdvice } from './suggest.ts';
 import { newMessageId } from './ids.ts';
 import { contentTypeFor } from './mime-types.ts';
 
@@ -41,7 +49,7 @@ export interface Message {
   text?: string;
   html?: string;
   attachments: Attachment[];
-  /** Extra headers; names as given, values free of CR/LF. */
+  /** Extra headers; names as given, values free of control characters (header-safety.ts). */
   headers: Record<string, string>;
   tags: string[];
   metadata: Record<string, string>;
@@ -55,28 +63,49 @@ export interface Message {
 /** Default size ceiling for text, html and attachments together (SES v2's 40 MB). */
 export const defaultMaxMessageBytes = 40 * 1024 * 1024;
 
-/** A string without CR or LF (header injection), optionally bounded in length. */
-const noLineBreak = (what: string, bounds: { min?: number; max?: number } = {}) => {
+/**
+ * A string that may end up in a header: no control characters (CR, LF, NUL, tab, DEL, C1,
+ * U+2028/U+2029; see header-safety.ts), optionally bounded in length.
+ */
+const headerText = (bounds: { min?: number; max?: number } = {}) => {
   let schema = z.string();
   if (bounds.min !== undefined) schema = schema.min(bounds.min);
   if (bounds.max !== undefined) schema = schema.max(bounds.max);
-  return schema.refine((v) => !/[\r\n]/u.test(v), { message: `${what} must not contain CR or LF` });
+  return schema.superRefine((v, ctx) => {
+    const fault = headerFault(v);
+    if (fault !== undefined) ctx.addIssue({ code: 'custom', message: fault });
+  });
 };
+
+/** A List-Unsubscribe target goes inside `<...>` (RFC 2369 §2): nothing may close the bracket. */
+const bracketSafe = (v: string) => !/[<>\s]/u.test(v);
+
+/** An address, or a mailto: URI (RFC 6068) whose address part, before any `?`, is one. */
+function isMailto(value: string): boolean {
+  const target = value.replace(/^mailto:/iu, '');
+  const query = target.indexOf('?');
+  try {
+    parseAddress(decodeURIComponent(query === -1 ? target : target.slice(0, query)));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const addressInput = z.union([
   z.string(),
-  z.object({ address: z.string(), name: z.string().optional() }),
+  z.strictObject({ address: z.string(), name: z.string().optional() }),
 ]);
 const addressList = z.union([addressInput, z.array(addressInput)]).optional();
 
 const attachmentInput = z
-  .object({
-    filename: noLineBreak('attachment filename').optional(),
+  .strictObject({
+    filename: headerText().optional(),
     content: z.union([z.string(), z.instanceof(Uint8Array), z.instanceof(ArrayBuffer)]).optional(),
     encoding: z.enum(['base64', 'utf8']).optional(),
     path: z.string().optional(),
-    contentType: noLineBreak('attachment content type').optional(),
-    cid: noLineBreak('attachment cid').optional(),
+    contentType: headerText().optional(),
+    cid: headerText().optional(),
   })
   .refine((a) => (a.content === undefined) !== (a.path === undefined), {
     message: 'give exactly one of content or path',
@@ -97,10 +126,10 @@ const reservedHeaders = new Set([
   'list-unsubscribe-post',
 ]);
 
-const headerName = /^[!-9;-~]+$/u;
+const headerName = headerNamePattern;
 
 /** The message fields, each validated on its own (the object-level rule follows below). */
-const messageShape = z.object({
+const messageShape = z.strictObject({
   id: z
     .string()
     .regex(/^[A-Za-z0-9_.:-]{1,128}$/u)
@@ -110,29 +139,39 @@ const messageShape = z.object({
   cc: addressList,
   bcc: addressList,
   replyTo: addressList,
-  subject: noLineBreak('subject', { max: 998 }),
+  subject: headerText({ max: 998 }),
   text: z.string().optional(),
   html: z.string().optional(),
   attachments: z.array(attachmentInput).max(100).optional(),
   headers: z
     .record(
       z.string().regex(headerName, 'header names are printable ASCII without spaces or colons'),
-      noLineBreak('header value'),
+      headerText(),
     )
     .optional(),
   tags: z
-    .array(noLineBreak('tag', { min: 1, max: 128 }))
+    .array(headerText({ min: 1, max: 128 }))
     .max(50)
     .optional(),
   metadata: z
-    .record(z.string().min(1).max(128), z.union([z.string(), z.number(), z.boolean()]))
+    .record(headerText({ min: 1, max: 128 }), z.union([headerText(), z.number(), z.boolean()]))
     .optional(),
-  stream: z.string().min(1).optional(),
-  idempotencyKey: z.string().min(1).max(256).optional(),
+  stream: headerText({ min: 1 }).optional(),
+  idempotencyKey: headerText({ min: 1, max: 256 }).optional(),
   listUnsubscribe: z
-    .object({
-      url: z.url({ protocol: /^https?$/u }).optional(),
-      mailto: z.string().optional(),
+    .strictObject({
+      url: headerText()
+        .pipe(z.url({ protocol: /^https?$/u }))
+        .refine(bracketSafe, {
+          message: 'a URL may not contain spaces, < or >; percent-encode them',
+        })
+        .optional(),
+      mailto: headerText()
+        .refine(bracketSafe, { message: 'a mailto may not contain spaces, < or >' })
+        .refine(isMailto, {
+          message: 'give an address, or a mailto: URI (mailto:unsubscribe@x.test?subject=stop)',
+        })
+        .optional(),
       oneClick: z.boolean().optional(),
     })
     .refine((u) => u.url !== undefined || u.mailto !== undefined, {
@@ -185,13 +224,12 @@ function schemaFor(input: unknown): z.ZodType {
 type Fields = z.output<typeof messageShape>;
 
 const idPattern = /^[A-Za-z0-9_.:-]{1,128}$/u;
-const lineBreak = /[\r\n]/u;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const isLine = (v: unknown, min: number, max: number): v is string =>
-  typeof v === 'string' && v.length >= min && v.length <= max && !lineBreak.test(v);
+  typeof v === 'string' && v.length >= min && v.length <= max && !headerUnsafePattern.test(v);
 
 /** A string, or a copy of an { address, name } object; undefined when the schema must judge. */
 function quickAddress(v: unknown): string | { address: string; name?: string } | undefined {
@@ -200,6 +238,8 @@ function quickAddress(v: unknown): string | { address: string; name?: string } |
   const address = v['address'];
   const name = v['name'];
   if (typeof address !== 'string') return undefined;
+  // Any other key goes to the schema, which refuses it by name.
+  if (Object.keys(v).length !== ('name' in v ? 2 : 1)) return undefined;
   if (name === undefined) return { address };
   return typeof name === 'string' ? { address, name } : undefined;
 }
@@ -242,11 +282,12 @@ function quickRecord<V>(
   return out;
 }
 
-const isHeaderValue = (x: unknown): x is string => typeof x === 'string' && !lineBreak.test(x);
+const isHeaderValue = (x: unknown): x is string =>
+  typeof x === 'string' && !headerUnsafePattern.test(x);
 const isMetadataValue = (x: unknown): x is string | number | boolean =>
-  typeof x === 'string' || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
+  isHeaderValue(x) || typeof x === 'boolean' || (typeof x === 'number' && Number.isFinite(x));
 const isHeaderName = (k: string) => headerName.test(k);
-const isMetadataKey = (k: string) => k.length >= 1 && k.length <= 128;
+const isMetadataKey = (k: string) => isLine(k, 1, 128);
 
 function quickTags(v: unknown): string[] | undefined {
   if (!Array.isArray(v) || v.length > 50) return undefined;
@@ -325,7 +366,8 @@ function quickParse(input: unknown): Fields | undefined {
         if (value !== undefined) return undefined;
         break;
       default:
-      // Not a message field: the schema strips it too.
+        // Not a message field: the schema refuses it and names the nearest known key.
+        return undefined;
     }
   }
   // A property the walk did not see (not enumerable, or inherited) is one the schema would read.
@@ -338,9 +380,8 @@ function quickParse(input: unknown): Fields | undefined {
     (html !== undefined && typeof html !== 'string')
   )
     return undefined;
-  if (stream !== undefined && !(typeof stream === 'string' && stream.length >= 1)) return undefined;
-  if (key !== undefined && !(typeof key === 'string' && key.length >= 1 && key.length <= 256))
-    return undefined;
+  if (stream !== undefined && !isLine(stream, 1, Number.POSITIVE_INFINITY)) return undefined;
+  if (key !== undefined && !isLine(key, 1, 256)) return undefined;
   const toList = quickAddresses(to);
   const ccList = quickAddresses(cc);
   const bccList = quickAddresses(bcc);
@@ -387,10 +428,34 @@ function parseFields(input: unknown): Fields {
   const parsed = schemaFor(input).safeParse(input) as ReturnType<typeof messageShape.safeParse>;
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const field = issue?.path.map(String).join('.') || 'message';
-    throw invalid(field, issue?.message ?? 'invalid message', parsed.error);
+    // A path through a key that is itself unsafe (a metadata key with a CR) stops before it:
+    // the field named never echoes a control character.
+    const path: string[] = [];
+    for (const segment of issue?.path ?? []) {
+      const name = String(segment);
+      if (!isHeaderSafe(name)) break;
+      path.push(name);
+    }
+    const at = path.join('.');
+    if (issue?.code === 'unrecognized_keys') {
+      // Never drop what the caller gave: a misspelt or foreign key is an error naming it.
+      const key = issue.keys[0] as string;
+      const named = isHeaderSafe(key) ? key : undefined;
+      const field = [at, named].filter((x) => x !== undefined && x !== '').join('.') || 'message';
+      throw invalid(field, unknownKeyAdvice(key, knownKeysAt(issue.path)), parsed.error);
+    }
+    throw invalid(at || 'message', issue?.message ?? 'invalid message', parsed.error);
   }
   return parsed.data;
+}
+
+/** The keys allowed in the object at `path` of a message (for the "did you mean"). */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  const top = path[0];
+  if (top === undefined) return Object.keys(messageShape.shape);
+  if (top === 'attachments') return Object.keys(attachmentInput.shape);
+  if (top === 'listUnsubscribe') return ['url', 'mailto', 'oneClick'];
+  return ['address', 'name'];
 }
 
 /** @internal Exposed for the property test that holds the fast path to the schema. */
@@ -414,15 +479,20 @@ function toList(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [value];
 }
 
+/** An address field: one address, an RFC 5322 list in a string, or an array of either. */
 function parseList(field: string, value: unknown): Address[] {
-  return toList(value).map((entry, i) => {
+  const out: Address[] = [];
+  toList(value).forEach((entry, i) => {
     try {
-      return parseAddress(entry as Parameters<typeof parseAddress>[0]);
+      if (typeof entry === 'string' && (entry.includes(',') || entry.includes(';')))
+        out.push(...parseAddressList(entry));
+      else out.push(parseAddress(entry as Parameters<typeof parseAddress>[0]));
     } catch (error) {
       if (error instanceof AddressError) throw invalid(`${field}[${i}]`, error.message, error);
       throw error;
     }
   });
+  return out;
 }
 
 function parseSender(value: Fields['from']): Address {

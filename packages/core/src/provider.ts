@@ -9,9 +9,23 @@ export interface ProviderCapabilities {
   idempotency: boolean;
   /** The provider can hold a message until `message.sendAt`. */
   scheduling: boolean;
+  /**
+   * How far ahead of now the provider holds a message natively, in ms (Mailgun 3 days, Resend 30
+   * days); 0 when it cannot schedule. The relay hands a provider a future `sendAt` only within
+   * it. Absent: unlimited when `scheduling` is true, else 0.
+   */
+  schedulingHorizonMs?: number;
   inlineAttachments: boolean;
   maxMessageBytes: number;
+  /** Recipients (To, Cc and Bcc together) one message may have; the relay refuses more. */
   maxRecipients: number;
+}
+
+/** How far ahead a provider schedules natively, in ms (0: it cannot). */
+export function schedulingHorizon(capabilities: ProviderCapabilities): number {
+  return (
+    capabilities.schedulingHorizonMs ?? (capabilities.scheduling ? Number.POSITIVE_INFINITY : 0)
+  );
 }
 
 export interface SendContext {
@@ -63,7 +77,10 @@ export interface WebhookContext {
   now(): number;
   /**
    * Records `key` for `ttlMs` and says whether it was new. Adapters use it for replay guards
-   * (Mailgun tokens, SNS message ids); it is shared across processes when the store is.
+   * (Mailgun tokens, SNS message ids); it is shared across processes when the store is. Called
+   * from `verify`, the key is recorded at once (call it only once the request is authenticated);
+   * called from `parse`, it is recorded only after the events are stored, so a delivery answered
+   * 5xx is not mistaken for a replay when the provider sends it again.
    */
   remember(key: string, ttlMs: number): Promise<boolean>;
   /** Makes an outbound HTTP request, e.g. to confirm an SNS subscription. */

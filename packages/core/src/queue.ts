@@ -45,7 +45,12 @@ export function toQueued(
   message: Message,
   options: { now: number; sendAt?: Date; expiresInMs: number },
 ): QueuedMessage {
-  const dueAt = options.sendAt ?? message.sendAt ?? new Date(options.now);
+  // Never before the message's own sendAt, whatever the enqueue options say.
+  const times = [options.sendAt, message.sendAt].filter((d): d is Date => d !== undefined);
+  const dueAt =
+    times.length === 0
+      ? new Date(options.now)
+      : new Date(Math.max(...times.map((d) => d.getTime())));
   return {
     id: message.id,
     message: serializeMessage(message),

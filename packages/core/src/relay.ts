@@ -15,7 +15,7 @@ import {
   type MessageInput,
 } from './message.ts';
 import type { EventPolicy, PolicyDecision, SendGuard, ThrottlePort } from './ports.ts';
-import type { Provider, SendResult } from './provider.ts';
+import { schedulingHorizon, type Provider, type SendResult } from './provider.ts';
 import { deliver, type RetryOptions } from './retry.ts';
 import {
   assertUniqueNames,
@@ -59,8 +59,13 @@ export interface RecipientResult {
 
 export interface SendReport {
   messageId: string;
-  /** sent: every recipient accepted; partial: some were; none: no recipient was (all suppressed or rejected). */
-  status: 'sent' | 'partial' | 'none';
+  /**
+   * sent: every recipient accepted; partial: some were; none: no recipient was (all suppressed or
+   * rejected); scheduled: held in the outbox until its sendAt (recipients are decided then).
+   */
+  status: 'sent' | 'partial' | 'none' | 'scheduled';
+  /** For a scheduled message: when the outbox sends it. */
+  scheduledFor?: Date;
   stream?: string;
   provider?: string;
   providerMessageId?: string;
@@ -117,6 +122,11 @@ export interface RelayOptions {
   /** Where `enqueue` stores messages. @default an in-process outbox (lost on exit) */
   outbox?: Outbox;
   queue?: QueueOptions;
+  /**
+   * The clock deciding whether a `sendAt` is due (and stamping queued messages). Give the outbox
+   * the same one. @default Date.now
+   */
+  now?: () => number;
 }
 
 export interface EnqueueOptions {
@@ -230,6 +240,7 @@ export function createRelay(options: RelayOptions): Relay {
       ? undefined
       : (options.guard ?? createHealthGuard({ onAlert: (alert) => emitter.emit('alert', alert) }));
   const maxBytes = Math.min(...options.providers.map((p) => p.capabilities.maxMessageBytes));
+  const now = options.now ?? Date.now;
   // One gate for every send (no closure per message): tokens for the attempt's provider.
   const gateAttempt =
     throttle &&
@@ -317,7 +328,7 @@ export function createRelay(options: RelayOptions): Relay {
   async function sendOne(input: MessageInput, signal?: AbortSignal): Promise<SendReport> {
     const message = await normalizeMessage(input, { maxMessageBytes: maxBytes });
     try {
-      const report = await pipeline(message, signal);
+      const report = heldUntilDue(message) ? await hold(message) : await pipeline(message, signal);
       emitter.emit('send', { messageId: message.id, report });
       return report;
     } catch (error) {
@@ -325,6 +336,38 @@ export function createRelay(options: RelayOptions): Relay {
       emitter.emit('send', { messageId: message.id, error: relayError });
       throw relayError;
     }
+  }
+
+  /**
+   * With an outbox configured, a future sendAt that no provider of the message's stream schedules
+   * natively that far ahead is held in the outbox and sent when due (by the queue runner,
+   * `relay.start()`), instead of being refused. A message no provider could take at all (too many
+   * recipients) is not held: the pipeline refuses it now.
+   */
+  function heldUntilDue(message: Message): boolean {
+    if (options.outbox === undefined || message.sendAt === undefined) return false;
+    const lead = message.sendAt.getTime() - now();
+    if (lead <= 0) return false;
+    const count = recipientCount(message);
+    const route = streams.resolve(message.stream, addressDomain(message.from));
+    const names = route.providers;
+    const fit = options.providers.filter(
+      (p) =>
+        (names === undefined || names.includes(p.name)) && count <= p.capabilities.maxRecipients,
+    );
+    return fit.length > 0 && !fit.some((p) => schedulingHorizon(p.capabilities) >= lead);
+  }
+
+  async function hold(message: Message): Promise<SendReport> {
+    const expiresInMs = queueOptions.maxAgeMs ?? 72 * 60 * 60 * 1000;
+    await outbox.enqueue([toQueued(message, { now: now(), expiresInMs })]);
+    return {
+      messageId: message.id,
+      status: 'scheduled',
+      attempts: 0,
+      recipients: [],
+      ...(message.sendAt ? { scheduledFor: message.sendAt } : {}),
+    };
   }
 
   interface Prepared {
@@ -340,6 +383,11 @@ export function createRelay(options: RelayOptions): Relay {
     const route = streams.resolve(original.stream, fromDomain);
     let message: Message =
       route.name === undefined ? original : { ...original, stream: route.name };
+    // A sendAt that has come (a held message now due) is no schedule any more: send it now.
+    if (message.sendAt !== undefined && message.sendAt.getTime() <= now()) {
+      const { sendAt: _due, ...rest } = message;
+      message = rest;
+    }
     const results: RecipientResult[] = [];
     const hits = await suppressed(message, route.name);
     if (hits.size > 0) {
@@ -358,14 +406,28 @@ export function createRelay(options: RelayOptions): Relay {
     return { message, route, fromDomain, results };
   }
 
-  /** The providers that may carry the message now: the stream's, in routing order, not paused. */
+  /**
+   * The providers that may carry the message now: the stream's, in routing order, not paused, and
+   * able to take it as it is: no more recipients than the provider allows per message, and a
+   * future sendAt only where the provider schedules natively that far ahead. Failover moves among
+   * these alone, so a scheduled message never reaches a provider that would send it early.
+   */
   async function available(p: Prepared): Promise<Provider[]> {
     const out: Provider[] = [];
+    const count = recipientCount(p.message);
+    const lead = p.message.sendAt === undefined ? 0 : p.message.sendAt.getTime() - now();
+    let unfit: Provider[] | undefined;
     for (const provider of router.candidates(p.route.providers, p.route.routing)) {
+      const caps = provider.capabilities;
+      if (count > caps.maxRecipients || (lead > 0 && schedulingHorizon(caps) < lead)) {
+        (unfit ??= []).push(provider);
+        continue;
+      }
       const pending = guard?.blocked(p.fromDomain, provider.name);
       const reason = pending instanceof Promise ? await pending : pending;
       if (reason === undefined) out.push(provider);
     }
+    if (out.length === 0 && unfit) throw unfitError(p.message, unfit, count, lead);
     if (out.length === 0) {
       const reason =
         (await guard?.blocked(p.fromDomain)) ?? 'every provider is paused for this domain';
@@ -646,10 +708,10 @@ export function createRelay(options: RelayOptions): Relay {
     const valid: Array<{ index: number; message: Message }> = [];
     for (const [index, input] of inputs.entries()) {
       try {
-        valid.push({
-          index,
-          message: await normalizeMessage(input, { maxMessageBytes: maxBytes }),
-        });
+        const message = await normalizeMessage(input, { maxMessageBytes: maxBytes });
+        if (heldUntilDue(message))
+          results[index] = { ok: true, messageId: message.id, report: await hold(message) };
+        else valid.push({ index, message });
       } catch (error) {
         const id = (input as { id?: unknown } | undefined)?.id;
         results[index] = {
@@ -738,21 +800,27 @@ export function createRelay(options: RelayOptions): Relay {
       }
     },
     onEvent: (event) => emitter.emit('queue', event),
+    now,
   });
   const enqueueMany = async (
     inputs: readonly MessageInput[],
     enqueueOptions: EnqueueOptions = {},
   ) => {
-    const now = Date.now();
+    const at = now();
+    // A message no provider could ever take is refused now, not found dead later.
+    const widest = Math.max(...options.providers.map((p) => p.capabilities.maxRecipients));
     const expiresInMs = enqueueOptions.expiresInMs ?? queueOptions.maxAgeMs ?? 72 * 60 * 60 * 1000;
     const queued = await Promise.all(
-      inputs.map(async (input) =>
-        toQueued(await normalizeMessage(input, { maxMessageBytes: maxBytes }), {
-          now,
+      inputs.map(async (input) => {
+        const message = await normalizeMessage(input, { maxMessageBytes: maxBytes });
+        const count = recipientCount(message);
+        if (count > widest) throw unfitError(message, options.providers, count, 0);
+        return toQueued(message, {
+          now: at,
           expiresInMs,
           ...(enqueueOptions.sendAt ? { sendAt: enqueueOptions.sendAt } : {}),
-        }),
-      ),
+        });
+      }),
     );
     await outbox.enqueue(queued);
     return queued.map((q) => q.id);
@@ -837,4 +905,40 @@ function rejectedEvent(
     metadata: message.metadata,
     raw: error.toJSON(),
   };
+}
+
+const hour = 60 * 60 * 1000;
+const span = (ms: number) =>
+  ms >= 2 * 24 * hour ? `${Math.round(ms / (24 * hour))} days` : `${Math.round(ms / 60_000)} min`;
+
+/** Why no provider of the route can take the message as it is: too many recipients, or a schedule. */
+function unfitError(
+  message: Message,
+  providers: readonly Provider[],
+  count: number,
+  lead: number,
+): RelayError {
+  const small = providers.filter((p) => count > p.capabilities.maxRecipients);
+  if (small.length === providers.length) {
+    const limits = small.map((p) => `${p.name} ${p.capabilities.maxRecipients}`).join(', ');
+    const most = Math.max(...small.map((p) => p.capabilities.maxRecipients));
+    return new RelayError({
+      kind: 'invalid',
+      field: 'to',
+      message: `to: the message has ${count} recipients (To, Cc and Bcc together), over the limit per message (${limits}); split it into messages of at most ${most}, or send them with sendBatch`,
+    });
+  }
+  const reasons = providers
+    .filter((p) => count <= p.capabilities.maxRecipients)
+    .map((p) => {
+      const horizon = schedulingHorizon(p.capabilities);
+      return horizon === 0
+        ? `${p.name} cannot schedule`
+        : `${p.name} schedules at most ${span(horizon)} ahead`;
+    });
+  return new RelayError({
+    kind: 'invalid',
+    field: 'sendAt',
+    message: `sendAt: ${message.sendAt?.toISOString() ?? ''} is ${span(lead)} ahead and ${reasons.join('; ')}; relaykit never sends it early: give createRelay an outbox (send then holds it there until due) or hold it with relay.enqueue(message)`,
+  });
 }

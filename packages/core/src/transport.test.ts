@@ -177,7 +177,9 @@ describe('runAttempt', () => {
       expect(getEventListeners(caller.signal, 'abort')).toHaveLength(1);
       caller.abort();
       const errors = await Promise.all(pending);
-      expect(errors.map((e) => e.providerCode)).toEqual(Array(50).fill('ABORT_ERR'));
+      expect(errors.map((e) => (e as RelayError).providerCode)).toEqual(
+        Array(50).fill('ABORT_ERR'),
+      );
       await new Promise((r) => setImmediate(r));
       expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
     } finally {

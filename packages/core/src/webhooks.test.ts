@@ -199,6 +199,42 @@ describe('relay.webhooks.handle: a failed store write', () => {
   });
 });
 
+describe('relay.webhooks.handle: keys an adapter remembers while parsing', () => {
+  it('are marked only once the events are stored, so a redelivery after a failed write is applied', async () => {
+    // Like the SES adapter: parse skips a notification whose id it has seen before.
+    const inner = secretHeaderProvider();
+    const webhook = inner.webhook as NonNullable<Provider['webhook']>;
+    const provider: Provider = {
+      ...inner,
+      webhook: {
+        verify: (r, c) => webhook.verify(r, c),
+        parse: async (r, c) =>
+          (await c.remember(`notification:${r.body.length}`, 60_000))
+            ? webhook.parse(r, c)
+            : { events: [] },
+      },
+    };
+    const store = memorySuppressionStore();
+    let failures = 1;
+    const suppression: SuppressionStore = {
+      ...store,
+      add: async (entries) => {
+        if (failures-- > 0) throw new Error('SQLITE_BUSY: database is locked');
+        return store.add(entries);
+      },
+    };
+    const { relay, events } = setup({ provider, suppression });
+    const bounce = JSON.stringify([{ id: 'n1', type: 'bounced', recipient: 'gone@example.test' }]);
+    expect((await relay.webhooks.handle(post(bounce))).status).toBe(500);
+    expect((await relay.webhooks.handle(post(bounce))).status).toBe(200);
+    expect(events.map((e) => e.id)).toEqual(['n1']);
+    expect((await store.check(['gone@example.test'])).size).toBe(1);
+    // Marked now: a third delivery is skipped by the adapter's own guard.
+    expect((await relay.webhooks.handle(post(bounce))).status).toBe(200);
+    expect(events).toHaveLength(1);
+  });
+});
+
 describe('relay.webhooks.handle: control characters', () => {
   it('strips control characters from event text before any listener, log or store sees it', async () => {
     const { relay, events } = setup();

@@ -74,6 +74,13 @@ async function readBody(request: Request, maxBytes: number): Promise<string> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > maxBytes) throw new BodyTooLarge();
   if (!request.body) return '';
+  // A declared length within the bound is read in one go (HTTP framing holds the body to it);
+  // without one (chunked), chunk by chunk, stopping at the bound.
+  if (request.headers.has('content-length')) {
+    const bytes = await request.arrayBuffer();
+    if (bytes.byteLength > maxBytes) throw new BodyTooLarge();
+    return Buffer.from(bytes).toString('utf8');
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -193,9 +200,24 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       // Nothing from an unverified request is recorded; the reason stays in the relay's logs.
       return text(401, '[relaykit] webhook verification failed');
     }
+    // Keys an adapter remembers while parsing (SNS MessageIds, say) are held back until the
+    // events are stored: marked first, a failed write would make the redelivery look replayed.
+    const pending: Array<[string, number]> = [];
+    const parseContext: WebhookContext = options.dedupe.has
+      ? {
+          ...context,
+          remember: async (key, ttlMs) => {
+            const full = `webhook:${key}`;
+            if (pending.some(([k]) => k === full) || (await options.dedupe.has?.(full)))
+              return false;
+            pending.push([full, ttlMs]);
+            return true;
+          },
+        }
+      : context;
     let parsed: WebhookParseResult;
     try {
-      parsed = await provider.webhook.parse(incoming, context);
+      parsed = await provider.webhook.parse(incoming, parseContext);
     } catch (error) {
       if (error instanceof RelayError && error.retryable) {
         options.onError(`webhook for '${provider.name}' could not be processed now`, error);
@@ -218,6 +240,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     }
     try {
       await options.ingest(parsed.events.map(cleanEvent));
+      for (const [key, ttlMs] of pending) await options.dedupe.remember(key, ttlMs);
     } catch (error) {
       options.onError(`webhook events from '${provider.name}' could not be stored`, error);
       // 500 makes the provider redeliver, and the event is applied then: nothing is marked seen

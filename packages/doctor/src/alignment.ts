@@ -21,6 +21,8 @@ export interface AlignmentInput {
   adkim: AlignmentMode;
   /** Example return-path host under the domain, for the fix text. */
   suggestedMailFrom: string;
+  /** Where the return path goes once set up, in the reader's terms (`pass it as mailFrom`). */
+  mailFromHint: string;
 }
 
 /** Does mail through this relay pass DMARC by SPF alignment, DKIM alignment, both or neither? */
@@ -49,7 +51,7 @@ export function checkAlignment(input: AlignmentInput): Check {
   const spfFix =
     aspf === 's' && aligned(input.envelopeDomain, domain, 'r')
       ? `aspf=s needs the MAIL FROM domain to equal ${domain} exactly, and ${input.envelopeDomain} does not: remove aspf=s from the DMARC record (relaxed alignment is what Yahoo and Gmail expect).`
-      : `The MAIL FROM domain ${input.envelopeDomain} is outside ${organizationalDomain(domain)}, so SPF cannot align: use a return-path subdomain of ${domain} such as ${input.suggestedMailFrom} in ${input.relayLabel} and pass it as mailFrom.`;
+      : `The MAIL FROM domain ${input.envelopeDomain} is outside ${organizationalDomain(domain)}, so SPF cannot align: use a return-path subdomain of ${domain} such as ${input.suggestedMailFrom} in ${input.relayLabel} and ${input.mailFromHint}.`;
   const dkimFix =
     adkim === 's' && input.dkimDomains.some((d) => aligned(d, domain, 'r'))
       ? `adkim=s needs d=${domain} exactly: sign with the domain itself or remove adkim=s.`

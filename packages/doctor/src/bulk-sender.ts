@@ -1,4 +1,4 @@
-import { fail, pass, warn, worst, type Check, type Status } from './report.ts';
+import { fail, pass, unchecked, warn, worst, type Check, type Status } from './report.ts';
 
 interface Item {
   label: string;
@@ -48,7 +48,9 @@ export function checkBulkSender(domain: string, checks: readonly Check[]): Check
   });
   const exists = item(
     'Sending domain resolves and accepts mail',
-    byId(checks, 'mx.soa', 'mx.records').filter((c) => c.status === 'fail'),
+    byId(checks, 'mx.soa', 'mx.records').filter(
+      (c) => c.status === 'fail' || c.status === 'unchecked',
+    ),
   );
   const oneClick = item(
     'One-click unsubscribe on bulk streams',
@@ -81,19 +83,22 @@ function summary(domain: string, id: string, title: string, items: Item[]): Chec
     title,
     evidence: items.map(
       (i) =>
-        `${i.status === 'pass' ? 'met' : i.status === 'warn' ? 'unverified' : 'NOT met'}: ${i.label}`,
+        `${{ pass: 'met', warn: 'unverified', fail: 'NOT met', unchecked: 'not checked' }[i.status]}: ${i.label}`,
     ),
   };
   const status = worst(items.map((i) => i.status));
   if (status === 'pass') return pass(c);
-  const blockers = [
-    ...new Set(
-      items
-        .filter((i) => i.status !== 'pass')
-        .flatMap((i) => i.blockers.map((b) => `${b.title} (${b.subject})`)),
-    ),
+  const titles = (list: readonly Item[]) => [
+    ...new Set(list.flatMap((i) => i.blockers.map((b) => `${b.title} (${b.subject})`))),
   ];
-  const unmet = items.filter((i) => i.status !== 'pass').map((i) => i.label);
-  const fix = `Not met: ${unmet.join('; ')}.${blockers.length > 0 ? ` Fix the checks above: ${blockers.join(', ')}.` : ''}`;
+  const unknown = items.filter((i) => i.status === 'unchecked');
+  const unmet = items.filter((i) => i.status !== 'pass' && i.status !== 'unchecked');
+  const notChecked =
+    unknown.length > 0
+      ? ` Not checked: ${unknown.map((i) => i.label).join('; ')}, because the lookups behind them failed (${titles(unknown).join(', ')}); run the doctor again once DNS answers.`
+      : '';
+  if (status === 'unchecked') return unchecked(c, notChecked.trim());
+  const blockers = titles(unmet);
+  const fix = `Not met: ${unmet.map((i) => i.label).join('; ')}.${blockers.length > 0 ? ` Fix the checks above: ${blockers.join(', ')}.` : ''}${notChecked}`;
   return status === 'fail' ? fail(c, fix) : warn(c, fix);
 }

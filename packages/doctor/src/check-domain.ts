@@ -12,7 +12,7 @@ import {
   type ResolvedOptions,
 } from './options.ts';
 import { relays, type RelayName } from './relays.ts';
-import { warn, worst, type Check, type CheckArea, type DomainReport } from './report.ts';
+import { unchecked, warn, worst, type Check, type CheckArea, type DomainReport } from './report.ts';
 import { checkSpf, type SpfRequirement } from './spf.ts';
 import { checkOneClick, checkSharedDomain, checkSharedKeys, type DomainKey } from './streams.ts';
 
@@ -42,10 +42,12 @@ export async function checkDomain(
 
   const targets = dkimTargets(o);
   const [mailFroms, dkim, dmarc, mx] = await Promise.all([
-    Promise.all(o.providers.map((p) => checkMailFrom(resolver, o.domain, p))),
-    Promise.all(targets.map(async (t) => ({ target: t, outcome: await checkDkim(resolver, t) }))),
-    checkDmarc(resolver, o.domain, o.orgDomain),
-    checkMxAndSoa(resolver, o.domain),
+    Promise.all(o.providers.map((p) => checkMailFrom(resolver, o.domain, p, o.hints))),
+    Promise.all(
+      targets.map(async (t) => ({ target: t, outcome: await checkDkim(resolver, t, o.hints) })),
+    ),
+    checkDmarc(resolver, o.domain, o.orgDomain, o.hints),
+    checkMxAndSoa(resolver, o.domain, o.hints),
   ]);
 
   // SPF where the domain owner keeps the record: each relay's return-path domain, with the includes
@@ -65,7 +67,7 @@ export async function checkDomain(
       spfTargets.set(o.domain, []);
   }
   for (const spf of await Promise.all(
-    [...spfTargets].map(([name, required]) => checkSpf(resolver, name, required)),
+    [...spfTargets].map(([name, required]) => checkSpf(resolver, name, required, o.hints)),
   ))
     checks.push(...spf);
 
@@ -84,7 +86,7 @@ export async function checkDomain(
               `no DKIM selectors given for ${relay.label}; it signs with d=${relay.ownDkimDomain ?? 'nothing'} until its DKIM for ${o.domain} is set up`,
             ],
           },
-          `Pass ${relay.selectorHint} as dkimSelectors of the ${p.name} provider, so the doctor can check them.`,
+          `${o.hints.selectors(p.name, relay.selectorHint)}, so the doctor can check them.`,
         ),
       );
     }
@@ -93,23 +95,44 @@ export async function checkDomain(
 
   o.providers.forEach((p, i) => {
     const relay = relays[p.name];
+    const mine = dkim.filter(
+      ({ target }) => target.relays === 'all' || target.relays.includes(p.name),
+    );
+    // A verdict that rests on a lookup that failed is not a verdict.
+    const unknown = [
+      ...mine.map(({ outcome }) => outcome.check),
+      ...(mailFroms[i] ? [mailFroms[i].check] : []),
+    ].filter((c) => c.status === 'unchecked');
     const usable = dkim
       .filter(
         ({ target, outcome }) =>
           outcome.usable && (target.relays === 'all' || target.relays.includes(p.name)),
       )
       .map(({ target }) => target.domain);
+    const alignment = checkAlignment({
+      domain: o.domain,
+      relayLabel: relay.label,
+      envelopeDomain: mailFroms[i]?.envelopeDomain ?? relay.ownMailFrom,
+      dkimDomains: [...new Set(usable)],
+      relayDkimDomain: relay.ownDkimDomain,
+      aspf: dmarc.policy?.aspf ?? 'r',
+      adkim: dmarc.policy?.adkim ?? 'r',
+      suggestedMailFrom: relay.defaultMailFrom(o.domain) ?? `mail.${o.domain}`,
+      mailFromHint: o.hints.mailFrom(relay.defaultMailFrom(o.domain) ?? `mail.${o.domain}`),
+    });
     checks.push(
-      checkAlignment({
-        domain: o.domain,
-        relayLabel: relay.label,
-        envelopeDomain: mailFroms[i]?.envelopeDomain ?? relay.ownMailFrom,
-        dkimDomains: [...new Set(usable)],
-        relayDkimDomain: relay.ownDkimDomain,
-        aspf: dmarc.policy?.aspf ?? 'r',
-        adkim: dmarc.policy?.adkim ?? 'r',
-        suggestedMailFrom: relay.defaultMailFrom(o.domain) ?? `mail.${o.domain}`,
-      }),
+      alignment.status === 'pass' || unknown.length === 0
+        ? alignment
+        : unchecked(
+            {
+              ...alignment,
+              evidence: [
+                ...alignment.evidence,
+                ...unknown.map((u) => `not checked: ${u.title} (${u.subject})`),
+              ],
+            },
+            `Alignment depends on lookups that failed: ${unknown.map((u) => u.subject).join(', ')}. ${o.hints.unreachable(unknown.map((u) => u.subject).join(', '))}`,
+          ),
     );
   });
   for (const m of mailFroms) checks.push(m.check);

@@ -1,7 +1,8 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import { describeMissing, query, txtRecords, type DnsResolver } from './dns.ts';
 import type { DkimSetup } from './relays.ts';
-import { fail, pass, warn, type Check } from './report.ts';
+import { hintsFor, type Hints } from './hints.ts';
+import { fail, pass, unchecked, warn, type Check } from './report.ts';
 
 export interface DkimTarget {
   selector: string;
@@ -52,7 +53,11 @@ export function keyBits(keyType: string, p: string): { bits: number } | { error:
 }
 
 /** One DKIM selector: the record is present (through the relay's CNAME where it uses one), not revoked, and ≥1024 bits. */
-export async function checkDkim(resolver: DnsResolver, target: DkimTarget): Promise<DkimOutcome> {
+export async function checkDkim(
+  resolver: DnsResolver,
+  target: DkimTarget,
+  hints: Hints = hintsFor(undefined),
+): Promise<DkimOutcome> {
   const name = `${target.selector}._domainkey.${target.domain}`;
   const c = {
     id: 'dkim.key',
@@ -69,6 +74,8 @@ export async function checkDkim(resolver: DnsResolver, target: DkimTarget): Prom
     const cname = await query(() => resolver.resolveCname(name));
     if (!cname.ok) {
       evidence.push(describeMissing(cname, 'CNAME', name));
+      if (cname.kind === 'error')
+        return none(unchecked({ ...c, evidence }, hints.unreachable(`CNAME ${name}`)));
       return none(
         fail(
           { ...c, evidence },
@@ -91,13 +98,7 @@ export async function checkDkim(resolver: DnsResolver, target: DkimTarget): Prom
   const txt = await txtRecords(resolver, name);
   if (!txt.ok) {
     evidence.push(describeMissing(txt, 'TXT', name));
-    if (txt.kind === 'error')
-      return none(
-        warn(
-          { ...c, evidence },
-          `Could not read ${name}; check its DNS servers and run the doctor again.`,
-        ),
-      );
+    if (txt.kind === 'error') return none(unchecked({ ...c, evidence }, hints.unreachable(name)));
     const fix =
       target.setup.kind === 'cname'
         ? `The CNAME target has no key: re-check the token ${target.selector}${where}.`

@@ -1,5 +1,6 @@
 import { describeMissing, txtRecords, type DnsResolver } from './dns.ts';
-import { fail, pass, warn, type Check } from './report.ts';
+import { hintsFor, type Hints } from './hints.ts';
+import { fail, pass, unchecked, warn, type Check } from './report.ts';
 
 export interface DmarcPolicy {
   /** Where the record was found: `_dmarc.<domain>` or `_dmarc.<organisational domain>`. */
@@ -35,6 +36,7 @@ export async function checkDmarc(
   resolver: DnsResolver,
   domain: string,
   orgDomain: string,
+  hints: Hints = hintsFor(undefined),
 ): Promise<DmarcOutcome> {
   const own = `_dmarc.${domain}`;
   const c = { id: 'dmarc.record', area: 'dmarc' as const, subject: own, title: 'DMARC record' };
@@ -59,12 +61,7 @@ export async function checkDmarc(
   }
   if (!txt.ok && txt.kind === 'error') {
     return {
-      checks: [
-        warn(
-          { ...c, evidence },
-          `Could not read ${name}; check its DNS servers and run the doctor again.`,
-        ),
-      ],
+      checks: [unchecked({ ...c, evidence }, hints.unreachable(name))],
       policy: undefined,
     };
   }

@@ -64,8 +64,33 @@ describe('formatReport', () => {
   });
 });
 
+describe('formatReport with a check that could not run', () => {
+  it('labels it NOT CHECKED, counts it apart, and keeps the columns aligned', () => {
+    const text = formatReport({
+      ...report,
+      status: 'unchecked',
+      checks: [
+        {
+          id: 'dmarc.record',
+          area: 'dmarc',
+          subject: '_dmarc.example.com',
+          title: 'DMARC record',
+          status: 'unchecked',
+          evidence: ['TXT _dmarc.example.com: query failed (ETIMEOUT)'],
+          fix: 'Could not read _dmarc.example.com.',
+        },
+        { ...(report.checks[0] as DomainReport['checks'][number]) },
+      ],
+    });
+    expect(text).toContain(': NOT CHECKED (1 pass, 0 warn, 0 fail, 1 not checked)');
+    expect(text).toContain('NOT CHECKED  dmarc  DMARC record');
+    expect(text).toContain('PASS         spf    SPF record');
+    expect(text).toContain('             found: TXT _dmarc.example.com: query failed (ETIMEOUT)');
+  });
+});
+
 describe('exitCodeFor', () => {
-  it('is 0 / 1 / 2 for the worst of pass / warn / fail across domains', () => {
+  it('is 0 all met, 1 some not met (warn or fail), 2 nothing known unmet but some not checked', () => {
     expect(exitCodeFor([])).toBe(0);
     expect(exitCodeFor([{ ...report, status: 'pass' }])).toBe(0);
     expect(
@@ -74,6 +99,14 @@ describe('exitCodeFor', () => {
         { ...report, status: 'warn' },
       ]),
     ).toBe(1);
-    expect(exitCodeFor([{ ...report, status: 'warn' }, report])).toBe(2);
+    expect(exitCodeFor([{ ...report, status: 'warn' }, report])).toBe(1);
+    expect(exitCodeFor([{ ...report, status: 'unchecked' }])).toBe(2);
+    expect(exitCodeFor([{ ...report, status: 'unchecked' }, report])).toBe(1);
+    expect(
+      exitCodeFor([
+        { ...report, status: 'unchecked' },
+        { ...report, status: 'pass' },
+      ]),
+    ).toBe(2);
   });
 });

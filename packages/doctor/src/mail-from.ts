@@ -1,7 +1,8 @@
 import { describeMissing, query, type DnsResolver } from './dns.ts';
 import type { ResolvedProvider } from './options.ts';
 import { relays } from './relays.ts';
-import { fail, pass, warn, type Check } from './report.ts';
+import { hintsFor, type Hints } from './hints.ts';
+import { fail, pass, unchecked, warn, type Check } from './report.ts';
 
 export interface MailFromOutcome {
   check: Check;
@@ -16,6 +17,7 @@ export async function checkMailFrom(
   resolver: DnsResolver,
   domain: string,
   provider: ResolvedProvider,
+  hints: Hints = hintsFor(undefined),
 ): Promise<MailFromOutcome> {
   const relay = relays[provider.name];
   const m = provider.mailFrom;
@@ -42,7 +44,7 @@ export async function checkMailFrom(
             `no custom MAIL FROM domain: ${relay.label} uses its own (${relay.ownMailFrom}), which passes SPF but never aligns with ${domain}`,
           ],
         },
-        `Set up a custom MAIL FROM domain in ${relay.console}: publish ${recipe}, then pass it as mailFrom. DMARC then aligns through SPF as well as DKIM.`,
+        `Set up a custom MAIL FROM domain in ${relay.console}: publish ${recipe}, then ${hints.mailFrom(example)}. DMARC then aligns through SPF as well as DKIM.`,
       ),
       envelopeDomain: relay.ownMailFrom,
       spfTarget: undefined,
@@ -60,6 +62,14 @@ export async function checkMailFrom(
   if (setup.kind === 'cname') {
     const cname = await query(() => resolver.resolveCname(m));
     if (!cname.ok) {
+      if (cname.kind === 'error')
+        return {
+          check: unchecked(
+            { ...c, evidence: [describeMissing(cname, 'CNAME', m)] },
+            hints.unreachable(`CNAME ${m}`),
+          ),
+          ...fallback,
+        };
       return {
         check: missing(
           [describeMissing(cname, 'CNAME', m)],
@@ -88,6 +98,14 @@ export async function checkMailFrom(
   const expected = setup.hosts(provider.region);
   const mx = await query(() => resolver.resolveMx(m));
   if (!mx.ok) {
+    if (mx.kind === 'error')
+      return {
+        check: unchecked(
+          { ...c, evidence: [describeMissing(mx, 'MX', m)] },
+          hints.unreachable(`MX ${m}`),
+        ),
+        ...fallback,
+      };
     return {
       check: missing(
         [describeMissing(mx, 'MX', m)],

@@ -1,11 +1,16 @@
 import { describeMissing, query, type DnsResolver } from './dns.ts';
-import { fail, pass, warn, type Check } from './report.ts';
+import { hintsFor, type Hints } from './hints.ts';
+import { fail, pass, unchecked, warn, type Check } from './report.ts';
 
 /**
  * The sending domain exists (SOA: Yahoo decides existence by an SOA query) and can receive mail (MX),
  * and does not publish a null MX (RFC 7505), which receivers answer with X.7.27.
  */
-export async function checkMxAndSoa(resolver: DnsResolver, domain: string): Promise<Check[]> {
+export async function checkMxAndSoa(
+  resolver: DnsResolver,
+  domain: string,
+  hints: Hints = hintsFor(undefined),
+): Promise<Check[]> {
   const checks: Check[] = [];
 
   const soa = await query(() => resolver.resolveSoa(domain));
@@ -38,9 +43,9 @@ export async function checkMxAndSoa(resolver: DnsResolver, domain: string): Prom
     );
   } else {
     checks.push(
-      warn(
+      unchecked(
         { ...sc, evidence: [describeMissing(soa, 'SOA', domain)] },
-        `Could not read SOA ${domain}; check its DNS servers and run the doctor again.`,
+        hints.unreachable(`SOA ${domain}`),
       ),
     );
   }
@@ -55,9 +60,9 @@ export async function checkMxAndSoa(resolver: DnsResolver, domain: string): Prom
   if (!mx.ok) {
     if (mx.kind === 'error') {
       checks.push(
-        warn(
+        unchecked(
           { ...mc, evidence: [describeMissing(mx, 'MX', domain)] },
-          `Could not read MX ${domain}; check its DNS servers and run the doctor again.`,
+          hints.unreachable(`MX ${domain}`),
         ),
       );
     } else {

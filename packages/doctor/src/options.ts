@@ -1,5 +1,6 @@
 import { getDomain } from 'tldts';
 import { defaultResolver, type DnsResolver } from './dns.ts';
+import { hintsFor, type HintStyle, type Hints } from './hints.ts';
 import { relayNames, relays, type RelayName } from './relays.ts';
 
 export interface ProviderInUse {
@@ -34,6 +35,11 @@ export interface CheckDomainOptions {
   streams?: Readonly<Record<string, StreamSpec>>;
   /** DNS access; node:dns/promises by default. */
   resolver?: DnsResolver;
+  /**
+   * How fixes name settings: `library` (option names such as `mailFrom`, the default) or `cli`
+   * (the flags of `relaykit doctor`, such as `--mail-from`).
+   */
+  hints?: HintStyle;
 }
 
 export interface ResolvedProvider {
@@ -53,6 +59,7 @@ export interface ResolvedOptions {
   selectors: Array<{ selector: string; domain: string }>;
   streams: Record<string, Required<StreamSpec>>;
   resolver: DnsResolver;
+  hints: Hints;
 }
 
 const hostname = /^(?=.{1,253}$)(?:[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/u;
@@ -125,5 +132,6 @@ export function resolveOptions(rawDomain: string, options: CheckDomainOptions): 
     selectors,
     streams,
     resolver: options.resolver ?? defaultResolver,
+    hints: hintsFor(options.hints),
   };
 }

@@ -1,5 +1,8 @@
-/** The outcome of one check. `warn` means mail flows but a receiver may penalise it. */
-export type Status = 'pass' | 'warn' | 'fail';
+/**
+ * The outcome of one check. `warn` means mail flows but a receiver may penalise it; `unchecked`
+ * means the check could not run (a DNS query timed out or was refused), so nothing is known.
+ */
+export type Status = 'pass' | 'warn' | 'fail' | 'unchecked';
 
 export type CheckArea =
   'spf' | 'dkim' | 'dmarc' | 'alignment' | 'mail-from' | 'mx' | 'streams' | 'bulk-sender';
@@ -26,7 +29,8 @@ export interface DomainReport {
   checks: Check[];
 }
 
-const rank: Record<Status, number> = { pass: 0, warn: 1, fail: 2 };
+// A known problem outranks an unknown: a report with a failure and an unchecked row is a failure.
+const rank: Record<Status, number> = { pass: 0, unchecked: 1, warn: 2, fail: 3 };
 
 export function worst(statuses: Iterable<Status>): Status {
   let result: Status = 'pass';
@@ -39,8 +43,19 @@ type CheckInput = Omit<Check, 'status' | 'fix'>;
 export const pass = (c: CheckInput): Check => ({ ...c, status: 'pass' });
 export const warn = (c: CheckInput, fix: string): Check => ({ ...c, status: 'warn', fix });
 export const fail = (c: CheckInput, fix: string): Check => ({ ...c, status: 'fail', fix });
+/** The check could not run; the evidence says why (e.g. `query failed (ETIMEOUT)`). */
+export const unchecked = (c: CheckInput, fix: string): Check => ({
+  ...c,
+  status: 'unchecked',
+  fix,
+});
 
-/** Exit code for `relaykit doctor`: 0 when every domain passes, 1 when the worst is a warning, 2 on any failure. */
+/**
+ * Exit code for `relaykit doctor`: 0 when every check is met, 1 when some are not (a failure or a
+ * warning), 2 when all that ran are met but some could not be checked (DNS unreachable).
+ */
 export function exitCodeFor(reports: readonly DomainReport[]): 0 | 1 | 2 {
-  return rank[worst(reports.map((r) => r.status))] as 0 | 1 | 2;
+  const statuses = reports.map((r) => r.status);
+  if (statuses.some((s) => s === 'fail' || s === 'warn')) return 1;
+  return statuses.includes('unchecked') ? 2 : 0;
 }

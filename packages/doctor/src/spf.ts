@@ -7,7 +7,8 @@ import {
   type DnsResolver,
   type QueryLogEntry,
 } from './dns.ts';
-import { fail, pass, warn, type Check } from './report.ts';
+import { hintsFor, type Hints } from './hints.ts';
+import { fail, pass, unchecked, warn, type Check } from './report.ts';
 
 export interface SpfRequirement {
   /** Who needs it, for the evidence and fix text. */
@@ -36,6 +37,7 @@ export async function checkSpf(
   resolver: DnsResolver,
   name: string,
   required: readonly SpfRequirement[],
+  hints: Hints = hintsFor(undefined),
 ): Promise<Check[]> {
   const suggested =
     `v=spf1 ${[...new Set(required.map((r) => `include:${r.include}`))].join(' ')} ~all`.replace(
@@ -46,9 +48,9 @@ export async function checkSpf(
   const txt = await txtRecords(resolver, name);
   if (!txt.ok && txt.kind === 'error') {
     return [
-      warn(
+      unchecked(
         { ...recordCheck, evidence: [describeMissing(txt, 'TXT', name)] },
-        `Could not read TXT ${name}; check that its DNS servers answer, then run the doctor again.`,
+        hints.unreachable(`TXT ${name}`),
       ),
     ];
   }
@@ -169,9 +171,9 @@ function evaluationCheck(
     );
   }
   if (result === 'temperror') {
-    return warn(
+    return unchecked(
       { ...c, evidence },
-      `SPF at ${name} could not be evaluated (temporary DNS error); check the DNS servers of the names it includes, then run the doctor again.`,
+      `SPF at ${name} could not be evaluated (temporary DNS error, RFC 7208 §2.6.6); check the DNS servers of the names it includes, then run the doctor again.`,
     );
   }
   if (result === 'pass') {

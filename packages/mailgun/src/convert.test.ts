@@ -9,7 +9,7 @@ import {
   toMailgunMessage,
 } from './convert.ts';
 
-const convert = { messageIdVariable: 'relaykit-message-id' };
+const convert = { messageIdVariable: 'relaykit-message-id', schedulingHorizonMs: 3 * 86_400_000 };
 const message = (input: Partial<MessageInput> = {}): Promise<Message> =>
   normalizeMessage({
     id: 'msg_1',
@@ -117,7 +117,7 @@ describe('toMailgunMessage', () => {
   });
 
   it('sets test mode, tracking and delivery time', async () => {
-    const sendAt = new Date('2030-01-02T03:04:05Z');
+    const sendAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 2 * 86_400_000);
     const data = toMailgunMessage(await message({ sendAt }), {
       ...convert,
       testMode: true,
@@ -128,8 +128,25 @@ describe('toMailgunMessage', () => {
       'o:testmode': 'yes',
       'o:tracking-opens': 'no',
       'o:tracking-clicks': 'htmlonly',
-      'o:deliverytime': 'Wed, 02 Jan 2030 03:04:05 GMT',
+      'o:deliverytime': sendAt.toUTCString(),
     });
+  });
+
+  it('schedules only within its horizon, and sends a past sendAt now', async () => {
+    const later = await message({ sendAt: new Date(Date.now() + 4 * 86_400_000) });
+    expect(() => toMailgunMessage(later, convert)).toThrow(
+      expect.objectContaining({ kind: 'invalid', field: 'sendAt' }),
+    );
+    const past = await message({ sendAt: new Date(Date.now() - 1000) });
+    expect(toMailgunMessage(past, convert)).not.toHaveProperty('o:deliverytime');
+  });
+
+  it('refuses more than 1,000 recipients in one message', async () => {
+    const to = Array.from({ length: 1001 }, (_, i) => `r${i}@example.org`);
+    const wide = await message({ to });
+    expect(() => toMailgunMessage(wide, convert)).toThrow(
+      expect.objectContaining({ kind: 'invalid', field: 'to' }),
+    );
   });
 
   it("refuses o:/h:/v: parameters over Mailgun's 16 kB", async () => {

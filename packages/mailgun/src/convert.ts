@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import {
+  assertHeaderSafe,
   formatAddress,
   listUnsubscribeHeaders,
+  recipientsOf,
   RelayError,
   type Attachment,
   type Message,
@@ -30,6 +32,8 @@ export const batchIdKey = 'relaykit_message_id';
 
 export interface ConvertOptions {
   messageIdVariable: string;
+  /** How far ahead `o:deliverytime` may be, in ms. */
+  schedulingHorizonMs: number;
   testMode?: boolean;
   trackOpens?: boolean;
   trackClicks?: ClickTracking;
@@ -93,6 +97,16 @@ const yesNo = (v: boolean): 'yes' | 'no' => (v ? 'yes' : 'no');
  * message id as `v:<messageIdVariable>`.
  */
 export function toMailgunMessage(message: Message, options: ConvertOptions): MailgunMessageData {
+  assertHeaderSafe(message, 'mailgun');
+  const count = recipientsOf(message).length;
+  if (count > maxBatchRecipients) {
+    throw new RelayError({
+      kind: 'invalid',
+      provider: 'mailgun',
+      field: 'to',
+      message: `to: Mailgun takes at most ${maxBatchRecipients} recipients (To, Cc and Bcc together) per message, this one has ${count}; split it`,
+    });
+  }
   const data: Record<string, unknown> = {
     from: formatAddress(message.from),
     subject: message.subject,
@@ -131,7 +145,17 @@ export function toMailgunMessage(message: Message, options: ConvertOptions): Mai
     data['o:tracking-clicks'] =
       options.trackClicks === 'htmlonly' ? 'htmlonly' : yesNo(options.trackClicks);
   }
-  if (message.sendAt !== undefined) data['o:deliverytime'] = message.sendAt.toUTCString();
+  const lead = message.sendAt === undefined ? 0 : message.sendAt.getTime() - Date.now();
+  if (lead > options.schedulingHorizonMs) {
+    throw new RelayError({
+      kind: 'invalid',
+      provider: 'mailgun',
+      field: 'sendAt',
+      message: `sendAt: Mailgun schedules at most ${Math.round(options.schedulingHorizonMs / 86_400_000)} days ahead (o:deliverytime); hold a later message with relay.enqueue`,
+    });
+  }
+  // A sendAt already past is sent now, without o:deliverytime.
+  if (lead > 0 && message.sendAt) data['o:deliverytime'] = message.sendAt.toUTCString();
 
   for (const [key, value] of Object.entries(message.metadata)) data[`v:${key}`] = value;
   if (message.tags.length > maxTags)

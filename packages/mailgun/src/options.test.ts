@@ -32,6 +32,20 @@ describe('resolveOptions', () => {
     });
   });
 
+  it('schedules 3 days ahead by default, up to 7 with schedulingHorizonDays', () => {
+    const day = 86_400_000;
+    expect(mailgun(base).capabilities).toMatchObject({
+      scheduling: true,
+      schedulingHorizonMs: 3 * day,
+      maxRecipients: 1000,
+    });
+    expect(mailgun({ ...base, schedulingHorizonDays: 7 }).capabilities.schedulingHorizonMs).toBe(
+      7 * day,
+    );
+    expect(mailgun({ ...base, schedulingHorizonDays: 0 }).capabilities.scheduling).toBe(false);
+    expect(configError({ ...base, schedulingHorizonDays: 8 }).message).toMatch(/at most 7 days/u);
+  });
+
   it('picks the EU endpoint by region; baseUrl wins and loses its trailing slash', () => {
     expect(resolveOptions({ ...base, region: 'eu' }).baseUrl).toBe('https://api.eu.mailgun.net');
     expect(

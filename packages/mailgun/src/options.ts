@@ -82,6 +82,13 @@ export interface MailgunOptions {
   batch?: boolean;
   /** Parallel API calls in sendBatch. @default 8 */
   batchConcurrency?: number;
+  /**
+   * How many days ahead Mailgun holds a message (`o:deliverytime`): 3 by default, up to 7 on
+   * plans that keep messages 7 days or more (Mailgun's "Scheduled delivery" documentation). A
+   * later sendAt is held by relaykit's outbox instead.
+   * @default 3
+   */
+  schedulingHorizonDays?: number;
 }
 
 /** Options after validation, with defaults applied. */
@@ -103,6 +110,7 @@ export interface ResolvedMailgunOptions {
   messageIdVariable: string;
   batch: boolean;
   batchConcurrency: number;
+  schedulingHorizonDays: number;
 }
 
 export const regionUrls = {
@@ -176,6 +184,11 @@ const schema = z
       .optional(),
     batch: z.boolean().optional(),
     batchConcurrency: z.number().int().min(1).max(64).optional(),
+    schedulingHorizonDays: z
+      .number()
+      .min(0, 'schedulingHorizonDays is 0 (no native scheduling) to 7')
+      .max(7, 'Mailgun schedules at most 7 days ahead (3 unless your plan keeps messages longer)')
+      .optional(),
   })
   .strict();
 
@@ -245,6 +258,7 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
     messageIdVariable: o.messageIdVariable ?? 'relaykit-message-id',
     batch: o.batch ?? true,
     batchConcurrency: o.batchConcurrency ?? 8,
+    schedulingHorizonDays: o.schedulingHorizonDays ?? 3,
   };
   if (o.apiKey !== undefined) resolved.apiKey = o.apiKey;
   if (o.client !== undefined) resolved.client = o.client;

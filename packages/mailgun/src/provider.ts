@@ -24,6 +24,8 @@ import { mapMailgunError } from './errors.ts';
 import { resolveOptions, type MailgunClient, type MailgunOptions } from './options.ts';
 import { mailgunWebhook } from './webhook.ts';
 
+const day = 24 * 60 * 60 * 1000;
+
 /** Mailgun's message size ceiling. */
 const maxMessageBytes = 25 * 1024 * 1024;
 
@@ -64,6 +66,7 @@ export function mailgun(options: MailgunOptions): Provider {
   const attempt = { provider: name, service: 'Mailgun', timeoutMs: o.timeoutMs };
   const convert: ConvertOptions = {
     messageIdVariable: o.messageIdVariable,
+    schedulingHorizonMs: o.schedulingHorizonDays * day,
     testMode: o.testMode,
     ...(o.trackOpens === undefined ? {} : { trackOpens: o.trackOpens }),
     ...(o.trackClicks === undefined ? {} : { trackClicks: o.trackClicks }),
@@ -169,10 +172,12 @@ export function mailgun(options: MailgunOptions): Provider {
     capabilities: {
       maxBatchSize: maxBatchRecipients,
       idempotency: false,
-      scheduling: true,
+      scheduling: o.schedulingHorizonDays > 0,
+      schedulingHorizonMs: o.schedulingHorizonDays * day,
       inlineAttachments: true,
       maxMessageBytes,
-      maxRecipients: 1000,
+      // Mailgun takes at most 1,000 recipients per call (its batch sending documentation).
+      maxRecipients: maxBatchRecipients,
     },
     send,
     sendBatch,

@@ -166,7 +166,8 @@ describe('parseMailgunEvents', () => {
       type: 'deferred',
       bounce: { smtpStatus: 451, enhancedStatus: '4.7.652' },
     });
-    expect(event?.bounce?.class).toBe('soft');
+    // "has exceeded the maximum number of connections": the sender must slow down (a block, no strike).
+    expect(event?.bounce).toMatchObject({ class: 'block', category: 'rate-limit' });
   });
 
   it('maps complained', () => {
@@ -394,7 +395,7 @@ describe('parseMailgunEvents: hostile and odd payloads', () => {
         reject: { reason: 'Sandbox subdomains are for test purposes only' },
         message: {
           headers: {
-            to: '"Doe, Jane" <Jane@Example.com>, bob@example.org',
+            to: '"Doe, Jane" <Jane@Example.com>, undisclosed-recipients:;, bob@example.org',
             'message-id': 'x@mg.example.com',
           },
         },

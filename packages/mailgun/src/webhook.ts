@@ -350,10 +350,10 @@ function recipientsOf(event: string, data: Record<string, unknown>): string[] | 
   const to = str(obj(obj(data['message'])['headers'])['to']);
   if (to === undefined) return undefined;
   const found: string[] = [];
+  // An entry that is not a mailbox (a group's `undisclosed-recipients:;`) names no one.
   for (const part of splitAddressList(to)) {
     const recipient = normalizeRecipient(part);
-    if (recipient === undefined) return undefined;
-    if (!found.includes(recipient)) found.push(recipient);
+    if (recipient !== undefined && !found.includes(recipient)) found.push(recipient);
   }
   return found.length === 0 ? undefined : found;
 }

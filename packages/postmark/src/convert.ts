@@ -1,5 +1,6 @@
 import {
   addressKey,
+  assertHeaderSafe,
   formatAddress,
   listUnsubscribeHeaders,
   recipientsOf,
@@ -81,7 +82,9 @@ function metadataFor(message: Message): Record<string, string> {
  * Postmark cannot carry (scheduling, more than 50 recipients) before any request is made.
  */
 export function toPostmarkMessage(message: Message, settings: ConvertSettings): PostmarkMessage {
-  if (message.sendAt !== undefined) {
+  assertHeaderSafe(message, settings.provider);
+  // Postmark has no scheduled sending; a sendAt already past is simply sent now.
+  if (message.sendAt !== undefined && message.sendAt.getTime() > Date.now()) {
     throw new RelayError({
       kind: 'invalid',
       provider: settings.provider,

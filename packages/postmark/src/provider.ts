@@ -10,6 +10,7 @@ import {
 } from '@relaykit/core';
 import { ServerClient, type Message as SdkMessage } from 'postmark';
 import {
+  maxRecipients,
   recipientIndex,
   toPostmarkMessage,
   type ConvertSettings,
@@ -223,9 +224,10 @@ export function postmark(options: PostmarkOptions): Provider {
       // Postmark has no idempotency key: relaykit's id travels in Metadata for correlation only.
       idempotency: false,
       scheduling: false,
+      schedulingHorizonMs: 0,
       inlineAttachments: true,
       maxMessageBytes,
-      maxRecipients: 50,
+      maxRecipients,
     },
     send,
     async sendBatch(messages, context) {

@@ -289,12 +289,52 @@ describe('parsePostmarkWebhook', () => {
     expect(e.tags).toEqual(['receipt']);
   });
 
-  it('ignores inbound mail and unknown record types', () => {
-    expect(parse({ RecordType: 'Inbound', From: 'x@example.com' })).toEqual([]);
-    expect(parse({ RecordType: 'SomethingElse' })).toEqual([]);
+  it('ignores unknown record types', () => {
+    expect(
+      parsePostmarkWebhook({ body: JSON.stringify({ RecordType: 'SomethingElse' }) }, settings),
+    ).toEqual({
+      events: [],
+    });
   });
 
-  it('refuses unreadable bodies with kind invalid', () => {
+  it('reports inbound mail posted to the tracking hook as misrouted, with or without RecordType', () => {
+    // The inbound webhook's payload (postmarkapp.com/developer/webhooks/inbound-webhook), abridged.
+    const inbound = {
+      FromName: 'Postmarkapp Support',
+      MessageStream: 'inbound',
+      From: 'support@postmarkapp.com',
+      FromFull: { Email: 'support@postmarkapp.com', Name: 'Postmarkapp Support', MailboxHash: '' },
+      To: '"Firstname Lastname" <yourhash+SampleHash@inbound.postmarkapp.com>',
+      ToFull: [
+        {
+          Email: 'yourhash+SampleHash@inbound.postmarkapp.com',
+          Name: 'Firstname Lastname',
+          MailboxHash: 'SampleHash',
+        },
+      ],
+      OriginalRecipient: 'yourhash+SampleHash@inbound.postmarkapp.com',
+      Subject: 'Test subject',
+      MessageID: '73e6d360-66eb-11e1-8e72-a8904824019b',
+      MailboxHash: 'SampleHash',
+      Date: 'Fri, 1 Aug 2014 16:45:32 -04:00',
+      TextBody: 'This is a test text body.',
+      StrippedTextReply: 'This is the reply text',
+      Headers: [{ Name: 'X-Spam-Status', Value: 'No' }],
+      Attachments: [],
+    };
+    for (const payload of [
+      inbound,
+      { ...inbound, RecordType: 'Inbound' },
+      { RecordType: 'Inbound', From: 'x@example.com' },
+    ]) {
+      expect(parsePostmarkWebhook({ body: JSON.stringify(payload) }, settings)).toEqual({
+        events: [],
+        misrouted: { what: expect.stringMatching(/inbound mail/u) },
+      });
+    }
+  });
+
+  it('acknowledges a record it cannot read and reports it, with its id when it has one', () => {
     for (const body of [
       '',
       'not json',
@@ -306,11 +346,30 @@ describe('parsePostmarkWebhook', () => {
       JSON.stringify({ ...delivery, DeliveredAt: 'yesterday' }),
       JSON.stringify({ ...delivery, Recipient: undefined }),
     ]) {
-      expect(() => parse(body), body).toThrow(
-        expect.objectContaining({ kind: 'invalid' }) as RelayError,
-      );
+      const result = parsePostmarkWebhook({ body }, settings);
+      expect(result.events, body).toEqual([]);
+      expect(result.unreadable, body).toEqual([
+        expect.objectContaining({ reason: expect.stringMatching(/Postmark webhook/u) }),
+      ]);
     }
+    expect(
+      parsePostmarkWebhook(
+        { body: JSON.stringify(bounce('HardBounce', { Email: 'nope' })) },
+        settings,
+      ).unreadable,
+    ).toEqual([
+      { eventId: 'Bounce:4323372036854775', reason: expect.stringMatching(/recipient/u) },
+    ]);
   });
+
+  it.each(['constructor', '__proto__', 'toString'])(
+    "reads a bounce Type named '%s' as an unknown bounce type, not Object's member",
+    (type) => {
+      const e = one(bounce(type, { Inactive: false, Details: 'smtp;550 5.7.1 refused by policy' }));
+      expect(e.type).toBe('bounced');
+      expect(e.bounce?.class).toBe('block');
+    },
+  );
 
   it('never crashes on arbitrary input: events or a typed error', () => {
     const check = (body: string) => {

@@ -146,6 +146,9 @@ const subscriptionSchema = z.looseObject({
   Origin: text,
 });
 
+/** Read once at load: the envelope every record shares. */
+const recordSchema = z.looseObject(common);
+
 type Common = {
   RecordType: string;
   MessageID?: string | null | undefined;
@@ -228,7 +231,7 @@ function metadataOf(record: Common): {
     const k = key.toLowerCase();
     if (k === messageIdKey) messageId = v;
     else if (k === tagsKey) extraTags = parseTags(v);
-    else metadata[key] = v;
+    else if (key !== '__proto__') metadata[key] = v;
   }
   const tags = [...new Set([...(record.Tag ? [record.Tag] : []), ...extraTags])];
   return { ...(messageId ? { messageId } : {}), tags, metadata };
@@ -246,7 +249,8 @@ function parseTags(value: string): string[] {
 }
 
 function bounceInfo(record: z.infer<typeof bounceSchema>, rule: TypeRule | undefined): BounceInfo {
-  const reply = record.Details ? parseSmtpReply(record.Details) : {};
+  // SMTP replies are a line or two; the classifier reads every byte it is given.
+  const reply = record.Details ? parseSmtpReply(record.Details.slice(0, 2000)) : {};
   const hint = {
     provider: 'postmark',
     ...(record.Type ? { type: record.Type } : {}),
@@ -312,8 +316,13 @@ function draftOf(record: Common, body: string, provider: string): Draft | undefi
     case 'SpamComplaint': {
       const r = read(bounceSchema, record, provider);
       const recipient = recipientOf(r.Email, provider);
+      // Own keys only: a Type named like an Object member ('constructor') is an unknown type.
       const rule =
-        r.RecordType === 'SpamComplaint' ? bounceTypes['SpamComplaint'] : bounceTypes[r.Type ?? ''];
+        r.RecordType === 'SpamComplaint'
+          ? bounceTypes['SpamComplaint']
+          : r.Type && Object.hasOwn(bounceTypes, r.Type)
+            ? bounceTypes[r.Type]
+            : undefined;
       const type = rule?.event ?? 'bounced';
       const id = recordId(body, r.ID);
       const extra: Draft['extra'] = {};
@@ -367,20 +376,94 @@ function draftOf(record: Common, body: string, provider: string): Draft | undefi
   }
 }
 
-/** Parses one Postmark webhook POST (one record) into DeliveryEvents. */
+/**
+ * Fields only Postmark's inbound webhook posts (postmarkapp.com/developer/webhooks/inbound-webhook):
+ * its payload is the message itself and carries no RecordType.
+ */
+const inboundFields = [
+  'FromFull',
+  'ToFull',
+  'OriginalRecipient',
+  'StrippedTextReply',
+  'MailboxHash',
+];
+
+function isInbound(payload: Record<string, unknown>): boolean {
+  if (payload['RecordType'] === 'Inbound') return true;
+  return (
+    payload['RecordType'] === undefined &&
+    (payload['MessageStream'] === 'inbound' || inboundFields.some((f) => Object.hasOwn(payload, f)))
+  );
+}
+
+/** The provider's id of a record, for reports about it. */
+function recordIdOf(payload: unknown, body: string): string | undefined {
+  if (typeof payload !== 'object' || payload === null) return undefined;
+  const p = payload as Record<string, unknown>;
+  const type = typeof p['RecordType'] === 'string' ? p['RecordType'].slice(0, 40) : undefined;
+  const id =
+    typeof p['ID'] === 'number' || typeof p['ID'] === 'string'
+      ? recordId(body, p['ID'])
+      : undefined;
+  if (type && id) return `${type}:${id.slice(0, 100)}`;
+  return typeof p['MessageID'] === 'string' ? p['MessageID'].slice(0, 200) : undefined;
+}
+
+/**
+ * Parses one Postmark webhook POST (one record) into DeliveryEvents. Never throws: it is only
+ * reached by an authenticated request, and a record it cannot read is acknowledged and reported
+ * (`unreadable`) rather than refused, since Postmark drops a 4xx'd event and retries a 5xx'd one
+ * for an hour to no end. Inbound mail posted to this hook is `misrouted`.
+ */
 export function parsePostmarkWebhook(
   request: Pick<WebhookRequest, 'body'>,
   settings: Pick<WebhookSettings, 'provider' | 'streams'>,
 ): WebhookParseResult {
-  const { provider } = settings;
   let payload: unknown;
   try {
     payload = JSON.parse(request.body);
-  } catch (error) {
-    throw invalid(provider, 'the body is not JSON', error);
+  } catch {
+    return {
+      events: [],
+      unreadable: [{ reason: 'unreadable Postmark webhook: the body is not JSON' }],
+    };
   }
-  const record = read(z.looseObject(common), payload, provider);
-  const draft = draftOf(record, request.body, provider);
+  try {
+    if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) {
+      if (isInbound(payload as Record<string, unknown>))
+        return {
+          events: [],
+          misrouted: {
+            what: "inbound mail (Postmark's inbound webhook): set this URL on the outbound message stream's webhooks, and the inbound stream's webhook to an inbound-mail handler",
+          },
+        };
+    }
+    return readRecord(request.body, payload, settings);
+  } catch (error) {
+    const eventId = recordIdOf(payload, request.body);
+    return {
+      events: [],
+      unreadable: [
+        {
+          ...(eventId === undefined ? {} : { eventId }),
+          reason:
+            error instanceof RelayError
+              ? error.message
+              : `unreadable Postmark webhook (${error instanceof Error ? error.name : 'error'})`,
+        },
+      ],
+    };
+  }
+}
+
+function readRecord(
+  body: string,
+  payload: unknown,
+  settings: Pick<WebhookSettings, 'provider' | 'streams'>,
+): WebhookParseResult {
+  const { provider } = settings;
+  const record = read(recordSchema, payload, provider);
+  const draft = draftOf(record, body, provider);
   if (!draft) return { events: [] };
   const { messageId, tags, metadata } = metadataOf(record);
   const stream = record.MessageStream ? settings.streams?.get(record.MessageStream) : undefined;

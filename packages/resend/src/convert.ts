@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import {
+  assertHeaderSafe,
   formatAddress,
+  headerFault,
+  isHeaderSafe,
   listUnsubscribeHeaders,
   RelayError,
   type Address,
@@ -98,6 +101,7 @@ const list = (addresses: readonly Address[]) => addresses.map(formatAddress);
  * `contentId` for inline ones. List-Unsubscribe travels as headers.
  */
 export function toResendEmail(message: Message, options: ConvertOptions): CreateEmailOptions {
+  assertHeaderSafe(message, 'resend');
   const headers = { ...message.headers, ...listUnsubscribeHeaders(message) };
   const email: CreateEmailOptions = {
     from: formatAddress(message.from),
@@ -111,7 +115,9 @@ export function toResendEmail(message: Message, options: ConvertOptions): Create
   if (message.bcc.length > 0) email.bcc = list(message.bcc);
   if (message.replyTo.length > 0) email.replyTo = list(message.replyTo);
   if (Object.keys(headers).length > 0) email.headers = headers;
-  if (message.sendAt !== undefined) email.scheduledAt = message.sendAt.toISOString();
+  // A sendAt already past is sent now; the relay hands on a future one only within 30 days.
+  if (message.sendAt !== undefined && message.sendAt.getTime() > Date.now())
+    email.scheduledAt = message.sendAt.toISOString();
   if (message.attachments.length > 0) {
     email.attachments = message.attachments.map((a) => ({
       filename: a.filename,
@@ -134,12 +140,22 @@ export function splitByRecipient(message: Message): Array<{ recipient: string; m
 }
 
 /**
- * A derived idempotency key (`base:part`), stable across retries. Keys past Resend's 256
- * characters are replaced by a SHA-256 digest of the same text, which is just as stable.
+ * A derived idempotency key (`base:part`), stable across retries.
  */
 export function deriveIdempotencyKey(base: string, ...parts: string[]): string {
   const key = [base, ...parts].join(':');
-  if (key.length <= maxKeyLength) return key;
+  if (!isHeaderSafe(key)) {
+    // An HTTP header cannot carry it (RFC 9110 §5.5): a caller's mistake, never a transient fault.
+    throw new RelayError({
+      kind: 'invalid',
+      provider: 'resend',
+      field: 'idempotencyKey',
+      message: `idempotencyKey: ${headerFault(key) ?? ''}`,
+    });
+  }
+  // Printable ASCII goes as it is; a longer key, or one with other characters (fetch refuses
+  // anything past Latin-1 in a header), as the SHA-256 of the same text, just as stable.
+  if (key.length <= maxKeyLength && /^[\x20-\x7e]*$/u.test(key)) return key;
   return `sha256:${createHash('sha256').update(key).digest('hex')}`;
 }
 

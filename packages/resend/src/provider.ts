@@ -19,6 +19,9 @@ import { batchElementError, mapResendError } from './errors.ts';
 import { resolveOptions, type ResendOptions } from './options.ts';
 import { resendWebhook } from './webhook.ts';
 
+/** Resend schedules up to 30 days ahead (its changelog, "Extended Email Scheduling"). */
+const schedulingHorizonMs = 30 * 24 * 60 * 60 * 1000;
+
 /** Resend's batch endpoint takes at most 100 emails. */
 const maxBatch = 100;
 
@@ -283,6 +286,14 @@ export function resend(options: ResendOptions): Provider {
 
   async function send(message: Message, context: SendContext): Promise<SendResult> {
     const recipients = recipientsOf(message);
+    if (recipients.length > provider.capabilities.maxRecipients) {
+      throw new RelayError({
+        kind: 'invalid',
+        provider: name,
+        field: 'to',
+        message: `to: Resend takes at most ${provider.capabilities.maxRecipients} recipients per ${o.splitRecipients ? 'split message' : 'message (its to field takes 50)'}, this one has ${recipients.length}; split it`,
+      });
+    }
     if (o.splitRecipients && recipients.length > 1) return sendSplit(message, context);
     const id = await sendEmail(
       toResendEmail(message, convert),
@@ -300,7 +311,17 @@ export function resend(options: ResendOptions): Provider {
     // Attachments are not allowed on the batch endpoint, and a split message is a batch of its own.
     const single = (m: Message) =>
       !batchable(m) || (o.splitRecipients && recipientsOf(m).length > 1);
-    const grouped = messages.map((m, i) => ({ m, i })).filter(({ m }) => !single(m));
+    // A message that cannot be converted (a header-bound value with a control character, too
+    // many tags) fails alone; the rest still go out.
+    const grouped: Array<{ m: Message; i: number; email: CreateEmailOptions }> = [];
+    for (const [i, m] of messages.entries()) {
+      if (single(m)) continue;
+      try {
+        grouped.push({ m, i, email: toResendEmail(m, convert) });
+      } catch (error) {
+        results[i] = toRelayError(error, name);
+      }
+    }
     for (let start = 0; start < grouped.length; start += maxBatch) {
       const chunk = grouped.slice(start, start + maxBatch);
       // The same messages give the same key on a retry, so Resend replays instead of sending twice.
@@ -308,7 +329,7 @@ export function resend(options: ResendOptions): Provider {
         .update(chunk.map(({ m }) => m.idempotencyKey).join('\n'))
         .digest('hex')}`;
       const outcomes = await sendChunk(
-        chunk.map(({ m }) => toResendEmail(m, convert)) as CreateBatchOptions,
+        chunk.map(({ email }) => email) as CreateBatchOptions,
         key,
         context.signal,
       );
@@ -337,6 +358,7 @@ export function resend(options: ResendOptions): Provider {
       maxBatchSize: maxBatch,
       idempotency: true,
       scheduling: true,
+      schedulingHorizonMs,
       inlineAttachments: true,
       // Resend's limit is 40 MB per email, attachments included.
       maxMessageBytes: 40 * 1024 * 1024,

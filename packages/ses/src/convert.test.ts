@@ -244,3 +244,27 @@ describe('EmailTags', () => {
     ]);
   });
 });
+
+describe('header safety in both content paths', () => {
+  it('refuses a List-Unsubscribe mailto with CR/LF in raw MIME and Simple content alike', async () => {
+    const m = await message({ listUnsubscribe: { mailto: 'u@example.com' } });
+    const hostile = {
+      ...m,
+      listUnsubscribe: {
+        oneClick: false,
+        mailto: 'u@example.com>\r\nBcc: victim@example.org\r\n\r\n<html>phish</html>',
+      },
+    };
+    for (const content of ['raw', 'auto'] as const) {
+      let error: unknown;
+      try {
+        toSendEmailInput(hostile, { ...settings, content });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, content).toBeInstanceOf(RelayError);
+      expect((error as RelayError).field, content).toBe('listUnsubscribe.mailto');
+    }
+    expect(() => toBulkInput([hostile], [settings])).toThrow(RelayError);
+  });
+});

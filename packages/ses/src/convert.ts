@@ -8,6 +8,7 @@ import type {
   SendEmailCommandInput,
 } from '@aws-sdk/client-sesv2';
 import {
+  assertHeaderSafe,
   listUnsubscribeHeaders,
   RelayError,
   recipientsOf,
@@ -128,6 +129,18 @@ export function simpleContentBlocker(message: Message, settings: SendSettings): 
 }
 
 function common(message: Message, settings: SendSettings): Omit<SendEmailCommandInput, 'Content'> {
+  // Raw MIME and Simple content alike: no header-bound value may carry a control character.
+  assertHeaderSafe(message, 'ses');
+  if (message.sendAt !== undefined && message.sendAt.getTime() > Date.now()) {
+    // SES has no scheduled sending: a future sendAt would be sent at once.
+    throw new RelayError({
+      kind: 'invalid',
+      provider: 'ses',
+      field: 'sendAt',
+      message:
+        'sendAt: SES cannot schedule a message; hold it with relay.enqueue (sent when due), or send it at the time',
+    });
+  }
   const recipients = recipientsOf(message).length;
   if (recipients > maxRecipients) {
     throw new RelayError({

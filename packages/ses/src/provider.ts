@@ -219,6 +219,7 @@ export function ses(input: SesOptions = {}): SesProvider {
       maxBatchSize: bulkLimit,
       idempotency: false,
       scheduling: false,
+      schedulingHorizonMs: 0,
       inlineAttachments: true,
       maxMessageBytes: 40 * 1024 * 1024,
       maxRecipients,

@@ -920,4 +920,32 @@ describe('through relay.webhooks.handle', () => {
     expect(seen.map((e) => e.type)).toEqual(['bounced']);
     await relay.close();
   });
+
+  it('acknowledges inbound mail and an unreadable event with 200 and records nothing (not a 400 SNS would retry)', async () => {
+    const provider = ses({
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      webhook: { topicArns: [testTopic], fetchCertificate: async () => id.certificatePem },
+    });
+    const relay = createRelay({ providers: [provider] });
+    const seen: DeliveryEvent[] = [];
+    relay.on('event', (e) => seen.push(e));
+    const post = (body: unknown) =>
+      relay.webhooks.handle(
+        new Request('http://localhost/webhooks/ses', {
+          method: 'POST',
+          body: JSON.stringify(body),
+        }),
+      );
+    const inbound = notification(id, {
+      notificationType: 'Received',
+      mail: mail(['support@example.com']),
+      receipt: { recipients: ['support@example.com'], action: { type: 'SNS' } },
+    });
+    expect((await post(inbound)).status).toBe(200);
+    const poison = notification(id, { eventType: 'Bounce', mail: mail(['a@example.org']) });
+    expect((await post(poison)).status).toBe(200);
+    expect(seen).toEqual([]);
+    await relay.close();
+  });
 });

@@ -16,6 +16,8 @@ export interface RuleHandle {
   readonly id: string;
   /** How many times the rule fired. */
   hits(): number;
+  /** How many requests met the rule's conditions, fired or not (`everyNth` counts these). */
+  seen(): number;
   remove(): void;
 }
 
@@ -71,7 +73,12 @@ export function createRuleEngine(now: () => number): RuleEngine {
     add(rule) {
       const entry: Entry = { id: `rule_${++counter}`, rule, seen: 0, fired: 0 };
       entries.push(entry);
-      return { id: entry.id, hits: () => entry.fired, remove: () => remove(entry.id) };
+      return {
+        id: entry.id,
+        hits: () => entry.fired,
+        seen: () => entry.seen,
+        remove: () => remove(entry.id),
+      };
     },
     remove,
     clear() {

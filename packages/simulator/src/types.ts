@@ -93,6 +93,8 @@ export interface SimMessage {
   /** Postmark MessageStream, SES ConfigurationSetName, Mailgun domain. */
   readonly stream?: string;
   readonly acceptedAt: number;
+  /** When the send asked for delivery (Mailgun `o:deliverytime`, Resend `scheduled_at`), epoch ms. */
+  readonly scheduledAt?: number;
 }
 
 /** The neutral kind of an outcome step; each provider names it its own way. */

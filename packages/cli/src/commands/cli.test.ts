@@ -10,9 +10,9 @@ describe('relaykit', () => {
     for (const name of names) expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'mu'));
   });
 
-  it('prints the usage on stderr and exits 2 without a command', async () => {
+  it('prints the usage on stderr and exits 64 without a command', async () => {
     const r = await run([]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toContain('Commands:');
   });
 
@@ -25,18 +25,18 @@ describe('relaykit', () => {
     expect(a.stdout).toMatch(new RegExp(`^relaykit ${name}`, 'u'));
   });
 
-  it('refuses an unknown command with one line and exit 2', async () => {
+  it('refuses an unknown command with one line and exit 64', async () => {
     const r = await run(['sned']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toBe(
       "[relaykit] unknown command 'sned'; run 'relaykit --help' for the list\n",
     );
-    expect((await run(['help', 'sned'])).code).toBe(2);
+    expect((await run(['help', 'sned'])).code).toBe(64);
   });
 
-  it('refuses an unknown flag with one line naming the command and exit 2', async () => {
+  it('refuses an unknown flag with one line naming the command and exit 64', async () => {
     const r = await run(['doctor', 'example.com', '--provider', 'ses', '--colour']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(
       /^\[relaykit\] doctor: Unknown option '--colour'.*see 'relaykit doctor --help'/u,
@@ -58,7 +58,7 @@ describe('relaykit', () => {
       't',
     ];
     const r = await run(args);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toBe(
       "[relaykit] postmark needs POSTMARK_SERVER_TOKEN in the environment (the server API token); see 'relaykit send --help'\n",
     );
@@ -83,7 +83,7 @@ describe('relaykit', () => {
 describe('relaykit demo flags', () => {
   it('refuses a bad campaign size before starting anything', async () => {
     const r = await run(['demo', '--recipients', 'many']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toMatch(/--recipients must be a whole number/u);
   });
 });

@@ -9,13 +9,18 @@ const usage = `relaykit demo [--recipients N] [--dir <folder>] [--outage <second
 Runs a campaign through the real relay pipeline on embedded defaults: no account, no network.
 The simulator stands in for SES, Postmark, Mailgun and Resend on 127.0.0.1; the relay sends a
 transactional stream on Postmark (SES as failover) and an outreach stream across SES, Mailgun
-and Resend, takes in their signed webhooks, and writes a report with charts.
+and Resend, takes in their signed webhooks, and writes a report with charts: the headline figures
+first (each with its share of the recipients; every figure counts messages, not events), then
+charts with the outage, failovers, throttle pauses and resumes and alerts marked on the time axis.
 
 Options:
   --recipients N      campaign size (default 5000)
   --dir <folder>      where the SQLite state and the HTML report go (default: a new temporary folder)
   --outage <seconds>  how long Postmark is down, starting 2 s in (default 4)
-  --no-progress       no live progress bars (they are drawn only on a terminal anyway)
+  --no-progress       no live progress block, one line per stage (as in a pipe or CI)
+
+On a failure the simulator is stopped, a temporary folder removed, and the stage that failed named
+(exit 1).
 `;
 
 export const demo: Command = {

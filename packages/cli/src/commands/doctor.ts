@@ -28,11 +28,19 @@ Options:
                         selector of your own keys
   --mail-from <domain>  the custom return-path (MAIL FROM) domain, e.g. bounce.example.com
   --dns <server>        ask this DNS server (ip or ip:port) instead of the system's resolvers
+  --dns-timeout <ms>    how long one DNS query may take before it is retried once (default 3000);
+                        a check whose queries all time out is reported NOT CHECKED
   --json                print the reports as a JSON array (one report per domain)
   --no-color            no colours (also NO_COLOR=1; colours are on only when stdout is a terminal)
 
-Exit code: 0 every check passes, 1 a warning (mail flows, some receivers may penalise it),
-2 a failure (or the command could not run).
+Each row is PASS, WARN (mail flows, some receivers may penalise it), FAIL, or NOT CHECKED (the
+check could not run, e.g. DNS timed out or was unreachable; the row says why).
+
+Exit codes:
+  0   every check is met
+  1   some check is not met (a failure or a warning)
+  2   none is known to be unmet, but some could not be checked (offline, DNS timeout)
+  64  usage mistake (a bad flag or domain)
 `;
 
 /** `--region eu-west-1` holds for every relay; `--region ses:eu-west-1` for one. */
@@ -92,6 +100,7 @@ export const doctor: Command = {
           selector: { type: 'string', multiple: true },
           'mail-from': { type: 'string' },
           dns: { type: 'string' },
+          'dns-timeout': { type: 'string' },
           json: { type: 'boolean' },
           'no-color': { type: 'boolean' },
         },
@@ -113,9 +122,16 @@ export const doctor: Command = {
         ...(selectors ? { dkimSelectors: selectors } : {}),
       };
     });
+    const rawTimeout = values['dns-timeout'];
+    const timeout = rawTimeout === undefined ? 3000 : Number(rawTimeout);
+    if (!Number.isInteger(timeout) || timeout < 1)
+      throw new UsageError(
+        `relaykit doctor: --dns-timeout must be a whole number of milliseconds, not '${rawTimeout ?? ''}'`,
+      );
     let resolver: Resolver | undefined;
-    if (values.dns !== undefined) {
-      resolver = new Resolver({ timeout: 3000, tries: 2 });
+    if (values.dns !== undefined || rawTimeout !== undefined)
+      resolver = new Resolver({ timeout, tries: 2 });
+    if (resolver && values.dns !== undefined) {
       try {
         resolver.setServers([values.dns]);
       } catch {
@@ -129,6 +145,7 @@ export const doctor: Command = {
       ...(own.length > 0 ? { dkimSelectors: own } : {}),
       ...(values['mail-from'] === undefined ? {} : { mailFrom: values['mail-from'] }),
       ...(resolver ? { resolver } : {}),
+      hints: 'cli',
     };
     const reports: DomainReport[] = [];
     for (const domain of positionals) {

@@ -128,9 +128,9 @@ describe('relaykit events', () => {
     expect(events.stderr()).not.toContain(postmarkWebhookHeader.value);
   });
 
-  it('says which webhook secret is missing, and when the port is taken (exit 2)', async () => {
+  it('says which webhook secret is missing, and when the port is taken (exit 64)', async () => {
     const r = await run(['events', '--provider', 'mailgun'], { env: {} });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toMatch(/mailgun needs MAILGUN_WEBHOOK_SIGNING_KEY/u);
     expect((await run(['events', '--provider', 'postmark'], { env: {} })).stderr).toMatch(
       /postmark webhooks need POSTMARK_WEBHOOK_SECRET/u,
@@ -140,7 +140,7 @@ describe('relaykit events', () => {
     const second = await run(['events', '--provider', 'resend', '--listen', `127.0.0.1:${port}`], {
       env,
     });
-    expect(second.code).toBe(2);
+    expect(second.code).toBe(64);
     expect(second.stderr).toMatch(/cannot listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\)/u);
     first.stop();
     await first.done;

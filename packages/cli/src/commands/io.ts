@@ -14,7 +14,7 @@ export function processIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env };
 }
 
-/** A mistake in how the command was called: exit code 2 and a pointer to --help. */
+/** A mistake in how the command was called: exit code 64 (EX_USAGE) and a pointer to --help. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }

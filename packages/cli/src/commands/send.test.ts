@@ -100,9 +100,9 @@ describe('relaykit send', () => {
     ).toBe(0);
   });
 
-  it('says what is missing (exit 2)', async () => {
+  it('says what is missing (exit 64)', async () => {
     const r = await run(['send', '--provider', 'postmark', '--to', 'ada@example.org'], { env });
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(64);
     expect(r.stderr).toMatch(/give --from, --subject, --text or --html/u);
     const noDomain = await run(['send', '--provider', 'mailgun', ...message], {
       env: { MAILGUN_API_KEY: 'key-secret-value' },

@@ -57,11 +57,11 @@ describe('relaykit simulate', () => {
     expect(await sim.done).toBe(0);
   });
 
-  it('refuses a bad port, latency or webhook URL with exit 2', async () => {
+  it('refuses a bad port, latency or webhook URL with exit 64', async () => {
     expect((await run(['simulate', '--port', '70000'])).stderr).toMatch(
       /--port must be a port number/u,
     );
-    expect((await run(['simulate', '--latency', 'fast'])).code).toBe(2);
-    expect((await run(['simulate', '--webhook-url', 'not a url'])).code).toBe(2);
+    expect((await run(['simulate', '--latency', 'fast'])).code).toBe(64);
+    expect((await run(['simulate', '--webhook-url', 'not a url'])).code).toBe(64);
   });
 });

@@ -57,7 +57,7 @@ function suite(store: string[]) {
     expect((await cmd('export')).stdout).toBe(csv);
 
     const refused = await cmd('remove', 'ada@example.org');
-    expect(refused.code).toBe(2);
+    expect(refused.code).toBe(64);
     expect(refused.stderr).toMatch(/--by <who> and --reason <why> are required/u);
     const removed = await cmd(
       'remove',
@@ -75,7 +75,7 @@ function suite(store: string[]) {
     ).toEqual(['@blocked.example', 'bob@example.org']);
 
     const imported = await run(['suppression', 'import', ...store], { stdin: csv });
-    expect(imported.stdout).toMatch(/^imported 3 suppressions into /u);
+    expect(imported.stdout).toMatch(/^imported 3 suppressions \(relaykit export\) into /u);
     expect(
       (JSON.parse((await cmd('list', '--json')).stdout) as Entry[]).map((e) => e.address).sort(),
     ).toEqual(['@blocked.example', 'ada@example.org', 'bob@example.org']);
@@ -91,7 +91,7 @@ function suite(store: string[]) {
   });
 
   it('checks the call before touching the store', async () => {
-    expect((await cmd('add')).code).toBe(2);
+    expect((await cmd('add')).code).toBe(64);
     expect((await cmd('add', 'x@example.org', '--reason', 'because')).stderr).toMatch(
       /--reason must be one of hard-bounce, /u,
     );
@@ -116,7 +116,65 @@ describe.skipIf(!redisUp)('relaykit suppression on redis', () => {
 
 it('refuses a store it does not know, and never echoes a URL that may hold a password', async () => {
   const r = await run(['suppression', 'list', '--store', 'postgres://user:hunter2@db/relaykit']);
-  expect(r.code).toBe(2);
+  expect(r.code).toBe(64);
   expect(r.stderr).toMatch(/--store must be sqlite:<path> or redis:\/\/host:port/u);
   expect(r.stderr).not.toContain('hunter2');
+});
+
+describe('relaykit suppression import of provider exports', () => {
+  const fixtures = join(import.meta.dirname, '..', 'suppression', 'fixtures');
+  const files: Array<[string, string, number]> = [
+    ['ses-suppression-list.csv', 'Amazon SES suppression list', 3],
+    ['postmark-suppressions.csv', 'Postmark suppressions', 3],
+    ['postmark-bounces-semicolon.csv', 'Postmark suppressions', 2],
+    ['mailgun-bounces.csv', 'Mailgun suppressions', 3],
+    ['mailgun-unsubscribes.csv', 'Mailgun suppressions', 2],
+    ['mailgun-complaints.csv', 'Mailgun suppressions', 1],
+    ['resend-suppressions.csv', 'Resend suppressions', 3],
+  ];
+
+  it.each(files)('imports %s as downloaded', async (file, label, count) => {
+    const store = ['--store', `sqlite:${join(dir, `${file}.db`)}`];
+    const r = await run(['suppression', 'import', join(fixtures, file), ...store]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(
+      new RegExp(`^imported ${count} suppressions? \\(${label}\\) into `, 'u'),
+    );
+    const listed = JSON.parse(
+      (await run(['suppression', 'list', '--json', ...store])).stdout,
+    ) as Entry[];
+    expect(listed).toHaveLength(count);
+
+    // What export writes, import reads back whole.
+    const exported = (await run(['suppression', 'export', ...store])).stdout;
+    const again = ['--store', `sqlite:${join(dir, `${file}.again.db`)}`];
+    expect((await run(['suppression', 'import', ...again], { stdin: exported })).code).toBe(0);
+    expect((await run(['suppression', 'export', ...again])).stdout).toBe(exported);
+  });
+
+  it('imports nothing from a file with one bad row, and says which line', async () => {
+    const store = ['--store', `sqlite:${join(dir, 'bad-provider.db')}`];
+    const r = await run(['suppression', 'import', ...store], {
+      stdin: 'EmailAddress;Reason\r\nfine@example.com;BOUNCE\r\nbroken;BOUNCE\r\n',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^\[relaykit\] suppression CSV line 3: "broken" is not an address/u);
+    expect((await run(['suppression', 'list', '--json', ...store])).stdout).toBe('[]\n');
+  });
+
+  it('refuses an unknown --format, or --format outside import (exit 64)', async () => {
+    const r = await run([
+      'suppression',
+      'import',
+      '--format',
+      'sendgrid',
+      '--store',
+      'sqlite::memory:',
+    ]);
+    expect(r.code).toBe(64);
+    expect(r.stderr).toMatch(/--format must be one of relaykit, ses, postmark, mailgun, resend/u);
+    expect(
+      (await run(['suppression', 'list', '--format', 'ses', '--store', 'sqlite::memory:'])).code,
+    ).toBe(64);
+  });
 });

@@ -3,7 +3,6 @@ import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import {
-  importSuppressionsCsv,
   suppressionAddress,
   suppressionCsvLines,
   suppressionReasons,
@@ -11,6 +10,8 @@ import {
   type SuppressionReason,
 } from '@relaykit/core';
 import { parseArgs } from 'node:util';
+import { layoutNames, type LayoutName } from '../suppression/csv-columns.ts';
+import { readSuppressionCsv } from '../suppression/import.ts';
 import { parsing } from './args.ts';
 import type { Command } from './command.ts';
 import { line, readAll, UsageError, type CliIo } from './io.ts';
@@ -26,7 +27,10 @@ The suppression list: addresses (or @domains) that are never sent to again.
                                --expires <ISO date>, --by <who>
   remove <address>             lift a suppression: --by <who> and --reason <why> are required and
                                kept in the audit record; --stream for a stream-scoped entry
-  import [file]                add entries from CSV (a file, or stdin when absent or '-')
+  import [file]                add entries from CSV (a file, or stdin when absent or '-'): a
+                               relaykit export, or the suppression/bounce export of SES,
+                               Postmark, Mailgun or Resend (detected from the header; --format
+                               to name it; --stream to scope every entry to one stream)
   export [file]                write the list as CSV (to a file, or stdout when absent or '-');
                                --stream: only that stream's entries
 
@@ -34,9 +38,13 @@ Options:
   --store <spec>   sqlite:<path> (default ${defaultStore}, or RELAYKIT_STORE) or redis://host:port
   --prefix <p>     Redis key prefix (default relaykit:)
   --json           list/add/remove/import: print data as JSON
+  --format <name>  import: ${layoutNames.join(', ')} (default: detected from the header)
 
 Reasons: ${suppressionReasons.join(', ')}.
-CSV columns: address (required), stream, reason, first_seen, last_seen, expires_at, source_*.
+relaykit CSV columns: address (required), stream, reason, first_seen, last_seen, expires_at,
+source_*. Provider exports are read as downloaded: extra columns, their own header names, reasons
+in their words (BOUNCE, Hard bounce, SpamComplaint, complaint...), ',' or ';' separators, quoted
+fields, a byte-order mark. A file with one bad row imports nothing and names the line.
 `;
 
 const options = {
@@ -48,6 +56,7 @@ const options = {
   expires: { type: 'string' },
   limit: { type: 'string' },
   json: { type: 'boolean' },
+  format: { type: 'string' },
 } as const;
 
 const parse = (args: readonly string[]) =>
@@ -175,12 +184,18 @@ async function importCsv(
 ): Promise<number> {
   const text =
     file === undefined || file === '-' ? await readAll(io.stdin) : await readFile(file, 'utf8');
-  const { imported } = await importSuppressionsCsv(store.suppression, text);
-  if (values.json) line(io.stdout, JSON.stringify({ imported }));
+  // Every row is read and checked before the store is touched: nothing is half imported.
+  const { layout, entries } = readSuppressionCsv(text, {
+    ...(values.format === undefined ? {} : { format: values.format as LayoutName }),
+    ...(values.stream === undefined ? {} : { stream: values.stream }),
+  });
+  if (entries.length > 0) await store.suppression.add(entries);
+  const imported = entries.length;
+  if (values.json) line(io.stdout, JSON.stringify({ imported, format: layout.name }));
   else
     line(
       io.stdout,
-      `imported ${imported} suppression${imported === 1 ? '' : 's'} into ${store.label}`,
+      `imported ${imported} suppression${imported === 1 ? '' : 's'} (${layout.label}) into ${store.label}`,
     );
   return 0;
 }
@@ -221,6 +236,9 @@ function check(action: string, rest: string[], values: Values): void {
     ((action === 'import' || action === 'export') && rest.length > 1)
   )
     fail(`unexpected argument '${rest.at(-1) ?? ''}'`);
+  if (values.format !== undefined && action !== 'import') fail('--format is for import only');
+  if (values.format !== undefined && !(layoutNames as readonly string[]).includes(values.format))
+    fail(`--format must be one of ${layoutNames.join(', ')}, not '${values.format}'`);
   if (action === 'list' && values.limit !== undefined && !(Number(values.limit) > 0))
     fail(`--limit must be a positive number, not '${values.limit}'`);
   if (action === 'add') {

@@ -1,6 +1,12 @@
-import { countColumns, type Counts, type DemoStats } from './stats.ts';
-
-const escape = (s: string) => s.replace(/[&<>"']/gu, (c) => `&#${c.charCodeAt(0)};`);
+import { escape, lineChart, perSecond, type Band, type Mark, type Series } from './chart.ts';
+import {
+  countColumns,
+  durationOf,
+  headline,
+  percent,
+  type Counts,
+  type DemoStats,
+} from './stats.ts';
 
 const palette = [
   '#2563eb',
@@ -13,152 +19,227 @@ const palette = [
   '#4b5563',
 ];
 
-interface Series {
-  name: string;
-  color: string;
-  points: Array<[number, number]>;
-  dashed?: boolean;
-}
+const columnTitle: Record<keyof Counts, string> = {
+  sent: 'sent',
+  delivered: 'delivered',
+  deferred: 'deferred (messages)',
+  bounced: 'bounced',
+  complained: 'complained',
+  suppressed: 'suppressed',
+  rejected: 'rejected',
+  failed: 'failed',
+};
 
-/** A self-contained SVG line chart: no script, no external assets, so the file renders anywhere. */
-export function lineChart(
-  title: string,
-  series: Series[],
-  options: { width?: number; height?: number; yLabel?: string } = {},
-): string {
-  const width = options.width ?? 640;
-  const height = options.height ?? 260;
-  const pad = { left: 48, right: 16, top: 28, bottom: 36 };
-  const xs = series.flatMap((s) => s.points.map(([x]) => x));
-  const ys = series.flatMap((s) => s.points.map(([, y]) => y));
-  const maxX = Math.max(1, ...xs);
-  const maxY = Math.max(1, ...ys);
-  const sx = (x: number) => pad.left + (x / maxX) * (width - pad.left - pad.right);
-  const sy = (y: number) => height - pad.bottom - (y / maxY) * (height - pad.top - pad.bottom);
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => Math.round(maxY * f));
-  const grid = ticks
-    .map(
-      (t) =>
-        `<line x1="${pad.left}" x2="${width - pad.right}" y1="${sy(t)}" y2="${sy(t)}" stroke="#e5e7eb"/><text x="${pad.left - 6}" y="${sy(t) + 4}" text-anchor="end" font-size="11" fill="#6b7280">${t}</text>`,
-    )
-    .join('');
-  const xTicks = Array.from({ length: 6 }, (_, i) => Math.round((maxX * i) / 5))
-    .map(
-      (t) =>
-        `<text x="${sx(t)}" y="${height - pad.bottom + 16}" text-anchor="middle" font-size="11" fill="#6b7280">${t}s</text>`,
-    )
-    .join('');
-  const lines = series
-    .filter((s) => s.points.length > 0)
-    .map((s) => {
-      const d = s.points
-        .map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`)
-        .join(' ');
-      return `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}><title>${escape(s.name)}</title></path>`;
-    })
-    .join('');
-  // Each legend entry is placed after the previous one's text (about 6.5 px a character at 11 px).
-  const offsets = series.reduce<number[]>(
-    (acc, _s, i) => [
-      ...acc,
-      i === 0 ? 0 : (acc[i - 1] as number) + 40 + (series[i - 1]?.name.length ?? 0) * 6.5,
-    ],
-    [],
-  );
-  const legend = series
-    .map(
-      (s, i) =>
-        `<g transform="translate(${pad.left + (offsets[i] as number)},${height - 8})"><line x1="0" x2="18" y1="-4" y2="-4" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 4"' : ''}/><text x="24" y="0" font-size="11">${escape(s.name)}</text></g>`,
-    )
-    .join('');
-  return `<figure><svg class="chart" role="img" aria-label="${escape(title)}" viewBox="0 0 ${width} ${height + 14}" width="${width}" height="${height + 14}" xmlns="http://www.w3.org/2000/svg">
-<text x="${pad.left}" y="16" font-size="13" font-weight="600">${escape(title)}</text>${options.yLabel ? `<text x="4" y="16" font-size="10" fill="#6b7280">${escape(options.yLabel)}</text>` : ''}
-${grid}${xTicks}<line x1="${pad.left}" x2="${pad.left}" y1="${pad.top}" y2="${height - pad.bottom}" stroke="#9ca3af"/>${lines}${legend}</svg></figure>`;
-}
+const number = (n: number) => n.toLocaleString('en-US');
 
-const columns = countColumns;
-
-function table(title: string, rows: Record<string, Counts>): string {
-  const head = `<tr><th></th>${columns.map((c) => `<th>${c}</th>`).join('')}</tr>`;
+function table(title: string, rows: Record<string, Counts>, note: string): string {
+  const head = `<tr><th scope="col"></th>${countColumns.map((c) => `<th scope="col">${columnTitle[c]}</th>`).join('')}</tr>`;
   const body = Object.entries(rows)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(
       ([name, c]) =>
-        `<tr><th>${escape(name)}</th>${columns.map((k) => `<td>${c[k]}</td>`).join('')}</tr>`,
+        `<tr><th scope="row">${escape(name)}</th>${countColumns.map((k) => `<td>${number(c[k])}</td>`).join('')}</tr>`,
     )
     .join('');
-  return `<h2>${escape(title)}</h2><table>${head}${body}</table>`;
+  return `<h2>${escape(title)}</h2><p class="muted">${escape(note)}</p><div class="scroll"><table>${head}${body}</table></div>`;
 }
 
-/** Deliveries and deferrals per second for one profile, as chart series. */
-function profileSeries(stats: DemoStats, profile: string, color: string): Series[] {
-  const points = stats.timeline
-    .filter((p) => p.profile === profile)
-    .sort((a, b) => a.second - b.second);
-  return [
-    { name: `${profile} delivered/s`, color, points: points.map((p) => [p.second, p.delivered]) },
-    {
-      name: `${profile} deferred/s`,
-      color,
-      dashed: true,
-      points: points.map((p) => [p.second, p.deferred]),
-    },
-  ];
+const bySecond = <T extends { second: number }>(
+  items: readonly T[],
+  value: (item: T) => number,
+): Map<number, number> => {
+  const out = new Map<number, number>();
+  for (const item of items) out.set(item.second, (out.get(item.second) ?? 0) + value(item));
+  return out;
+};
+
+/** The marks for every chart: failovers, throttle pauses and resumes (optionally of one profile), alerts. */
+function marksOf(stats: DemoStats, options: { profile?: string; failovers: boolean }): Mark[] {
+  const marks: Mark[] = [];
+  if (options.failovers)
+    for (const f of stats.failovers)
+      marks.push({
+        kind: 'failover',
+        at: f.second,
+        label: `${f.second.toFixed(1)} s: failover ${f.from} → ${f.to} (${f.reason})`,
+      });
+  for (const t of stats.throttle) {
+    if (t.reason !== 'pause' && t.reason !== 'resume') continue;
+    if (options.profile !== undefined && t.profile !== `profile ${options.profile}`) continue;
+    marks.push({
+      kind: t.reason,
+      at: t.second,
+      label: `${t.second.toFixed(1)} s: ${t.profile} ${t.reason}: ${t.detail}`,
+    });
+  }
+  for (const a of stats.alerts)
+    marks.push({ kind: 'alert', at: a.second, label: `${a.second.toFixed(1)} s: ${a.message}` });
+  return marks;
 }
 
 /** The demo's report as one HTML file with inline SVG charts. */
 export function renderHtmlReport(stats: DemoStats): string {
+  const until = stats.observedUntil ?? durationOf(stats);
+  const xMax = until;
+  const band: Band | undefined = stats.outage
+    ? {
+        from: stats.outage.from,
+        until: stats.outage.until,
+        label: `${stats.outage.provider} outage`,
+      }
+    : undefined;
+  const withBand = band ? { band } : {};
   const profiles = [...new Set(stats.timeline.map((p) => p.profile))].sort();
-  const charts = profiles
-    .map((profile, i) =>
-      lineChart(
-        `${profile}: delivered and deferred events per second`,
-        profileSeries(stats, profile, palette[i % palette.length] as string),
+  const providers = [...new Set(stats.sends.map((p) => p.provider))].sort();
+  const color = (i: number) => palette[i % palette.length] as string;
+
+  const sendsChart = lineChart(
+    'Messages accepted per second, per provider',
+    providers.map((provider, i): Series => ({
+      name: provider,
+      color: color(i),
+      points: perSecond(
+        bySecond(
+          stats.sends.filter((p) => p.provider === provider),
+          (p) => p.sent,
+        ),
+        until,
       ),
+    })),
+    {
+      yUnit: 'messages/s',
+      xMax,
+      ...withBand,
+      marks: marksOf(stats, { failovers: true }).filter(
+        (m) => m.kind !== 'pause' && m.kind !== 'resume',
+      ),
+    },
+  );
+  const deliveredChart = lineChart(
+    'Delivered per second, per mailbox provider',
+    profiles.map((profile, i): Series => ({
+      name: profile,
+      color: color(i),
+      points: perSecond(
+        bySecond(
+          stats.timeline.filter((p) => p.profile === profile),
+          (p) => p.delivered,
+        ),
+        until,
+      ),
+    })),
+    {
+      yUnit: 'messages/s',
+      xMax,
+      ...withBand,
+      marks: marksOf(stats, { failovers: false }),
+    },
+  );
+  const suppressionChart = lineChart(
+    'Suppression list size',
+    [
+      {
+        name: 'addresses on the list',
+        color: '#dc2626',
+        points: [
+          [0, stats.preSuppressed ?? 0],
+          ...stats.suppression.map((s): [number, number] => [s.second, s.size]),
+          [until, stats.suppression.at(-1)?.size ?? 0],
+        ],
+      },
+    ],
+    {
+      yUnit: 'addresses',
+      xMax,
+      ...withBand,
+      marks: marksOf(stats, { failovers: false }).filter((m) => m.kind === 'alert'),
+    },
+  );
+  const profileCharts = profiles
+    .map((profile, i) => {
+      const points = stats.timeline.filter((p) => p.profile === profile);
+      return lineChart(
+        `${profile}: delivered and deferred per second`,
+        [
+          {
+            name: 'delivered',
+            color: color(i),
+            points: perSecond(
+              bySecond(points, (p) => p.delivered),
+              until,
+            ),
+          },
+          {
+            name: 'deferral events',
+            color: color(i),
+            dashed: true,
+            points: perSecond(
+              bySecond(points, (p) => p.deferred),
+              until,
+            ),
+          },
+        ],
+        {
+          yUnit: 'per second',
+          xMax,
+          ...withBand,
+          marks: marksOf(stats, { profile, failovers: false }),
+        },
+      );
+    })
+    .join('');
+
+  const figures = headline(stats)
+    .map(
+      (h) =>
+        `<div class="figure" data-key="${escape(h.key)}"><div class="value">${escape(number(h.value))}${h.share === undefined ? '' : ` <span class="share">${percent(h.share)}</span>`}</div><div class="label">${escape(h.label)}</div><div class="note">${escape(h.note)}</div></div>`,
     )
     .join('');
-  const overall = lineChart(
-    'Delivered events per second, per mailbox provider',
-    profiles.map((profile, i) => ({
-      name: profile,
-      color: palette[i % palette.length] as string,
-      points: stats.timeline
-        .filter((p) => p.profile === profile)
-        .sort((a, b) => a.second - b.second)
-        .map((p) => [p.second, p.delivered] as [number, number]),
-    })),
-  );
-  const suppression = lineChart('Suppression list size', [
-    {
-      name: 'suppressed addresses',
-      color: '#dc2626',
-      points: stats.suppression.map((s) => [s.second, s.size]),
-    },
-  ]);
-  const duration = ((stats.finishedAt ?? new Date()).getTime() - stats.startedAt.getTime()) / 1000;
   const list = (items: string[]) =>
     items.length === 0
       ? '<p class="muted">none</p>'
       : `<ul>${items.map((i) => `<li>${i}</li>`).join('')}</ul>`;
+  const failoverGroups = [
+    ...stats.failovers
+      .reduce((m, f) => {
+        const key = `${f.from} → ${f.to} (${f.reason})`;
+        const g = m.get(key) ?? { first: f.second, last: f.second, n: 0 };
+        g.n += 1;
+        g.last = f.second;
+        return m.set(key, g);
+      }, new Map<string, { first: number; last: number; n: number }>())
+      .entries(),
+  ];
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>relaykit demo report</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>relaykit demo report</title>
 <style>
-body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1100px;color:#111827;padding:0 1rem}
-h1{font-size:1.5rem}h2{font-size:1.1rem;margin-top:2rem}
-table{border-collapse:collapse;margin:.5rem 0}th,td{padding:.25rem .6rem;border-bottom:1px solid #e5e7eb;text-align:right}th:first-child{text-align:left}
-.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(540px,1fr));gap:1rem}figure{margin:0}.chart{max-width:100%;height:auto}
-.muted{color:#6b7280}
+*{box-sizing:border-box}
+body{font:15px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:1.5rem auto;max-width:1100px;color:#111827;padding:0 1rem}
+h1{font-size:1.5rem;margin:.2rem 0}h2{font-size:1.1rem;margin-top:2rem}
+.headline{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:.6rem;margin:1rem 0}
+.figure{border:1px solid #e5e7eb;border-radius:8px;padding:.5rem .7rem}
+.figure .value{font-size:1.5rem;font-weight:650;font-variant-numeric:tabular-nums}
+.figure .share{font-size:.9rem;font-weight:500;color:#4b5563}
+.figure .label{font-weight:600}.figure .note{font-size:.8rem;color:#4b5563}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(520px,100%),1fr));gap:1rem}
+figure{margin:0}.chart>svg{width:100%;height:auto;display:block}
+.legend{list-style:none;padding:0;margin:.2rem 0 0 0;display:flex;flex-wrap:wrap;gap:.2rem 1rem;font-size:.8rem}
+.legend li{display:flex;align-items:center;gap:.3rem}
+.scroll{overflow-x:auto}
+table{border-collapse:collapse;margin:.5rem 0;font-variant-numeric:tabular-nums}th,td{padding:.25rem .6rem;border-bottom:1px solid #e5e7eb;text-align:right;white-space:nowrap}th:first-child{text-align:left}
+.muted{color:#4b5563}
 </style></head><body>
 <h1>relaykit demo report</h1>
-<p>${stats.recipients} recipients in ${duration.toFixed(1)} s, started ${escape(stats.startedAt.toISOString())}. Everything ran on this machine against the relaykit simulator.</p>
-<h2>Over time</h2><div class="charts">${overall}${suppression}${charts}</div>
-${table('Per provider', stats.byProvider)}
-${table('Per mailbox provider (throttle profile)', stats.byProfile)}
-${table('Per stream', stats.byStream)}
+<p class="muted">${number(stats.recipients)} recipients, started ${escape(stats.startedAt.toISOString())}. Everything ran on this machine against the relaykit simulator. Shares are of the ${number(stats.recipients)} recipients; every figure counts messages, not events.</p>
+<section class="headline" aria-label="Headline numbers">${figures}</section>
+<h2>Over time</h2><div class="charts">${sendsChart}${deliveredChart}${suppressionChart}${profileCharts}</div>
+${table('Per provider', stats.byProvider, 'Messages, by the provider that accepted them; "deferred" counts each message deferred at least once (it may also be counted as delivered).')}
+${table('Per mailbox provider (throttle profile)', stats.byProfile, 'Messages, by the recipient’s mailbox provider.')}
+${table('Per stream', stats.byStream, 'Messages, by stream.')}
+<h2>Failovers</h2>${list(failoverGroups.map(([key, g]) => `${g.first.toFixed(1)}–${g.last.toFixed(1)} s · ${escape(key)} · ${g.n} message${g.n === 1 ? '' : 's'}`))}
 <h2>Throttle changes</h2>${list(stats.throttle.map((t) => `${t.second.toFixed(1)} s · <b>${escape(t.profile)}</b> · ${escape(t.reason)} · ${escape(t.detail)}`))}
-<h2>Failovers</h2>${list(stats.failovers.map((f) => `${f.second.toFixed(1)} s · ${escape(f.from)} → ${escape(f.to)} · ${escape(f.reason)}`))}
 <h2>Circuit breaker</h2>${list(stats.circuits.map((c) => `${c.second.toFixed(1)} s · ${escape(c.provider)} ${escape(c.state)} · ${escape(c.reason)}`))}
-<h2>Alerts</h2>${list(stats.alerts.map((a) => `${a.second.toFixed(1)} s · ${escape(a.message)}`))}
+<h2>Health alerts</h2>${list(stats.alerts.map((a) => `${a.second.toFixed(1)} s · ${escape(a.type)} · ${escape(a.message)}`))}
 </body></html>
 `;
 }

@@ -1,9 +1,10 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent } from 'node:http';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  createHealthGuard,
   createRelay,
   createThrottle,
   defaultSlowDownRules,
@@ -11,6 +12,8 @@ import {
   serveWebhooks,
   type DeliveryEvent,
   type MessageInput,
+  type SuppressionEntry,
+  type SuppressionStore,
 } from '@relaykit/core';
 import { mailgun } from '@relaykit/mailgun';
 import { postmark } from '@relaykit/postmark';
@@ -20,7 +23,8 @@ import { startSimulator, type Simulator } from '@relaykit/simulator';
 import { sqliteStores } from '@relaykit/sqlite';
 import { buildAudience, companyMx, type Recipient } from './campaign.ts';
 import { renderHtmlReport } from './html.ts';
-import { createProgressView, renderProgress } from './progress.ts';
+import { DemoError } from './errors.ts';
+import { createProgressView, renderProgress, type ProgressOut } from './progress.ts';
 import { renderTextReport } from './report.ts';
 import { createStats, type DemoStats } from './stats.ts';
 
@@ -30,11 +34,13 @@ export interface DemoOptions {
   /** Where state (SQLite) and the HTML report go. @default a new temporary folder */
   dir?: string;
   /** Where the report is written. @default process.stdout */
-  out?: { isTTY?: boolean; write(s: string): unknown };
-  /** Live progress bars. @default when `out` is a terminal */
+  out?: ProgressOut;
+  /** Live progress (redrawn in place; only on a terminal). @default when `out` is a terminal */
   progress?: boolean;
   /** Seconds of Postmark outage, starting two seconds in. @default 4 */
   outageSeconds?: number;
+  /** Called as each stage starts, with the state folder; a throw stops the demo (and cleans up). */
+  onStage?: (stage: string, info: { dir: string | undefined }) => void;
 }
 
 export interface DemoResult {
@@ -42,8 +48,10 @@ export interface DemoResult {
   dir: string;
   database: string;
   report: string;
-  /** Addresses suppressed by the end. */
+  /** Addresses suppressed during the run. */
   suppressed: number;
+  /** Addresses already suppressed before the run (an import from a previous provider). */
+  preSuppressed: number;
   /** Sends to already-suppressed addresses in the follow-up: all must be dropped. */
   followUp: { attempted: number; dropped: number; providerCalls: number };
 }
@@ -59,31 +67,345 @@ const terminal = new Set<DeliveryEvent['type']>([
 
 /**
  * The main job: a campaign through all four adapters against the simulator, with state in
- * SQLite, signed webhooks coming back, live progress, and a text and an HTML report.
+ * SQLite, signed webhooks coming back, live progress, and a text and an HTML report. Whatever
+ * happens, the simulator, the webhook server and the database are closed before it returns; on a
+ * failure the temporary folder it made is removed and a DemoError names the stage.
  */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const out = options.out ?? process.stdout;
   const total = options.recipients ?? 5000;
-  const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'relaykit-demo-')));
-  await mkdir(dir, { recursive: true });
-  const database = join(dir, 'relaykit.db');
-  const audience = buildAudience(total);
+  const cleanup: Array<() => unknown> = [];
+  const view = createProgressView(out, options.progress ?? out.isTTY === true);
+  const columns = () => Math.min(out.columns ?? 80, 100);
+  let dir: string | undefined;
+  let stage = 'preparing';
+  let succeeded = false;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const began = Date.now();
+  const enter = (name: string, line?: string) => {
+    stage = name;
+    options.onStage?.(name, { dir });
+    if (line !== undefined)
+      view.stage(`[${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+  };
 
-  // The demo's SES is the simulator on this machine; the SDK's notice about future Node versions
-  // is not news for it.
-  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-  const sim = await startSimulator({
-    seed: 'relaykit-demo',
-    recipients: { mix: { hardBounce: 0.02, softBounce: 0.01, complaint: 0.0008, block: 0.004 } },
-    webhooks: { secrets: { postmark: postmarkHook }, snsSignatureVersion: '2' },
-  });
-  // The SES account's sending quota seeds the throttle's account rate.
-  sim.ses.account.maxSendRate = 400;
-  scriptDeferrals(sim, audience);
+  try {
+    enter('creating the state folder');
+    if (options.dir === undefined) {
+      dir = await mkdtemp(join(tmpdir(), 'relaykit-demo-'));
+      const made = dir;
+      // Temporary files go when the demo fails; on success the folder holds the report to open.
+      cleanup.push(() => (succeeded ? undefined : rm(made, { recursive: true, force: true })));
+    } else {
+      dir = options.dir;
+      await mkdir(dir, { recursive: true });
+    }
+    const database = join(dir, 'relaykit.db');
+    const audience = buildAudience(total);
 
-  const stores = sqliteStores(database, { synchronous: 'normal' });
-  const stats = createStats(total);
-  const throttle = createThrottle({
+    enter('starting the simulator');
+    // The demo's SES is the simulator on this machine; the SDK's notice about future Node versions
+    // is not news for it.
+    process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+    const sim = await startSimulator({
+      seed: 'relaykit-demo',
+      recipients: { mix: { hardBounce: 0.02, softBounce: 0.01, block: 0.004 } },
+      webhooks: { secrets: { postmark: postmarkHook }, snsSignatureVersion: '2' },
+    });
+    cleanup.push(() => sim.stop());
+    // The SES account's sending quota seeds the throttle's account rate.
+    sim.ses.account.maxSendRate = 400;
+    scriptDeferrals(sim, audience);
+    const complaints = scriptComplaints(sim, audience);
+
+    enter('opening the SQLite state');
+    const stores = sqliteStores(database, { synchronous: 'normal' });
+    cleanup.push(() => stores.close());
+    const preSuppressed = await importPreviousSuppressions(stores.suppression, audience);
+
+    const stats = createStats(total);
+    stats.preSuppressed = preSuppressed;
+    const throttle = createDemoThrottle();
+    const relay = createRelay({
+      providers: [
+        postmark({
+          serverToken: sim.postmark.serverToken,
+          baseUrl: sim.url,
+          webhook: { basicAuth: postmarkHook },
+        }),
+        ses({
+          // One client with room for the demo's concurrency (the SDK's default agent holds 50 sockets).
+          client: new SESv2Client({
+            ...sim.ses.clientConfig,
+            maxAttempts: 1,
+            requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }) },
+          }),
+          webhook: {
+            topicArns: [sim.ses.topicArn],
+            fetchCertificate: async (url) => {
+              if (url !== sim.ses.signingCertUrl) throw new Error(`unexpected certificate ${url}`);
+              return sim.ses.certificatePem;
+            },
+          },
+        }),
+        mailgun({
+          apiKey: sim.mailgun.apiKey,
+          domain: sim.mailgun.domain,
+          baseUrl: sim.mailgun.url,
+          webhook: { signingKey: sim.mailgun.webhookSigningKey },
+        }),
+        resend({
+          apiKey: sim.resend.apiKey,
+          baseUrl: sim.resend.baseUrl,
+          webhook: { secret: sim.resend.webhookSecret },
+        }),
+      ],
+      streams: {
+        transactional: { domains: ['mail.acme.example'], providers: ['postmark', 'ses'] },
+        outreach: {
+          domains: ['news.acme.example'],
+          providers: ['ses', 'mailgun', 'resend'],
+          routing: 'round-robin',
+        },
+      },
+      routing: { cooldownMs: 1500, failureThreshold: 2 },
+      retry: { minDelayMs: 20, maxDelayMs: 200 },
+      throttle,
+      // The default warning levels (SES's review thresholds); the pause levels are raised so a
+      // synthetic list with scripted complaints runs to the end and the alert is seen, not obeyed.
+      guard: createHealthGuard({
+        complaintRate: { warn: 0.001, pause: 0.05 },
+        onAlert: (a) =>
+          stats.alerts.push({ second: stats.elapsed(), type: a.type, message: a.message }),
+      }),
+      ledger: stores.ledger,
+      state: stores.state,
+      dedupe: stores.dedupe,
+      suppression: { store: stores.suppression, strikes: stores.strikes },
+      concurrency: 128,
+    });
+    cleanup.push(() => relay.close());
+    const hooks = await serveWebhooks(relay);
+    cleanup.push(() => hooks.close());
+    for (const provider of ['postmark', 'ses', 'mailgun', 'resend'] as const)
+      sim.setWebhookUrl(provider, `${hooks.url}/${provider}`);
+
+    const byAddress = new Map<string, Recipient & { profile: string }>();
+    for (const r of audience)
+      byAddress.set(r.address, { ...r, profile: await throttle.profileOf(r.domain) });
+    const where = (address: string, provider?: string) => {
+      const r = byAddress.get(address.toLowerCase());
+      return { provider, profile: r?.profile, stream: r?.stream };
+    };
+    const settled = new Set<string>();
+    let suppressedCount = 0;
+
+    // The figures are the main campaign's; the follow-up at the end only proves the list holds.
+    let counting = true;
+    relay.on('event', (e) => {
+      if (!counting) return;
+      const address = e.recipient.toLowerCase();
+      const w = where(address, e.provider);
+      if (e.type === 'delivered') stats.tick(w.profile ?? 'other', 'delivered');
+      if (e.type === 'deferred') stats.tick(w.profile ?? 'other', 'deferred');
+      if (e.type === 'bounced') stats.bounce(address, e.bounce?.class ?? 'undetermined');
+      if (
+        e.type === 'delivered' ||
+        e.type === 'deferred' ||
+        e.type === 'bounced' ||
+        e.type === 'complained'
+      )
+        stats.count(e.type, address, w);
+      if (terminal.has(e.type)) settled.add(address);
+    });
+    relay.on('suppression', (d) => {
+      if (d.type !== 'suppressed') return;
+      suppressedCount += 1;
+      stats.suppression.push({ second: stats.elapsed(), size: preSuppressed + suppressedCount });
+    });
+    relay.on('throttle', (t) => {
+      if (t.type === 'seed' && t.scope === 'account') return;
+      stats.throttle.push({
+        second: stats.elapsed(),
+        profile: `${t.scope} ${t.key}`,
+        reason: t.type,
+        detail: `${fmtRate(t.from)} → ${fmtRate(t.to)}/s: ${t.reason}`,
+      });
+    });
+    relay.on('failover', (f) => {
+      stats.failover(f.messageId);
+      stats.failovers.push({
+        second: stats.elapsed(),
+        from: f.from,
+        to: f.to,
+        reason: f.error.kind,
+      });
+    });
+    relay.on('circuit', (c) =>
+      stats.circuits.push({
+        second: stats.elapsed(),
+        provider: c.provider,
+        state: c.state,
+        reason: c.reason,
+      }),
+    );
+    relay.on('alert', (a) => {
+      // Health alerts come through the guard above; these are the suppression policy's.
+      if (!a.type.startsWith('health-'))
+        stats.alerts.push({ second: stats.elapsed(), type: a.type, message: a.message });
+    });
+
+    const outageMs = (options.outageSeconds ?? 4) * 1000;
+    const start = Date.now();
+    const outageFrom = start + 2000;
+    sim.fail({
+      provider: 'postmark',
+      fault: 'unavailable',
+      from: outageFrom,
+      until: outageFrom + outageMs,
+    });
+    if (outageMs > 0)
+      stats.outage = {
+        provider: 'Postmark',
+        from: (outageFrom - stats.startedAt.getTime()) / 1000,
+        until: (outageFrom + outageMs - stats.startedAt.getTime()) / 1000,
+      };
+
+    const totals = {
+      byStream: count(audience, (r) => r.stream),
+      byProfile: count([...byAddress.values()], (r) => r.profile),
+    };
+    view.stage(
+      [
+        `relaykit demo: ${total.toLocaleString('en-US')} recipients, 2 streams, 4 providers`,
+        `  Postmark down ${outageMs / 1000} s from 2 s in · ${complaints} complaints scripted · ${preSuppressed} already suppressed`,
+        `  state in ${database}`,
+      ].join('\n'),
+    );
+    const live = (name: string) => view.draw(renderProgress(stats, totals, name, columns()));
+    enter('sending the campaign', `sending ${total.toLocaleString('en-US')} messages`);
+    // What each provider accepted, second by second, read from the simulator's own record.
+    let sampled = 0;
+    const sample = () => {
+      const accepted = sim.messages;
+      for (; sampled < accepted.length; sampled += 1)
+        stats.tickSend((accepted[sampled] as (typeof accepted)[number]).provider);
+      stats.accepted = sampled;
+    };
+    timer = setInterval(() => {
+      sample();
+      live('sending');
+    }, 200);
+
+    // One message at a time through the pipeline (not the providers' batch calls): a campaign
+    // paced per mailbox provider, so each message waits for its own recipient's budget.
+    const results = await relay.sendBatch(
+      audience.map((r, i) => message(r, i)),
+      { concurrency: 128, providerBatches: false },
+    );
+    results.forEach((result, i) => {
+      const r = audience[i] as Recipient;
+      if (!result.ok) {
+        stats.count('failed', r.address, where(r.address));
+        settled.add(r.address);
+        return;
+      }
+      for (const rec of result.report.recipients) {
+        const address = rec.address.toLowerCase();
+        const w = where(address, rec.provider);
+        if (rec.status === 'sent') stats.count('sent', address, w);
+        else {
+          stats.count(rec.status === 'suppressed' ? 'suppressed' : 'rejected', address, w);
+          settled.add(address);
+        }
+      }
+    });
+    sample();
+    stats.sendingEndedAt = new Date();
+
+    enter(
+      'waiting for webhooks',
+      `all ${total.toLocaleString('en-US')} messages answered (${stats.totals.sent.toLocaleString('en-US')} accepted); waiting for the last webhooks`,
+    );
+    clearInterval(timer);
+    timer = setInterval(() => {
+      sample();
+      live('webhooks');
+    }, 200);
+    // Webhooks keep arriving after the last send: wait until every recipient's story has ended.
+    const deadline = Date.now() + 20_000;
+    while (settled.size < total && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    await sim.idle(5000).catch(() => undefined);
+    stats.observedUntil = stats.elapsed();
+    clearInterval(timer);
+    timer = undefined;
+    live('done');
+    view.done();
+
+    counting = false;
+    enter('sending the follow-up', 'a follow-up campaign to every suppressed address');
+    const callsBefore = sim.messages.length;
+    const suppressedAddresses: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await stores.suppression.list({ limit: 500, ...(cursor ? { cursor } : {}) });
+      suppressedAddresses.push(
+        ...page.entries.map((e) => e.address).filter((a) => a.includes('@') && !a.startsWith('@')),
+      );
+      cursor = page.cursor;
+    } while (cursor !== undefined && suppressedAddresses.length < 400);
+    const followUp = suppressedAddresses.slice(0, 400);
+    const again = await relay.sendBatch(
+      followUp.map((address) => ({
+        from: 'Acme News <news@news.acme.example>',
+        to: address,
+        subject: 'We miss you',
+        text: 'Come back!',
+      })),
+    );
+    const dropped = again.filter(
+      (r) => r.ok && r.report.recipients.every((x) => x.status === 'suppressed'),
+    ).length;
+
+    enter('writing the report');
+    stats.finishedAt = new Date();
+    const report = join(dir, 'relaykit-report.html');
+    await writeFile(report, renderHtmlReport(stats));
+    view.stage(`[${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s] report written`);
+    out.write(
+      `\n${renderTextReport(stats, { suppressed: suppressedCount, followUp: { attempted: followUp.length, dropped } })}\n`,
+    );
+    out.write(`State: ${database}\nHTML report with charts: open file://${report}\n`);
+    succeeded = true;
+    return {
+      stats,
+      dir,
+      database,
+      report,
+      suppressed: suppressedCount,
+      preSuppressed,
+      followUp: {
+        attempted: followUp.length,
+        dropped,
+        providerCalls: sim.messages.length - callsBefore,
+      },
+    };
+  } catch (error) {
+    throw error instanceof DemoError ? error : new DemoError(stage, error);
+  } finally {
+    if (timer) clearInterval(timer);
+    view.done();
+    // Last opened, first closed; one failing close does not keep the others open.
+    for (const close of cleanup.reverse())
+      await Promise.resolve()
+        .then(close)
+        .catch(() => undefined);
+  }
+}
+
+function createDemoThrottle() {
+  return createThrottle({
     profiles: {
       google: { rate: 160, burst: 40 },
       microsoft: { rate: 120, burst: 30 },
@@ -114,200 +436,26 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       ),
     },
   });
+}
 
-  const relay = createRelay({
-    providers: [
-      postmark({
-        serverToken: sim.postmark.serverToken,
-        baseUrl: sim.url,
-        webhook: { basicAuth: postmarkHook },
-      }),
-      ses({
-        // One client with room for the demo's concurrency (the SDK's default agent holds 50 sockets).
-        client: new SESv2Client({
-          ...sim.ses.clientConfig,
-          maxAttempts: 1,
-          requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }) },
-        }),
-        webhook: {
-          topicArns: [sim.ses.topicArn],
-          fetchCertificate: async (url) => {
-            if (url !== sim.ses.signingCertUrl) throw new Error(`unexpected certificate ${url}`);
-            return sim.ses.certificatePem;
-          },
-        },
-      }),
-      mailgun({
-        apiKey: sim.mailgun.apiKey,
-        domain: sim.mailgun.domain,
-        baseUrl: sim.mailgun.url,
-        webhook: { signingKey: sim.mailgun.webhookSigningKey },
-      }),
-      resend({
-        apiKey: sim.resend.apiKey,
-        baseUrl: sim.resend.baseUrl,
-        webhook: { secret: sim.resend.webhookSecret },
-      }),
-    ],
-    streams: {
-      transactional: { domains: ['mail.acme.example'], providers: ['postmark', 'ses'] },
-      outreach: {
-        domains: ['news.acme.example'],
-        providers: ['ses', 'mailgun', 'resend'],
-        routing: 'round-robin',
-      },
-    },
-    routing: { cooldownMs: 1500, failureThreshold: 2 },
-    retry: { minDelayMs: 20, maxDelayMs: 200 },
-    throttle,
-    ledger: stores.ledger,
-    state: stores.state,
-    dedupe: stores.dedupe,
-    suppression: { store: stores.suppression, strikes: stores.strikes },
-    concurrency: 128,
-  });
-  const hooks = await serveWebhooks(relay);
-  for (const provider of ['postmark', 'ses', 'mailgun', 'resend'] as const)
-    sim.setWebhookUrl(provider, `${hooks.url}/${provider}`);
-
-  const byAddress = new Map<string, Recipient & { profile: string }>();
-  for (const r of audience)
-    byAddress.set(r.address, { ...r, profile: await throttle.profileOf(r.domain) });
-  const where = (address: string, provider?: string) => {
-    const r = byAddress.get(address.toLowerCase());
-    return { provider, profile: r?.profile, stream: r?.stream };
-  };
-  const settled = new Set<string>();
-  let suppressedCount = 0;
-
-  relay.on('event', (e) => {
-    const w = where(e.recipient, e.provider);
-    if (e.type === 'delivered') stats.tick(w.profile ?? 'other', 'delivered');
-    if (e.type === 'deferred') stats.tick(w.profile ?? 'other', 'deferred');
-    if (
-      e.type === 'delivered' ||
-      e.type === 'deferred' ||
-      e.type === 'bounced' ||
-      e.type === 'complained'
-    )
-      stats.count(e.type, w);
-    if (terminal.has(e.type)) settled.add(e.recipient.toLowerCase());
-  });
-  relay.on('suppression', (d) => {
-    if (d.type !== 'suppressed') return;
-    suppressedCount += 1;
-    stats.suppression.push({ second: stats.elapsed(), size: suppressedCount });
-  });
-  relay.on('throttle', (t) => {
-    if (t.type === 'seed' && t.scope === 'account') return;
-    stats.throttle.push({
-      second: stats.elapsed(),
-      profile: `${t.scope} ${t.key}`,
-      reason: t.type,
-      detail: `${fmtRate(t.from)} → ${fmtRate(t.to)}/s: ${t.reason}`,
-    });
-  });
-  relay.on('failover', (f) =>
-    stats.failovers.push({ second: stats.elapsed(), from: f.from, to: f.to, reason: f.error.kind }),
-  );
-  relay.on('circuit', (c) =>
-    stats.circuits.push({
-      second: stats.elapsed(),
-      provider: c.provider,
-      state: c.state,
-      reason: c.reason,
-    }),
-  );
-  relay.on('alert', (a) => stats.alerts.push({ second: stats.elapsed(), message: a.message }));
-
-  const outageMs = (options.outageSeconds ?? 4) * 1000;
-  const start = Date.now();
-  sim.fail({
-    provider: 'postmark',
-    fault: 'unavailable',
-    from: start + 2000,
-    until: start + 2000 + outageMs,
-  });
-
-  const view = createProgressView(out, options.progress ?? out.isTTY === true);
-  const totals = {
-    byStream: count(audience, (r) => r.stream),
-    byProfile: count([...byAddress.values()], (r) => r.profile),
-  };
-  out.write(
-    `relaykit demo: ${total} recipients, 2 streams, 4 providers (Postmark down for ${outageMs / 1000} s), state in ${database}\n`,
-  );
-  const timer = setInterval(() => view.draw(renderProgress(stats, totals)), 200);
-
-  const messages: MessageInput[] = audience.map((r, i) => message(r, i));
-  // One message at a time through the pipeline (not the providers' batch calls): a campaign
-  // paced per mailbox provider, so each message waits for its own recipient's budget.
-  const results = await relay.sendBatch(messages, { concurrency: 128, providerBatches: false });
-  results.forEach((result, i) => {
-    const r = audience[i] as Recipient;
-    if (!result.ok) {
-      stats.count('failed', where(r.address));
-      settled.add(r.address);
-      return;
-    }
-    for (const rec of result.report.recipients) {
-      const w = where(rec.address, rec.provider);
-      if (rec.status === 'sent') stats.count('sent', w);
-      else if (rec.status === 'suppressed') stats.count('suppressed', w);
-      else stats.count('rejected', w);
-      if (rec.status !== 'sent') settled.add(rec.address.toLowerCase());
-    }
-  });
-
-  // Webhooks keep arriving after the last send: wait until every recipient's story has ended.
-  const deadline = Date.now() + 20_000;
-  while (settled.size < total && Date.now() < deadline)
-    await new Promise((r) => setTimeout(r, 100));
-  await sim.idle(5000).catch(() => undefined);
-  clearInterval(timer);
-  view.draw(renderProgress(stats, totals), true);
-
-  // A second campaign to the addresses that bounced or complained: the suppression list holds.
-  const callsBefore = sim.messages.length;
-  const bounced = [...(await stores.suppression.list({ limit: 200 })).entries]
-    .map((e) => e.address)
-    .filter((a) => a.includes('@') && !a.startsWith('@'));
-  const again = await relay.sendBatch(
-    bounced.map((address) => ({
-      from: 'Acme News <news@news.acme.example>',
-      to: address,
-      subject: 'We miss you',
-      text: 'Come back!',
-    })),
-  );
-  const dropped = again.filter(
-    (r) => r.ok && r.report.recipients.every((x) => x.status === 'suppressed'),
-  ).length;
-
-  stats.finishedAt = new Date();
-  const report = join(dir, 'relaykit-report.html');
-  await writeFile(report, renderHtmlReport(stats));
-  out.write(
-    `\n${renderTextReport(stats, { suppressed: suppressedCount, followUp: { attempted: bounced.length, dropped } })}\n`,
-  );
-  out.write(`State: ${database}\nHTML report with charts: open file://${report}\n`);
-
-  await hooks.close();
-  await relay.close();
-  await sim.stop();
-  stores.close();
-  return {
-    stats,
-    dir,
-    database,
-    report,
-    suppressed: suppressedCount,
-    followUp: {
-      attempted: bounced.length,
-      dropped,
-      providerCalls: sim.messages.length - callsBefore,
-    },
-  };
+/** Every 97th recipient was suppressed at a previous provider: its export is imported first. */
+async function importPreviousSuppressions(
+  store: SuppressionStore,
+  audience: readonly Recipient[],
+): Promise<number> {
+  const reasons = ['hard-bounce', 'complaint', 'unsubscribe'] as const;
+  const at = new Date(Date.now() - 30 * 24 * 3600 * 1000);
+  const entries: SuppressionEntry[] = audience
+    .filter((_, i) => i % 97 === 50)
+    .map((r, i) => ({
+      address: r.address,
+      reason: reasons[i % reasons.length] as SuppressionEntry['reason'],
+      source: { type: 'import', detail: 'the previous provider’s suppression export' },
+      firstSeen: at,
+      lastSeen: at,
+    }));
+  await store.add(entries);
+  return entries.length;
 }
 
 function message(r: Recipient, i: number): MessageInput {
@@ -333,14 +481,28 @@ function message(r: Recipient, i: number): MessageInput {
 }
 
 /**
- * Deferrals at one mailbox provider: a burst of Gmail 421 4.7.28 early in the run (the first 150
- * Gmail addresses are deferred twice), so the Google profile is seen to slow down and, once the
+ * Complaints, about 0.15% of the list (every 661st recipient): past the 0.1% at which SES reviews
+ * an account, so the health guard warns. Returns how many were scripted.
+ */
+function scriptComplaints(sim: Simulator, audience: readonly Recipient[]): number {
+  let n = 0;
+  audience.forEach((r, i) => {
+    if (i % 661 !== 330) return;
+    sim.recipients.set(r.address, { kind: 'complaint' });
+    n += 1;
+  });
+  return n;
+}
+
+/**
+ * Deferrals at one mailbox provider: a burst of Gmail 421 4.7.28 early in the run (the first Gmail
+ * addresses, 3% of the list, are deferred twice), so the Google profile is seen to slow down and, once the
  * burst is over, to recover.
  */
 function scriptDeferrals(sim: Simulator, audience: readonly Recipient[]): void {
   let n = 0;
   for (const r of audience) {
-    if (domainOf(r.address) === 'gmail.com' && n++ < 150)
+    if (domainOf(r.address) === 'gmail.com' && n++ < Math.ceil(audience.length * 0.03))
       sim.recipients.set(r.address, { kind: 'defer', failures: 2 });
   }
 }

@@ -13,14 +13,20 @@ import type { BounceClass } from '../events.ts';
  * - `complaint`: the provider reports the recipient marked a message as spam.
  *
  * soft (a mailbox or network condition; final soft bounces count strikes):
- * - `mailbox-full`, `temporary`, `timeout`, `dns`, `expired` (the relay gave up retrying).
+ * - `mailbox-full`, `temporary`, `timeout`, `dns` (a DNS answer that may change: SERVFAIL, 4.x "no MX"),
+ *   `expired` (the relay gave up retrying), `network` (refused or lost connections, routing loops).
  * - `rate-limit`: the recipient's mailbox or server is taking mail too fast (no strike).
  * - `too-many-recipients`: split the batch and retry (no strike).
  *
  * block (the sender, its IP, domain or content is refused: never charged to the recipient,
  * alerts the sending domain):
  * - `reputation`, `blocklist`, `authentication` (SPF, DKIM, DMARC, PTR), `policy`, `content`,
- *   `message-too-large`, `configuration` (TLS required, relay denied, bad MAIL FROM domain).
+ *   `message-too-large`, `configuration` (TLS required, relay denied).
+ * - `sender`: the sender address or the sending account is refused (RFC 3463 X.1.7/X.1.8, sender
+ *   domain does not exist, sender verify failed, SMTP authentication required, SES "Email address
+ *   is not verified"). Fix the sending setup; the recipient is fine.
+ * - `protocol`: the message or the SMTP dialogue is malformed (X.5.x, X.6.x: bad sequence, bare LF,
+ *   8-bit data, header errors).
  *
  * undetermined: `auto-reply` (the message was delivered), `unknown`, and `unattributed`: the
  * provider reported a bounce or complaint for a message with several recipients without saying
@@ -47,6 +53,9 @@ export const bounceCategories = [
   'content',
   'message-too-large',
   'configuration',
+  'network',
+  'sender',
+  'protocol',
   'auto-reply',
   'unknown',
   'unattributed',
@@ -76,6 +85,9 @@ export const categoryClass: Readonly<Record<BounceCategory, BounceClass>> = {
   content: 'block',
   'message-too-large': 'block',
   configuration: 'block',
+  network: 'soft',
+  sender: 'block',
+  protocol: 'block',
   'auto-reply': 'undetermined',
   unknown: 'undetermined',
   unattributed: 'undetermined',

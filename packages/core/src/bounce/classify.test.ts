@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bounceCategories, classifyBounce, parseSmtpReply, type BounceInput } from '../index.ts';
+import {
+  bounceCategories,
+  classifyBounce,
+  parseSmtpReply,
+  RelayError,
+  type BounceInput,
+} from '../index.ts';
 
 /**
  * Real reply lines (mta-policy §1.4, §1.6, §3.3 and the provider pages they cite), with the
@@ -180,7 +186,7 @@ const lines: Array<[line: string, klass: string, category: string]> = [
   ],
   ['421 4.7.0 Temporary server error. Please try again later. PRX4', 'soft', 'temporary'],
   ['452 4.5.3 Too many recipients', 'soft', 'too-many-recipients'],
-  ['550 5.4.1 Recipient address rejected: Access denied. AS(201806281)', 'block', 'policy'],
+  ['550 5.4.1 Recipient address rejected: Access denied. AS(201806281)', 'hard', 'unknown-user'],
   // Yahoo / AOL
   ['552 1 Requested mail action aborted, mailbox not found', 'hard', 'unknown-user'],
   [
@@ -233,11 +239,11 @@ const lines: Array<[line: string, klass: string, category: string]> = [
     'block',
     'authentication',
   ],
-  ['421 Max message per connection reached, closing transmission channel', 'soft', 'rate-limit'],
+  ['421 Max message per connection reached, closing transmission channel', 'block', 'rate-limit'],
   [
     '451 Message temporarily deferred due to unresolvable RFC.5321 from domain; see https://postmaster.yahooinc.com/error-codes',
     'block',
-    'configuration',
+    'sender',
   ],
   // Apple iCloud
   ['550 5.1.1 <someone@icloud.com>: user does not exist', 'hard', 'unknown-user'],
@@ -347,7 +353,7 @@ const lines: Array<[line: string, klass: string, category: string]> = [
     'hard',
     'null-mx',
   ],
-  ['550 5.7.27 Sender address has null MX', 'block', 'configuration'],
+  ['550 5.7.27 Sender address has null MX', 'block', 'sender'],
   ['550 5.1.6 Recipient mailbox has moved, no forwarding address', 'hard', 'mailbox-disabled'],
   ['525 5.7.13 User account disabled', 'hard', 'mailbox-disabled'],
   ['552 5.3.4 Message size exceeds fixed maximum message size', 'block', 'message-too-large'],
@@ -372,13 +378,13 @@ const lines: Array<[line: string, klass: string, category: string]> = [
     'soft',
     'dns',
   ],
-  ['connect to mx.example.com[192.0.2.1]:25: Connection timed out', 'soft', 'timeout'],
+  ['connect to mx.example.com[192.0.2.1]:25: Connection timed out', 'soft', 'network'],
   ['4.4.7 Delivery expired (message too old)', 'soft', 'expired'],
   ['554 5.4.7 Message expired: retry time exceeded', 'soft', 'expired'],
   [
     '550 5.7.1 Recipient address rejected: Sender address rejected: Domain not found',
     'block',
-    'configuration',
+    'sender',
   ],
   ['550 sorry, that did not work', 'undetermined', 'unknown'],
   ['451 try that again', 'soft', 'temporary'],
@@ -557,21 +563,39 @@ describe('classifyBounce: properties', () => {
     ).not.toThrow();
   });
 
-  it('a 5xx with 5.1.1 is always hard', () => {
+  // Texts no rule reads: the code alone decides (a text that says more overrides the code).
+  const silent = fc.constantFrom(
+    '',
+    'Requested action not taken',
+    'Bad destination mailbox address',
+    '<someone@example.com>: Recipient address rejected',
+    'error',
+  );
+
+  it('a 5xx with 5.1.1 and no telling text is hard', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 500, max: 599 }), silent, (smtpStatus, diagnostic) => {
+        expect(classifyBounce({ smtpStatus, enhancedStatus: '5.1.1', diagnostic }).class).toBe(
+          'hard',
+        );
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a sender-side code (5.1.7, 5.1.8) or a refusal at MAIL FROM is never hard', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 500, max: 599 }),
+        fc.constantFrom('5.1.7', '5.1.8', '5.1.1', '5.1.2'),
         text,
-        fc.option(hint, { nil: undefined }),
-        (smtpStatus, diagnostic, h) => {
-          expect(
-            classifyBounce({
-              smtpStatus,
-              enhancedStatus: '5.1.1',
-              diagnostic,
-              ...(h ? { hint: h } : {}),
-            }).class,
-          ).toBe('hard');
+        fc.constantFrom('5.1.7', '5.1.8', 'mail'),
+        (smtpStatus, code, diagnostic, what) => {
+          const input: BounceInput =
+            what === 'mail'
+              ? { smtpStatus, enhancedStatus: code, diagnostic, stage: 'mail' }
+              : { smtpStatus, enhancedStatus: what, diagnostic };
+          expect(classifyBounce(input).class).not.toBe('hard');
         },
       ),
       { numRuns: 1000 },
@@ -600,5 +624,28 @@ describe('classifyBounce: properties', () => {
     const started = performance.now();
     classifyBounce({ diagnostic: `550 ${'a '.repeat(50_000)}${'DNS '.repeat(10_000)}` });
     expect(performance.now() - started).toBeLessThan(200);
+  });
+});
+
+describe('smtpStatus as a string', () => {
+  it('reads a numeric string as the code it names', () => {
+    const asNumber = classifyBounce({ smtpStatus: 550, diagnostic: 'user unknown' });
+    expect(classifyBounce({ smtpStatus: '550', diagnostic: 'user unknown' })).toEqual(asNumber);
+    expect(classifyBounce({ smtpStatus: '550' }).class).not.toBe('soft');
+    expect(classifyBounce({ smtpStatus: ' 452 ', enhancedStatus: '5.1.1' }).class).not.toBe('hard');
+  });
+
+  it('refuses anything else with a ValidationError naming smtpStatus, never dropping it', () => {
+    for (const smtpStatus of ['abc', '55O', '5.1.1', '', null, {}, true]) {
+      let error: unknown;
+      try {
+        classifyBounce({ smtpStatus } as unknown as BounceInput);
+      } catch (e) {
+        error = e;
+      }
+      expect(error, String(smtpStatus)).toBeInstanceOf(RelayError);
+      expect((error as RelayError).kind).toBe('invalid');
+      expect((error as RelayError).field).toBe('smtpStatus');
+    }
   });
 });

@@ -47,7 +47,23 @@ export interface SuppressionPolicy extends EventPolicy {
 
 const day = 24 * 60 * 60 * 1000;
 
-/** Soft categories that say nothing about the mailbox: they never count a strike (mta-policy §3.3). */
+/** What an alert tells the sender to look at, by category. */
+function fixFor(category: string): string {
+  switch (category) {
+    case 'sender':
+      return 'the sender address, its domain, the verified identity or the SMTP credentials';
+    case 'configuration':
+      return 'the relay or TLS setup';
+    case 'protocol':
+      return 'the message format or the SMTP dialogue';
+    case 'message-too-large':
+      return 'the message size';
+    default:
+      return 'authentication, reputation, content';
+  }
+}
+
+/** Soft categories that say nothing about the mailbox: they never count a strike. */
 const noStrike = new Set(['rate-limit', 'too-many-recipients', 'auto-reply']);
 
 /**
@@ -114,7 +130,7 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
     if (lastAlert.size > 10_000) lastAlert.delete(lastAlert.keys().next().value as string);
     const message =
       `mail from ${domain ?? 'an unknown domain'} via ${event.provider} is refused for ${bounce.category} by ${domainOf(event.recipient)}` +
-      `${bounce.diagnostic ? ` ("${bounce.diagnostic.slice(0, 200)}")` : ''}; the recipient is not suppressed: fix the sender (authentication, reputation, content) and watch the deferrals`;
+      `${bounce.diagnostic ? ` ("${bounce.diagnostic.slice(0, 200)}")` : ''}; the recipient is not suppressed: fix the sender (${fixFor(bounce.category)}) and watch the deferrals`;
     options.onAlert?.({
       type: 'sender-blocked',
       message,

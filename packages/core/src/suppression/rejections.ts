@@ -9,8 +9,8 @@ const inactiveCodes = new Set(['406', 'inactiverecipientserror', 'inactive-recip
  * What a synchronous recipient rejection says about the address, as the bounce of a 'rejected'
  * event. The policy suppresses it exactly when this is hard:
  * - providerCode '406' / 'InactiveRecipientsError' (Postmark's inactive recipients): hard, 'suppressed';
- * - an SMTP reply that classifies hard (5xx with 5.1.1, 5.1.2, 5.1.3, 5.1.6, 5.1.10, a disabled
- *   mailbox, a recognised "does not exist" text; a null MX suppresses the domain).
+ * - an SMTP reply that classifies hard (an unknown user, a dead domain, a disabled mailbox, read from
+ *   the codes, the text and the stage together; a null MX suppresses the domain).
  * Anything else (a 4xx, a block, no SMTP reply at all) is reported but never suppressed.
  */
 export function rejectionBounce(error: RelayError): BounceInfo {
@@ -20,10 +20,11 @@ export function rejectionBounce(error: RelayError): BounceInfo {
     ...(smtp?.enhanced === undefined ? {} : { enhancedStatus: smtp.enhanced }),
     ...(smtp?.diagnostic === undefined ? {} : { diagnostic: smtp.diagnostic }),
   };
+  const stage = smtp?.stage === undefined ? {} : { stage: smtp.stage };
   if (error.providerCode !== undefined && inactiveCodes.has(error.providerCode.toLowerCase())) {
     return { class: 'hard', category: 'suppressed', ...facts };
   }
   if (!smtp) return { class: 'undetermined', category: 'unknown' };
-  const { class: klass, category } = classifyBounce(facts);
+  const { class: klass, category } = classifyBounce({ ...facts, ...stage });
   return { class: klass, category, ...facts };
 }

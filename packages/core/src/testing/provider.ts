@@ -5,7 +5,13 @@ import { RelayError, type RelayErrorKind } from '../errors.ts';
 import type { DeliveryEvent, DeliveryEventType } from '../events.ts';
 import { newId } from '../ids.ts';
 import { recipientsOf, type Message } from '../message.ts';
-import type { EventSink, Provider, SendContext, SendResult } from '../provider.ts';
+import type {
+  EventSink,
+  Provider,
+  ProviderCapabilities,
+  SendContext,
+  SendResult,
+} from '../provider.ts';
 
 /** What the testing provider does with a call or a recipient. */
 export type Outcome =
@@ -55,6 +61,8 @@ export interface TestingProviderOptions {
   /** Delay before events arrive; 0 delivers them in a microtask. @default 0 */
   eventDelayMs?: number;
   maxBatchSize?: number;
+  /** Capabilities to claim instead of the defaults (e.g. native scheduling, a recipient limit). */
+  capabilities?: Partial<ProviderCapabilities>;
 }
 
 export interface TestingProvider extends Provider {
@@ -291,6 +299,7 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
       inlineAttachments: true,
       maxMessageBytes: 40 * 1024 * 1024,
       maxRecipients: 1000,
+      ...options.capabilities,
     },
     send,
     async sendBatch(messages, context) {

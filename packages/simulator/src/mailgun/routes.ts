@@ -74,7 +74,12 @@ export function registerMailgunRoutes(
         const tags: Record<string, string> = {};
         for (const t of form.fields.get('o:tag') ?? []) tags[t] = t;
         const id = newId(domain);
+        const deliveryTime = first(form, 'o:deliverytime');
+        const scheduledAt = deliveryTime === undefined ? undefined : Date.parse(deliveryTime);
+        if (scheduledAt !== undefined && Number.isNaN(scheduledAt))
+          return mailgunError(400, 'o:deliverytime is not a valid RFC 2822 date');
         const message: SimMessage = {
+          ...(scheduledAt === undefined ? {} : { scheduledAt }),
           provider: 'mailgun',
           id,
           from,

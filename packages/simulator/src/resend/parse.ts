@@ -10,6 +10,8 @@ export interface ResendSend {
   readonly headers: Record<string, string>;
   readonly tags: Record<string, string>;
   readonly attachments: number;
+  /** `scheduled_at` as epoch ms, when the email was scheduled. */
+  readonly scheduledAt?: number;
 }
 
 export interface ResendInvalid {
@@ -76,7 +78,12 @@ export function parseResendEmail(value: unknown): ResendSend | ResendInvalid {
       tags[name] = v;
     }
   }
+  const scheduled = str(value['scheduled_at']);
+  const scheduledAt = scheduled === undefined ? undefined : Date.parse(scheduled);
+  if (scheduledAt !== undefined && Number.isNaN(scheduledAt))
+    return { statusCode: 422, name: 'validation_error', message: 'Invalid `scheduled_at` field.' };
   return {
+    ...(scheduledAt === undefined ? {} : { scheduledAt }),
     from,
     to,
     cc,

@@ -46,6 +46,7 @@ export function registerResendRoutes(
       metadata: {},
       attachments: s.attachments,
       ...(key !== undefined ? { idempotencyKey: key } : {}),
+      ...(s.scheduledAt !== undefined ? { scheduledAt: s.scheduledAt } : {}),
       acceptedAt: ctx.now(),
     };
     ctx.accept(message, build);

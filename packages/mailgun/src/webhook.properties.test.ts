@@ -1,0 +1,191 @@
+import {
+  bounceCategories,
+  deliveryEventTypes,
+  parseAddress,
+  RelayError,
+  type WebhookContext,
+  type WebhookParseResult,
+  type WebhookRequest,
+} from '@relaykit/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { mailgunWebhook, signMailgun, type MailgunWebhookOptions } from './webhook.ts';
+
+/**
+ * Properties of the webhook over hostile bodies that carry a valid signature: verify passes, and
+ * parse never throws; every event it gives has a known type and a recipient that is a canonical
+ * address; what it cannot read is reported, not thrown.
+ */
+
+const key = 'property-signing-key';
+const now = 1_700_000_000;
+const options: MailgunWebhookOptions = {
+  provider: 'mailgun',
+  keys: [key],
+  toleranceSeconds: 300,
+  skipVerification: false,
+  messageIdVariable: 'relaykit-message-id',
+};
+
+const context = (): WebhookContext => {
+  const keys = new Set<string>();
+  return {
+    now: () => now * 1000,
+    remember: async (k) => (keys.has(k) ? false : (keys.add(k), true)),
+    fetch,
+  };
+};
+
+const request = (body: string, contentType = 'application/json'): WebhookRequest => ({
+  method: 'POST',
+  url: 'http://localhost/webhooks/mailgun',
+  headers: new Headers({ 'content-type': contentType }),
+  body,
+});
+
+const types = new Set<string>(deliveryEventTypes);
+const categories = new Set<string>(bounceCategories);
+
+function expectSound(result: WebhookParseResult): void {
+  expect(Array.isArray(result.events)).toBe(true);
+  for (const event of result.events) {
+    expect(types.has(event.type)).toBe(true);
+    expect(parseAddress(event.recipient).address).toBe(event.recipient);
+    expect(typeof event.id === 'string' && event.id !== '').toBe(true);
+    expect(Number.isNaN(event.at.getTime())).toBe(false);
+    if (event.bounce) expect(categories.has(event.bounce.category)).toBe(true);
+    for (const value of Object.values(event.metadata)) expect(typeof value).toBe('string');
+  }
+  for (const note of result.unreadable ?? []) expect(typeof note.reason).toBe('string');
+  if (result.misrouted) expect(typeof result.misrouted.what).toBe('string');
+}
+
+/** Keys a hostile payload likes: Object's own members and the ones the parser reads. */
+const hostileKey = fc.constantFrom(
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'event',
+  'recipient',
+  'id',
+  'timestamp',
+  'user-variables',
+  'message',
+  'headers',
+  'to',
+  'delivery-status',
+  'severity',
+  'reason',
+  'tags',
+);
+const value = fc.oneof(
+  fc.jsonValue({ maxDepth: 4 }),
+  fc.constantFrom(
+    'failed',
+    'rejected',
+    'delivered',
+    'constructor',
+    '__proto__',
+    'permanent',
+    'temporary',
+    'bounce',
+    'a@example.com',
+    'A <a@Example.COM>, "b, c" <b@example.org>',
+    'x\u0000y@example.com',
+    1_700_000_000,
+    1e308,
+    -1,
+  ),
+);
+const eventData = fc.oneof(
+  fc.jsonValue(),
+  fc.dictionary(fc.oneof(hostileKey, fc.string()), value, { maxKeys: 12 }),
+  fc.record(
+    {
+      event: value,
+      id: value,
+      timestamp: value,
+      recipient: value,
+      severity: value,
+      reason: value,
+      'delivery-status': fc.dictionary(fc.oneof(hostileKey, fc.string()), value),
+      'user-variables': fc.dictionary(fc.oneof(hostileKey, fc.string()), value),
+      message: fc.record({ headers: fc.dictionary(hostileKey, value) }, { requiredKeys: [] }),
+      tags: value,
+    },
+    { requiredKeys: [] },
+  ),
+);
+
+let sequence = 0;
+const signature = () => {
+  sequence += 1;
+  const token = `tok-${sequence}-${'x'.repeat(40)}`;
+  const timestamp = String(now);
+  return { timestamp, token, signature: signMailgun(key, timestamp, token) };
+};
+
+describe('mailgun webhook properties', () => {
+  it('a signed JSON body of any shape verifies, and parse never throws and gives sound events', async () => {
+    await fc.assert(
+      fc.asyncProperty(eventData, fc.dictionary(hostileKey, value), async (data, extra) => {
+        const webhook = mailgunWebhook(options);
+        const ctx = context();
+        const req = request(
+          JSON.stringify({ ...extra, signature: signature(), 'event-data': data }),
+        );
+        await webhook.verify(req, ctx);
+        expectSound(await webhook.parse(req, ctx));
+      }),
+      { numRuns: 1000, seed: 17 },
+    );
+  });
+
+  it('a signed form body of any fields (route, legacy hook, noise) verifies and is misrouted', async () => {
+    const fields = fc.dictionary(fc.oneof(hostileKey, fc.string({ maxLength: 20 })), fc.string(), {
+      maxKeys: 10,
+    });
+    await fc.assert(
+      fc.asyncProperty(fields, fc.boolean(), async (given, multipart) => {
+        const webhook = mailgunWebhook(options);
+        const ctx = context();
+        const form = new FormData();
+        for (const [name, text] of Object.entries({ ...given, ...signature() }))
+          form.append(name, text);
+        const encoded = multipart
+          ? new Response(form)
+          : new Response(new URLSearchParams(form as unknown as Record<string, string>), {
+              headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            });
+        const req = request(await encoded.text(), encoded.headers.get('content-type') ?? '');
+        await webhook.verify(req, ctx);
+        const result = await webhook.parse(req, ctx);
+        expectSound(result);
+        expect(result.events).toEqual([]);
+        expect(result.misrouted?.what).toEqual(expect.any(String));
+      }),
+      { numRuns: 300, seed: 17 },
+    );
+  });
+
+  it('parse never throws on any string, whatever the content type', async () => {
+    const webhook = mailgunWebhook(options);
+    const contentType = fc.constantFrom(
+      'application/json',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      'multipart/form-data',
+      'text/plain',
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.string({ maxLength: 300 }), contentType, async (body, type) => {
+        const req = request(body, type);
+        expectSound(await webhook.parse(req, context()));
+        // verify gives a typed refusal or (never, here) a pass.
+        await expect(webhook.verify(req, context())).rejects.toBeInstanceOf(RelayError);
+      }),
+      { numRuns: 500, seed: 17 },
+    );
+  });
+});

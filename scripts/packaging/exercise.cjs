@@ -1,0 +1,96 @@
+// Exercises the installed relaykit packages the way a consumer would, whatever loaded them
+// (require in CommonJS, a Jest test, import in ESM): the loader hands in the module namespaces.
+// Sends go through the real adapters and SDKs to the local simulator, and one send retries through
+// the core's retry loop (the code that pulls in p-retry).
+'use strict';
+const assert = require('node:assert/strict');
+
+const exported = {
+  core: ['createRelay', 'createThrottle', 'RelayError', 'isRelayError'],
+  testing: ['testingProvider'],
+  ses: ['ses'],
+  postmark: ['postmark'],
+  mailgun: ['mailgun'],
+  resend: ['resend'],
+  simulator: ['startSimulator'],
+  sqlite: ['sqliteStores'],
+  redis: ['redisStores'],
+  doctor: ['checkDomain'],
+  cli: ['runCli', 'runDemo'],
+};
+
+const message = (to) => ({
+  from: 'Example <orders@mail.example.com>',
+  to,
+  subject: 'Packaging check',
+  text: 'Sent by the packaging test.',
+});
+
+module.exports = async function exercise(m, log = () => undefined) {
+  for (const [name, keys] of Object.entries(exported)) {
+    for (const key of keys) {
+      assert.equal(typeof m[name]?.[key], 'function', `${name} exports ${key}`);
+    }
+  }
+  log('every export is there');
+
+  const sim = await m.simulator.startSimulator({ seed: 'packaging' });
+  try {
+    const adapters = [
+      m.postmark.postmark({ serverToken: sim.postmark.serverToken, baseUrl: sim.url }),
+      m.ses.ses({
+        region: sim.ses.region,
+        endpoint: sim.ses.endpoint,
+        credentials: sim.ses.credentials,
+        webhook: { topicArns: [sim.ses.topicArn] },
+      }),
+      m.mailgun.mailgun({
+        apiKey: sim.mailgun.apiKey,
+        domain: sim.mailgun.domain,
+        url: sim.mailgun.url,
+        webhookSigningKey: sim.mailgun.webhookSigningKey,
+      }),
+      m.resend.resend({
+        apiKey: sim.resend.apiKey,
+        baseUrl: sim.resend.baseUrl,
+        webhookSecret: sim.resend.webhookSecret,
+      }),
+    ];
+    for (const provider of adapters) {
+      const relay = m.core.createRelay({ providers: [provider], throttle: false });
+      const report = await relay.send(message('ada@example.org'));
+      assert.equal(report.status, 'sent', `${provider.name}: ${JSON.stringify(report)}`);
+      assert.equal(report.provider, provider.name);
+      await relay.close();
+      log(`sent through ${provider.name} and its SDK to the simulator`);
+    }
+  } finally {
+    await sim.stop();
+  }
+
+  const provider = m.testing.testingProvider({ events: false });
+  provider.script({ times: 2, outcome: { type: 'fail', kind: 'transient' } });
+  const relay = m.core.createRelay({
+    providers: [provider],
+    throttle: false,
+    retry: { minDelayMs: 1, maxDelayMs: 2 },
+  });
+  const report = await relay.send(message('grace@example.org'));
+  assert.equal(report.status, 'sent');
+  assert.equal(report.attempts, 3, 'two transient failures, then sent');
+  await relay.close();
+  log('retried two transient failures, then sent');
+
+  const stores = m.sqlite.sqliteStores(':memory:');
+  const relayOnSqlite = m.core.createRelay({
+    providers: [m.testing.testingProvider({ events: false })],
+    throttle: false,
+    ledger: stores.ledger,
+    state: stores.state,
+    dedupe: stores.dedupe,
+    suppression: { store: stores.suppression, strikes: stores.strikes },
+  });
+  assert.equal((await relayOnSqlite.send(message('alan@example.org'))).status, 'sent');
+  await relayOnSqlite.close();
+  log('sent with state in SQLite (better-sqlite3 loaded)');
+};
