@@ -17,7 +17,7 @@ export function createMailRelay(env: Env = process.env): Relay {
         apiKey: required(env, 'MAILGUN_API_KEY'),
         domain: required(env, 'MAILGUN_DOMAIN'),
         ...(env['MAILGUN_URL'] ? { baseUrl: env['MAILGUN_URL'] } : {}),
-        webhookSigningKey: required(env, 'MAILGUN_WEBHOOK_SIGNING_KEY'),
+        webhook: { signingKey: required(env, 'MAILGUN_WEBHOOK_SIGNING_KEY') },
       }),
     ],
   });

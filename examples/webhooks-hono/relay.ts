@@ -16,7 +16,7 @@ export function createMailRelay(env: Env = process.env): Relay {
       resend({
         apiKey: required(env, 'RESEND_API_KEY'),
         ...(env['RESEND_BASE_URL'] ? { baseUrl: env['RESEND_BASE_URL'] } : {}),
-        webhookSecret: required(env, 'RESEND_WEBHOOK_SECRET'),
+        webhook: { secret: required(env, 'RESEND_WEBHOOK_SECRET') },
       }),
     ],
   });

@@ -42,12 +42,12 @@ const providers = (): Record<Name, Provider> => ({
     apiKey: sim.mailgun.apiKey,
     domain: sim.mailgun.domain,
     baseUrl: sim.mailgun.url,
-    webhookSigningKey: mailgunKey,
+    webhook: { signingKey: mailgunKey },
   }),
   resend: resend({
     apiKey: sim.resend.apiKey,
     baseUrl: sim.resend.baseUrl,
-    webhookSecret: resendSecret,
+    webhook: { secret: resendSecret },
   }),
 });
 const seeds = new Map<Name, ReceivedWebhook>();

@@ -38,7 +38,7 @@ const mailgunKey = 'bench-signing-key';
 const mailgunHook = mailgun({
   domain: 'mg.example.com',
   apiKey: 'key-bench',
-  webhookSigningKey: mailgunKey,
+  webhook: { signingKey: mailgunKey },
 }).webhook as ProviderWebhook;
 let mailgunSeq = 0;
 const mailgunBodies = () =>
@@ -69,7 +69,7 @@ const mailgunBodies = () =>
 
 // Resend: Svix headers over the raw body.
 const resendSecret = 'whsec_cmVzZW5kLXRlc3Qtc2VjcmV0LTAxMjM0NTY3ODlhYmM=';
-const resendHook = resend({ apiKey: 're_bench', webhookSecret: resendSecret })
+const resendHook = resend({ apiKey: 're_bench', webhook: { secret: resendSecret } })
   .webhook as ProviderWebhook;
 const resendBody = JSON.stringify({
   type: 'email.bounced',

@@ -11,6 +11,6 @@ runConformance({
       domain: sim.mailgun.domain,
       baseUrl: at?.baseUrl ?? sim.mailgun.url,
       timeoutMs: at?.timeoutMs ?? 5_000,
-      webhookSigningKey: sim.mailgun.webhookSigningKey,
+      webhook: { signingKey: sim.mailgun.webhookSigningKey },
     }),
 });

@@ -8,6 +8,6 @@ runConformance({
       apiKey: sim.resend.apiKey,
       baseUrl: at?.baseUrl ?? sim.resend.baseUrl,
       ...(at?.timeoutMs ? { timeoutMs: at.timeoutMs } : {}),
-      webhookSecret: sim.resend.webhookSecret,
+      webhook: { secret: sim.resend.webhookSecret },
     }),
 });

@@ -70,7 +70,7 @@ beforeEach(async () => {
     domain: sim.mailgun.domain,
     baseUrl: sim.mailgun.url,
     timeoutMs: 5_000,
-    webhookSigningKey: signingKey,
+    webhook: { signingKey: signingKey },
   });
   relay = createRelay({
     providers: [provider],

@@ -76,7 +76,7 @@ beforeEach(() => {
       resend({
         apiKey: sim.resend.apiKey,
         baseUrl: sim.resend.baseUrl,
-        webhookSecret: sim.resend.webhookSecret,
+        webhook: { secret: sim.resend.webhookSecret },
       }),
     ],
     suppression: { store, policy: createSuppressionPolicy({ store }) },
@@ -246,7 +246,7 @@ describe('resend end to end through the simulator', () => {
         resend({
           apiKey: sim.resend.apiKey,
           baseUrl: sim.resend.baseUrl,
-          webhookSecret: sim.resend.webhookSecret,
+          webhook: { secret: sim.resend.webhookSecret },
           splitRecipients: true,
         }),
       ],

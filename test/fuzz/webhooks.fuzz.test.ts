@@ -79,12 +79,12 @@ function adapters(options: { skipSesVerification?: boolean } = {}): Record<Name,
       apiKey: sim.mailgun.apiKey,
       domain: sim.mailgun.domain,
       baseUrl: sim.mailgun.url,
-      webhookSigningKey: mailgunKey,
+      webhook: { signingKey: mailgunKey },
     }),
     resend: resend({
       apiKey: sim.resend.apiKey,
       baseUrl: sim.resend.baseUrl,
-      webhookSecret: resendSecret,
+      webhook: { secret: resendSecret },
     }),
   };
 }

@@ -47,8 +47,8 @@ const batchSize = 100;
 const adapters: Array<[string, (sim: Sim) => Provider]> = [
   ['ses', (sim) => ses({ ...sim.ses, webhook: false, accountLimits: false })],
   ['postmark', (sim) => postmark({ serverToken: sim.postmark, baseUrl: sim.url })],
-  ['mailgun', (sim) => mailgun({ ...sim.mailgun, baseUrl: sim.url, webhooks: false })],
-  ['resend', (sim) => resend({ apiKey: sim.resend, baseUrl: sim.url, webhooks: false })],
+  ['mailgun', (sim) => mailgun({ ...sim.mailgun, baseUrl: sim.url, webhook: false })],
+  ['resend', (sim) => resend({ apiKey: sim.resend, baseUrl: sim.url, webhook: false })],
 ];
 
 let child: ChildProcess;

@@ -25,9 +25,7 @@ afterAll(() => sim.stop());
 async function crashAndRecover(outbox: Outbox, env: Record<string, string>) {
   sim.reset();
   const relay = createRelay({
-    providers: [
-      resend({ apiKey: sim.resend.apiKey, baseUrl: sim.resend.baseUrl, webhooks: false }),
-    ],
+    providers: [resend({ apiKey: sim.resend.apiKey, baseUrl: sim.resend.baseUrl, webhook: false })],
     outbox,
     throttle: false,
     guard: false,

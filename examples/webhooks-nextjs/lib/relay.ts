@@ -25,7 +25,7 @@ export const relay = createRelay({
     resend({
       apiKey: required('RESEND_API_KEY'),
       ...(env['RESEND_BASE_URL'] ? { baseUrl: env['RESEND_BASE_URL'] } : {}),
-      webhookSecret: required('RESEND_WEBHOOK_SECRET'),
+      webhook: { secret: required('RESEND_WEBHOOK_SECRET') },
     }),
   ],
   // Receipts go through Postmark, the newsletter through Resend: each stream keeps its own domain.

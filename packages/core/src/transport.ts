@@ -1,3 +1,4 @@
+import { watchAbort } from './abort.ts';
 import { RelayError, type RelayErrorKind } from './errors.ts';
 
 /**
@@ -189,41 +190,6 @@ export function toTransportError(
   return transportError(found.failure, { ...options, code: found.code, cause: error });
 }
 
-interface Watchers {
-  callbacks: Set<() => void>;
-  fire: () => void;
-}
-
-const watched = new WeakMap<AbortSignal, Watchers>();
-
-/**
- * Calls `callback` when `signal` aborts, until the returned function is called. However many
- * attempts run on one caller's signal at once, it carries one listener of ours (so 32 sends in
- * flight on an app's shutdown signal raise no MaxListenersExceededWarning), and none once they end.
- */
-function watch(signal: AbortSignal, callback: () => void): () => void {
-  let entry = watched.get(signal);
-  if (!entry) {
-    const callbacks = new Set<() => void>();
-    const fire = () => {
-      watched.delete(signal);
-      for (const cb of callbacks) cb();
-    };
-    entry = { callbacks, fire };
-    watched.set(signal, entry);
-    signal.addEventListener('abort', fire, { once: true });
-  }
-  const { callbacks, fire } = entry;
-  callbacks.add(callback);
-  return () => {
-    callbacks.delete(callback);
-    if (callbacks.size === 0 && watched.get(signal) === entry) {
-      watched.delete(signal);
-      signal.removeEventListener('abort', fire);
-    }
-  };
-}
-
 /** Per-attempt timeout when an adapter's `timeoutMs` is not set. */
 export const defaultTimeoutMs = 15_000;
 
@@ -274,7 +240,7 @@ export async function runAttempt<T>(
     timeoutMs,
   );
   const unwatch = caller
-    ? watch(caller, () =>
+    ? watchAbort(caller, () =>
         stop(transportError('aborted', { ...options, cause: caller.reason, detail: 'ABORT_ERR' })),
       )
     : undefined;

@@ -5,7 +5,7 @@ import { mailgun } from './provider.ts';
 const base = {
   apiKey: 'key-secret-value',
   domain: 'mg.example.com',
-  webhookSigningKey: 'signing-secret-value',
+  webhook: { signingKey: 'signing-secret-value' },
 };
 
 const configError = (input: unknown) => {
@@ -54,15 +54,20 @@ describe('resolveOptions', () => {
   });
 
   it.each([
-    [{ domain: 'mg.example.com', webhookSigningKey: 'k' }, /give apiKey/u],
-    [{ apiKey: 'k', webhookSigningKey: 'k' }, /domain/u],
+    [{ domain: 'mg.example.com', webhook: { signingKey: 'k' } }, /give apiKey/u],
+    [{ apiKey: 'k', webhook: { signingKey: 'k' } }, /domain/u],
     [{ ...base, domain: 'https://mg.example.com/' }, /bare domain/u],
     [{ ...base, region: 'ap' }, /region/u],
     [{ ...base, baseUrl: 'https://api.mailgun.net/v3' }, /without|\/v3/u],
     [{ ...base, url: 'http://127.0.0.1:4010' }, /option url is now called baseUrl/u],
     [{ ...base, timeout: 5000 }, /option timeout is now called timeoutMs/u],
     [{ ...base, concurrency: 2 }, /option concurrency is now called batchConcurrency/u],
-    [{ ...base, webhookSigningKey: undefined }, /webhookSigningKey is missing/u],
+    [{ ...base, webhook: { signingKey: undefined } }, /webhook\.signingKey is missing/u],
+    [
+      { ...base, webhookSigningKey: 'k' },
+      /option webhookSigningKey is now called webhook\.signingKey/u,
+    ],
+    [{ ...base, webhooks: false }, /option webhooks is now called webhook/u],
     [{ ...base, timeoutMs: 0 }, /timeoutMs/u],
     [{ ...base, unknownOption: 1 }, /unknown option/u],
     [{ ...base, client: { messages: { create: () => undefined } } }, /either client/u],
@@ -77,11 +82,14 @@ describe('resolveOptions', () => {
 
   it('allows a send-only provider, or explicitly unverified webhooks, without a signing key', () => {
     expect(
-      mailgun({ apiKey: 'k', domain: 'mg.example.com', webhooks: false }).webhook,
+      mailgun({ apiKey: 'k', domain: 'mg.example.com', webhook: false }).webhook,
     ).toBeUndefined();
     expect(
-      mailgun({ apiKey: 'k', domain: 'mg.example.com', dangerouslySkipWebhookVerification: true })
-        .webhook,
+      mailgun({
+        apiKey: 'k',
+        domain: 'mg.example.com',
+        webhook: { dangerouslySkipVerification: true },
+      }).webhook,
     ).toBeDefined();
   });
 
@@ -94,7 +102,7 @@ describe('resolveOptions', () => {
     const provider = mailgun({
       client,
       domain: 'mg.example.com',
-      webhookSigningKey: ['old', 'new'],
+      webhook: { signingKey: ['old', 'new'] },
     });
     expect(provider).toMatchObject({
       name: 'mailgun',

@@ -14,6 +14,28 @@ export interface ReplayStore {
 /** Mailgun's click tracking: on, off, or only in the HTML part. */
 export type ClickTracking = boolean | 'htmlonly';
 
+/** Webhook intake: Mailgun's HMAC-signed webhooks. */
+export interface MailgunWebhookOptions {
+  /**
+   * The HTTP webhook signing key (Mailgun → Sending → Webhooks → HTTP webhook signing key), not
+   * the API key. Several may be given while rotating: a request signed with any of them verifies.
+   */
+  signingKey?: string | readonly string[];
+  /** Seconds a webhook's signed timestamp may differ from now, either way. @default 300 */
+  toleranceSeconds?: number;
+  /**
+   * Where webhook tokens are remembered, so a signature block is honoured once. Defaults to the
+   * relay's dedupe store (memory, or whatever store the relay was given).
+   */
+  replayStore?: ReplayStore;
+  /**
+   * Accept webhooks without checking their signature, timestamp or token. Only for a deployment
+   * where something in front of the relay has verified them already.
+   * @default false
+   */
+  dangerouslySkipVerification?: boolean;
+}
+
 /** Options of the `mailgun()` factory. */
 export interface MailgunOptions {
   /** The relay's name for this provider. @default 'mailgun' */
@@ -40,25 +62,10 @@ export interface MailgunOptions {
    */
   timeoutMs?: number;
   /**
-   * The HTTP webhook signing key (Mailgun → Sending → Webhooks → HTTP webhook signing key), not
-   * the API key. Several may be given while rotating: a request signed with any of them verifies.
+   * Webhook intake (`{ signingKey }`), or `false` for a send-only provider without a `webhook`
+   * member. Required: a provider that takes webhooks must verify them.
    */
-  webhookSigningKey?: string | readonly string[];
-  /** Seconds a webhook's signed timestamp may differ from now, either way. @default 300 */
-  webhookToleranceSeconds?: number;
-  /**
-   * Where webhook tokens are remembered, so a signature block is honoured once. Defaults to the
-   * relay's dedupe store (memory, or whatever store the relay was given).
-   */
-  webhookReplayStore?: ReplayStore;
-  /** `false`: a send-only provider without webhook intake (no signing key needed). @default true */
-  webhooks?: boolean;
-  /**
-   * Accept webhooks without checking their signature, timestamp or token. Only for a deployment
-   * where something in front of the relay has verified them already.
-   * @default false
-   */
-  dangerouslySkipWebhookVerification?: boolean;
+  webhook?: MailgunWebhookOptions | false;
   /** `o:testmode`: Mailgun accepts and reports messages but does not deliver them (still billed). @default false */
   testMode?: boolean;
   /** `o:tracking-opens`; absent: the domain's setting. */
@@ -139,26 +146,32 @@ const schema = z
     region: z.enum(['us', 'eu'], { message: "region must be 'us' or 'eu'" }).optional(),
     baseUrl: z.url({ protocol: /^https?$/u, message: 'baseUrl must be an http(s) URL' }).optional(),
     timeoutMs: z.number().int().positive().max(600_000).optional(),
-    webhookSigningKey: z
+    webhook: z
       .union([
-        z.string().min(1, 'webhookSigningKey is empty'),
-        z.array(z.string().min(1, 'webhookSigningKey is empty')).min(1),
+        z.literal(false),
+        z
+          .object({
+            signingKey: z
+              .union([
+                z.string().min(1, 'signingKey is empty'),
+                z.array(z.string().min(1, 'signingKey is empty')).min(1),
+              ])
+              .optional(),
+            toleranceSeconds: z.number().int().positive().max(86_400).optional(),
+            replayStore: z
+              .custom<ReplayStore>(
+                (v) =>
+                  typeof v === 'object' &&
+                  v !== null &&
+                  typeof (v as { remember?: unknown }).remember === 'function',
+                { message: 'replayStore must have remember(key, ttlMs): Promise<boolean>' },
+              )
+              .optional(),
+            dangerouslySkipVerification: z.boolean().optional(),
+          })
+          .strict(),
       ])
       .optional(),
-    webhookToleranceSeconds: z.number().int().positive().max(86_400).optional(),
-    webhookReplayStore: z
-      .custom<ReplayStore>(
-        (v) =>
-          typeof v === 'object' &&
-          v !== null &&
-          typeof (v as { remember?: unknown }).remember === 'function',
-        {
-          message: 'webhookReplayStore must have remember(key, ttlMs): Promise<boolean>',
-        },
-      )
-      .optional(),
-    webhooks: z.boolean().optional(),
-    dangerouslySkipWebhookVerification: z.boolean().optional(),
     testMode: z.boolean().optional(),
     trackOpens: z.boolean().optional(),
     trackClicks: z.union([z.boolean(), z.literal('htmlonly')]).optional(),
@@ -189,6 +202,11 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
       timeout: 'timeoutMs',
       url: 'baseUrl',
       concurrency: 'batchConcurrency',
+      webhooks: 'webhook (false for a send-only provider)',
+      webhookSigningKey: 'webhook.signingKey',
+      webhookToleranceSeconds: 'webhook.toleranceSeconds',
+      webhookReplayStore: 'webhook.replayStore',
+      dangerouslySkipWebhookVerification: 'webhook.dangerouslySkipVerification',
     }),
   };
   const o = parsed.data;
@@ -213,17 +231,18 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
       'baseUrl must not end in /v3: mailgun.js adds /v3/{domain}/messages itself (give e.g. https://api.eu.mailgun.net)',
     );
   }
-  const webhooks = o.webhooks ?? true;
-  const skipVerification = o.dangerouslySkipWebhookVerification ?? false;
+  const hook = o.webhook === false ? undefined : o.webhook;
+  const webhooks = o.webhook !== false;
+  const skipVerification = hook?.dangerouslySkipVerification ?? false;
   const signingKeys =
-    o.webhookSigningKey === undefined
+    hook?.signingKey === undefined
       ? []
-      : typeof o.webhookSigningKey === 'string'
-        ? [o.webhookSigningKey]
-        : [...o.webhookSigningKey];
+      : typeof hook.signingKey === 'string'
+        ? [hook.signingKey]
+        : [...hook.signingKey];
   if (webhooks && !skipVerification && signingKeys.length === 0) {
     throw config(
-      'webhookSigningKey is missing: pass the HTTP webhook signing key (Mailgun → Sending → Webhooks; not the API key), or webhooks: false for a send-only provider',
+      'webhook.signingKey is missing: pass webhook: { signingKey } with the HTTP webhook signing key (Mailgun → Sending → Webhooks; not the API key), or webhook: false for a send-only provider',
     );
   }
   const resolved: ResolvedMailgunOptions = {
@@ -232,7 +251,7 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
     baseUrl: (o.baseUrl ?? regionUrls[o.region ?? 'us']).replace(/\/+$/u, ''),
     timeoutMs: o.timeoutMs ?? defaultTimeoutMs,
     signingKeys: signingKeys.map((k) => k.trim()),
-    toleranceSeconds: o.webhookToleranceSeconds ?? 300,
+    toleranceSeconds: hook?.toleranceSeconds ?? 300,
     webhooks,
     skipVerification,
     testMode: o.testMode ?? false,
@@ -243,7 +262,7 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
   };
   if (o.apiKey !== undefined) resolved.apiKey = o.apiKey;
   if (o.client !== undefined) resolved.client = o.client;
-  if (o.webhookReplayStore !== undefined) resolved.replayStore = o.webhookReplayStore;
+  if (hook?.replayStore !== undefined) resolved.replayStore = hook.replayStore;
   if (o.trackOpens !== undefined) resolved.trackOpens = o.trackOpens;
   if (o.trackClicks !== undefined) resolved.trackClicks = o.trackClicks;
   return resolved;

@@ -20,7 +20,7 @@ const make = (extra: Partial<Parameters<typeof mailgun>[0]> = {}) =>
     domain: sim.mailgun.domain,
     baseUrl: sim.mailgun.url,
     timeoutMs: 2_000,
-    webhookSigningKey: sim.mailgun.webhookSigningKey,
+    webhook: { signingKey: sim.mailgun.webhookSigningKey },
     ...extra,
   });
 
@@ -217,7 +217,7 @@ describe('mailgun provider through mailgun.js against the simulator', () => {
       apiKey: 'k',
       domain: 'mg.example.com',
       baseUrl: `http://127.0.0.1:${await closedPort()}`,
-      webhooks: false,
+      webhook: false,
     });
     const m = await message();
     const error = (await p.send(m, context(m)).catch((e: unknown) => e)) as RelayError;
@@ -245,7 +245,7 @@ describe('mailgun provider through mailgun.js against the simulator', () => {
     const { default: Mailgun } = await import('mailgun.js');
     const { default: FormData } = await import('form-data');
     const client = new Mailgun(FormData).client(sim.mailgun.clientOptions);
-    const p = mailgun({ client, domain: sim.mailgun.domain, webhooks: false });
+    const p = mailgun({ client, domain: sim.mailgun.domain, webhook: false });
     const m = await message();
     await p.send(m, context(m));
     expect(sim.messages).toHaveLength(1);

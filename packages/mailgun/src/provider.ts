@@ -46,7 +46,7 @@ async function pool(tasks: ReadonlyArray<() => Promise<void>>, width: number): P
  *   apiKey: process.env.MAILGUN_API_KEY,
  *   domain: 'mg.example.com',
  *   region: 'eu',
- *   webhookSigningKey: process.env.MAILGUN_WEBHOOK_SIGNING_KEY,
+ *   webhook: { signingKey: process.env.MAILGUN_WEBHOOK_SIGNING_KEY },
  * });
  */
 export function mailgun(options: MailgunOptions): Provider {

@@ -179,7 +179,7 @@ export function verifyMailgunSignature(
   if (!ok)
     throw authError(
       provider,
-      'signature does not match; check webhookSigningKey (the HTTP webhook signing key, not the API key)',
+      'signature does not match; check webhook.signingKey (the HTTP webhook signing key, not the API key)',
     );
 }
 

@@ -21,9 +21,10 @@ describe('resolveOptions', () => {
       name: 'postmark',
       messageStream: 'outbound',
       messageStreams: {},
-      timeoutMs: 30_000,
+      timeoutMs: 15_000,
     });
     expect(o.webhook).toBeUndefined();
+    expect(resolveOptions({ serverToken: 'tok', webhook: false }).webhook).toBeUndefined();
   });
 
   it('accepts a ServerClient instead of a token', () => {

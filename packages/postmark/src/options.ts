@@ -1,4 +1,4 @@
-import { parseFactoryOptions, RelayError } from '@relaykit/core';
+import { defaultTimeoutMs, parseFactoryOptions, RelayError } from '@relaykit/core';
 import type { ServerClient } from 'postmark';
 import { z } from 'zod';
 
@@ -39,7 +39,10 @@ export interface PostmarkOptions {
   client?: PostmarkClient;
   /** Where the API lives, e.g. 'http://127.0.0.1:4568' for a local simulator. @default 'https://api.postmarkapp.com' */
   baseUrl?: string;
-  /** Total deadline of one API request. @default 30000 */
+  /**
+   * How long one request to Postmark may take; then it is abandoned as a timeout (transient) and
+   * the relay retries or fails over. @default 15000 (core's defaultTimeoutMs)
+   */
   timeoutMs?: number;
   /** The Postmark MessageStream for messages whose relaykit stream is not in `messageStreams`. @default 'outbound' */
   messageStream?: string;
@@ -49,8 +52,8 @@ export interface PostmarkOptions {
   trackOpens?: boolean;
   /** Postmark link tracking (`TrackLinks`); unset leaves the server's default. */
   trackLinks?: TrackLinks;
-  /** Webhook intake. Absent: the provider sends only and has no webhook. */
-  webhook?: PostmarkWebhookOptions;
+  /** Webhook intake. `false` (or absent): the provider sends only and has no webhook. */
+  webhook?: PostmarkWebhookOptions | false;
 }
 
 const nonEmpty = z.string().trim().min(1);
@@ -98,7 +101,7 @@ const optionsSchema = z
     messageStreams: z.record(nonEmpty, nonEmpty).optional(),
     trackOpens: z.boolean().optional(),
     trackLinks: z.enum(trackLinksModes).optional(),
-    webhook: webhookSchema.optional(),
+    webhook: z.union([z.literal(false), webhookSchema]).optional(),
   })
   .strict();
 
@@ -139,7 +142,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   }
   const resolved: ResolvedOptions = {
     name: o.name ?? 'postmark',
-    timeoutMs: o.timeoutMs ?? 30_000,
+    timeoutMs: o.timeoutMs ?? defaultTimeoutMs,
     messageStream: o.messageStream ?? defaultMessageStream,
     messageStreams: o.messageStreams ?? {},
   };
@@ -148,7 +151,7 @@ export function resolveOptions(input: unknown): ResolvedOptions {
   if (o.baseUrl !== undefined) resolved.baseUrl = new URL(o.baseUrl);
   if (o.trackOpens !== undefined) resolved.trackOpens = o.trackOpens;
   if (o.trackLinks !== undefined) resolved.trackLinks = o.trackLinks;
-  if (o.webhook !== undefined) {
+  if (o.webhook !== undefined && o.webhook !== false) {
     const w = o.webhook;
     const auth: ResolvedWebhookAuth = { skip: w.dangerouslySkipVerification === true };
     if (w.basicAuth)

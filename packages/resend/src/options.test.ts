@@ -19,7 +19,7 @@ function configError(run: () => unknown): RelayError {
 
 describe('resend options', () => {
   it('needs an apiKey or a client', () => {
-    expect(configError(() => resolveOptions({ webhookSecret: secret })).message).toMatch(
+    expect(configError(() => resolveOptions({ webhook: { secret } })).message).toMatch(
       /apiKey .* or client/u,
     );
   });
@@ -27,25 +27,38 @@ describe('resend options', () => {
   it('refuses a client together with apiKey or baseUrl', () => {
     const client = new Resend('re_test');
     expect(
-      configError(() => resolveOptions({ client, apiKey: 're_x', webhookSecret: secret })).message,
+      configError(() => resolveOptions({ client, apiKey: 're_x', webhook: { secret } })).message,
     ).toMatch(/not both/u);
     expect(
       configError(() =>
-        resolveOptions({ client, baseUrl: 'http://127.0.0.1:1', webhookSecret: secret }),
+        resolveOptions({ client, baseUrl: 'http://127.0.0.1:1', webhook: { secret } }),
       ).message,
     ).toMatch(/not both/u);
   });
 
+  it('refuses the old option names, naming the new ones', () => {
+    for (const [old, now] of [
+      ['webhookSecret', 'webhook.secret'],
+      ['webhooks', 'webhook'],
+      ['webhookToleranceSeconds', 'webhook.toleranceSeconds'],
+      ['dangerouslySkipWebhookVerification', 'webhook.dangerouslySkipVerification'],
+    ] as const) {
+      const error = configError(() => resolveOptions({ apiKey: 're_x', webhook: false, [old]: 1 }));
+      expect(error.message).toContain(`option ${old} is now called ${now}`);
+    }
+  });
+
   it('needs the webhook secret unless webhooks are off or verification is explicitly skipped', () => {
     expect(configError(() => resolveOptions({ apiKey: 're_x' })).message).toMatch(
-      /webhookSecret is missing/u,
+      /webhook\.secret is missing/u,
     );
-    expect(resolveOptions({ apiKey: 're_x', webhooks: false }).webhooks).toBe(false);
+    expect(resolveOptions({ apiKey: 're_x', webhook: false }).webhooks).toBe(false);
     expect(
-      resolveOptions({ apiKey: 're_x', dangerouslySkipWebhookVerification: true }).skipVerification,
+      resolveOptions({ apiKey: 're_x', webhook: { dangerouslySkipVerification: true } })
+        .skipVerification,
     ).toBe(true);
-    expect(resend({ apiKey: 're_x', webhooks: false }).webhook).toBeUndefined();
-    expect(resend({ apiKey: 're_x', webhookSecret: secret }).webhook).toBeDefined();
+    expect(resend({ apiKey: 're_x', webhook: false }).webhook).toBeUndefined();
+    expect(resend({ apiKey: 're_x', webhook: { secret } }).webhook).toBeDefined();
   });
 
   it('decodes whsec_ secrets, and never echoes a bad one', () => {
@@ -55,16 +68,16 @@ describe('resend options', () => {
     );
     const bad = 'whsec_not base64 at all!';
     const error = configError(() =>
-      resolveOptions({ apiKey: 're_x', webhookSecret: ['whsec_YQ==', bad] }),
+      resolveOptions({ apiKey: 're_x', webhook: { secret: ['whsec_YQ==', bad] } }),
     );
-    expect(error.message).toContain('webhookSecret[1]');
+    expect(error.message).toContain('webhook.secret[1]');
     expect(error.message).not.toContain('not base64');
     expect(JSON.stringify(error)).not.toContain('not base64');
   });
 
   it('keeps the api key out of errors', () => {
     const error = configError(() =>
-      resolveOptions({ apiKey: 're_secret_value', webhookSecret: secret, bogus: 1 }),
+      resolveOptions({ apiKey: 're_secret_value', webhook: { secret }, bogus: 1 }),
     );
     expect(error.message).toMatch(/bogus/u);
     expect(error.message).not.toContain('re_secret_value');
@@ -74,17 +87,15 @@ describe('resend options', () => {
     expect(
       resolveOptions({
         apiKey: 're_x',
-        webhookSecret: secret,
+        webhook: { secret },
         baseUrl: 'http://127.0.0.1:4010/resend/',
       }).baseUrl,
     ).toBe('http://127.0.0.1:4010/resend');
-    configError(() =>
-      resolveOptions({ apiKey: 're_x', webhookSecret: secret, baseUrl: 'ftp://x' }),
-    );
+    configError(() => resolveOptions({ apiKey: 're_x', webhook: { secret }, baseUrl: 'ftp://x' }));
   });
 
   it('defaults name, tolerance and the message-id tag', () => {
-    const o = resolveOptions({ apiKey: 're_x', webhookSecret: secret });
+    const o = resolveOptions({ apiKey: 're_x', webhook: { secret } });
     expect(o).toMatchObject({
       name: 'resend',
       webhookToleranceSeconds: 300,
@@ -92,12 +103,12 @@ describe('resend options', () => {
       messageIdTag: 'relaykit_message_id',
     });
     configError(() =>
-      resolveOptions({ apiKey: 're_x', webhookSecret: secret, messageIdTag: 'bad tag' }),
+      resolveOptions({ apiKey: 're_x', webhook: { secret }, messageIdTag: 'bad tag' }),
     );
   });
 
   it('builds a provider with honest capabilities', () => {
-    const p = resend({ apiKey: 're_x', webhookSecret: secret, name: 'resend-eu' });
+    const p = resend({ apiKey: 're_x', webhook: { secret }, name: 'resend-eu' });
     expect(p).toMatchObject({
       name: 'resend-eu',
       type: 'resend',

@@ -2,6 +2,31 @@ import { defaultTimeoutMs, parseFactoryOptions, RelayError } from '@relaykit/cor
 import type { Resend } from 'resend';
 import { z } from 'zod';
 
+/** Webhook intake: Resend's Svix-signed webhooks. */
+export interface ResendWebhookOptions {
+  /**
+   * The webhook signing secret(s) from the Resend dashboard (`whsec_...`). Several may be given
+   * while rotating: a request signed with any of them verifies.
+   */
+  secret?: string | readonly string[];
+  /** Seconds a webhook's `svix-timestamp` may differ from now. @default 300 */
+  toleranceSeconds?: number;
+  /**
+   * Accept webhooks without checking their Svix signature. Only for a deployment where something
+   * in front of the relay has verified them already; anyone can forge events otherwise.
+   * @default false
+   */
+  dangerouslySkipVerification?: boolean;
+}
+
+/** The old option names, each refused with an error naming its replacement. */
+const renamed = {
+  webhooks: 'webhook (false for a send-only provider)',
+  webhookSecret: 'webhook.secret',
+  webhookToleranceSeconds: 'webhook.toleranceSeconds',
+  dangerouslySkipWebhookVerification: 'webhook.dangerouslySkipVerification',
+};
+
 /** Options of the `resend()` factory. */
 export interface ResendOptions {
   /** The relay's name for this provider. @default 'resend' */
@@ -22,23 +47,10 @@ export interface ResendOptions {
    */
   timeoutMs?: number;
   /**
-   * The webhook signing secret(s) from the Resend dashboard (`whsec_...`). Several may be given
-   * while rotating: a request signed with any of them verifies.
+   * Webhook intake (`{ secret }`), or `false` for a send-only provider without a `webhook` member.
+   * Required: a provider that takes webhooks must verify them.
    */
-  webhookSecret?: string | readonly string[];
-  /** Seconds a webhook's `svix-timestamp` may differ from now. @default 300 */
-  webhookToleranceSeconds?: number;
-  /**
-   * `false`: a send-only provider without webhook intake (no secret needed).
-   * @default true
-   */
-  webhooks?: boolean;
-  /**
-   * Accept webhooks without checking their Svix signature. Only for a deployment where something
-   * in front of the relay has verified them already; anyone can forge events otherwise.
-   * @default false
-   */
-  dangerouslySkipWebhookVerification?: boolean;
+  webhook?: ResendWebhookOptions | false;
   /**
    * Send one copy per recipient (To, Cc and Bcc each get their own message addressed to them
    * alone), so every Resend event names exactly one recipient.
@@ -87,10 +99,18 @@ const schema = z
       .optional(),
     baseUrl: z.url({ protocol: /^https?$/u, message: 'baseUrl must be an http(s) URL' }).optional(),
     timeoutMs: z.number().int().positive().max(600_000).optional(),
-    webhookSecret: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
-    webhookToleranceSeconds: z.number().int().positive().max(86_400).optional(),
-    webhooks: z.boolean().optional(),
-    dangerouslySkipWebhookVerification: z.boolean().optional(),
+    webhook: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            secret: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+            toleranceSeconds: z.number().int().positive().max(86_400).optional(),
+            dangerouslySkipVerification: z.boolean().optional(),
+          })
+          .strict(),
+      ])
+      .optional(),
     splitRecipients: z.boolean().optional(),
     messageIdTag: z
       .string()
@@ -113,7 +133,7 @@ const config = (message: string, cause?: unknown) =>
  */
 export function decodeWebhookSecret(secret: string, index = 0): Buffer {
   const body = secret.trim().replace(/^whsec_/u, '');
-  const label = `webhookSecret${index > 0 ? `[${index}]` : ''}`;
+  const label = `webhook.secret${index > 0 ? `[${index}]` : ''}`;
   if (body === '' || !/^[A-Za-z0-9+/]+={0,2}$/u.test(body)) {
     throw config(
       `${label} is not a Resend signing secret; copy the whsec_... value from Resend → Webhooks → your endpoint → Signing secret`,
@@ -127,7 +147,7 @@ export function decodeWebhookSecret(secret: string, index = 0): Buffer {
 
 /** Validates the factory options; every fault is a RelayError of kind 'config' saying what to do. */
 export function resolveOptions(input: unknown): ResolvedResendOptions {
-  const parsed = { data: parseFactoryOptions(schema, input, 'resend') };
+  const parsed = { data: parseFactoryOptions(schema, input, 'resend', renamed) };
   const o = parsed.data;
   if (o.client === undefined && o.apiKey === undefined) {
     throw config(
@@ -139,24 +159,21 @@ export function resolveOptions(input: unknown): ResolvedResendOptions {
       'give either client, or apiKey and baseUrl, not both: a client you built keeps its own key and base URL',
     );
   }
-  const webhooks = o.webhooks ?? true;
-  const skipVerification = o.dangerouslySkipWebhookVerification ?? false;
+  const hook = o.webhook === false ? undefined : o.webhook;
+  const webhooks = o.webhook !== false;
+  const skipVerification = hook?.dangerouslySkipVerification ?? false;
   const secrets =
-    o.webhookSecret === undefined
-      ? []
-      : typeof o.webhookSecret === 'string'
-        ? [o.webhookSecret]
-        : o.webhookSecret;
+    hook?.secret === undefined ? [] : typeof hook.secret === 'string' ? [hook.secret] : hook.secret;
   if (webhooks && !skipVerification && secrets.length === 0) {
     throw config(
-      'webhookSecret is missing: pass the whsec_... signing secret of your Resend webhook endpoint, or webhooks: false for a send-only provider',
+      'webhook.secret is missing: pass webhook: { secret } with the whsec_... signing secret of your Resend webhook endpoint, or webhook: false for a send-only provider',
     );
   }
   const resolved: ResolvedResendOptions = {
     name: o.name ?? 'resend',
     timeoutMs: o.timeoutMs ?? defaultTimeoutMs,
     webhookKeys: secrets.map((s, i) => decodeWebhookSecret(s, i)),
-    webhookToleranceSeconds: o.webhookToleranceSeconds ?? 300,
+    webhookToleranceSeconds: hook?.toleranceSeconds ?? 300,
     webhooks,
     skipVerification,
     splitRecipients: o.splitRecipients ?? false,

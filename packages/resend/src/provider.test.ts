@@ -68,7 +68,7 @@ const provider = (extra: Parameters<typeof resend>[0] = {}) =>
   resend({
     apiKey: sim.resend.apiKey,
     baseUrl: sim.resend.baseUrl,
-    webhookSecret: sim.resend.webhookSecret,
+    webhook: { secret: sim.resend.webhookSecret },
     ...extra,
   });
 
@@ -159,7 +159,7 @@ describe('send through the SDK against the simulator', () => {
   it('sends a batch through /emails/batch, messages with attachments alone, with per-element results', async () => {
     const proxy = await recordingProxy(sim.url);
     try {
-      const p = resend({ apiKey: sim.resend.apiKey, baseUrl: proxy.url, webhooks: false });
+      const p = resend({ apiKey: sim.resend.apiKey, baseUrl: proxy.url, webhook: false });
       const messages = await Promise.all([
         message({ to: 'a@example.org' }),
         message({ to: 'b@example.org', attachments: [{ filename: 'x.txt', content: 'x' }] }),
@@ -199,7 +199,7 @@ describe('send through the SDK against the simulator', () => {
     const proxy = await recordingProxy(sim.url);
     try {
       const relay = createRelay({
-        providers: [resend({ apiKey: sim.resend.apiKey, baseUrl: proxy.url, webhooks: false })],
+        providers: [resend({ apiKey: sim.resend.apiKey, baseUrl: proxy.url, webhook: false })],
         retry: { minDelayMs: 1, maxDelayMs: 5 },
       });
       sim.fail({ provider: 'resend', operation: 'send', fault: 'server-error', times: 2 });
@@ -271,7 +271,7 @@ describe('send through the SDK against the simulator', () => {
   it('takes a client the user built (drop-in)', async () => {
     const p = resend({
       client: new Resend(sim.resend.apiKey, { baseUrl: sim.resend.baseUrl }),
-      webhooks: false,
+      webhook: false,
     });
     const m = await message();
     expect((await p.send(m, ctx(m))).providerMessageId).toBe(sim.messages[0]?.id);
@@ -368,10 +368,7 @@ describe('errors the simulator produces', () => {
     const m = await message();
     expect(
       await failure(() =>
-        resend({ apiKey: 're_wrong', baseUrl: sim.resend.baseUrl, webhooks: false }).send(
-          m,
-          ctx(m),
-        ),
+        resend({ apiKey: 're_wrong', baseUrl: sim.resend.baseUrl, webhook: false }).send(m, ctx(m)),
       ),
     ).toMatchObject({ kind: 'auth', status: 403 });
   });
@@ -383,7 +380,7 @@ describe('errors the simulator produces', () => {
       resend({
         apiKey: sim.resend.apiKey,
         baseUrl: sim.resend.baseUrl,
-        webhooks: false,
+        webhook: false,
         timeoutMs: 100,
       }).send(m, ctx(m)),
     );
@@ -409,7 +406,7 @@ describe('errors the simulator produces', () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const m = await message();
     const error = await failure(() =>
-      resend({ apiKey: 're_x', baseUrl: `http://127.0.0.1:${port}`, webhooks: false }).send(
+      resend({ apiKey: 're_x', baseUrl: `http://127.0.0.1:${port}`, webhook: false }).send(
         m,
         ctx(m),
       ),
@@ -425,7 +422,7 @@ describe('errors the simulator produces', () => {
     const m = await message();
     expect(
       await failure(() =>
-        resend({ apiKey: sim.resend.apiKey, baseUrl: `${sim.url}/v9`, webhooks: false }).send(
+        resend({ apiKey: sim.resend.apiKey, baseUrl: `${sim.url}/v9`, webhook: false }).send(
           m,
           ctx(m),
         ),
@@ -533,7 +530,7 @@ describe('webhooks the simulator signs', () => {
     const p = resend({
       apiKey: sim.resend.apiKey,
       baseUrl: sim.resend.baseUrl,
-      webhookSecret: `whsec_${Buffer.from('another').toString('base64')}`,
+      webhook: { secret: `whsec_${Buffer.from('another').toString('base64')}` },
     });
     const m = await message();
     await p.send(m, ctx(m));

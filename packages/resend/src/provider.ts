@@ -85,7 +85,7 @@ type Outcome = { ok: true; id: string } | { ok: false; error: RelayError };
  * of a message carries the same Idempotency-Key (the message's key).
  *
  * @example
- * const provider = resend({ apiKey: process.env.RESEND_API_KEY, webhookSecret: process.env.RESEND_WEBHOOK_SECRET });
+ * const provider = resend({ apiKey: process.env.RESEND_API_KEY, webhook: { secret: process.env.RESEND_WEBHOOK_SECRET } });
  * const relay = createRelay({ providers: [provider] });
  */
 export function resend(options: ResendOptions): Provider {

@@ -101,7 +101,7 @@ export function verifySvix(
   }
   throw authError(
     provider,
-    'signature does not match; check webhookSecret is the signing secret of this endpoint',
+    'signature does not match; check webhook.secret is the signing secret of this endpoint',
   );
 }
 

@@ -160,14 +160,16 @@ export function providerFromEnv(name: ProviderName, env: Env, mode: 'send' | 'we
           : (env['MAILGUN_DOMAIN'] ?? 'relaykit-events.invalid'),
         ...(env['MAILGUN_URL'] ? { baseUrl: env['MAILGUN_URL'] } : region ? { region } : {}),
         ...(sending
-          ? { webhooks: false }
+          ? { webhook: false }
           : {
-              webhookSigningKey: need(
-                env,
-                'MAILGUN_WEBHOOK_SIGNING_KEY',
-                name,
-                'the HTTP webhook signing key, not the API key',
-              ),
+              webhook: {
+                signingKey: need(
+                  env,
+                  'MAILGUN_WEBHOOK_SIGNING_KEY',
+                  name,
+                  'the HTTP webhook signing key, not the API key',
+                ),
+              },
             }),
       });
     }
@@ -178,14 +180,16 @@ export function providerFromEnv(name: ProviderName, env: Env, mode: 'send' | 'we
           : (env['RESEND_API_KEY'] ?? unused),
         ...(env['RESEND_BASE_URL'] ? { baseUrl: env['RESEND_BASE_URL'] } : {}),
         ...(sending
-          ? { webhooks: false }
+          ? { webhook: false }
           : {
-              webhookSecret: need(
-                env,
-                'RESEND_WEBHOOK_SECRET',
-                name,
-                'the whsec_... signing secret of the webhook endpoint',
-              ),
+              webhook: {
+                secret: need(
+                  env,
+                  'RESEND_WEBHOOK_SECRET',
+                  name,
+                  'the whsec_... signing secret of the webhook endpoint',
+                ),
+              },
             }),
       });
   }

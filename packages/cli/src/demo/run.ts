@@ -152,12 +152,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
           apiKey: sim.mailgun.apiKey,
           domain: sim.mailgun.domain,
           baseUrl: sim.mailgun.url,
-          webhookSigningKey: sim.mailgun.webhookSigningKey,
+          webhook: { signingKey: sim.mailgun.webhookSigningKey },
         }),
         resend({
           apiKey: sim.resend.apiKey,
           baseUrl: sim.resend.baseUrl,
-          webhookSecret: sim.resend.webhookSecret,
+          webhook: { secret: sim.resend.webhookSecret },
         }),
       ],
       streams: {

@@ -1,4 +1,5 @@
 import { RelayError } from '../errors.ts';
+import { watchAbort } from '../abort.ts';
 
 /**
  * A limiter that replaces the RateStore for a budget (every budget, one profile or one account),
@@ -65,7 +66,7 @@ export function bottleneckLimiter(
         const left = deadline - Date.now();
         const timer = setTimeout(
           () => {
-            signal?.removeEventListener('abort', onAbort);
+            unwatch?.();
             reject(
               new RelayError({
                 kind: 'rate-limited',
@@ -76,19 +77,21 @@ export function bottleneckLimiter(
           },
           Math.max(0, left),
         );
-        const onAbort = () => {
-          clearTimeout(timer);
-          reject(signal?.reason);
-        };
-        signal?.addEventListener('abort', onAbort, { once: true });
+        const unwatch = signal
+          ? watchAbort(signal, () => {
+              clearTimeout(timer);
+              reject(signal.reason);
+            })
+          : undefined;
         b.schedule({ weight: cost }, () => Promise.resolve()).then(
           () => {
             clearTimeout(timer);
-            signal?.removeEventListener('abort', onAbort);
+            unwatch?.();
             resolvePromise();
           },
           (error: unknown) => {
             clearTimeout(timer);
+            unwatch?.();
             reject(error);
           },
         );
