@@ -188,8 +188,6 @@ export interface Relay {
   readonly suppressions: RelaySuppressions;
   /** The account-health guard in use (`guard.resume?.(domain)` lifts a pause), if any. */
   readonly guard: SendGuard | undefined;
-  /** Emits an observable event; used by pluggable policies (throttle, health) created with this relay. */
-  emit<K extends keyof RelayEvents>(name: K, payload: RelayEvents[K]): void;
   close(): Promise<void>;
 }
 
@@ -799,7 +797,6 @@ export function createRelay(options: RelayOptions): Relay {
     outbox,
     sendBatch,
     on: (name, listener) => emitter.on(name, listener),
-    emit: (name, payload) => emitter.emit(name, payload),
     ingest,
     webhooks: createWebhookHandler({
       providers: options.providers,
