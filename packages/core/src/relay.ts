@@ -29,6 +29,7 @@ import type {
   LedgerEntry,
   MessageStateStore,
   RecipientState,
+  StoreSet,
   StrikeStore,
   SuppressionEntry,
   SuppressionStore,
@@ -83,6 +84,12 @@ export interface SuppressionOptions {
 
 export interface RelayOptions {
   providers: Provider[];
+  /**
+   * Every store from one backend: what `sqliteStores()` and `redisStores()` return (suppression,
+   * strikes, ledger, state, dedupe, outbox, rate). A store given on its own (`ledger`,
+   * `suppression.store`, `outbox`, ...) wins over the set's.
+   */
+  stores?: StoreSet;
   routing?: RoutingOptions;
   retry?: RetryOptions;
   streams?: Record<string, StreamOptions>;
@@ -207,23 +214,28 @@ export function createRelay(options: RelayOptions): Relay {
     ...(options.defaultStream === undefined ? {} : { defaultStream: options.defaultStream }),
     providerNames: options.providers.map((p) => p.name),
   });
-  const ledger = options.ledger ?? memoryLedger();
-  const state = options.state ?? memoryStateStore();
-  const dedupe = options.dedupe ?? memoryDedupe();
+  const set = options.stores ?? {};
+  const ledger = options.ledger ?? set.ledger ?? memoryLedger();
+  const state = options.state ?? set.state ?? memoryStateStore();
+  const dedupe = options.dedupe ?? set.dedupe ?? memoryDedupe();
   const suppressionOptions =
     options.suppression === false ? undefined : (options.suppression ?? {});
   const suppressionStore =
-    suppressionOptions && (suppressionOptions.store ?? memorySuppressionStore());
+    suppressionOptions && (suppressionOptions.store ?? set.suppression ?? memorySuppressionStore());
+  const strikes = suppressionOptions?.strikes ?? set.strikes;
   const policy =
     suppressionOptions &&
     (suppressionOptions.policy ??
       createSuppressionPolicy({
         store: suppressionStore as SuppressionStore,
-        ...(suppressionOptions.strikes ? { strikes: suppressionOptions.strikes } : {}),
+        ...(strikes ? { strikes } : {}),
         onAlert: (alert) => emitter.emit('alert', alert),
       }));
   // On by default: per mailbox-provider profiles and provider accounts, adaptive to deferrals.
-  const throttle = options.throttle === false ? undefined : (options.throttle ?? createThrottle());
+  const throttle =
+    options.throttle === false
+      ? undefined
+      : (options.throttle ?? createThrottle(set.rate ? { store: set.rate } : {}));
   throttle?.attach?.({
     providers: options.providers,
     emit: (event) => emitter.emit('throttle', event),
@@ -745,7 +757,7 @@ export function createRelay(options: RelayOptions): Relay {
     return [...byRecipient.values()];
   }
 
-  const outbox = options.outbox ?? memoryOutbox();
+  const outbox = options.outbox ?? set.outbox ?? memoryOutbox();
   const queueOptions = options.queue ?? {};
   const runner = createQueueRunner({
     outbox,
