@@ -69,7 +69,9 @@ interface Counter {
 const day = 24 * 60 * 60 * 1000;
 
 /**
- * Account-health guard (mta-policy §6.1, §7): rolling hard-bounce and complaint rates per sending
+ * Account-health guard, after SES's bounce and complaint rate reviews
+ * (https://docs.aws.amazon.com/ses/latest/dg/faqs-enforcement.html) and Gmail's spam-rate limits
+ * (https://support.google.com/a/answer/81126): rolling hard-bounce and complaint rates per sending
  * domain and provider. Past a warning threshold it alerts (once, until the rate falls back);
  * past a pause threshold it pauses the whole sending domain, on every provider (failing over
  * would carry the same list to the next provider's reputation), until `resume`.

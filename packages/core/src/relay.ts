@@ -29,6 +29,7 @@ import type {
   LedgerEntry,
   MessageStateStore,
   RecipientState,
+  StoreSet,
   StrikeStore,
   SuppressionEntry,
   SuppressionStore,
@@ -88,6 +89,12 @@ export interface SuppressionOptions {
 
 export interface RelayOptions {
   providers: Provider[];
+  /**
+   * Every store from one backend: what `sqliteStores()` and `redisStores()` return (suppression,
+   * strikes, ledger, state, dedupe, outbox, rate). A store given on its own (`ledger`,
+   * `suppression.store`, `outbox`, ...) wins over the set's.
+   */
+  stores?: StoreSet;
   routing?: RoutingOptions;
   retry?: RetryOptions;
   streams?: Record<string, StreamOptions>;
@@ -193,8 +200,6 @@ export interface Relay {
   readonly suppressions: RelaySuppressions;
   /** The account-health guard in use (`guard.resume?.(domain)` lifts a pause), if any. */
   readonly guard: SendGuard | undefined;
-  /** Emits an observable event; used by pluggable policies (throttle, health) created with this relay. */
-  emit<K extends keyof RelayEvents>(name: K, payload: RelayEvents[K]): void;
   close(): Promise<void>;
 }
 
@@ -214,23 +219,28 @@ export function createRelay(options: RelayOptions): Relay {
     ...(options.defaultStream === undefined ? {} : { defaultStream: options.defaultStream }),
     providerNames: options.providers.map((p) => p.name),
   });
-  const ledger = options.ledger ?? memoryLedger();
-  const state = options.state ?? memoryStateStore();
-  const dedupe = options.dedupe ?? memoryDedupe();
+  const set = options.stores ?? {};
+  const ledger = options.ledger ?? set.ledger ?? memoryLedger();
+  const state = options.state ?? set.state ?? memoryStateStore();
+  const dedupe = options.dedupe ?? set.dedupe ?? memoryDedupe();
   const suppressionOptions =
     options.suppression === false ? undefined : (options.suppression ?? {});
   const suppressionStore =
-    suppressionOptions && (suppressionOptions.store ?? memorySuppressionStore());
+    suppressionOptions && (suppressionOptions.store ?? set.suppression ?? memorySuppressionStore());
+  const strikes = suppressionOptions?.strikes ?? set.strikes;
   const policy =
     suppressionOptions &&
     (suppressionOptions.policy ??
       createSuppressionPolicy({
         store: suppressionStore as SuppressionStore,
-        ...(suppressionOptions.strikes ? { strikes: suppressionOptions.strikes } : {}),
+        ...(strikes ? { strikes } : {}),
         onAlert: (alert) => emitter.emit('alert', alert),
       }));
   // On by default: per mailbox-provider profiles and provider accounts, adaptive to deferrals.
-  const throttle = options.throttle === false ? undefined : (options.throttle ?? createThrottle());
+  const throttle =
+    options.throttle === false
+      ? undefined
+      : (options.throttle ?? createThrottle(set.rate ? { store: set.rate } : {}));
   throttle?.attach?.({
     providers: options.providers,
     emit: (event) => emitter.emit('throttle', event),
@@ -784,7 +794,7 @@ export function createRelay(options: RelayOptions): Relay {
     return [...byRecipient.values()];
   }
 
-  const outbox = options.outbox ?? memoryOutbox();
+  const outbox = options.outbox ?? set.outbox ?? memoryOutbox();
   const queueOptions = options.queue ?? {};
   const runner = createQueueRunner({
     outbox,
@@ -836,7 +846,6 @@ export function createRelay(options: RelayOptions): Relay {
     outbox,
     sendBatch,
     on: (name, listener) => emitter.on(name, listener),
-    emit: (name, payload) => emitter.emit(name, payload),
     ingest,
     webhooks: createWebhookHandler({
       providers: options.providers,

@@ -19,13 +19,6 @@ interface Circuit {
   openUntil: number;
 }
 
-export interface FailoverEvent {
-  from: string;
-  to: string;
-  error: RelayError;
-  messageId: string;
-}
-
 export interface CircuitEvent {
   provider: string;
   state: 'open' | 'closed';

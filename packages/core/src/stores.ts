@@ -231,3 +231,19 @@ export interface RateStore {
     maxWaitMs: number,
   ): RateGrant | Promise<RateGrant>;
 }
+
+/**
+ * Every store from one backend, as `sqliteStores()` and `redisStores()` return them:
+ * `createRelay({ providers, stores })` wires them all, strikes and the throttle's rate store included.
+ */
+export interface StoreSet {
+  suppression?: SuppressionStore;
+  /** Soft-bounce strikes for the default suppression policy. */
+  strikes?: StrikeStore;
+  ledger?: Ledger;
+  state?: MessageStateStore;
+  dedupe?: DedupeStore;
+  outbox?: Outbox;
+  /** Token buckets for the default throttle (createThrottle({ store })). */
+  rate?: RateStore;
+}

@@ -23,8 +23,10 @@ const byId = (checks: readonly Check[], ...ids: string[]) =>
   checks.filter((c) => ids.includes(c.id));
 
 /**
- * The mailbox providers' bulk-sender rules (research/mta-policy.md §4) as a checklist over the
- * checks already made: Gmail and Yahoo since February 2024, Outlook.com consumer since May 2025.
+ * The mailbox providers' bulk-sender rules as a checklist over the checks already made: Gmail
+ * (https://support.google.com/a/answer/81126) and Yahoo (https://senders.yahooinc.com/best-practices/)
+ * since February 2024, Outlook.com consumer since May 2025 (Microsoft's "Outlook's new requirements for
+ * high-volume senders", Microsoft Defender for Office 365 blog, April 2025).
  */
 export function checkBulkSender(domain: string, checks: readonly Check[]): Check[] {
   const spf = item('SPF passes for the return path', [

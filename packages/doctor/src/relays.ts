@@ -1,7 +1,6 @@
 /**
- * What each relay needs in DNS. Source for every value: research/mta-policy.md §5.3 (table rows 2, 4, 5
- * and 6, and "Relay DNS shapes for item 4/5"), which collects the relays' API samples and public
- * project configs. Where a value is not in that research it says so.
+ * What each relay needs in DNS. Each relay's block below names the public page its values come from
+ * (the relay's domain-setup docs or API reference). Where a value is only seen in samples, it says so.
  */
 export type RelayName = 'ses' | 'postmark' | 'mailgun' | 'resend';
 
@@ -43,7 +42,8 @@ const sesFeedbackMx = (region: string | undefined) => [
 ];
 
 export const relays: Record<RelayName, RelayRequirements> = {
-  // SES (Terraform gist mxro/8e1032f4 in the research): three Easy DKIM CNAMEs
+  // SES (https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-easy.html and
+  // https://docs.aws.amazon.com/ses/latest/dg/mail-from.html): three Easy DKIM CNAMEs
   // <token>._domainkey.F → <token>.dkim.amazonses.com; custom MAIL FROM mail.F with
   // MX 10 feedback-smtp.<region>.amazonses.com and TXT v=spf1 include:amazonses.com. Without a custom
   // MAIL FROM, SES uses a subdomain of amazonses.com and signs an extra d=amazonses.com signature.
@@ -62,9 +62,10 @@ export const relays: Record<RelayName, RelayRequirements> = {
     defaultRegion: 'us-east-1',
     console: 'SES console → Verified identities → the domain',
   },
-  // Postmark (API sample: ReturnPathDomainCNAMEValue pm.mtasv.net, SPFTextValue
-  // "v=spf1 a mx include:spf.mtasv.net ~all", DKIM host <yyyymmddhhmmss>pm._domainkey). Its default
-  // return path is pm.mtasv.net and it also signs d=pm.mtasv.net (ARC sample in the research).
+  // Postmark (Domains API, https://postmarkapp.com/developer/api/domains-api: ReturnPathDomainCNAMEValue
+  // pm.mtasv.net, SPFTextValue "v=spf1 a mx include:spf.mtasv.net ~all", DKIM host
+  // <yyyymmddhhmmss>pm._domainkey). Its default return path is pm.mtasv.net, and it also signs
+  // d=pm.mtasv.net (as seen in the ARC-Authentication-Results of mail it delivers).
   postmark: {
     label: 'Postmark',
     spfInclude: 'spf.mtasv.net',
@@ -80,9 +81,10 @@ export const relays: Record<RelayName, RelayRequirements> = {
     defaultRegion: undefined,
     console: 'Postmark → Sender Signatures → DNS settings',
   },
-  // Mailgun (API sample: "v=spf1 include:mailgun.org ~all", k1._domainkey TXT; MX mxa/mxb.mailgun.org).
+  // Mailgun (https://documentation.mailgun.com/docs/mailgun/user-manual/domains/domains-verify:
+  // "v=spf1 include:mailgun.org ~all", a DKIM TXT such as k1._domainkey, MX mxa/mxb.mailgun.org).
   // The sending domain is its own return path (bounce+…@<domain>). The EU hosts mxa/mxb.eu.mailgun.org
-  // are Mailgun's EU DNS settings, not in the research: verify against the Mailgun console.
+  // are Mailgun's EU DNS settings, not on that page: verify against the Mailgun console.
   mailgun: {
     label: 'Mailgun',
     spfInclude: 'mailgun.org',
@@ -104,7 +106,7 @@ export const relays: Record<RelayName, RelayRequirements> = {
     defaultRegion: undefined,
     console: 'Mailgun → Sending → Domain settings → DNS records',
   },
-  // Resend (project notes in the research): resend._domainkey TXT, send.F with
+  // Resend (https://resend.com/docs/dashboard/domains/introduction): resend._domainkey TXT, send.F with
   // MX feedback-smtp.<region>.amazonses.com and TXT v=spf1 include:amazonses.com ~all.
   resend: {
     label: 'Resend',

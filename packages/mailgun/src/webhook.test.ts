@@ -10,9 +10,14 @@ import {
   type MailgunWebhookOptions,
 } from './webhook.ts';
 
-/** Payloads from research/providers-mailgun-resend.md §7.1–7.4, signed there with this key. */
+/**
+ * Mailgun's documented event samples (delivered, failed permanent and temporary, complained: the
+ * `api-events.rst` samples and https://documentation.mailgun.com/docs/mailgun/user-manual/events/webhooks),
+ * with a signature block added: HMAC-SHA256 hex of timestamp+token under this key, as
+ * https://documentation.mailgun.com/docs/mailgun/user-manual/webhooks/securing-webhooks describes.
+ */
 const fixtures = JSON.parse(
-  readFileSync(new URL('./testdata/research-payloads.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('./testdata/documented-payloads.json', import.meta.url), 'utf8'),
 ) as Record<string, Payload>;
 const key = 'test-webhook-signing-key';
 
@@ -62,7 +67,7 @@ function signed(
 const fixture = (name: string): Payload => fixtures[name] as Payload;
 
 describe('verifyMailgunSignature', () => {
-  it('accepts the research fixtures (real HMACs) at their own time', () => {
+  it('accepts the documented fixtures (real HMACs) at their own time', () => {
     for (const payload of Object.values(fixtures)) {
       expect(() =>
         verifyMailgunSignature(

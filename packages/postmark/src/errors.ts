@@ -33,7 +33,8 @@ interface CodeRule {
 }
 
 /**
- * Postmark API ErrorCodes (research §8.1/§8.3). HTTP 422 answers carry one; so does each element of
+ * Postmark API ErrorCodes (https://postmarkapp.com/developer/api/overview#error-codes). HTTP 422
+ * answers carry one; so does each element of
  * a batch answer (which comes back 200).
  */
 const codeRules: Record<number, CodeRule> = {

@@ -80,7 +80,8 @@ interface TypeRule {
 }
 
 /**
- * Postmark bounce `Type` → relaykit event (research §9.3, §11). Routed on the Type string, never
+ * Postmark bounce `Type` → relaykit event (https://postmarkapp.com/developer/api/bounce-api#bounce-types;
+ * the `postmark` SDK's `dist/client/models/bounces/Bounce.d.ts`). Routed on the Type string, never
  * on TypeCode (Postmark's own SpamComplaint example carries TypeCode 512, SpamNotification's).
  */
 const bounceTypes: Record<string, TypeRule> = {

@@ -57,8 +57,7 @@ const day = 86_400_000;
  *
  * @example
  * const stores = redisStores(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
- * const relay = createRelay({ providers, outbox: stores.outbox, ledger: stores.ledger, state: stores.state,
- *   dedupe: stores.dedupe, suppression: { store: stores.suppression } });
+ * const relay = createRelay({ providers, stores }); // every store, strikes and rate included
  */
 export function redisStores(target: RedisTarget, options: RedisStoresOptions = {}): RedisStores {
   const { redis, owned, describe } = connect(target);

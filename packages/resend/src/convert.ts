@@ -9,7 +9,7 @@ import {
   type Address,
   type Message,
 } from '@relaykit/core';
-import type { CreateEmailOptions, CreateEmailRequestOptions } from 'resend';
+import type { CreateEmailOptions } from 'resend';
 
 /** A Resend tag: name and value of ASCII letters, digits, `_` and `-`, 256 characters at most. */
 export interface ResendTag {
@@ -157,14 +157,6 @@ export function deriveIdempotencyKey(base: string, ...parts: string[]): string {
   // anything past Latin-1 in a header), as the SHA-256 of the same text, just as stable.
   if (key.length <= maxKeyLength && /^[\x20-\x7e]*$/u.test(key)) return key;
   return `sha256:${createHash('sha256').update(key).digest('hex')}`;
-}
-
-/** The request options of one send: the Idempotency-Key and the abort signal. */
-export function requestOptions(
-  idempotencyKey: string,
-  signal: AbortSignal | undefined,
-): CreateEmailRequestOptions {
-  return { idempotencyKey: deriveIdempotencyKey(idempotencyKey), ...(signal ? { signal } : {}) };
 }
 
 /** Whether the batch endpoint can carry the message (it takes no attachments). */

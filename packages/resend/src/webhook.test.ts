@@ -50,7 +50,8 @@ function authError(run: () => unknown): RelayError {
   throw new Error('expected an auth error');
 }
 
-// Research §7.9: exact bytes signed by the documented algorithm.
+// Resend's documented `email.delivered` example (https://resend.com/docs/dashboard/webhooks/event-types),
+// compacted to exact bytes and signed with the Svix algorithm (https://docs.svix.com/receiving/verifying-payloads/how-manual).
 const fixtureBody =
   '{"type":"email.delivered","created_at":"2024-02-22T23:41:12.126Z","data":{"created_at":"2024-02-22T23:41:11.894719+00:00","email_id":"56761188-7520-42d8-8898-ff6fc54ce618","from":"Acme <onboarding@resend.dev>","to":["delivered@resend.dev"],"subject":"Sending this example","tags":{"category":"confirm_email"}}}';
 const fixtureHeaders = {
@@ -67,7 +68,7 @@ describe('verifySvix', () => {
     );
   });
 
-  it('verifies the research fixture with the clock at its time, and refuses it as stale now', () => {
+  it('verifies the signed fixture with the clock at its time, and refuses it as stale now', () => {
     const req = request(fixtureBody, fixtureHeaders);
     expect(() => verifySvix(req, options, 1708645272_000 + 1000)).not.toThrow();
     expect(authError(() => verifySvix(req, options, Date.now())).message).toMatch(/tolerance/u);

@@ -40,7 +40,7 @@ export const eventTypes: Readonly<Record<string, DeliveryEventType>> = {
   'email.suppressed': 'suppressed',
 };
 
-/** Inbound mail: a different hook's business (research: Resend `email.received`, SDK ≥ 6.3.0). */
+/** Inbound mail: a different hook's business (`email.received`, a webhook event type in the `resend` SDK's `dist/index.d.mts` since 6.3.0). */
 const inboundEvents = new Set(['email.received']);
 
 const authError = (provider: string, message: string) =>

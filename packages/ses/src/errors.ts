@@ -27,7 +27,11 @@ interface Rule {
   advice: string;
 }
 
-/** Modeled exceptions (research §3.1, §3.3) and the common AWS errors that reach SendEmail. */
+/**
+ * Modeled exceptions (the `@throws` list of `@aws-sdk/client-sesv2`'s
+ * `dist-types/commands/SendEmailCommand.d.ts`) and the common AWS errors that reach SendEmail
+ * (https://docs.aws.amazon.com/ses/latest/APIReference-V2/CommonErrors.html).
+ */
 const byName: Record<string, Rule> = {
   MessageRejected: {
     kind: 'message-rejected',
@@ -207,7 +211,7 @@ export function toSesError(error: unknown, provider = 'ses'): RelayError {
   });
 }
 
-/** SendBulkEmail entry statuses (research §1.3, §3.3) → kinds. */
+/** SendBulkEmail entry statuses (`BulkEmailStatus` in `@aws-sdk/client-sesv2`'s `dist-types/models/enums.d.ts`) → kinds. */
 const bulkStatus: Record<string, Rule> = {
   MESSAGE_REJECTED: byName['MessageRejected'] as Rule,
   INVALID_PARAMETER: { kind: 'message-rejected', advice: 'SES refused a parameter of this entry' },

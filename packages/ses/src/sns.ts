@@ -2,8 +2,9 @@ import { X509Certificate, verify as verifySignature, type KeyObject } from 'node
 import { RelayError } from '@relaykit/core';
 
 /**
- * SNS over HTTPS: the envelope, and its signature check (research §4.2-4.3; the AWS validators
- * aws-php-sns-message-validator and aws-js-sns-message-validator do the same).
+ * SNS over HTTPS: the envelope (https://docs.aws.amazon.com/sns/latest/dg/http-notification-json.html),
+ * and its signature check (https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html;
+ * the AWS validators aws-php-sns-message-validator and aws-js-sns-message-validator do the same).
  */
 
 export type SnsType = 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';

@@ -34,8 +34,7 @@ export interface SqliteStores {
  *
  * @example
  * const stores = sqliteStores('relaykit.db');
- * const relay = createRelay({ providers, ledger: stores.ledger, state: stores.state, dedupe: stores.dedupe,
- *   outbox: stores.outbox, suppression: { store: stores.suppression } });
+ * const relay = createRelay({ providers, stores }); // every store, strikes and rate included
  */
 export function sqliteStores(
   target: string | SqliteDatabase,

@@ -27,7 +27,7 @@ export interface BounceClassification {
 const maxText = 2000;
 
 /**
- * Classifies a bounce or deferral. The basic reply code decides retry
+ * Classifies a bounce or deferral (RFC 3463 enhanced codes, RFC 5321 §4.2 reply codes). The basic reply code decides retry
  * vs fail (4xx is never hard); the provider texts, then the enhanced code, refine it; the
  * provider's own bounce type decides only when the SMTP reply says nothing more. A 5xx with
  * 5.1.1, 5.1.2, 5.1.3, 5.1.6 or 5.1.10 is always hard. Unmatched 5xx replies are 'undetermined':

@@ -21,13 +21,15 @@ export interface HintMeaning {
   class?: BounceClass;
 }
 
-const ses = 'Bounce types (docs.aws.amazon.com event contents)';
-const postmark = 'Postmark bounce types (SDK BounceType enum, bounce-api)';
-const mailgun = 'Mailgun failed reasons';
+const ses =
+  'SES bounce types: docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html';
+const postmark =
+  'Postmark bounce types: postmarkapp.com/developer/api/bounce-api, postmark SDK BounceType enum';
+const mailgun = 'Mailgun failed-event reasons: documentation.mailgun.com (Events, event types)';
 
 /**
  * Keys are lower-case letters and digits only: `type/subtype`, then `type`, then `subtype`.
- * Sources: `ses`, `postmark`, `mailgun` above; Resend uses the SES names ().
+ * Sources: `ses`, `postmark`, `mailgun` above; Resend uses the SES names (resend.com/docs, email.bounced).
  */
 const table: ReadonlyMap<string, HintMeaning & { source: string }> = new Map([
   // SES and Resend, type/subType.
@@ -56,8 +58,14 @@ const table: ReadonlyMap<string, HintMeaning & { source: string }> = new Map([
     'transient/customtimeoutexceeded',
     { category: 'expired', source: `${ses} (newer subtype, unverified)` },
   ],
-  ['transient/messagerejected', { category: 'policy', source: '(Resend docs text)' }],
-  ['temporary/messagerejected', { category: 'policy', source: '(Resend docs text)' }],
+  [
+    'transient/messagerejected',
+    { category: 'policy', source: 'Resend email.bounced docs text (resend.com/docs)' },
+  ],
+  [
+    'temporary/messagerejected',
+    { category: 'policy', source: 'Resend email.bounced docs text (resend.com/docs)' },
+  ],
   ['transient', { category: 'temporary', source: `${ses}; ${postmark} (Transient = delayed)` }],
   ['temporary', { category: 'temporary', source: mailgun }],
   ['undetermined', { category: 'unknown', source: ses }],

@@ -18,7 +18,7 @@ export interface BounceRule {
   source: string;
 }
 
-// Source shorthands.
+// Source shorthands: provider pages and the open-source rule sets (KumoMTA, Sisimai) they come from.
 const gmail = 'Gmail support 3726730 / FAQ 14229414; Sisimai rhost google';
 const microsoft = 'Sisimai rhost for-microsoft/for-outlook; KumoMTA community bounces.toml';
 const yahoo = 'postmaster.yahooinc.com/error-codes; Sisimai for-yahooinc; KumoMTA community';
@@ -26,8 +26,8 @@ const apple = 'KumoMTA community shaping (Apple); support.apple.com HT204137';
 const kumo = 'KumoMTA assets/community/bounces.toml';
 const iana = 'IANA SMTP enhanced status codes (RFC 3463/5248); KumoMTA iana.toml';
 const sisimai = 'Sisimai smtp/status/lib.go';
-const blocklists = 'SpamBlock: KumoMTA community (Spamhaus/CBL/ivmSIP); DNSBL reply texts';
-const rfc7505 = 'BadDomain: RFC 7505 null MX; KumoMTA iana.toml';
+const blocklists = 'KumoMTA community (Spamhaus/CBL/ivmSIP); DNSBL reply texts';
+const rfc7505 = 'RFC 7505 null MX; KumoMTA iana.toml';
 
 /** Text rules: provider and MTA reply texts, most specific first. */
 export const textRules: readonly BounceRule[] = [
@@ -43,7 +43,7 @@ export const textRules: readonly BounceRule[] = [
     text: /suppression list|previously (?:bounced|unsubscribed|complained)|has suppressed sending|marked as inactive|inactive recipient/iu,
     category: 'suppressed',
     source:
-      'SES OnAccountSuppressionList text, Mailgun 605 suppress-bounce, Postmark 406, Resend suppressed',
+      'provider docs: SES OnAccountSuppressionList text, Mailgun 605 suppress-bounce, Postmark 406, Resend suppressed',
   },
   {
     id: 'null-mx-text',
@@ -56,7 +56,7 @@ export const textRules: readonly BounceRule[] = [
     id: 'dns-temporary',
     text: /(?:name service error|DNS|lookup)[^\n]{0,80}(?:try again|temporar|SERVFAIL|timed? ?out)/iu,
     category: 'dns',
-    source: 'DNSFailure: IANA X.4.3; Postfix "Host not found, try again"',
+    source: 'IANA X.4.3; Postfix "Host not found, try again"',
   },
   {
     id: 'sender-address-rejected',
@@ -150,7 +150,7 @@ export const textRules: readonly BounceRule[] = [
     text: /server busy|\[BS\d+\]|\bRL0{3,}\d*\b|rate limit/iu,
     category: 'rate-limit',
     class: 'block',
-    source: `${microsoft} (451 4.7.500 Server busy); (Comcast RL0000, Apple BS02)`,
+    source: `${microsoft} (451 4.7.500 Server busy); KumoMTA shaping.toml (Comcast RL0000, Apple BS02)`,
   },
   {
     id: 'connection-limit',
@@ -168,7 +168,7 @@ export const textRules: readonly BounceRule[] = [
     id: 'temporary',
     text: /gr[ae]y-?list|try again later|temporar(?:il)?y (?:unavailable|deferred|failure|rejected)|resources? temporarily|temporary (?:server|system|local) (?:error|problem)/iu,
     category: 'temporary',
-    source: `${kumo} TransientFailure; (Mimecast, Outlook)`,
+    source: `${kumo} TransientFailure; KumoMTA shaping.toml (Mimecast, Outlook)`,
   },
   {
     id: 'timeout',
@@ -180,7 +180,7 @@ export const textRules: readonly BounceRule[] = [
     id: 'expired',
     text: /too old|expired|exceeded max(?:imum)? time|retry (?:time|timeout) exceeded|giving up/iu,
     category: 'expired',
-    source: `${iana} X.4.7; Mailgun "Too old" ()`,
+    source: `${iana} X.4.7; Mailgun "Too old" (Mailgun failed-event reasons)`,
   },
 ];
 

@@ -11,40 +11,6 @@ export type ProviderName = (typeof providerNames)[number];
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** What `send` and `events` need of each provider, and where it comes from. */
-export const providerEnv: Record<
-  ProviderName,
-  { send: string[]; webhooks: string[]; optional: string[] }
-> = {
-  ses: {
-    send: ['AWS_REGION'],
-    webhooks: ['SES_SNS_TOPIC_ARNS'],
-    optional: [
-      'SES_ENDPOINT',
-      'AWS_ACCESS_KEY_ID',
-      'AWS_SECRET_ACCESS_KEY',
-      'AWS_SESSION_TOKEN',
-      'AWS_PROFILE',
-      'SES_CONFIGURATION_SET',
-    ],
-  },
-  postmark: {
-    send: ['POSTMARK_SERVER_TOKEN'],
-    webhooks: ['POSTMARK_WEBHOOK_SECRET or POSTMARK_WEBHOOK_USERNAME + POSTMARK_WEBHOOK_PASSWORD'],
-    optional: ['POSTMARK_BASE_URL', 'POSTMARK_WEBHOOK_SECRET_HEADER'],
-  },
-  mailgun: {
-    send: ['MAILGUN_API_KEY', 'MAILGUN_DOMAIN'],
-    webhooks: ['MAILGUN_WEBHOOK_SIGNING_KEY'],
-    optional: ['MAILGUN_URL', 'MAILGUN_REGION'],
-  },
-  resend: {
-    send: ['RESEND_API_KEY'],
-    webhooks: ['RESEND_WEBHOOK_SECRET'],
-    optional: ['RESEND_BASE_URL'],
-  },
-};
-
 export function parseProviders(command: string, value: string | undefined): ProviderName[] {
   const names = list(value);
   if (names.length === 0)

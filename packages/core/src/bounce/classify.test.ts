@@ -9,7 +9,8 @@ import {
 } from '../index.ts';
 
 /**
- * Real reply lines (mta-policy §1.4, §1.6, §3.3 and the provider pages they cite), with the
+ * Real reply lines (from the providers' error pages, e.g. Gmail's https://support.google.com/a/answer/3726730
+ * and https://senders.yahooinc.com/smtp-error-codes/, and KumoMTA's `assets/community/bounces.toml`), with the
  * class and category relaykit must give them. IPs and addresses are replaced by documentation values.
  */
 const lines: Array<[line: string, klass: string, category: string]> = [

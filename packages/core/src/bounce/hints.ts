@@ -21,14 +21,15 @@ export interface HintMeaning {
   class?: BounceClass;
 }
 
-const ses = 'providers-ses-postmark §4 Bounce types (docs.aws.amazon.com event contents)';
+const ses =
+  'SES bounce types: docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-sns-contents.html';
 const postmark =
-  'providers-ses-postmark §9.3 Postmark bounce types (SDK BounceType enum, bounce-api)';
-const mailgun = 'providers-mailgun-resend §4.1 Mailgun failed reasons';
+  'Postmark bounce types: postmarkapp.com/developer/api/bounce-api, postmark SDK BounceType enum';
+const mailgun = 'Mailgun failed-event reasons: documentation.mailgun.com (Events, event types)';
 
 /**
  * Keys are lower-case letters and digits only: `type/subtype`, then `type`, then `subtype`.
- * Sources: `ses`, `postmark`, `mailgun` above; Resend uses the SES names (providers-mailgun-resend §4.2).
+ * Sources: `ses`, `postmark`, `mailgun` above; Resend uses the SES names (resend.com/docs, email.bounced).
  */
 const table: ReadonlyMap<string, HintMeaning & { source: string }> = new Map([
   // SES and Resend, type/subType.
@@ -59,11 +60,11 @@ const table: ReadonlyMap<string, HintMeaning & { source: string }> = new Map([
   ],
   [
     'transient/messagerejected',
-    { category: 'policy', source: 'providers-mailgun-resend §4.2 (Resend docs text)' },
+    { category: 'policy', source: 'Resend email.bounced docs text (resend.com/docs)' },
   ],
   [
     'temporary/messagerejected',
-    { category: 'policy', source: 'providers-mailgun-resend §4.2 (Resend docs text)' },
+    { category: 'policy', source: 'Resend email.bounced docs text (resend.com/docs)' },
   ],
   ['transient', { category: 'temporary', source: `${ses}; ${postmark} (Transient = delayed)` }],
   ['temporary', { category: 'temporary', source: mailgun }],

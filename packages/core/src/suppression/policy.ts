@@ -67,7 +67,9 @@ function fixFor(category: string): string {
 const noStrike = new Set(['rate-limit', 'too-many-recipients', 'auto-reply']);
 
 /**
- * The default EventPolicy (mta-policy §6.1, §7):
+ * The default EventPolicy, as the relays and mailbox providers document it (SES account-level
+ * suppression list, Postmark's bounce types, Mailgun's suppressions, Gmail's "unsubscribe recipients
+ * who have multiple bounced messages" in https://support.google.com/a/answer/81126):
  * - hard bounce (final or a synchronous rejection): suppress the address at once, for every stream;
  *   null MX suppresses the whole recipient domain (`@domain`).
  * - complaint: suppress at once, every stream. Unsubscribe: suppress for that stream only (every

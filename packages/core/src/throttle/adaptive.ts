@@ -22,7 +22,10 @@ export interface SlowDownRule {
 const minute = 60_000;
 
 /**
- * The deferrals that mean "slow down", first match wins (research/mta-policy.md §1.3, §1.4, §7).
+ * The deferrals that mean "slow down", first match wins. The texts and reactions follow KumoMTA's
+ * Traffic Shaping Automation rules (`assets/policy-extras/shaping.toml` and
+ * `assets/community/shaping.toml` in github.com/KumoCorp/kumomta; https://docs.kumomta.com/reference/kumo.shaping/load/)
+ * and Gmail's rate-limit advice (https://support.google.com/a/answer/81126).
  * Mailbox-full, greylisting and other deferrals about one recipient are not here: they say
  * nothing about the pace.
  */

@@ -1,7 +1,8 @@
 /**
  * Mailbox-provider profiles: which recipient domains share one budget, and its default pace.
- * Sources: research/mta-policy.md §1.3 (KumoMTA shaping: MX-suffix provider blocks, all MX hosts
- * must match) and §7 (recommended defaults).
+ * Source: KumoMTA's shipped shaping (`assets/policy-extras/shaping.toml` in github.com/KumoCorp/kumomta;
+ * https://docs.kumomta.com/userguide/configuration/trafficshaping/): MX-suffix provider blocks, all
+ * MX hosts must match.
  */
 
 /** The rolled-up mailbox providers; every other domain is a profile of its own ('other'). */
@@ -19,7 +20,8 @@ export interface ProfileLimits {
 }
 
 /**
- * Gmail, Microsoft, Yahoo and Apple publish no numeric message rate (§8), and the relay in front
+ * Gmail, Microsoft, Yahoo and Apple publish no numeric message rate (their sender guidelines give
+ * none; KumoMTA's provider blocks for them set connection limits only), and the relay in front
  * of them already shapes its own SMTP egress, so their profiles have no static cap: they are
  * shaped by their deferrals (adaptive control) and by what the user sets. Any other domain gets
  * KumoMTA's default max_message_rate of 100/s per site, which keeps a burst from swamping a small
@@ -33,7 +35,7 @@ export const defaultProfileLimits: Readonly<Record<ProfileName, ProfileLimits>> 
   other: { rate: 100, burst: 100 },
 };
 
-/** MX host suffixes per provider (§1.3). A domain rolls up only when every MX host matches. */
+/** MX host suffixes per provider (KumoMTA's shaping.toml). A domain rolls up only when every MX host matches. */
 export const defaultMxSuffixes: Readonly<Record<MailboxProvider, readonly string[]>> = {
   google: ['.google.com', '.googlemail.com'],
   microsoft: ['.mail.protection.outlook.com', '.olc.protection.outlook.com', '.mx.microsoft'],
@@ -110,7 +112,7 @@ export interface AccountLimitsOptions {
 /**
  * Account defaults by provider type. SES is seeded from GetAccount's MaxSendRate (per recipient);
  * Resend's team limit is 2 requests/s in the recorded headers (ratelimit-limit: 2; the newest docs
- * say 5, research/providers-mailgun-resend.md §3), so the lower is the default. Postmark and
+ * say 5, https://resend.com/docs/api-reference/rate-limit), so the lower is the default. Postmark and
  * Mailgun publish no number: no cap until the user sets one or a 429 teaches one.
  */
 export const defaultAccountLimits: Readonly<Record<string, AccountLimitsOptions>> = {

@@ -98,6 +98,25 @@ interface Need {
   limiter: Limiter | undefined;
 }
 
+/** What `settle` needs to finish admitting a send once the rate store has answered. */
+interface Admission {
+  /** The rate store's answer for the capped budgets. */
+  grant: RateGrant;
+  /** Every budget the send counts against. */
+  needs: readonly Need[];
+  /** The budgets with a static rate, asked of the rate store (none: nothing was asked). */
+  capped?: readonly Need[] | undefined;
+  /** When the send asked, on the throttle's clock. */
+  t: number;
+  /** When it may start: `t`, or the end of a pause. */
+  start: number;
+  /** The budgets with a custom limiter, acquired after the wait. */
+  custom?: Need[] | undefined;
+  /** The wall-clock deadline of the send. */
+  deadline: number;
+  signal: AbortSignal | undefined;
+}
+
 interface Account {
   budget: Budget;
   unit: AccountUnit;
@@ -356,8 +375,10 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     const capped = [{ budget: site, cost: 1, limiter: undefined }];
     const grant = take(capped, t, left);
     return grant instanceof Promise
-      ? grant.then((g) => settle(g, capped, capped, t, t, undefined, deadline, signal))
-      : settle(grant, capped, capped, t, t, undefined, deadline, signal);
+      ? grant.then((g) =>
+          settle({ grant: g, needs: capped, capped, t, start: t, deadline, signal }),
+        )
+      : settle({ grant, needs: capped, capped, t, start: t, deadline, signal });
   };
 
   /** The budgets a send needs, or undefined when a domain's rollup is not known yet. */
@@ -426,24 +447,19 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     }
     if (start - t > left) return Promise.reject(pausedError(needs, start, t));
     if (capped === undefined)
-      return settle(immediate, needs, capped, t, start, custom, deadline, signal);
+      return settle({ grant: immediate, needs, t, start, custom, deadline, signal });
     const grant = take(capped, start, left - (start - t));
     if (grant instanceof Promise)
-      return grant.then((g) => settle(g, needs, capped, t, start, custom, deadline, signal));
-    return settle(grant, needs, capped, t, start, custom, deadline, signal);
+      return grant.then((g) =>
+        settle({ grant: g, needs, capped, t, start, custom, deadline, signal }),
+      );
+    return settle({ grant, needs, capped, t, start, custom, deadline, signal });
   };
 
-  // Kept out of `gate` so an admitted send creates no closure (and no promise but the shared one).
-  function settle(
-    grant: RateGrant,
-    needs: readonly Need[],
-    capped: readonly Need[] | undefined,
-    t: number,
-    start: number,
-    custom: Need[] | undefined,
-    deadline: number,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
+  // Kept out of `gate` so an admitted send creates no closure (and no promise but the shared one):
+  // one plain object carries its arguments.
+  function settle(admission: Admission): Promise<void> {
+    const { grant, needs, capped, t, start, custom, deadline, signal } = admission;
     if (!grant.granted)
       return Promise.reject(
         tokenless(

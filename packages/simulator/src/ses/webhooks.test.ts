@@ -9,8 +9,8 @@ import {
 } from '../index.ts';
 
 /*
- * An SNS verifier written from the research notes (docs "Verifying the signatures of Amazon SNS
- * messages"), independent of the simulator's signing code.
+ * An SNS verifier written from the AWS docs ("Verifying the signatures of Amazon SNS messages",
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html), independent of the simulator's signing code.
  */
 const CERT_HOST = /^sns\.[a-zA-Z0-9-]{3,}\.amazonaws\.com(\.cn)?$/;
 const NOTIFICATION = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'];
