@@ -39,21 +39,19 @@ module.exports = async function exercise(m, log = () => undefined) {
     const adapters = [
       m.postmark.postmark({ serverToken: sim.postmark.serverToken, baseUrl: sim.url }),
       m.ses.ses({
-        region: sim.ses.region,
-        endpoint: sim.ses.endpoint,
-        credentials: sim.ses.credentials,
+        ...sim.ses.options,
         webhook: { topicArns: [sim.ses.topicArn] },
       }),
       m.mailgun.mailgun({
         apiKey: sim.mailgun.apiKey,
         domain: sim.mailgun.domain,
-        url: sim.mailgun.url,
-        webhookSigningKey: sim.mailgun.webhookSigningKey,
+        baseUrl: sim.mailgun.url,
+        webhook: { signingKey: sim.mailgun.webhookSigningKey },
       }),
       m.resend.resend({
         apiKey: sim.resend.apiKey,
         baseUrl: sim.resend.baseUrl,
-        webhookSecret: sim.resend.webhookSecret,
+        webhook: { secret: sim.resend.webhookSecret },
       }),
     ];
     for (const provider of adapters) {

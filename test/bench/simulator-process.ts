@@ -1,5 +1,5 @@
 // Runs the simulator (or, with --bare, a bare node:http server) in a process of its own for the
-// throughput bench, and prints its base URL on stdout.
+// throughput and campaign benches, and prints its base URL (with --info, its credentials) on stdout.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSimulator } from '../../packages/simulator/src/index.ts';
@@ -15,8 +15,23 @@ if (process.argv.includes('--bare')) {
     console.log(`http://127.0.0.1:${(server.address() as AddressInfo).port}`),
   );
 } else {
-  const sim = await startSimulator({ seed: 'bench' });
-  console.log(sim.url);
+  // Account limits high enough not to bind: the benches measure relaykit, not a quota.
+  const sim = await startSimulator({ seed: 'bench', ses: { maxSendRate: 1_000_000 } });
+  // --info: what a client in another process needs to reach each provider's API, as one JSON line.
+  console.log(
+    process.argv.includes('--info')
+      ? JSON.stringify({
+          url: sim.url,
+          ses: sim.ses.clientConfig,
+          postmark: {
+            serverToken: sim.postmark.serverToken,
+            clientOptions: sim.postmark.clientOptions,
+          },
+          mailgun: { domain: sim.mailgun.domain, clientOptions: sim.mailgun.clientOptions },
+          resend: sim.resend,
+        })
+      : sim.url,
+  );
 }
 process.stdin.resume();
 process.stdin.on('end', () => process.exit(0));

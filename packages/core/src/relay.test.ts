@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRelay, RelayError } from './index.ts';
 import { testingProvider } from './testing/index.ts';
+import type { ThrottlePort } from './ports.ts';
 
 const base = { from: 'Shop <orders@mail.shop.test>', subject: 'Your order', text: 'Thanks!' };
 const fast = { minDelayMs: 1, maxDelayMs: 5 };
@@ -278,7 +279,8 @@ describe('sendBatch through the providers’ batch calls', () => {
     // All 250 go to one domain: without the throttle's per-domain pace, to keep the test quick.
     const relay = createRelay({ providers: [provider], throttle: false });
     const results = await relay.sendBatch(many(250));
-    expect(batches).toEqual([100, 100, 50]);
+    // Chunks go out side by side: their order of arrival is not the order of the messages.
+    expect(batches.sort((a, b) => b - a)).toEqual([100, 100, 50]);
     expect(results.every((r) => r.ok && r.report.status === 'sent')).toBe(true);
     const first = results[0];
     const entry = first?.ok ? await relay.stores.ledger.byMessageId(first.messageId) : [];
@@ -314,6 +316,101 @@ describe('sendBatch through the providers’ batch calls', () => {
     const results = await relay.sendBatch(many(5));
     expect(results.every((r) => r.ok && r.report.provider === 'second')).toBe(true);
     expect(failovers).toContain('first>second');
+  });
+
+  /** A batch call that takes a while, counting how many are in flight at once. */
+  function slow(name = 'testing', maxBatchSize = 10) {
+    const provider = testingProvider({ name, maxBatchSize });
+    const inner = provider.sendBatch?.bind(provider) as NonNullable<typeof provider.sendBatch>;
+    const seen = { inFlight: 0, most: 0, batches: 0 };
+    provider.sendBatch = async (messages, context) => {
+      seen.inFlight += 1;
+      seen.batches += 1;
+      seen.most = Math.max(seen.most, seen.inFlight);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        return await inner(messages, context);
+      } finally {
+        seen.inFlight -= 1;
+      }
+    };
+    return { provider, seen };
+  }
+
+  it('sends a provider’s chunks side by side, keeping each result at its message’s index', async () => {
+    const { provider, seen } = slow();
+    const relay = createRelay({ providers: [provider], throttle: false });
+    const messages = many(60);
+    const results = await relay.sendBatch(messages);
+    expect(seen.batches).toBe(6);
+    expect(seen.most).toBeGreaterThan(1);
+    expect(results.map((r) => (r.ok ? r.report.recipients[0]?.address : r.error.kind))).toEqual(
+      messages.map((m) => m.to),
+    );
+    // The ledger ties each result to the message the provider was given for it.
+    for (const [i, r] of results.entries()) {
+      const entries = r.ok ? await relay.stores.ledger.byMessageId(r.messageId) : [];
+      expect(entries[0]?.recipients).toEqual([`r${i}@x.test`]);
+    }
+  });
+
+  it('keeps chunks in flight within the concurrency asked for', async () => {
+    const { provider, seen } = slow();
+    const relay = createRelay({ providers: [provider], throttle: false });
+    const results = await relay.sendBatch(many(50), { concurrency: 2 });
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(seen.most).toBe(2);
+    const one = slow();
+    const serial = createRelay({ providers: [one.provider], throttle: false, concurrency: 1 });
+    await serial.sendBatch(many(30));
+    expect(one.seen.most).toBe(1);
+  });
+
+  it('sends no chunk before the throttle granted each of its messages, and reports the refused', async () => {
+    const { provider, seen } = slow('testing', 10);
+    const granted = new Set<string>();
+    const early: string[] = [];
+    const throttle: ThrottlePort = {
+      async acquire({ recipients }) {
+        const [recipient] = recipients as [string];
+        // Every seventh message gets no token before its deadline.
+        if (Number(recipient.slice(1, recipient.indexOf('@'))) % 7 === 3)
+          throw new RelayError({ kind: 'rate-limited', retryAfterMs: 50, message: 'throttled' });
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        granted.add(recipient);
+      },
+      report: () => undefined,
+    };
+    const inner = provider.sendBatch as NonNullable<typeof provider.sendBatch>;
+    provider.sendBatch = (messages, context) => {
+      for (const m of messages)
+        if (!granted.has(m.to[0]?.address ?? '')) early.push(m.to[0]?.address ?? '');
+      return inner(messages, context);
+    };
+    const relay = createRelay({ providers: [provider], throttle });
+    const results = await relay.sendBatch(many(60));
+    expect(early).toEqual([]);
+    expect(seen.most).toBeGreaterThan(1);
+    for (const [i, r] of results.entries()) {
+      if (i % 7 === 3) expect(r).toMatchObject({ ok: false, error: { kind: 'rate-limited' } });
+      else expect(r).toMatchObject({ ok: true, report: { status: 'sent' } });
+    }
+  });
+
+  it('sends a chunk whose provider’s circuit opened meanwhile through failover', async () => {
+    const first = slow('first', 5);
+    const second = counting('second');
+    first.provider.script({ outcome: { type: 'fail', kind: 'provider-unavailable', status: 503 } });
+    const relay = createRelay({
+      providers: [first.provider, second.provider],
+      retry: fast,
+      throttle: false,
+      routing: { failureThreshold: 1, cooldownMs: 60_000 },
+    });
+    const results = await relay.sendBatch(many(50), { concurrency: 1 });
+    expect(results.every((r) => r.ok && r.report.provider === 'second')).toBe(true);
+    // The first chunk opened the circuit; the nine after it never reached the provider.
+    expect(first.seen.batches).toBe(1);
   });
 
   it('keeps to one message at a time when asked', async () => {

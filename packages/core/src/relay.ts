@@ -119,7 +119,7 @@ export interface RelayOptions {
   ledger?: Ledger;
   state?: MessageStateStore;
   dedupe?: DedupeStore;
-  /** Parallel sends in sendBatch. @default 16 */
+  /** Parallel sends in sendBatch, and each provider's batch calls in flight. @default 16 */
   concurrency?: number;
   /** How long webhook event ids are remembered for dedupe. @default 7 days */
   eventDedupeTtlMs?: number;
@@ -601,6 +601,7 @@ export function createRelay(options: RelayOptions): Relay {
   async function sendThroughBatches(
     messages: Array<{ index: number; message: Message }>,
     out: BatchResult[],
+    width: number,
     signal?: AbortSignal,
   ): Promise<QueuedSingle[]> {
     const single: QueuedSingle[] = [];
@@ -624,87 +625,117 @@ export function createRelay(options: RelayOptions): Relay {
         out[index] = { ok: false, messageId: message.id, error: toRelayError(error) };
       }
     }
-    // Each provider's batches go out side by side; within one provider, one batch at a time.
-    const byProvider = [...groups].map(async ([provider, group]) => {
-      for (let at = 0; at < group.length; at += provider.capabilities.maxBatchSize) {
-        const chunk = group.slice(at, at + provider.capabilities.maxBatchSize);
-        const deadline = Date.now() + (options.retry?.maxTimeMs ?? 30_000);
-        const ready: typeof chunk = [];
-        for (const item of chunk) {
-          try {
-            await throttle?.acquire({
-              provider: provider.name,
-              recipients: recipientsOf(item.p.message),
-              domains: recipientDomainsOf(item.p.message),
-              deadline,
-              ...(signal ? { signal } : {}),
-            });
-            ready.push(item);
-          } catch (error) {
-            out[item.index] = {
-              ok: false,
-              messageId: item.p.message.id,
-              error: toRelayError(error),
-            };
-          }
-        }
-        if (ready.length === 0) continue;
-        let answers: Array<SendResult | RelayError>;
+    /**
+     * One chunk: tokens for each of its messages first (the throttle's account budget and each
+     * recipient domain's), then one batch call for those granted. A chunk whose provider's circuit
+     * opened meanwhile (an earlier chunk failed) goes through the single-send pipeline, which
+     * fails it over.
+     */
+    const sendChunk = async (
+      provider: Provider,
+      chunk: Array<{ index: number; p: Prepared }>,
+    ): Promise<void> => {
+      if (router.isOpen(provider.name)) {
+        for (const item of chunk)
+          single.push({ index: item.index, message: item.p.message, ready: item.p });
+        return;
+      }
+      const deadline = Date.now() + (options.retry?.maxTimeMs ?? 30_000);
+      const ready: typeof chunk = [];
+      for (const item of chunk) {
         try {
-          answers =
-            (await provider.sendBatch?.(
-              ready.map((r) => r.p.message),
-              // The caller's signal or none: the adapter bounds each request by its timeoutMs.
-              { attempt: 1, ...(signal ? { signal } : {}) },
-            )) ?? [];
-        } catch (error) {
-          const relayError = toRelayError(error, provider.name);
-          router.failure(provider.name, relayError);
-          answers = ready.map(() => relayError);
-        }
-        for (const [i, item] of ready.entries()) {
-          const answer =
-            answers[i] ??
-            new RelayError({
-              kind: 'transient',
-              provider: provider.name,
-              message: 'the batch gave no answer for this message',
-            });
-          if (!(answer instanceof RelayError)) {
-            router.success(provider.name);
-            await accepted(item.p, provider, answer);
-            out[item.index] = {
-              ok: true,
-              messageId: item.p.message.id,
-              report: report(item.p, 1, {
-                provider: provider.name,
-                providerMessageId: answer.providerMessageId,
-              }),
-            };
-            continue;
-          }
-          throttle?.report({
-            type: 'error',
+          await throttle?.acquire({
             provider: provider.name,
             recipients: recipientsOf(item.p.message),
-            error: answer,
+            domains: recipientDomainsOf(item.p.message),
+            deadline,
+            ...(signal ? { signal } : {}),
           });
-          if (answer.providerFault || answer.retryable) {
-            single.push({
-              index: item.index,
-              message: item.p.message,
-              ready: item.p,
-              tried: 1,
-              failedOn: { provider: provider.name, error: answer },
-            });
-          } else if (answer.kind === 'recipient-rejected') {
-            await refused(item.p, answer);
-            single.push({ index: item.index, message: item.p.message, ready: item.p, tried: 1 });
-          } else {
-            out[item.index] = { ok: false, messageId: item.p.message.id, error: answer };
-          }
+          ready.push(item);
+        } catch (error) {
+          out[item.index] = {
+            ok: false,
+            messageId: item.p.message.id,
+            error: toRelayError(error),
+          };
         }
       }
+      if (ready.length === 0) return;
+      let answers: Array<SendResult | RelayError>;
+      try {
+        answers =
+          (await provider.sendBatch?.(
+            ready.map((r) => r.p.message),
+            // The caller's signal or none: the adapter bounds each request by its timeoutMs.
+            { attempt: 1, ...(signal ? { signal } : {}) },
+          )) ?? [];
+      } catch (error) {
+        answers = ready.map(() => toRelayError(error, provider.name));
+      }
+      // The chunk is one request: it counts once toward the provider's circuit, as a failure
+      // when the provider took none of it for a provider-side reason (an outage answered per
+      // message, or the call itself failing), so the chunks after it fail over instead.
+      const fault = answers.find((a) => a instanceof RelayError && a.providerFault);
+      if (fault && !answers.some((a) => !(a instanceof RelayError)))
+        router.failure(provider.name, fault as RelayError);
+      for (const [i, item] of ready.entries()) {
+        const answer =
+          answers[i] ??
+          new RelayError({
+            kind: 'transient',
+            provider: provider.name,
+            message: 'the batch gave no answer for this message',
+          });
+        if (!(answer instanceof RelayError)) {
+          router.success(provider.name);
+          await accepted(item.p, provider, answer);
+          out[item.index] = {
+            ok: true,
+            messageId: item.p.message.id,
+            report: report(item.p, 1, {
+              provider: provider.name,
+              providerMessageId: answer.providerMessageId,
+            }),
+          };
+          continue;
+        }
+        throttle?.report({
+          type: 'error',
+          provider: provider.name,
+          recipients: recipientsOf(item.p.message),
+          error: answer,
+        });
+        if (answer.providerFault || answer.retryable) {
+          single.push({
+            index: item.index,
+            message: item.p.message,
+            ready: item.p,
+            tried: 1,
+            failedOn: { provider: provider.name, error: answer },
+          });
+        } else if (answer.kind === 'recipient-rejected') {
+          await refused(item.p, answer);
+          single.push({ index: item.index, message: item.p.message, ready: item.p, tried: 1 });
+        } else {
+          out[item.index] = { ok: false, messageId: item.p.message.id, error: answer };
+        }
+      }
+    };
+    // Providers go side by side, and so do one provider's chunks, up to `width` in flight each:
+    // one chunk per round trip would cap a campaign at a batch (Resend: 100) per latency. The
+    // throttle still paces them, since each chunk waits for its messages' tokens before it goes.
+    const byProvider = [...groups].map(async ([provider, group]) => {
+      const size = provider.capabilities.maxBatchSize;
+      const chunks = Math.ceil(group.length / size);
+      let next = 0;
+      const worker = async () => {
+        while (next < chunks) {
+          const at = next * size;
+          next += 1;
+          await sendChunk(provider, group.slice(at, at + size));
+        }
+      };
+      await Promise.all(Array.from({ length: Math.max(1, Math.min(width, chunks)) }, worker));
     });
     await Promise.all(byProvider);
     return single;
@@ -731,10 +762,11 @@ export function createRelay(options: RelayOptions): Relay {
         };
       }
     }
+    const concurrency = Math.max(1, batchOptions.concurrency ?? options.concurrency ?? 16);
     const queue =
       batchOptions.providerBatches === false
         ? valid
-        : await sendThroughBatches(valid, results, batchOptions.signal);
+        : await sendThroughBatches(valid, results, concurrency, batchOptions.signal);
     let next = 0;
     const worker = async () => {
       while (next < queue.length) {
@@ -757,10 +789,7 @@ export function createRelay(options: RelayOptions): Relay {
         }
       }
     };
-    const width = Math.max(
-      1,
-      Math.min(batchOptions.concurrency ?? options.concurrency ?? 16, queue.length),
-    );
+    const width = Math.max(1, Math.min(concurrency, queue.length));
     await Promise.all(Array.from({ length: width }, worker));
     for (const r of results) {
       if (r)

@@ -272,7 +272,9 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
         headers: parsed.response.headers ?? {},
       });
     }
-    return text(200, 'ok');
+    // No body: the provider reads the status alone, and a Response with a body builds a
+    // ReadableStream for it, which cost as much as the rest of the intake's own work.
+    return new Response(null, { status: webhookStatuses.ok });
   }
 
   return {

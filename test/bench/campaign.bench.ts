@@ -1,0 +1,210 @@
+/**
+ * Campaigns: `relay.sendBatch` of one message per recipient against one direct SDK call per
+ * recipient (32 in flight), per provider, against the simulator in a process of its own. Blocks
+ * of each alternate within one run, so the ratio (sendBatch recipients/s over direct
+ * recipients/s) holds on a loaded host where absolute rates do not. The relay runs with its
+ * defaults (suppression, health guard, ledger) and the throttle on, with limits that do not bind:
+ * what is measured is the pipeline and the providers' batch calls, not a quota. Goal: ≥ 5×.
+ *
+ *   pnpm vitest bench --run test/bench/campaign.bench.ts
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { createRelay, createThrottle, type Provider } from '@relaykit/core';
+import { mailgun } from '@relaykit/mailgun';
+import { postmark } from '@relaykit/postmark';
+import { resend } from '@relaykit/resend';
+import { ses } from '@relaykit/ses';
+import FormData from 'form-data';
+import Mailgun from 'mailgun.js';
+import { ServerClient } from 'postmark';
+import { Resend } from 'resend';
+import { afterAll, bench, describe } from 'vitest';
+
+const BLOCK = 1_000;
+const ROUNDS = 4;
+const IN_FLIGHT = 32;
+const from = 'news@mail.example.com';
+const subject = 'Our spring news';
+const text = 'Hello from the shop.';
+
+interface Info {
+  url: string;
+  ses: {
+    region: string;
+    endpoint: string;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
+  postmark: {
+    serverToken: string;
+    clientOptions: { useHttps: boolean; requestHost: string; timeout: number };
+  };
+  mailgun: {
+    domain: string;
+    clientOptions: { username: string; key: string; url: string; timeout: number };
+  };
+  resend: { baseUrl: string; apiKey: string };
+}
+
+function startSimulator(): Promise<{ info: Info; child: ChildProcess }> {
+  return new Promise((resolve, reject) => {
+    const args = [
+      '--import',
+      'tsx',
+      '--conditions=source',
+      'test/bench/simulator-process.ts',
+      '--info',
+    ];
+    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.once('error', reject);
+    child.stdout?.once('data', (d: Buffer) =>
+      resolve({ info: JSON.parse(String(d)) as Info, child }),
+    );
+  });
+}
+
+type Name = 'ses' | 'postmark' | 'mailgun' | 'resend';
+const names: Name[] = (process.env['BENCH_PROVIDERS']?.split(',') as Name[] | undefined) ?? [
+  'ses',
+  'postmark',
+  'mailgun',
+  'resend',
+];
+
+function adapter(name: Name, info: Info): Provider {
+  switch (name) {
+    case 'ses':
+      return ses({ ...info.ses, webhook: false });
+    case 'postmark':
+      return postmark({ serverToken: info.postmark.serverToken, baseUrl: info.url });
+    case 'mailgun':
+      return mailgun({
+        apiKey: info.mailgun.clientOptions.key,
+        domain: info.mailgun.domain,
+        baseUrl: info.url,
+        webhook: false,
+      });
+    case 'resend':
+      return resend({ apiKey: info.resend.apiKey, baseUrl: info.resend.baseUrl, webhook: false });
+  }
+}
+
+/** The call a user makes without relaykit, one recipient per call. */
+function direct(name: Name, info: Info): (to: string) => Promise<unknown> {
+  switch (name) {
+    case 'ses': {
+      const client = new SESv2Client(info.ses);
+      return (to) =>
+        client.send(
+          new SendEmailCommand({
+            FromEmailAddress: from,
+            Destination: { ToAddresses: [to] },
+            Content: { Simple: { Subject: { Data: subject }, Body: { Text: { Data: text } } } },
+          }),
+        );
+    }
+    case 'postmark': {
+      const client = new ServerClient(info.postmark.serverToken, info.postmark.clientOptions);
+      return (to) => client.sendEmail({ From: from, To: to, Subject: subject, TextBody: text });
+    }
+    case 'mailgun': {
+      const client = new Mailgun(FormData).client(info.mailgun.clientOptions);
+      return (to) => client.messages.create(info.mailgun.domain, { from, to, subject, text });
+    }
+    case 'resend': {
+      const client = new Resend(info.resend.apiKey, { baseUrl: info.resend.baseUrl } as never);
+      return async (to) => {
+        const { error } = await client.emails.send({ from, to, subject, text });
+        if (error) throw new Error(error.message);
+      };
+    }
+  }
+}
+
+let serial = 0;
+const recipients = () => Array.from({ length: BLOCK }, () => `reader${(serial += 1)}@example.org`);
+
+const rates: Partial<Record<Name, { batch: number[]; direct: number[] }>> = {};
+
+async function measure(name: Name): Promise<void> {
+  const { info, child } = await startSimulator();
+  try {
+    const relay = createRelay({
+      providers: [adapter(name, info)],
+      throttle: createThrottle({
+        accounts: { [name]: { rate: 1e9, burst: 1e9 } },
+        profiles: { other: { rate: 1e9, burst: 1e9 } },
+        mx: { domains: { 'example.org': 'other' } },
+      }),
+    });
+    const send = direct(name, info);
+    const batchBlock = async () => {
+      const messages = recipients().map((to) => ({ from, to, subject, text }));
+      const started = performance.now();
+      const results = await relay.sendBatch(messages);
+      const took = performance.now() - started;
+      const failed = results.find((r) => !r.ok);
+      if (failed && !failed.ok) throw failed.error;
+      return BLOCK / (took / 1000);
+    };
+    const directBlock = async () => {
+      const list = recipients();
+      let next = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: IN_FLIGHT }, async () => {
+          while (next < list.length) await send(list[next++] as string);
+        }),
+      );
+      return BLOCK / ((performance.now() - started) / 1000);
+    };
+    await batchBlock();
+    await directBlock();
+    const out = { batch: [] as number[], direct: [] as number[] };
+    for (let round = 0; round < ROUNDS; round += 1) {
+      if (round % 2 === 0) {
+        out.batch.push(await batchBlock());
+        out.direct.push(await directBlock());
+      } else {
+        out.direct.push(await directBlock());
+        out.batch.push(await batchBlock());
+      }
+    }
+    rates[name] = out;
+    await relay.close();
+  } finally {
+    child.stdin?.end();
+  }
+}
+
+describe(`campaigns: sendBatch vs one direct SDK call per recipient, blocks of ${BLOCK}`, () => {
+  for (const name of names) {
+    bench(
+      `${name}: sendBatch vs direct`,
+      // vitest's bench drops a failed task quietly: say why.
+      () =>
+        measure(name).catch((error: unknown) => {
+          console.error(`[campaign.bench] ${name} failed:`, error);
+          throw error;
+        }),
+      {
+        iterations: 1,
+        warmupIterations: 0,
+        time: 0,
+      },
+    );
+  }
+});
+
+afterAll(() => {
+  const fmt = (n: number) => Math.round(n).toLocaleString('en');
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const lines = Object.entries(rates).map(([name, r]) => {
+    const ratios = r.batch.map((b, i) => b / (r.direct[i] ?? b));
+    return (
+      `${name.padEnd(8)} sendBatch ${fmt(median(r.batch))} recipients/s, direct ${fmt(median(r.direct))}/s: ` +
+      `${Math.min(...ratios).toFixed(1)}–${Math.max(...ratios).toFixed(1)}× (median ${median(ratios).toFixed(1)}×)`
+    );
+  });
+  console.log(`\n[campaign.bench] goal ≥ 5×\n  ${lines.join('\n  ')}`);
+});
