@@ -62,6 +62,24 @@ describe('createHealthGuard', () => {
     expect(guard.blocked('mail.shop.test')).toMatch(/complaint rate 0\.50%/u);
   });
 
+  it('counts a complaint the provider could not attribute once per message, not once per recipient', () => {
+    const guard = createHealthGuard();
+    guard.recordSend?.('mail.shop.test', 'resend', 1000);
+    const unattributed = (message: string) =>
+      ev('complained', {
+        provider: 'resend',
+        providerMessageId: message,
+        bounce: { class: 'undetermined', category: 'unattributed' },
+      });
+    // One complaint on a 10-recipient message arrives as 10 unattributed events.
+    for (let m = 0; m < 4; m += 1)
+      for (let r = 0; r < 10; r += 1) guard.handle?.(unattributed(`msg-${m}`));
+    expect(guard.status('mail.shop.test')[0]?.complaints).toBe(4);
+    expect(guard.blocked('mail.shop.test')).toBeUndefined();
+    guard.handle?.(unattributed('msg-4'));
+    expect(guard.blocked('mail.shop.test')).toMatch(/complaint rate 0\.50%/u);
+  });
+
   it('rates roll: sends and bounces older than the window fall away', () => {
     let now = Date.parse('2025-03-01T00:00:00Z');
     const guard = createHealthGuard({ now: () => now, windowMs: 7 * 24 * 60 * 60 * 1000 });

@@ -57,6 +57,8 @@ interface Bucket {
   sends: number;
   bounces: number;
   complaints: number;
+  /** Messages whose unattributed complaint this bucket has counted already. */
+  unattributed?: Set<string>;
 }
 
 interface Counter {
@@ -180,6 +182,13 @@ export function createHealthGuard(options: HealthGuardOptions = {}): HealthGuard
       if (!hard && event.type !== 'complained') return;
       const c = counter(domainOf(event.from), event.provider);
       const b = bucket(c);
+      // A provider that cannot say which recipient complained sends the complaint once per
+      // recipient (category 'unattributed'): the message counts once, as one complaint.
+      if (!hard && event.bounce?.category === 'unattributed') {
+        const message = event.providerMessageId ?? event.messageId ?? event.id;
+        if ((b.unattributed ??= new Set()).has(message)) return;
+        b.unattributed.add(message);
+      }
       if (hard) b.bounces += 1;
       else b.complaints += 1;
       evaluate(c);
