@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { runDemo, type DemoResult } from 'relaykit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { chromiumOrSkip } from '../support/browser.ts';
 
 /** The one place this suite starts a browser. */
@@ -99,10 +99,10 @@ describe('relaykit demo and its report', () => {
   });
 
   describe('in headless Chromium', () => {
-    let browser: Browser;
+    let browser: Browser | undefined;
     const errors: string[] = [];
     const open = async (width: number, height: number): Promise<Page> => {
-      const page = await browser.newPage({ viewport: { width, height } });
+      const page = await (browser as Browser).newPage({ viewport: { width, height } });
       page.on('console', (m) => {
         if (m.type() === 'error') errors.push(m.text());
       });
@@ -110,12 +110,15 @@ describe('relaykit demo and its report', () => {
       await page.goto(`file://${result.report}`);
       return page;
     };
+    // Every test here needs the browser: each one skips, with the note, where there is none.
+    beforeEach(async (ctx) => {
+      browser ??= await launchChromium((note) => ctx.skip(note) as never);
+    });
     afterAll(async () => {
       await browser?.close();
     });
 
-    it('shows the headline numbers first, with their shares, matching the run', async (ctx) => {
-      browser = await launchChromium((note) => ctx.skip(note) as never);
+    it('shows the headline numbers first, with their shares, matching the run', async () => {
       const page = await open(1280, 900);
       const figures = await page.$$eval('.headline .figure', (nodes) =>
         nodes.map((n) => ({
