@@ -20,6 +20,7 @@ import Mailgun from 'mailgun.js';
 import { ServerClient } from 'postmark';
 import { Resend } from 'resend';
 import { afterAll, bench, describe } from 'vitest';
+import { interleave } from './interleave.ts';
 
 const BLOCK = 1_000;
 const ROUNDS = 4;
@@ -158,19 +159,8 @@ async function measure(name: Name): Promise<void> {
       );
       return BLOCK / ((performance.now() - started) / 1000);
     };
-    await batchBlock();
-    await directBlock();
-    const out = { batch: [] as number[], direct: [] as number[] };
-    for (let round = 0; round < ROUNDS; round += 1) {
-      if (round % 2 === 0) {
-        out.batch.push(await batchBlock());
-        out.direct.push(await directBlock());
-      } else {
-        out.direct.push(await directBlock());
-        out.batch.push(await batchBlock());
-      }
-    }
-    rates[name] = out;
+    const [batchRates, directRates] = await interleave(batchBlock, directBlock, ROUNDS);
+    rates[name] = { batch: batchRates, direct: directRates };
     await relay.close();
   } finally {
     child.stdin?.end();

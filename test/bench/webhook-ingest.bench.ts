@@ -11,6 +11,7 @@
  */
 import { createRelay, memoryDedupe, type WebhookContext } from '@relaykit/core';
 import { afterAll, bench, describe } from 'vitest';
+import { interleave } from './interleave.ts';
 import {
   asRequest,
   deliveries,
@@ -53,20 +54,8 @@ async function measure(name: WebhookProviderName): Promise<void> {
     }
     return BLOCK / ((performance.now() - started) / 1000);
   };
-  await handleBlock();
-  await adapterBlock();
-  const out = { handle: [] as number[], adapter: [] as number[] };
-  for (let round = 0; round < ROUNDS; round += 1) {
-    // Alternate which goes first, so neither always runs on a warmer heap.
-    if (round % 2 === 0) {
-      out.handle.push(await handleBlock());
-      out.adapter.push(await adapterBlock());
-    } else {
-      out.adapter.push(await adapterBlock());
-      out.handle.push(await handleBlock());
-    }
-  }
-  rates[name] = out;
+  const [handleRates, adapterRates] = await interleave(handleBlock, adapterBlock, ROUNDS);
+  rates[name] = { handle: handleRates, adapter: adapterRates };
   const deep = '['.repeat(1024 * 1024 - 1);
   const started = performance.now();
   const response = await relay.webhooks.handle(
