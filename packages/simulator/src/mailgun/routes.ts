@@ -76,6 +76,7 @@ export function registerMailgunRoutes(
         for (const t of form.fields.get('o:tag') ?? []) tags[t] = t;
         const templateName = first(form, 'template');
         let shared: Record<string, unknown> | undefined;
+        let sharedSource: string | undefined;
         let perRecipient: Record<string, Record<string, unknown>> | undefined;
         if (templateName !== undefined) {
           // Variables: `h:X-Mailgun-Variables` or `t:variables`, a JSON object; with a batch,
@@ -85,6 +86,7 @@ export function registerMailgunRoutes(
           const source = first(form, 'h:X-Mailgun-Variables') ?? first(form, 't:variables');
           const rv = first(form, 'recipient-variables');
           try {
+            sharedSource = source;
             shared = source === undefined ? {} : (JSON.parse(source) as Record<string, unknown>);
             perRecipient =
               rv === undefined
@@ -140,7 +142,7 @@ export function registerMailgunRoutes(
         const copies = perRecipient === undefined ? [to] : to.map((r) => [r]);
         for (const copy of copies) {
           const own = perRecipient?.[bareAddress(copy[0] ?? '')] ?? {};
-          const data = substitute(shared ?? {}, own) as Record<string, unknown>;
+          const data = substitute(sharedSource, own) ?? shared ?? {};
           const r = renderTemplate(stored, data);
           ctx.accept(
             {
@@ -190,14 +192,24 @@ export function registerMailgunRoutes(
   router.add('POST', '/v3/:domain/messages.mime', handle(true));
 }
 
-/** `%recipient.x%` in every string of `value` replaced with the recipient's variable x. */
-function substitute(value: unknown, own: Record<string, unknown>): unknown {
-  if (typeof value === 'string')
-    return value.replace(/%recipient\.([A-Za-z0-9_.-]+)%/gu, (whole, key: string) =>
-      own[key] === undefined ? whole : String(own[key]),
-    );
-  if (Array.isArray(value)) return value.map((v) => substitute(v, own));
-  if (typeof value === 'object' && value !== null)
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, own)]));
-  return value;
+/**
+ * `%recipient.x%` replaced with the recipient's variable x in the variables' JSON text, as Mailgun
+ * substitutes recipient variables textually; undefined when there is no text or it stops being JSON.
+ */
+function substitute(
+  source: string | undefined,
+  own: Record<string, unknown>,
+): Record<string, unknown> | undefined {
+  if (source === undefined) return undefined;
+  const text = source.replace(/%recipient\.([A-Za-z0-9_.-]+)%/gu, (whole, key: string) =>
+    own[key] === undefined ? whole : String(own[key]),
+  );
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
 }
