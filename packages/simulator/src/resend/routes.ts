@@ -139,7 +139,9 @@ export function registerResendRoutes(
           if ('statusCode' in s) errors.push({ index, message: s.message });
           else if (isReply(refused)) {
             refusals.set(index, refused);
-            errors.push({ index, message: 'template refused' });
+            const said =
+              'body' in refused ? (JSON.parse(refused.body) as { message?: string }) : {};
+            errors.push({ index, message: said.message ?? 'Template not found' });
           } else if (hitBy(fault, s))
             errors.push({ index, message: fault?.message ?? 'Invalid `to` field.' });
         });
