@@ -40,7 +40,7 @@ const factories: Record<ProviderName, () => Provider> = {
 const relayOf = (providers: Provider[], extra: Partial<Parameters<typeof createRelay>[0]> = {}) =>
   createRelay({
     providers,
-    retry: { minDelayMs: 1, maxDelayMs: 5, maxAttempts: 3 },
+    retry: { minDelayMs: 1, maxDelayMs: 5 },
     throttle: false,
     ...extra,
   });
