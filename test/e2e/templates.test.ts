@@ -1,4 +1,9 @@
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { createRelay, memoryOutbox, type Provider, type Relay } from '@relaykit/core';
+import FormData from 'form-data';
+import Mailgun from 'mailgun.js';
+import { ServerClient } from 'postmark';
+import { Resend } from 'resend';
 import { mailgun } from '@relaykit/mailgun';
 import { postmark } from '@relaykit/postmark';
 import { resend } from '@relaykit/resend';
@@ -119,6 +124,66 @@ describe.each(['postmark', 'ses', 'mailgun', 'resend'] as const)('%s templates',
       { ...welcome('b@x.test', 'B'), template: { id: 'nope', data: {} } },
     ]);
     expect(batch?.ok === false && batch.error.kind).toBe('template');
+  });
+});
+
+describe('a templated campaign makes ceil(recipients / batch limit) calls per provider', () => {
+  const recipients = 2_500;
+  /** Each adapter with an SDK client of its own whose send calls are counted. */
+  const counted: Record<
+    ProviderName,
+    (calls: { n: number }) => { provider: Provider; limit: number }
+  > = {
+    postmark: (calls) => {
+      const client = new ServerClient(sim.postmark.serverToken, sim.postmark.clientOptions);
+      const batch = client.sendEmailBatchWithTemplates.bind(client);
+      client.sendEmailBatchWithTemplates = (m) => ((calls.n += 1), batch(m));
+      const one = client.sendEmailWithTemplate.bind(client);
+      client.sendEmailWithTemplate = (m) => ((calls.n += 1), one(m));
+      return { provider: postmark({ client }), limit: 500 };
+    },
+    ses: (calls) => {
+      const client = new SESv2Client({ ...sim.ses.clientConfig, maxAttempts: 1 });
+      const send = client.send.bind(client) as (c: unknown) => Promise<unknown>;
+      (client as unknown as { send: typeof send }).send = (c) => ((calls.n += 1), send(c));
+      return { provider: ses({ client, webhook: false }), limit: 50 };
+    },
+    mailgun: (calls) => {
+      const client = new Mailgun(FormData).client(sim.mailgun.clientOptions);
+      const create = client.messages.create.bind(client.messages);
+      client.messages.create = (d, m) => ((calls.n += 1), create(d, m));
+      return {
+        provider: mailgun({ client, domain: sim.mailgun.domain, webhook: false }),
+        limit: 1_000,
+      };
+    },
+    resend: (calls) => {
+      const client = new Resend(sim.resend.apiKey, { baseUrl: sim.resend.baseUrl } as never);
+      const batch = client.batch.send.bind(client.batch);
+      client.batch.send = (p, o) => ((calls.n += 1), batch(p, o));
+      const one = client.emails.send.bind(client.emails);
+      client.emails.send = (p, o) => ((calls.n += 1), one(p, o));
+      return { provider: resend({ client, webhook: false }), limit: 100 };
+    },
+  };
+
+  it.each(['postmark', 'ses', 'mailgun', 'resend'] as const)('%s', async (type) => {
+    const calls = { n: 0 };
+    const { provider, limit } = counted[type](calls);
+    const relay = relayOf([provider]);
+    const results = await relay.sendBatch(
+      Array.from({ length: recipients }, (_, i) => ({
+        from,
+        to: `reader${i}@x.test`,
+        template: { id: 'welcome', data: { name: `Reader ${i}`, total: i } },
+      })),
+    );
+    expect(results.filter((r) => !r.ok)).toEqual([]);
+    expect(calls.n).toBe(Math.ceil(recipients / limit));
+    expect(sim.messages).toHaveLength(recipients);
+    expect(sim.messages.find((m) => m.to[0] === 'reader7@x.test')?.subject).toBe(
+      'Welcome Reader 7',
+    );
   });
 });
 
