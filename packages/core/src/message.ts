@@ -280,8 +280,9 @@ const picked = new Map<string, z.ZodType>();
 function schemaFor(input: unknown): z.ZodType {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return messageShape;
   const keys = new Set<string>(required);
-  for (const [key, value] of Object.entries(input)) {
-    if (value !== undefined && Object.hasOwn(messageShape.shape, key)) keys.add(key);
+  for (const key of Object.keys(input)) {
+    // A known key given as undefined is picked too: the strict schema would refuse it otherwise.
+    if (Object.hasOwn(messageShape.shape, key)) keys.add(key);
   }
   const signature = [...keys].sort().join(',');
   let schema = picked.get(signature);
@@ -661,6 +662,7 @@ export async function normalizeMessage(
   const size =
     Buffer.byteLength(m.text ?? '') +
     Buffer.byteLength(m.html ?? '') +
+    (m.template?.data === undefined ? 0 : Buffer.byteLength(JSON.stringify(m.template.data))) +
     attachments.reduce((sum, a) => sum + a.content.byteLength, 0);
   if (size > maxBytes) {
     throw invalid(

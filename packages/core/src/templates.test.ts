@@ -139,3 +139,19 @@ describe('routing: providers without an id for the template are skipped', () => 
     expect(error.toJSON()['template']).toBe('x');
   });
 });
+
+describe('optional fields given as undefined', () => {
+  it('are accepted beside a template, as beside content', async () => {
+    const m = await normalizeMessage({
+      ...templated,
+      subject: undefined,
+      text: undefined,
+      cc: undefined,
+    });
+    expect(m.template?.id).toBe('welcome');
+    const error = await normalizeMessage({ ...templated, subject: 'x', text: undefined }).catch(
+      (e: unknown) => e as RelayError,
+    );
+    expect(error).toMatchObject({ field: 'template' });
+  });
+});
