@@ -199,7 +199,7 @@ describe('message ids', () => {
 });
 
 describe('templates', () => {
-  const templated = (to: string, data: Record<string, unknown>) =>
+  const templated = (to: string, data: Record<string, string | Record<string, string>>) =>
     message({ to, subject: undefined, text: undefined, template: { id: 'welcome', data } });
 
   it('sends the template name and the data as h:X-Mailgun-Variables, without a subject', async () => {
