@@ -33,7 +33,7 @@ export interface DeliverRequest {
     deadline: number,
     message: Message,
     signal?: AbortSignal,
-  ) => Promise<void>;
+  ) => Promise<void> | undefined;
   onFailover?: (from: Provider, to: Provider, error: RelayError) => void;
   onAttemptFailed?: (provider: Provider, error: RelayError, attempt: number) => void;
 }
