@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { normalizeMessage, RelayError, type MessageInput, type SendResult } from '@relaykit/core';
+import { normalizeMessage, RelayError, type MessageInput } from '@relaykit/core';
+import { type SendResult } from '@relaykit/core/adapter';
 import { startSimulator, type Simulator } from '@relaykit/simulator';
 import { ServerClient } from 'postmark';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

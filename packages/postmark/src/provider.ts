@@ -1,13 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import {
-  recipientsOf,
-  RelayError,
-  runAttempt,
-  transportError,
-  type Message,
-  type Provider,
-  type SendResult,
-} from '@relaykit/core';
+import { RelayError, type Message, type Provider } from '@relaykit/core';
+import { recipientsOf, runAttempt, transportError, type SendResult } from '@relaykit/core/adapter';
 import { ServerClient, type Message as SdkMessage } from 'postmark';
 import {
   maxRecipients,

@@ -1,18 +1,16 @@
 import { createHash } from 'node:crypto';
+import { RelayError, type Message, type Provider } from '@relaykit/core';
 import {
   recipientsOf,
-  RelayError,
   runAttempt,
   toRelayError,
   toTransportError,
   transportError,
   type AccountLimits,
-  type Message,
-  type Provider,
   type RecipientRejection,
   type SendContext,
   type SendResult,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import { Resend, type CreateBatchOptions, type CreateEmailOptions } from 'resend';
 import { batchable, deriveIdempotencyKey, splitByRecipient, toResendEmail } from './convert.ts';
 import { batchElementError, mapResendError } from './errors.ts';

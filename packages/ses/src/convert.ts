@@ -7,14 +7,8 @@ import type {
   SendBulkEmailCommandInput,
   SendEmailCommandInput,
 } from '@aws-sdk/client-sesv2';
-import {
-  assertHeaderSafe,
-  listUnsubscribeHeaders,
-  RelayError,
-  recipientsOf,
-  type Address,
-  type Message,
-} from '@relaykit/core';
+import { RelayError, type Address, type Message } from '@relaykit/core';
+import { assertHeaderSafe, listUnsubscribeHeaders, recipientsOf } from '@relaykit/core/adapter';
 import {
   buildMime,
   encodeHeaderText,

@@ -1,11 +1,6 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import {
-  normalizeMessage,
-  RelayError,
-  type Message,
-  type MessageInput,
-  type SendResult,
-} from '@relaykit/core';
+import { normalizeMessage, RelayError, type Message, type MessageInput } from '@relaykit/core';
+import { type SendResult } from '@relaykit/core/adapter';
 import { startSimulator, type FaultKind, type Simulator } from '@relaykit/simulator';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

@@ -5,17 +5,15 @@ import {
   SESv2Client,
   type SESv2ClientConfig,
 } from '@aws-sdk/client-sesv2';
+import { RelayError, type Message, type Provider } from '@relaykit/core';
 import {
-  RelayError,
   recipientsOf,
   runAttempt,
   transportError,
   type AccountLimits,
-  type Message,
-  type Provider,
   type SendContext,
   type SendResult,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import {
   bulkKey,
   maxRecipients,
