@@ -118,7 +118,6 @@ export {
   type Limiter,
 } from './throttle/limiter.ts';
 export {
-  defaultAccountLimits,
   defaultProfileLimits,
   mailboxProviders,
   type AccountLimitsOptions,

@@ -19,6 +19,16 @@ export interface ProviderCapabilities {
   maxMessageBytes: number;
   /** Recipients (To, Cc and Bcc together) one message may have; the relay refuses more. */
   maxRecipients: number;
+  /**
+   * What the provider's account send rate counts, for the throttle's account budget: each
+   * recipient, each message, or each API request. @default 'requests'
+   */
+  rateUnit?: 'messages' | 'recipients' | 'requests';
+  /**
+   * The account rate the throttle starts from, in `rateUnit`s per second, until the user sets
+   * one, `accountLimits()` reports one, or a 429 teaches one. Absent: no cap.
+   */
+  accountRate?: { rate: number; burst?: number };
 }
 
 /** How far ahead a provider schedules natively, in ms (0: it cannot). */

@@ -362,6 +362,9 @@ export function resend(options: ResendOptions): Provider {
       maxMessageBytes: 40 * 1024 * 1024,
       // `to` takes at most 50 addresses; split copies carry one each.
       maxRecipients: o.splitRecipients ? 1000 : 50,
+      // The team limit is 2 requests/s in the recorded headers (ratelimit-limit: 2; the newest
+      // docs say 5, https://resend.com/docs/api-reference/rate-limit), so the lower is the start.
+      accountRate: { rate: 2, burst: 2 },
     },
     send,
     sendBatch,

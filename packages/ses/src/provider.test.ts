@@ -366,6 +366,8 @@ describe('options', () => {
         scheduling: false,
         inlineAttachments: true,
         maxRecipients: 50,
+        // SES's send rate counts recipients; the throttle learns it from here.
+        rateUnit: 'recipients',
       },
     });
     expect(ses({ ...sim.ses.options, webhook: false, name: 'ses-eu' }).name).toBe('ses-eu');

@@ -221,6 +221,10 @@ export function ses(input: SesOptions = {}): SesProvider {
       inlineAttachments: true,
       maxMessageBytes: 40 * 1024 * 1024,
       maxRecipients,
+      // SES's maximum send rate counts recipients, not calls; the account's own figure
+      // (GetAccount SendQuota.MaxSendRate, read by accountLimits) seeds the throttle:
+      // https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas.html
+      rateUnit: 'recipients',
     },
     send,
     sendBatch,

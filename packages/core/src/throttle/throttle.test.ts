@@ -217,12 +217,17 @@ describe('createThrottle through the relay', () => {
     });
   });
 
-  it('seeds the account budget from the provider (SES GetAccount MaxSendRate)', async () => {
+  it('seeds the account budget from the provider (SES GetAccount MaxSendRate), in the unit it declares', async () => {
     const { clock, now, sleep } = manualClock();
-    const provider = Object.assign(testingProvider({ name: 'ses-eu', events: false }), {
-      type: 'ses',
-      accountLimits: async () => ({ maxSendRate: 2 }),
-    });
+    // As the SES adapter declares it: its send rate counts recipients.
+    const provider = Object.assign(
+      testingProvider({
+        name: 'ses-eu',
+        events: false,
+        capabilities: { rateUnit: 'recipients' },
+      }),
+      { accountLimits: async () => ({ maxSendRate: 2 }) },
+    );
     const throttle = createThrottle({ now, sleep });
     const relay = createRelay({ providers: [provider], throttle });
     const events: ThrottleEvent[] = [];
@@ -232,6 +237,21 @@ describe('createThrottle through the relay', () => {
       expect.objectContaining({ type: 'seed', scope: 'account', key: 'ses-eu', to: 2 }),
     ]);
     // SES counts recipients: two more wait a second.
+    await relay.send({ ...base, to: ['c@x.test', 'd@y.test'] });
+    expect(clock.slept).toEqual([1000]);
+  });
+
+  it('counts requests for a provider that declares no unit, and starts from its declared rate', async () => {
+    const { clock, now, sleep } = manualClock();
+    const provider = testingProvider({
+      name: 'api',
+      events: false,
+      capabilities: { accountRate: { rate: 1, burst: 1 } },
+    });
+    const relay = createRelay({ providers: [provider], throttle: createThrottle({ now, sleep }) });
+    // Two recipients are one request: the first send takes the one token without waiting.
+    await relay.send({ ...base, to: ['a@x.test', 'b@y.test'] });
+    expect(clock.slept).toEqual([]);
     await relay.send({ ...base, to: ['c@x.test', 'd@y.test'] });
     expect(clock.slept).toEqual([1000]);
   });
