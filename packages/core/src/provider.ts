@@ -1,5 +1,5 @@
 import type { RelayError } from './errors.ts';
-import type { DeliveryEvent } from './events.ts';
+import type { BounceInfo, DeliveryEvent } from './events.ts';
 import type { Message } from './message.ts';
 
 export interface ProviderCapabilities {
@@ -139,6 +139,13 @@ export interface Provider {
     context: Omit<SendContext, 'idempotencyKey'>,
   ): Promise<Array<SendResult | RelayError>>;
   readonly webhook?: ProviderWebhook;
+  /**
+   * What this provider's refusal of named recipients (a RelayError of kind 'recipient-rejected')
+   * says about the addresses when its own code says more than an SMTP reply would: e.g. that the
+   * provider holds them as inactive (hard, 'suppressed'), so the relay suppresses them too.
+   * Absent, or undefined for an error: the relay reads the SMTP reply the error carries.
+   */
+  rejectionBounce?(error: RelayError): BounceInfo | undefined;
   accountLimits?(signal?: AbortSignal): Promise<AccountLimits | undefined>;
   /** Called by the relay for providers that produce events themselves (e.g. the testing provider). */
   attach?(sink: EventSink): void;

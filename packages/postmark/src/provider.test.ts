@@ -246,3 +246,19 @@ describe('postmark provider against the simulator', () => {
     });
   });
 });
+
+describe('postmark: what its refusals say about an address', () => {
+  it('reads ErrorCode 406 as an address Postmark holds inactive (hard, suppressed), and nothing else', () => {
+    const p = provider();
+    const refusal = (providerCode: string) =>
+      new RelayError({
+        kind: 'recipient-rejected',
+        provider: 'postmark',
+        providerCode,
+        recipients: ['gone@example.org'],
+        message: 'refused',
+      });
+    expect(p.rejectionBounce?.(refusal('406'))).toEqual({ class: 'hard', category: 'suppressed' });
+    expect(p.rejectionBounce?.(refusal('300'))).toBeUndefined();
+  });
+});

@@ -1,6 +1,6 @@
 import { addressKey } from '../address.ts';
 import { toRelayError, type RelayError } from '../errors.ts';
-import type { DeliveryEvent } from '../events.ts';
+import type { BounceInfo, DeliveryEvent } from '../events.ts';
 import type { Message } from '../message.ts';
 import type { SendReport } from '../relay.ts';
 import { applyEvent, initialState } from '../state/machine.ts';
@@ -53,8 +53,8 @@ export async function ingest(
 
 /**
  * A synchronous refusal is an event like any other: it reaches message state and the policy,
- * which suppresses the hard ones (a provider's inactive-recipient code, 5.1.1 ...: see
- * suppression/rejections.ts). A failure to record it is reported, never thrown at the send.
+ * which suppresses the hard ones (an address the provider holds as inactive, 5.1.1 ...: see
+ * Provider.rejectionBounce and suppression/rejections.ts). A failure to record it is reported, never thrown at the send.
  */
 export async function recordRejection(
   ctx: Pipeline,
@@ -67,9 +67,13 @@ export async function recordRejection(
 ): Promise<void> {
   const { message, provider, error, recipients } = rejection;
   try {
+    // The provider's own reading of its refusal first (an address it holds as inactive).
+    const bounce =
+      ctx.providers.find((p) => p.name === provider)?.rejectionBounce?.(error) ??
+      rejectionBounce(error);
     await ingest(
       ctx,
-      recipients.map((recipient) => rejectedEvent(message, provider, recipient, error)),
+      recipients.map((recipient) => rejectedEvent(message, provider, recipient, error, bounce)),
     );
   } catch (failure) {
     ctx.emitter.emit('error', {
@@ -136,6 +140,7 @@ function rejectedEvent(
   provider: string,
   recipient: string,
   error: RelayError,
+  bounce: BounceInfo,
 ): DeliveryEvent {
   return {
     id: `${message.id}:${provider}:${addressKey(recipient)}:rejected`,
@@ -144,7 +149,7 @@ function rejectedEvent(
     messageId: message.id,
     recipient,
     at: new Date(),
-    bounce: rejectionBounce(error),
+    bounce,
     from: message.from.address,
     ...(message.stream === undefined ? {} : { stream: message.stream }),
     tags: message.tags,
