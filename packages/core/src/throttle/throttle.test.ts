@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   createRelay,
-  createThrottle,
+  createThrottle as createThrottleFor,
   memoryRateStore,
   RelayError,
   type DeliveryEvent,
   type MxResolver,
   type RateStore,
   type ThrottleEvent,
+  type ThrottleOptions,
 } from '../index.ts';
 import { testingProvider } from '../testing/index.ts';
 
@@ -63,7 +64,20 @@ function deferral(
   };
 }
 
-describe('createThrottle through the relay', () => {
+/**
+ * Without a store of the user's, the buckets live on the throttle's budgets (takeLocal, and the
+ * one-recipient quick path); with one, every take goes through the RateStore. Both run the same
+ * tests, so the shortcut cannot drift from the path it shortcuts.
+ */
+const bucketModes: ReadonlyArray<[string, () => Pick<ThrottleOptions, 'store'>]> = [
+  ['on its budgets (no store given)', () => ({})],
+  ['through a RateStore (memoryRateStore)', () => ({ store: memoryRateStore() })],
+];
+
+describe.each(bucketModes)('createThrottle through the relay, buckets %s', (_mode, storeOf) => {
+  const createThrottle = (options: ThrottleOptions = {}) =>
+    createThrottleFor({ ...storeOf(), ...options });
+
   it('puts a Google Workspace domain (MX aspmx.l.google.com) and gmail.com on one budget', async () => {
     const dns = fakeDns();
     const { clock, now, sleep } = manualClock();
@@ -318,6 +332,7 @@ describe('createThrottle through the relay', () => {
 });
 
 describe('where the buckets live', () => {
+  const createThrottle = createThrottleFor;
   const limited = { profiles: { other: { rate: 1, burst: 1 } } };
   const acquire = (throttle: ReturnType<typeof createThrottle>, recipients: string[]) =>
     throttle.acquire({ provider: 'p', recipients, deadline: Date.now() + 50 });
