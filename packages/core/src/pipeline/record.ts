@@ -73,7 +73,7 @@ export async function recordRejection(
       rejectionBounce(error);
     await ingest(
       ctx,
-      recipients.map((recipient) => rejectedEvent(message, provider, recipient, error, bounce)),
+      recipients.map((recipient) => rejectedEvent({ message, provider, recipient, error, bounce })),
     );
   } catch (failure) {
     ctx.emitter.emit('error', {
@@ -135,13 +135,14 @@ function acceptedEvent(entry: LedgerEntry, recipient: string): DeliveryEvent {
   };
 }
 
-function rejectedEvent(
-  message: Message,
-  provider: string,
-  recipient: string,
-  error: RelayError,
-  bounce: BounceInfo,
-): DeliveryEvent {
+function rejectedEvent(rejection: {
+  message: Message;
+  provider: string;
+  recipient: string;
+  error: RelayError;
+  bounce: BounceInfo;
+}): DeliveryEvent {
+  const { message, provider, recipient, error, bounce } = rejection;
   return {
     id: `${message.id}:${provider}:${addressKey(recipient)}:rejected`,
     type: 'rejected',

@@ -532,7 +532,7 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
 
   const tighten = (budget: Budget, action: SlowDownAction, reason: string) => {
     if (adaptive === undefined) return;
-    emit(slowDown(budget, action, reason, now(), tuning));
+    emit(slowDown(budget, { action, reason, now: now(), options: tuning }));
     if (budget.rate !== budget.configured) reduced.add(budget);
   };
 
