@@ -173,6 +173,7 @@ ok(`installed in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 copyFileSync(join(root, 'scripts', 'packaging', 'exercise.cjs'), join(project, 'exercise.cjs'));
 const entries = {
   core: '@relaykit/core',
+  adapter: '@relaykit/core/adapter',
   testing: '@relaykit/core/testing',
   ses: '@relaykit/ses',
   postmark: '@relaykit/postmark',

@@ -1,3 +1,7 @@
 import { packageConfig } from '../../tsdown.config.base.ts';
 
-export default packageConfig({ index: 'src/index.ts', testing: 'src/testing/index.ts' });
+export default packageConfig({
+  index: 'src/index.ts',
+  adapter: 'src/adapter.ts',
+  testing: 'src/testing/index.ts',
+});

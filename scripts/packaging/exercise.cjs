@@ -66,6 +66,11 @@ module.exports = async function exercise(m, log = () => undefined) {
     await sim.stop();
   }
 
+  // The adapter entry shares the root's classes: an error an adapter builds is a RelayError.
+  const refused = m.adapter.transportError('refused', { provider: 'x', service: 'X' });
+  assert.ok(refused instanceof m.core.RelayError, 'the adapter entry shares RelayError');
+  log('the adapter entry builds errors the root recognises');
+
   const provider = m.testing.testingProvider({ events: false });
   provider.script({ times: 2, outcome: { type: 'fail', kind: 'transient' } });
   const relay = m.core.createRelay({

@@ -1,3 +1,4 @@
+import { classifyBounce } from '@relaykit/core';
 /**
  * Bounce classification speed: every reply of packages/core/src/bounce/corpus/replies.txt (about
  * 680 real remote-server replies, 40-400 characters), classified from the diagnostic alone, as a
@@ -11,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, bench, describe } from 'vitest';
-import { classifyBounce } from '@relaykit/core';
+
 import { classifyBounce as legacyClassify } from './legacy-bounce/classify.ts';
 
 const corpus = readFileSync(

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { newMessageId, type QueuedMessage } from '@relaykit/core';
+import { type QueuedMessage } from '@relaykit/core';
+import { newMessageId } from '@relaykit/core/adapter';
 import { sqliteStores } from '@relaykit/sqlite';
 import { bench } from 'vitest';
 

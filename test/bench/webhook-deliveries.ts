@@ -2,7 +2,8 @@
 // its own event id, signed as the provider signs it (Mailgun HMAC with a fresh token, Svix over
 // the raw body, an SNS notification signed by a test certificate, Postmark basic auth), so every
 // delivery is new to the replay guard and the dedupe store, as a provider's stream is.
-import type { Provider, WebhookRequest } from '@relaykit/core';
+import type { Provider } from '@relaykit/core';
+import type { WebhookRequest } from '@relaykit/core/adapter';
 import { mailgun, signMailgun } from '@relaykit/mailgun';
 import { postmark } from '@relaykit/postmark';
 import { resend, signSvix } from '@relaykit/resend';

@@ -9,7 +9,8 @@
  *
  *   pnpm vitest bench --run test/bench/webhook-ingest.bench.ts
  */
-import { createRelay, memoryDedupe, type WebhookContext } from '@relaykit/core';
+import { createRelay, memoryDedupe } from '@relaykit/core';
+import { type WebhookContext } from '@relaykit/core/adapter';
 import { afterAll, bench, describe } from 'vitest';
 import { interleave } from './interleave.ts';
 import {

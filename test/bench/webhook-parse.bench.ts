@@ -7,12 +7,12 @@
  *   pnpm vitest bench --run test/bench/webhook-parse.bench.ts
  */
 import { afterAll, bench, describe } from 'vitest';
+import { memoryDedupe } from '@relaykit/core';
 import {
-  memoryDedupe,
   type ProviderWebhook,
   type WebhookContext,
   type WebhookRequest,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import { mailgun, signMailgun } from '@relaykit/mailgun';
 import { postmark } from '@relaykit/postmark';
 import { resend, signSvix } from '@relaykit/resend';

@@ -1,16 +1,15 @@
 import {
-  applyEvent,
   type DedupeStore,
   type DeliveryEvent,
   type Ledger,
   type MessageStateStore,
   type Outbox,
-  type QueueDecision,
   type QueuedMessage,
   type RateStore,
   type StrikeStore,
   type SuppressionStore,
 } from '@relaykit/core';
+import { applyEvent, type QueueDecision } from '@relaykit/core/adapter';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 /** The stores one backend provides; a suite runs for each one present. */

@@ -5,10 +5,10 @@ import {
   type DeliveryEvent,
   type Provider,
   type Relay,
-  type SendResult,
   type WebhookServer,
   serveWebhooks,
 } from '@relaykit/core';
+import { type SendResult } from '@relaykit/core/adapter';
 import { mailgun } from '@relaykit/mailgun';
 import { startSimulator, type Simulator } from '@relaykit/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';

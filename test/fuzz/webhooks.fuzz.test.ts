@@ -5,10 +5,10 @@ import {
   createRelay,
   memoryDedupe,
   memorySuppressionStore,
-  webhookStatuses,
   type Provider,
   type Relay,
 } from '@relaykit/core';
+import { webhookStatuses } from '@relaykit/core/adapter';
 import { mailgun, signMailgun } from '@relaykit/mailgun';
 import { postmark } from '@relaykit/postmark';
 import { resend, signSvix } from '@relaykit/resend';

@@ -1,5 +1,5 @@
 import type { RelayError } from './errors.ts';
-import type { DeliveryEvent } from './events.ts';
+import type { BounceInfo, DeliveryEvent } from './events.ts';
 import type { Message } from './message.ts';
 
 export interface ProviderCapabilities {
@@ -25,6 +25,16 @@ export interface ProviderCapabilities {
    * message.
    */
   templates?: boolean;
+  /**
+   * What the provider's account send rate counts, for the throttle's account budget: each
+   * recipient, each message, or each API request. @default 'requests'
+   */
+  rateUnit?: 'messages' | 'recipients' | 'requests';
+  /**
+   * The account rate the throttle starts from, in `rateUnit`s per second, until the user sets
+   * one, `accountLimits()` reports one, or a 429 teaches one. Absent: no cap.
+   */
+  accountRate?: { rate: number; burst?: number };
 }
 
 /** How far ahead a provider schedules natively, in ms (0: it cannot). */
@@ -135,6 +145,13 @@ export interface Provider {
     context: Omit<SendContext, 'idempotencyKey'>,
   ): Promise<Array<SendResult | RelayError>>;
   readonly webhook?: ProviderWebhook;
+  /**
+   * What this provider's refusal of named recipients (a RelayError of kind 'recipient-rejected')
+   * says about the addresses when its own code says more than an SMTP reply would: e.g. that the
+   * provider holds them as inactive (hard, 'suppressed'), so the relay suppresses them too.
+   * Absent, or undefined for an error: the relay reads the SMTP reply the error carries.
+   */
+  rejectionBounce?(error: RelayError): BounceInfo | undefined;
   accountLimits?(signal?: AbortSignal): Promise<AccountLimits | undefined>;
   /** Called by the relay for providers that produce events themselves (e.g. the testing provider). */
   attach?(sink: EventSink): void;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deserializeMessage, serializeMessage } from './codec.ts';
-import { createRelay, normalizeMessage, RelayError, templateIdFor } from './index.ts';
+import { templateIdFor } from './adapter.ts';
+import { createRelay, normalizeMessage, RelayError } from './index.ts';
 import { canCarry, carriers, templateFor } from './routing.ts';
 import { memoryOutbox } from './memory/outbox.ts';
 import { testingProvider } from './testing/index.ts';

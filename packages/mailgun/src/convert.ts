@@ -1,14 +1,12 @@
 import { createHash } from 'node:crypto';
+import { RelayError, type Attachment, type Message } from '@relaykit/core';
 import {
   assertHeaderSafe,
   formatAddress,
   listUnsubscribeHeaders,
   recipientsOf,
-  RelayError,
   templateIdFor,
-  type Attachment,
-  type Message,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import type { CustomFile, MailgunMessageData } from 'mailgun.js/definitions';
 import type { ClickTracking } from './options.ts';
 

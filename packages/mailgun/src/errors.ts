@@ -1,11 +1,10 @@
+import { RelayError, type RelayErrorKind } from '@relaykit/core';
 import {
   classifyHttpStatus,
-  RelayError,
   toTransportError,
   transportError,
   transportFailureOfCode,
-  type RelayErrorKind,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 
 /**
  * What mailgun.js throws (`APIError`): `status` (400 when no response came back), `message` (the

@@ -1,4 +1,5 @@
-import { defaultTimeoutMs, parseFactoryOptions, RelayError } from '@relaykit/core';
+import { RelayError } from '@relaykit/core';
+import { defaultTimeoutMs, parseFactoryOptions } from '@relaykit/core/adapter';
 import { z } from 'zod';
 import type { Interfaces } from 'mailgun.js/definitions';
 

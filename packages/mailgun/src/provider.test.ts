@@ -5,8 +5,8 @@ import {
   type Message,
   type MessageInput,
   type Provider,
-  type SendResult,
 } from '@relaykit/core';
+import { type SendResult } from '@relaykit/core/adapter';
 import { startSimulator, type FailureRule, type Simulator } from '@relaykit/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mailgun } from './provider.ts';

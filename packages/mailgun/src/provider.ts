@@ -1,13 +1,12 @@
 import type { RelayError } from '@relaykit/core';
+import { type Message, type Provider } from '@relaykit/core';
 import {
   recipientsOf,
   runAttempt,
   transportError,
-  type Message,
-  type Provider,
   type SendContext,
   type SendResult,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
 import type { MailgunMessageData, MessagesSendResult } from 'mailgun.js/definitions';

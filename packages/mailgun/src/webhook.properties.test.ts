@@ -1,12 +1,10 @@
+import { bounceCategories, deliveryEventTypes, RelayError } from '@relaykit/core';
 import {
-  bounceCategories,
-  deliveryEventTypes,
   parseAddress,
-  RelayError,
   type WebhookContext,
   type WebhookParseResult,
   type WebhookRequest,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mailgunWebhook, signMailgun, type MailgunWebhookOptions } from './webhook.ts';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { RelayError, type WebhookContext, type WebhookRequest } from '@relaykit/core';
+import { RelayError } from '@relaykit/core';
+import { type WebhookContext, type WebhookRequest } from '@relaykit/core/adapter';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,17 +1,19 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import {
   classifyBounce,
-  parseAddress,
-  parseSmtpReply,
   RelayError,
   type BounceInfo,
   type DeliveryEvent,
   type DeliveryEventType,
+} from '@relaykit/core';
+import {
+  parseAddress,
+  parseSmtpReply,
   type ProviderWebhook,
   type WebhookContext,
   type WebhookParseResult,
   type WebhookRequest,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import { z } from 'zod';
 import { batchMemberId, internalVariables, normalizeMessageId } from './convert.ts';
 import type { ReplayStore } from './options.ts';

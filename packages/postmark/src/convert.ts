@@ -1,13 +1,11 @@
+import { RelayError, type Address, type Message } from '@relaykit/core';
 import {
   addressKey,
   assertHeaderSafe,
   formatAddress,
   listUnsubscribeHeaders,
   recipientsOf,
-  RelayError,
-  type Address,
-  type Message,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import type { TrackLinks } from './options.ts';
 
 /** Metadata key carrying relaykit's message id; Postmark returns it in every webhook. */

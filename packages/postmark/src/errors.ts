@@ -1,12 +1,11 @@
+import { RelayError, type RelayErrorKind } from '@relaykit/core';
 import {
   addressKey,
   classifyHttpStatus,
   parseRateLimitReset,
-  RelayError,
   toTransportError,
   transportError,
-  type RelayErrorKind,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 
 /** What the transport saw of a failed call, when relaykit built the client (see provider.ts). */
 export interface TransportInfo {

@@ -1,7 +1,8 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { normalizeMessage, RelayError, type MessageInput, type SendResult } from '@relaykit/core';
+import { normalizeMessage, RelayError, type MessageInput } from '@relaykit/core';
+import { type SendResult } from '@relaykit/core/adapter';
 import { startSimulator, type Simulator } from '@relaykit/simulator';
 import { ServerClient } from 'postmark';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -243,5 +244,21 @@ describe('postmark provider against the simulator', () => {
       );
       expect(error).toMatchObject({ kind: 'provider-unavailable', providerCode: 'ECONNREFUSED' });
     });
+  });
+});
+
+describe('postmark: what its refusals say about an address', () => {
+  it('reads ErrorCode 406 as an address Postmark holds inactive (hard, suppressed), and nothing else', () => {
+    const p = provider();
+    const refusal = (providerCode: string) =>
+      new RelayError({
+        kind: 'recipient-rejected',
+        provider: 'postmark',
+        providerCode,
+        recipients: ['gone@example.org'],
+        message: 'refused',
+      });
+    expect(p.rejectionBounce?.(refusal('406'))).toEqual({ class: 'hard', category: 'suppressed' });
+    expect(p.rejectionBounce?.(refusal('300'))).toBeUndefined();
   });
 });

@@ -1,14 +1,12 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { RelayError, type Message, type Provider } from '@relaykit/core';
 import {
   recipientsOf,
-  RelayError,
   runAttempt,
   templateIdFor,
   transportError,
-  type Message,
-  type Provider,
   type SendResult,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import {
   ServerClient,
   type Message as SdkMessage,
@@ -287,6 +285,11 @@ export function postmark(options: PostmarkOptions): Provider {
       templates: true,
     },
     send,
+    // ErrorCode 406, "Inactive recipient": Postmark holds the address as inactive (a hard
+    // bounce or a spam complaint) and will not send to it, so the relay suppresses it too.
+    // https://postmarkapp.com/developer/api/overview#error-codes
+    rejectionBounce: (error) =>
+      error.providerCode === '406' ? { class: 'hard', category: 'suppressed' } : undefined,
     async sendBatch(messages, context) {
       const results: Array<SendResult | RelayError> = [];
       for (let start = 0; start < messages.length; start += maxBatchSize) {

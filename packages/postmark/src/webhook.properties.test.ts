@@ -1,11 +1,10 @@
+import { bounceCategories, deliveryEventTypes } from '@relaykit/core';
 import {
-  bounceCategories,
-  deliveryEventTypes,
   parseAddress,
   type WebhookContext,
   type WebhookParseResult,
   type WebhookRequest,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { postmarkWebhook } from './webhook.ts';

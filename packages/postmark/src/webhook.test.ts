@@ -1,4 +1,5 @@
-import { RelayError, type WebhookRequest } from '@relaykit/core';
+import { RelayError } from '@relaykit/core';
+import { type WebhookRequest } from '@relaykit/core/adapter';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from './options.ts';

@@ -1,17 +1,19 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   classifyBounce,
-  parseAddress,
-  parseSmtpReply,
   RelayError,
   type BounceCategory,
   type BounceInfo,
   type DeliveryEvent,
   type DeliveryEventType,
+} from '@relaykit/core';
+import {
+  parseAddress,
+  parseSmtpReply,
   type ProviderWebhook,
   type WebhookParseResult,
   type WebhookRequest,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import { z } from 'zod';
 import { messageIdKey, tagsKey } from './convert.ts';
 import type { ResolvedWebhookAuth } from './options.ts';

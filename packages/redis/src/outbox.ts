@@ -1,14 +1,12 @@
 import type { Redis } from 'ioredis';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { RelayError, type Outbox, type QueuedMessage } from '@relaykit/core';
 import {
-  RelayError,
-  type Outbox,
   type OutboxConsumer,
   type OutboxCounts,
   type QueueDecision,
-  type QueuedMessage,
   type SerializedMessage,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 
 export interface RedisOutboxOptions {
   /** The BullMQ queue name (its keys sit under the store prefix). @default 'outbox' */

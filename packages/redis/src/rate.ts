@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { RateBucket, RateGrant, RateStore } from '@relaykit/core';
+import type { RateStore } from '@relaykit/core';
+import type { RateBucket, RateGrant } from '@relaykit/core/adapter';
 import type { Keys } from './keys.ts';
 import { script } from './script.ts';
 import { takeScript } from './scripts/rate.ts';

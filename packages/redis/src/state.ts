@@ -1,12 +1,11 @@
 import type { Redis } from 'ioredis';
+import { RelayError, type MessageStateStore } from '@relaykit/core';
 import {
   applyEvent,
   initialState,
   reviveRecipientState,
   serializeRecipientState,
-  RelayError,
-  type MessageStateStore,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import type { Keys } from './keys.ts';
 import { script } from './script.ts';
 import { casScript } from './scripts/state.ts';

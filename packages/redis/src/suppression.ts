@@ -1,10 +1,6 @@
 import type { Redis } from 'ioredis';
-import {
-  RelayError,
-  type SuppressionEntry,
-  type SuppressionRemoval,
-  type SuppressionStore,
-} from '@relaykit/core';
+import { RelayError, type SuppressionEntry, type SuppressionStore } from '@relaykit/core';
+import { type SuppressionRemoval } from '@relaykit/core/adapter';
 import type { Keys } from './keys.ts';
 import { script } from './script.ts';
 import { addScript, checkScript, removeScript, sweepScript } from './scripts/suppression.ts';

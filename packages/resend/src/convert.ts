@@ -1,15 +1,13 @@
 import { createHash } from 'node:crypto';
+import { RelayError, type Address, type Message } from '@relaykit/core';
 import {
   assertHeaderSafe,
   formatAddress,
   headerFault,
   isHeaderSafe,
   listUnsubscribeHeaders,
-  RelayError,
   templateIdFor,
-  type Address,
-  type Message,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import type { CreateEmailOptions } from 'resend';
 
 /** A Resend tag: name and value of ASCII letters, digits, `_` and `-`, 256 characters at most. */

@@ -1,10 +1,5 @@
-import {
-  classifyHttpStatus,
-  parseRateLimitReset,
-  RelayError,
-  transportError,
-  type RelayErrorKind,
-} from '@relaykit/core';
+import { RelayError, type RelayErrorKind } from '@relaykit/core';
+import { classifyHttpStatus, parseRateLimitReset, transportError } from '@relaykit/core/adapter';
 
 /** What the SDK resolves with instead of throwing: `{ name, message, statusCode }`. */
 export interface ResendErrorLike {

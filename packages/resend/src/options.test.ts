@@ -118,6 +118,8 @@ describe('resend options', () => {
         scheduling: true,
         inlineAttachments: true,
         maxRecipients: 50,
+        // The throttle starts from the team limit of 2 requests/s.
+        accountRate: { rate: 2, burst: 2 },
       },
     });
   });

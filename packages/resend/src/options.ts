@@ -1,4 +1,5 @@
-import { defaultTimeoutMs, parseFactoryOptions, RelayError } from '@relaykit/core';
+import { RelayError } from '@relaykit/core';
+import { defaultTimeoutMs, parseFactoryOptions } from '@relaykit/core/adapter';
 import type { Resend } from 'resend';
 import { z } from 'zod';
 

@@ -6,10 +6,8 @@ import {
   RelayError,
   type Message,
   type MessageInput,
-  type SendContext,
-  type SendResult,
-  type WebhookRequest,
 } from '@relaykit/core';
+import { type SendContext, type SendResult, type WebhookRequest } from '@relaykit/core/adapter';
 import {
   startSimulator,
   startWebhookReceiver,

@@ -1,18 +1,16 @@
 import { createHash } from 'node:crypto';
+import { RelayError, type Message, type Provider } from '@relaykit/core';
 import {
   recipientsOf,
-  RelayError,
   runAttempt,
   toRelayError,
   toTransportError,
   transportError,
   type AccountLimits,
-  type Message,
-  type Provider,
   type RecipientRejection,
   type SendContext,
   type SendResult,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import { Resend, type CreateBatchOptions, type CreateEmailOptions } from 'resend';
 import { batchable, deriveIdempotencyKey, splitByRecipient, toResendEmail } from './convert.ts';
 import { batchElementError, mapResendError } from './errors.ts';
@@ -372,6 +370,9 @@ export function resend(options: ResendOptions): Provider {
       maxRecipients: o.splitRecipients ? 1000 : 50,
       // `template: { id, variables }` on /emails and /emails/batch (resend 6.x).
       templates: true,
+      // The team limit is 2 requests/s in the recorded headers (ratelimit-limit: 2; the newest
+      // docs say 5, https://resend.com/docs/api-reference/rate-limit), so the lower is the start.
+      accountRate: { rate: 2, burst: 2 },
     },
     send,
     sendBatch,

@@ -1,4 +1,5 @@
-import { RelayError, type WebhookContext, type WebhookRequest } from '@relaykit/core';
+import { RelayError } from '@relaykit/core';
+import { type WebhookContext, type WebhookRequest } from '@relaykit/core/adapter';
 import fc from 'fast-check';
 import { Resend } from 'resend';
 import { describe, expect, it } from 'vitest';

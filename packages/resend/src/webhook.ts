@@ -1,18 +1,20 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import {
   classifyBounce,
-  parseAddress,
-  parseSmtpReply,
   RelayError,
-  type BounceHint,
   type BounceInfo,
   type DeliveryEvent,
   type DeliveryEventType,
+} from '@relaykit/core';
+import {
+  parseAddress,
+  parseSmtpReply,
+  type BounceHint,
   type ProviderWebhook,
   type WebhookContext,
   type WebhookParseResult,
   type WebhookRequest,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import { z } from 'zod';
 import { decodeTagValue, streamTag } from './convert.ts';
 

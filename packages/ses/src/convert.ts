@@ -7,15 +7,13 @@ import type {
   SendBulkEmailCommandInput,
   SendEmailCommandInput,
 } from '@aws-sdk/client-sesv2';
+import { RelayError, type Address, type Message } from '@relaykit/core';
 import {
   assertHeaderSafe,
   listUnsubscribeHeaders,
-  RelayError,
   recipientsOf,
   templateIdFor,
-  type Address,
-  type Message,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import {
   buildMime,
   encodeHeaderText,

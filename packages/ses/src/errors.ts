@@ -1,11 +1,10 @@
+import { RelayError, type RelayErrorKind } from '@relaykit/core';
 import {
   classifyHttpStatus,
   parseRetryAfter,
-  RelayError,
   toTransportError,
   transportError,
-  type RelayErrorKind,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 
 /**
  * SDK error → RelayError. SES v2 exceptions carry `name` (the modeled exception, or the AWS error

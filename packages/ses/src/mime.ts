@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { formatAddress, type Address, type Attachment, type Message } from '@relaykit/core';
+import { type Address, type Attachment, type Message } from '@relaykit/core';
+import { formatAddress } from '@relaykit/core/adapter';
 
 /**
  * A MIME writer for SES raw content (RFC 5322, 2045-2047, 2183, 2231, 2387). Structure:

@@ -1,5 +1,6 @@
 import type { SESv2Client, SESv2ClientConfig } from '@aws-sdk/client-sesv2';
-import { parseFactoryOptions, RelayError, type Message } from '@relaykit/core';
+import { RelayError, type Message } from '@relaykit/core';
+import { parseFactoryOptions } from '@relaykit/core/adapter';
 import { z } from 'zod';
 
 /** The contact list and topic a send belongs to (SES then writes the unsubscribe headers itself). */

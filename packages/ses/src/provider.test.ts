@@ -1,11 +1,6 @@
 import { SESv2Client } from '@aws-sdk/client-sesv2';
-import {
-  normalizeMessage,
-  RelayError,
-  type Message,
-  type MessageInput,
-  type SendResult,
-} from '@relaykit/core';
+import { normalizeMessage, RelayError, type Message, type MessageInput } from '@relaykit/core';
+import { type SendResult } from '@relaykit/core/adapter';
 import { startSimulator, type FaultKind, type Simulator } from '@relaykit/simulator';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -371,6 +366,8 @@ describe('options', () => {
         scheduling: false,
         inlineAttachments: true,
         maxRecipients: 50,
+        // SES's send rate counts recipients; the throttle learns it from here.
+        rateUnit: 'recipients',
       },
     });
     expect(ses({ ...sim.ses.options, webhook: false, name: 'ses-eu' }).name).toBe('ses-eu');

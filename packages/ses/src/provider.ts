@@ -5,18 +5,16 @@ import {
   SESv2Client,
   type SESv2ClientConfig,
 } from '@aws-sdk/client-sesv2';
+import { RelayError, type Message, type Provider } from '@relaykit/core';
 import {
-  RelayError,
   recipientsOf,
   runAttempt,
   templateIdFor,
   transportError,
   type AccountLimits,
-  type Message,
-  type Provider,
   type SendContext,
   type SendResult,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import {
   bulkKey,
   maxRecipients,
@@ -229,6 +227,10 @@ export function ses(input: SesOptions = {}): SesProvider {
       maxRecipients,
       // Content.Template by TemplateName; SendBulkEmail with ReplacementTemplateData per entry.
       templates: true,
+      // SES's maximum send rate counts recipients, not calls; the account's own figure
+      // (GetAccount SendQuota.MaxSendRate, read by accountLimits) seeds the throttle:
+      // https://docs.aws.amazon.com/ses/latest/dg/manage-sending-quotas.html
+      rateUnit: 'recipients',
     },
     send,
     sendBatch,

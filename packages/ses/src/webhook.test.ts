@@ -1,10 +1,5 @@
-import {
-  createRelay,
-  RelayError,
-  type DeliveryEvent,
-  type WebhookContext,
-  type WebhookRequest,
-} from '@relaykit/core';
+import { createRelay, RelayError, type DeliveryEvent } from '@relaykit/core';
+import { type WebhookContext, type WebhookRequest } from '@relaykit/core/adapter';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { ses } from './provider.ts';

@@ -1,15 +1,17 @@
 import {
   classifyBounce,
-  parseAddress,
-  parseSmtpReply,
   RelayError,
   type BounceInfo,
   type DeliveryEvent,
   type DeliveryEventType,
+} from '@relaykit/core';
+import {
+  parseAddress,
+  parseSmtpReply,
   type ProviderWebhook,
   type WebhookContext,
   type WebhookParseResult,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import type { SesWebhookOptions } from './options.ts';
 import { checkSnsUrl, createSnsVerifier, parseEnvelope, type SnsEnvelope } from './sns.ts';
 import { fromMailTags } from './tags.ts';

@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { type Outbox, type QueuedMessage } from '@relaykit/core';
 import {
   pollingConsumer,
-  type Outbox,
   type OutboxCounts,
   type QueueDecision,
-  type QueuedMessage,
   type SerializedMessage,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import type { SqliteDatabase } from './database.ts';
 
 interface Row {

@@ -1,4 +1,5 @@
-import type { RateBucket, RateStore } from '@relaykit/core';
+import type { RateStore } from '@relaykit/core';
+import type { RateBucket } from '@relaykit/core/adapter';
 import type { SqliteDatabase } from './database.ts';
 
 /**

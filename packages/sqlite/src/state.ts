@@ -1,10 +1,10 @@
+import { type MessageStateStore } from '@relaykit/core';
 import {
   applyEvent,
   initialState,
   reviveRecipientState,
   serializeRecipientState,
-  type MessageStateStore,
-} from '@relaykit/core';
+} from '@relaykit/core/adapter';
 import type { SqliteDatabase } from './database.ts';
 
 const revive = reviveRecipientState;

@@ -1,9 +1,5 @@
-import {
-  domainOf,
-  type SuppressionEntry,
-  type SuppressionRemoval,
-  type SuppressionStore,
-} from '@relaykit/core';
+import { type SuppressionEntry, type SuppressionStore } from '@relaykit/core';
+import { domainOf, type SuppressionRemoval } from '@relaykit/core/adapter';
 import type { SqliteDatabase } from './database.ts';
 
 interface Row {

@@ -2,13 +2,8 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
-import {
-  suppressionAddress,
-  suppressionCsvLines,
-  suppressionReasons,
-  type SuppressionEntry,
-  type SuppressionReason,
-} from '@relaykit/core';
+import { suppressionReasons, type SuppressionEntry, type SuppressionReason } from '@relaykit/core';
+import { suppressionAddress, suppressionCsvLines } from '@relaykit/core/adapter';
 import { parseArgs } from 'node:util';
 import { layoutNames, type LayoutName } from '../suppression/csv-columns.ts';
 import { readSuppressionCsv } from '../suppression/import.ts';

@@ -8,13 +8,13 @@ import {
   createRelay,
   createThrottle,
   defaultSlowDownRules,
-  domainOf,
   serveWebhooks,
   type DeliveryEvent,
   type MessageInput,
   type SuppressionEntry,
   type SuppressionStore,
 } from '@relaykit/core';
+import { domainOf } from '@relaykit/core/adapter';
 import { mailgun } from '@relaykit/mailgun';
 import { postmark } from '@relaykit/postmark';
 import { resend } from '@relaykit/resend';

@@ -1,4 +1,5 @@
-import { suppressionAddress, type SuppressionEntry } from '@relaykit/core';
+import { type SuppressionEntry } from '@relaykit/core';
+import { suppressionAddress } from '@relaykit/core/adapter';
 import {
   detectLayout,
   knownReasonWords,

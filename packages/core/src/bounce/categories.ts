@@ -92,9 +92,3 @@ export const categoryClass: Readonly<Record<BounceCategory, BounceClass>> = {
   unknown: 'undetermined',
   unattributed: 'undetermined',
 };
-
-const known = new Set<string>(bounceCategories);
-
-export function isBounceCategory(value: unknown): value is BounceCategory {
-  return typeof value === 'string' && known.has(value);
-}

@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  bounceCategories,
-  classifyBounce,
-  parseSmtpReply,
-  RelayError,
-  type BounceInput,
-} from '../index.ts';
+import { bounceCategories, classifyBounce, RelayError, type BounceInput } from '../index.ts';
+import { parseSmtpReply } from '../adapter.ts';
 
 /**
  * Real reply lines (from the providers' error pages, e.g. Gmail's https://support.google.com/a/answer/3726730

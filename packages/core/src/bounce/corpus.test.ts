@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { bounceCategories, classifyBounce, parseSmtpReply } from '../index.ts';
+import { bounceCategories, classifyBounce } from '../index.ts';
+import { parseSmtpReply } from '../adapter.ts';
 
 interface Reply {
   line: number;

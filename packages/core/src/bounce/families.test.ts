@@ -3,13 +3,13 @@ import {
   classifyBounce,
   createRelay,
   createSuppressionPolicy,
-  parseSmtpReply,
   memorySuppressionStore,
   RelayError,
   type BounceInput,
   type DeliveryEvent,
   type SuppressionAlert,
 } from '../index.ts';
+import { parseSmtpReply } from '../adapter.ts';
 import { testingProvider } from '../testing/index.ts';
 
 /**

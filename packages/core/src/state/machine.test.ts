@@ -1,13 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  applyEvent,
   createRelay,
   deliveryEventTypes,
-  initialState,
   type DeliveryEvent,
   type RecipientState,
 } from '../index.ts';
+import { applyEvent, initialState } from '../adapter.ts';
 import { testingProvider } from '../testing/index.ts';
 
 const t0 = Date.parse('2025-03-01T00:00:00Z');

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  exportSuppressionsCsv,
-  importSuppressionsCsv,
-  memorySuppressionStore,
-  suppressionCsvLines,
-} from '../index.ts';
+import { exportSuppressionsCsv, importSuppressionsCsv, memorySuppressionStore } from '../index.ts';
+import { suppressionCsvLines } from '../adapter.ts';
 import { parseCsv } from './csv.ts';
 
 const at = new Date('2025-03-01T00:00:00Z');

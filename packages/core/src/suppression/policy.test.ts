@@ -312,8 +312,14 @@ describe('suppression by default', () => {
       (await relay.status(report.messageId)).find((s) => s.recipient === 'gone@x.test')?.status,
     ).toBe('rejected');
 
-    // As the Postmark adapter maps ErrorCode 406: recipient-rejected, providerCode '406', the named recipients.
-    const postmark = testingProvider({ name: 'postmark' });
+    // As the Postmark adapter maps ErrorCode 406: recipient-rejected, providerCode '406', the
+    // named recipients, and its rejectionBounce says the address is held as inactive.
+    const postmark = Object.assign(testingProvider({ name: 'postmark' }), {
+      rejectionBounce: (error: RelayError) =>
+        error.providerCode === '406'
+          ? ({ class: 'hard', category: 'suppressed' } as const)
+          : undefined,
+    });
     const inactive = new RelayError({
       kind: 'recipient-rejected',
       provider: 'postmark',
@@ -341,6 +347,27 @@ describe('suppression by default', () => {
       reason: 'provider-suppressed',
       source: { type: 'rejected', provider: 'postmark' },
     });
+
+    // The same refusal from a provider that declares nothing more: the code alone means
+    // nothing to the relay, and without a hard SMTP reply the address is not suppressed.
+    const other = testingProvider({ name: 'other' });
+    const sendOther = other.send.bind(other);
+    let otherCalls = 0;
+    other.send = async (message, context) => {
+      otherCalls += 1;
+      if (otherCalls === 1)
+        throw new RelayError({
+          kind: 'recipient-rejected',
+          provider: 'other',
+          providerCode: '406',
+          recipients: ['kept@x.test'],
+          message: 'refused kept@x.test',
+        });
+      return sendOther(message, context);
+    };
+    const relay3 = createRelay({ providers: [other] });
+    await relay3.send({ ...base, to: ['kept@x.test', 'ok@x.test'] });
+    expect((await relay3.suppressions.check(['kept@x.test'])).size).toBe(0);
   });
 
   it('refuse mode fails the whole send naming the suppressed recipients', async () => {

@@ -91,11 +91,14 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
 
   async function suppress(
     event: DeliveryEvent,
-    address: string,
-    reason: SuppressionReason,
-    stream?: string,
-    bounce?: BounceInfo,
+    wanted: {
+      address: string;
+      reason: SuppressionReason;
+      stream?: string | undefined;
+      bounce?: BounceInfo | undefined;
+    },
   ): Promise<PolicyDecision[]> {
+    const { address, reason, stream, bounce } = wanted;
     const at = timeOf(event);
     const expireAfter = options.expireAfterMs?.[reason];
     const detail = bounce
@@ -153,19 +156,19 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
     if (event.type === 'deferred') return [{ type: 'none' }];
     if (bounce.class === 'hard') {
       if (bounce.category === 'null-mx')
-        return suppress(event, `@${domainOf(address)}`, 'null-mx', undefined, bounce);
+        return suppress(event, { address: `@${domainOf(address)}`, reason: 'null-mx', bounce });
       // 'inactive': Postmark deactivated the address (its adapter's category for Inactive bounces).
       if (bounce.category === 'suppressed' || bounce.category === 'inactive')
-        return suppress(event, address, 'provider-suppressed', undefined, bounce);
+        return suppress(event, { address, reason: 'provider-suppressed', bounce });
       if (bounce.category === 'complaint')
-        return suppress(event, address, 'complaint', undefined, bounce);
-      return suppress(event, address, 'hard-bounce', undefined, bounce);
+        return suppress(event, { address, reason: 'complaint', bounce });
+      return suppress(event, { address, reason: 'hard-bounce', bounce });
     }
     // A synchronous soft refusal is retried by the pipeline, not counted; only final bounces count.
     if (event.type !== 'bounced' || noStrike.has(bounce.category)) return [{ type: 'none' }];
     const count = await strikes.strike(address, timeOf(event), windowMs, event.id);
     if (count >= limit) {
-      const decisions = await suppress(event, address, 'soft-bounce-limit', undefined, bounce);
+      const decisions = await suppress(event, { address, reason: 'soft-bounce-limit', bounce });
       await strikes.clear(address);
       return decisions;
     }
@@ -187,11 +190,11 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
       const address = addressKey(event.recipient);
       switch (event.type) {
         case 'complained':
-          return suppress(event, address, 'complaint');
+          return suppress(event, { address, reason: 'complaint' });
         case 'unsubscribed':
-          return suppress(event, address, 'unsubscribe', event.stream);
+          return suppress(event, { address, reason: 'unsubscribe', stream: event.stream });
         case 'suppressed':
-          return suppress(event, address, 'provider-suppressed', undefined, event.bounce);
+          return suppress(event, { address, reason: 'provider-suppressed', bounce: event.bounce });
         case 'bounced':
         case 'rejected':
         case 'deferred':

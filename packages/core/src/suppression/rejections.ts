@@ -2,16 +2,14 @@ import { classifyBounce } from '../bounce/classify.ts';
 import type { RelayError } from '../errors.ts';
 import type { BounceInfo } from '../events.ts';
 
-/** Provider codes meaning "this provider holds the address as inactive/suppressed" (Postmark 406). */
-const inactiveCodes = new Set(['406', 'inactiverecipientserror', 'inactive-recipient']);
-
 /**
  * What a synchronous recipient rejection says about the address, as the bounce of a 'rejected'
- * event. The policy suppresses it exactly when this is hard:
- * - providerCode '406' / 'InactiveRecipientsError' (Postmark's inactive recipients): hard, 'suppressed';
- * - an SMTP reply that classifies hard (an unknown user, a dead domain, a disabled mailbox, read from
- *   the codes, the text and the stage together; a null MX suppresses the domain).
- * Anything else (a 4xx, a block, no SMTP reply at all) is reported but never suppressed.
+ * event, read from the SMTP reply it carries. The policy suppresses it exactly when this is hard:
+ * an SMTP reply that classifies hard (an unknown user, a dead domain, a disabled mailbox, read
+ * from the codes, the text and the stage together; a null MX suppresses the domain). Anything
+ * else (a 4xx, a block, no SMTP reply at all) is reported but never suppressed. A provider whose
+ * own code says more (an address it holds as inactive) says so with `Provider.rejectionBounce`,
+ * which the relay asks first.
  */
 export function rejectionBounce(error: RelayError): BounceInfo {
   const smtp = error.smtp;
@@ -21,9 +19,6 @@ export function rejectionBounce(error: RelayError): BounceInfo {
     ...(smtp?.diagnostic === undefined ? {} : { diagnostic: smtp.diagnostic }),
   };
   const stage = smtp?.stage === undefined ? {} : { stage: smtp.stage };
-  if (error.providerCode !== undefined && inactiveCodes.has(error.providerCode.toLowerCase())) {
-    return { class: 'hard', category: 'suppressed', ...facts };
-  }
   if (!smtp) return { class: 'undetermined', category: 'unknown' };
   const { class: klass, category } = classifyBounce({ ...facts, ...stage });
   return { class: klass, category, ...facts };

@@ -140,13 +140,13 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
     return rule.outcome;
   };
 
+  /** One event of one recipient of a message this provider took. */
   const event = (
-    message: Message,
-    providerMessageId: string,
-    recipient: string,
+    of: { message: Message; providerMessageId: string; recipient: string },
     type: DeliveryEventType,
     smtp?: string,
   ): DeliveryEvent => {
+    const { message, providerMessageId, recipient } = of;
     const e: DeliveryEvent = {
       id: newId('evt'),
       type,
@@ -259,17 +259,16 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
     // Building events nobody will receive (events: false) costs ids from the CSPRNG: skip it.
     for (const [recipient, outcome] of options.events === false ? [] : perRecipient) {
       if (outcome.type === 'reject') continue;
-      events.push(event(message, providerMessageId, recipient, 'accepted'));
-      if (outcome.type === 'bounce')
-        events.push(event(message, providerMessageId, recipient, 'bounced', outcome.smtp));
+      const of = { message, providerMessageId, recipient };
+      events.push(event(of, 'accepted'));
+      if (outcome.type === 'bounce') events.push(event(of, 'bounced', outcome.smtp));
       else if (outcome.type === 'defer') {
         for (let i = 0; i < (outcome.times ?? 1); i += 1)
-          events.push(event(message, providerMessageId, recipient, 'deferred', outcome.smtp));
-        events.push(event(message, providerMessageId, recipient, 'delivered'));
+          events.push(event(of, 'deferred', outcome.smtp));
+        events.push(event(of, 'delivered'));
       } else {
-        events.push(event(message, providerMessageId, recipient, 'delivered'));
-        if (outcome.type === 'complain')
-          events.push(event(message, providerMessageId, recipient, 'complained'));
+        events.push(event(of, 'delivered'));
+        if (outcome.type === 'complain') events.push(event(of, 'complained'));
       }
     }
     emit(events);

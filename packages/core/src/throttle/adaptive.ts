@@ -213,11 +213,14 @@ const base = (budget: Budget, now: number) =>
 /** Applies a slow-down signal; returns the change it made, or undefined within the cut interval. */
 export function slowDown(
   budget: Budget,
-  action: SlowDownAction,
-  reason: string,
-  now: number,
-  options: Required<Omit<AdaptiveOptions, 'rules'>>,
+  signal: {
+    action: SlowDownAction;
+    reason: string;
+    now: number;
+    options: Required<Omit<AdaptiveOptions, 'rules'>>;
+  },
 ): ThrottleEvent | undefined {
+  const { action, reason, now, options } = signal;
   budget.lastSignal = now;
   const from = budget.rate;
   const common = {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMxRollup, providerOfMx, type MxResolver } from '../index.ts';
+import { type MxResolver } from '../index.ts';
+import { createMxRollup, providerOfMx } from '../adapter.ts';
 
 describe('MX rollup', () => {
   it('rolls a domain up only when every MX host belongs to one provider', () => {

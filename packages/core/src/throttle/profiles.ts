@@ -1,3 +1,5 @@
+import type { ProviderCapabilities } from '../provider.ts';
+
 /**
  * Mailbox-provider profiles: which recipient domains share one budget, and its default pace.
  * Source: KumoMTA's shipped shaping (`assets/policy-extras/shaping.toml` in github.com/KumoCorp/kumomta;
@@ -97,25 +99,14 @@ export function providerOfMx(
   return undefined;
 }
 
-/** How a provider's account limit counts: SES counts recipients, HTTP APIs count requests. */
-export type AccountUnit = 'messages' | 'recipients' | 'requests';
+/** How a provider's account limit counts (a provider declares it: `capabilities.rateUnit`). */
+export type AccountUnit = NonNullable<ProviderCapabilities['rateUnit']>;
 
 export interface AccountLimitsOptions {
   /** Units per second the account may send. Infinity: no cap. */
   rate: number;
   burst?: number;
-  /** @default by provider type: ses 'recipients', otherwise 'requests' */
+  /** @default the provider's `capabilities.rateUnit`, else 'requests' */
   unit?: AccountUnit;
   floor?: number;
 }
-
-/**
- * Account defaults by provider type. SES is seeded from GetAccount's MaxSendRate (per recipient);
- * Resend's team limit is 2 requests/s in the recorded headers (ratelimit-limit: 2; the newest docs
- * say 5, https://resend.com/docs/api-reference/rate-limit), so the lower is the default. Postmark and
- * Mailgun publish no number: no cap until the user sets one or a 429 teaches one.
- */
-export const defaultAccountLimits: Readonly<Record<string, AccountLimitsOptions>> = {
-  ses: { rate: Number.POSITIVE_INFINITY, unit: 'recipients' },
-  resend: { rate: 2, burst: 2, unit: 'requests' },
-};

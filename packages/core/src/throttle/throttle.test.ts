@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
   createRelay,
-  createThrottle,
+  createThrottle as createThrottleFor,
   memoryRateStore,
   RelayError,
   type DeliveryEvent,
   type MxResolver,
   type RateStore,
   type ThrottleEvent,
+  type ThrottleOptions,
 } from '../index.ts';
 import { testingProvider } from '../testing/index.ts';
 
@@ -63,7 +64,20 @@ function deferral(
   };
 }
 
-describe('createThrottle through the relay', () => {
+/**
+ * Without a store of the user's, the buckets live on the throttle's budgets (takeLocal, and the
+ * one-recipient quick path); with one, every take goes through the RateStore. Both run the same
+ * tests, so the shortcut cannot drift from the path it shortcuts.
+ */
+const bucketModes: ReadonlyArray<[string, () => Pick<ThrottleOptions, 'store'>]> = [
+  ['on its budgets (no store given)', () => ({})],
+  ['through a RateStore (memoryRateStore)', () => ({ store: memoryRateStore() })],
+];
+
+describe.each(bucketModes)('createThrottle through the relay, buckets %s', (_mode, storeOf) => {
+  const createThrottle = (options: ThrottleOptions = {}) =>
+    createThrottleFor({ ...storeOf(), ...options });
+
   it('puts a Google Workspace domain (MX aspmx.l.google.com) and gmail.com on one budget', async () => {
     const dns = fakeDns();
     const { clock, now, sleep } = manualClock();
@@ -217,12 +231,17 @@ describe('createThrottle through the relay', () => {
     });
   });
 
-  it('seeds the account budget from the provider (SES GetAccount MaxSendRate)', async () => {
+  it('seeds the account budget from the provider (SES GetAccount MaxSendRate), in the unit it declares', async () => {
     const { clock, now, sleep } = manualClock();
-    const provider = Object.assign(testingProvider({ name: 'ses-eu', events: false }), {
-      type: 'ses',
-      accountLimits: async () => ({ maxSendRate: 2 }),
-    });
+    // As the SES adapter declares it: its send rate counts recipients.
+    const provider = Object.assign(
+      testingProvider({
+        name: 'ses-eu',
+        events: false,
+        capabilities: { rateUnit: 'recipients' },
+      }),
+      { accountLimits: async () => ({ maxSendRate: 2 }) },
+    );
     const throttle = createThrottle({ now, sleep });
     const relay = createRelay({ providers: [provider], throttle });
     const events: ThrottleEvent[] = [];
@@ -232,6 +251,21 @@ describe('createThrottle through the relay', () => {
       expect.objectContaining({ type: 'seed', scope: 'account', key: 'ses-eu', to: 2 }),
     ]);
     // SES counts recipients: two more wait a second.
+    await relay.send({ ...base, to: ['c@x.test', 'd@y.test'] });
+    expect(clock.slept).toEqual([1000]);
+  });
+
+  it('counts requests for a provider that declares no unit, and starts from its declared rate', async () => {
+    const { clock, now, sleep } = manualClock();
+    const provider = testingProvider({
+      name: 'api',
+      events: false,
+      capabilities: { accountRate: { rate: 1, burst: 1 } },
+    });
+    const relay = createRelay({ providers: [provider], throttle: createThrottle({ now, sleep }) });
+    // Two recipients are one request: the first send takes the one token without waiting.
+    await relay.send({ ...base, to: ['a@x.test', 'b@y.test'] });
+    expect(clock.slept).toEqual([]);
     await relay.send({ ...base, to: ['c@x.test', 'd@y.test'] });
     expect(clock.slept).toEqual([1000]);
   });
@@ -298,6 +332,7 @@ describe('createThrottle through the relay', () => {
 });
 
 describe('where the buckets live', () => {
+  const createThrottle = createThrottleFor;
   const limited = { profiles: { other: { rate: 1, burst: 1 } } };
   const acquire = (throttle: ReturnType<typeof createThrottle>, recipients: string[]) =>
     throttle.acquire({ provider: 'p', recipients, deadline: Date.now() + 50 });

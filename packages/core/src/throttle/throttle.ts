@@ -21,7 +21,6 @@ import type { ThrottleEvent } from './events.ts';
 import type { Limiter } from './limiter.ts';
 import { createMxRollup, type MxRollup, type MxRollupOptions } from './mx.ts';
 import {
-  defaultAccountLimits,
   defaultProfileLimits,
   type AccountLimitsOptions,
   type AccountUnit,
@@ -215,8 +214,11 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     const provider = providers.get(name);
     const type = provider?.type ?? name;
     const set = options.accounts?.[name] ?? options.accounts?.[type];
+    // The provider declares what its account rate counts and where it starts (capabilities).
+    const declared = provider?.capabilities.accountRate;
     const limits = {
-      ...(defaultAccountLimits[type] ?? { rate: Number.POSITIVE_INFINITY }),
+      rate: declared?.rate ?? Number.POSITIVE_INFINITY,
+      ...(declared?.burst === undefined ? {} : { burst: declared.burst }),
       ...set,
     };
     const budget = createBudget({
@@ -230,7 +232,7 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     });
     account = {
       budget,
-      unit: limits.unit ?? (type === 'ses' ? 'recipients' : 'requests'),
+      unit: limits.unit ?? provider?.capabilities.rateUnit ?? 'requests',
       limiter: set?.limiter ?? options.limiter,
       seeding: undefined,
     };
@@ -530,7 +532,7 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
 
   const tighten = (budget: Budget, action: SlowDownAction, reason: string) => {
     if (adaptive === undefined) return;
-    emit(slowDown(budget, action, reason, now(), tuning));
+    emit(slowDown(budget, { action, reason, now: now(), options: tuning }));
     if (budget.rate !== budget.configured) reduced.add(budget);
   };
 

@@ -1,0 +1,89 @@
+import { toRelayError, type RelayError } from '../errors.ts';
+import { recipientCount, recipientsOf } from '../message.ts';
+import type { SendReport } from '../relay.ts';
+import { deliver } from '../retry.ts';
+import type { Draft, Pipeline } from './context.ts';
+import { route } from './route.ts';
+import { settle, summarize } from './settle.ts';
+import { admit, reportFailure } from './throttle.ts';
+
+export interface AttemptOptions {
+  signal?: AbortSignal;
+  /** Attempts the message already had (a provider batch call that could not take it). */
+  tried?: number;
+  /** The provider whose batch call failed the message, and why. */
+  failedOn?: { provider: string; error: RelayError };
+}
+
+/**
+ * Sends a draft: route, then attempts with retry and failover (each behind the throttle), then
+ * settle. A provider may refuse named recipients outright (e.g. an address it holds as
+ * inactive): the rest are sent again without them, once.
+ */
+export async function attempt(
+  ctx: Pipeline,
+  draft: Draft,
+  options: AttemptOptions = {},
+): Promise<SendReport> {
+  const { signal, failedOn } = options;
+  let attempts = options.tried ?? 0;
+  let last: { provider: string; providerMessageId: string } | undefined;
+  for (let round = 0; round < 2 && recipientCount(draft.message) > 0; round += 1) {
+    const candidates = await route(ctx, draft);
+    const message = draft.message;
+    const recipients = recipientsOf(message);
+    try {
+      const delivery = await deliver({
+        message,
+        candidates,
+        router: ctx.router,
+        retry: ctx.retry,
+        ...(signal ? { signal } : {}),
+        ...(ctx.throttle
+          ? {
+              beforeAttempt: (provider, deadline) =>
+                admit(ctx, { provider, message, deadline, ...(signal ? { signal } : {}) }),
+            }
+          : {}),
+        onFailover: (from, to, error) =>
+          ctx.emitter.emit('failover', {
+            messageId: message.id,
+            from: from.name,
+            to: to.name,
+            error,
+          }),
+        onAttemptFailed: (provider, error, n) => {
+          reportFailure(ctx, { provider, recipients, error });
+          ctx.emitter.emit('retry', {
+            messageId: message.id,
+            provider: provider.name,
+            attempt: n,
+            error,
+          });
+        },
+      });
+      attempts += delivery.attempts;
+      // A message a provider's batch call could not take, sent here by another provider.
+      if (failedOn && round === 0 && delivery.provider.name !== failedOn.provider) {
+        ctx.emitter.emit('failover', {
+          messageId: message.id,
+          from: failedOn.provider,
+          to: delivery.provider.name,
+          error: failedOn.error,
+        });
+      }
+      last = {
+        provider: delivery.provider.name,
+        providerMessageId: delivery.result.providerMessageId,
+      };
+      await settle(ctx, { draft, provider: delivery.provider, answer: delivery.result });
+      break;
+    } catch (error) {
+      const relayError = toRelayError(error);
+      attempts += 1;
+      if (relayError.kind !== 'recipient-rejected') throw relayError;
+      await settle(ctx, { draft, answer: relayError });
+    }
+  }
+  return summarize(ctx, draft, { attempts, ...(last ? { last } : {}) });
+}
