@@ -23,7 +23,7 @@ describe('BoundedMap', () => {
     expect(map.get(0)).toBeUndefined();
   });
 
-  it('set moves a key to the newest generation; add shadows; delete removes every copy', () => {
+  it('set moves a key to the newest generation; delete removes it', () => {
     const map = new BoundedMap<string, number>({ maxEntries: 8 });
     map.add('kept', 1);
     for (let i = 0; i < 6; i += 1) map.add(`a${i}`, i);

@@ -10,10 +10,11 @@
  * entry younger than `maxAgeMs`, up to the count bound) are kept, and at most about an eighth more;
  * nothing is older than `maxAgeMs` plus an eighth of it.
  *
- * Why generations rather than evicting one entry per insertion: an insertion is one Map.set into a
- * map small enough to stay in cache, and no deletion (evicting one at a time through
- * `map.keys().next()` walks the deleted slots and cost a send a tenth of its time); dropping a
- * generation is dropping one Map. A lookup asks at most ten maps, newest first.
+ * One Map holds every entry, so a lookup (a hit or a miss) is one Map.get whatever the number of
+ * generations; a generation is the list of keys that went in while it was current, and dropping it
+ * deletes those of its keys that were not set again since. An insertion is one Map.set and one
+ * array push; nothing walks the map (evicting one at a time through `map.keys().next()` walks the
+ * deleted slots and cost a send a tenth of its time).
  */
 export interface Bounds {
   /** Entries kept at least (the newest); about an eighth more at most. */
@@ -26,11 +27,19 @@ export interface Bounds {
 /** Eighths: how many generations share the bound (finer costs lookups, coarser costs memory). */
 const parts = 8;
 
-interface Generation<K, V> {
-  map: Map<K, V>;
+interface Generation<K> {
+  id: number;
+  /** Keys set while it was current (a key set again later belongs to the later one). */
+  keys: K[];
   /** When its first and its newest entry went in (0 without an age bound). */
   startedAt: number;
   lastAt: number;
+}
+
+interface Slot<V> {
+  value: V;
+  /** The id of the generation the key was last set in. */
+  generation: number;
 }
 
 export class BoundedMap<K, V> {
@@ -40,10 +49,11 @@ export class BoundedMap<K, V> {
   readonly #ageStep: number;
   readonly #timed: boolean;
   readonly #now: () => number;
-  #current: Generation<K, V> = { map: new Map(), startedAt: 0, lastAt: 0 };
+  readonly #slots = new Map<K, Slot<V>>();
+  #ids = 0;
+  #current: Generation<K> = this.#generation();
   /** Sealed generations, oldest first. */
-  #sealed: Array<Generation<K, V>> = [];
-  #sealedSize = 0;
+  #sealed: Array<Generation<K>> = [];
   /** Called with each entry dropped by the bounds (not by `delete`), e.g. to tidy an index. */
   onEvict: ((key: K, value: V) => void) | undefined;
 
@@ -60,85 +70,76 @@ export class BoundedMap<K, V> {
     this.#now = bounds.now ?? Date.now;
   }
 
-  /** Entries held (a shadowed older copy, see `add`, counts too). */
-  get size(): number {
-    return this.#sealedSize + this.#current.map.size;
+  #generation(): Generation<K> {
+    return { id: (this.#ids += 1), keys: [], startedAt: 0, lastAt: 0 };
   }
 
-  /** The newest value of `key`, or undefined. */
+  /** Entries held. */
+  get size(): number {
+    return this.#slots.size;
+  }
+
+  /** The value of `key`, or undefined. */
   get(key: K): V | undefined {
     if (this.#timed) this.#expire(this.#now());
-    const found = this.#current.map.get(key);
-    if (found !== undefined) return found;
-    for (let i = this.#sealed.length - 1; i >= 0; i -= 1) {
-      const older = (this.#sealed[i] as Generation<K, V>).map.get(key);
-      if (older !== undefined) return older;
-    }
-    return undefined;
+    return this.#slots.get(key)?.value;
   }
 
   has(key: K): boolean {
     return this.get(key) !== undefined;
   }
 
-  /**
-   * Puts `key` in the newest generation, so it is the last to go; an older copy is removed. Use
-   * `add` for a key known to be new.
-   */
+  /** Puts `key` in the newest generation, so it is the last to go. */
   set(key: K, value: V): this {
-    if (!this.#current.map.has(key)) {
-      for (const g of this.#sealed) {
-        if (g.map.delete(key)) {
-          this.#sealedSize -= 1;
-          break;
-        }
-      }
-    }
-    return this.add(key, value);
-  }
-
-  /**
-   * Puts `key` in the newest generation without looking for an older copy (one Map.set): for keys
-   * that are new by construction (generated ids). An older copy, if any, is shadowed until its
-   * generation goes.
-   */
-  add(key: K, value: V): this {
     const t = this.#timed ? this.#now() : 0;
     let current = this.#current;
     if (
-      current.map.size >= this.#perGeneration ||
-      (this.#timed && current.map.size > 0 && t - current.startedAt >= this.#ageStep)
+      current.keys.length >= this.#perGeneration ||
+      (this.#timed && current.keys.length > 0 && t - current.startedAt >= this.#ageStep)
     ) {
       this.#rotate();
       current = this.#current;
     }
     if (this.#timed) this.#expire(t);
-    if (current.map.size === 0) current.startedAt = t;
+    if (current.keys.length === 0) current.startedAt = t;
     current.lastAt = t;
-    current.map.set(key, value);
+    const slot = this.#slots.get(key);
+    if (slot === undefined) {
+      this.#slots.set(key, { value, generation: current.id });
+      current.keys.push(key);
+    } else {
+      slot.value = value;
+      if (slot.generation !== current.id) {
+        slot.generation = current.id;
+        current.keys.push(key);
+      }
+    }
     return this;
   }
 
+  /** The same as `set` (kept for keys new by construction, such as generated ids). */
+  add(key: K, value: V): this {
+    return this.set(key, value);
+  }
+
   delete(key: K): boolean {
-    let deleted = this.#current.map.delete(key);
-    for (const g of this.#sealed) {
-      if (g.map.delete(key)) {
-        this.#sealedSize -= 1;
-        deleted = true;
-      }
-    }
-    return deleted;
+    return this.#slots.delete(key);
   }
 
   clear(): void {
+    this.#slots.clear();
     this.#sealed = [];
-    this.#sealedSize = 0;
-    this.#current = { map: new Map(), startedAt: 0, lastAt: 0 };
+    this.#current = this.#generation();
   }
 
-  /** Every entry, oldest generation first (a shadowed older copy is included). */
+  /** Every entry, oldest generation first. */
   *entries(): IterableIterator<[K, V]> {
-    for (const g of [...this.#sealed, this.#current]) yield* g.map;
+    for (const g of [...this.#sealed, this.#current]) {
+      for (const key of g.keys) {
+        const slot = this.#slots.get(key);
+        if (slot !== undefined && slot.generation === g.id) yield [key, slot.value];
+      }
+    }
   }
 
   *values(): IterableIterator<V> {
@@ -146,38 +147,47 @@ export class BoundedMap<K, V> {
   }
 
   #rotate(): void {
-    const sealed = this.#current;
-    this.#sealed.push(sealed);
-    this.#sealedSize += sealed.map.size;
-    this.#current = { map: new Map(), startedAt: 0, lastAt: 0 };
-    // The oldest goes once the newer sealed ones hold the bound on their own.
+    this.#sealed.push(this.#current);
+    this.#current = this.#generation();
+    // The oldest goes once the others hold the bound on their own (a generation's key list may
+    // name keys set again later, so the count is the map's).
     while (
       this.#sealed.length > 0 &&
-      this.#sealedSize - (this.#sealed[0] as Generation<K, V>).map.size >= this.maxEntries
+      this.#slots.size - this.#live(this.#sealed[0] as Generation<K>) >= this.maxEntries
     )
       this.#drop();
+  }
+
+  /** How many of a generation's keys still belong to it. */
+  #live(g: Generation<K>): number {
+    let n = 0;
+    for (const key of g.keys) if (this.#slots.get(key)?.generation === g.id) n += 1;
+    return n;
   }
 
   /** Drops the generations whose newest entry is older than `maxAgeMs`. */
   #expire(t: number): void {
     const cutoff = t - this.maxAgeMs;
-    while (this.#sealed.length > 0 && (this.#sealed[0] as Generation<K, V>).lastAt <= cutoff)
+    while (this.#sealed.length > 0 && (this.#sealed[0] as Generation<K>).lastAt <= cutoff)
       this.#drop();
     const current = this.#current;
-    if (this.#sealed.length === 0 && current.map.size > 0 && current.lastAt <= cutoff) {
-      this.#current = { map: new Map(), startedAt: 0, lastAt: 0 };
-      this.#evictAll(current.map);
+    if (this.#sealed.length === 0 && current.keys.length > 0 && current.lastAt <= cutoff) {
+      this.#current = this.#generation();
+      this.#evict(current);
     }
   }
 
   #drop(): void {
-    const oldest = this.#sealed.shift() as Generation<K, V>;
-    this.#sealedSize -= oldest.map.size;
-    this.#evictAll(oldest.map);
+    this.#evict(this.#sealed.shift() as Generation<K>);
   }
 
-  #evictAll(map: Map<K, V>): void {
+  #evict(g: Generation<K>): void {
     const evicted = this.onEvict;
-    if (evicted !== undefined) for (const [k, v] of map) evicted(k, v);
+    for (const key of g.keys) {
+      const slot = this.#slots.get(key);
+      if (slot === undefined || slot.generation !== g.id) continue;
+      this.#slots.delete(key);
+      if (evicted !== undefined) evicted(key, slot.value);
+    }
   }
 }
