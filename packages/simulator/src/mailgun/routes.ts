@@ -1,12 +1,12 @@
 import { addressEntries, bareAddress, isValidAddress } from '../address.ts';
-import { str, withFault, type SimContext } from '../context.ts';
+import { isRecord, parseJson, str, withFault, type SimContext } from '../context.ts';
 import { json, text, type Reply } from '../http/reply.ts';
 import type { Router, SimRequest } from '../http/router.ts';
 import { parseMime } from '../mime.ts';
 import { parseMultipart, type FormData } from '../multipart.ts';
 import type { SimMessage } from '../types.ts';
 import { mailgunError, renderMailgunFault } from './errors.ts';
-import { mailgunEventBuilder, type MailgunEventDeps } from './events.ts';
+import { mailgunEventBuilder, type MailgunEventDeps, type RecipientVariables } from './events.ts';
 
 const first = (form: FormData, name: string): string | undefined => form.fields.get(name)?.[0];
 
@@ -74,6 +74,15 @@ export function registerMailgunRoutes(
         const tags: Record<string, string> = {};
         for (const t of form.fields.get('o:tag') ?? []) tags[t] = t;
         const id = newId(domain);
+        // Batch sending: https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/batch-sending
+        const variablesField = first(form, 'recipient-variables');
+        let recipientVariables: RecipientVariables | undefined;
+        if (variablesField !== undefined) {
+          const parsed = parseJson(Buffer.from(variablesField));
+          if (!parsed.ok || !isRecord(parsed.value))
+            return mailgunError(400, 'recipient-variables parameter is not a valid JSON');
+          recipientVariables = parsed.value as RecipientVariables;
+        }
         const deliveryTime = first(form, 'o:deliverytime');
         const scheduledAt = deliveryTime === undefined ? undefined : Date.parse(deliveryTime);
         if (scheduledAt !== undefined && Number.isNaN(scheduledAt))
@@ -96,7 +105,7 @@ export function registerMailgunRoutes(
           stream: domain,
           acceptedAt: ctx.now(),
         };
-        ctx.accept(message, mailgunEventBuilder(deps, domain));
+        ctx.accept(message, mailgunEventBuilder(deps, domain, recipientVariables));
         return json(200, { id, message: 'Queued. Thank you.' });
       };
       const fault = ctx.rules.match({ provider: 'mailgun', operation: 'send', recipients });
