@@ -8,13 +8,7 @@
  *   pnpm build && cd test && node --import tsx bench/webhook-ingest-cpu.ts [provider] [--blocks 8]
  */
 import { createRelay, memoryDedupe, type WebhookContext } from '@relaykit/core';
-import {
-  asRequest,
-  deliveries,
-  webhookProvider,
-  webhookProviders,
-  type WebhookProviderName,
-} from './webhook-deliveries.ts';
+import { asRequest, deliveries, webhookProvider, webhookProviders } from './webhook-deliveries.ts';
 
 const BLOCK = 2_000;
 const blocksAt = process.argv.indexOf('--blocks');

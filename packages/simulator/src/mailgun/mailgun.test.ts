@@ -56,8 +56,12 @@ describe('Mailgun through mailgun.js', () => {
       where: (e) => e.kind === 'delivered',
     });
     for (const event of events) {
-      const data = (event.payload as { 'event-data': Record<string, any> })['event-data'];
-      expect(data['message']['headers']['to']).toBe(event.recipient);
+      const data = (
+        event.payload as {
+          'event-data': { message: { headers: { to: string } }; 'user-variables': unknown };
+        }
+      )['event-data'];
+      expect(data.message.headers.to).toBe(event.recipient);
       expect(data['user-variables']).toEqual({
         relay_message_id: variables[event.recipient]?.['rk'],
       });
