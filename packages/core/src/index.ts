@@ -60,7 +60,7 @@ export {
   serializeMessage,
   serializeRecipientState,
 } from './codec.ts';
-export { memoryOutbox } from './memory/outbox.ts';
+export { memoryOutbox, type MemoryOutboxOptions } from './memory/outbox.ts';
 export {
   backoffDelay,
   createQueueRunner,
