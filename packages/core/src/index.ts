@@ -73,7 +73,7 @@ export {
 export { memoryDedupe, type MemoryDedupeOptions } from './memory/dedupe.ts';
 export { memoryLedger, type MemoryLedgerOptions } from './memory/ledger.ts';
 export { memoryStateStore, type MemoryStateOptions } from './memory/state.ts';
-export { memoryOutbox } from './memory/outbox.ts';
+export { memoryOutbox, type MemoryOutboxOptions } from './memory/outbox.ts';
 export { memorySuppressionStore, type MemorySuppressionOptions } from './memory/suppression.ts';
 export { memoryStrikeStore, type MemoryStrikeOptions } from './memory/strikes.ts';
 export { memoryRateStore, type MemoryRateStoreOptions } from './throttle/bucket.ts';

@@ -1,17 +1,21 @@
 import type { DedupeStore } from '../stores.ts';
+import { BoundedMap } from './bounded.ts';
 
 export interface MemoryDedupeOptions {
-  /** Most keys held; the oldest go first past it. */
+  /**
+   * Most keys held: at least this many of the newest, about an eighth more at most; the oldest go
+   * first past it (memory/bounded.ts), even before their time to live. Size it to the events a
+   * provider may redeliver within its retry window. @default 200000
+   */
   maxKeys?: number;
   now?: () => number;
 }
 
 /** In-process dedupe with expiry, bounded so a flood of unique keys cannot exhaust memory. */
 export function memoryDedupe(options: MemoryDedupeOptions = {}): DedupeStore {
-  const maxKeys = options.maxKeys ?? 1_000_000;
   const now = options.now ?? Date.now;
-  // Map keeps insertion order, so the first entries are the oldest.
-  const keys = new Map<string, number>();
+  // Key → when it expires.
+  const keys = new BoundedMap<string, number>({ maxEntries: options.maxKeys ?? 200_000, now });
   return {
     async has(key) {
       const expires = keys.get(key);
@@ -21,14 +25,8 @@ export function memoryDedupe(options: MemoryDedupeOptions = {}): DedupeStore {
       const t = now();
       const expires = keys.get(key);
       if (expires !== undefined && expires > t) return false;
-      keys.delete(key);
-      keys.set(key, t + ttlMs);
-      if (keys.size > maxKeys) {
-        for (const [k, exp] of keys) {
-          if (keys.size <= maxKeys && exp > t) break;
-          keys.delete(k);
-        }
-      }
+      if (expires === undefined) keys.add(key, t + ttlMs);
+      else keys.set(key, t + ttlMs);
       return true;
     },
   };

@@ -1,4 +1,5 @@
 import { pollingConsumer } from '../polling.ts';
+import { BoundedMap } from './bounded.ts';
 import type { Outbox, OutboxCounts, QueuedMessage } from '../stores.ts';
 
 type Status = keyof OutboxCounts;
@@ -9,15 +10,32 @@ interface Entry extends QueuedMessage {
   lease?: { token: number; until: number };
 }
 
+export interface MemoryOutboxOptions {
+  now?: () => number;
+  /**
+   * Finished messages (sent, dead, expired) kept for `get`, `counts` and `deadLetters`: at least
+   * this many of the newest, about an eighth more at most; the oldest are forgotten past it
+   * (memory/bounded.ts), so a long-running queue does not grow with every message it sent. A
+   * forgotten id may be enqueued again. Queued and in-flight messages are never dropped.
+   * @default 10000
+   */
+  maxFinished?: number;
+}
+
 /**
  * An in-process outbox: fine for tests and for one process that may lose its queue on exit. Use
  * @relaykit/sqlite or @relaykit/redis when an acknowledged enqueue must survive a crash.
  */
-export function memoryOutbox(options: { now?: () => number } = {}): Outbox {
+export function memoryOutbox(options: MemoryOutboxOptions = {}): Outbox {
   const now = options.now ?? Date.now;
   const entries = new Map<string, Entry>();
   const waiting = new Set<string>();
-  const finished: string[] = [];
+  // Ids of finished messages, oldest first; forgetting one drops its entry.
+  const finished = new BoundedMap<string, true>({ maxEntries: options.maxFinished ?? 10_000 });
+  finished.onEvict = (id) => {
+    const e = entries.get(id);
+    if (e !== undefined && e.status !== 'queued' && e.status !== 'inFlight') entries.delete(id);
+  };
 
   const leased = new Set<string>();
   let tokens = 0;
@@ -76,7 +94,7 @@ export function memoryOutbox(options: { now?: () => number } = {}): Outbox {
             e.status = decision.status;
             if (decision.reason !== undefined) e.reason = decision.reason;
             if (decision.error) e.lastError = decision.error;
-            finished.push(e.id);
+            finished.set(e.id, true);
           }
         },
         release({ entry: e, token }) {
@@ -101,8 +119,9 @@ export function memoryOutbox(options: { now?: () => number } = {}): Outbox {
     },
     async deadLetters({ limit = 100 } = {}) {
       const out: Array<QueuedMessage & { status: 'dead' | 'expired'; reason?: string }> = [];
-      for (let i = finished.length - 1; i >= 0 && out.length < limit; i -= 1) {
-        const e = entries.get(finished[i] as string);
+      const ids = [...finished.entries()];
+      for (let i = ids.length - 1; i >= 0 && out.length < limit; i -= 1) {
+        const e = entries.get((ids[i] as [string, true])[0]);
         if (e && (e.status === 'dead' || e.status === 'expired')) {
           const { lease: _lease, ...rest } = e;
           out.push({ ...rest, status: e.status });

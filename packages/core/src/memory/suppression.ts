@@ -1,10 +1,16 @@
 import { RelayError } from '../errors.ts';
+import { BoundedMap } from './bounded.ts';
 import type { SuppressionEntry, SuppressionRemoval, SuppressionStore } from '../stores.ts';
 
 export interface MemorySuppressionOptions {
   /** The clock for expiry when a call passes no `now`. */
   now?: () => number;
-  /** Most removal records kept; the oldest go first past it. @default 100_000 */
+  /**
+   * Removal records kept (the audit trail of `remove`): at least this many of the newest, about an
+   * eighth more at most; the oldest go first past it (memory/bounded.ts). The entries themselves are
+   * never evicted: forgetting one would send to an address that asked not to be mailed.
+   * @default 100_000
+   */
   maxRemovals?: number;
 }
 
@@ -36,7 +42,8 @@ export function memorySuppressionStore(options: MemorySuppressionOptions = {}): 
   let order: Array<Held | undefined> = [];
   let holes = 0;
   let generation = 0;
-  const removed: SuppressionRemoval[] = [];
+  const removed = new BoundedMap<number, SuppressionRemoval>({ maxEntries: maxRemovals });
+  let removals = 0;
 
   const scopeOf = (stream: string | undefined) => {
     const name = stream ?? global;
@@ -142,7 +149,7 @@ export function memorySuppressionStore(options: MemorySuppressionOptions = {}): 
       scope.delete(key);
       order[held.seq] = undefined;
       holes += 1;
-      removed.push({
+      removed.add((removals += 1), {
         address: key,
         ...(removeOptions.stream === undefined ? {} : { stream: removeOptions.stream }),
         removedAt: removeOptions.now ?? new Date(clock()),
@@ -150,7 +157,6 @@ export function memorySuppressionStore(options: MemorySuppressionOptions = {}): 
         reason: removeOptions.reason,
         entry: held.entry,
       });
-      if (removed.length > maxRemovals) removed.splice(0, removed.length - maxRemovals);
       return true;
     },
 
@@ -183,8 +189,9 @@ export function memorySuppressionStore(options: MemorySuppressionOptions = {}): 
       const key = removalOptions.address?.trim().toLowerCase();
       const limit = removalOptions.limit ?? 100;
       const out: SuppressionRemoval[] = [];
-      for (let i = removed.length - 1; i >= 0 && out.length < limit; i -= 1) {
-        const record = removed[i] as SuppressionRemoval;
+      const records = [...removed.values()];
+      for (let i = records.length - 1; i >= 0 && out.length < limit; i -= 1) {
+        const record = records[i] as SuppressionRemoval;
         if (key === undefined || record.address === key) out.push(record);
       }
       return out;

@@ -1,5 +1,6 @@
 import { addressKey, domainOf } from '../address.ts';
 import type { BounceInfo, DeliveryEvent } from '../events.ts';
+import { BoundedMap } from '../memory/bounded.ts';
 import { memoryStrikeStore } from '../memory/strikes.ts';
 import type { EventPolicy, PolicyDecision } from '../ports.ts';
 import type {
@@ -83,11 +84,12 @@ const noStrike = new Set(['rate-limit', 'too-many-recipients', 'auto-reply']);
 export function createSuppressionPolicy(options: SuppressionPolicyOptions): SuppressionPolicy {
   const { store } = options;
   const clock = options.now ?? Date.now;
-  const strikes = options.strikes ?? memoryStrikeStore({ now: clock });
   const limit = options.softBounceLimit ?? 5;
   const windowMs = options.softBounceWindowMs ?? 7 * day;
+  // Addresses are forgotten two windows after their last strike: no verdict within a window is lost.
+  const strikes = options.strikes ?? memoryStrikeStore({ now: clock, maxAgeMs: 2 * windowMs });
   const alertInterval = options.alertIntervalMs ?? 10 * 60 * 1000;
-  const lastAlert = new Map<string, number>();
+  const lastAlert = new BoundedMap<string, number>({ maxEntries: 10_000 });
 
   async function suppress(
     event: DeliveryEvent,
@@ -132,7 +134,6 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
     if ((lastAlert.get(key) ?? Number.NEGATIVE_INFINITY) > now - alertInterval)
       return [{ type: 'none' }];
     lastAlert.set(key, now);
-    if (lastAlert.size > 10_000) lastAlert.delete(lastAlert.keys().next().value as string);
     const message =
       `mail from ${domain ?? 'an unknown domain'} via ${event.provider} is refused for ${bounce.category} by ${domainOf(event.recipient)}` +
       `${bounce.diagnostic ? ` ("${bounce.diagnostic.slice(0, 200)}")` : ''}; the recipient is not suppressed: fix the sender (${fixFor(bounce.category)}) and watch the deferrals`;

@@ -54,8 +54,8 @@ export interface TestingProviderOptions {
   /** Emit the events each outcome implies through the relay. @default true */
   events?: boolean;
   /**
-   * Keep every call and accepted message in `calls` and `sent`. Turn it off for load tests, where
-   * holding every message is what costs most. @default true
+   * Keep every call, accepted message and emitted event in `calls`, `sent` and `emitted`. Turn it
+   * off for load tests, where holding every message is what costs most. @default true
    */
   record?: boolean;
   /** Delay before events arrive; 0 delivers them in a microtask. @default 0 */
@@ -73,7 +73,7 @@ export interface TestingProvider extends Provider {
   readonly calls: readonly RecordedCall[];
   /** Messages accepted, in order. */
   readonly sent: readonly Message[];
-  /** Events emitted so far. */
+  /** Events emitted so far (none kept with `record: false`). */
   readonly emitted: readonly DeliveryEvent[];
   /** Resolves once every scheduled event has been handed to the relay. */
   settled(): Promise<void>;
@@ -118,7 +118,8 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
   let calls: RecordedCall[] = [];
   let sent: Message[] = [];
   let emitted: DeliveryEvent[] = [];
-  let pending: Promise<unknown>[] = [];
+  // Deliveries not yet handed over: each leaves the set once done, so a long run holds none.
+  const pending = new Set<Promise<unknown>>();
   let sink: EventSink | undefined;
   let seq = 0;
   let callCount = 0;
@@ -180,10 +181,13 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
 
   const emit = (events: DeliveryEvent[]) => {
     if (options.events === false || events.length === 0) return;
-    emitted.push(...events);
+    if (options.record !== false) emitted.push(...events);
     const delay = options.eventDelayMs ?? 0;
     const p = (delay > 0 ? sleep(delay) : Promise.resolve()).then(() => sink?.ingest(events));
-    pending.push(p.catch(() => undefined));
+    const settledOne: Promise<unknown> = p
+      .catch(() => undefined)
+      .finally(() => pending.delete(settledOne));
+    pending.add(settledOne);
   };
 
   const callFailure = (outcome: Outcome): RelayError | undefined => {
@@ -330,11 +334,7 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
       return emitted;
     },
     async settled() {
-      while (pending.length > 0) {
-        const batch = pending;
-        pending = [];
-        await Promise.all(batch);
-      }
+      while (pending.size > 0) await Promise.all([...pending]);
     },
     reset() {
       rules = [];

@@ -1,5 +1,6 @@
 import { resolveMx } from 'node:dns/promises';
 import { defaultMxSuffixes, providerOfMx, wellKnownDomains } from './profiles.ts';
+import { BoundedMap } from '../memory/bounded.ts';
 
 /** Looks up a domain's MX hosts (node:dns/promises resolveMx by default). */
 export type MxResolver = (
@@ -12,7 +13,7 @@ export interface MxRollupOptions {
   ttlMs?: number;
   /** How long a failed lookup is kept (the domain stays its own profile meanwhile). @default 5 minutes */
   failureTtlMs?: number;
-  /** Domains kept; the least recently added go first. @default 50000 */
+  /** Domains kept: at least the newest this many, an eighth more at most; the oldest go first (memory/bounded.ts). @default 50000 */
   maxEntries?: number;
   /** Domain → provider without a lookup; merged over the well-known consumer domains. */
   domains?: Record<string, string>;
@@ -55,13 +56,11 @@ export function createMxRollup(options: MxRollupOptions = {}): MxRollup {
     ...Object.entries(options.domains ?? {}).map(([d, p]) => [d.toLowerCase(), p] as const),
   ]);
   const suffixes = options.mxSuffixes ?? defaultMxSuffixes;
-  const cache = new Map<string, Entry>();
+  const cache = new BoundedMap<string, Entry>({ maxEntries });
   const inflight = new Map<string, Promise<string | null>>();
 
   const store = (domain: string, provider: string | null, forMs: number) => {
-    cache.delete(domain);
     cache.set(domain, { provider, expires: now() + forMs });
-    if (cache.size > maxEntries) cache.delete(cache.keys().next().value as string);
     return provider;
   };
 

@@ -1,5 +1,6 @@
 import { domainOf } from '../address.ts';
 import { RelayError } from '../errors.ts';
+import { BoundedMap } from '../memory/bounded.ts';
 import { sleep } from '../sleep.ts';
 import type { ThrottleContext, ThrottleOutcome, ThrottlePort } from '../ports.ts';
 import type { Provider } from '../provider.ts';
@@ -62,7 +63,7 @@ export interface ThrottleOptions {
   adaptive?: AdaptiveOptions | false;
   /** Prefix of the store keys, so several relays can share one store. @default 'relaykit:rate:' */
   keyPrefix?: string;
-  /** Budgets kept in memory (per-domain ones come and go). @default 50000 */
+  /** Budgets kept in memory (per-domain ones come and go): at least this many, the newest, an eighth more at most (memory/bounded.ts). @default 50000 */
   maxBudgets?: number;
   now?: () => number;
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -152,7 +153,13 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     increaseStep: adaptive?.increaseStep ?? 0.1,
   };
   const rules = adaptive?.rules ?? defaultSlowDownRules;
-  const sites = new Map<string, Budget>();
+  // Budgets by profile or domain, bounded (memory/bounded.ts): a list with many small domains
+  // cannot grow it without end.
+  const sites = new BoundedMap<string, Budget>({ maxEntries: maxBudgets });
+  sites.onEvict = (_key, budget) => {
+    reduced.delete(budget);
+    refs.clear();
+  };
   // The budgets running below their configured rate: the only ones success can relax, so while
   // there are none a send's report costs nothing.
   const reduced = new Set<Budget>();
@@ -188,13 +195,7 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
       ...(limits.burst === undefined ? {} : { burst: limits.burst }),
       ...(limits.floor === undefined ? {} : { floor: limits.floor }),
     });
-    sites.set(key, site);
-    if (sites.size > maxBudgets) {
-      const oldest = sites.keys().next().value as string;
-      reduced.delete(sites.get(oldest) as Budget);
-      sites.delete(oldest);
-      refs.clear();
-    }
+    sites.add(key, site);
     return site;
   };
 

@@ -75,13 +75,51 @@ function eventFields(step: OutcomeStep, recipient: string): Fields | undefined {
   }
 }
 
-/** Signed once; retries repeat the same signature block (Mailgun does not document re-signing). */
-export function mailgunEventBuilder(deps: MailgunEventDeps, domain: string): EventBuilder {
+/** Per-recipient values of a batch send (`recipient-variables`), keyed by address. */
+export type RecipientVariables = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+
+const substitute = (value: string, own: Readonly<Record<string, unknown>> | undefined): string =>
+  value.replace(/%recipient\.([\w-]+)%/gu, (_, key: string) =>
+    own?.[key] === undefined ? '' : String(own[key]),
+  );
+
+/**
+ * Signed once; retries repeat the same signature block (Mailgun does not document re-signing).
+ * With `recipientVariables` (a batch send), each recipient gets a copy of its own, as at Mailgun
+ * (https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/batch-sending): its
+ * To header names that recipient alone and `%recipient.<key>%` in user variables resolves to its
+ * values. The message's own values are computed once per message, not once per recipient, so a
+ * 1,000-recipient batch costs what 1,000 events cost, not 1,000 joins of 1,000 addresses.
+ */
+export function mailgunEventBuilder(
+  deps: MailgunEventDeps,
+  domain: string,
+  recipientVariables?: RecipientVariables,
+): EventBuilder {
+  let shared: { message: SimMessage; to: string; bareId: string } | undefined;
+  const templated =
+    recipientVariables === undefined
+      ? undefined
+      : (metadata: SimMessage['metadata']) =>
+          Object.values(metadata).some((v) => v.includes('%recipient.'));
   return (message: SimMessage, recipient, step) => {
     const fields = eventFields(step, recipient);
     if (!fields) return [];
     const at = (message.acceptedAt + step.atMs) / 1000;
-    const bareId = message.id.replace(/^<|>$/g, '');
+    if (shared?.message !== message)
+      shared = {
+        message,
+        to: recipientVariables === undefined ? message.to.join(', ') : '',
+        bareId: message.id.replace(/^<|>$/g, ''),
+      };
+    const { bareId } = shared;
+    const own = recipientVariables?.[recipient];
+    const userVariables =
+      templated?.(message.metadata) === true
+        ? Object.fromEntries(
+            Object.entries(message.metadata).map(([k, v]) => [k, substitute(v, own)]),
+          )
+        : message.metadata;
     const payload = {
       'event-data': {
         ...fields,
@@ -101,7 +139,7 @@ export function mailgunEventBuilder(deps: MailgunEventDeps, domain: string): Eve
         },
         message: {
           headers: {
-            to: message.to.join(', '),
+            to: recipientVariables === undefined ? shared.to : recipient,
             'message-id': bareId,
             from: message.from,
             subject: message.subject,
@@ -113,7 +151,7 @@ export function mailgunEventBuilder(deps: MailgunEventDeps, domain: string): Eve
         'recipient-domain': domainOf(recipient),
         campaigns: [],
         tags: Object.keys(message.tags),
-        'user-variables': message.metadata,
+        'user-variables': userVariables,
         storage: {
           url: `https://storage.mailgun.net/v3/domains/${domain}/messages/${deps.prng.base62(12)}`,
           key: deps.prng.base62(12),

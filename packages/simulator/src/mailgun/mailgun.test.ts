@@ -39,4 +39,44 @@ describe('Mailgun through mailgun.js', () => {
       stream: 'mg.example.com',
     });
   });
+
+  it('gives each recipient of a batch (recipient-variables) its own copy: its To, its variables', async () => {
+    const to = Array.from({ length: 3 }, (_, i) => `r${i}@example.org`);
+    const variables = Object.fromEntries(to.map((a, i) => [a, { rk: `rk_${i}` }]));
+    await mg.messages.create(sim.mailgun.domain, {
+      from: 'sender@example.com',
+      to,
+      subject: 'Hello',
+      text: 'hi',
+      'recipient-variables': JSON.stringify(variables),
+      'v:relay_message_id': '%recipient.rk%',
+    });
+    const events = await sim.waitForEvents({
+      count: 3,
+      where: (e) => e.kind === 'delivered',
+    });
+    for (const event of events) {
+      const data = (
+        event.payload as {
+          'event-data': { message: { headers: { to: string } }; 'user-variables': unknown };
+        }
+      )['event-data'];
+      expect(data.message.headers.to).toBe(event.recipient);
+      expect(data['user-variables']).toEqual({
+        relay_message_id: variables[event.recipient]?.['rk'],
+      });
+    }
+  });
+
+  it('refuses recipient-variables that are not JSON', async () => {
+    await expect(
+      mg.messages.create(sim.mailgun.domain, {
+        from: 'sender@example.com',
+        to: ['a@example.org'],
+        subject: 'Hello',
+        text: 'hi',
+        'recipient-variables': '{not json',
+      }),
+    ).rejects.toMatchObject({ status: 400 });
+  });
 });

@@ -1,5 +1,5 @@
 import { addressEntries, bareAddress, isValidAddress } from '../address.ts';
-import { str, withFault, type SimContext } from '../context.ts';
+import { isRecord, parseJson, str, withFault, type SimContext } from '../context.ts';
 import { json, text, type Reply } from '../http/reply.ts';
 import type { Router, SimRequest } from '../http/router.ts';
 import { parseMime } from '../mime.ts';
@@ -7,7 +7,7 @@ import { parseMultipart, type FormData } from '../multipart.ts';
 import { renderTemplate } from '../templates.ts';
 import type { SimMessage } from '../types.ts';
 import { mailgunError, renderMailgunFault } from './errors.ts';
-import { mailgunEventBuilder, type MailgunEventDeps } from './events.ts';
+import { mailgunEventBuilder, type MailgunEventDeps, type RecipientVariables } from './events.ts';
 
 const first = (form: FormData, name: string): string | undefined => form.fields.get(name)?.[0];
 
@@ -102,6 +102,15 @@ export function registerMailgunRoutes(
             return mailgunError(400, `template not found: ${templateName}`);
         }
         const id = newId(domain);
+        // Batch sending: https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/batch-sending
+        const variablesField = first(form, 'recipient-variables');
+        let recipientVariables: RecipientVariables | undefined;
+        if (variablesField !== undefined) {
+          const parsed = parseJson(Buffer.from(variablesField));
+          if (!parsed.ok || !isRecord(parsed.value))
+            return mailgunError(400, 'recipient-variables parameter is not a valid JSON');
+          recipientVariables = parsed.value as RecipientVariables;
+        }
         const deliveryTime = first(form, 'o:deliverytime');
         const scheduledAt = deliveryTime === undefined ? undefined : Date.parse(deliveryTime);
         if (scheduledAt !== undefined && Number.isNaN(scheduledAt))
@@ -134,7 +143,7 @@ export function registerMailgunRoutes(
               ...(html === undefined ? {} : { html }),
               ...(textBody === undefined ? {} : { text: textBody }),
             },
-            mailgunEventBuilder(deps, domain),
+            mailgunEventBuilder(deps, domain, recipientVariables),
           );
           return json(200, { id, message: 'Queued. Thank you.' });
         }
@@ -154,7 +163,7 @@ export function registerMailgunRoutes(
               template: templateName,
               templateData: data,
             },
-            mailgunEventBuilder(deps, domain),
+            mailgunEventBuilder(deps, domain, recipientVariables),
           );
         }
         return json(200, { id, message: 'Queued. Thank you.' });
