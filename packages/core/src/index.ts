@@ -144,3 +144,7 @@ export type { ThrottleEvent } from './throttle/events.ts';
 export { parseFactoryOptions } from './options.ts';
 export { sleep } from './sleep.ts';
 export { pollingConsumer, type PollingConsumerOptions } from './polling.ts';
+// Helpers for adapter authors (to move to @relaykit/core/adapter).
+export { adapterIdentity, sdkClientOption } from './adapter-kit/options.ts';
+export { base64Content, outgoingHeaders } from './adapter-kit/content.ts';
+export { unreadableReason, unreadableWebhook, webhookResultFaults } from './adapter-kit/webhook.ts';

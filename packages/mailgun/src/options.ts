@@ -1,4 +1,10 @@
-import { defaultTimeoutMs, parseFactoryOptions, RelayError } from '@relaykit/core';
+import {
+  adapterIdentity,
+  defaultTimeoutMs,
+  parseFactoryOptions,
+  RelayError,
+  sdkClientOption,
+} from '@relaykit/core';
 import { z } from 'zod';
 import type { Interfaces } from 'mailgun.js/definitions';
 
@@ -123,20 +129,12 @@ const domainPattern =
 
 const schema = z
   .object({
-    name: z.string().min(1).optional(),
-    apiKey: z.string().min(1, 'apiKey is empty').optional(),
-    client: z
-      .custom<MailgunClient>(
-        (v) =>
-          typeof v === 'object' &&
-          v !== null &&
-          typeof (v as { messages?: { create?: unknown } }).messages?.create === 'function',
-        {
-          message:
-            'client must be a mailgun.js client (new Mailgun(FormData).client({ username: "api", key }))',
-        },
-      )
-      .optional(),
+    ...adapterIdentity,
+    client: sdkClientOption<MailgunClient>(
+      'messages',
+      'create',
+      'client must be a mailgun.js client (new Mailgun(FormData).client({ username: "api", key }))',
+    ),
     domain: z
       .string({ message: 'domain is required: your Mailgun sending domain, e.g. mg.example.com' })
       .regex(

@@ -1,5 +1,6 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import {
+  unreadableWebhook,
   classifyBounce,
   parseAddress,
   parseSmtpReply,
@@ -372,19 +373,11 @@ export function parseMailgunDelivery(
   try {
     events = readEvents(body, options, dropped);
   } catch (error) {
-    const eventId = eventIdOf(body);
-    return {
-      events: [],
-      unreadable: [
-        {
-          ...(eventId === undefined ? {} : { eventId }),
-          reason:
-            error instanceof RelayError
-              ? error.message
-              : `unreadable webhook: ${error instanceof Error ? error.name : 'error'} while reading the event`,
-        },
-      ],
-    };
+    return unreadableWebhook(
+      error,
+      eventIdOf(body),
+      (name) => `unreadable webhook: ${name} while reading the event`,
+    );
   }
   if (dropped.length === 0) return { events };
   const eventId = eventIdOf(body);

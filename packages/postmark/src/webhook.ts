@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
+  unreadableWebhook,
   classifyBounce,
   parseAddress,
   parseSmtpReply,
@@ -441,19 +442,11 @@ export function parsePostmarkWebhook(
     }
     return readRecord(request.body, payload, settings);
   } catch (error) {
-    const eventId = recordIdOf(payload, request.body);
-    return {
-      events: [],
-      unreadable: [
-        {
-          ...(eventId === undefined ? {} : { eventId }),
-          reason:
-            error instanceof RelayError
-              ? error.message
-              : `unreadable Postmark webhook (${error instanceof Error ? error.name : 'error'})`,
-        },
-      ],
-    };
+    return unreadableWebhook(
+      error,
+      recordIdOf(payload, request.body),
+      (name) => `unreadable Postmark webhook (${name})`,
+    );
   }
 }
 

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import {
+  base64Content,
+  outgoingHeaders,
   assertHeaderSafe,
   formatAddress,
   headerFault,
   isHeaderSafe,
-  listUnsubscribeHeaders,
   RelayError,
   type Address,
   type Message,
@@ -102,7 +103,7 @@ const list = (addresses: readonly Address[]) => addresses.map(formatAddress);
  */
 export function toResendEmail(message: Message, options: ConvertOptions): CreateEmailOptions {
   assertHeaderSafe(message, 'resend');
-  const headers = { ...message.headers, ...listUnsubscribeHeaders(message) };
+  const headers = outgoingHeaders(message);
   const email: CreateEmailOptions = {
     from: formatAddress(message.from),
     to: list(message.to),
@@ -121,9 +122,7 @@ export function toResendEmail(message: Message, options: ConvertOptions): Create
   if (message.attachments.length > 0) {
     email.attachments = message.attachments.map((a) => ({
       filename: a.filename,
-      content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength).toString(
-        'base64',
-      ),
+      content: base64Content(a),
       contentType: a.contentType,
       ...(a.cid === undefined ? {} : { contentId: a.cid }),
     }));

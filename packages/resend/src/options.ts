@@ -1,4 +1,10 @@
-import { defaultTimeoutMs, parseFactoryOptions, RelayError } from '@relaykit/core';
+import {
+  adapterIdentity,
+  defaultTimeoutMs,
+  parseFactoryOptions,
+  RelayError,
+  sdkClientOption,
+} from '@relaykit/core';
 import type { Resend } from 'resend';
 import { z } from 'zod';
 
@@ -84,19 +90,12 @@ const tagName = /^[A-Za-z0-9_-]{1,256}$/u;
 
 const schema = z
   .object({
-    name: z.string().min(1).optional(),
-    apiKey: z.string().min(1, 'apiKey is empty').optional(),
-    client: z
-      .custom<Resend>(
-        (v) =>
-          typeof v === 'object' &&
-          v !== null &&
-          typeof (v as { emails?: { send?: unknown } }).emails?.send === 'function',
-        {
-          message: 'client must be a Resend instance (new Resend(apiKey))',
-        },
-      )
-      .optional(),
+    ...adapterIdentity,
+    client: sdkClientOption<Resend>(
+      'emails',
+      'send',
+      'client must be a Resend instance (new Resend(apiKey))',
+    ),
     baseUrl: z.url({ protocol: /^https?$/u, message: 'baseUrl must be an http(s) URL' }).optional(),
     timeoutMs: z.number().int().positive().max(600_000).optional(),
     webhook: z

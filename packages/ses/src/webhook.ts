@@ -1,4 +1,5 @@
 import {
+  unreadableReason,
   classifyBounce,
   parseAddress,
   parseSmtpReply,
@@ -309,9 +310,7 @@ function misrouted(inner: unknown): string | undefined {
 }
 
 const reasonOf = (error: unknown) =>
-  error instanceof RelayError
-    ? error.message
-    : `SNS webhook could not be read (${error instanceof Error ? error.name : 'error'})`;
+  unreadableReason(error, (name) => `SNS webhook could not be read (${name})`);
 
 /**
  * The Provider's `webhook` member: SNS verification, then SES events. Parse reports what it cannot
