@@ -145,6 +145,11 @@ export { parseFactoryOptions } from './options.ts';
 export { sleep } from './sleep.ts';
 export { pollingConsumer, type PollingConsumerOptions } from './polling.ts';
 // Helpers for adapter authors (to move to @relaykit/core/adapter).
-export { adapterIdentity, sdkClientOption } from './adapter-kit/options.ts';
+export {
+  adapterIdentity,
+  sdkClientOption,
+  signedWebhookOption,
+  type SignedWebhookOption,
+} from './adapter-kit/options.ts';
 export { base64Content, outgoingHeaders } from './adapter-kit/content.ts';
 export { unreadableReason, unreadableWebhook, webhookResultFaults } from './adapter-kit/webhook.ts';

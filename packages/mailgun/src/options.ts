@@ -4,6 +4,7 @@ import {
   parseFactoryOptions,
   RelayError,
   sdkClientOption,
+  signedWebhookOption,
 } from '@relaykit/core';
 import { z } from 'zod';
 import type { Interfaces } from 'mailgun.js/definitions';
@@ -229,27 +230,23 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
       'baseUrl must not end in /v3: mailgun.js adds /v3/{domain}/messages itself (give e.g. https://api.eu.mailgun.net)',
     );
   }
-  const hook = o.webhook === false ? undefined : o.webhook;
-  const webhooks = o.webhook !== false;
-  const skipVerification = hook?.dangerouslySkipVerification ?? false;
-  const signingKeys =
-    hook?.signingKey === undefined
-      ? []
-      : typeof hook.signingKey === 'string'
-        ? [hook.signingKey]
-        : [...hook.signingKey];
-  if (webhooks && !skipVerification && signingKeys.length === 0) {
-    throw config(
+  const {
+    webhooks,
+    skipVerification,
+    keys: signingKeys,
+    toleranceSeconds,
+  } = signedWebhookOption(o.webhook, 'signingKey', () =>
+    config(
       'webhook.signingKey is missing: pass webhook: { signingKey } with the HTTP webhook signing key (Mailgun → Sending → Webhooks; not the API key), or webhook: false for a send-only provider',
-    );
-  }
+    ),
+  );
   const resolved: ResolvedMailgunOptions = {
     name: o.name ?? 'mailgun',
     domain: o.domain.toLowerCase(),
     baseUrl: (o.baseUrl ?? regionUrls[o.region ?? 'us']).replace(/\/+$/u, ''),
     timeoutMs: o.timeoutMs ?? defaultTimeoutMs,
     signingKeys: signingKeys.map((k) => k.trim()),
-    toleranceSeconds: hook?.toleranceSeconds ?? 300,
+    toleranceSeconds,
     webhooks,
     skipVerification,
     testMode: o.testMode ?? false,
@@ -260,7 +257,8 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
   };
   if (o.apiKey !== undefined) resolved.apiKey = o.apiKey;
   if (o.client !== undefined) resolved.client = o.client;
-  if (hook?.replayStore !== undefined) resolved.replayStore = hook.replayStore;
+  if (o.webhook && o.webhook.replayStore !== undefined)
+    resolved.replayStore = o.webhook.replayStore;
   if (o.trackOpens !== undefined) resolved.trackOpens = o.trackOpens;
   if (o.trackClicks !== undefined) resolved.trackClicks = o.trackClicks;
   return resolved;

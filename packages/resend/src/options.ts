@@ -4,6 +4,7 @@ import {
   parseFactoryOptions,
   RelayError,
   sdkClientOption,
+  signedWebhookOption,
 } from '@relaykit/core';
 import type { Resend } from 'resend';
 import { z } from 'zod';
@@ -158,21 +159,21 @@ export function resolveOptions(input: unknown): ResolvedResendOptions {
       'give either client, or apiKey and baseUrl, not both: a client you built keeps its own key and base URL',
     );
   }
-  const hook = o.webhook === false ? undefined : o.webhook;
-  const webhooks = o.webhook !== false;
-  const skipVerification = hook?.dangerouslySkipVerification ?? false;
-  const secrets =
-    hook?.secret === undefined ? [] : typeof hook.secret === 'string' ? [hook.secret] : hook.secret;
-  if (webhooks && !skipVerification && secrets.length === 0) {
-    throw config(
+  const {
+    webhooks,
+    skipVerification,
+    keys: secrets,
+    toleranceSeconds,
+  } = signedWebhookOption(o.webhook, 'secret', () =>
+    config(
       'webhook.secret is missing: pass webhook: { secret } with the whsec_... signing secret of your Resend webhook endpoint, or webhook: false for a send-only provider',
-    );
-  }
+    ),
+  );
   const resolved: ResolvedResendOptions = {
     name: o.name ?? 'resend',
     timeoutMs: o.timeoutMs ?? defaultTimeoutMs,
     webhookKeys: secrets.map((s, i) => decodeWebhookSecret(s, i)),
-    webhookToleranceSeconds: hook?.toleranceSeconds ?? 300,
+    webhookToleranceSeconds: toleranceSeconds,
     webhooks,
     skipVerification,
     splitRecipients: o.splitRecipients ?? false,
