@@ -230,12 +230,7 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
       'baseUrl must not end in /v3: mailgun.js adds /v3/{domain}/messages itself (give e.g. https://api.eu.mailgun.net)',
     );
   }
-  const {
-    webhooks,
-    skipVerification,
-    keys: signingKeys,
-    toleranceSeconds,
-  } = signedWebhookOption(o.webhook, 'signingKey', () =>
+  const hook = signedWebhookOption(o.webhook, 'signingKey', () =>
     config(
       'webhook.signingKey is missing: pass webhook: { signingKey } with the HTTP webhook signing key (Mailgun → Sending → Webhooks; not the API key), or webhook: false for a send-only provider',
     ),
@@ -245,10 +240,10 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
     domain: o.domain.toLowerCase(),
     baseUrl: (o.baseUrl ?? regionUrls[o.region ?? 'us']).replace(/\/+$/u, ''),
     timeoutMs: o.timeoutMs ?? defaultTimeoutMs,
-    signingKeys: signingKeys.map((k) => k.trim()),
-    toleranceSeconds,
-    webhooks,
-    skipVerification,
+    signingKeys: hook.keys.map((k) => k.trim()),
+    toleranceSeconds: hook.toleranceSeconds,
+    webhooks: hook.webhooks,
+    skipVerification: hook.skipVerification,
     testMode: o.testMode ?? false,
     messageIdVariable: o.messageIdVariable ?? 'relaykit-message-id',
     batch: o.batch ?? true,

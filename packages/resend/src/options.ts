@@ -159,12 +159,7 @@ export function resolveOptions(input: unknown): ResolvedResendOptions {
       'give either client, or apiKey and baseUrl, not both: a client you built keeps its own key and base URL',
     );
   }
-  const {
-    webhooks,
-    skipVerification,
-    keys: secrets,
-    toleranceSeconds,
-  } = signedWebhookOption(o.webhook, 'secret', () =>
+  const hook = signedWebhookOption(o.webhook, 'secret', () =>
     config(
       'webhook.secret is missing: pass webhook: { secret } with the whsec_... signing secret of your Resend webhook endpoint, or webhook: false for a send-only provider',
     ),
@@ -172,10 +167,10 @@ export function resolveOptions(input: unknown): ResolvedResendOptions {
   const resolved: ResolvedResendOptions = {
     name: o.name ?? 'resend',
     timeoutMs: o.timeoutMs ?? defaultTimeoutMs,
-    webhookKeys: secrets.map((s, i) => decodeWebhookSecret(s, i)),
-    webhookToleranceSeconds: toleranceSeconds,
-    webhooks,
-    skipVerification,
+    webhookKeys: hook.keys.map((s, i) => decodeWebhookSecret(s, i)),
+    webhookToleranceSeconds: hook.toleranceSeconds,
+    webhooks: hook.webhooks,
+    skipVerification: hook.skipVerification,
     splitRecipients: o.splitRecipients ?? false,
     messageIdTag: o.messageIdTag ?? 'relaykit_message_id',
   };
