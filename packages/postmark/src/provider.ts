@@ -114,7 +114,7 @@ export function postmark(options: PostmarkOptions): Provider {
     const scope: TransportInfo = {};
     try {
       return {
-        value: await runAttempt({ ...attempt, signal }, (own) => {
+        value: await runAttempt(signal ? { ...attempt, signal } : attempt, (own) => {
           handoff.next = Object.assign(scope, { signal: own });
           try {
             return run();
