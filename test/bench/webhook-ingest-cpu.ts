@@ -7,7 +7,8 @@
  *
  *   pnpm build && cd test && node --import tsx bench/webhook-ingest-cpu.ts [provider] [--blocks 8]
  */
-import { createRelay, memoryDedupe, type WebhookContext } from '@relaykit/core';
+import { createRelay, memoryDedupe } from '@relaykit/core';
+import type { WebhookContext } from '@relaykit/core/adapter';
 import { asRequest, deliveries, webhookProvider, webhookProviders } from './webhook-deliveries.ts';
 
 const BLOCK = 2_000;

@@ -91,3 +91,13 @@ export { suppressionCsvColumns, suppressionCsvLines } from './suppression/csv.ts
 export { createMxRollup, type MxRollup, type MxRollupOptions } from './throttle/mx.ts';
 export { defaultMxSuffixes, providerOfMx, wellKnownDomains } from './throttle/profiles.ts';
 export { sleep } from './sleep.ts';
+
+// Shared by the provider adapters: option parsing, content and webhook results
+export {
+  adapterIdentity,
+  sdkClientOption,
+  signedWebhookOption,
+  type SignedWebhookOption,
+} from './adapter-kit/options.ts';
+export { base64Content, outgoingHeaders } from './adapter-kit/content.ts';
+export { unreadableReason, unreadableWebhook, webhookResultFaults } from './adapter-kit/webhook.ts';

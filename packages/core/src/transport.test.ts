@@ -187,6 +187,58 @@ describe('runAttempt', () => {
     }
   });
 
+  it('without a caller signal, ends each attempt at its own deadline and aborts a shared signal only once all have ended', async () => {
+    const signals = new Set<AbortSignal>();
+    const started = performance.now();
+    let release!: () => void;
+    const slow = new Promise<string>((r) => (release = () => r('slow')));
+    const stalled = runAttempt({ ...at, timeoutMs: 320 }, (signal) => {
+      signals.add(signal);
+      return new Promise<never>(() => {});
+    }).catch((e: unknown) => e as RelayError);
+    // Started 5 ms later, within the same 1/32 of timeoutMs: the same signal as the stalled one.
+    await new Promise((r) => setTimeout(r, 5));
+    const answered = runAttempt({ ...at, timeoutMs: 320 }, (signal) => {
+      signals.add(signal);
+      return slow;
+    });
+    const error = await stalled;
+    const took = performance.now() - started;
+    expect(error.providerCode).toBe('ETIMEDOUT');
+    expect(took).toBeGreaterThanOrEqual(315);
+    expect(took).toBeLessThan(320 * 1.1);
+    expect(signals.size).toBe(1);
+    const [signal] = [...signals] as [AbortSignal];
+    // The other attempt of the slot is still under way: its signal is not aborted under it.
+    expect(signal.aborted).toBe(false);
+    release();
+    await expect(answered).resolves.toBe('slow');
+    expect(signal.aborted).toBe(true);
+    expect((signal.reason as RelayError).providerCode).toBe('ETIMEDOUT');
+  });
+
+  it('runs 10,000 attempts without a caller signal with no MaxListenersExceededWarning', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 10_000 }, (_, i) =>
+          runAttempt({ ...at, timeoutMs: 5_000 }, async (signal) => {
+            // What fetch does with the signal it is given.
+            signal.addEventListener('abort', () => undefined);
+            return i;
+          }),
+        ),
+      );
+      expect(results[9_999]).toBe(9_999);
+      await new Promise((r) => setImmediate(r));
+      expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it("passes the SDK's own error through when nothing was aborted", async () => {
     const error = await runAttempt(at, async () => {
       throw new Error('boom');

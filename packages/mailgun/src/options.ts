@@ -1,5 +1,11 @@
 import { RelayError } from '@relaykit/core';
-import { defaultTimeoutMs, parseFactoryOptions } from '@relaykit/core/adapter';
+import {
+  adapterIdentity,
+  defaultTimeoutMs,
+  parseFactoryOptions,
+  sdkClientOption,
+  signedWebhookOption,
+} from '@relaykit/core/adapter';
 import { z } from 'zod';
 import type { Interfaces } from 'mailgun.js/definitions';
 
@@ -124,20 +130,12 @@ const domainPattern =
 
 const schema = z
   .object({
-    name: z.string().min(1).optional(),
-    apiKey: z.string().min(1, 'apiKey is empty').optional(),
-    client: z
-      .custom<MailgunClient>(
-        (v) =>
-          typeof v === 'object' &&
-          v !== null &&
-          typeof (v as { messages?: { create?: unknown } }).messages?.create === 'function',
-        {
-          message:
-            'client must be a mailgun.js client (new Mailgun(FormData).client({ username: "api", key }))',
-        },
-      )
-      .optional(),
+    ...adapterIdentity,
+    client: sdkClientOption<MailgunClient>(
+      'messages',
+      'create',
+      'client must be a mailgun.js client (new Mailgun(FormData).client({ username: "api", key }))',
+    ),
     domain: z
       .string({ message: 'domain is required: your Mailgun sending domain, e.g. mg.example.com' })
       .regex(
@@ -232,29 +230,20 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
       'baseUrl must not end in /v3: mailgun.js adds /v3/{domain}/messages itself (give e.g. https://api.eu.mailgun.net)',
     );
   }
-  const hook = o.webhook === false ? undefined : o.webhook;
-  const webhooks = o.webhook !== false;
-  const skipVerification = hook?.dangerouslySkipVerification ?? false;
-  const signingKeys =
-    hook?.signingKey === undefined
-      ? []
-      : typeof hook.signingKey === 'string'
-        ? [hook.signingKey]
-        : [...hook.signingKey];
-  if (webhooks && !skipVerification && signingKeys.length === 0) {
-    throw config(
+  const hook = signedWebhookOption(o.webhook, 'signingKey', () =>
+    config(
       'webhook.signingKey is missing: pass webhook: { signingKey } with the HTTP webhook signing key (Mailgun → Sending → Webhooks; not the API key), or webhook: false for a send-only provider',
-    );
-  }
+    ),
+  );
   const resolved: ResolvedMailgunOptions = {
     name: o.name ?? 'mailgun',
     domain: o.domain.toLowerCase(),
     baseUrl: (o.baseUrl ?? regionUrls[o.region ?? 'us']).replace(/\/+$/u, ''),
     timeoutMs: o.timeoutMs ?? defaultTimeoutMs,
-    signingKeys: signingKeys.map((k) => k.trim()),
-    toleranceSeconds: hook?.toleranceSeconds ?? 300,
-    webhooks,
-    skipVerification,
+    signingKeys: hook.keys.map((k) => k.trim()),
+    toleranceSeconds: hook.toleranceSeconds,
+    webhooks: hook.webhooks,
+    skipVerification: hook.skipVerification,
     testMode: o.testMode ?? false,
     messageIdVariable: o.messageIdVariable ?? 'relaykit-message-id',
     batch: o.batch ?? true,
@@ -263,7 +252,8 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
   };
   if (o.apiKey !== undefined) resolved.apiKey = o.apiKey;
   if (o.client !== undefined) resolved.client = o.client;
-  if (hook?.replayStore !== undefined) resolved.replayStore = hook.replayStore;
+  if (o.webhook && o.webhook.replayStore !== undefined)
+    resolved.replayStore = o.webhook.replayStore;
   if (o.trackOpens !== undefined) resolved.trackOpens = o.trackOpens;
   if (o.trackClicks !== undefined) resolved.trackClicks = o.trackClicks;
   return resolved;

@@ -79,8 +79,8 @@ export function mailgun(options: MailgunOptions): Provider {
   ): Promise<MessagesSendResult> {
     let result: MessagesSendResult;
     try {
-      // create() throws synchronously on empty data, so it is called inside the try.
-      result = await runAttempt({ ...attempt, signal }, async () =>
+      // create() throws synchronously on empty data: runAttempt turns that into a rejection, caught here.
+      result = await runAttempt(signal ? { ...attempt, signal } : attempt, () =>
         client.messages.create(o.domain, data),
       );
     } catch (error) {

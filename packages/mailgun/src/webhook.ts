@@ -7,6 +7,7 @@ import {
   type DeliveryEventType,
 } from '@relaykit/core';
 import {
+  unreadableWebhook,
   parseAddress,
   parseSmtpReply,
   type ProviderWebhook,
@@ -374,19 +375,11 @@ export function parseMailgunDelivery(
   try {
     events = readEvents(body, options, dropped);
   } catch (error) {
-    const eventId = eventIdOf(body);
-    return {
-      events: [],
-      unreadable: [
-        {
-          ...(eventId === undefined ? {} : { eventId }),
-          reason:
-            error instanceof RelayError
-              ? error.message
-              : `unreadable webhook: ${error instanceof Error ? error.name : 'error'} while reading the event`,
-        },
-      ],
-    };
+    return unreadableWebhook(
+      error,
+      eventIdOf(body),
+      (name) => `unreadable webhook: ${name} while reading the event`,
+    );
   }
   if (dropped.length === 0) return { events };
   const eventId = eventIdOf(body);

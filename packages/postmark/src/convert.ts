@@ -1,9 +1,10 @@
 import { RelayError, type Address, type Message } from '@relaykit/core';
 import {
+  base64Content,
+  outgoingHeaders,
   addressKey,
   assertHeaderSafe,
   formatAddress,
-  listUnsubscribeHeaders,
   recipientsOf,
 } from '@relaykit/core/adapter';
 import type { TrackLinks } from './options.ts';
@@ -131,16 +132,14 @@ export function toPostmarkMessage(message: Message, settings: ConvertSettings): 
   if (settings.trackOpens !== undefined) out.TrackOpens = settings.trackOpens;
   if (settings.trackLinks !== undefined) out.TrackLinks = settings.trackLinks;
 
-  const headers = { ...message.headers, ...listUnsubscribeHeaders(message) };
+  const headers = outgoingHeaders(message);
   const headerList = Object.entries(headers).map(([Name, Value]) => ({ Name, Value }));
   if (headerList.length > 0) out.Headers = headerList;
 
   if (message.attachments.length > 0) {
     out.Attachments = message.attachments.map((a) => ({
       Name: a.filename,
-      Content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength).toString(
-        'base64',
-      ),
+      Content: base64Content(a),
       ContentType: a.contentType,
       // Postmark marks an attachment inline by a ContentID in the `cid:` form the HTML refers to.
       ContentID: a.cid === undefined ? null : `cid:${a.cid}`,

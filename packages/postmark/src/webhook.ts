@@ -8,6 +8,7 @@ import {
   type DeliveryEventType,
 } from '@relaykit/core';
 import {
+  unreadableWebhook,
   parseAddress,
   parseSmtpReply,
   type ProviderWebhook,
@@ -443,19 +444,11 @@ export function parsePostmarkWebhook(
     }
     return readRecord(request.body, payload, settings);
   } catch (error) {
-    const eventId = recordIdOf(payload, request.body);
-    return {
-      events: [],
-      unreadable: [
-        {
-          ...(eventId === undefined ? {} : { eventId }),
-          reason:
-            error instanceof RelayError
-              ? error.message
-              : `unreadable Postmark webhook (${error instanceof Error ? error.name : 'error'})`,
-        },
-      ],
-    };
+    return unreadableWebhook(
+      error,
+      recordIdOf(payload, request.body),
+      (name) => `unreadable Postmark webhook (${name})`,
+    );
   }
 }
 

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { RelayError, type Address, type Message } from '@relaykit/core';
 import {
+  base64Content,
+  outgoingHeaders,
   assertHeaderSafe,
   formatAddress,
   headerFault,
   isHeaderSafe,
-  listUnsubscribeHeaders,
   templateIdFor,
 } from '@relaykit/core/adapter';
 import type { CreateEmailOptions } from 'resend';
@@ -101,7 +102,7 @@ const list = (addresses: readonly Address[]) => addresses.map(formatAddress);
  */
 export function toResendEmail(message: Message, options: ConvertOptions): CreateEmailOptions {
   assertHeaderSafe(message, 'resend');
-  const headers = { ...message.headers, ...listUnsubscribeHeaders(message) };
+  const headers = outgoingHeaders(message);
   const template = message.template === undefined ? undefined : templateIdFor(message, 'resend');
   const email: CreateEmailOptions = (
     template === undefined
@@ -130,9 +131,7 @@ export function toResendEmail(message: Message, options: ConvertOptions): Create
   if (message.attachments.length > 0) {
     email.attachments = message.attachments.map((a) => ({
       filename: a.filename,
-      content: Buffer.from(a.content.buffer, a.content.byteOffset, a.content.byteLength).toString(
-        'base64',
-      ),
+      content: base64Content(a),
       contentType: a.contentType,
       ...(a.cid === undefined ? {} : { contentId: a.cid }),
     }));

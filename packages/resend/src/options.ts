@@ -1,5 +1,11 @@
 import { RelayError } from '@relaykit/core';
-import { defaultTimeoutMs, parseFactoryOptions } from '@relaykit/core/adapter';
+import {
+  adapterIdentity,
+  defaultTimeoutMs,
+  parseFactoryOptions,
+  sdkClientOption,
+  signedWebhookOption,
+} from '@relaykit/core/adapter';
 import type { Resend } from 'resend';
 import { z } from 'zod';
 
@@ -85,19 +91,12 @@ const tagName = /^[A-Za-z0-9_-]{1,256}$/u;
 
 const schema = z
   .object({
-    name: z.string().min(1).optional(),
-    apiKey: z.string().min(1, 'apiKey is empty').optional(),
-    client: z
-      .custom<Resend>(
-        (v) =>
-          typeof v === 'object' &&
-          v !== null &&
-          typeof (v as { emails?: { send?: unknown } }).emails?.send === 'function',
-        {
-          message: 'client must be a Resend instance (new Resend(apiKey))',
-        },
-      )
-      .optional(),
+    ...adapterIdentity,
+    client: sdkClientOption<Resend>(
+      'emails',
+      'send',
+      'client must be a Resend instance (new Resend(apiKey))',
+    ),
     baseUrl: z.url({ protocol: /^https?$/u, message: 'baseUrl must be an http(s) URL' }).optional(),
     timeoutMs: z.number().int().positive().max(600_000).optional(),
     webhook: z
@@ -160,23 +159,18 @@ export function resolveOptions(input: unknown): ResolvedResendOptions {
       'give either client, or apiKey and baseUrl, not both: a client you built keeps its own key and base URL',
     );
   }
-  const hook = o.webhook === false ? undefined : o.webhook;
-  const webhooks = o.webhook !== false;
-  const skipVerification = hook?.dangerouslySkipVerification ?? false;
-  const secrets =
-    hook?.secret === undefined ? [] : typeof hook.secret === 'string' ? [hook.secret] : hook.secret;
-  if (webhooks && !skipVerification && secrets.length === 0) {
-    throw config(
+  const hook = signedWebhookOption(o.webhook, 'secret', () =>
+    config(
       'webhook.secret is missing: pass webhook: { secret } with the whsec_... signing secret of your Resend webhook endpoint, or webhook: false for a send-only provider',
-    );
-  }
+    ),
+  );
   const resolved: ResolvedResendOptions = {
     name: o.name ?? 'resend',
     timeoutMs: o.timeoutMs ?? defaultTimeoutMs,
-    webhookKeys: secrets.map((s, i) => decodeWebhookSecret(s, i)),
-    webhookToleranceSeconds: hook?.toleranceSeconds ?? 300,
-    webhooks,
-    skipVerification,
+    webhookKeys: hook.keys.map((s, i) => decodeWebhookSecret(s, i)),
+    webhookToleranceSeconds: hook.toleranceSeconds,
+    webhooks: hook.webhooks,
+    skipVerification: hook.skipVerification,
     splitRecipients: o.splitRecipients ?? false,
     messageIdTag: o.messageIdTag ?? 'relaykit_message_id',
   };

@@ -126,7 +126,7 @@ export function resend(options: ResendOptions): Provider {
     let result: Awaited<ReturnType<typeof run>>;
     let own: AbortSignal | undefined;
     try {
-      result = await runAttempt({ ...attempt, signal }, (s) => {
+      result = await runAttempt(signal ? { ...attempt, signal } : attempt, (s) => {
         own = s;
         return run(s);
       });

@@ -7,6 +7,7 @@ import {
   type DeliveryEventType,
 } from '@relaykit/core';
 import {
+  unreadableWebhook,
   parseAddress,
   parseSmtpReply,
   type BounceHint,
@@ -430,19 +431,11 @@ export function resendWebhook(options: ResendWebhookOptions): ProviderWebhook {
       try {
         return readResend(request, options, context.now());
       } catch (error) {
-        const eventId = header(request.headers, 'id')?.slice(0, 200);
-        return {
-          events: [],
-          unreadable: [
-            {
-              ...(eventId ? { eventId } : {}),
-              reason:
-                error instanceof RelayError
-                  ? error.message
-                  : `webhook body could not be read (${error instanceof Error ? error.name : 'error'})`,
-            },
-          ],
-        };
+        return unreadableWebhook(
+          error,
+          header(request.headers, 'id')?.slice(0, 200),
+          (name) => `webhook body could not be read (${name})`,
+        );
       }
     },
   };

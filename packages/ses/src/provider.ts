@@ -71,7 +71,8 @@ export function ses(input: SesOptions = {}): SesProvider {
     const command = new SendEmailCommand(toSendEmailInput(message, settingsFor(message)));
     let output;
     try {
-      output = await runAttempt({ ...attempt, signal: context.signal }, (abortSignal) =>
+      const { signal } = context;
+      output = await runAttempt(signal ? { ...attempt, signal } : attempt, (abortSignal) =>
         client.send(command, { abortSignal }),
       );
     } catch (error) {

@@ -6,6 +6,7 @@ import {
   type DeliveryEventType,
 } from '@relaykit/core';
 import {
+  unreadableReason,
   parseAddress,
   parseSmtpReply,
   type ProviderWebhook,
@@ -311,9 +312,7 @@ function misrouted(inner: unknown): string | undefined {
 }
 
 const reasonOf = (error: unknown) =>
-  error instanceof RelayError
-    ? error.message
-    : `SNS webhook could not be read (${error instanceof Error ? error.name : 'error'})`;
+  unreadableReason(error, (name) => `SNS webhook could not be read (${name})`);
 
 /**
  * The Provider's `webhook` member: SNS verification, then SES events. Parse reports what it cannot

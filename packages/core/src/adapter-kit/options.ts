@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+/**
+ * The options every adapter names alike: `name` (the relay's name for the provider) and `apiKey`,
+ * for an adapter's zod schema (`z.object({ ...adapterIdentity, ... })`).
+ */
+export const adapterIdentity = {
+  name: z.string().min(1).optional(),
+  apiKey: z.string().min(1, 'apiKey is empty').optional(),
+};
+
+/**
+ * The `client` option: an SDK client the caller built, recognised by the method relaykit calls on
+ * it (`client.<member>.<method>`), refused with `message` (which says how to build one) otherwise.
+ */
+export function sdkClientOption<T>(member: string, method: string, message: string) {
+  return z
+    .custom<T>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        typeof (v as Record<string, Record<string, unknown> | undefined>)[member]?.[method] ===
+          'function',
+      { message },
+    )
+    .optional();
+}
+
+/** The `webhook` option of an adapter whose webhooks are signed with one or more keys. */
+export type SignedWebhookOption<K extends string> =
+  | false
+  | undefined
+  | (Partial<Record<K, string | readonly string[] | undefined>> & {
+      dangerouslySkipVerification?: boolean | undefined;
+      toleranceSeconds?: number | undefined;
+    });
+
+/**
+ * Reads a signed-webhook option: on unless `false`, its keys (one or a list, under `key`), the
+ * timestamp tolerance (300 s unless given) and whether verification is skipped. Keys are required
+ * when the webhook is on and verified: `missing()` is the adapter's error saying where to find them.
+ */
+export function signedWebhookOption<K extends string>(
+  webhook: SignedWebhookOption<K>,
+  key: K,
+  missing: () => Error,
+): { webhooks: boolean; skipVerification: boolean; keys: string[]; toleranceSeconds: number } {
+  const hook = webhook === false ? undefined : webhook;
+  const webhooks = webhook !== false;
+  const skipVerification = hook?.dangerouslySkipVerification ?? false;
+  const given = hook?.[key];
+  const keys = given === undefined ? [] : typeof given === 'string' ? [given] : [...given];
+  if (webhooks && !skipVerification && keys.length === 0) throw missing();
+  return { webhooks, skipVerification, keys, toleranceSeconds: hook?.toleranceSeconds ?? 300 };
+}

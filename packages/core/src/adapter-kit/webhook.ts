@@ -1,0 +1,68 @@
+import { parseAddress } from '../address.ts';
+import { bounceCategories } from '../bounce/categories.ts';
+import { RelayError } from '../errors.ts';
+import { deliveryEventTypes } from '../events.ts';
+import type { WebhookParseResult } from '../provider.ts';
+
+/**
+ * Why a webhook could not be read, for `unreadable[].reason`: a RelayError's own message, else
+ * `fallback` given the error's name (never its message, which may quote the body).
+ */
+export function unreadableReason(error: unknown, fallback: (errorName: string) => string): string {
+  return error instanceof RelayError
+    ? error.message
+    : fallback(error instanceof Error ? error.name : 'error');
+}
+
+/**
+ * The parse result of an authenticated delivery the adapter could not read at all: no events,
+ * one `unreadable` entry (with the delivery's id when it is known), so the relay acknowledges it
+ * and raises a `webhook-unreadable` alert instead of making the provider redeliver a poison body.
+ */
+export function unreadableWebhook(
+  error: unknown,
+  eventId: string | undefined,
+  fallback: (errorName: string) => string,
+): WebhookParseResult {
+  return {
+    events: [],
+    unreadable: [{ ...(eventId ? { eventId } : {}), reason: unreadableReason(error, fallback) }],
+  };
+}
+
+const types = new Set<string>(deliveryEventTypes);
+const categories = new Set<string>(bounceCategories);
+
+/**
+ * What is wrong with a parse result, for an adapter's property tests over hostile bodies: every
+ * event of a known type, with a canonical recipient, an id, a valid date, a known bounce category
+ * and string metadata; every unreadable note and misrouted report with a reason. Empty when sound.
+ */
+export function webhookResultFaults(result: WebhookParseResult): string[] {
+  const faults: string[] = [];
+  if (!Array.isArray(result.events)) return ['events is not an array'];
+  for (const [i, event] of result.events.entries()) {
+    const at = `events[${i}]`;
+    if (!types.has(event.type))
+      faults.push(`${at}.type ${String(event.type)} is not a delivery event type`);
+    let canonical: string | undefined;
+    try {
+      canonical = parseAddress(event.recipient).address;
+    } catch {
+      canonical = undefined;
+    }
+    if (canonical !== event.recipient) faults.push(`${at}.recipient is not a canonical address`);
+    if (typeof event.id !== 'string' || event.id === '') faults.push(`${at}.id is empty`);
+    if (!(event.at instanceof Date) || Number.isNaN(event.at.getTime()))
+      faults.push(`${at}.at is not a valid date`);
+    if (event.bounce && !categories.has(event.bounce.category))
+      faults.push(`${at}.bounce.category ${String(event.bounce.category)} is unknown`);
+    for (const [key, value] of Object.entries(event.metadata ?? {}))
+      if (typeof value !== 'string') faults.push(`${at}.metadata.${key} is not a string`);
+  }
+  for (const [i, note] of (result.unreadable ?? []).entries())
+    if (typeof note.reason !== 'string') faults.push(`unreadable[${i}].reason is not a string`);
+  if (result.misrouted && typeof result.misrouted.what !== 'string')
+    faults.push('misrouted.what is not a string');
+  return faults;
+}
