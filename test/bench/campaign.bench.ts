@@ -75,7 +75,13 @@ const names: Name[] = (process.env['BENCH_PROVIDERS']?.split(',') as Name[] | un
 function adapter(name: Name, info: Info): Provider {
   switch (name) {
     case 'ses':
-      return ses({ ...info.ses, webhook: false });
+      // The simulator's info names the SDK's option (endpoint); the adapter calls it baseUrl.
+      return ses({
+        region: info.ses.region,
+        baseUrl: info.ses.endpoint,
+        credentials: info.ses.credentials,
+        webhook: false,
+      });
     case 'postmark':
       return postmark({ serverToken: info.postmark.serverToken, baseUrl: info.url });
     case 'mailgun':
