@@ -83,6 +83,7 @@ const names: Name[] = (process.env['BENCH_PROVIDERS']?.split(',') as Name[] | un
 function adapter(name: Name, info: Info): Provider {
   switch (name) {
     case 'ses':
+      // The simulator's info names the SDK's option (endpoint); the adapter calls it baseUrl.
       return ses({
         region: info.ses.region,
         baseUrl: info.ses.endpoint,
