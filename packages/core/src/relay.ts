@@ -45,6 +45,7 @@ import { createSuppressionPolicy } from './suppression/policy.ts';
 import { rejectionBounce } from './suppression/rejections.ts';
 import { memoryOutbox } from './memory/outbox.ts';
 import { createQueueRunner, toQueued, type QueueEvent, type QueueOptions } from './queue.ts';
+import { enqueueQueued } from './transactional.ts';
 import { applyEvent, initialState } from './state/machine.ts';
 import type { Outbox } from './stores.ts';
 
@@ -141,6 +142,8 @@ export interface EnqueueOptions {
   sendAt?: Date;
   /** Lifetime before the message expires unsent. @default queue.maxAgeMs (72 h) */
   expiresInMs?: number;
+  /** Your open transaction (a pg client for @relaykit/postgres): queued iff it commits. */
+  tx?: unknown;
 }
 
 export interface SendOutcomeEvent {
@@ -861,7 +864,7 @@ export function createRelay(options: RelayOptions): Relay {
         });
       }),
     );
-    await outbox.enqueue(queued);
+    await enqueueQueued(outbox, queued, enqueueOptions.tx);
     return queued.map((q) => q.id);
   };
 

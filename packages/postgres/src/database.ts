@@ -234,7 +234,8 @@ export async function migrateDatabase(target: {
   const { schema, prefix } = target;
   const migrations = migrationsFor(schema, prefix);
   const versions = `"${schema}"."${prefix}schema_migrations"`;
-  const lock = `relaykit:${schema}.${prefix}`;
+  // One lock per schema, whatever the prefix: CREATE SCHEMA IF NOT EXISTS races otherwise.
+  const lock = `relaykit:${schema}`;
   const step = async (): Promise<boolean> =>
     target.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [lock]);

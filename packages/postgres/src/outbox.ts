@@ -29,6 +29,7 @@ function toQueued(r: Row): Stored {
 }
 
 export interface PostgresOutbox extends Outbox {
+  readonly transactional: true;
   /**
    * Enqueues inside the caller's transaction: `client` is the pg client (or pool connection) on
    * which the application ran BEGIN. The messages are queued if and only if that transaction
@@ -80,6 +81,7 @@ export function postgresOutbox(db: Database): PostgresOutbox {
     RETURNING o.*`;
 
   return {
+    transactional: true,
     async enqueue(messages, options = {}) {
       if (messages.length === 0) return;
       if (options.tx !== undefined) {
