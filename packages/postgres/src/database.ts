@@ -22,9 +22,9 @@ export interface PoolLike extends Queryable {
 
 export interface PostgresOptions {
   /** Your pool (you keep owning it: `close()` leaves it open). */
-  pool?: PoolLike;
+  pool?: PoolLike | undefined;
   /** Or a `postgres://` URL; the stores open (and close) a pool of their own. */
-  connectionString?: string;
+  connectionString?: string | undefined;
   /** Connections in the pool opened from `connectionString`. @default 10 */
   max?: number;
   /** The schema relaykit's tables live in; created when missing. @default 'relaykit' */
