@@ -116,7 +116,14 @@ export function storeError(describe: string, error: unknown): unknown {
 }
 
 function describeTarget(options: PostgresOptions): string {
-  if (options.connectionString) return redact(options.connectionString);
+  if (options.connectionString) {
+    try {
+      const u = new URL(options.connectionString);
+      return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname}`;
+    } catch {
+      return redact(options.connectionString);
+    }
+  }
   const p = options.pool as { options?: { host?: string; port?: number; database?: string } };
   const o = p?.options;
   if (o?.host || o?.database)
