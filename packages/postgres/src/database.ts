@@ -38,8 +38,10 @@ export interface PostgresOptions {
    */
   migrate?: boolean;
   /**
-   * Longest wait for a connection from the pool opened from `connectionString` before a store
-   * call fails (pg waits forever by default). @default 2000
+   * Longest a store call waits for PostgreSQL (an answer, and a connection from the pool opened
+   * from `connectionString`; pg waits forever by default). Past it the call fails with a
+   * RelayError (kind 'transient', provider 'postgres') naming host, port and database.
+   * Migrations are not bounded. @default 2000
    */
   storeTimeoutMs?: number;
 }
@@ -74,6 +76,8 @@ export interface Database {
   transaction<T>(fn: (client: Queryable) => Promise<T>): Promise<T>;
   /** Resolves once the schema is up to date (or at once with migrate: false). */
   ready: Promise<void>;
+  /** Applies pending migrations (no time bound: they wait on each other's lock). */
+  migrate(): Promise<void>;
   /** Closes the pool when the stores opened it. */
   close(): Promise<void>;
 }
@@ -168,37 +172,74 @@ export function openDatabase(options: PostgresOptions): Database {
   const describe = describeTarget(options);
   const table = (name: string) => `"${schema}"."${prefix}${name}"`;
 
-  const run = async (client: Queryable, text: string, values?: unknown[]) => {
+  const timeoutMs = options.storeTimeoutMs ?? 2000;
+  /**
+   * A query that settles within `limit` ms: a server that accepts connections and never answers
+   * (stopped, partitioned) turns into the typed error instead of a call that waits forever.
+   */
+  const run = async (
+    client: Queryable,
+    text: string,
+    values?: unknown[],
+    limit: number | undefined = timeoutMs,
+  ) => {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return await client.query(text, values);
+      const query = client.query(text, values);
+      if (limit === undefined) return await query;
+      query.catch(() => undefined);
+      return await Promise.race([
+        query,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(
+                new RelayError({
+                  kind: 'transient',
+                  provider: 'postgres',
+                  message: `PostgreSQL at ${describe} did not answer within ${limit} ms (storeTimeoutMs): check the server is running and reachable; the statement may still complete`,
+                }),
+              ),
+            limit,
+          );
+        }),
+      ]);
     } catch (error) {
       throw storeError(describe, error);
-    }
-  };
-  const transaction = async <T>(fn: (client: Queryable) => Promise<T>): Promise<T> => {
-    let client: Awaited<ReturnType<PoolLike['connect']>>;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      throw storeError(describe, error);
-    }
-    let broken = false;
-    try {
-      await run(client, 'BEGIN');
-      const result = await fn({ query: (text, values) => run(client, text, values) });
-      await run(client, 'COMMIT');
-      return result;
-    } catch (error) {
-      try {
-        await client.query('ROLLBACK');
-      } catch {
-        broken = true;
-      }
-      throw error;
     } finally {
-      client.release(broken);
+      clearTimeout(timer);
     }
   };
+  const transactionWith =
+    (limit: number | undefined) =>
+    async <T>(fn: (client: Queryable) => Promise<T>): Promise<T> => {
+      let client: Awaited<ReturnType<PoolLike['connect']>>;
+      try {
+        client = await pool.connect();
+      } catch (error) {
+        throw storeError(describe, error);
+      }
+      let broken = false;
+      try {
+        await run(client, 'BEGIN', undefined, limit);
+        const result = await fn({ query: (text, values) => run(client, text, values, limit) });
+        await run(client, 'COMMIT', undefined, limit);
+        return result;
+      } catch (error) {
+        try {
+          await run(client, 'ROLLBACK', undefined, limit);
+        } catch {
+          // A connection that cannot roll back is closed rather than handed to the next caller.
+          broken = true;
+        }
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    };
+  const transaction = transactionWith(timeoutMs);
+  // Migrations wait on each other's advisory lock and may rewrite tables: no time bound.
+  const migrationTransaction = transactionWith(undefined);
 
   const db: Database = {
     pool,
@@ -215,12 +256,13 @@ export function openDatabase(options: PostgresOptions): Database {
       await db.ready;
       return transaction(fn);
     },
+    migrate: () => migrateDatabase({ schema, prefix, describe, transaction: migrationTransaction }),
     async close() {
       if (owned) await pool.end();
     },
   };
   if (options.migrate !== false) {
-    db.ready = migrateDatabase({ schema, prefix, describe, transaction });
+    db.ready = db.migrate();
     // Reported by every query that waits on it; not an unhandled rejection meanwhile.
     db.ready.catch(() => undefined);
   }

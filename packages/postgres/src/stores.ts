@@ -6,7 +6,7 @@ import type {
   StrikeStore,
   SuppressionStore,
 } from '@relaykit/core';
-import { migrateDatabase, openDatabase, type PoolLike, type PostgresOptions } from './database.ts';
+import { openDatabase, type PoolLike, type PostgresOptions } from './database.ts';
 import { postgresDedupe } from './dedupe.ts';
 import { postgresLedger } from './ledger.ts';
 import { postgresOutbox, type PostgresOutbox } from './outbox.ts';
@@ -81,7 +81,7 @@ export async function migrate(
 ): Promise<void> {
   const db = openDatabase({ ...options, migrate: false });
   try {
-    await migrateDatabase(db);
+    await db.migrate();
   } finally {
     await db.close();
   }
