@@ -68,9 +68,14 @@ export interface Database {
   table(name: string): string;
   /** Where the data lives, for error messages: host, port and database, never a password. */
   describe: string;
+  /**
+   * One statement, bounded by storeTimeoutMs plus 1 ms for each of `rows` (a 10,000-row batch
+   * gets 10 s more: the bound is for a server that does not answer, not for big batches).
+   */
   query(
     text: string,
     values?: unknown[],
+    rows?: number,
   ): Promise<{ rows: Array<Record<string, unknown>>; rowCount: number | null }>;
   /** Runs `fn` in one transaction on one pooled connection. */
   transaction<T>(fn: (client: Queryable) => Promise<T>): Promise<T>;
@@ -248,9 +253,9 @@ export function openDatabase(options: PostgresOptions): Database {
     table,
     describe,
     ready: Promise.resolve(),
-    async query(text, values) {
+    async query(text, values, rows = 0) {
       await db.ready;
-      return run(pool, text, values);
+      return run(pool, text, values, timeoutMs + rows);
     },
     async transaction(fn) {
       await db.ready;

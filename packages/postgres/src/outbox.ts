@@ -98,7 +98,7 @@ export function postgresOutbox(db: Database): PostgresOutbox {
         }
         return;
       }
-      await db.query(insert, insertValues(messages));
+      await db.query(insert, insertValues(messages), messages.length);
     },
     consume(handler, { concurrency, pollMs = 250, leaseMs = 300_000 }) {
       const owner = randomBytes(8).toString('hex');

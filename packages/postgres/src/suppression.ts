@@ -39,13 +39,20 @@ export function postgresSuppressionStore(db: Database): SuppressionStore {
       const keys = addresses.map((a) => a.toLowerCase());
       const domains = keys.map((k) => `@${domainOf(k)}`);
       // An address-level entry wins over a domain-level one for the same address.
+      // Each address is looked up twice by primary key (itself, then its @domain): an equality
+      // join the planner answers from the index, where an OR over both would scan the table.
       const { rows } = await db.query(
-        `SELECT DISTINCT ON (a.i) a.i, s.*
-           FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS a(address, domain, i)
-           JOIN ${table} s ON s.address IN (a.address, a.domain)
-          WHERE s.stream IN ('', $3) AND (s.expires_at IS NULL OR s.expires_at > $4)
-          ORDER BY a.i, (s.address = a.domain), s.stream DESC`,
+        `SELECT DISTINCT ON (c.i) c.i, s.*
+           FROM (SELECT a.i, a.address AS key, 0 AS rank
+                   FROM unnest($1::text[]) WITH ORDINALITY AS a(address, i)
+                 UNION ALL
+                 SELECT d.i, d.domain, 1
+                   FROM unnest($2::text[]) WITH ORDINALITY AS d(domain, i)) c
+           JOIN ${table} s ON s.address = c.key AND s.stream IN ('', $3)
+          WHERE s.expires_at IS NULL OR s.expires_at > $4
+          ORDER BY c.i, c.rank, s.stream DESC`,
         [keys, domains, options.stream ?? '', options.now ?? new Date()],
+        keys.length,
       );
       for (const row of rows) found.set(addresses[Number(row['i']) - 1] as string, toEntry(row));
       return found;
@@ -86,6 +93,7 @@ export function postgresSuppressionStore(db: Database): SuppressionStore {
           list.map((e) => e.lastSeen),
           list.map((e) => e.expiresAt ?? null),
         ],
+        list.length,
       );
     },
     async remove(address, options) {
