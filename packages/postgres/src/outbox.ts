@@ -103,36 +103,69 @@ export function postgresOutbox(db: Database): PostgresOutbox {
     consume(handler, { concurrency, pollMs = 250, leaseMs = 300_000 }) {
       const owner = randomBytes(8).toString('hex');
       const lease = `${String(Math.max(1, Math.round(leaseMs)))} milliseconds`;
-      const settle = async (row: Row, decision: QueueDecision | undefined) => {
-        const id = row['id'] as string;
-        if (decision === undefined) {
+      // Decisions are stored in batches: whatever settled while the previous batch was being
+      // written goes in the next single UPDATE, rather than one commit per message.
+      interface Pending {
+        id: string;
+        kind: 'release' | 'retry' | 'done';
+        status: string | null;
+        dueAt: Date | null;
+        lastError: string | null;
+        reason: string | null;
+        done: (error?: unknown) => void;
+      }
+      let pending: Pending[] = [];
+      let writing = false;
+      const flush = async (): Promise<void> => {
+        if (writing || pending.length === 0) return;
+        writing = true;
+        const batch = pending;
+        pending = [];
+        try {
           await db.query(
-            `UPDATE ${table} SET status = 'queued', lease_until = NULL, lease_owner = NULL
-              WHERE id = $1 AND lease_owner = $2`,
-            [id, owner],
-          );
-        } else if (decision.type === 'retry') {
-          await db.query(
-            `UPDATE ${table} SET status = 'queued', due_at = $3, attempts = attempts + 1, last_error = $4,
-                    lease_until = NULL, lease_owner = NULL
-              WHERE id = $1 AND lease_owner = $2`,
-            [id, owner, decision.at, JSON.stringify(decision.error)],
-          );
-        } else {
-          await db.query(
-            `UPDATE ${table} SET status = $3, attempts = attempts + 1, last_error = $4, reason = $5,
-                    finished_at = clock_timestamp(), lease_until = NULL, lease_owner = NULL
-              WHERE id = $1 AND lease_owner = $2`,
+            `UPDATE ${table} o SET
+                status = CASE WHEN d.kind = 'done' THEN d.status ELSE 'queued' END,
+                due_at = CASE WHEN d.kind = 'retry' THEN d.due_at ELSE o.due_at END,
+                attempts = o.attempts + CASE WHEN d.kind = 'release' THEN 0 ELSE 1 END,
+                last_error = CASE WHEN d.kind = 'release' THEN o.last_error ELSE d.last_error END,
+                reason = CASE WHEN d.kind = 'done' THEN d.reason ELSE o.reason END,
+                finished_at = CASE WHEN d.kind = 'done' THEN clock_timestamp() ELSE o.finished_at END,
+                lease_until = NULL, lease_owner = NULL
+              FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::text[])
+                AS d(id, kind, status, due_at, last_error, reason)
+             WHERE o.id = d.id AND o.lease_owner = $7`,
             [
-              id,
+              batch.map((p) => p.id),
+              batch.map((p) => p.kind),
+              batch.map((p) => p.status),
+              batch.map((p) => p.dueAt),
+              batch.map((p) => p.lastError),
+              batch.map((p) => p.reason),
               owner,
-              decision.status,
-              decision.error ? JSON.stringify(decision.error) : null,
-              decision.reason ?? null,
             ],
+            batch.length,
           );
+          for (const p of batch) p.done();
+        } catch (error) {
+          for (const p of batch) p.done(error);
+        } finally {
+          writing = false;
+          void flush();
         }
       };
+      const settle = (row: Row, decision: QueueDecision | undefined) =>
+        new Promise<void>((resolve, reject) => {
+          pending.push({
+            id: row['id'] as string,
+            kind: decision === undefined ? 'release' : decision.type,
+            status: decision?.type === 'done' ? decision.status : null,
+            dueAt: decision?.type === 'retry' ? decision.at : null,
+            lastError: decision?.error ? JSON.stringify(decision.error) : null,
+            reason: decision?.type === 'done' ? (decision.reason ?? null) : null,
+            done: (error) => (error === undefined ? resolve() : reject(error)),
+          });
+          void flush();
+        });
       return asyncPollingConsumer({
         concurrency,
         pollMs,
