@@ -65,12 +65,15 @@ export function bounded<T extends object>(
       return (...args: unknown[]) => {
         const result = (value as (...a: unknown[]) => unknown).apply(target, args);
         if (!(result instanceof Promise)) return result;
+        // A batch (suppression add or check, enqueue) gets 1 ms more per item: the bound is for a
+        // server that does not answer, not for a big import.
+        const limit = timeoutMs + (Array.isArray(args[0]) ? args[0].length : 0);
         return new Promise((resolve, reject) => {
           const timer = setTimeout(() => {
-            const error = storeUnavailable(name, describe, undefined, timeoutMs);
+            const error = storeUnavailable(name, describe, undefined, limit);
             link?.fault(error);
             reject(error);
-          }, timeoutMs);
+          }, limit);
           timer.unref?.();
           result.then(
             (v) => {
