@@ -33,6 +33,7 @@ const sets = [
   ['@relaykit/core', '@relaykit/resend'],
   ['@relaykit/core', '@relaykit/sqlite'],
   ['@relaykit/core', '@relaykit/redis'],
+  ['@relaykit/core', '@relaykit/postgres'],
   ['@relaykit/core', '@relaykit/doctor'],
   ['@relaykit/simulator'],
   ['relaykit'],

@@ -182,6 +182,7 @@ const entries = {
   simulator: '@relaykit/simulator',
   sqlite: '@relaykit/sqlite',
   redis: '@relaykit/redis',
+  postgres: '@relaykit/postgres',
   doctor: '@relaykit/doctor',
   cli: 'relaykit',
 };

@@ -15,6 +15,7 @@ const exported = {
   simulator: ['startSimulator'],
   sqlite: ['sqliteStores'],
   redis: ['redisStores'],
+  postgres: ['postgresStores', 'migrate'],
   doctor: ['checkDomain'],
   cli: ['runCli', 'runDemo'],
 };

@@ -2,11 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRelay, type Outbox } from '@relaykit/core';
+import { postgresStores } from '@relaykit/postgres';
 import { redisStores } from '@relaykit/redis';
 import { resend } from '@relaykit/resend';
 import { startSimulator, type Simulator } from '@relaykit/simulator';
 import { sqliteStores } from '@relaykit/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresUrl, requirePostgres, uniqueSchema } from '../conformance/postgres-helper.ts';
 import { deleteKeys, redisUrl, requireRedis, uniquePrefix } from '../conformance/redis-helper.ts';
 import { kill, startFixture, until } from './spawn.ts';
 
@@ -112,6 +114,23 @@ describe('outbox survives a worker killed mid-campaign', () => {
     } finally {
       await stores.close();
       await deleteKeys(admin.redis, prefix);
+      await admin.close();
+    }
+  });
+
+  it('postgres (FOR UPDATE SKIP LOCKED)', { timeout: 300_000 }, async () => {
+    const admin = await requirePostgres();
+    const schema = uniqueSchema('crash');
+    const stores = postgresStores({ connectionString: postgresUrl, schema });
+    try {
+      await crashAndRecover(stores.outbox, {
+        OUTBOX: 'postgres',
+        DATABASE_URL: postgresUrl,
+        SCHEMA: schema,
+      });
+    } finally {
+      await stores.close();
+      await admin.dropSchema(schema);
       await admin.close();
     }
   });

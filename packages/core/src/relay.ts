@@ -120,6 +120,8 @@ export interface EnqueueOptions {
   sendAt?: Date;
   /** Lifetime before the message expires unsent. @default queue.maxAgeMs (72 h) */
   expiresInMs?: number;
+  /** Your open transaction (a pg client for @relaykit/postgres): queued iff it commits. */
+  tx?: unknown;
 }
 
 export interface SendOutcomeEvent {

@@ -185,7 +185,14 @@ export interface OutboxCounts {
  * message claimed by a consumer that dies is handed out again after its lease.
  */
 export interface Outbox {
-  enqueue(messages: readonly QueuedMessage[]): Promise<void>;
+  /**
+   * With `options.tx` (an outbox that says `transactional: true`), the messages are written in
+   * the caller's open transaction (for @relaykit/postgres, the pg client that ran BEGIN), so they
+   * are queued if and only if that transaction commits.
+   */
+  enqueue(messages: readonly QueuedMessage[], options?: { tx?: unknown }): Promise<void>;
+  /** True when `enqueue` can join the caller's transaction (`options.tx`). */
+  readonly transactional?: boolean;
   consume(
     handler: (message: QueuedMessage) => Promise<QueueDecision>,
     options: { concurrency: number; pollMs?: number; leaseMs?: number },

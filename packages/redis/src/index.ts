@@ -1,4 +1,9 @@
-export { redisStores, type RedisStores, type RedisStoresOptions } from './stores.ts';
+export {
+  redisStores,
+  type RedisConnectionEvent,
+  type RedisStores,
+  type RedisStoresOptions,
+} from './stores.ts';
 export { redact, type RedisTarget } from './connection.ts';
 export {
   redisSuppressionStore,

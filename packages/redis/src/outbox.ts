@@ -95,7 +95,12 @@ export function redisOutbox(
   const open = () => {
     if (!opened) {
       const connection = redis.duplicate({ maxRetriesPerRequest: null });
-      opened = { queue: new Queue(queueName, { connection, prefix: bullPrefix }), connection };
+      // While Redis is away every reconnect fails; the calls report it (bounded by the store),
+      // and the store's outage event says it once, so these errors are not logged one by one.
+      connection.on('error', () => undefined);
+      const queue = new Queue(queueName, { connection, prefix: bullPrefix });
+      queue.on('error', () => undefined);
+      opened = { queue, connection };
     }
     return opened;
   };
@@ -156,6 +161,7 @@ export function redisOutbox(
     consume(handler, { concurrency, pollMs = 250, leaseMs = 300_000 }): OutboxConsumer {
       const lockDuration = Math.max(1_000, Math.min(leaseMs, options.lockMs ?? 30_000));
       const connection = redis.duplicate({ maxRetriesPerRequest: null });
+      connection.on('error', () => undefined);
 
       const processor = async (
         job: Job<JobData>,

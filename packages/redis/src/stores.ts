@@ -8,6 +8,7 @@ import type {
 } from '@relaykit/core';
 import type { Redis } from 'ioredis';
 import { connect, connectionError, type RedisTarget } from './connection.ts';
+import { bounded, type LinkHealth } from './bounded.ts';
 import { redisDedupe } from './dedupe.ts';
 import { keysFor } from './keys.ts';
 import { redisLedger } from './ledger.ts';
@@ -30,6 +31,26 @@ export interface RedisStoresOptions {
   stateTtlMs?: number;
   suppression?: RedisSuppressionOptions;
   outbox?: RedisOutboxOptions;
+  /**
+   * Longest a store call waits for Redis. Past it (Redis stopped, gone or restarting) the call
+   * fails with a RelayError (kind 'transient', provider 'redis') naming the store and the
+   * address; a send whose suppression check fails this way is refused, never sent unchecked.
+   * @default 2000
+   */
+  storeTimeoutMs?: number;
+  /**
+   * Called once when Redis becomes unreachable and once when it answers again (not per retry):
+   * log or alert from here. The address never carries a password.
+   */
+  onConnection?: (event: RedisConnectionEvent) => void;
+}
+
+export interface RedisConnectionEvent {
+  type: 'outage' | 'recovery';
+  address: string;
+  at: Date;
+  /** What failed, for an outage. */
+  error?: Error;
 }
 
 export interface RedisStores {
@@ -61,24 +82,48 @@ const day = 86_400_000;
  */
 export function redisStores(target: RedisTarget, options: RedisStoresOptions = {}): RedisStores {
   const { redis, owned, describe } = connect(target);
-  // Errors surface on each call; an unhandled 'error' event would crash the process instead.
-  if (owned) redis.on('error', () => undefined);
+  // Errors surface on each call (typed, bounded); an unhandled 'error' event would crash the
+  // process instead. One outage event when the link fails, one recovery event when it is back.
+  // A stopped server (SIGSTOP, a partition) drops no connection: the first call that times out
+  // reports that outage, and the first answer after it the recovery.
+  let down = false;
+  const link: LinkHealth = {
+    fault(error) {
+      if (down) return;
+      down = true;
+      options.onConnection?.({ type: 'outage', address: describe, at: new Date(), error });
+    },
+    ok() {
+      if (!down) return;
+      down = false;
+      options.onConnection?.({ type: 'recovery', address: describe, at: new Date() });
+    },
+  };
+  redis.on('error', (error: Error) => link.fault(error));
+  redis.on('ready', () => link.ok());
   const prefix = options.prefix ?? 'relaykit:';
   const keys = keysFor(prefix);
+  const timeoutMs = options.storeTimeoutMs ?? 2000;
+  const bound = <T extends object>(store: T, name: string, skip: readonly string[] = []) =>
+    bounded(store, name, describe, timeoutMs, skip, link);
   const outbox = redisOutbox(redis, prefix, options.outbox);
   return {
     redis,
-    suppression: redisSuppressionStore(redis, keys, options.suppression),
-    strikes: redisStrikeStore(redis, keys),
-    ledger: redisLedger(redis, keys, { ttlMs: options.ledgerTtlMs ?? 30 * day }),
-    rate: redisRateStore(redis, keys),
-    dedupe: redisDedupe(redis, keys.dedupe),
-    replay: redisDedupe(redis, keys.replay),
-    state: redisStateStore(redis, keys, { ttlMs: options.stateTtlMs ?? 30 * day }),
-    outbox,
+    suppression: bound(redisSuppressionStore(redis, keys, options.suppression), 'suppression'),
+    strikes: bound(redisStrikeStore(redis, keys), 'strikes'),
+    ledger: bound(redisLedger(redis, keys, { ttlMs: options.ledgerTtlMs ?? 30 * day }), 'ledger'),
+    rate: bound(redisRateStore(redis, keys), 'rate'),
+    dedupe: bound(redisDedupe(redis, keys.dedupe), 'dedupe'),
+    replay: bound(redisDedupe(redis, keys.replay), 'replay'),
+    state: bound(
+      redisStateStore(redis, keys, { ttlMs: options.stateTtlMs ?? 30 * day }),
+      'message state',
+    ),
+    // The consumer and close run as long as they must; enqueue, get and counts are bounded.
+    outbox: bound(outbox, 'outbox', ['consume', 'close']),
     async ready() {
       try {
-        await redis.ping();
+        await bound({ ping: () => redis.ping() }, 'connection').ping();
       } catch (error) {
         throw connectionError(describe, error);
       }

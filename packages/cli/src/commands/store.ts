@@ -13,14 +13,36 @@ export interface OpenedStore {
 }
 
 /**
- * Opens the stores behind `--store`: `sqlite:<path>` (one file on this machine) or
- * `redis://…`/`rediss://…` (shared by a fleet). The backends load on demand, so a command that
- * needs neither does not pay for better-sqlite3 or ioredis.
+ * Opens the stores behind `--store`: `sqlite:<path>` (one file on this machine),
+ * `redis://…`/`rediss://…` (shared by a fleet) or `postgres://…` (the application's database).
+ * The backends load on demand, so a command that needs none does not pay for better-sqlite3,
+ * ioredis or pg.
  */
 export async function openStore(
   spec: string,
   options: { redisPrefix?: string } = {},
 ): Promise<OpenedStore> {
+  if (/^postgres(ql)?:\/\//u.test(spec)) {
+    const { postgresStores, redact } = await import('@relaykit/postgres');
+    // --prefix is the table prefix here (letters, digits and _).
+    const stores = postgresStores({
+      connectionString: spec,
+      ...(options.redisPrefix === undefined ? {} : { tablePrefix: options.redisPrefix }),
+    });
+    try {
+      await stores.ready();
+    } catch (error) {
+      await stores.close().catch(() => undefined);
+      throw error;
+    }
+    return {
+      suppression: stores.suppression,
+      strikes: stores.strikes,
+      dedupe: stores.dedupe,
+      label: redact(spec),
+      close: () => stores.close(),
+    };
+  }
   if (spec.startsWith('sqlite:')) {
     const path = spec.slice('sqlite:'.length);
     if (path === '') throw new UsageError(`--store sqlite: needs a path, e.g. ${defaultStore}`);
@@ -55,6 +77,6 @@ export async function openStore(
     };
   }
   throw new UsageError(
-    `--store must be sqlite:<path> or redis://host:port, not '${spec.split(':')[0] ?? spec}:…'`,
+    `--store must be sqlite:<path>, redis://host:port or postgres://host/database, not '${spec.split(':')[0] ?? spec}:…'`,
   );
 }

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { postgresStores } from '@relaykit/postgres';
 import { redisStores } from '@relaykit/redis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run } from './harness.ts';
@@ -114,10 +115,27 @@ describe.skipIf(!redisUp)('relaykit suppression on redis', () => {
   suite(['--store', redisUrl, '--prefix', prefix]);
 });
 
+describe('relaykit suppression on postgres', () => {
+  const url = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const prefix = `cli_${Math.random().toString(36).slice(2, 10)}_`;
+  afterAll(async () => {
+    const stores = postgresStores({ connectionString: url, migrate: false });
+    const { rows } = await stores.pool.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'relaykit' AND table_name LIKE $1`,
+      [`${prefix}%`],
+    );
+    for (const r of rows)
+      await stores.pool.query(`DROP TABLE relaykit."${String(r['table_name'])}" CASCADE`);
+    await stores.pool.query(`DROP FUNCTION IF EXISTS relaykit."${prefix}rate_take"`);
+    await stores.close();
+  });
+  suite(['--store', url, '--prefix', prefix]);
+});
+
 it('refuses a store it does not know, and never echoes a URL that may hold a password', async () => {
-  const r = await run(['suppression', 'list', '--store', 'postgres://user:hunter2@db/relaykit']);
+  const r = await run(['suppression', 'list', '--store', 'mysql://user:hunter2@db/relaykit']);
   expect(r.code).toBe(64);
-  expect(r.stderr).toMatch(/--store must be sqlite:<path> or redis:\/\/host:port/u);
+  expect(r.stderr).toMatch(/--store must be sqlite:<path>, redis:\/\/host:port or postgres:/u);
   expect(r.stderr).not.toContain('hunter2');
 });
 

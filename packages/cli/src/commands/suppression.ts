@@ -30,8 +30,9 @@ The suppression list: addresses (or @domains) that are never sent to again.
                                --stream: only that stream's entries
 
 Options:
-  --store <spec>   sqlite:<path> (default ${defaultStore}, or RELAYKIT_STORE) or redis://host:port
-  --prefix <p>     Redis key prefix (default relaykit:)
+  --store <spec>   sqlite:<path> (default ${defaultStore}, or RELAYKIT_STORE), redis://host:port
+                   or postgres://user@host/database (schema relaykit)
+  --prefix <p>     Redis key prefix (default relaykit:), or PostgreSQL table prefix (default none)
   --json           list/add/remove/import: print data as JSON
   --format <name>  import: ${layoutNames.join(', ')} (default: detected from the header)
 

@@ -3,6 +3,7 @@ import { recipientCount, type Message, type MessageInput } from '../message.ts';
 import { schedulingHorizon } from '../provider.ts';
 import { toQueued } from '../queue.ts';
 import { carriers } from '../routing.ts';
+import { enqueueQueued } from '../transactional.ts';
 import type { EnqueueOptions, SendReport } from '../relay.ts';
 import type { Pipeline } from './context.ts';
 import { unfitError } from './route.ts';
@@ -66,6 +67,6 @@ export async function enqueue(
       });
     }),
   );
-  await ctx.outbox.enqueue(queued);
+  await enqueueQueued(ctx.outbox, queued, options.tx);
   return queued.map((q) => q.id);
 }
