@@ -7,6 +7,11 @@
  * what is measured is the pipeline and the providers' batch calls, not a quota. Goal: ≥ 5×.
  *
  *   pnpm vitest bench --run test/bench/campaign.bench.ts
+ *
+ * BENCH_TEMPLATES=1 runs the templated campaign: each message names the stored template
+ * `campaign` with the recipient's own merge data, against one direct SDK template call per
+ * recipient (SES Content.Template, Postmark sendEmailWithTemplate, Mailgun `template`, Resend
+ * `template`).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -28,6 +33,9 @@ const IN_FLIGHT = 32;
 const from = 'news@mail.example.com';
 const subject = 'Our spring news';
 const text = 'Hello from the shop.';
+const templated = process.env['BENCH_TEMPLATES'] === '1';
+const template = 'campaign';
+const data = (to: string) => ({ name: to });
 
 interface Info {
   url: string;
@@ -75,7 +83,12 @@ const names: Name[] = (process.env['BENCH_PROVIDERS']?.split(',') as Name[] | un
 function adapter(name: Name, info: Info): Provider {
   switch (name) {
     case 'ses':
-      return ses({ ...info.ses, webhook: false });
+      return ses({
+        region: info.ses.region,
+        baseUrl: info.ses.endpoint,
+        credentials: info.ses.credentials,
+        webhook: false,
+      });
     case 'postmark':
       return postmark({ serverToken: info.postmark.serverToken, baseUrl: info.url });
     case 'mailgun':
@@ -95,6 +108,17 @@ function direct(name: Name, info: Info): (to: string) => Promise<unknown> {
   switch (name) {
     case 'ses': {
       const client = new SESv2Client(info.ses);
+      if (templated)
+        return (to) =>
+          client.send(
+            new SendEmailCommand({
+              FromEmailAddress: from,
+              Destination: { ToAddresses: [to] },
+              Content: {
+                Template: { TemplateName: template, TemplateData: JSON.stringify(data(to)) },
+              },
+            }),
+          );
       return (to) =>
         client.send(
           new SendEmailCommand({
@@ -106,16 +130,36 @@ function direct(name: Name, info: Info): (to: string) => Promise<unknown> {
     }
     case 'postmark': {
       const client = new ServerClient(info.postmark.serverToken, info.postmark.clientOptions);
+      if (templated)
+        return (to) =>
+          client.sendEmailWithTemplate({
+            From: from,
+            To: to,
+            TemplateAlias: template,
+            TemplateModel: data(to),
+          });
       return (to) => client.sendEmail({ From: from, To: to, Subject: subject, TextBody: text });
     }
     case 'mailgun': {
       const client = new Mailgun(FormData).client(info.mailgun.clientOptions);
+      if (templated)
+        return (to) =>
+          client.messages.create(info.mailgun.domain, {
+            from,
+            to,
+            template,
+            'h:X-Mailgun-Variables': JSON.stringify(data(to)),
+          });
       return (to) => client.messages.create(info.mailgun.domain, { from, to, subject, text });
     }
     case 'resend': {
       const client = new Resend(info.resend.apiKey, { baseUrl: info.resend.baseUrl } as never);
       return async (to) => {
-        const { error } = await client.emails.send({ from, to, subject, text });
+        const { error } = await client.emails.send(
+          templated
+            ? { from, to, template: { id: template, variables: data(to) } }
+            : { from, to, subject, text },
+        );
         if (error) throw new Error(error.message);
       };
     }
@@ -140,7 +184,11 @@ async function measure(name: Name): Promise<void> {
     });
     const send = direct(name, info);
     const batchBlock = async () => {
-      const messages = recipients().map((to) => ({ from, to, subject, text }));
+      const messages = recipients().map((to) =>
+        templated
+          ? { from, to, template: { id: template, data: data(to) } }
+          : { from, to, subject, text },
+      );
       const started = performance.now();
       const results = await relay.sendBatch(messages);
       const took = performance.now() - started;
@@ -167,7 +215,7 @@ async function measure(name: Name): Promise<void> {
   }
 }
 
-describe(`campaigns: sendBatch vs one direct SDK call per recipient, blocks of ${BLOCK}`, () => {
+describe(`${templated ? 'templated ' : ''}campaigns: sendBatch vs one direct SDK call per recipient, blocks of ${BLOCK}`, () => {
   for (const name of names) {
     bench(
       `${name}: sendBatch vs direct`,
@@ -196,5 +244,7 @@ afterAll(() => {
       `${Math.min(...ratios).toFixed(1)}–${Math.max(...ratios).toFixed(1)}× (median ${median(ratios).toFixed(1)}×)`
     );
   });
-  console.log(`\n[campaign.bench] goal ≥ 5×\n  ${lines.join('\n  ')}`);
+  console.log(
+    `\n[campaign.bench]${templated ? ' templated' : ''} goal ≥ 5×\n  ${lines.join('\n  ')}`,
+  );
 });

@@ -17,6 +17,8 @@ if (process.argv.includes('--bare')) {
 } else {
   // Account limits high enough not to bind: the benches measure relaykit, not a quota.
   const sim = await startSimulator({ seed: 'bench', ses: { maxSendRate: 1_000_000 } });
+  // The stored template the templated campaign (BENCH_TEMPLATES=1) names on every provider.
+  sim.templates.set('campaign', { subject: 'Spring news for {{name}}', text: 'Hello {{name}}' });
   // --info: what a client in another process needs to reach each provider's API, as one JSON line.
   console.log(
     process.argv.includes('--info')

@@ -171,6 +171,22 @@ export function describeStores(name: string, make: () => Promise<StoreSet> | Sto
         expect(await l.byProviderMessageId('ses', 'p-2')).toBeUndefined();
         expect((await l.byMessageId('rk_1')).map((x) => x.provider)).toEqual(['ses', 'postmark']);
       });
+
+      it('keeps the template id of a templated send', async (ctx) => {
+        const l = stores.ledger ?? ctx.skip();
+        const e = {
+          messageId: 'rk_t',
+          provider: 'ses',
+          providerMessageId: 'p-t',
+          recipients: ['a@x.test'],
+          from: 'o@shop.test',
+          template: 'Welcome-v2',
+          sentAt: new Date(7000),
+        };
+        await l.record(e);
+        expect(await l.byProviderMessageId('ses', 'p-t')).toEqual(e);
+        expect((await l.byMessageId('rk_t'))[0]?.template).toBe('Welcome-v2');
+      });
     });
 
     describe('dedupe', () => {

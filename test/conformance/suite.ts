@@ -688,6 +688,63 @@ export function runConformance(target: ConformanceTarget): void {
       });
     });
 
+    describe('templates: the same kinds on every adapter', () => {
+      beforeEach(() => {
+        sim.templates.clear();
+        sim.templates.set('conformance', { subject: 'Hi {{name}}', html: '<p>{{name}}</p>' });
+      });
+      const templated = (id: string, to: string, name = 'Ada') => ({
+        from,
+        to,
+        template: { id, data: { name } },
+      });
+
+      it('declares templates and sends one, rendered, through send and sendBatch', async () => {
+        expect(provider.capabilities.templates).toBe(true);
+        const report = await relay.send(templated('conformance', 'ada@example.org'));
+        expect(report).toMatchObject({ status: 'sent', template: 'conformance' });
+        const batch = await relay.sendBatch([
+          templated('conformance', 'b@example.org', 'Bea'),
+          templated('conformance', 'c@example.org', 'Cy'),
+        ]);
+        expect(batch.every((r) => r.ok)).toBe(true);
+        expect(sim.messages.map((m) => m.subject).sort()).toEqual(['Hi Ada', 'Hi Bea', 'Hi Cy']);
+      });
+
+      it('a missing template: kind template, naming it, not retried, in send and sendBatch', async () => {
+        const attempts: number[] = [];
+        relay.on('retry', (e) => attempts.push(e.attempt));
+        const error = await relay
+          .send(templated('missing-template', 'ada@example.org'))
+          .catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(RelayError);
+        expect(error).toMatchObject({
+          kind: 'template',
+          template: 'missing-template',
+          retryable: false,
+          provider: provider.name,
+        });
+        expect(attempts).toEqual([1]);
+        const [result] = await relay.sendBatch([
+          templated('missing-template', 'b@example.org'),
+          templated('missing-template', 'c@example.org'),
+        ]);
+        expect(result).toMatchObject({
+          ok: false,
+          error: { kind: 'template', template: 'missing-template' },
+        });
+        expect(sim.messages).toHaveLength(0);
+      });
+
+      it('refuses a template this provider has no id for, before any call', async () => {
+        const other = target.name === 'ses' ? 'postmark' : 'ses';
+        await expect(
+          relay.send({ from, to: 'ada@example.org', template: { ids: { [other]: 'x' } } }),
+        ).rejects.toMatchObject({ kind: 'invalid', field: 'template' });
+        expect(sim.messages).toHaveLength(0);
+      });
+    });
+
     it('sends a batch with one result per message, in order', async () => {
       const messages = await Promise.all(
         ['a@example.org', 'b@example.org', 'c@example.org'].map((to, i) =>

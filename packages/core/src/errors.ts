@@ -12,6 +12,11 @@ export const relayErrorKinds = [
   'recipient-rejected',
   'message-rejected',
   'suppressed',
+  /**
+   * The provider refused the message's template: no template by that id, merge data it cannot
+   * read, a variable the template requires missing. Permanent: never retried, never failed over.
+   */
+  'template',
 ] as const;
 
 export type RelayErrorKind = (typeof relayErrorKinds)[number];
@@ -40,6 +45,8 @@ export interface RelayErrorOptions {
   field?: string;
   /** The recipients an error concerns, when the provider names only some. */
   recipients?: readonly string[];
+  /** The template id a kind 'template' error concerns. */
+  template?: string;
   smtp?: SmtpReply;
   cause?: unknown;
 }
@@ -69,6 +76,7 @@ export class RelayError extends Error {
   readonly status: number | undefined;
   readonly field: string | undefined;
   readonly recipients: readonly string[] | undefined;
+  readonly template: string | undefined;
   readonly smtp: SmtpReply | undefined;
 
   constructor(options: RelayErrorOptions) {
@@ -85,6 +93,7 @@ export class RelayError extends Error {
     this.status = options.status;
     this.field = options.field;
     this.recipients = options.recipients;
+    this.template = options.template;
     this.smtp = options.smtp;
   }
 
@@ -106,6 +115,7 @@ export class RelayError extends Error {
       status: this.status,
       field: this.field,
       recipients: this.recipients,
+      template: this.template,
       smtp: this.smtp,
     };
   }

@@ -29,6 +29,22 @@ export interface Attachment {
   cid?: string;
 }
 
+/** The providers whose stored templates a message can name by their own id. */
+export const templateProviderTypes = ['ses', 'postmark', 'mailgun', 'resend'] as const;
+export type TemplateProviderType = (typeof templateProviderTypes)[number];
+
+/**
+ * A provider-stored template and its merge data, in place of subject and body. `id` is the id
+ * (or alias, or name) every template-capable provider uses unless `ids` names one for its type;
+ * without `id`, only the providers `ids` names can send the message and routing skips the rest.
+ */
+export interface MessageTemplate {
+  id?: string;
+  ids: Partial<Record<TemplateProviderType, string>>;
+  /** The merge data: JSON values, read by `{{name}}` and `{{a.b}}` placeholders. */
+  data: Record<string, unknown>;
+}
+
 export interface ListUnsubscribe {
   url?: string;
   mailto?: string;
@@ -45,6 +61,7 @@ export interface Message {
   cc: Address[];
   bcc: Address[];
   replyTo: Address[];
+  /** Empty for a templated message: the template carries its subject. */
   subject: string;
   text?: string;
   html?: string;
@@ -58,6 +75,21 @@ export interface Message {
   idempotencyKey: string;
   listUnsubscribe?: ListUnsubscribe;
   sendAt?: Date;
+  /** A provider template in place of subject, text and html (never both). */
+  template?: MessageTemplate;
+}
+
+/**
+ * The id a provider of `type` sends a templated message with: its own in `template.ids`, else
+ * the generic `template.id`; undefined when it has none (routing then skips that provider).
+ */
+export function templateIdFor(
+  message: Pick<Message, 'template'>,
+  type: string,
+): string | undefined {
+  const template = message.template;
+  if (template === undefined) return undefined;
+  return (template.ids as Record<string, string | undefined>)[type] ?? template.id;
 }
 
 /** Default size ceiling for text, html and attachments together (SES v2's 40 MB). */
@@ -128,6 +160,27 @@ const reservedHeaders = new Set([
 
 const headerName = headerNamePattern;
 
+/** A template id, alias or name: one header-safe line (SES names go up to 64, others longer). */
+const templateName = () => headerText({ min: 1, max: 256 });
+
+const templateInput = z
+  .strictObject({
+    id: templateName().optional(),
+    data: z.record(z.string(), z.json()).optional(),
+    ids: z
+      .strictObject({
+        ses: templateName().optional(),
+        postmark: templateName().optional(),
+        mailgun: templateName().optional(),
+        resend: templateName().optional(),
+      })
+      .optional(),
+  })
+  .refine((t) => t.id !== undefined || Object.values(t.ids ?? {}).some((v) => v !== undefined), {
+    message:
+      "give the template an id (every provider's), or ids per provider ({ ses: 'Welcome', postmark: 'welcome' })",
+  });
+
 /** The message fields, each validated on its own (the object-level rule follows below). */
 const messageShape = z.strictObject({
   id: z
@@ -139,7 +192,7 @@ const messageShape = z.strictObject({
   cc: addressList,
   bcc: addressList,
   replyTo: addressList,
-  subject: headerText({ max: 998 }),
+  subject: headerText({ max: 998 }).optional(),
   text: z.string().optional(),
   html: z.string().optional(),
   attachments: z.array(attachmentInput).max(100).optional(),
@@ -182,18 +235,41 @@ const messageShape = z.strictObject({
     })
     .optional(),
   sendAt: z.union([z.date(), z.iso.datetime({ offset: true })]).optional(),
+  template: templateInput.optional(),
 });
 
 const needsBody = (m: { text?: string | undefined; html?: string | undefined }) =>
   m.text !== undefined || m.html !== undefined;
 
-export const messageInputSchema = messageShape.refine(needsBody, {
-  message: 'a message needs text or html',
-  path: ['text'],
+/** Content or a template, never both, never neither; undefined when the message is well formed. */
+function contentFault(m: {
+  subject?: string | undefined;
+  text?: string | undefined;
+  html?: string | undefined;
+  template?: unknown;
+}): { field: string; message: string } | undefined {
+  if (m.template !== undefined) {
+    const given = (['subject', 'text', 'html'] as const).filter((k) => m[k] !== undefined);
+    if (given.length === 0) return undefined;
+    return {
+      field: 'template',
+      message: `a templated message takes its subject and body from the template; drop ${given.join(', ')}, or drop template to send content`,
+    };
+  }
+  if (m.subject === undefined)
+    return { field: 'subject', message: 'a message needs a subject (or a template)' };
+  if (!needsBody(m))
+    return { field: 'text', message: 'a message needs text or html (or a template)' };
+  return undefined;
+}
+
+export const messageInputSchema = messageShape.superRefine((m, ctx) => {
+  const fault = contentFault(m);
+  if (fault) ctx.addIssue({ code: 'custom', message: fault.message, path: [fault.field] });
 });
 
 type Shape = typeof messageShape.shape;
-const required = ['from', 'subject'] as const;
+const required = ['from'] as const;
 const picked = new Map<string, z.ZodType>();
 
 /**
@@ -204,8 +280,9 @@ const picked = new Map<string, z.ZodType>();
 function schemaFor(input: unknown): z.ZodType {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return messageShape;
   const keys = new Set<string>(required);
-  for (const [key, value] of Object.entries(input)) {
-    if (value !== undefined && Object.hasOwn(messageShape.shape, key)) keys.add(key);
+  for (const key of Object.keys(input)) {
+    // A known key given as undefined is picked too: the strict schema would refuse it otherwise.
+    if (Object.hasOwn(messageShape.shape, key)) keys.add(key);
   }
   const signature = [...keys].sort().join(',');
   let schema = picked.get(signature);
@@ -363,6 +440,7 @@ function quickParse(input: unknown): Fields | undefined {
       case 'attachments':
       case 'listUnsubscribe':
       case 'sendAt':
+      case 'template':
         if (value !== undefined) return undefined;
         break;
       default:
@@ -455,6 +533,8 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
   if (top === undefined) return Object.keys(messageShape.shape);
   if (top === 'attachments') return Object.keys(attachmentInput.shape);
   if (top === 'listUnsubscribe') return ['url', 'mailto', 'oneClick'];
+  if (top === 'template')
+    return path[1] === 'ids' ? [...templateProviderTypes] : ['id', 'data', 'ids'];
   return ['address', 'name'];
 }
 
@@ -545,7 +625,8 @@ export async function normalizeMessage(
   options: NormalizeOptions = {},
 ): Promise<Message> {
   const m = parseFields(input);
-  if (!needsBody(m)) throw invalid('text', 'a message needs text or html');
+  const fault = contentFault(m);
+  if (fault) throw invalid(fault.field, fault.message);
   const from = parseSender(m.from);
   let to = parseList('to', m.to);
   let cc = parseList('cc', m.cc);
@@ -581,6 +662,7 @@ export async function normalizeMessage(
   const size =
     Buffer.byteLength(m.text ?? '') +
     Buffer.byteLength(m.html ?? '') +
+    (m.template?.data === undefined ? 0 : Buffer.byteLength(JSON.stringify(m.template.data))) +
     attachments.reduce((sum, a) => sum + a.content.byteLength, 0);
   if (size > maxBytes) {
     throw invalid(
@@ -600,7 +682,7 @@ export async function normalizeMessage(
     cc,
     bcc,
     replyTo: parseList('replyTo', m.replyTo),
-    subject: m.subject,
+    subject: m.subject ?? '',
     attachments,
     headers,
     tags: [...new Set(m.tags ?? [])],
@@ -620,6 +702,18 @@ export async function normalizeMessage(
   }
   if (m.sendAt !== undefined)
     message.sendAt = m.sendAt instanceof Date ? m.sendAt : new Date(m.sendAt);
+  if (m.template !== undefined) {
+    const ids: MessageTemplate['ids'] = {};
+    for (const type of templateProviderTypes) {
+      const id = m.template.ids?.[type];
+      if (id !== undefined) ids[type] = id;
+    }
+    message.template = {
+      ...(m.template.id === undefined ? {} : { id: m.template.id }),
+      ids,
+      data: (m.template.data ?? {}) as Record<string, unknown>,
+    };
+  }
   return message;
 }
 

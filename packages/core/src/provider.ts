@@ -19,6 +19,12 @@ export interface ProviderCapabilities {
   maxMessageBytes: number;
   /** Recipients (To, Cc and Bcc together) one message may have; the relay refuses more. */
   maxRecipients: number;
+  /**
+   * The provider sends `message.template` with its own stored templates (by the id
+   * `templateIdFor(message, type)` gives). Absent or false: routing never hands it a templated
+   * message.
+   */
+  templates?: boolean;
 }
 
 /** How far ahead a provider schedules natively, in ms (0: it cannot). */

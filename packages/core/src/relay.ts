@@ -19,7 +19,9 @@ import { schedulingHorizon, type Provider, type SendResult } from './provider.ts
 import { deliver, type RetryOptions } from './retry.ts';
 import {
   assertUniqueNames,
+  carriers,
   createRouter,
+  templateRecord,
   type CircuitEvent,
   type RoutingOptions,
 } from './routing.ts';
@@ -70,6 +72,8 @@ export interface SendReport {
   stream?: string;
   provider?: string;
   providerMessageId?: string;
+  /** The provider's template id, for a templated message. */
+  template?: string;
   attempts: number;
   recipients: RecipientResult[];
 }
@@ -427,7 +431,10 @@ export function createRelay(options: RelayOptions): Relay {
     const count = recipientCount(p.message);
     const lead = p.message.sendAt === undefined ? 0 : p.message.sendAt.getTime() - now();
     let unfit: Provider[] | undefined;
-    for (const provider of router.candidates(p.route.providers, p.route.routing)) {
+    for (const provider of carriers(
+      p.message,
+      router.candidates(p.route.providers, p.route.routing),
+    )) {
       const caps = provider.capabilities;
       if (count > caps.maxRecipients || (lead > 0 && schedulingHorizon(caps) < lead)) {
         (unfit ??= []).push(provider);
@@ -461,6 +468,7 @@ export function createRelay(options: RelayOptions): Relay {
       recipients: result.accepted,
       from: message.from.address,
       ...(route.name === undefined ? {} : { stream: route.name }),
+      ...templateRecord(message, provider),
       sentAt: new Date(),
     });
     for (const address of result.accepted) {
@@ -512,6 +520,7 @@ export function createRelay(options: RelayOptions): Relay {
       status: sent === 0 ? 'none' : sent === p.results.length ? 'sent' : 'partial',
       ...(p.route.name === undefined ? {} : { stream: p.route.name }),
       ...(last ? { provider: last.provider, providerMessageId: last.providerMessageId } : {}),
+      ...templateRecord(p.message, last && router.get(last.provider)),
       attempts,
       recipients: p.results,
     };
@@ -854,6 +863,7 @@ export function createRelay(options: RelayOptions): Relay {
         const message = await normalizeMessage(input, { maxMessageBytes: maxBytes });
         const count = recipientCount(message);
         if (count > widest) throw unfitError(message, options.providers, count, 0);
+        carriers(message, options.providers);
         return toQueued(message, {
           now: at,
           expiresInMs,

@@ -1,4 +1,5 @@
 import { RelayError } from './errors.ts';
+import { templateIdFor, type Message } from './message.ts';
 import type { Provider } from './provider.ts';
 
 export type RoutingStrategy = 'priority' | 'round-robin' | 'weighted';
@@ -136,4 +137,61 @@ export function assertUniqueNames(providers: readonly Provider[]): void {
     }
     seen.add(p.name);
   }
+}
+
+/**
+ * The template id `provider` sends `message` with, or undefined when it cannot send it: the
+ * provider does not declare `capabilities.templates`, or the template names no id for it (no
+ * entry in `template.ids` for its type and no generic `template.id`).
+ */
+export function templateFor(
+  message: Pick<Message, 'template'>,
+  provider: Pick<Provider, 'type' | 'capabilities'>,
+): string | undefined {
+  if (message.template === undefined || provider.capabilities.templates !== true) return undefined;
+  return templateIdFor(message, provider.type);
+}
+
+/** Whether `provider` can carry `message` as it is: any provider for content, a template id for a template. */
+export function canCarry(
+  message: Pick<Message, 'template'>,
+  provider: Pick<Provider, 'type' | 'capabilities'>,
+): boolean {
+  return message.template === undefined || templateFor(message, provider) !== undefined;
+}
+
+/**
+ * The providers, in the order given, that can carry the message; routing skips the rest, so
+ * failover moves a templated message only between providers that have an id for it. When there
+ * were providers and none of them can, the send is refused: a RelayError of kind 'invalid' on
+ * field 'template' naming why each one cannot.
+ */
+export function carriers<P extends Pick<Provider, 'name' | 'type' | 'capabilities'>>(
+  message: Pick<Message, 'template'>,
+  providers: readonly P[],
+): P[] {
+  if (message.template === undefined) return [...providers];
+  const fit = providers.filter((p) => canCarry(message, p));
+  if (fit.length > 0 || providers.length === 0) return fit;
+  const reasons = providers.map((p) =>
+    p.capabilities.templates === true
+      ? `${p.name} has no id (give template.id, or template.ids.${p.type})`
+      : `${p.name} (${p.type}) cannot send provider templates`,
+  );
+  const named = message.template.id ?? Object.values(message.template.ids).join(', ');
+  throw new RelayError({
+    kind: 'invalid',
+    field: 'template',
+    template: named,
+    message: `template: no provider of this route can send template ${named}: ${reasons.join('; ')}`,
+  });
+}
+
+/** What the ledger and the send report record of a templated send through `provider`. */
+export function templateRecord(
+  message: Pick<Message, 'template'>,
+  provider: Pick<Provider, 'type' | 'capabilities'> | undefined,
+): { template?: string } {
+  const id = provider && templateFor(message, provider);
+  return id === undefined ? {} : { template: id };
 }

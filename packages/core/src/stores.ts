@@ -13,6 +13,8 @@ export interface LedgerEntry {
   recipients: string[];
   from: string;
   stream?: string;
+  /** The provider's template id, for a templated message. */
+  template?: string;
   sentAt: Date;
 }
 

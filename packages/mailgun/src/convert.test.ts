@@ -197,3 +197,34 @@ describe('message ids', () => {
     expect(batchMemberId('<x@mg>', 'B@Example.org')).toBe('x@mg/b@example.org');
   });
 });
+
+describe('templates', () => {
+  const templated = (to: string, data: Record<string, string | Record<string, string>>) =>
+    message({ to, subject: undefined, text: undefined, template: { id: 'welcome', data } });
+
+  it('sends the template name and the data as h:X-Mailgun-Variables, without a subject', async () => {
+    const data = toMailgunMessage(await templated('a@example.org', { name: 'Ann' }), convert);
+    expect(data).toMatchObject({
+      template: 'welcome',
+      'h:X-Mailgun-Variables': '{"name":"Ann"}',
+    });
+    expect(data).not.toHaveProperty('subject');
+  });
+
+  it('batches flat data per recipient, JSON-escaped; nested data is not batched', async () => {
+    const a = await templated('a@example.org', { name: 'A "q"' });
+    const b = await templated('b@example.org', { name: 'B' });
+    expect(batchKey(a)).toBe(batchKey(b));
+    expect(batchKey(await templated('c@example.org', { name: { first: 'C' } }))).toBeUndefined();
+    const data = toMailgunBatch([a, b], convert) as Record<string, unknown>;
+    expect(data['h:X-Mailgun-Variables']).toBe('{"name":"%recipient.t_name%"}');
+    const variables = JSON.parse(String(data['recipient-variables'])) as Record<
+      string,
+      Record<string, string>
+    >;
+    expect(variables['a@example.org']?.['t_name']).toBe('A \\"q\\"');
+    // Substituted as text into the variables' JSON, it reads back as the value.
+    const own = variables['a@example.org']?.['t_name'] ?? '';
+    expect(JSON.parse(`{"name":"${own}"}`)).toEqual({ name: 'A "q"' });
+  });
+});

@@ -5,6 +5,7 @@ import {
   listUnsubscribeHeaders,
   recipientsOf,
   RelayError,
+  templateIdFor,
   type Attachment,
   type Message,
 } from '@relaykit/core';
@@ -29,6 +30,8 @@ export const internalVariables = {
 
 /** The key of relaykit's message id inside a batch's recipient-variables. */
 export const batchIdKey = 'relaykit_message_id';
+/** The prefix of a template variable inside a batch's recipient-variables. */
+export const templateKeyPrefix = 't_';
 
 export interface ConvertOptions {
   messageIdVariable: string;
@@ -107,10 +110,17 @@ export function toMailgunMessage(message: Message, options: ConvertOptions): Mai
       message: `to: Mailgun takes at most ${maxBatchRecipients} recipients (To, Cc and Bcc together) per message, this one has ${count}; split it`,
     });
   }
-  const data: Record<string, unknown> = {
-    from: formatAddress(message.from),
-    subject: message.subject,
-  };
+  const data: Record<string, unknown> = { from: formatAddress(message.from) };
+  const template = mailgunTemplate(message);
+  if (template === undefined) data['subject'] = message.subject;
+  else {
+    // A stored template by name, its merge data in h:X-Mailgun-Variables (a JSON object); the
+    // subject comes from the template version's headers
+    // (https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-templates;
+    // mailgun.js definitions MailgunMessageData `template`).
+    data['template'] = template;
+    data['h:X-Mailgun-Variables'] = JSON.stringify(message.template?.data ?? {});
+  }
   if (message.to.length > 0) data['to'] = message.to.map(formatAddress);
   if (message.cc.length > 0) data['cc'] = message.cc.map(formatAddress);
   if (message.bcc.length > 0) data['bcc'] = message.bcc.map(formatAddress);
@@ -185,10 +195,31 @@ function checkOptionSize(data: Record<string, unknown>): void {
   }
 }
 
+/** The template name a templated message goes out under on Mailgun. */
+export function mailgunTemplate(message: Pick<Message, 'template'>): string | undefined {
+  return message.template === undefined ? undefined : templateIdFor(message, 'mailgun');
+}
+
+/**
+ * Merge data a batch can carry per recipient: flat, each value a string, number or boolean
+ * (recipient-variables substitute text into `%recipient.key%`). Nested data goes one call each.
+ */
+function flatData(message: Message): string[] | undefined {
+  const data = message.template?.data ?? {};
+  for (const value of Object.values(data))
+    if (!['string', 'number', 'boolean'].includes(typeof value)) return undefined;
+  return Object.keys(data).sort();
+}
+
 /** What must be equal for messages to share one recipient-variables batch: all but id and the To address. */
 export function batchKey(message: Message): string | undefined {
   if (message.to.length !== 1 || message.cc.length > 0 || message.bcc.length > 0) return undefined;
+  const template = mailgunTemplate(message);
+  const keys = template === undefined ? null : flatData(message);
+  if (keys === undefined) return undefined;
   return JSON.stringify([
+    template ?? null,
+    keys,
     message.from,
     message.replyTo,
     message.subject,
@@ -222,8 +253,20 @@ export function toMailgunBatch(
   if (first === undefined) throw new RangeError('an empty batch');
   const data = toMailgunMessage(first, options) as Record<string, unknown>;
   const variables: Record<string, Record<string, string>> = {};
-  for (const m of messages)
-    variables[(m.to[0] as Message['to'][number]).address] = { [batchIdKey]: m.id };
+  for (const m of messages) {
+    const own: Record<string, string> = { [batchIdKey]: m.id };
+    // Each recipient's merge data: Mailgun substitutes `%recipient.key%` as text inside the
+    // X-Mailgun-Variables JSON, so each value goes JSON-string-escaped.
+    for (const [key, value] of Object.entries(m.template?.data ?? {}))
+      own[`${templateKeyPrefix}${key}`] = JSON.stringify(String(value)).slice(1, -1);
+    variables[(m.to[0] as Message['to'][number]).address] = own;
+  }
+  if (first.template !== undefined) {
+    const shared: Record<string, string> = {};
+    for (const key of Object.keys(first.template.data))
+      shared[key] = `%recipient.${templateKeyPrefix}${key}%`;
+    data['h:X-Mailgun-Variables'] = JSON.stringify(shared);
+  }
   data['to'] = messages.map((m) => formatAddress(m.to[0] as Message['to'][number]));
   data['recipient-variables'] = JSON.stringify(variables);
   data[`v:${options.messageIdVariable}`] = `%recipient.${batchIdKey}%`;

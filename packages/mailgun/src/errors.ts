@@ -137,6 +137,7 @@ export function mapMailgunError(
   error: unknown,
   provider = 'mailgun',
   now = Date.now(),
+  template?: string,
 ): RelayError {
   if (error instanceof RelayError) return error;
   if (!isMailgunApiError(error)) {
@@ -181,6 +182,19 @@ export function mapMailgunError(
     });
   }
   const status = typeof error.status === 'number' ? error.status : 400;
+  // A templated send Mailgun refused for its template (no template by that name, variables that
+  // are not a JSON object): a 400 whose text names the template or its variables
+  // (https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/send-templates).
+  if (template !== undefined && status === 400 && /template|variables/iu.test(detail)) {
+    return new RelayError({
+      kind: 'template',
+      provider,
+      status,
+      template,
+      message: `Mailgun refused template ${template} (400): ${detail}; ${/not found/iu.test(detail) ? 'create it on this domain, or fix template.ids.mailgun' : 'fix template.data'}`,
+      cause: error,
+    });
+  }
   const mapped = mapStatus(status, detail, now);
   const statusText =
     typeof error.message === 'string' && error.message.trim() !== ''

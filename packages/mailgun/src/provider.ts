@@ -14,6 +14,7 @@ import type { MailgunMessageData, MessagesSendResult } from 'mailgun.js/definiti
 import {
   batchKey,
   batchMemberId,
+  mailgunTemplate,
   maxBatchRecipients,
   normalizeMessageId,
   toMailgunBatch,
@@ -75,6 +76,7 @@ export function mailgun(options: MailgunOptions): Provider {
   async function call(
     data: MailgunMessageData,
     signal: AbortSignal | undefined,
+    template: string | undefined,
   ): Promise<MessagesSendResult> {
     let result: MessagesSendResult;
     try {
@@ -83,7 +85,7 @@ export function mailgun(options: MailgunOptions): Provider {
         client.messages.create(o.domain, data),
       );
     } catch (error) {
-      throw mapMailgunError(error, name);
+      throw mapMailgunError(error, name, Date.now(), template);
     }
     if (typeof result !== 'object' || typeof result.id !== 'string' || result.id.trim() === '') {
       // mailgun.js hands back an answer it cannot parse as it is: a success without an id.
@@ -93,7 +95,11 @@ export function mailgun(options: MailgunOptions): Provider {
   }
 
   async function send(message: Message, context: SendContext): Promise<SendResult> {
-    const result = await call(toMailgunMessage(message, convert), context.signal);
+    const result = await call(
+      toMailgunMessage(message, convert),
+      context.signal,
+      mailgunTemplate(message),
+    );
     return {
       providerMessageId: normalizeMessageId(result.id as string),
       accepted: recipientsOf(message),
@@ -147,7 +153,11 @@ export function mailgun(options: MailgunOptions): Provider {
         return;
       }
       try {
-        const result = await call(toMailgunBatch(members, convert), context.signal);
+        const result = await call(
+          toMailgunBatch(members, convert),
+          context.signal,
+          mailgunTemplate(members[0] as Message),
+        );
         members.forEach((m, k) => {
           const recipient = (m.to[0] as Message['to'][number]).address;
           results[indices[k] as number] = {
@@ -158,7 +168,12 @@ export function mailgun(options: MailgunOptions): Provider {
           };
         });
       } catch (error) {
-        const relayError = mapMailgunError(error, name);
+        const relayError = mapMailgunError(
+          error,
+          name,
+          Date.now(),
+          mailgunTemplate(members[0] as Message),
+        );
         for (const i of indices) results[i] = relayError;
       }
     });
@@ -178,6 +193,8 @@ export function mailgun(options: MailgunOptions): Provider {
       maxMessageBytes,
       // Mailgun takes at most 1,000 recipients per call (its batch sending documentation).
       maxRecipients: maxBatchRecipients,
+      // `template` by name with h:X-Mailgun-Variables; batches with recipient-variables.
+      templates: true,
     },
     send,
     sendBatch,

@@ -1,6 +1,11 @@
 import { normalizeMessage, type RelayError } from '@relaykit/core';
 import { describe, expect, it } from 'vitest';
-import { messageStreamFor, toPostmarkMessage, type ConvertSettings } from './convert.ts';
+import {
+  messageStreamFor,
+  toPostmarkMessage,
+  toPostmarkTemplated,
+  type ConvertSettings,
+} from './convert.ts';
 
 const settings: ConvertSettings = {
   provider: 'postmark',
@@ -116,5 +121,31 @@ describe('toPostmarkMessage', () => {
     expect(() => toPostmarkMessage(later, settings)).toThrow(
       expect.objectContaining({ kind: 'invalid', field: 'sendAt' }) as RelayError,
     );
+  });
+});
+
+describe('toPostmarkTemplated', () => {
+  const templated = (id: string) =>
+    normalizeMessage({
+      id: 'rk_t',
+      from: 'shop@example.com',
+      to: 'ann@example.org',
+      tags: ['welcome'],
+      template: { id, data: { name: 'Ann' } },
+    });
+
+  it('sends an alias as TemplateAlias and an all-digit id as TemplateId, the data as TemplateModel', async () => {
+    const alias = toPostmarkTemplated(await templated('welcome'), settings, 'welcome');
+    expect(alias).toMatchObject({
+      TemplateAlias: 'welcome',
+      TemplateModel: { name: 'Ann' },
+      Tag: 'welcome',
+      Metadata: { 'relaykit-message-id': 'rk_t' },
+    });
+    expect(alias).not.toHaveProperty('Subject');
+    expect(alias).not.toHaveProperty('TemplateId');
+    const numeric = toPostmarkTemplated(await templated('1234'), settings, '1234');
+    expect(numeric).toMatchObject({ TemplateId: 1234 });
+    expect(numeric).not.toHaveProperty('TemplateAlias');
   });
 });

@@ -42,6 +42,20 @@ export interface PostmarkMessage {
   Metadata: Record<string, string>;
 }
 
+/**
+ * The JSON body of Postmark's POST /email/withTemplate (the SDK's `TemplatedMessage`): the
+ * template by TemplateId (a number) or TemplateAlias, and TemplateModel, in place of Subject and
+ * bodies (https://postmarkapp.com/developer/api/templates-api#email-with-template).
+ */
+export type PostmarkTemplatedMessage = Omit<
+  PostmarkMessage,
+  'Subject' | 'HtmlBody' | 'TextBody'
+> & {
+  TemplateId?: number;
+  TemplateAlias?: string;
+  TemplateModel: Record<string, unknown>;
+};
+
 export interface ConvertSettings {
   provider: string;
   messageStream: string;
@@ -135,6 +149,30 @@ export function toPostmarkMessage(message: Message, settings: ConvertSettings): 
     }));
   }
   return out;
+}
+
+/**
+ * A templated message → Postmark's POST /email/withTemplate body, under `templateId` (from
+ * `templateFor`): an all-digit id is Postmark's numeric TemplateId, anything else its alias.
+ */
+export function toPostmarkTemplated(
+  message: Message,
+  settings: ConvertSettings,
+  templateId: string,
+): PostmarkTemplatedMessage {
+  const {
+    Subject: _subject,
+    HtmlBody: _html,
+    TextBody: _text,
+    ...rest
+  } = toPostmarkMessage(message, settings);
+  return {
+    ...rest,
+    ...(/^\d{1,15}$/u.test(templateId)
+      ? { TemplateId: Number(templateId) }
+      : { TemplateAlias: templateId }),
+    TemplateModel: message.template?.data ?? {},
+  };
 }
 
 /** The message's recipients in its own spelling, keyed case-insensitively. */

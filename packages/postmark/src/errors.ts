@@ -22,6 +22,8 @@ export interface MapContext {
   recipients?: ReadonlyMap<string, string>;
   transport?: TransportInfo;
   now?: number;
+  /** The template id of a templated send, named by a template error. */
+  template?: string;
 }
 
 interface CodeRule {
@@ -170,6 +172,20 @@ export function fromErrorCode(
   base: { status?: number; cause?: unknown } = {},
 ): RelayError {
   if (code === 406) return recipientRejected(text, context, base);
+  // ErrorCodes 1100-1199 are the template errors (1101 "Template not found", 1109 no template
+  // data, 1120-1123 a template field missing or invalid): the template is at fault, permanently
+  // (https://postmarkapp.com/developer/api/overview#error-codes).
+  if (code >= 1100 && code < 1200) {
+    const named = context.template === undefined ? 'the template' : `template ${context.template}`;
+    return new RelayError({
+      kind: 'template',
+      provider: context.provider,
+      providerCode: String(code),
+      ...(context.template === undefined ? {} : { template: context.template }),
+      ...base,
+      message: `Postmark ErrorCode ${code}${base.status ? ` (HTTP ${base.status})` : ''}: ${text || 'no message'}; ${code === 1101 ? `${named} does not exist on this Postmark server: create it, or fix template.ids.postmark` : `Postmark refused ${named} or its model; fix template.data`}`,
+    });
+  }
   const rule = codeRules[code] ?? {
     kind: 'message-rejected' as const,
     advice: 'Postmark refused the message',

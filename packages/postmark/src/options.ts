@@ -7,7 +7,9 @@ export const trackLinksModes = ['None', 'HtmlAndText', 'HtmlOnly', 'TextOnly'] a
 export type TrackLinks = (typeof trackLinksModes)[number];
 
 /** The part of the SDK's ServerClient the adapter calls; any ServerClient (or a compatible object) fits. */
-export type PostmarkClient = Pick<ServerClient, 'sendEmail' | 'sendEmailBatch'>;
+/** The calls relaykit makes; the template ones are needed only for templated messages. */
+export type PostmarkClient = Pick<ServerClient, 'sendEmail' | 'sendEmailBatch'> &
+  Partial<Pick<ServerClient, 'sendEmailWithTemplate' | 'sendEmailBatchWithTemplates'>>;
 
 /** The default shared-secret header name (`webhook.secretHeader.name`). */
 export const defaultSecretHeader = 'X-Relaykit-Webhook-Secret';

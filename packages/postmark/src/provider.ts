@@ -3,18 +3,25 @@ import {
   recipientsOf,
   RelayError,
   runAttempt,
+  templateIdFor,
   transportError,
   type Message,
   type Provider,
   type SendResult,
 } from '@relaykit/core';
-import { ServerClient, type Message as SdkMessage } from 'postmark';
+import {
+  ServerClient,
+  type Message as SdkMessage,
+  type TemplatedMessage as SdkTemplatedMessage,
+} from 'postmark';
 import {
   maxRecipients,
   recipientIndex,
   toPostmarkMessage,
+  toPostmarkTemplated,
   type ConvertSettings,
   type PostmarkMessage,
+  type PostmarkTemplatedMessage,
 } from './convert.ts';
 import { fromErrorCode, toPostmarkRelayError, type TransportInfo } from './errors.ts';
 import {
@@ -130,24 +137,47 @@ export function postmark(options: PostmarkOptions): Provider {
     };
   }
 
+  /** The message as Postmark's request body: /email, or /email/withTemplate for a template. */
+  function convert(message: Message): PostmarkMessage | PostmarkTemplatedMessage {
+    const template = templateIdFor(message, 'postmark');
+    if (message.template === undefined || template === undefined)
+      return toPostmarkMessage(message, settings);
+    if (!client.sendEmailWithTemplate || !client.sendEmailBatchWithTemplates) {
+      throw new RelayError({
+        kind: 'config',
+        provider: name,
+        message:
+          'the Postmark client given has no sendEmailWithTemplate/sendEmailBatchWithTemplates; pass a postmark ServerClient to send templates',
+      });
+    }
+    return toPostmarkTemplated(message, settings, template);
+  }
+
+  const isTemplated = (
+    input: PostmarkMessage | PostmarkTemplatedMessage,
+  ): input is PostmarkTemplatedMessage => 'TemplateModel' in input;
+
   async function send(message: Message, context: { signal?: AbortSignal }): Promise<SendResult> {
-    const input = toPostmarkMessage(message, settings);
+    const input = convert(message);
+    const template = templateIdFor(message, 'postmark');
+    const mapping = {
+      provider: name,
+      recipients: recipientIndex(message),
+      ...(message.template && template !== undefined ? { template } : {}),
+    };
     const outcome = await call(context.signal, () =>
-      client.sendEmail(input as unknown as SdkMessage),
+      isTemplated(input)
+        ? (client.sendEmailWithTemplate?.(
+            input as unknown as SdkTemplatedMessage,
+          ) as Promise<unknown>)
+        : client.sendEmail(input as unknown as SdkMessage),
     );
     if ('error' in outcome) {
-      throw toPostmarkRelayError(outcome.error, {
-        provider: name,
-        recipients: recipientIndex(message),
-        transport: outcome.scope,
-      });
+      throw toPostmarkRelayError(outcome.error, { ...mapping, transport: outcome.scope });
     }
     const response = outcome.value as SendResponse;
     if (typeof response.ErrorCode === 'number' && response.ErrorCode !== 0) {
-      throw fromErrorCode(response.ErrorCode, response.Message ?? '', {
-        provider: name,
-        recipients: recipientIndex(message),
-      });
+      throw fromErrorCode(response.ErrorCode, response.Message ?? '', mapping);
     }
     return result(message, response);
   }
@@ -157,38 +187,67 @@ export function postmark(options: PostmarkOptions): Provider {
     signal: AbortSignal | undefined,
   ): Promise<Array<SendResult | RelayError>> {
     // A message Postmark cannot carry fails alone; the rest still go in one call.
-    const inputs: Array<PostmarkMessage | RelayError> = messages.map((m) => {
-      try {
-        return toPostmarkMessage(m, settings);
-      } catch (error) {
-        return toPostmarkRelayError(error, { provider: name });
-      }
-    });
-    const sendable = inputs.flatMap((input, i) =>
-      input instanceof RelayError ? [] : [{ input, index: i }],
+    const inputs: Array<PostmarkMessage | PostmarkTemplatedMessage | RelayError> = messages.map(
+      (m) => {
+        try {
+          return convert(m);
+        } catch (error) {
+          return toPostmarkRelayError(error, { provider: name });
+        }
+      },
     );
     const out: Array<SendResult | RelayError> = inputs.map((input) =>
       input instanceof RelayError ? input : (undefined as unknown as SendResult),
     );
-    if (sendable.length === 0) return out;
+    // Content goes to /email/batch, templates to /email/batchWithTemplates (500 each).
+    const plain = inputs.flatMap((input, i) =>
+      input instanceof RelayError || isTemplated(input) ? [] : [{ input, index: i }],
+    );
+    const templated = inputs.flatMap((input, i) =>
+      input instanceof RelayError || !isTemplated(input) ? [] : [{ input, index: i }],
+    );
+    await sendGroup(messages, plain, false, out, signal);
+    await sendGroup(messages, templated, true, out, signal);
+    return out;
+  }
+
+  async function sendGroup(
+    messages: readonly Message[],
+    sendable: Array<{ input: PostmarkMessage | PostmarkTemplatedMessage; index: number }>,
+    templates: boolean,
+    out: Array<SendResult | RelayError>,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    if (sendable.length === 0) return;
+    const mapping = (message: Message) => {
+      const template = templateIdFor(message, 'postmark');
+      return {
+        provider: name,
+        recipients: recipientIndex(message),
+        ...(templates && template !== undefined ? { template } : {}),
+      };
+    };
     const outcome = await call(signal, () =>
-      client.sendEmailBatch(sendable.map((s) => s.input) as unknown as SdkMessage[]),
+      templates
+        ? (client.sendEmailBatchWithTemplates?.(
+            sendable.map((s) => s.input) as unknown as SdkTemplatedMessage[],
+          ) as Promise<unknown>)
+        : client.sendEmailBatch(sendable.map((s) => s.input) as unknown as SdkMessage[]),
     );
     if ('error' in outcome) {
       // The whole call failed: every message in it shares the error (mapped with its own recipients).
       for (const { index } of sendable) {
         out[index] = toPostmarkRelayError(outcome.error, {
-          provider: name,
-          recipients: recipientIndex(messages[index] as Message),
+          ...mapping(messages[index] as Message),
           transport: outcome.scope,
         });
       }
-      return out;
+      return;
     }
     if (!Array.isArray(outcome.value)) {
       const unreadable = transportError('malformed', { ...attempt, detail: 'not a JSON array' });
       for (const { index } of sendable) out[index] = unreadable;
-      return out;
+      return;
     }
     const responses = outcome.value as SendResponse[];
     sendable.forEach(({ index }, k) => {
@@ -203,17 +262,13 @@ export function postmark(options: PostmarkOptions): Provider {
           });
         }
         if (typeof response.ErrorCode === 'number' && response.ErrorCode !== 0) {
-          throw fromErrorCode(response.ErrorCode, response.Message ?? '', {
-            provider: name,
-            recipients: recipientIndex(message),
-          });
+          throw fromErrorCode(response.ErrorCode, response.Message ?? '', mapping(message));
         }
         out[index] = result(message, response);
       } catch (error) {
         out[index] = toPostmarkRelayError(error, { provider: name });
       }
     });
-    return out;
   }
 
   const provider: Provider = {
@@ -228,6 +283,8 @@ export function postmark(options: PostmarkOptions): Provider {
       inlineAttachments: true,
       maxMessageBytes,
       maxRecipients,
+      // /email/withTemplate and /email/batchWithTemplates, by TemplateId or TemplateAlias.
+      templates: true,
     },
     send,
     async sendBatch(messages, context) {

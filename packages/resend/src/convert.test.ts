@@ -163,3 +163,26 @@ describe('split and keys', () => {
     expect(deriveIdempotencyKey('k'.repeat(256), 'a@b.c')).toBe(long);
   });
 });
+
+describe('templates', () => {
+  it('sends template { id, variables } without subject or bodies; nested data is refused', async () => {
+    const message = await normalizeMessage({
+      id: 'rk_t',
+      from: 'news@example.com',
+      to: 'a@example.org',
+      template: { id: 'welcome', ids: { resend: 'tpl_1' }, data: { name: 'Ann', n: 2, ok: true } },
+    });
+    const email = toResendEmail(message, opts);
+    expect(email.template).toEqual({ id: 'tpl_1', variables: { name: 'Ann', n: 2, ok: 'true' } });
+    expect(email).not.toHaveProperty('subject');
+    expect(email).not.toHaveProperty('html');
+    const nested = await normalizeMessage({
+      from: 'news@example.com',
+      to: 'a@example.org',
+      template: { id: 'welcome', data: { order: { total: 1 } } },
+    });
+    expect(() => toResendEmail(nested, opts)).toThrow(
+      expect.objectContaining({ kind: 'invalid', field: 'template.data.order' }),
+    );
+  });
+});

@@ -6,6 +6,7 @@ import {
   isHeaderSafe,
   listUnsubscribeHeaders,
   RelayError,
+  templateIdFor,
   type Address,
   type Message,
 } from '@relaykit/core';
@@ -103,14 +104,24 @@ const list = (addresses: readonly Address[]) => addresses.map(formatAddress);
 export function toResendEmail(message: Message, options: ConvertOptions): CreateEmailOptions {
   assertHeaderSafe(message, 'resend');
   const headers = { ...message.headers, ...listUnsubscribeHeaders(message) };
-  const email: CreateEmailOptions = {
-    from: formatAddress(message.from),
-    to: list(message.to),
-    subject: message.subject,
-    tags: toResendTags(message, options),
-    ...(message.html === undefined ? {} : { html: message.html }),
-    ...(message.text === undefined ? {} : { text: message.text }),
-  } as CreateEmailOptions;
+  const template = message.template === undefined ? undefined : templateIdFor(message, 'resend');
+  const email: CreateEmailOptions = (
+    template === undefined
+      ? {
+          from: formatAddress(message.from),
+          to: list(message.to),
+          subject: message.subject,
+          tags: toResendTags(message, options),
+          ...(message.html === undefined ? {} : { html: message.html }),
+          ...(message.text === undefined ? {} : { text: message.text }),
+        }
+      : {
+          from: formatAddress(message.from),
+          to: list(message.to),
+          tags: toResendTags(message, options),
+          template: { id: template, variables: templateVariables(message) },
+        }
+  ) as CreateEmailOptions;
   if (message.cc.length > 0) email.cc = list(message.cc);
   if (message.bcc.length > 0) email.bcc = list(message.bcc);
   if (message.replyTo.length > 0) email.replyTo = list(message.replyTo);
@@ -132,6 +143,30 @@ export function toResendEmail(message: Message, options: ConvertOptions): Create
 }
 
 /** One copy of the message per recipient, each addressed to that recipient alone in To. */
+/**
+ * A template's merge data as Resend's variables: a flat record of strings and numbers (resend 6.x
+ * `EmailTemplateOptions.template.variables`, https://resend.com/docs/dashboard/templates/template-variables).
+ * A boolean goes as its text; anything nested is refused, naming the key to flatten.
+ */
+export function templateVariables(
+  message: Pick<Message, 'template'>,
+): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(message.template?.data ?? {})) {
+    if (typeof value === 'string' || typeof value === 'number') out[key] = value;
+    else if (typeof value === 'boolean') out[key] = String(value);
+    else {
+      throw new RelayError({
+        kind: 'invalid',
+        provider: 'resend',
+        field: `template.data.${key}`,
+        message: `template.data.${key}: Resend template variables are flat strings and numbers; give ${key} as one, or flatten it into its own keys`,
+      });
+    }
+  }
+  return out;
+}
+
 export function splitByRecipient(message: Message): Array<{ recipient: string; message: Message }> {
   return [...message.to, ...message.cc, ...message.bcc].map((address) => ({
     recipient: address.address,

@@ -21,6 +21,8 @@ export interface MapErrorContext {
   /** The send's abort signal: an aborted request is a timeout, not a network fault. */
   signal?: AbortSignal;
   now?: number;
+  /** The template id of a templated send, named by a template error. */
+  template?: string;
 }
 
 interface Rule {
@@ -163,6 +165,11 @@ export function mapResendError(error: ResendErrorLike, context: MapErrorContext)
   const status = typeof error.statusCode === 'number' ? error.statusCode : undefined;
   const message = typeof error.message === 'string' ? error.message : '';
   const base = { provider: context.provider, cause: error } as const;
+  const template = templateError(context.template, message, context.provider, error, {
+    name,
+    ...(status === undefined ? {} : { status }),
+  });
+  if (template) return template;
 
   if (status === undefined && name === 'application_error') {
     if (context.signal?.aborted) {
@@ -206,11 +213,44 @@ export function mapResendError(error: ResendErrorLike, context: MapErrorContext)
   });
 }
 
+/**
+ * A templated send's refusal that concerns the template: 404 `not_found` "Template not found", or
+ * a 422 `validation_error` naming the template or a missing variable
+ * (https://resend.com/docs/api-reference/errors, https://resend.com/docs/dashboard/templates/template-variables).
+ * Undefined for anything else, or for a send without a template.
+ */
+export function templateError(
+  template: string | undefined,
+  message: string,
+  provider: string,
+  cause: unknown,
+  answer: { name: string; status?: number },
+): RelayError | undefined {
+  if (template === undefined || !/template|variable/iu.test(message)) return undefined;
+  if (answer.status !== undefined && answer.status !== 404 && answer.status !== 422)
+    return undefined;
+  const missing = /not found/iu.test(message);
+  return new RelayError({
+    kind: 'template',
+    provider,
+    providerCode: answer.name,
+    ...(answer.status === undefined ? {} : { status: answer.status }),
+    template,
+    cause,
+    message: `${answer.name}${answer.status === undefined ? '' : ` (${answer.status})`}: ${message}; ${missing ? `template ${template} is not published on this Resend account: create it, or fix template.ids.resend` : `Resend refused the variables for template ${template}: fix template.data`}`,
+  });
+}
+
 /** The error a batch element got in permissive validation: Resend gives only a message. */
 export function batchElementError(
   element: { index: number; message: string },
   provider: string,
+  template?: string,
 ): RelayError {
+  const refused = templateError(template, element.message, provider, element, {
+    name: 'validation_error',
+  });
+  if (refused) return refused;
   return new RelayError({
     kind: 'message-rejected',
     provider,

@@ -123,6 +123,7 @@ export function resend(options: ResendOptions): Provider {
       signal: AbortSignal,
     ) => Promise<{ data: T | null; error: unknown; headers: Record<string, string> | null }>,
     signal: AbortSignal | undefined,
+    template?: string,
   ): Promise<T> {
     let result: Awaited<ReturnType<typeof run>>;
     let own: AbortSignal | undefined;
@@ -140,6 +141,7 @@ export function resend(options: ResendOptions): Provider {
         provider: name,
         headers: result.headers,
         ...(own ? { signal: own } : {}),
+        ...(template === undefined ? {} : { template }),
       });
     if (result.data === null || result.data === undefined) {
       throw transportError('malformed', { ...attempt, detail: 'no data' });
@@ -155,6 +157,7 @@ export function resend(options: ResendOptions): Provider {
     const data = await call(
       (s) => client.emails.send(email, { idempotencyKey, signal: s }),
       signal,
+      email.template?.id,
     );
     if (typeof data.id !== 'string' || data.id === '') {
       throw transportError('malformed', { ...attempt, detail: 'no email id' });
@@ -196,7 +199,10 @@ export function resend(options: ResendOptions): Provider {
     return emails.map((_, index): Outcome => {
       const message = failed.get(index);
       if (message !== undefined)
-        return { ok: false, error: batchElementError({ index, message }, name) };
+        return {
+          ok: false,
+          error: batchElementError({ index, message }, name, emails[index]?.template?.id),
+        };
       const id = ids[next++];
       if (typeof id === 'string' && id !== '') return { ok: true, id };
       return {
@@ -364,6 +370,8 @@ export function resend(options: ResendOptions): Provider {
       maxMessageBytes: 40 * 1024 * 1024,
       // `to` takes at most 50 addresses; split copies carry one each.
       maxRecipients: o.splitRecipients ? 1000 : 50,
+      // `template: { id, variables }` on /emails and /emails/batch (resend 6.x).
+      templates: true,
     },
     send,
     sendBatch,

@@ -268,3 +268,35 @@ describe('header safety in both content paths', () => {
     expect(() => toBulkInput([hostile], [settings])).toThrow(RelayError);
   });
 });
+
+describe('templates', () => {
+  const templated = (to: string, name: string) =>
+    message({
+      to,
+      subject: undefined,
+      text: undefined,
+      template: { id: 'welcome', ids: { ses: 'Welcome-v2' }, data: { name } },
+    });
+
+  it('sends Content.Template with the SES name and the data as TemplateData JSON', async () => {
+    const input = toSendEmailInput(await templated('a@example.org', 'Ann'), settings);
+    expect(input.Content).toEqual({
+      Template: { TemplateName: 'Welcome-v2', TemplateData: '{"name":"Ann"}' },
+    });
+  });
+
+  it('groups by template and sender, each bulk entry with its own ReplacementTemplateData', async () => {
+    const a = await templated('a@example.org', 'Ann');
+    const b = await templated('b@example.org', 'Bo');
+    expect(bulkKey(a, settings)).toBe(bulkKey(b, settings));
+    expect(bulkKey(a, settings)).not.toBe(bulkKey(await message(), settings));
+    const input = toBulkInput([a, b], [settings, settings]);
+    expect(input.DefaultContent?.Template?.TemplateName).toBe('Welcome-v2');
+    expect(input.DefaultContent?.Template?.TemplateContent).toBeUndefined();
+    expect(
+      input.BulkEmailEntries?.map(
+        (e) => e.ReplacementEmailContent?.ReplacementTemplate?.ReplacementTemplateData,
+      ),
+    ).toEqual(['{"name":"Ann"}', '{"name":"Bo"}']);
+  });
+});

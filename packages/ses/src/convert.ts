@@ -12,6 +12,7 @@ import {
   listUnsubscribeHeaders,
   RelayError,
   recipientsOf,
+  templateIdFor,
   type Address,
   type Message,
 } from '@relaykit/core';
@@ -187,6 +188,10 @@ function common(message: Message, settings: SendSettings): Omit<SendEmailCommand
 /** Message → SendEmail input: Simple content where it carries everything, raw MIME otherwise. */
 export function toSendEmailInput(message: Message, settings: SendSettings): SendEmailCommandInput {
   const input = common(message, settings);
+  const template = templateIdFor(message, 'ses');
+  if (message.template !== undefined && template !== undefined) {
+    return { ...input, Content: { Template: templateContent(message, settings, template) } };
+  }
   if (settings.content === 'raw' || simpleContentBlocker(message, settings) !== undefined) {
     return {
       ...input,
@@ -216,12 +221,59 @@ export function toSendEmailInput(message: Message, settings: SendSettings): Send
 }
 
 /**
+ * A templated message's Content.Template: the stored template by TemplateName, its merge data as
+ * the TemplateData JSON string, headers and attachments alongside (the SDK's `Template` type in
+ * @aws-sdk/client-sesv2 dist-types/models/models_0.d.ts;
+ * https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Template.html). A template cannot
+ * go as raw MIME, so what Simple content cannot carry is refused.
+ */
+function templateContent(message: Message, settings: SendSettings, template: string) {
+  const blocker = simpleContentBlocker(message, settings);
+  if (blocker !== undefined) {
+    throw new RelayError({
+      kind: 'invalid',
+      provider: 'ses',
+      field: 'template',
+      message: `template: SES sends a template only as structured content, and ${blocker}; shorten it`,
+    });
+  }
+  const headers = simpleHeaders(message, settings);
+  const attachments = simpleAttachments(message);
+  return {
+    TemplateName: template,
+    TemplateData: JSON.stringify(message.template?.data ?? {}),
+    ...(headers.length > 0 ? { Headers: headers } : {}),
+    ...(attachments.length > 0 ? { Attachments: attachments } : {}),
+  };
+}
+
+/**
  * What must be equal for messages to share one SendBulkEmail call, or undefined when a message
  * cannot go through it at all. SendBulkEmail only sends templates: relaykit passes the content as
  * an inline template, so content with `{{` (which SES would render) is excluded, as is anything
  * Simple content cannot carry. Recipients, headers and tags (hence the message id) vary per entry.
  */
 export function bulkKey(message: Message, settings: SendSettings): string | undefined {
+  const template = templateIdFor(message, 'ses');
+  if (message.template !== undefined && template !== undefined) {
+    // Templated messages that share the template and sender share a call; each entry carries its
+    // own ReplacementTemplateData (and headers, tags, recipients).
+    if (simpleContentBlocker(message, settings) !== undefined) return undefined;
+    if (settings.listManagement !== undefined) return undefined;
+    const hash = createHash('sha256');
+    const part = (value: unknown) => hash.update(JSON.stringify(value ?? null)).update('\u0000');
+    part(['template', template, message.from, message.replyTo]);
+    part([settings.configurationSetName, settings.fromEmailAddressIdentityArn]);
+    part([
+      settings.feedbackForwardingEmailAddress,
+      settings.feedbackForwardingEmailAddressIdentityArn,
+    ]);
+    for (const a of message.attachments) {
+      part([a.filename, a.contentType, a.cid]);
+      hash.update(a.content);
+    }
+    return hash.digest('hex');
+  }
   if (settings.content === 'raw' || simpleContentBlocker(message, settings) !== undefined)
     return undefined;
   // SendBulkEmail has no ListManagementOptions.
@@ -259,17 +311,30 @@ export function toBulkInput(
       Destination: each.Destination,
       ReplacementTags: each.EmailTags ?? [],
       ...(headers.length > 0 ? { ReplacementHeaders: headers } : {}),
+      // Each destination's merge data (API_BulkEmailEntry ReplacementEmailContent).
+      ...(m.template === undefined
+        ? {}
+        : {
+            ReplacementEmailContent: {
+              ReplacementTemplate: { ReplacementTemplateData: JSON.stringify(m.template.data) },
+            },
+          }),
     };
   });
+  const template = templateIdFor(first, 'ses');
   const input: SendBulkEmailCommandInput = {
     FromEmailAddress: base.FromEmailAddress,
     DefaultContent: {
       Template: {
-        TemplateContent: {
-          Subject: first.subject,
-          ...(first.text === undefined ? {} : { Text: first.text }),
-          ...(first.html === undefined ? {} : { Html: first.html }),
-        },
+        ...(first.template !== undefined && template !== undefined
+          ? { TemplateName: template }
+          : {
+              TemplateContent: {
+                Subject: first.subject,
+                ...(first.text === undefined ? {} : { Text: first.text }),
+                ...(first.html === undefined ? {} : { Html: first.html }),
+              },
+            }),
         TemplateData: '{}',
         ...(attachments.length > 0 ? { Attachments: attachments } : {}),
       },

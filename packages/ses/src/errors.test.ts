@@ -161,7 +161,7 @@ describe('bulkEntryError', () => {
     ['INVALID_PARAMETER', 'message-rejected'],
     ['MAIL_FROM_DOMAIN_NOT_VERIFIED', 'config'],
     ['CONFIGURATION_SET_NOT_FOUND', 'config'],
-    ['TEMPLATE_NOT_FOUND', 'config'],
+    ['TEMPLATE_NOT_FOUND', 'template'],
     ['INVALID_SENDING_POOL_NAME', 'config'],
     ['ACCOUNT_SUSPENDED', 'provider-unavailable'],
     ['ACCOUNT_SENDING_PAUSED', 'provider-unavailable'],

@@ -145,7 +145,7 @@ function header(
 }
 
 /** Maps anything the SES client throws to a RelayError; the original stays as `cause`. */
-export function toSesError(error: unknown, provider = 'ses'): RelayError {
+export function toSesError(error: unknown, provider = 'ses', template?: string): RelayError {
   if (error instanceof RelayError) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorLike;
   const name = typeof e.name === 'string' ? e.name : 'Error';
@@ -177,6 +177,22 @@ export function toSesError(error: unknown, provider = 'ses'): RelayError {
       ...base,
       kind: 'provider-unavailable',
       message: `${name}: ${text} (the 24-hour sending quota is used up; raise it or send through another provider)`,
+    });
+  }
+  // A templated send: SendEmail answers a missing template with NotFoundException and merge data
+  // it cannot read (TemplateData not a JSON object) with BadRequestException
+  // (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html#API_SendEmail_Errors).
+  // A missing variable is no error here: SES reports it later as a Rendering Failure event.
+  if (
+    template !== undefined &&
+    ((name === 'NotFoundException' && !/configuration set|contact list/iu.test(text)) ||
+      (name === 'BadRequestException' && /template/iu.test(text)))
+  ) {
+    return new RelayError({
+      ...base,
+      kind: 'template',
+      template,
+      message: `${name}: ${text} (${name === 'NotFoundException' ? `template ${template} does not exist in this region: create it, or fix template.ids.ses` : `SES refused template ${template} or its data: fix template.data`})`,
     });
   }
   const rule = byName[name];
@@ -220,7 +236,10 @@ const bulkStatus: Record<string, Rule> = {
     kind: 'config',
     advice: 'the configuration set does not exist in this region',
   },
-  TEMPLATE_NOT_FOUND: { kind: 'config', advice: 'the template does not exist' },
+  TEMPLATE_NOT_FOUND: {
+    kind: 'template',
+    advice: 'the template does not exist in this region: create it, or fix template.ids.ses',
+  },
   INVALID_SENDING_POOL_NAME: {
     kind: 'config',
     advice: 'the configuration set names a sending pool that does not exist',
@@ -248,6 +267,7 @@ export function bulkEntryError(
   status: string,
   detail: string | undefined,
   provider = 'ses',
+  template?: string,
 ): RelayError {
   const rule = bulkStatus[status] ?? {
     kind: 'transient' as const,
@@ -257,6 +277,7 @@ export function bulkEntryError(
     kind: rule.kind,
     provider,
     providerCode: status,
+    ...(rule.kind === 'template' && template !== undefined ? { template } : {}),
     message: `SendBulkEmail entry ${status}${detail ? `: ${detail}` : ''} (${rule.advice})`,
   });
 }

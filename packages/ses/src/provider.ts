@@ -9,6 +9,7 @@ import {
   RelayError,
   recipientsOf,
   runAttempt,
+  templateIdFor,
   transportError,
   type AccountLimits,
   type Message,
@@ -62,7 +63,10 @@ export function ses(input: SesOptions = {}): SesProvider {
     content: options.content,
   });
 
-  const fail = (error: unknown) => toSesError(error, name);
+  /** The template id a templated message goes out under (for its errors to name). */
+  const templateOf = (message: Message | undefined): string | undefined =>
+    message?.template === undefined ? undefined : templateIdFor(message, 'ses');
+  const fail = (error: unknown, message?: Message) => toSesError(error, name, templateOf(message));
   const attempt = { provider: name, service: 'SES', timeoutMs: options.timeoutMs };
 
   async function send(message: Message, context: Pick<SendContext, 'signal'>): Promise<SendResult> {
@@ -73,7 +77,7 @@ export function ses(input: SesOptions = {}): SesProvider {
         client.send(command, { abortSignal }),
       );
     } catch (error) {
-      throw fail(error);
+      throw fail(error, message);
     }
     if (!output.MessageId) {
       throw transportError('malformed', { ...attempt, detail: 'no MessageId' });
@@ -98,7 +102,7 @@ export function ses(input: SesOptions = {}): SesProvider {
         client.send(command, { abortSignal }),
       );
     } catch (error) {
-      const relayError = fail(error);
+      const relayError = fail(error, messages[0]);
       return messages.map(() => relayError);
     }
     const entries = output.BulkEmailEntryResults ?? [];
@@ -118,7 +122,7 @@ export function ses(input: SesOptions = {}): SesProvider {
           raw: entry,
         };
       }
-      return bulkEntryError(entry.Status ?? 'FAILED', entry.Error, name);
+      return bulkEntryError(entry.Status ?? 'FAILED', entry.Error, name, templateOf(message));
     });
   }
 
@@ -153,7 +157,7 @@ export function ses(input: SesOptions = {}): SesProvider {
             toSendEmailInput(messages[i] as Message, settingsFor(messages[i] as Message));
             chunk.push(i);
           } catch (error) {
-            results[i] = fail(error);
+            results[i] = fail(error, messages[i]);
           }
         }
         if (chunk.length === 0) continue;
@@ -171,7 +175,7 @@ export function ses(input: SesOptions = {}): SesProvider {
         try {
           results[i] = await send(messages[i] as Message, context);
         } catch (error) {
-          results[i] = fail(error);
+          results[i] = fail(error, messages[i]);
         }
       });
     }
@@ -223,6 +227,8 @@ export function ses(input: SesOptions = {}): SesProvider {
       inlineAttachments: true,
       maxMessageBytes: 40 * 1024 * 1024,
       maxRecipients,
+      // Content.Template by TemplateName; SendBulkEmail with ReplacementTemplateData per entry.
+      templates: true,
     },
     send,
     sendBatch,

@@ -3,6 +3,7 @@ import type { Reply } from './http/reply.ts';
 import { sleep } from './http/reply.ts';
 import type { Prng } from './prng.ts';
 import type { Fault, RuleEngine } from './rules.ts';
+import type { TemplateStore } from './templates.ts';
 import type { OutgoingWebhook } from './webhooks/dispatcher.ts';
 import type { ProviderName, SimMessage } from './types.ts';
 
@@ -19,6 +20,7 @@ export interface SimContext {
   readonly now: () => number;
   readonly rules: RuleEngine;
   readonly recipients: RecipientBook;
+  readonly templates: TemplateStore;
   /** Records the message and schedules its webhooks; `override` lets a provider's own suppression list win. */
   accept(
     message: SimMessage,

@@ -16,3 +16,4 @@ export type { SesAccount } from './ses/routes.ts';
 export { runSimulatorCli } from './cli.ts';
 export { startWebhookReceiver, type WebhookReceiver, type ReceivedWebhook } from './receiver.ts';
 export { startTransportFaults, type TransportFaults } from './transport-faults.ts';
+export type { SimTemplate, TemplateStore } from './templates.ts';

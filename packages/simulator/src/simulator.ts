@@ -14,6 +14,7 @@ import { registerResendRoutes } from './resend/routes.ts';
 import { createRuleEngine, type RuleEngine, type RuleHandle } from './rules.ts';
 import { registerSesRoutes, type SesAccount, type SesSuppressionList } from './ses/routes.ts';
 import { signingCertUrl, snsSubscriptionConfirmation, type SnsSettings } from './ses/sns.ts';
+import { createTemplateStore, type TemplateStore } from './templates.ts';
 import type { FailureRule, ProviderName, SimEvent, SimMessage } from './types.ts';
 import { createDispatcher, type OutgoingWebhook } from './webhooks/dispatcher.ts';
 
@@ -88,13 +89,19 @@ export interface Simulator {
   fail(rule: FailureRule): RuleHandle;
   /** Recipient behaviour scripts (address, `@domain` or domain). */
   readonly recipients: RecipientBook;
+  /**
+   * Stored templates, by id (Postmark alias or TemplateId, SES TemplateName, Mailgun name, Resend
+   * id or alias): `templates.set('welcome', { subject: 'Hi {{name}}', html: '<p>{{name}}</p>' })`.
+   * Every provider's templated send reads them; `reset()` keeps them.
+   */
+  readonly templates: TemplateStore;
   /** Change where a provider's (or every provider's) webhooks go. */
   setWebhookUrl(provider: ProviderName | 'all', url: string | undefined): void;
   waitForEvents(wait: EventWait, timeoutMs?: number): Promise<SimEvent[]>;
   waitForMessages(n: number, timeoutMs?: number): Promise<SimMessage[]>;
   /** Resolves when no webhook is scheduled or in flight. */
   idle(timeoutMs?: number): Promise<void>;
-  /** Forget messages, events, rules, scripts, idempotency keys and pending webhooks; reseed. */
+  /** Forget messages, events, rules, scripts, idempotency keys and pending webhooks; reseed (templates stay). */
   reset(): void;
   stop(): Promise<void>;
 }
@@ -181,11 +188,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     dispatcher,
   );
   const latency = options.latencyMs;
+  const templates = createTemplateStore();
   const ctx: SimContext = {
     prng,
     now,
     rules,
     recipients,
+    templates,
     accept,
     latency(provider) {
       const ms = typeof latency === 'number' ? latency : latency?.[provider];
@@ -295,6 +304,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     rules,
     fail: (rule) => rules.add(rule),
     recipients,
+    templates,
     setWebhookUrl(provider, target) {
       for (const p of provider === 'all'
         ? (['ses', 'postmark', 'mailgun', 'resend'] as const)

@@ -82,7 +82,15 @@ export interface SimMessage {
   readonly to: readonly string[];
   readonly cc: readonly string[];
   readonly bcc: readonly string[];
+  /** For a templated send, the template's subject rendered with the merge data. */
   readonly subject: string;
+  /** The body as sent, or as the stored template rendered it (html escaped). */
+  readonly html?: string;
+  readonly text?: string;
+  /** The template id, alias or name a templated send named. */
+  readonly template?: string;
+  /** The merge data a templated send carried (for SES bulk and Mailgun, the recipient's own). */
+  readonly templateData?: Readonly<Record<string, unknown>>;
   readonly headers: Readonly<Record<string, string>>;
   /** SES EmailTags, Mailgun o:tag (name = value = tag), Resend tags, Postmark Tag (name "Tag"). */
   readonly tags: Readonly<Record<string, string>>;

@@ -8,6 +8,7 @@ interface Row {
   recipients: string;
   sender: string;
   stream: string | null;
+  template: string | null;
   sent_at: number;
 }
 
@@ -18,13 +19,14 @@ const toEntry = (r: Row): LedgerEntry => ({
   recipients: JSON.parse(r.recipients) as string[],
   from: r.sender,
   ...(r.stream === null ? {} : { stream: r.stream }),
+  ...(r.template === null || r.template === undefined ? {} : { template: r.template }),
   sentAt: new Date(r.sent_at),
 });
 
 export function sqliteLedger(db: SqliteDatabase): Ledger {
   const insert = db.prepare(
-    `INSERT OR REPLACE INTO ledger (message_id, provider, provider_message_id, recipients, sender, stream, sent_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT OR REPLACE INTO ledger (message_id, provider, provider_message_id, recipients, sender, stream, template, sent_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const byMessage = db.prepare<[string], Row>(
     'SELECT * FROM ledger WHERE message_id = ? ORDER BY sent_at',
@@ -41,6 +43,7 @@ export function sqliteLedger(db: SqliteDatabase): Ledger {
         JSON.stringify(e.recipients),
         e.from,
         e.stream ?? null,
+        e.template ?? null,
         e.sentAt.getTime(),
       );
     },

@@ -72,4 +72,7 @@ export const migrations: readonly string[] = [
     tat REAL NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  ALTER TABLE ledger ADD COLUMN template TEXT;
+  `,
 ];

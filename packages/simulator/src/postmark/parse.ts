@@ -13,6 +13,11 @@ export interface PostmarkSend {
   readonly tag?: string;
   readonly stream: string;
   readonly attachments: number;
+  readonly html?: string;
+  readonly text?: string;
+  /** /email/withTemplate: the TemplateAlias, or the TemplateId as text. */
+  readonly template?: string;
+  readonly templateModel?: Record<string, unknown>;
 }
 
 export interface PostmarkInvalid {
@@ -56,6 +61,20 @@ export function parsePostmarkMessage(
   if (templated && value['TemplateId'] === undefined && value['TemplateAlias'] === undefined) {
     return { errorCode: 300, message: 'Either TemplateId or TemplateAlias must be specified.' };
   }
+  const model = value['TemplateModel'];
+  if (templated && model !== undefined && model !== null && !isRecord(model)) {
+    // Postmark reads TemplateModel as a JSON object (https://postmarkapp.com/developer/api/templates-api#email-with-template).
+    return {
+      errorCode: 403,
+      message: "Incompatible JSON input: 'TemplateModel' must be an object.",
+    };
+  }
+  const html = str(value['HtmlBody']);
+  const text = str(value['TextBody']);
+  const templateName = templated
+    ? (str(value['TemplateAlias']) ??
+      (typeof value['TemplateId'] === 'number' ? String(value['TemplateId']) : undefined))
+    : undefined;
   const headers: Record<string, string> = {};
   if (Array.isArray(value['Headers'])) {
     for (const h of value['Headers'])
@@ -80,5 +99,9 @@ export function parsePostmarkMessage(
     ...(tag ? { tag } : {}),
     stream: str(value['MessageStream']) ?? 'outbound',
     attachments: Array.isArray(value['Attachments']) ? value['Attachments'].length : 0,
+    ...(html === undefined || templated ? {} : { html }),
+    ...(text === undefined || templated ? {} : { text }),
+    ...(templateName === undefined ? {} : { template: templateName }),
+    ...(templated && isRecord(model) ? { templateModel: model } : {}),
   };
 }

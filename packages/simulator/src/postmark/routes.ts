@@ -10,6 +10,7 @@ import {
 import { json, type Reply } from '../http/reply.ts';
 import type { Router } from '../http/router.ts';
 import { recipientMatches, type Fault } from '../rules.ts';
+import { renderTemplate, type Rendered } from '../templates.ts';
 import type { SimMessage } from '../types.ts';
 import { inactiveMessage, postmarkError, renderPostmarkFault } from './errors.ts';
 import { postmarkEventBuilder, type PostmarkEventDeps } from './events.ts';
@@ -45,6 +46,18 @@ export function registerPostmarkRoutes(
   ): Element => {
     const s = parsePostmarkMessage(value, templated);
     if ('errorCode' in s) return { ErrorCode: s.errorCode, Message: s.message };
+    let rendered: Rendered | undefined;
+    if (s.template !== undefined) {
+      const stored = ctx.templates.get(s.template);
+      // ErrorCode 1101 "Template not found" (https://postmarkapp.com/developer/api/overview#error-codes);
+      // Mustachio renders a missing variable empty, with no error.
+      if (!stored)
+        return {
+          ErrorCode: 1101,
+          Message: `The template with ID or alias '${s.template}' was not found or is not associated with this server.`,
+        };
+      rendered = renderTemplate(stored, s.templateModel ?? {});
+    }
     const rcpts = recipientsOf(s);
     if (
       fault &&
@@ -72,7 +85,18 @@ export function registerPostmarkRoutes(
         to: s.to,
         cc: s.cc,
         bcc: s.bcc,
-        subject: s.subject,
+        subject: rendered ? rendered.subject : s.subject,
+        ...(rendered
+          ? {
+              ...(rendered.html === undefined ? {} : { html: rendered.html }),
+              ...(rendered.text === undefined ? {} : { text: rendered.text }),
+              template: s.template as string,
+              templateData: s.templateModel ?? {},
+            }
+          : {
+              ...(s.html === undefined ? {} : { html: s.html }),
+              ...(s.text === undefined ? {} : { text: s.text }),
+            }),
         headers: s.headers,
         tags: s.tag ? { Tag: s.tag } : {},
         metadata: s.metadata,
@@ -157,6 +181,45 @@ export function registerPostmarkRoutes(
         return withFault(fault, (f) => renderPostmarkFault(f, recipients), proceed);
       return proceed();
     };
+
+  // POST /templates (https://postmarkapp.com/developer/api/templates-api#create-template): stored
+  // under its alias and its TemplateId, as a send may name either. The SDK posts to `/templates/`
+  // (postmark/dist/client/ServerClient.js createTemplate), which keeps it apart from Resend's.
+  let nextTemplateId = 1000;
+  router.add('POST', '/templates/', async (req) => {
+    const token = str(req.headers['x-postmark-server-token']);
+    if (token !== serverToken) return renderPostmarkFault({ kind: 'auth' });
+    const parsed = parseJson(req.body);
+    if (!parsed.ok || !isRecord(parsed.value))
+      return postmarkError(422, 402, 'Received invalid JSON input.');
+    const body = parsed.value;
+    const name = str(body['Name']);
+    const subject = str(body['Subject']);
+    const html = str(body['HtmlBody']);
+    const text = str(body['TextBody']);
+    if (!name || subject === undefined || (html === undefined && text === undefined))
+      return postmarkError(
+        422,
+        1120,
+        'A required Template field is missing: Name, Subject and HtmlBody or TextBody.',
+      );
+    const id = (nextTemplateId += 1);
+    const alias = str(body['Alias']);
+    const template = {
+      subject,
+      ...(html === undefined ? {} : { html }),
+      ...(text === undefined ? {} : { text }),
+    };
+    ctx.templates.set(String(id), template);
+    if (alias) ctx.templates.set(alias, template);
+    return json(200, {
+      TemplateId: id,
+      Name: name,
+      Active: true,
+      Alias: alias ?? null,
+      TemplateType: 'Standard',
+    });
+  });
 
   router.add('POST', '/email', single(false));
   router.add('POST', '/email/withTemplate', single(true));

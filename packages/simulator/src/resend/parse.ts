@@ -12,6 +12,10 @@ export interface ResendSend {
   readonly attachments: number;
   /** `scheduled_at` as epoch ms, when the email was scheduled. */
   readonly scheduledAt?: number;
+  readonly html?: string;
+  readonly text?: string;
+  /** `template: { id, variables }` (resend 6.x `EmailTemplateOptions`). */
+  readonly template?: { readonly id: string; readonly variables: Record<string, unknown> };
 }
 
 export interface ResendInvalid {
@@ -50,9 +54,32 @@ export function parseResendEmail(value: unknown): ResendSend | ResendInvalid {
   const bcc = addressEntries(value['bcc']);
   if ([...to, ...cc, ...bcc].some((a) => !isValidAddress(a)))
     return { statusCode: 422, name: 'validation_error', message: BAD_TO };
-  if (value['subject'] === undefined)
+  const template = value['template'];
+  if (template !== undefined) {
+    // A template send takes no html or text (https://resend.com/docs/api-reference/emails/send-email).
+    if (!isRecord(template) || !str(template['id']))
+      return {
+        statusCode: 422,
+        name: 'validation_error',
+        message: 'Invalid `template` field: `id` is required.',
+      };
+    if (value['html'] !== undefined || value['text'] !== undefined || value['react'] !== undefined)
+      return {
+        statusCode: 422,
+        name: 'validation_error',
+        message: 'The `template` field cannot be used together with `html`, `text` or `react`.',
+      };
+    const variables = template['variables'];
+    if (variables !== undefined && !isRecord(variables))
+      return {
+        statusCode: 422,
+        name: 'validation_error',
+        message: 'Invalid `template.variables` field: it must be an object.',
+      };
+  }
+  if (value['subject'] === undefined && template === undefined)
     return { statusCode: 422, name: 'missing_required_field', message: 'Missing `subject` field.' };
-  if (!str(value['html']) && !str(value['text']) && value['template'] === undefined) {
+  if (!str(value['html']) && !str(value['text']) && template === undefined) {
     return {
       statusCode: 422,
       name: 'validation_error',
@@ -92,5 +119,15 @@ export function parseResendEmail(value: unknown): ResendSend | ResendInvalid {
     headers,
     tags,
     attachments: Array.isArray(value['attachments']) ? value['attachments'].length : 0,
+    ...(str(value['html']) === undefined ? {} : { html: str(value['html']) as string }),
+    ...(str(value['text']) === undefined ? {} : { text: str(value['text']) as string }),
+    ...(isRecord(template)
+      ? {
+          template: {
+            id: str(template['id']) as string,
+            variables: isRecord(template['variables']) ? template['variables'] : {},
+          },
+        }
+      : {}),
   };
 }

@@ -114,6 +114,7 @@ describe('SES v2 errors as the SDK surfaces them', () => {
 
   it('bulk: per-entry rejection with a 200, other entries sent', async () => {
     sim.fail({ provider: 'ses', fault: 'inactive-recipient', recipient: 'b@example.org' });
+    sim.templates.set('t1', { subject: 'Hello', text: 'hi' });
     const out = await ses.send(
       new SendBulkEmailCommand({
         FromEmailAddress: 'sender@example.com',

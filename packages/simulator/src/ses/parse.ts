@@ -15,6 +15,14 @@ export interface SesSend {
   readonly attachments: number;
   readonly configurationSet?: string;
   readonly raw: boolean;
+  readonly html?: string;
+  readonly text?: string;
+  /** Content.Template: the TemplateName (or the name the TemplateArn ends in). */
+  readonly template?: string;
+  /** Content.Template.TemplateData, parsed. */
+  readonly templateData?: Record<string, unknown>;
+  /** An inline TemplateContent, rendered in place of a stored template. */
+  readonly inline?: { subject: string; html?: string; text?: string };
 }
 
 const TAG_CHARS = /^[A-Za-z0-9_-]{1,256}$/;
@@ -52,12 +60,20 @@ export function parseSendEmail(body: Record<string, unknown>): SesSend | string 
   const headers: Record<string, string> = {};
   let attachments = 0;
   let raw = false;
+  let html: string | undefined;
+  let text: string | undefined;
+  let templateName: string | undefined;
+  let templateData: Record<string, unknown> | undefined;
+  let inlineTemplate: SesSend['inline'];
   const simple = content['Simple'];
   const rawContent = content['Raw'];
   const template = content['Template'];
   if (isRecord(simple)) {
     subject = str(isRecord(simple['Subject']) ? simple['Subject']['Data'] : undefined) ?? '';
     if (!isRecord(simple['Body'])) return 'Body is required.';
+    const body = simple['Body'];
+    html = str(isRecord(body['Html']) ? body['Html']['Data'] : undefined);
+    text = str(isRecord(body['Text']) ? body['Text']['Data'] : undefined);
     if (Array.isArray(simple['Headers'])) {
       for (const h of simple['Headers'])
         if (isRecord(h)) headers[str(h['Name']) ?? ''] = str(h['Value']) ?? '';
@@ -78,8 +94,28 @@ export function parseSendEmail(body: Record<string, unknown>): SesSend | string 
     for (const [k, v] of mime.headers) if (k.startsWith('x-')) headers[k] = v;
     attachments = mime.attachments;
   } else if (isRecord(template)) {
-    const inline = isRecord(template['TemplateContent']) ? template['TemplateContent'] : {};
-    subject = str(inline['Subject']) ?? '';
+    const inline = isRecord(template['TemplateContent']) ? template['TemplateContent'] : undefined;
+    subject = str(inline?.['Subject']) ?? '';
+    templateName = str(template['TemplateName']) ?? str(template['TemplateArn'])?.split('/').pop();
+    if (inline) {
+      const ih = str(inline['Html']);
+      const it = str(inline['Text']);
+      inlineTemplate = {
+        subject,
+        ...(ih === undefined ? {} : { html: ih }),
+        ...(it === undefined ? {} : { text: it }),
+      };
+    } else if (templateName === undefined) {
+      return 'Template must contain TemplateName, TemplateArn or TemplateContent.';
+    }
+    // TemplateData is a JSON object in a string (SendEmail API, Template data type:
+    // https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Template.html).
+    const data = str(template['TemplateData']);
+    if (data !== undefined) {
+      const parsed = parseTemplateData(data);
+      if (parsed === undefined) return 'Invalid TemplateData: it must be a JSON object.';
+      templateData = parsed;
+    }
   } else {
     return 'Content must contain one of Simple, Raw or Template.';
   }
@@ -104,5 +140,20 @@ export function parseSendEmail(body: Record<string, unknown>): SesSend | string 
     attachments,
     raw,
     ...(configurationSet ? { configurationSet } : {}),
+    ...(html === undefined ? {} : { html }),
+    ...(text === undefined ? {} : { text }),
+    ...(templateName === undefined ? {} : { template: templateName }),
+    ...(templateData === undefined ? {} : { templateData }),
+    ...(inlineTemplate === undefined ? {} : { inline: inlineTemplate }),
   };
+}
+
+/** A TemplateData string as the object it must hold; undefined when it is not one. */
+export function parseTemplateData(data: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(data) as unknown;
+    return isRecord(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -11,10 +11,11 @@ import {
 import { json, type Reply } from '../http/reply.ts';
 import type { Router, SimRequest } from '../http/router.ts';
 import { recipientMatches } from '../rules.ts';
+import { renderTemplate, type Rendered } from '../templates.ts';
 import type { SimMessage } from '../types.ts';
 import { renderSesFault, sesError } from './errors.ts';
 import { sesEventBuilder, type SesEventDeps } from './events.ts';
-import { parseSendEmail, parseTags, type SesSend } from './parse.ts';
+import { parseSendEmail, parseTags, parseTemplateData, type SesSend } from './parse.ts';
 
 /** The account state GetAccount reports; `sendingEnabled: false` makes sends fail with SendingPausedException. */
 export interface SesAccount {
@@ -27,7 +28,22 @@ export interface SesAccount {
 
 const SIGV4 = /^AWS4-HMAC-SHA256 Credential=[^/]+\//;
 
-function message(ctx: SimContext, s: SesSend, id: string): SimMessage {
+/**
+ * A templated send rendered with its data: the stored template (or the inline TemplateContent).
+ * A missing stored template is SendEmail's NotFoundException, HTTP 404
+ * (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_SendEmail.html#API_SendEmail_Errors);
+ * a missing variable is no error at send time (SES reports a Rendering Failure event later).
+ */
+function rendered(ctx: SimContext, s: SesSend): Rendered | undefined | 'missing' {
+  if (s.inline) return renderTemplate(s.inline, s.templateData ?? {});
+  if (s.template === undefined) return undefined;
+  const stored = ctx.templates.get(s.template);
+  return stored ? renderTemplate(stored, s.templateData ?? {}) : 'missing';
+}
+
+const missingTemplate = (name: string): string => `Template ${name} does not exist.`;
+
+function message(ctx: SimContext, s: SesSend, id: string, r?: Rendered): SimMessage {
   return {
     provider: 'ses',
     id,
@@ -35,7 +51,18 @@ function message(ctx: SimContext, s: SesSend, id: string): SimMessage {
     to: s.to,
     cc: s.cc,
     bcc: s.bcc,
-    subject: s.subject,
+    subject: r ? r.subject : s.subject,
+    ...(r
+      ? {
+          ...(r.html === undefined ? {} : { html: r.html }),
+          ...(r.text === undefined ? {} : { text: r.text }),
+          ...(s.template === undefined ? {} : { template: s.template }),
+          templateData: s.templateData ?? {},
+        }
+      : {
+          ...(s.html === undefined ? {} : { html: s.html }),
+          ...(s.text === undefined ? {} : { text: s.text }),
+        }),
     headers: s.headers,
     tags: s.tags,
     metadata: {},
@@ -88,9 +115,12 @@ export function registerSesRoutes(
       if (typeof send === 'string') return sesError(400, 'BadRequestException', send);
       const blocked = paused();
       if (blocked) return blocked;
+      const r = rendered(ctx, send);
+      if (r === 'missing')
+        return sesError(404, 'NotFoundException', missingTemplate(send.template ?? ''));
       const id = newId();
       sent.count += recipients.length;
-      ctx.accept(message(ctx, send, id), sesEventBuilder(deps, 'SendEmail'), override);
+      ctx.accept(message(ctx, send, id, r), sesEventBuilder(deps, 'SendEmail'), override);
       return json(200, { MessageId: id }, requestId());
     };
     const fault = ctx.rules.match({ provider: 'ses', operation: 'send', recipients });
@@ -115,10 +145,26 @@ export function registerSesRoutes(
       const e = isRecord(entry) ? entry : {};
       const replacement = parseTags(e['ReplacementTags']);
       if (typeof replacement === 'string') return replacement;
+      // ReplacementEmailContent.ReplacementTemplate.ReplacementTemplateData: this entry's data
+      // (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_BulkEmailEntry.html).
+      const replacementContent = isRecord(e['ReplacementEmailContent'])
+        ? e['ReplacementEmailContent']
+        : {};
+      const replacementTemplate = isRecord(replacementContent['ReplacementTemplate'])
+        ? replacementContent['ReplacementTemplate']
+        : {};
+      const data = str(replacementTemplate['ReplacementTemplateData']);
+      if (data !== undefined && parseTemplateData(data) === undefined)
+        return 'Invalid ReplacementTemplateData: it must be a JSON object.';
       const one = parseSendEmail({
         FromEmailAddress: body['FromEmailAddress'],
         Destination: e['Destination'],
-        Content: { Template: template ?? {} },
+        Content: {
+          Template: {
+            ...(template ?? {}),
+            ...(data === undefined ? {} : { TemplateData: data }),
+          },
+        },
         ...(body['ConfigurationSetName']
           ? { ConfigurationSetName: body['ConfigurationSetName'] }
           : {}),
@@ -146,6 +192,10 @@ export function registerSesRoutes(
       if (blocked) return blocked;
       const results = sends.map((s) => {
         if (typeof s === 'string') return { Status: 'INVALID_PARAMETER', Error: s };
+        const r = rendered(ctx, s);
+        // BulkEmailStatus TEMPLATE_NOT_FOUND (API_BulkEmailEntryResult).
+        if (r === 'missing')
+          return { Status: 'TEMPLATE_NOT_FOUND', Error: missingTemplate(s.template ?? '') };
         const rcpts = [...s.to, ...s.cc, ...s.bcc].map(bareAddress);
         if (
           fault &&
@@ -159,7 +209,7 @@ export function registerSesRoutes(
         }
         const id = newId();
         sent.count += rcpts.length;
-        ctx.accept(message(ctx, s, id), sesEventBuilder(deps, 'SendBulkEmail'), override);
+        ctx.accept(message(ctx, s, id, r), sesEventBuilder(deps, 'SendBulkEmail'), override);
         return { Status: 'SUCCESS', MessageId: id };
       });
       return json(200, { BulkEmailEntryResults: results }, requestId());
@@ -167,6 +217,34 @@ export function registerSesRoutes(
     // Per-entry problems go into the entry results with a 200, as SES does; the rest fail the call.
     if (fault && !isElementFault(fault)) return withFault(fault, renderSesFault, proceed);
     return proceed();
+  });
+
+  // CreateEmailTemplate: POST /v2/email/templates
+  // (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_CreateEmailTemplate.html).
+  router.add('POST', '/v2/email/templates', async (req) => {
+    const denied = unsigned(req);
+    if (denied) return denied;
+    const parsed = parseJson(req.body);
+    const body = parsed.ok && isRecord(parsed.value) ? parsed.value : {};
+    const name = str(body['TemplateName']);
+    const content = isRecord(body['TemplateContent']) ? body['TemplateContent'] : undefined;
+    const subject = str(content?.['Subject']);
+    if (!name || !content || subject === undefined)
+      return sesError(
+        400,
+        'BadRequestException',
+        'TemplateName and TemplateContent.Subject are required.',
+      );
+    if (ctx.templates.get(name))
+      return sesError(400, 'AlreadyExistsException', `Template ${name} already exists.`);
+    const html = str(content['Html']);
+    const text = str(content['Text']);
+    ctx.templates.set(name, {
+      subject,
+      ...(html === undefined ? {} : { html }),
+      ...(text === undefined ? {} : { text }),
+    });
+    return json(200, {}, requestId());
   });
 
   router.add('GET', '/v2/email/account', async (req) => {
