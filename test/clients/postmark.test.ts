@@ -114,6 +114,52 @@ describe('@relaykit/postmark/client: the SDK quick start with one changed import
   });
 });
 
+describe('@relaykit/postmark/client: templates', () => {
+  beforeEach(() => {
+    sim.templates.clear();
+    sim.templates.set('welcome', { subject: 'Welcome {{name}}', text: 'Hi {{name}}' });
+  });
+
+  // The postmark.js wiki's template send (https://github.com/ActiveCampaign/postmark.js/wiki/Templates):
+  // TemplateAlias (or TemplateId) and TemplateModel in place of Subject and bodies.
+  it('sendEmailWithTemplate and sendEmailBatchWithTemplates answer what the SDK answers', async () => {
+    const sdk = new SdkServerClient(sim.postmark.serverToken, sim.postmark.clientOptions);
+    const c = client();
+    const templated = {
+      From: 'sender@example.com',
+      To: 'receiver@example.com',
+      TemplateAlias: 'welcome',
+      TemplateModel: { name: 'Ada' },
+    };
+    const theirs = await sdk.sendEmailWithTemplate(templated);
+    const ours = await c.sendEmailWithTemplate(templated);
+    expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
+    expect(ours).toMatchObject({ ErrorCode: 0, MessageID: sim.messages[1]?.id });
+    expect(sim.messages[1]).toMatchObject({ subject: 'Welcome Ada', template: 'welcome' });
+
+    const batch = await c.sendEmailBatchWithTemplates([
+      { ...templated, To: 'a@example.org', TemplateModel: { name: 'A' } },
+      { ...templated, To: 'b@example.org', TemplateAlias: 'missing' },
+    ]);
+    expect(batch.map((r) => r.ErrorCode)).toEqual([0, 1101]);
+    expect(sim.messages.at(-1)).toMatchObject({ subject: 'Welcome A', to: ['a@example.org'] });
+  });
+
+  it('a missing template is ApiInputError 1101, not retried', async () => {
+    const c = client();
+    const error = await rejection(
+      c.sendEmailWithTemplate({
+        From: 'a@example.com',
+        To: 'b@example.org',
+        TemplateAlias: 'missing',
+        TemplateModel: {},
+      }),
+    );
+    expect(error).toBeInstanceOf(Errors.ApiInputError);
+    expect(error).toMatchObject({ code: 1101, statusCode: 422 });
+  });
+});
+
 describe('@relaykit/postmark/client: what relaykit adds', () => {
   it("a suppressed address is Postmark's InactiveRecipientsError (406) with relaykit's reason", async () => {
     const c = client();

@@ -1,6 +1,6 @@
 /**
  * `@relaykit/postmark/client`: the postmark SDK's sending surface (`ServerClient.sendEmail`,
- * `sendEmailBatch`) backed by a relay, so moving an app onto relaykit is one changed import line:
+ * `sendEmailBatch`, `sendEmailWithTemplate`, `sendEmailBatchWithTemplates`) backed by a relay, so moving an app onto relaykit is one changed import line:
  *
  *   - import { ServerClient } from 'postmark';
  *   + import { ServerClient } from '@relaykit/postmark/client';
@@ -22,7 +22,7 @@ import {
   type RelayOptions,
   type SendReport,
 } from '@relaykit/core';
-import { Errors, type Message, type Models } from 'postmark';
+import { Errors, type Message, type Models, type TemplatedMessage } from 'postmark';
 import { defaultMessageStream, type PostmarkOptions } from './options.ts';
 import { postmark } from './provider.ts';
 
@@ -120,6 +120,10 @@ export function toPostmarkSdkError(error: unknown, messageId?: string): ClientEr
     case 'invalid':
     case 'message-rejected':
       return attach(Errors.ApiInputError.buildSpecificError(text, 300, 422), details);
+    case 'template':
+      // Postmark's ErrorCode 1101: no template by that id or alias on this server
+      // (https://postmarkapp.com/developer/api/overview#error-codes).
+      return attach(Errors.ApiInputError.buildSpecificError(text, 1101, 422), details);
     case 'config':
     case 'transient':
       // What the SDK throws when no Postmark answer came (status 0, code 0).
@@ -171,7 +175,12 @@ interface Settings {
 }
 
 /** Postmark's `Message` → relaykit's message. Throws InvalidEmailRequestError for what relaykit cannot carry. */
-function toInput(email: Message, settings: Settings, at = ''): MessageInput {
+function toInput(
+  email: Message | TemplatedMessage,
+  settings: Settings,
+  at = '',
+  templated = false,
+): MessageInput {
   if (typeof email !== 'object' || email === null) {
     throw refuse(`${at}message`, 'give a Postmark Message object');
   }
@@ -181,9 +190,9 @@ function toInput(email: Message, settings: Settings, at = ''): MessageInput {
     'Cc',
     'Bcc',
     'ReplyTo',
-    'Subject',
-    'HtmlBody',
-    'TextBody',
+    ...(templated
+      ? ['TemplateId', 'TemplateAlias', 'TemplateModel']
+      : ['Subject', 'HtmlBody', 'TextBody']),
     'Tag',
     'Metadata',
     'Headers',
@@ -211,16 +220,27 @@ function toInput(email: Message, settings: Settings, at = ''): MessageInput {
       `relaykit sets link tracking per provider; pass it as postmark: { trackLinks: '${String(email.TrackLinks)}' } in the ServerClient options${settings.external ? " (or on the relay's postmark provider)" : ''}`,
     );
   }
-  const input: MessageInput = {
-    from: email.From,
-    subject: email.Subject,
-  } as MessageInput;
+  const input = { from: email.From } as MessageInput;
+  if (templated) {
+    // Postmark names a template by numeric TemplateId or by TemplateAlias
+    // (https://postmarkapp.com/developer/api/templates-api#email-with-template); the postmark
+    // adapter sends an all-digit id as TemplateId and anything else as TemplateAlias.
+    const t = email as TemplatedMessage;
+    const id = t.TemplateId !== undefined ? String(t.TemplateId) : t.TemplateAlias;
+    if (id === undefined || id === '') {
+      throw refuse(`${at}TemplateId`, 'give TemplateId or TemplateAlias');
+    }
+    input.template = { ids: { postmark: id }, data: { ...(t.TemplateModel ?? {}) } };
+  } else {
+    const m = email as Message;
+    input.subject = m.Subject;
+    if (m.HtmlBody !== undefined) input.html = m.HtmlBody;
+    if (m.TextBody !== undefined) input.text = m.TextBody;
+  }
   if (email.To !== undefined) input.to = email.To;
   if (email.Cc !== undefined) input.cc = email.Cc;
   if (email.Bcc !== undefined) input.bcc = email.Bcc;
   if (email.ReplyTo !== undefined) input.replyTo = email.ReplyTo;
-  if (email.HtmlBody !== undefined) input.html = email.HtmlBody;
-  if (email.TextBody !== undefined) input.text = email.TextBody;
   if (email.Tag !== undefined) input.tags = [email.Tag];
   if (email.Metadata !== undefined) input.metadata = { ...email.Metadata };
   if (email.Headers !== undefined) {
@@ -251,7 +271,7 @@ function toInput(email: Message, settings: Settings, at = ''): MessageInput {
 }
 
 /** A relay report → the SDK's MessageSendingResponse (POST /email's answer). */
-function toResponse(email: Message, report: SendReport): MessageSendingResponse {
+function toResponse(email: Message | TemplatedMessage, report: SendReport): MessageSendingResponse {
   return {
     ...(email.To === undefined ? {} : { To: email.To }),
     ...(email.Cc === undefined ? {} : { Cc: email.Cc }),
@@ -264,7 +284,10 @@ function toResponse(email: Message, report: SendReport): MessageSendingResponse 
 }
 
 /** A batch element that failed, as Postmark answers it inside a 200 (ErrorCode and Message). */
-function failedElement(email: Message, error: ClientError): MessageSendingResponse {
+function failedElement(
+  email: Message | TemplatedMessage,
+  error: ClientError,
+): MessageSendingResponse {
   return Object.assign(
     {
       ...(email.To === undefined ? {} : { To: email.To }),
@@ -364,8 +387,27 @@ export class ServerClient {
     return settle(this.#batch(emails), callback);
   }
 
-  async #send(email: Message): Promise<MessageSendingResponse> {
-    const input = toInput(email, this.#settings);
+  /** POST /email/withTemplate through the relay (the template as relaykit's `template` field). */
+  sendEmailWithTemplate(
+    template: TemplatedMessage,
+    callback?: Models.Callback<MessageSendingResponse>,
+  ): Promise<MessageSendingResponse> {
+    return settle(this.#send(template, true), callback);
+  }
+
+  /** POST /email/batchWithTemplates through the relay: one answer per message. */
+  sendEmailBatchWithTemplates(
+    templates: TemplatedMessage[],
+    callback?: Models.Callback<MessageSendingResponse[]>,
+  ): Promise<MessageSendingResponse[]> {
+    return settle(this.#batch(templates, true), callback);
+  }
+
+  async #send(
+    email: Message | TemplatedMessage,
+    templated = false,
+  ): Promise<MessageSendingResponse> {
+    const input = toInput(email, this.#settings, '', templated);
     let report: SendReport;
     try {
       report = await this.relay.send(input);
@@ -376,13 +418,16 @@ export class ServerClient {
     return toResponse(email, report);
   }
 
-  async #batch(emails: Message[]): Promise<MessageSendingResponse[]> {
+  async #batch(
+    emails: Array<Message | TemplatedMessage>,
+    templated = false,
+  ): Promise<MessageSendingResponse[]> {
     if (!Array.isArray(emails)) throw refuse('emails', 'give an array of Postmark Messages');
     const out: MessageSendingResponse[] = new Array<MessageSendingResponse>(emails.length);
     const inputs: Array<{ index: number; input: MessageInput }> = [];
     emails.forEach((email, index) => {
       try {
-        inputs.push({ index, input: toInput(email, this.#settings, `[${index}].`) });
+        inputs.push({ index, input: toInput(email, this.#settings, `[${index}].`, templated) });
       } catch (error) {
         out[index] = failedElement(email, error as ClientError);
       }
@@ -409,7 +454,7 @@ export class ServerClient {
     }
     results.forEach((result, k) => {
       const { index } = inputs[k] as { index: number };
-      const email = emails[index] as Message;
+      const email = emails[index] as Message | TemplatedMessage;
       if (!result.ok) out[index] = failedElement(email, toPostmarkSdkError(result.error));
       else if (result.report.status === 'none')
         out[index] = failedElement(email, noneSent(result.report));

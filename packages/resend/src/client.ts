@@ -151,6 +151,9 @@ export function toResendSdkError(error: unknown, messageId?: string): ClientErro
       return of('validation_error', 422);
     case 'config':
       return of('application_error', null);
+    case 'template':
+      // Resend answers an unknown template id 404 not_found (https://resend.com/docs/api-reference/errors).
+      return of('not_found', 404);
   }
 }
 

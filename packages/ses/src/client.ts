@@ -14,6 +14,7 @@
 import {
   BadRequestException,
   MessageRejected,
+  NotFoundException,
   SendEmailCommand,
   SESv2ServiceException,
   TooManyRequestsException,
@@ -111,6 +112,10 @@ export function toSesSdkError(error: unknown, messageId?: string): ClientError {
     case 'invalid':
     case 'config':
       out = new BadRequestException({ message, $metadata: metadata(400) });
+      break;
+    case 'template':
+      // SES answers a template it does not have with NotFoundException (404).
+      out = new NotFoundException({ message, $metadata: metadata(404) });
       break;
     case 'auth':
       // What the SDK throws for a bad signature or key (a generic service exception).
