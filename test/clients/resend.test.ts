@@ -102,6 +102,38 @@ describe('@relaykit/resend/client: the SDK quick start with one changed import',
   });
 });
 
+describe('@relaykit/resend/client: templates', () => {
+  beforeEach(() => {
+    sim.templates.clear();
+    sim.templates.set('order-confirmation', { subject: 'Order {{PRODUCT}}', text: 'Thanks' });
+  });
+
+  // The template send of https://resend.com/docs/dashboard/templates/introduction ("Send with a
+  // template"): template.id and template.variables in place of subject and body.
+  it('emails.send and batch.send with a template answer what the SDK answers', async () => {
+    const sdk = new SdkResend(sim.resend.apiKey, { baseUrl: sim.resend.baseUrl });
+    const resend = client();
+    const email = {
+      from: 'Acme <onboarding@resend.dev>',
+      to: ['delivered@resend.dev'],
+      template: { id: 'order-confirmation', variables: { PRODUCT: 'Vintage Macintosh' } },
+    };
+    const theirs = await sdk.emails.send(email);
+    const ours = await resend.emails.send(email);
+    expect(Object.keys(ours.data ?? {})).toEqual(Object.keys(theirs.data ?? {}));
+    expect(ours.error).toBeNull();
+    expect(sim.messages[1]).toMatchObject({
+      subject: 'Order Vintage Macintosh',
+      template: 'order-confirmation',
+    });
+    const batch = await resend.batch.send([email, { ...email, to: ['other@example.org'] }]);
+    expect(batch.data?.data).toHaveLength(2);
+
+    const missing = await resend.emails.send({ ...email, template: { id: 'nope' } });
+    expect(missing.error).toMatchObject({ name: 'not_found', statusCode: 404 });
+  });
+});
+
 describe('@relaykit/resend/client: what relaykit adds', () => {
   it('a suppressed address resolves as a validation_error with relaykit reason, nothing sent', async () => {
     const resend = client();

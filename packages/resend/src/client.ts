@@ -209,6 +209,7 @@ const known = new Set([
   'tags',
   'attachments',
   'scheduledAt',
+  'template',
 ]);
 
 /** Resend's `CreateEmailOptions` → relaykit's message; refuses what relaykit cannot carry. */
@@ -225,7 +226,21 @@ function toInput(email: CreateEmailOptions, at = ''): MessageInput {
         : 'relaykit does not carry this field; remove it';
     throw new Refused(refusal(`${at}${key}`, why));
   }
-  const input = { from: fields['from'], subject: fields['subject'] } as MessageInput;
+  const input = { from: fields['from'] } as MessageInput;
+  if (fields['subject'] !== undefined) input.subject = fields['subject'] as string;
+  const template = fields['template'] as
+    { id?: unknown; variables?: Record<string, unknown> } | undefined;
+  if (template !== undefined) {
+    // Resend's stored template by id or alias, with its variables
+    // (https://resend.com/docs/api-reference/emails/send-email, `template`).
+    if (typeof template !== 'object' || typeof template.id !== 'string') {
+      throw new Refused(refusal(`${at}template.id`, 'give the template id or alias'));
+    }
+    input.template = {
+      ids: { resend: template.id },
+      data: { ...(template.variables ?? {}) } as TemplateData,
+    };
+  }
   if (email.to !== undefined) input.to = email.to;
   if (email.cc !== undefined) input.cc = email.cc;
   if (email.bcc !== undefined) input.bcc = email.bcc;
@@ -274,6 +289,8 @@ function toInput(email: CreateEmailOptions, at = ''): MessageInput {
   }
   return input;
 }
+
+type TemplateData = NonNullable<MessageInput['template']>['data'];
 
 type Options = CreateEmailRequestOptions | CreateBatchRequestOptions | undefined;
 
