@@ -86,6 +86,49 @@ describe('@relaykit/mailgun/client: the SDK quick start with one changed import'
   });
 });
 
+describe('@relaykit/mailgun/client: templates', () => {
+  beforeEach(() => {
+    sim.templates.clear();
+    sim.templates.set('name-of-the-template-you-made-in-mailgun-web-portal', {
+      subject: 'Email {{title}}',
+      text: 'Read {{slug}}',
+    });
+  });
+
+  // mailgun.js README "Templates": template and h:X-Mailgun-Variables (a JSON string).
+  it('messages.create with a template answers what mailgun.js answers', async () => {
+    const title = 'A title';
+    const slug = 'a-title';
+    const mailgunData = {
+      from: 'mailer@example.com',
+      to: 'recipient@example.com',
+      template: 'name-of-the-template-you-made-in-mailgun-web-portal',
+      'h:X-Mailgun-Variables': JSON.stringify({ title, slug }),
+      'h:Reply-To': 'reply-to@example.com',
+    };
+    const sdk = new SdkMailgun(FormData).client(sim.mailgun.clientOptions);
+    const theirs = await sdk.messages.create(sim.mailgun.domain, mailgunData);
+    const ours = await client().messages.create(sim.mailgun.domain, mailgunData);
+    expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
+    expect(ours.id).toBe(sim.messages[1]?.id);
+    expect(sim.messages[1]).toMatchObject({
+      subject: 'Email A title',
+      template: 'name-of-the-template-you-made-in-mailgun-web-portal',
+    });
+  });
+
+  it('a missing template is a 400 APIError', async () => {
+    const error = await rejection(
+      client().messages.create(sim.mailgun.domain, {
+        from: 'a@example.com',
+        to: 'b@example.org',
+        template: 'nope',
+      }),
+    );
+    expect(error).toMatchObject({ status: 400, type: 'MailgunAPIError' });
+  });
+});
+
 describe('@relaykit/mailgun/client: what relaykit adds', () => {
   it('a suppressed address is a 400 APIError naming the suppress-* reason, nothing sent', async () => {
     const mg = client();

@@ -216,6 +216,8 @@ function attachmentsOf(value: unknown, field: string): NonNullable<MessageInput[
   });
 }
 
+type TemplateData = NonNullable<MessageInput['template']>['data'];
+
 interface Settings {
   trackOpens: boolean | undefined;
   trackClicks: boolean | 'htmlonly' | undefined;
@@ -225,12 +227,34 @@ interface Settings {
 /** mailgun.js's `MailgunMessageData` → relaykit's message; refuses what relaykit cannot carry. */
 function toInput(data: MailgunMessageData, settings: Settings): MessageInput {
   if (typeof data !== 'object' || data === null) throw refuse('data', 'give the message data');
-  const input = { from: data.from, subject: data.subject } as MessageInput;
+  const input = { from: data.from } as MessageInput;
+  if (data.subject !== undefined) input.subject = data.subject;
   const headers: Record<string, string> = {};
   const metadata: Record<string, string> = {};
+  let template: string | undefined;
+  let variables: Record<string, unknown> | undefined;
+  const parseVariables = (key: string, value: unknown): Record<string, unknown> => {
+    try {
+      const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : value;
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+        return parsed as Record<string, unknown>;
+      }
+    } catch {
+      // Refused below.
+    }
+    throw refuse(key, 'give the template variables as a JSON object (or its JSON.stringify)');
+  };
   for (const [key, value] of Object.entries(data)) {
     if (value === undefined) continue;
     switch (key) {
+      case 'template':
+        // A stored template by name, its variables in h:X-Mailgun-Variables or t:variables
+        // (mailgun.js README "Templates"; https://documentation.mailgun.com/docs/mailgun/user-manual/sending-messages/#templates).
+        template = String(value);
+        continue;
+      case 't:variables':
+        variables = { ...variables, ...parseVariables(key, value) };
+        continue;
       case 'from':
       case 'subject':
         continue;
@@ -284,6 +308,10 @@ function toInput(data: MailgunMessageData, settings: Settings): MessageInput {
           `relaykit sets test mode per provider; pass mailgun: { testMode: ${String(yes(value))} } in the client options`,
         );
     }
+    if (key.toLowerCase() === 'h:x-mailgun-variables') {
+      variables = { ...variables, ...parseVariables(key, value) };
+      continue;
+    }
     if (key.startsWith('h:') && key.length > 2) {
       const name = key.slice(2);
       if (name.toLowerCase() === 'reply-to') input.replyTo = String(value);
@@ -298,6 +326,11 @@ function toInput(data: MailgunMessageData, settings: Settings): MessageInput {
   }
   if (Object.keys(headers).length > 0) input.headers = headers;
   if (Object.keys(metadata).length > 0) input.metadata = metadata;
+  if (template !== undefined) {
+    input.template = { ids: { mailgun: template }, data: (variables ?? {}) as TemplateData };
+  } else if (variables !== undefined) {
+    throw refuse('template', 'template variables were given without a template name; add template');
+  }
   return input;
 }
 
