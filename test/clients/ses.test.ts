@@ -4,12 +4,14 @@
 import {
   SESv2Client as SdkSESv2Client,
   SendEmailCommand as SdkSendEmailCommand,
+  SendBulkEmailCommand as SdkSendBulkEmailCommand,
   MessageRejected,
   TooManyRequestsException,
 } from '@aws-sdk/client-sesv2';
 import { resend } from '@relaykit/resend';
 import {
   SESv2Client,
+  SendBulkEmailCommand,
   SendEmailCommand,
   type ClientConfig,
   type ClientError,
@@ -72,7 +74,9 @@ async function quickStart(
     },
   };
   const command = new Command(params);
-  const data = await client.send(command);
+  // Both clients' send takes the SDK's own SendEmailCommand (@relaykit/ses/client re-exports it).
+  const data =
+    client instanceof SESv2Client ? await client.send(command) : await client.send(command);
   if (client instanceof SESv2Client) clients.push(client);
   return data;
 }
@@ -111,6 +115,102 @@ describe('@relaykit/ses/client: the SDK quick start with one changed import', ()
     expect(sent?.cc).toEqual(['c@example.org']);
     expect(sent?.tags['campaign']).toBe('spring');
     expect(sent?.attachments).toBe(1);
+  });
+});
+
+describe('@relaykit/ses/client: templates', () => {
+  beforeEach(() => {
+    sim.templates.clear();
+    sim.templates.set('MyTemplate', {
+      subject: 'Greetings, {{name}}!',
+      text: 'Dear {{name}}, your favorite animal is {{favoriteanimal}}.',
+    });
+  });
+
+  // The SES developer guide's personalized send
+  // (https://docs.aws.amazon.com/ses/latest/dg/send-personalized-email-api.html): Content.Template
+  // with TemplateName and TemplateData, and SendBulkEmail with a default template and per-entry data.
+  it('SendEmailCommand with Content.Template and SendBulkEmailCommand answer what the SDK answers', async () => {
+    const sdk = new SdkSESv2Client(sim.ses.clientConfig);
+    const ses = client();
+    const input = {
+      FromEmailAddress: 'sender@example.com',
+      Destination: { ToAddresses: ['recipient@example.com'] },
+      Content: {
+        Template: {
+          TemplateName: 'MyTemplate',
+          TemplateData: JSON.stringify({ name: 'Alejandro', favoriteanimal: 'alligator' }),
+        },
+      },
+    };
+    const theirs = await sdk.send(new SdkSendEmailCommand(input));
+    const ours = await ses.send(new SendEmailCommand(input));
+    expect(Object.keys(ours).sort()).toEqual(Object.keys(theirs).sort());
+    expect(sim.messages[1]).toMatchObject({
+      subject: 'Greetings, Alejandro!',
+      template: 'MyTemplate',
+    });
+
+    const bulk = {
+      FromEmailAddress: 'sender@example.com',
+      DefaultContent: {
+        Template: {
+          TemplateName: 'MyTemplate',
+          TemplateData: JSON.stringify({ name: 'friend', favoriteanimal: 'unknown' }),
+        },
+      },
+      BulkEmailEntries: [
+        {
+          Destination: { ToAddresses: ['anaya@example.com'] },
+          ReplacementEmailContent: {
+            ReplacementTemplate: {
+              ReplacementTemplateData: JSON.stringify({
+                name: 'Anaya',
+                favoriteanimal: 'angelfish',
+              }),
+            },
+          },
+        },
+        { Destination: { ToAddresses: ['liu@example.com'] } },
+      ],
+    };
+    const theirBulk = await sdk.send(new SdkSendBulkEmailCommand(bulk));
+    const ourBulk = await ses.send(new SendBulkEmailCommand(bulk));
+    expect(Object.keys(ourBulk).sort()).toEqual(Object.keys(theirBulk).sort());
+    expect(ourBulk.BulkEmailEntryResults?.map((r) => r.Status)).toEqual(['SUCCESS', 'SUCCESS']);
+    expect(sim.messages.slice(-2).map((m) => m.subject)).toEqual([
+      'Greetings, Anaya!',
+      'Greetings, friend!',
+    ]);
+  });
+
+  it('a suppressed bulk entry is MESSAGE_REJECTED, a missing template NotFoundException', async () => {
+    const ses = client();
+    await ses.relay.suppressions.add('gone@example.org');
+    const result = await ses.send(
+      new SendBulkEmailCommand({
+        FromEmailAddress: 'sender@example.com',
+        DefaultContent: { Template: { TemplateName: 'MyTemplate', TemplateData: '{"name":"x"}' } },
+        BulkEmailEntries: [
+          { Destination: { ToAddresses: ['gone@example.org'] } },
+          { Destination: { ToAddresses: ['ok@example.org'] } },
+        ],
+      }),
+    );
+    expect(result.BulkEmailEntryResults?.map((r) => r.Status)).toEqual([
+      'MESSAGE_REJECTED',
+      'SUCCESS',
+    ]);
+    const missing = await rejection(
+      ses.send(
+        new SendEmailCommand({
+          FromEmailAddress: 'sender@example.com',
+          Destination: { ToAddresses: ['a@example.org'] },
+          Content: { Template: { TemplateName: 'Nope', TemplateData: '{}' } },
+        }),
+      ),
+    );
+    expect(missing.name).toBe('NotFoundException');
   });
 });
 

@@ -15,17 +15,24 @@ import {
   BadRequestException,
   MessageRejected,
   NotFoundException,
+  SendBulkEmailCommand,
   SendEmailCommand,
   SESv2ServiceException,
   TooManyRequestsException,
+  type BulkEmailEntryResult,
+  type BulkEmailStatus,
+  type SendBulkEmailCommandOutput,
+  type SendBulkEmailRequest,
   type SendEmailCommandOutput,
   type SendEmailRequest,
+  type Template,
   type SESv2ClientConfig,
 } from '@aws-sdk/client-sesv2';
 import {
   createRelay,
   RelayError,
   toRelayError,
+  type BatchResult,
   type MessageInput,
   type Provider,
   type RecipientResult,
@@ -36,8 +43,13 @@ import {
 import type { SesOptions } from './options.ts';
 import { ses } from './provider.ts';
 
-export { SendEmailCommand };
-export type { SendEmailCommandInput, SendEmailCommandOutput } from '@aws-sdk/client-sesv2';
+export { SendBulkEmailCommand, SendEmailCommand };
+export type {
+  SendBulkEmailCommandInput,
+  SendBulkEmailCommandOutput,
+  SendEmailCommandInput,
+  SendEmailCommandOutput,
+} from '@aws-sdk/client-sesv2';
 
 /** Relay options for a client that builds its own relay; `providers` are tried after SES. */
 export type ClientRelayOptions = Omit<RelayOptions, 'providers'> & { providers?: Provider[] };
@@ -222,7 +234,7 @@ function toInput(request: SendEmailRequest, settings: Settings): MessageInput {
     throw refuse('Content.Raw', 'relaykit builds the MIME itself; give Content.Simple');
   }
   if (content?.Template !== undefined) {
-    throw refuse('Content.Template', 'this client sends Content.Simple only');
+    return withTemplate(base(request), content.Template, 'Content.Template');
   }
   const simple = content?.Simple;
   if (simple === undefined) throw refuse('Content.Simple', 'give Content.Simple');
@@ -231,24 +243,78 @@ function toInput(request: SendEmailRequest, settings: Settings): MessageInput {
       throw refuse(`Content.Simple.${key}`, 'relaykit does not carry this field; remove it');
     }
   }
-  const input = {
-    from: request.FromEmailAddress,
-    subject: simple.Subject?.Data,
-  } as MessageInput;
+  const input = base(request);
+  if (simple.Subject?.Data !== undefined) input.subject = simple.Subject.Data;
+  if (simple.Body?.Text?.Data !== undefined) input.text = simple.Body.Text.Data;
+  if (simple.Body?.Html?.Data !== undefined) input.html = simple.Body.Html.Data;
+  addParts(input, simple, 'Content.Simple');
+  return input;
+}
+
+/** Sender, recipients, Reply-To and EmailTags of a SendEmailRequest. */
+function base(request: SendEmailRequest): MessageInput {
+  const input = { from: request.FromEmailAddress } as MessageInput;
   const d = request.Destination;
   if (d?.ToAddresses !== undefined) input.to = d.ToAddresses;
   if (d?.CcAddresses !== undefined) input.cc = d.CcAddresses;
   if (d?.BccAddresses !== undefined) input.bcc = d.BccAddresses;
   if (request.ReplyToAddresses !== undefined) input.replyTo = request.ReplyToAddresses;
-  if (simple.Body?.Text?.Data !== undefined) input.text = simple.Body.Text.Data;
-  if (simple.Body?.Html?.Data !== undefined) input.html = simple.Body.Html.Data;
-  if (simple.Headers !== undefined) {
-    input.headers = Object.fromEntries(simple.Headers.map((h) => [h.Name ?? '', h.Value ?? '']));
+  if (request.EmailTags !== undefined) {
+    // Each tag travels as relaykit metadata, which the ses adapter sends as EmailTags (tags.ts).
+    input.metadata = Object.fromEntries(request.EmailTags.map((t) => [t.Name, t.Value]));
   }
-  if (simple.Attachments !== undefined) {
-    input.attachments = simple.Attachments.map((a, i) => {
+  return input;
+}
+
+type TemplateData = NonNullable<MessageInput['template']>['data'];
+
+/** TemplateData is a JSON object as a string (https://docs.aws.amazon.com/ses/latest/APIReference-V2/API_Template.html). */
+function templateData(json: string | undefined, field: string): TemplateData {
+  if (json === undefined) return {};
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) {
+      return parsed as TemplateData;
+    }
+  } catch {
+    // Refused below.
+  }
+  throw refuse(
+    field,
+    'give TemplateData as a JSON object string (JSON.stringify({ name: "Ada" }))',
+  );
+}
+
+/** A stored template by TemplateName, as relaykit's template field. */
+function withTemplate(input: MessageInput, template: Template, field: string): MessageInput {
+  if (template.TemplateArn !== undefined || template.TemplateContent !== undefined) {
+    throw refuse(
+      `${field}.${template.TemplateArn !== undefined ? 'TemplateArn' : 'TemplateContent'}`,
+      'relaykit names a stored template by TemplateName only',
+    );
+  }
+  if (template.TemplateName === undefined) throw refuse(`${field}.TemplateName`, 'give it');
+  input.template = {
+    ids: { ses: template.TemplateName },
+    data: templateData(template.TemplateData, `${field}.TemplateData`),
+  };
+  addParts(input, template, field);
+  return input;
+}
+
+/** Headers and attachments of Content.Simple or Content.Template. */
+function addParts(
+  input: MessageInput,
+  part: Pick<Template, 'Headers' | 'Attachments'>,
+  field: string,
+): void {
+  if (part.Headers !== undefined) {
+    input.headers = Object.fromEntries(part.Headers.map((h) => [h.Name ?? '', h.Value ?? '']));
+  }
+  if (part.Attachments !== undefined) {
+    input.attachments = part.Attachments.map((a, i) => {
       if (a.RawContent === undefined) {
-        throw refuse(`Content.Simple.Attachments[${i}].RawContent`, 'give the file bytes');
+        throw refuse(`${field}.Attachments[${i}].RawContent`, 'give the file bytes');
       }
       return {
         ...(a.FileName === undefined ? {} : { filename: a.FileName }),
@@ -260,11 +326,88 @@ function toInput(request: SendEmailRequest, settings: Settings): MessageInput {
       };
     });
   }
-  if (request.EmailTags !== undefined) {
-    // Each tag travels as relaykit metadata, which the ses adapter sends as EmailTags (tags.ts).
-    input.metadata = Object.fromEntries(request.EmailTags.map((t) => [t.Name, t.Value]));
+}
+
+const bulkKnown = new Set([
+  'FromEmailAddress',
+  'ReplyToAddresses',
+  'DefaultEmailTags',
+  'DefaultContent',
+  'BulkEmailEntries',
+  'ConfigurationSetName',
+]);
+
+/** SendBulkEmail → one templated relaykit message per entry (default data, then the entry's). */
+function toBulkInputs(request: SendBulkEmailRequest, settings: Settings): MessageInput[] {
+  if (typeof request !== 'object' || request === null) {
+    throw refuse('input', 'give the SendBulkEmailCommand input');
   }
-  return input;
+  for (const [key, value] of Object.entries(request)) {
+    if (value !== undefined && !bulkKnown.has(key)) {
+      throw refuse(key, 'relaykit does not carry this field; remove it');
+    }
+  }
+  const template = request.DefaultContent?.Template;
+  if (template === undefined) throw refuse('DefaultContent.Template', 'give the template');
+  if (!Array.isArray(request.BulkEmailEntries) || request.BulkEmailEntries.length === 0) {
+    throw refuse('BulkEmailEntries', 'give at least one entry');
+  }
+  const shared: Omit<SendEmailRequest, 'Content'> = {
+    ...(request.FromEmailAddress === undefined
+      ? {}
+      : { FromEmailAddress: request.FromEmailAddress }),
+    ...(request.ReplyToAddresses === undefined
+      ? {}
+      : { ReplyToAddresses: request.ReplyToAddresses }),
+    ...(request.ConfigurationSetName === undefined
+      ? {}
+      : { ConfigurationSetName: request.ConfigurationSetName }),
+  };
+  return request.BulkEmailEntries.map((entry, i) => {
+    const at = `BulkEmailEntries[${i}]`;
+    const tags = [...(request.DefaultEmailTags ?? []), ...(entry.ReplacementTags ?? [])];
+    const input = toInput(
+      {
+        ...shared,
+        ...(entry.Destination === undefined ? {} : { Destination: entry.Destination }),
+        ...(tags.length === 0 ? {} : { EmailTags: tags }),
+        Content: { Template: template },
+      },
+      settings,
+    );
+    const replacement = entry.ReplacementEmailContent?.ReplacementTemplate?.ReplacementTemplateData;
+    if (replacement !== undefined && input.template) {
+      input.template.data = {
+        ...input.template.data,
+        ...templateData(
+          replacement,
+          `${at}.ReplacementEmailContent.ReplacementTemplate.ReplacementTemplateData`,
+        ),
+      };
+    }
+    if (entry.ReplacementHeaders !== undefined) {
+      input.headers = {
+        ...input.headers,
+        ...Object.fromEntries(entry.ReplacementHeaders.map((h) => [h.Name ?? '', h.Value ?? ''])),
+      };
+    }
+    return input;
+  });
+}
+
+/** A failed bulk entry's Status (the SDK's BulkEmailStatus). */
+function bulkStatus(error: ClientError): BulkEmailStatus {
+  const kind = error.relaykit.error?.kind;
+  if (error.name === 'MessageRejected' || kind === 'suppressed' || kind === 'recipient-rejected') {
+    return 'MESSAGE_REJECTED';
+  }
+  if (kind === 'template' || error.name === 'NotFoundException') return 'TEMPLATE_NOT_FOUND';
+  if (error.name === 'AccountSuspendedException') return 'ACCOUNT_SUSPENDED';
+  if (error.name === 'SendingPausedException') return 'ACCOUNT_SENDING_PAUSED';
+  if (kind === 'rate-limited') return 'ACCOUNT_THROTTLED';
+  if (kind === 'invalid') return 'INVALID_PARAMETER';
+  if (kind === 'transient' || kind === 'provider-unavailable') return 'TRANSIENT_FAILURE';
+  return 'FAILED';
 }
 
 const honoured = new Set(['region', 'credentials', 'endpoint', 'maxAttempts', 'relay', 'ses']);
@@ -331,11 +474,23 @@ export class SESv2Client {
     };
   }
 
-  /** Sends a SendEmailCommand through the relay; other commands belong to the SDK's own client. */
-  async send(
+  /**
+   * Sends a SendEmailCommand or SendBulkEmailCommand through the relay; other commands belong to
+   * the SDK's own client.
+   */
+  send(
     command: SendEmailCommand,
     options?: { abortSignal?: AbortSignal },
-  ): Promise<SendEmailCommandOutput> {
+  ): Promise<SendEmailCommandOutput>;
+  send(
+    command: SendBulkEmailCommand,
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<SendBulkEmailCommandOutput>;
+  async send(
+    command: SendEmailCommand | SendBulkEmailCommand,
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<SendEmailCommandOutput | SendBulkEmailCommandOutput> {
+    if (command instanceof SendBulkEmailCommand) return this.#bulk(command, options);
     if (!(command instanceof SendEmailCommand)) {
       const name = (command as object | null)?.constructor?.name ?? typeof command;
       throw refuse(
@@ -358,6 +513,49 @@ export class SESv2Client {
       MessageId: report.providerMessageId ?? report.messageId,
       $metadata: { httpStatusCode: 200, attempts: report.attempts },
     };
+  }
+
+  async #bulk(
+    command: SendBulkEmailCommand,
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<SendBulkEmailCommandOutput> {
+    const inputs = toBulkInputs(command.input, this.#settings);
+    let results: BatchResult[];
+    try {
+      results = await this.relay.sendBatch(
+        inputs,
+        options?.abortSignal ? { signal: options.abortSignal } : {},
+      );
+    } catch (error) {
+      throw toSesSdkError(error);
+    }
+    // SES fails the whole call for the account, not for one entry: when every entry failed for
+    // the same provider-side reason, the SDK's exception is thrown as it would be.
+    const failures = results.filter((r) => !r.ok);
+    const [first] = failures;
+    if (
+      first &&
+      !first.ok &&
+      failures.length === results.length &&
+      first.error.providerFault &&
+      failures.every((f) => !f.ok && f.error.kind === first.error.kind)
+    ) {
+      throw toSesSdkError(first.error, first.messageId);
+    }
+    const entries: BulkEmailEntryResult[] = results.map((result) => {
+      if (result.ok && result.report.status !== 'none') {
+        return {
+          Status: 'SUCCESS',
+          MessageId: result.report.providerMessageId ?? result.report.messageId,
+        };
+      }
+      const error = result.ok ? noneSent(result.report) : toSesSdkError(result.error);
+      return Object.assign(
+        { Status: bulkStatus(error), Error: error.message },
+        { relaykit: error.relaykit },
+      );
+    });
+    return { BulkEmailEntryResults: entries, $metadata: { httpStatusCode: 200 } };
   }
 
   /** The SDK's `destroy()`: nothing to free for sending (close the relay with `relay.close()`). */
