@@ -91,7 +91,7 @@ module.exports = async function exercise(m, log = () => undefined) {
     );
     assert.equal(typeof out.MessageId, 'string');
     await sesClient.relay.close();
-    const mg = new m.mailgunClient.default(FormData).client(sim.mailgun.clientOptions);
+    const mg = new m.mailgunClient.default(globalThis.FormData).client(sim.mailgun.clientOptions);
     const queued = await mg.messages.create(sim.mailgun.domain, {
       from,
       to: 'ada@example.org',
