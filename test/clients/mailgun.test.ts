@@ -59,6 +59,11 @@ async function quickStart(Client: typeof SdkMailgun | typeof Mailgun) {
 }
 
 describe('@relaykit/mailgun/client: the SDK quick start with one changed import', () => {
+  it('the module is the class, with .default the class again, as mailgun.js is', () => {
+    expect(Mailgun.default).toBe(Mailgun);
+    expect(SdkMailgun.default).toBe(SdkMailgun);
+  });
+
   it('messages.create answers what mailgun.js answers', async () => {
     const sdk = await quickStart(SdkMailgun);
     const ours = await quickStart(Mailgun);
@@ -139,6 +144,7 @@ describe('@relaykit/mailgun/client: what relaykit adds', () => {
       mg.messages.create(sim.mailgun.domain, { ...mail, to: 'gone@example.org' }),
     );
     expect(error).toMatchObject({ status: 400, type: 'MailgunAPIError' });
+    expect(error).toBeInstanceOf(Mailgun.MailgunAPIError);
     expect(error.details).toContain('gone@example.org (suppress-bounce: hard-bounce)');
     expect(error.relaykit.recipients).toEqual([
       { address: 'gone@example.org', status: 'suppressed', reason: 'hard-bounce' },

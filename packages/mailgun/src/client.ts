@@ -72,7 +72,7 @@ export interface RelaykitDetails {
  * An error shaped as mailgun.js's APIError (mailgun.js Types/Classes/common/Error.d.ts: `status`,
  * `details`, `type` 'MailgunAPIError', so `APIError.isApiError` accepts it), with relaykit's detail.
  */
-export class MailgunAPIError extends Error {
+class MailgunAPIError extends Error {
   status: number;
   details: string;
   type = 'MailgunAPIError';
@@ -111,7 +111,7 @@ const statusText: Record<number, string> = {
 };
 
 /** A relaykit failure → the error mailgun.js callers catch (`status`, `details`). */
-export function toMailgunSdkError(error: unknown, messageId?: string): ClientError {
+function toMailgunSdkError(error: unknown, messageId?: string): ClientError {
   const relayError = toRelayError(error);
   const relaykit: RelaykitDetails = {
     ...(messageId === undefined ? {} : { messageId }),
@@ -368,7 +368,7 @@ class MessagesClient {
 }
 
 /** What `new Mailgun(FormData).client(options)` returns: `messages.create` backed by a relay. */
-export class MailgunClient {
+class MailgunClient {
   readonly messages: MessagesClient;
   /** @internal */
   readonly settings: Settings;
@@ -477,9 +477,18 @@ export class MailgunClient {
  * await mg.messages.create('sandbox-123.mailgun.org', { from: 'Excited User <mailgun@sandbox-123.mailgun.org>', to: ['test@example.com'], subject: 'Hello', text: 'Testing some Mailgun awesomness!' });
  */
 export default class Mailgun {
+  /**
+   * The class itself, as mailgun.js has it: `require('@relaykit/mailgun/client')` is the class (the
+   * module has no other runtime export), and `.default` works too.
+   */
   static get default(): typeof Mailgun {
     return this;
   }
+
+  /** The error class this client throws (mailgun.js's APIError fields). */
+  static readonly MailgunAPIError = MailgunAPIError;
+  /** A relaykit failure → the error mailgun.js callers catch. */
+  static readonly toMailgunSdkError = toMailgunSdkError;
 
   /** mailgun.js needs a FormData to build requests; relaykit's adapter has its own, so any is taken. */
   constructor(_formData?: unknown) {}
@@ -488,3 +497,5 @@ export default class Mailgun {
     return new MailgunClient(options);
   }
 }
+
+export type { MailgunAPIError, MailgunClient };
