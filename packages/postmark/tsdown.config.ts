@@ -1,3 +1,3 @@
 import { packageConfig } from '../../tsdown.config.base.ts';
 
-export default packageConfig({ index: 'src/index.ts' });
+export default packageConfig({ index: 'src/index.ts', client: 'src/client.ts' });

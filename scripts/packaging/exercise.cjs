@@ -12,6 +12,10 @@ const exported = {
   postmark: ['postmark'],
   mailgun: ['mailgun'],
   resend: ['resend'],
+  postmarkClient: ['ServerClient'],
+  sesClient: ['SESv2Client', 'SendEmailCommand'],
+  mailgunClient: ['default'],
+  resendClient: ['Resend'],
   simulator: ['startSimulator'],
   sqlite: ['sqliteStores'],
   redis: ['redisStores'],
@@ -63,6 +67,52 @@ module.exports = async function exercise(m, log = () => undefined) {
       await relay.close();
       log(`sent through ${provider.name} and its SDK to the simulator`);
     }
+
+    // The drop-in clients (@relaykit/<adapter>/client), each with the SDK's own arguments.
+    const from = 'orders@mail.example.com';
+    const postmarkClient = new m.postmarkClient.ServerClient(
+      sim.postmark.serverToken,
+      sim.postmark.clientOptions,
+    );
+    const sent = await postmarkClient.sendEmail({
+      From: from,
+      To: 'ada@example.org',
+      Subject: 'x',
+      TextBody: 'x',
+    });
+    assert.equal(sent.ErrorCode, 0);
+    await postmarkClient.relay.close();
+    const sesClient = new m.sesClient.SESv2Client(sim.ses.clientConfig);
+    const out = await sesClient.send(
+      new m.sesClient.SendEmailCommand({
+        FromEmailAddress: from,
+        Destination: { ToAddresses: ['ada@example.org'] },
+        Content: { Simple: { Subject: { Data: 'x' }, Body: { Text: { Data: 'x' } } } },
+      }),
+    );
+    assert.equal(typeof out.MessageId, 'string');
+    await sesClient.relay.close();
+    const mg = new m.mailgunClient.default(globalThis.FormData).client(sim.mailgun.clientOptions);
+    const queued = await mg.messages.create(sim.mailgun.domain, {
+      from,
+      to: 'ada@example.org',
+      subject: 'x',
+      text: 'x',
+    });
+    assert.equal(queued.status, 200);
+    await mg.close();
+    const resendClient = new m.resendClient.Resend(sim.resend.apiKey, {
+      baseUrl: sim.resend.baseUrl,
+    });
+    const result = await resendClient.emails.send({
+      from,
+      to: 'ada@example.org',
+      subject: 'x',
+      text: 'x',
+    });
+    assert.equal(result.error, null);
+    await resendClient.relay.close();
+    log('sent through each drop-in client to the simulator');
   } finally {
     await sim.stop();
   }
