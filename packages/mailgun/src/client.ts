@@ -22,7 +22,6 @@ import {
   memoryStrikeStore,
   memorySuppressionStore,
   RelayError,
-  toRelayError,
   type MessageInput,
   type Provider,
   type RecipientResult,
@@ -31,6 +30,7 @@ import {
   type SendReport,
   type StoreSet,
 } from '@relaykit/core';
+import { toRelayError } from '@relaykit/core/adapter';
 import type {
   MailgunClientOptions,
   MailgunMessageData,

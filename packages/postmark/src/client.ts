@@ -13,7 +13,6 @@
 import {
   createRelay,
   RelayError,
-  toRelayError,
   type BatchResult,
   type MessageInput,
   type Provider,
@@ -22,6 +21,7 @@ import {
   type RelayOptions,
   type SendReport,
 } from '@relaykit/core';
+import { toRelayError } from '@relaykit/core/adapter';
 import { Errors, type Message, type Models, type TemplatedMessage } from 'postmark';
 import { defaultMessageStream, type PostmarkOptions } from './options.ts';
 import { postmark } from './provider.ts';

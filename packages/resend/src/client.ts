@@ -14,7 +14,6 @@ import {
   createRelay,
   normalizeMessage,
   RelayError,
-  toRelayError,
   type MessageInput,
   type Provider,
   type RecipientResult,
@@ -22,6 +21,7 @@ import {
   type RelayOptions,
   type SendReport,
 } from '@relaykit/core';
+import { toRelayError } from '@relaykit/core/adapter';
 import type {
   CreateBatchOptions,
   CreateBatchRequestOptions,

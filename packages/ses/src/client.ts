@@ -31,7 +31,6 @@ import {
 import {
   createRelay,
   RelayError,
-  toRelayError,
   type BatchResult,
   type MessageInput,
   type Provider,
@@ -40,6 +39,7 @@ import {
   type RelayOptions,
   type SendReport,
 } from '@relaykit/core';
+import { toRelayError } from '@relaykit/core/adapter';
 import type { SesOptions } from './options.ts';
 import { ses } from './provider.ts';
 
