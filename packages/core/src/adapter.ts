@@ -101,3 +101,13 @@ export {
 } from './adapter-kit/options.ts';
 export { base64Content, outgoingHeaders } from './adapter-kit/content.ts';
 export { unreadableReason, unreadableWebhook, webhookResultFaults } from './adapter-kit/webhook.ts';
+export {
+  existingRelay,
+  invalidField,
+  isRelay,
+  noneSentError,
+  refuseUnhonoured,
+  wholeBatchFailure,
+  type ClientIdentity,
+  type ClientRelayOptions,
+} from './adapter-kit/client.ts';

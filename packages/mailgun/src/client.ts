@@ -23,14 +23,20 @@ import {
   memorySuppressionStore,
   RelayError,
   type MessageInput,
-  type Provider,
   type RecipientResult,
   type Relay,
-  type RelayOptions,
   type SendReport,
   type StoreSet,
 } from '@relaykit/core';
-import { toRelayError } from '@relaykit/core/adapter';
+import {
+  existingRelay,
+  invalidField,
+  isRelay,
+  noneSentError,
+  refuseUnhonoured,
+  toRelayError,
+  type ClientRelayOptions,
+} from '@relaykit/core/adapter';
 import type {
   MailgunClientOptions,
   MailgunMessageData,
@@ -39,8 +45,7 @@ import type {
 import type { MailgunOptions } from './options.ts';
 import { mailgun } from './provider.ts';
 
-/** Relay options for the relays a client builds; `providers` are tried after Mailgun. */
-export type ClientRelayOptions = Omit<RelayOptions, 'providers'> & { providers?: Provider[] };
+export type { ClientRelayOptions };
 
 /** The `mailgun()` adapter options a client-built provider takes (not credentials or domain). */
 export type ClientProviderOptions = Omit<
@@ -92,15 +97,6 @@ export type ClientError = Error & {
   type: string;
   relaykit: RelaykitDetails;
 };
-
-function isRelay(value: unknown): value is Relay {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Relay).send === 'function' &&
-    typeof (value as Relay).sendBatch === 'function'
-  );
-}
 
 const statusText: Record<number, string> = {
   400: 'Bad Request',
@@ -158,15 +154,9 @@ const mailgunReason: Record<string, string> = {
  * it answers as Mailgun answers a request it will not queue: 400 with the reasons in `details`.
  */
 function noneSent(report: SendReport): ClientError {
-  const reasons = report.recipients.map(
-    (r) =>
+  const error = noneSentError(report, 'mailgun', {
+    label: (r) =>
       `${r.address} (${r.status === 'suppressed' ? (mailgunReason[r.reason ?? ''] ?? `suppress-${r.reason ?? 'manual'}`) : 'rejected'}: ${r.reason ?? ''})`,
-  );
-  const error = new RelayError({
-    kind: 'suppressed',
-    provider: 'mailgun',
-    recipients: report.recipients.map((r) => r.address),
-    message: `no recipient was sent: ${reasons.join(', ')}; remove them, or take them off relaykit's suppression list if a person confirms they may be mailed`,
   });
   return new MailgunAPIError(400, 'Bad Request', error.message, {
     messageId: report.messageId,
@@ -176,12 +166,7 @@ function noneSent(report: SendReport): ClientError {
 }
 
 function refuse(field: string, why: string): ClientError {
-  const error = new RelayError({
-    kind: 'invalid',
-    provider: 'mailgun',
-    field,
-    message: `${field}: ${why}`,
-  });
+  const error = invalidField('mailgun', field, why);
   return new MailgunAPIError(400, 'Bad Request', error.message, { error }) as ClientError;
 }
 
@@ -385,28 +370,18 @@ class MailgunClient {
         message: 'client: give the options ({ username: "api", key })',
       });
     }
-    const unknown = Object.keys(options).filter(
-      (k) => !honoured.has(k) && (options as Record<string, unknown>)[k] !== undefined,
+    refuseUnhonoured(
+      options,
+      honoured,
+      who,
+      () =>
+        ` (the relay's mailgun adapter makes the requests; keep mailgun.js's own client for calls outside sending)`,
     );
-    if (unknown.length > 0) {
-      throw new RelayError({
-        kind: 'config',
-        provider: 'mailgun',
-        message: `client: relaykit cannot honour ${unknown.join(', ')} (the relay's mailgun adapter makes the requests; keep mailgun.js's own client for calls outside sending); remove ${unknown.length > 1 ? 'them' : 'it'}`,
-      });
-    }
     this.#options = options;
     const given = options.relay;
-    if (isRelay(given)) {
-      if (options.mailgun !== undefined) {
-        throw new RelayError({
-          kind: 'config',
-          provider: 'mailgun',
-          message:
-            'client: mailgun options configure the providers this client builds; with an existing relay, set them on its mailgun provider',
-        });
-      }
-      this.#given = given;
+    const existing = existingRelay(given, options.mailgun, who);
+    if (existing) {
+      this.#given = existing;
     } else if (!options.key) {
       throw new RelayError({
         kind: 'config',
@@ -499,3 +474,5 @@ export default class Mailgun {
 }
 
 export type { MailgunAPIError, MailgunClient };
+
+const who = { provider: 'mailgun', caller: 'client' };

@@ -10,26 +10,31 @@
  * relaykit's detail in `relaykit`. Everything that is not sending (bounces, templates management,
  * stats, servers) stays with the SDK's own ServerClient.
  */
+import type { RelayError } from '@relaykit/core';
 import {
   createRelay,
-  RelayError,
   type BatchResult,
   type MessageInput,
-  type Provider,
   type RecipientResult,
   type Relay,
-  type RelayOptions,
   type SendReport,
 } from '@relaykit/core';
-import { toRelayError } from '@relaykit/core/adapter';
+import {
+  existingRelay,
+  invalidField,
+  isRelay,
+  noneSentError,
+  refuseUnhonoured,
+  toRelayError,
+  type ClientRelayOptions,
+} from '@relaykit/core/adapter';
 import { Errors, type Message, type Models, type TemplatedMessage } from 'postmark';
 import { defaultMessageStream, type PostmarkOptions } from './options.ts';
 import { postmark } from './provider.ts';
 
 type MessageSendingResponse = Models.MessageSendingResponse;
 
-/** Relay options for a client that builds its own relay; `providers` are tried after Postmark. */
-export type ClientRelayOptions = Omit<RelayOptions, 'providers'> & { providers?: Provider[] };
+export type { ClientRelayOptions };
 
 /** The `postmark()` adapter options a client-built relay's provider takes (not the credentials). */
 export type ClientProviderOptions = Omit<
@@ -75,15 +80,6 @@ const honoured = new Set(['useHttps', 'requestHost', 'timeout', 'relay', 'postma
  * (https://postmarkapp.com/developer/api/overview#error-codes; postmark dist/client/errors/Errors.js). */
 const inactiveText = (addresses: readonly string[]) =>
   `You tried to send to recipient(s) that have been marked as inactive. Found inactive addresses: ${addresses.join(', ')}. Inactive recipients are ones that have generated a hard bounce, a spam complaint, or a manual suppression.`;
-
-function isRelay(value: unknown): value is Relay {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Relay).send === 'function' &&
-    typeof (value as Relay).sendBatch === 'function'
-  );
-}
 
 function attach<E extends Errors.PostmarkError>(error: E, details: RelaykitDetails): ClientError {
   return Object.assign(error, { relaykit: details });
@@ -134,25 +130,15 @@ export function toPostmarkSdkError(error: unknown, messageId?: string): ClientEr
 /** A report with no recipient sent: all suppressed or refused → Postmark's InactiveRecipientsError. */
 function noneSent(report: SendReport): ClientError {
   const addresses = report.recipients.map((r) => r.address);
-  const reasons = report.recipients.map((r) => `${r.address} (${r.status}: ${r.reason ?? ''})`);
   return attach(Errors.ApiInputError.buildSpecificError(inactiveText(addresses), 406, 422), {
     messageId: report.messageId,
     recipients: report.recipients,
-    error: new RelayError({
-      kind: 'suppressed',
-      recipients: addresses,
-      message: `no recipient was sent: ${reasons.join(', ')}`,
-    }),
+    error: noneSentError(report, 'postmark'),
   });
 }
 
 function refuse(field: string, why: string): ClientError {
-  const error = new RelayError({
-    kind: 'invalid',
-    provider: 'postmark',
-    field,
-    message: `${field}: ${why}`,
-  });
+  const error = invalidField('postmark', field, why);
   return attach(Errors.ApiInputError.buildSpecificError(error.message, 300, 422), { error });
 }
 
@@ -325,30 +311,21 @@ export class ServerClient {
   readonly #settings: Settings;
 
   constructor(serverToken: string, configOptions: ServerClientOptions = {}) {
-    const unknown = Object.keys(configOptions).filter(
-      (k) => !honoured.has(k) && (configOptions as Record<string, unknown>)[k] !== undefined,
+    refuseUnhonoured(
+      configOptions,
+      honoured,
+      who,
+      (unknown) =>
+        `${unknown.includes('fetch') ? ' (the relay makes the requests; give the postmark SDK its own fetch for calls outside sending)' : ''}`,
     );
-    if (unknown.length > 0) {
-      throw new RelayError({
-        kind: 'config',
-        provider: 'postmark',
-        message: `ServerClient: relaykit cannot honour ${unknown.join(', ')}${unknown.includes('fetch') ? ' (the relay makes the requests; give the postmark SDK its own fetch for calls outside sending)' : ''}; remove ${unknown.length > 1 ? 'them' : 'it'}`,
-      });
-    }
     const given = configOptions.relay;
     const providerOptions = configOptions.postmark ?? {};
-    if (isRelay(given)) {
-      if (configOptions.postmark !== undefined) {
-        throw new RelayError({
-          kind: 'config',
-          provider: 'postmark',
-          message:
-            'ServerClient: postmark options configure the provider this client builds; with an existing relay, set them on its postmark provider',
-        });
-      }
-      this.relay = given;
+    const existing = existingRelay(given, configOptions.postmark, who);
+    if (existing) {
+      this.relay = existing;
     } else {
-      const { providers: more = [], ...relayOptions } = given ?? {};
+      const { providers: more = [], ...relayOptions } =
+        (given as ClientRelayOptions | undefined) ?? {};
       const host = configOptions.requestHost ?? 'api.postmarkapp.com';
       const provider = postmark({
         ...providerOptions,
@@ -465,3 +442,5 @@ export class ServerClient {
 }
 
 export { Errors };
+
+const who = { provider: 'postmark', caller: 'ServerClient' };

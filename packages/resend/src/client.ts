@@ -15,13 +15,19 @@ import {
   normalizeMessage,
   RelayError,
   type MessageInput,
-  type Provider,
   type RecipientResult,
   type Relay,
-  type RelayOptions,
   type SendReport,
 } from '@relaykit/core';
-import { toRelayError } from '@relaykit/core/adapter';
+import {
+  existingRelay,
+  invalidField,
+  noneSentError,
+  refuseUnhonoured,
+  toRelayError,
+  wholeBatchFailure,
+  type ClientRelayOptions,
+} from '@relaykit/core/adapter';
 import type {
   CreateBatchOptions,
   CreateBatchRequestOptions,
@@ -34,8 +40,7 @@ import type {
 import type { ResendOptions as AdapterOptions } from './options.ts';
 import { resend } from './provider.ts';
 
-/** Relay options for a client that builds its own relay; `providers` are tried after Resend. */
-export type ClientRelayOptions = Omit<RelayOptions, 'providers'> & { providers?: Provider[] };
+export type { ClientRelayOptions };
 
 /** The `resend()` adapter options a client-built relay's provider takes (not the credentials). */
 export type ClientProviderOptions = Omit<AdapterOptions, 'apiKey' | 'client' | 'baseUrl'>;
@@ -91,15 +96,6 @@ const errorNames = new Set<string>([
   'application_error',
   'internal_server_error',
 ]);
-
-function isRelay(value: unknown): value is Relay {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Relay).send === 'function' &&
-    typeof (value as Relay).sendBatch === 'function'
-  );
-}
 
 /**
  * A relaykit failure → the error object the resend SDK resolves with
@@ -165,13 +161,7 @@ export function toResendSdkError(error: unknown, messageId?: string): ClientErro
  * validation_error.
  */
 function noneSent(report: SendReport): ClientErrorResponse {
-  const reasons = report.recipients.map((r) => `${r.address} (${r.status}: ${r.reason ?? ''})`);
-  const error = new RelayError({
-    kind: 'suppressed',
-    provider: 'resend',
-    recipients: report.recipients.map((r) => r.address),
-    message: `no recipient was sent: ${reasons.join(', ')}; remove them, or take them off relaykit's suppression list if a person confirms they may be mailed`,
-  });
+  const error = noneSentError(report, 'resend');
   return {
     name: 'validation_error',
     message: error.message,
@@ -181,12 +171,7 @@ function noneSent(report: SendReport): ClientErrorResponse {
 }
 
 function refusal(field: string, why: string): ClientErrorResponse {
-  const error = new RelayError({
-    kind: 'invalid',
-    provider: 'resend',
-    field,
-    message: `${field}: ${why}`,
-  });
+  const error = invalidField('resend', field, why);
   return { name: 'validation_error', message: error.message, statusCode: 422, relaykit: { error } };
 }
 
@@ -396,18 +381,9 @@ class Batch {
         inputs.map((i) => i.input),
         requestOptions?.signal ? { signal: requestOptions.signal } : {},
       );
-      const failures = results.filter((r) => !r.ok);
-      const [first] = failures;
       // Nothing went out for one account-side reason: the answer Resend gives the whole call.
-      if (
-        first &&
-        !first.ok &&
-        failures.length === results.length &&
-        first.error.providerFault &&
-        failures.every((f) => !f.ok && f.error.kind === first.error.kind)
-      ) {
-        return out(failed(toResendSdkError(first.error, first.messageId)));
-      }
+      const whole = wholeBatchFailure(results);
+      if (whole) return out(failed(toResendSdkError(whole.error, whole.messageId)));
       results.forEach((result, k) => {
         const { index } = inputs[k] as { index: number };
         if (!result.ok) errors.push({ index, message: toResendSdkError(result.error).message });
@@ -451,27 +427,16 @@ export class Resend {
   readonly batch: Batch;
 
   constructor(key?: string, options: ResendClientOptions = {}) {
-    const unknown = Object.keys(options).filter(
-      (k) => !honoured.has(k) && (options as Record<string, unknown>)[k] !== undefined,
+    refuseUnhonoured(
+      options,
+      honoured,
+      who,
+      () => ` (the relay's resend adapter makes the requests)`,
     );
-    if (unknown.length > 0) {
-      throw new RelayError({
-        kind: 'config',
-        provider: 'resend',
-        message: `Resend: relaykit cannot honour ${unknown.join(', ')} (the relay's resend adapter makes the requests); remove ${unknown.length > 1 ? 'them' : 'it'}`,
-      });
-    }
     const given = options.relay;
-    if (isRelay(given)) {
-      if (options.resend !== undefined) {
-        throw new RelayError({
-          kind: 'config',
-          provider: 'resend',
-          message:
-            'Resend: resend options configure the provider this client builds; with an existing relay, set them on its resend provider',
-        });
-      }
-      this.relay = given;
+    const existing = existingRelay(given, options.resend, who);
+    if (existing) {
+      this.relay = existing;
     } else {
       // As the SDK: the key from the argument, else RESEND_API_KEY (resend dist, Resend constructor).
       const apiKey = key ?? process.env['RESEND_API_KEY'];
@@ -484,7 +449,8 @@ export class Resend {
         });
       }
       const baseUrl = options.baseUrl ?? process.env['RESEND_BASE_URL'];
-      const { providers: more = [], ...relayOptions } = given ?? {};
+      const { providers: more = [], ...relayOptions } =
+        (given as ClientRelayOptions | undefined) ?? {};
       const provider = resend({
         webhook: false,
         ...options.resend,
@@ -497,3 +463,5 @@ export class Resend {
     this.batch = new Batch(this);
   }
 }
+
+const who = { provider: 'resend', caller: 'Resend' };

@@ -33,13 +33,20 @@ import {
   RelayError,
   type BatchResult,
   type MessageInput,
-  type Provider,
   type RecipientResult,
   type Relay,
-  type RelayOptions,
   type SendReport,
 } from '@relaykit/core';
-import { toRelayError } from '@relaykit/core/adapter';
+import {
+  existingRelay,
+  invalidField,
+  isRelay,
+  noneSentError,
+  refuseUnhonoured,
+  toRelayError,
+  wholeBatchFailure,
+  type ClientRelayOptions,
+} from '@relaykit/core/adapter';
 import type { SesOptions } from './options.ts';
 import { ses } from './provider.ts';
 
@@ -51,8 +58,7 @@ export type {
   SendEmailCommandOutput,
 } from '@aws-sdk/client-sesv2';
 
-/** Relay options for a client that builds its own relay; `providers` are tried after SES. */
-export type ClientRelayOptions = Omit<RelayOptions, 'providers'> & { providers?: Provider[] };
+export type { ClientRelayOptions };
 
 /** The `ses()` adapter options a client-built provider takes (not the credentials or endpoint). */
 export type ClientProviderOptions = Omit<
@@ -84,15 +90,6 @@ export interface RelaykitDetails {
 
 /** An AWS SDK exception as this client throws it, with relaykit's detail. */
 export type ClientError = SESv2ServiceException & { relaykit: RelaykitDetails };
-
-function isRelay(value: unknown): value is Relay {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Relay).send === 'function' &&
-    typeof (value as Relay).sendBatch === 'function'
-  );
-}
 
 const metadata = (httpStatusCode: number, attempts?: number) => ({
   httpStatusCode,
@@ -166,25 +163,14 @@ export function toSesSdkError(error: unknown, messageId?: string): ClientError {
  * for a message it will not send.
  */
 function noneSent(report: SendReport): ClientError {
-  const reasons = report.recipients.map((r) => `${r.address} (${r.status}: ${r.reason ?? ''})`);
-  const error = new RelayError({
-    kind: 'suppressed',
-    provider: 'ses',
-    recipients: report.recipients.map((r) => r.address),
-    message: `OnAccountSuppressionList: no recipient was sent: ${reasons.join(', ')}; remove them, or take them off relaykit's suppression list if a person confirms they may be mailed`,
-  });
+  const error = noneSentError(report, 'ses', { prefix: 'OnAccountSuppressionList: ' });
   return Object.assign(new MessageRejected({ message: error.message, $metadata: metadata(400) }), {
     relaykit: { messageId: report.messageId, error, recipients: report.recipients },
   });
 }
 
 function refuse(field: string, why: string): ClientError {
-  const error = new RelayError({
-    kind: 'invalid',
-    provider: 'ses',
-    field,
-    message: `${field}: ${why}`,
-  });
+  const error = invalidField('ses', field, why);
   return Object.assign(
     new BadRequestException({ message: error.message, $metadata: metadata(400) }),
     {
@@ -427,16 +413,13 @@ export class SESv2Client {
   readonly #settings: Settings;
 
   constructor(config: ClientConfig = {}) {
-    const unknown = Object.keys(config).filter(
-      (k) => !honoured.has(k) && (config as Record<string, unknown>)[k] !== undefined,
+    refuseUnhonoured(
+      config,
+      honoured,
+      who,
+      () =>
+        ` (the relay's ses adapter builds its own SDK client; keep the SDK's SESv2Client for commands outside sending)`,
     );
-    if (unknown.length > 0) {
-      throw new RelayError({
-        kind: 'config',
-        provider: 'ses',
-        message: `SESv2Client: relaykit cannot honour ${unknown.join(', ')} (the relay's ses adapter builds its own SDK client; keep the SDK's SESv2Client for commands outside sending); remove ${unknown.length > 1 ? 'them' : 'it'}`,
-      });
-    }
     if (config.endpoint !== undefined && typeof config.endpoint !== 'string') {
       throw new RelayError({
         kind: 'config',
@@ -445,18 +428,12 @@ export class SESv2Client {
       });
     }
     const given = config.relay;
-    if (isRelay(given)) {
-      if (config.ses !== undefined) {
-        throw new RelayError({
-          kind: 'config',
-          provider: 'ses',
-          message:
-            'SESv2Client: ses options configure the provider this client builds; with an existing relay, set them on its ses provider',
-        });
-      }
-      this.relay = given;
+    const existing = existingRelay(given, config.ses, who);
+    if (existing) {
+      this.relay = existing;
     } else {
-      const { providers: more = [], ...relayOptions } = given ?? {};
+      const { providers: more = [], ...relayOptions } =
+        (given as ClientRelayOptions | undefined) ?? {};
       const provider = ses({
         webhook: false,
         ...config.ses,
@@ -531,17 +508,8 @@ export class SESv2Client {
     }
     // SES fails the whole call for the account, not for one entry: when every entry failed for
     // the same provider-side reason, the SDK's exception is thrown as it would be.
-    const failures = results.filter((r) => !r.ok);
-    const [first] = failures;
-    if (
-      first &&
-      !first.ok &&
-      failures.length === results.length &&
-      first.error.providerFault &&
-      failures.every((f) => !f.ok && f.error.kind === first.error.kind)
-    ) {
-      throw toSesSdkError(first.error, first.messageId);
-    }
+    const whole = wholeBatchFailure(results);
+    if (whole) throw toSesSdkError(whole.error, whole.messageId);
     const entries: BulkEmailEntryResult[] = results.map((result) => {
       if (result.ok && result.report.status !== 'none') {
         return {
@@ -561,3 +529,5 @@ export class SESv2Client {
   /** The SDK's `destroy()`: nothing to free for sending (close the relay with `relay.close()`). */
   destroy(): void {}
 }
+
+const who = { provider: 'ses', caller: 'SESv2Client' };
