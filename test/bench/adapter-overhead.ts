@@ -12,18 +12,14 @@
  * thread, /proc/<pid>/schedstat, where readable). `--only relay` with `--rounds 60` is a long run
  * for `node --cpu-prof`. test/bench/adapter-overhead.bench.ts runs it for every provider.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { createRelay, createThrottle, type Provider } from '@relaykit/core';
-import { mailgun } from '@relaykit/mailgun';
-import { postmark } from '@relaykit/postmark';
-import { resend } from '@relaykit/resend';
-import { ses } from '@relaykit/ses';
+import { createRelay, createThrottle } from '@relaykit/core';
 import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
 import { ServerClient } from 'postmark';
 import { Resend } from 'resend';
+import { adapter, startSimulator, type Info, type Name } from './bench-providers.ts';
 
 export const BLOCK = 1_000;
 export const IN_FLIGHT = 32;
@@ -31,25 +27,7 @@ const from = 'orders@mail.example.com';
 const subject = 'Your order';
 const text = 'Thanks for your order.';
 
-export type Name = 'ses' | 'postmark' | 'mailgun' | 'resend';
-
-interface Info {
-  url: string;
-  ses: {
-    region: string;
-    endpoint: string;
-    credentials: { accessKeyId: string; secretAccessKey: string };
-  };
-  postmark: {
-    serverToken: string;
-    clientOptions: { useHttps: boolean; requestHost: string; timeout: number };
-  };
-  mailgun: {
-    domain: string;
-    clientOptions: { username: string; key: string; url: string; timeout: number };
-  };
-  resend: { baseUrl: string; apiKey: string };
-}
+export type { Name };
 
 export interface Side {
   /** Messages per second over the block. */
@@ -66,52 +44,12 @@ export interface Rounds {
   direct: Side[];
 }
 
-function startSimulator(): Promise<{ info: Info; child: ChildProcess }> {
-  return new Promise((resolve, reject) => {
-    const args = [
-      '--import',
-      'tsx',
-      '--conditions=source',
-      'test/bench/simulator-process.ts',
-      '--info',
-    ];
-    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-    child.once('error', reject);
-    child.stdout?.once('data', (d: Buffer) =>
-      resolve({ info: JSON.parse(String(d)) as Info, child }),
-    );
-  });
-}
-
 /** Nanoseconds the process's main thread has run (proc(5), /proc/<pid>/schedstat). */
 function threadNs(pid: number | undefined): number {
   try {
     return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
   } catch {
     return Number.NaN;
-  }
-}
-
-function adapter(name: Name, info: Info): Provider {
-  switch (name) {
-    case 'ses':
-      return ses({
-        region: info.ses.region,
-        credentials: info.ses.credentials,
-        baseUrl: info.ses.endpoint,
-        webhook: false,
-      });
-    case 'postmark':
-      return postmark({ serverToken: info.postmark.serverToken, baseUrl: info.url });
-    case 'mailgun':
-      return mailgun({
-        apiKey: info.mailgun.clientOptions.key,
-        domain: info.mailgun.domain,
-        baseUrl: info.url,
-        webhook: false,
-      });
-    case 'resend':
-      return resend({ apiKey: info.resend.apiKey, baseUrl: info.resend.baseUrl, webhook: false });
   }
 }
 

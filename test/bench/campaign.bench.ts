@@ -13,17 +13,13 @@
  * recipient (SES Content.Template, Postmark sendEmailWithTemplate, Mailgun `template`, Resend
  * `template`).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
-import { createRelay, createThrottle, type Provider } from '@relaykit/core';
-import { mailgun } from '@relaykit/mailgun';
-import { postmark } from '@relaykit/postmark';
-import { resend } from '@relaykit/resend';
-import { ses } from '@relaykit/ses';
+import { createRelay, createThrottle } from '@relaykit/core';
 import FormData from 'form-data';
 import Mailgun from 'mailgun.js';
 import { ServerClient } from 'postmark';
 import { Resend } from 'resend';
+import { adapter, startSimulator, type Info, type Name } from './bench-providers.ts';
 import { afterAll, bench, describe } from 'vitest';
 import { interleave } from './interleave.ts';
 
@@ -37,72 +33,12 @@ const templated = process.env['BENCH_TEMPLATES'] === '1';
 const template = 'campaign';
 const data = (to: string) => ({ name: to });
 
-interface Info {
-  url: string;
-  ses: {
-    region: string;
-    endpoint: string;
-    credentials: { accessKeyId: string; secretAccessKey: string };
-  };
-  postmark: {
-    serverToken: string;
-    clientOptions: { useHttps: boolean; requestHost: string; timeout: number };
-  };
-  mailgun: {
-    domain: string;
-    clientOptions: { username: string; key: string; url: string; timeout: number };
-  };
-  resend: { baseUrl: string; apiKey: string };
-}
-
-function startSimulator(): Promise<{ info: Info; child: ChildProcess }> {
-  return new Promise((resolve, reject) => {
-    const args = [
-      '--import',
-      'tsx',
-      '--conditions=source',
-      'test/bench/simulator-process.ts',
-      '--info',
-    ];
-    const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
-    child.once('error', reject);
-    child.stdout?.once('data', (d: Buffer) =>
-      resolve({ info: JSON.parse(String(d)) as Info, child }),
-    );
-  });
-}
-
-type Name = 'ses' | 'postmark' | 'mailgun' | 'resend';
 const names: Name[] = (process.env['BENCH_PROVIDERS']?.split(',') as Name[] | undefined) ?? [
   'ses',
   'postmark',
   'mailgun',
   'resend',
 ];
-
-function adapter(name: Name, info: Info): Provider {
-  switch (name) {
-    case 'ses':
-      // The simulator's info names the SDK's option (endpoint); the adapter calls it baseUrl.
-      return ses({
-        region: info.ses.region,
-        baseUrl: info.ses.endpoint,
-        credentials: info.ses.credentials,
-        webhook: false,
-      });
-    case 'postmark':
-      return postmark({ serverToken: info.postmark.serverToken, baseUrl: info.url });
-    case 'mailgun':
-      return mailgun({
-        apiKey: info.mailgun.clientOptions.key,
-        domain: info.mailgun.domain,
-        baseUrl: info.url,
-        webhook: false,
-      });
-    case 'resend':
-      return resend({ apiKey: info.resend.apiKey, baseUrl: info.resend.baseUrl, webhook: false });
-  }
-}
 
 /** The call a user makes without relaykit, one recipient per call. */
 function direct(name: Name, info: Info): (to: string) => Promise<unknown> {
