@@ -21,6 +21,7 @@ import type {
   SuppressionStore,
 } from '../stores.ts';
 import { createStreamPolicy, type StreamPolicy } from '../streams.ts';
+import { createTelemetry, type Telemetry } from '../telemetry.ts';
 import { createSuppressionPolicy } from '../suppression/policy.ts';
 import { createThrottle } from '../throttle/throttle.ts';
 
@@ -50,6 +51,8 @@ export interface Pipeline {
   readonly concurrency: number;
   readonly eventTtlMs: number;
   readonly now: () => number;
+  /** OpenTelemetry spans and metrics; every hook a plain call when it is off. */
+  readonly telemetry: Telemetry;
 }
 
 /**
@@ -127,5 +130,6 @@ export function createPipeline(options: RelayOptions): Pipeline {
     concurrency: options.concurrency ?? 16,
     eventTtlMs: options.eventDedupeTtlMs ?? 7 * day,
     now: options.now ?? Date.now,
+    telemetry: createTelemetry(options.telemetry, emitter),
   };
 }
