@@ -226,6 +226,32 @@ describe('telemetry: traces and metrics', () => {
     ]);
   });
 
+  it('the outbox depth gauge reads the outbox counts at collection', async () => {
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const own = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
+    const meters = new MeterProvider({ readers: [own] });
+    const relay = createRelay({
+      providers: [testingProvider()],
+      outbox: memoryOutbox(),
+      telemetry: { api, meter: meters.getMeter('relaykit') },
+    });
+    const queued = async () => {
+      exporter.reset();
+      await own.forceFlush();
+      const metric = exporter
+        .getMetrics()
+        .flatMap((r) => r.scopeMetrics.flatMap((m) => m.metrics))
+        .find((m) => m.descriptor.name === 'relaykit.outbox.depth');
+      return metric?.dataPoints.find((p) => p.attributes['relaykit.outbox.status'] === 'queued')
+        ?.value;
+    };
+    expect(await queued()).toBe(0);
+    await relay.enqueue({ ...base, to: 'a@example.test' });
+    await relay.enqueue({ ...base, to: 'b@example.test' });
+    expect(await queued()).toBe(2);
+    await meters.shutdown();
+  });
+
   it('a batch: one relaykit.batch span, the attempts under it', async () => {
     const provider = testingProvider({ name: 'batcher' });
     const relay = relayWith({ providers: [provider] });

@@ -3,6 +3,7 @@ import type * as OtelApi from '@opentelemetry/api';
 import type { Attributes, Link, Meter, Span, Tracer } from '@opentelemetry/api';
 import type { Emitter } from './emitter.ts';
 import type { RelayEvents } from './relay.ts';
+import type { Outbox } from './stores.ts';
 
 /**
  * OpenTelemetry for relaykit. `@opentelemetry/api` is an optional peer dependency: when it is not
@@ -100,6 +101,7 @@ const wrap = (span: Span): SpanHandle => ({
 export function createTelemetry(
   options: TelemetryOptions | false | undefined,
   emitter: Emitter<RelayEvents>,
+  outbox?: Pick<Outbox, 'counts'>,
 ): Telemetry {
   if (options === false) return off;
   const api = options?.api ?? loadApi();
@@ -154,6 +156,21 @@ export function createTelemetry(
     description: 'Queued message runs, by status (sent, retry, expired, dead)',
     unit: '{run}',
   });
+
+  // Read only when a metric reader collects (every export interval), never on the send path.
+  if (outbox) {
+    const depth = meter.createObservableGauge('relaykit.outbox.depth', {
+      description: 'Messages in the outbox, by status (queued, in-flight, dead, expired)',
+      unit: '{message}',
+    });
+    depth.addCallback(async (result) => {
+      const counts = await outbox.counts();
+      result.observe(counts.queued, { 'relaykit.outbox.status': 'queued' });
+      result.observe(counts.inFlight, { 'relaykit.outbox.status': 'in-flight' });
+      result.observe(counts.dead, { 'relaykit.outbox.status': 'dead' });
+      result.observe(counts.expired, { 'relaykit.outbox.status': 'expired' });
+    });
+  }
 
   emitter.on('failover', (e) =>
     failovers.add(1, {

@@ -107,6 +107,7 @@ export function createPipeline(options: RelayOptions): Pipeline {
     options.guard === false
       ? undefined
       : (options.guard ?? createHealthGuard({ onAlert: (alert) => emitter.emit('alert', alert) }));
+  const outbox = options.outbox ?? set.outbox ?? memoryOutbox();
   return {
     providers: options.providers,
     emitter,
@@ -122,7 +123,7 @@ export function createPipeline(options: RelayOptions): Pipeline {
     policy,
     throttle,
     guard,
-    outbox: options.outbox ?? set.outbox ?? memoryOutbox(),
+    outbox,
     holds: options.outbox !== undefined,
     queue: options.queue ?? {},
     retry: options.retry ?? {},
@@ -130,6 +131,6 @@ export function createPipeline(options: RelayOptions): Pipeline {
     concurrency: options.concurrency ?? 16,
     eventTtlMs: options.eventDedupeTtlMs ?? 7 * day,
     now: options.now ?? Date.now,
-    telemetry: createTelemetry(options.telemetry, emitter),
+    telemetry: createTelemetry(options.telemetry, emitter, outbox),
   };
 }
