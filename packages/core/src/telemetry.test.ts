@@ -343,6 +343,20 @@ describe('telemetry: traces and metrics', () => {
     expect(parseTraceparent({ traceparent: 'garbage' })).toBeUndefined();
   });
 
+  it('by default loads @opentelemetry/api and follows the SDK registered globally, even later', async () => {
+    const relay = createRelay({ providers: [testingProvider()] });
+    await relay.send({ ...base, to: 'a@example.test' });
+    expect(named('relaykit.send')).toHaveLength(0);
+    api.trace.setGlobalTracerProvider(tracerProvider);
+    try {
+      await relay.send({ ...base, to: 'a@example.test' });
+      expect(only('relaykit.send').attributes['relaykit.outcome']).toBe('sent');
+      expect(named('relaykit.attempt')).toHaveLength(1);
+    } finally {
+      api.trace.disable();
+    }
+  });
+
   it('telemetry: false emits nothing', async () => {
     const relay = createRelay({ providers: [testingProvider()], telemetry: false });
     await tracer.startActiveSpan('outer', async (s) => {

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as OtelApi from '@opentelemetry/api';
-import type { Attributes, Link, Meter, Span, Tracer } from '@opentelemetry/api';
+import type { Attributes, Link, Meter, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import type { Emitter } from './emitter.ts';
 import type { RelayEvents } from './relay.ts';
 import type { Outbox } from './stores.ts';
@@ -33,13 +33,19 @@ export interface TraceCarrier {
 }
 
 export interface SpanHandle {
+  /** False when nothing records the span (no SDK, or not sampled): skip building attributes. */
+  readonly recording: boolean;
   set(attributes: Attributes): void;
   event(name: string, attributes?: Attributes): void;
 }
 
 export interface Telemetry {
   readonly enabled: boolean;
+  /** False when the meter is the API's no-op one (no MeterProvider was registered). */
+  readonly metering: boolean;
   readonly recordAddresses: boolean;
+  /** Whether spans would be recorded now (an SDK is registered, or a tracer was given). */
+  tracing(): boolean;
   /** Runs `fn` inside a new span (a child of the active one), ending it when `fn` settles. */
   span<T>(
     name: string,
@@ -57,11 +63,13 @@ export interface Telemetry {
   recordWebhook(attributes: Attributes): void;
 }
 
-const noSpan: SpanHandle = { set: () => {}, event: () => {} };
+const noSpan: SpanHandle = { recording: false, set: () => {}, event: () => {} };
 
 const off: Telemetry = {
   enabled: false,
+  metering: false,
   recordAddresses: false,
+  tracing: () => false,
   span: (_name, _attributes, fn) => fn(noSpan),
   active: () => noSpan,
   inject: () => undefined,
@@ -93,6 +101,7 @@ export function parseTraceparent(
 }
 
 const wrap = (span: Span): SpanHandle => ({
+  recording: span.isRecording(),
   set: (attributes) => span.setAttributes(attributes),
   event: (name, attributes) => span.addEvent(name, attributes),
 });
@@ -106,9 +115,39 @@ export function createTelemetry(
   if (options === false) return off;
   const api = options?.api ?? loadApi();
   if (!api) return off;
-  const tracer = options?.tracer ?? api.trace.getTracer('relaykit');
   const meter = options?.meter ?? api.metrics.getMeter('relaykit');
-  const { SpanStatusCode, trace } = api;
+  const { SpanStatusCode, context, trace } = api;
+  // No tracer given and no SDK registered: the global provider is the API's proxy with no
+  // delegate but the no-op provider (api/src/trace/ProxyTracerProvider.ts), so every span would
+  // be a no-op; skip it. Checked per span, since an SDK may be registered after the relay is made,
+  // and through the global registry, which every copy of the API shares (an application's ESM
+  // import and this require are two module instances of @opentelemetry/api).
+  const noopDelegates = new WeakMap<object, boolean>();
+  const isNoop = (delegate: TracerProvider): boolean => {
+    let known = noopDelegates.get(delegate);
+    if (known === undefined) {
+      const probe = delegate.getTracer('relaykit').startSpan('relaykit.probe');
+      known = !probe.isRecording() && !trace.isSpanContextValid(probe.spanContext());
+      probe.end();
+      noopDelegates.set(delegate, known);
+    }
+    return known;
+  };
+  const noSdk = (): boolean => {
+    if (options?.tracer) return false;
+    const provider = trace.getTracerProvider() as TracerProvider & {
+      getDelegate?: () => TracerProvider;
+    };
+    return isNoop(provider.getDelegate?.() ?? provider);
+  };
+  // The global tracer, asked for per span (only when an SDK is registered) so it is the one of the
+  // provider registered now, whichever copy of the API registered it.
+  const tracerNow = (): Tracer => options?.tracer ?? trace.getTracer('relaykit');
+  // The metrics API has no proxy: a meter taken before any MeterProvider is registered stays the
+  // no-op one (api/src/api/metrics.ts), and so do its instruments. Those calls are skipped.
+  const metering =
+    meter.createCounter('relaykit.probe').constructor !==
+    api.createNoopMeter().createCounter('relaykit.probe').constructor;
 
   const sends = meter.createCounter('relaykit.sends', {
     description: 'Sends finished, by provider, stream and outcome',
@@ -158,7 +197,7 @@ export function createTelemetry(
   });
 
   // Read only when a metric reader collects (every export interval), never on the send path.
-  if (outbox) {
+  if (outbox && metering) {
     const depth = meter.createObservableGauge('relaykit.outbox.depth', {
       description: 'Messages in the outbox, by status (queued, in-flight, dead, expired)',
       unit: '{message}',
@@ -172,36 +211,51 @@ export function createTelemetry(
     });
   }
 
-  emitter.on('failover', (e) =>
-    failovers.add(1, {
-      'relaykit.failover.from': e.from,
-      'relaykit.failover.to': e.to,
-      'error.type': e.error.kind,
-    }),
-  );
-  emitter.on('retry', (e) =>
-    attempts.add(1, { 'relaykit.provider': e.provider, 'error.type': e.error.kind }),
-  );
-  emitter.on('event', (e) =>
-    deliveryEvents.add(1, { 'relaykit.provider': e.provider, 'relaykit.event.type': e.type }),
-  );
-  emitter.on('suppression', (d) => {
-    if (d.type === 'suppressed')
-      suppressions.add(1, { 'relaykit.suppression.reason': d.reason ?? 'unknown' });
-  });
-  emitter.on('circuit', (e) =>
-    circuits.add(1, { 'relaykit.provider': e.provider, 'relaykit.circuit.state': e.state }),
-  );
-  emitter.on('alert', (a) => alerts.add(1, { 'relaykit.alert.type': a.type }));
-  emitter.on('queue', (e) => queueRuns.add(1, { 'relaykit.queue.status': e.status }));
+  if (metering) subscribe();
+  function subscribe() {
+    emitter.on('failover', (e) =>
+      failovers.add(1, {
+        'relaykit.failover.from': e.from,
+        'relaykit.failover.to': e.to,
+        'error.type': e.error.kind,
+      }),
+    );
+    emitter.on('retry', (e) =>
+      attempts.add(1, { 'relaykit.provider': e.provider, 'error.type': e.error.kind }),
+    );
+    emitter.on('event', (e) =>
+      deliveryEvents.add(1, { 'relaykit.provider': e.provider, 'relaykit.event.type': e.type }),
+    );
+    emitter.on('suppression', (d) => {
+      if (d.type === 'suppressed')
+        suppressions.add(1, { 'relaykit.suppression.reason': d.reason ?? 'unknown' });
+    });
+    emitter.on('circuit', (e) =>
+      circuits.add(1, { 'relaykit.provider': e.provider, 'relaykit.circuit.state': e.state }),
+    );
+    emitter.on('alert', (a) => alerts.add(1, { 'relaykit.alert.type': a.type }));
+    emitter.on('queue', (e) => queueRuns.add(1, { 'relaykit.queue.status': e.status }));
+  }
 
   return {
     enabled: true,
+    metering,
     recordAddresses: options?.recordAddresses ?? false,
+    tracing: () => !noSdk(),
     span(name, attributes, fn, spanOptions) {
+      if (noSdk()) return fn(noSpan);
       const linked = spanOptions?.link && parseTraceparent(spanOptions.link);
       const links: Link[] = linked ? [{ context: linked }] : [];
-      return tracer.startActiveSpan(name, { attributes, links }, async (span) => {
+      const parent = context.active();
+      const span = tracerNow().startSpan(name, { attributes, links }, parent);
+      // No SDK (the API's no-op tracer): the span is the parent's context or none, so there is
+      // nothing to record or propagate and `fn` runs as it would without telemetry.
+      if (!span.isRecording()) {
+        const own = span.spanContext();
+        if (!trace.isSpanContextValid(own) || own.spanId === trace.getSpanContext(parent)?.spanId)
+          return fn(noSpan);
+      }
+      return context.with(trace.setSpan(parent, span), async () => {
         try {
           return await fn(wrap(span));
         } catch (error) {
@@ -227,10 +281,12 @@ export function createTelemetry(
       const flags = (span.traceFlags & 0xff).toString(16).padStart(2, '0');
       return { traceparent: `00-${span.traceId}-${span.spanId}-${flags}` };
     },
-    recordSend: (attributes, ms) => {
-      sends.add(1, attributes);
-      if (ms !== undefined) sendDuration.record(ms / 1000, attributes);
-    },
+    recordSend: metering
+      ? (attributes, ms) => {
+          sends.add(1, attributes);
+          if (ms !== undefined) sendDuration.record(ms / 1000, attributes);
+        }
+      : () => {},
     recordThrottleWait: (attributes, ms) => throttleWait.record(ms / 1000, attributes),
     recordWebhook: (attributes) => webhookRequests.add(1, attributes),
   };

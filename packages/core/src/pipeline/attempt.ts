@@ -46,7 +46,7 @@ export async function attempt(
                 admitObserved(ctx, { provider, message, deadline, ...(signal ? { signal } : {}) }),
             }
           : {}),
-        ...(ctx.telemetry.enabled ? { instrument: attemptSpan(ctx) } : {}),
+        ...(ctx.telemetry.tracing() ? { instrument: attemptSpan(ctx) } : {}),
         onFailover: (from, to, error) => {
           ctx.telemetry.active().set({
             'relaykit.failover.from': from.name,

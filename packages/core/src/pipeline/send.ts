@@ -28,7 +28,7 @@ export function send(
 ): Promise<SendReport> {
   return ctx.telemetry.span('relaykit.send', {}, async (span) => {
     const message = await validate(ctx, input);
-    span.set(messageAttributes(ctx, message));
+    if (span.recording) span.set(messageAttributes(ctx, message));
     const started = performance.now();
     try {
       const report = heldUntilDue(ctx, message)
@@ -57,8 +57,9 @@ export function sendQueued(
 ): Promise<SendReport> {
   return ctx.telemetry.span(
     'relaykit.queue.job',
-    messageAttributes(ctx, message),
+    {},
     async (span) => {
+      if (span.recording) span.set(messageAttributes(ctx, message));
       const started = performance.now();
       try {
         const report = await run(ctx, message);
@@ -146,7 +147,8 @@ async function batch(
   for (const r of results) {
     if (!r) continue;
     recordOutcome(ctx, r.messageId ?? '', r.ok ? { report: r.report } : { error: r.error });
-    ctx.telemetry.recordSend(outcomeAttributes(r.ok ? { report: r.report } : { error: r.error }));
+    if (ctx.telemetry.metering)
+      ctx.telemetry.recordSend(outcomeAttributes(r.ok ? { report: r.report } : { error: r.error }));
   }
   return results;
 }

@@ -10,10 +10,9 @@ import { admit } from './throttle.ts';
 
 /**
  * What a send span says of its message: id, stream, recipient count and domains (the addresses
- * themselves only with `telemetry.recordAddresses`). Built only when telemetry is on.
+ * themselves only with `telemetry.recordAddresses`). Build it only for a recording span.
  */
 export function messageAttributes(ctx: Pipeline, message: Message): Attributes {
-  if (!ctx.telemetry.enabled) return {};
   return {
     'relaykit.message.id': message.id,
     ...(message.stream === undefined ? {} : { 'relaykit.stream': message.stream }),
@@ -52,9 +51,10 @@ export function observe(
   started: number,
   outcome: { report: SendReport } | { error: RelayError; stream?: string | undefined },
 ): void {
-  if (!ctx.telemetry.enabled) return;
+  if (!span.recording && !ctx.telemetry.metering) return;
   const attributes = outcomeAttributes(outcome);
   ctx.telemetry.recordSend(attributes, performance.now() - started);
+  if (!span.recording) return;
   if ('report' in outcome) {
     const suppressed = outcome.report.recipients.filter((r) => r.status === 'suppressed').length;
     span.set({
@@ -79,17 +79,19 @@ export function attemptSpan(ctx: Pipeline) {
     ctx.telemetry.span(
       'relaykit.attempt',
       { 'relaykit.provider': provider.name, 'relaykit.attempt': attempt },
-      async (span) => {
-        try {
-          const result = await run();
-          span.set({ 'relaykit.outcome': 'accepted' });
-          return result;
-        } catch (error) {
-          span.set({ 'relaykit.outcome': 'failed' });
-          throw error;
-        }
-      },
+      (span) => (span.recording ? observed(span, run) : run()),
     );
+}
+
+async function observed<T>(span: SpanHandle, run: () => Promise<T>): Promise<T> {
+  try {
+    const result = await run();
+    span.set({ 'relaykit.outcome': 'accepted' });
+    return result;
+  } catch (error) {
+    span.set({ 'relaykit.outcome': 'failed' });
+    throw error;
+  }
 }
 
 /** The throttle wait before an attempt, measured onto the attempt's span and the histogram. */
@@ -99,8 +101,9 @@ export function admitObserved(
 ): Promise<void> | undefined {
   const waiting = admit(ctx, request);
   if (!waiting || !ctx.telemetry.enabled) return waiting;
-  const started = performance.now();
   const span = ctx.telemetry.active();
+  if (!span.recording && !ctx.telemetry.metering) return waiting;
+  const started = performance.now();
   const done = () => {
     const ms = performance.now() - started;
     span.set({ 'relaykit.throttle.wait_ms': ms });
