@@ -122,17 +122,12 @@ export function createTelemetry(
   // be a no-op; skip it. Checked per span, since an SDK may be registered after the relay is made,
   // and through the global registry, which every copy of the API shares (an application's ESM
   // import and this require are two module instances of @opentelemetry/api).
-  const noopDelegates = new WeakMap<object, boolean>();
-  const isNoop = (delegate: TracerProvider): boolean => {
-    let known = noopDelegates.get(delegate);
-    if (known === undefined) {
-      const probe = delegate.getTracer('relaykit').startSpan('relaykit.probe');
-      known = !probe.isRecording() && !trace.isSpanContextValid(probe.spanContext());
-      probe.end();
-      noopDelegates.set(delegate, known);
-    }
-    return known;
-  };
+  // The no-op provider is a singleton per copy of the API, so it is known by identity for this
+  // copy and by its class name (api/src/trace/NoopTracerProvider.ts) for another. No probe span:
+  // one would be exported by a real SDK.
+  const noopProvider = new api.ProxyTracerProvider().getDelegate();
+  const isNoop = (delegate: TracerProvider): boolean =>
+    delegate === noopProvider || delegate.constructor.name === 'NoopTracerProvider';
   const noSdk = (): boolean => {
     if (options?.tracer) return false;
     const provider = trace.getTracerProvider() as TracerProvider & {
