@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
+import { startConsoleTelemetry } from '../demo/otel.ts';
 import { runDemo } from '../demo/run.ts';
 import { parsing } from './args.ts';
 import type { Command } from './command.ts';
 import { UsageError } from './io.ts';
 
-const usage = `relaykit demo [--recipients N] [--dir <folder>] [--outage <seconds>] [--no-progress]
+const usage = `relaykit demo [--recipients N] [--dir <folder>] [--outage <seconds>] [--no-progress] [--otel console]
 
 Runs a campaign through the real relay pipeline on embedded defaults: no account, no network.
 The simulator stands in for SES, Postmark, Mailgun and Resend on 127.0.0.1; the relay sends a
@@ -18,6 +19,8 @@ Options:
   --dir <folder>      where the SQLite state and the HTML report go (default: a new temporary folder)
   --outage <seconds>  how long Postmark is down, starting 2 s in (default 4)
   --no-progress       no live progress block, one line per stage (as in a pipe or CI)
+  --otel console      print the relay's OpenTelemetry spans and metrics to the console
+                      (docs/operations.md lists them; needs the OpenTelemetry SDK installed)
 
 On a failure the simulator is stopped, a temporary folder removed, and the stage that failed named
 (exit 1).
@@ -37,6 +40,7 @@ export const demo: Command = {
           dir: { type: 'string' },
           outage: { type: 'string' },
           'no-progress': { type: 'boolean' },
+          otel: { type: 'string' },
         },
       }),
     );
@@ -51,13 +55,20 @@ export const demo: Command = {
     };
     const recipients = number('--recipients', values.recipients, 1);
     const outageSeconds = number('--outage', values.outage, 0);
-    await runDemo({
-      out: io.stdout,
-      ...(recipients === undefined ? {} : { recipients }),
-      ...(outageSeconds === undefined ? {} : { outageSeconds }),
-      ...(values.dir === undefined ? {} : { dir: values.dir }),
-      ...(values['no-progress'] ? { progress: false } : {}),
-    });
+    if (values.otel !== undefined && values.otel !== 'console')
+      throw new UsageError(`relaykit demo: --otel takes 'console', not '${values.otel}'`);
+    const stopTelemetry = values.otel === 'console' ? await startConsoleTelemetry() : undefined;
+    try {
+      await runDemo({
+        out: io.stdout,
+        ...(recipients === undefined ? {} : { recipients }),
+        ...(outageSeconds === undefined ? {} : { outageSeconds }),
+        ...(values.dir === undefined ? {} : { dir: values.dir }),
+        ...(values['no-progress'] ? { progress: false } : {}),
+      });
+    } finally {
+      await stopTelemetry?.();
+    }
     return 0;
   },
 };
