@@ -163,7 +163,9 @@ export function openDatabase(options: PostgresOptions): Database {
     const created = new pg.Pool({
       connectionString: options.connectionString,
       max: options.max ?? 10,
-      connectionTimeoutMillis: options.storeTimeoutMs ?? 2000,
+      // A little past storeTimeoutMs: a query's own bound (armed just after pg-pool's wait for a
+      // free client) then always fires first, so a stalled server gets one error, not one of two.
+      connectionTimeoutMillis: (options.storeTimeoutMs ?? 2000) + 50,
     });
     // An idle client's error would otherwise crash the process; the next query reports it.
     created.on('error', () => undefined);

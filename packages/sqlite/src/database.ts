@@ -10,6 +10,14 @@ export interface OpenOptions {
    * as a crash; 'normal' survives a process crash only, and is faster. @default 'full'
    */
   synchronous?: 'full' | 'normal';
+  /**
+   * How long a store call may wait for a database another connection holds locked (SQLITE_BUSY,
+   * SQLITE_LOCKED) before it fails with a typed error naming the store and the file; a batch gets
+   * 1 ms more per item. The connection's busy timeout (better-sqlite3's `timeout` option) is set
+   * to the same value. better-sqlite3 is synchronous: the wait holds the event loop.
+   * @default 2000
+   */
+  storeTimeoutMs?: number;
 }
 
 /** Opens (or adopts) a database in WAL mode and brings its schema up to date. */
@@ -18,8 +26,18 @@ export function openDatabase(
   options: OpenOptions = {},
 ): SqliteDatabase {
   let db: SqliteDatabase;
+  const timeout = options.storeTimeoutMs ?? 2000;
+  if (!Number.isInteger(timeout) || timeout <= 0) {
+    throw new RelayError({
+      kind: 'config',
+      provider: 'sqlite',
+      message: `storeTimeoutMs must be a positive whole number of milliseconds, got ${String(options.storeTimeoutMs)}`,
+    });
+  }
   try {
-    db = typeof target === 'string' ? new Database(target) : target;
+    // https://github.com/WiseLibs/better-sqlite3/blob/master/docs/api.md#new-databasepath-options:
+    // `timeout` is how long a statement waits on a locked database before SQLITE_BUSY.
+    db = typeof target === 'string' ? new Database(target, { timeout }) : target;
   } catch (error) {
     throw new RelayError({
       kind: 'config',
@@ -30,7 +48,7 @@ export function openDatabase(
   }
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-  db.pragma('busy_timeout = 5000');
+  db.pragma(`busy_timeout = ${timeout}`);
   db.pragma('foreign_keys = ON');
   migrate(db);
   return db;

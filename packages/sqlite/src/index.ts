@@ -1,4 +1,5 @@
 export { migrate, openDatabase, type OpenOptions, type SqliteDatabase } from './database.ts';
+export { boundedSqlite, storeFault } from './faults.ts';
 export { sqliteDedupe } from './dedupe.ts';
 export { sqliteLedger } from './ledger.ts';
 export { sqliteOutbox } from './outbox.ts';

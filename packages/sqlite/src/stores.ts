@@ -8,6 +8,7 @@ import type {
   SuppressionStore,
 } from '@relaykit/core';
 import { openDatabase, type OpenOptions, type SqliteDatabase } from './database.ts';
+import { boundedSqlite } from './faults.ts';
 import { sqliteDedupe } from './dedupe.ts';
 import { sqliteLedger } from './ledger.ts';
 import { sqliteOutbox } from './outbox.ts';
@@ -41,15 +42,22 @@ export function sqliteStores(
   options: OpenOptions = {},
 ): SqliteStores {
   const db = openDatabase(target, options);
+  const timeoutMs = options.storeTimeoutMs ?? 2000;
+  const path = db.name;
+  const setBusyTimeout = (ms: number): void => {
+    db.pragma(`busy_timeout = ${Math.ceil(ms)}`);
+  };
+  const wrap = <T extends object>(store: T, name: string): T =>
+    boundedSqlite(store, name, path, timeoutMs, setBusyTimeout);
   return {
     db,
-    suppression: sqliteSuppressionStore(db),
-    strikes: sqliteStrikeStore(db),
-    ledger: sqliteLedger(db),
-    state: sqliteStateStore(db),
-    dedupe: sqliteDedupe(db),
-    outbox: sqliteOutbox(db),
-    rate: sqliteRateStore(db),
+    suppression: wrap(sqliteSuppressionStore(db), 'suppression'),
+    strikes: wrap(sqliteStrikeStore(db), 'strikes'),
+    ledger: wrap(sqliteLedger(db), 'ledger'),
+    state: wrap(sqliteStateStore(db), 'state'),
+    dedupe: wrap(sqliteDedupe(db), 'dedupe'),
+    outbox: wrap(sqliteOutbox(db), 'outbox'),
+    rate: wrap(sqliteRateStore(db), 'rate'),
     close: () => db.close(),
   };
 }

@@ -5,7 +5,8 @@ import { parsing } from './args.ts';
 import type { Command } from './command.ts';
 import { UsageError } from './io.ts';
 
-const usage = `relaykit demo [--recipients N] [--dir <folder>] [--outage <seconds>] [--no-progress] [--otel console]
+const usage = `relaykit demo [--recipients N] [--dir <folder>] [--outage <seconds>] [--store postgres://…] [--schema <name>]
+              [--no-progress] [--otel console]
 
 Runs a campaign through the real relay pipeline on embedded defaults: no account, no network.
 The simulator stands in for SES, Postmark, Mailgun and Resend on 127.0.0.1; the relay sends a
@@ -18,6 +19,9 @@ Options:
   --recipients N      campaign size (default 5000)
   --dir <folder>      where the SQLite state and the HTML report go (default: a new temporary folder)
   --outage <seconds>  how long Postmark is down, starting 2 s in (default 4)
+  --store <url>       keep the state in PostgreSQL (postgres://user@host:5432/database) instead of
+                      SQLite; the tables go in a schema of their own, kept after the run
+  --schema <name>     that schema (default: a new relaykit_demo_<time> per run)
   --no-progress       no live progress block, one line per stage (as in a pipe or CI)
   --otel console      print the relay's OpenTelemetry spans and metrics to the console
                       (docs/operations.md lists them; needs the OpenTelemetry SDK installed)
@@ -39,6 +43,8 @@ export const demo: Command = {
           recipients: { type: 'string' },
           dir: { type: 'string' },
           outage: { type: 'string' },
+          store: { type: 'string' },
+          schema: { type: 'string' },
           'no-progress': { type: 'boolean' },
           otel: { type: 'string' },
         },
@@ -55,6 +61,12 @@ export const demo: Command = {
     };
     const recipients = number('--recipients', values.recipients, 1);
     const outageSeconds = number('--outage', values.outage, 0);
+    if (values.store !== undefined && !/^postgres(ql)?:\/\//u.test(values.store))
+      throw new UsageError(
+        `relaykit demo: --store must be a postgres:// URL (without it the demo keeps its state in SQLite), not '${values.store.split(':')[0] ?? values.store}:…'`,
+      );
+    if (values.schema !== undefined && values.store === undefined)
+      throw new UsageError('relaykit demo: --schema goes with --store postgres://…');
     if (values.otel !== undefined && values.otel !== 'console')
       throw new UsageError(`relaykit demo: --otel takes 'console', not '${values.otel}'`);
     const stopTelemetry = values.otel === 'console' ? await startConsoleTelemetry() : undefined;
@@ -64,6 +76,8 @@ export const demo: Command = {
         ...(recipients === undefined ? {} : { recipients }),
         ...(outageSeconds === undefined ? {} : { outageSeconds }),
         ...(values.dir === undefined ? {} : { dir: values.dir }),
+        ...(values.store === undefined ? {} : { store: values.store }),
+        ...(values.schema === undefined ? {} : { schema: values.schema }),
         ...(values['no-progress'] ? { progress: false } : {}),
       });
     } finally {

@@ -39,6 +39,16 @@ export interface DemoOptions {
   progress?: boolean;
   /** Seconds of Postmark outage, starting two seconds in. @default 4 */
   outageSeconds?: number;
+  /**
+   * Keep the state in PostgreSQL instead of SQLite: a `postgres://` URL (the application's
+   * database). The demo's tables go in their own schema, `schema`.
+   */
+  store?: string;
+  /**
+   * The PostgreSQL schema for `store`. @default a new one per run, `relaykit_demo_<time>`, so
+   * every run starts from an empty state as a new SQLite folder would (it is kept afterwards)
+   */
+  schema?: string;
   /** Called as each stage starts, with the state folder; a throw stops the demo (and cleans up). */
   onStage?: (stage: string, info: { dir: string | undefined }) => void;
 }
@@ -46,7 +56,10 @@ export interface DemoOptions {
 export interface DemoResult {
   stats: DemoStats;
   dir: string;
+  /** Where the state is: the SQLite file, or the PostgreSQL URL (no password) and schema. */
   database: string;
+  /** The PostgreSQL schema the state went into, when `store` was given. */
+  schema?: string;
   report: string;
   /** Addresses suppressed during the run. */
   suppressed: number;
@@ -64,6 +77,23 @@ const terminal = new Set<DeliveryEvent['type']>([
   'rejected',
   'suppressed',
 ]);
+
+/**
+ * The demo's stores in PostgreSQL (`relaykit demo --store postgres://…`), in their own schema,
+ * created with its tables by the stores' migrations. The pool is sized for the demo's send
+ * concurrency.
+ */
+async function openPostgres(url: string, schema: string, cleanup: Array<() => unknown>) {
+  if (!/^postgres(ql)?:\/\//u.test(url))
+    throw new Error(
+      `--store must be a postgres:// URL (the demo keeps its state in SQLite without it), not '${url.split(':')[0] ?? url}:…'`,
+    );
+  const { postgresStores, redact } = await import('@relaykit/postgres');
+  const stores = postgresStores({ connectionString: url, schema, max: 20 });
+  cleanup.push(() => stores.close());
+  await stores.ready();
+  return { ...stores, label: redact(url) };
+}
 
 /**
  * The main job: a campaign through all four adapters against the simulator, with state in
@@ -100,7 +130,14 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       dir = options.dir;
       await mkdir(dir, { recursive: true });
     }
-    const database = join(dir, 'relaykit.db');
+    const postgres = options.store !== undefined;
+    const schema = postgres
+      ? (options.schema ??
+        `relaykit_demo_${began.toString(36)}${Math.floor(Math.random() * 1296)
+          .toString(36)
+          .padStart(2, '0')}`)
+      : undefined;
+    let database = join(dir, 'relaykit.db');
     const audience = buildAudience(total);
 
     enter('starting the simulator');
@@ -118,9 +155,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     scriptDeferrals(sim, audience);
     const complaints = scriptComplaints(sim, audience);
 
-    enter('opening the SQLite state');
-    const stores = sqliteStores(database, { synchronous: 'normal' });
-    cleanup.push(() => stores.close());
+    enter(postgres ? 'opening the PostgreSQL state' : 'opening the SQLite state');
+    const pg = postgres
+      ? await openPostgres(options.store as string, schema as string, cleanup)
+      : undefined;
+    const stores = pg ?? sqliteStores(database, { synchronous: 'normal' });
+    if (pg === undefined) cleanup.push(() => stores.close());
+    else database = `${pg.label} (schema ${schema})`;
     const preSuppressed = await importPreviousSuppressions(stores.suppression, audience);
 
     const stats = createStats(total);
@@ -382,6 +423,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       stats,
       dir,
       database,
+      ...(schema === undefined ? {} : { schema }),
       report,
       suppressed: suppressedCount,
       preSuppressed,
