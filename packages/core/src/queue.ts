@@ -1,6 +1,7 @@
 import { toRelayError, type RelayError } from './errors.ts';
 import type { Message } from './message.ts';
-import { deserializeMessage, serializeMessage } from './codec.ts';
+import { deserializeMessage, serializeMessage, traceCarrierOf } from './codec.ts';
+import type { TraceCarrier } from './telemetry.ts';
 import type { Outbox, OutboxConsumer, QueueDecision, QueuedMessage } from './stores.ts';
 
 export interface QueueOptions {
@@ -43,7 +44,7 @@ export function backoffDelay(
 
 export function toQueued(
   message: Message,
-  options: { now: number; sendAt?: Date; expiresInMs: number },
+  options: { now: number; sendAt?: Date; expiresInMs: number; trace?: TraceCarrier | undefined },
 ): QueuedMessage {
   // Never before the message's own sendAt, whatever the enqueue options say.
   const times = [options.sendAt, message.sendAt].filter((d): d is Date => d !== undefined);
@@ -53,7 +54,7 @@ export function toQueued(
       : new Date(Math.max(...times.map((d) => d.getTime())));
   return {
     id: message.id,
-    message: serializeMessage(message),
+    message: serializeMessage(message, options.trace),
     enqueuedAt: new Date(options.now),
     dueAt,
     expiresAt: new Date(Math.max(dueAt.getTime(), options.now) + options.expiresInMs),
@@ -100,7 +101,7 @@ export interface QueueRunner {
 export function createQueueRunner(params: {
   outbox: Outbox;
   options: QueueOptions;
-  send: (message: Message) => Promise<unknown>;
+  send: (message: Message, enqueuedBy?: TraceCarrier) => Promise<unknown>;
   onEvent: (event: QueueEvent) => void;
   now?: () => number;
 }): QueueRunner {
@@ -126,7 +127,7 @@ export function createQueueRunner(params: {
     }
     let outcome: { ok: true } | { ok: false; error: RelayError };
     try {
-      await params.send(deserializeMessage(queued.message));
+      await params.send(deserializeMessage(queued.message), traceCarrierOf(queued.message));
       outcome = { ok: true };
     } catch (error) {
       outcome = { ok: false, error: toRelayError(error) };

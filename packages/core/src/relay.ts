@@ -22,8 +22,9 @@ import type {
 } from './stores.ts';
 import type { StreamOptions } from './streams.ts';
 import { createRelaySuppressions, type RelaySuppressions } from './suppression/facade.ts';
+import type { TelemetryOptions } from './telemetry.ts';
 import type { ThrottleEvent } from './throttle/events.ts';
-import { createWebhookHandler, type WebhookHandler } from './webhooks.ts';
+import { createWebhookHandler, observeWebhooks, type WebhookHandler } from './webhooks.ts';
 
 export interface RecipientResult {
   address: string;
@@ -113,6 +114,12 @@ export interface RelayOptions {
    * the same one. @default Date.now
    */
   now?: () => number;
+  /**
+   * OpenTelemetry traces and metrics (docs/operations.md). On whenever `@opentelemetry/api` is
+   * installed: spans and metrics go to the SDK you register, and cost nothing without one.
+   * false turns it off.
+   */
+  telemetry?: TelemetryOptions | false;
 }
 
 export interface EnqueueOptions {
@@ -192,7 +199,7 @@ export function createRelay(options: RelayOptions): Relay {
   const runner = createQueueRunner({
     outbox,
     options: ctx.queue,
-    send: (message) => sendQueued(ctx, message),
+    send: (message, enqueuedBy) => sendQueued(ctx, message, enqueuedBy),
     onEvent: (event) => emitter.emit('queue', event),
     now: ctx.now,
   });
@@ -209,15 +216,24 @@ export function createRelay(options: RelayOptions): Relay {
     outbox,
     on: (name, listener) => emitter.on(name, listener),
     ingest,
-    webhooks: createWebhookHandler({
-      providers,
-      ingest,
-      dedupe: ctx.dedupe,
-      maxBytes: options.maxWebhookBytes ?? 1024 * 1024,
-      fetch: options.fetch ?? fetch,
-      onError: (message, error) => emitter.emit('error', { message, error }),
-      onAlert: (alert) => emitter.emit('alert', { ...alert }),
-    }),
+    webhooks: observeWebhooks(
+      ctx.telemetry,
+      createWebhookHandler({
+        providers,
+        ingest: (events) => {
+          ctx.telemetry.active().set({
+            'relaykit.event.types': [...new Set(events.map((e) => e.type))],
+            'relaykit.event.count': events.length,
+          });
+          return ingest(events);
+        },
+        dedupe: ctx.dedupe,
+        maxBytes: options.maxWebhookBytes ?? 1024 * 1024,
+        fetch: options.fetch ?? fetch,
+        onError: (message, error) => emitter.emit('error', { message, error }),
+        onAlert: (alert) => emitter.emit('alert', { ...alert }),
+      }),
+    ),
     status: (messageId) => status(ctx, messageId),
     providers,
     stores: {

@@ -36,6 +36,8 @@ export interface DeliverRequest {
   ) => Promise<void> | undefined;
   onFailover?: (from: Provider, to: Provider, error: RelayError) => void;
   onAttemptFailed?: (provider: Provider, error: RelayError, attempt: number) => void;
+  /** Runs each attempt (throttle wait and provider call) inside it: the attempt's trace span. */
+  instrument?: <T>(provider: Provider, attempt: number, run: () => Promise<T>) => Promise<T>;
 }
 
 export interface Delivery {
@@ -79,8 +81,14 @@ export async function deliver(request: DeliverRequest): Promise<Delivery> {
   let nextDelay = 0;
   let last: RelayError | undefined;
 
-  const run = async (attempt: number): Promise<Delivery> => {
+  const run = (attempt: number): Promise<Delivery> => {
     const provider = candidates[index % candidates.length] as Provider;
+    return request.instrument
+      ? request.instrument(provider, attempt, () => runOn(provider, attempt))
+      : runOn(provider, attempt);
+  };
+
+  const runOn = async (provider: Provider, attempt: number): Promise<Delivery> => {
     try {
       await request.beforeAttempt?.(provider, deadline, message, request.signal);
     } catch (error) {

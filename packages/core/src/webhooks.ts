@@ -2,6 +2,7 @@ import { RelayError } from './errors.ts';
 import type { DeliveryEvent } from './events.ts';
 import type { Provider, WebhookContext, WebhookParseResult, WebhookRequest } from './provider.ts';
 import type { DedupeStore } from './stores.ts';
+import type { Telemetry } from './telemetry.ts';
 import { cleanText } from './text.ts';
 import { maxWebhookDepth, nestsDeeperThan } from './webhook-bounds.ts';
 
@@ -288,4 +289,37 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       }
     },
   };
+}
+
+/**
+ * Each webhook request as a span (`relaykit.webhook`): the provider, the HTTP status answered and
+ * the verification outcome; the intake adds the event types it took in. Counted in
+ * `relaykit.webhook.requests`.
+ */
+export function observeWebhooks(telemetry: Telemetry, handler: WebhookHandler): WebhookHandler {
+  if (!telemetry.enabled) return handler;
+  return {
+    handle: (request, options) => {
+      const provider = options?.provider ?? new URL(request.url).pathname.split('/').pop() ?? '';
+      return telemetry.span('relaykit.webhook', { 'relaykit.provider': provider }, async (span) => {
+        const response = await handler.handle(request, options);
+        const attributes = {
+          'relaykit.provider': provider,
+          'relaykit.webhook.verification': verification(response.status),
+          'http.response.status_code': response.status,
+        };
+        span.set(attributes);
+        telemetry.recordWebhook(attributes);
+        return response;
+      });
+    },
+  };
+}
+
+/** What a status says of verification (see webhookStatuses). */
+function verification(status: number): 'verified' | 'failed' | 'unavailable' | 'not-checked' {
+  if (status === webhookStatuses.unauthorized) return 'failed';
+  if (status === webhookStatuses.unavailable) return 'unavailable';
+  if (status === webhookStatuses.ok || status === webhookStatuses.storeFailed) return 'verified';
+  return 'not-checked';
 }

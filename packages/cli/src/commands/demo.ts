@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
+import { startConsoleTelemetry } from '../demo/otel.ts';
 import { runDemo } from '../demo/run.ts';
 import { parsing } from './args.ts';
 import type { Command } from './command.ts';
 import { UsageError } from './io.ts';
 
 const usage = `relaykit demo [--recipients N] [--dir <folder>] [--outage <seconds>] [--store postgres://…] [--schema <name>]
-              [--no-progress]
+              [--no-progress] [--otel console]
 
 Runs a campaign through the real relay pipeline on embedded defaults: no account, no network.
 The simulator stands in for SES, Postmark, Mailgun and Resend on 127.0.0.1; the relay sends a
@@ -22,6 +23,8 @@ Options:
                       SQLite; the tables go in a schema of their own, kept after the run
   --schema <name>     that schema (default: a new relaykit_demo_<time> per run)
   --no-progress       no live progress block, one line per stage (as in a pipe or CI)
+  --otel console      print the relay's OpenTelemetry spans and metrics to the console
+                      (docs/operations.md lists them; needs the OpenTelemetry SDK installed)
 
 On a failure the simulator is stopped, a temporary folder removed, and the stage that failed named
 (exit 1).
@@ -43,6 +46,7 @@ export const demo: Command = {
           store: { type: 'string' },
           schema: { type: 'string' },
           'no-progress': { type: 'boolean' },
+          otel: { type: 'string' },
         },
       }),
     );
@@ -63,15 +67,22 @@ export const demo: Command = {
       );
     if (values.schema !== undefined && values.store === undefined)
       throw new UsageError('relaykit demo: --schema goes with --store postgres://…');
-    await runDemo({
-      out: io.stdout,
-      ...(recipients === undefined ? {} : { recipients }),
-      ...(outageSeconds === undefined ? {} : { outageSeconds }),
-      ...(values.dir === undefined ? {} : { dir: values.dir }),
-      ...(values.store === undefined ? {} : { store: values.store }),
-      ...(values.schema === undefined ? {} : { schema: values.schema }),
-      ...(values['no-progress'] ? { progress: false } : {}),
-    });
+    if (values.otel !== undefined && values.otel !== 'console')
+      throw new UsageError(`relaykit demo: --otel takes 'console', not '${values.otel}'`);
+    const stopTelemetry = values.otel === 'console' ? await startConsoleTelemetry() : undefined;
+    try {
+      await runDemo({
+        out: io.stdout,
+        ...(recipients === undefined ? {} : { recipients }),
+        ...(outageSeconds === undefined ? {} : { outageSeconds }),
+        ...(values.dir === undefined ? {} : { dir: values.dir }),
+        ...(values.store === undefined ? {} : { store: values.store }),
+        ...(values.schema === undefined ? {} : { schema: values.schema }),
+        ...(values['no-progress'] ? { progress: false } : {}),
+      });
+    } finally {
+      await stopTelemetry?.();
+    }
     return 0;
   },
 };

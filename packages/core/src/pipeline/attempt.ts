@@ -5,7 +5,8 @@ import { deliver } from '../retry.ts';
 import type { Draft, Pipeline } from './context.ts';
 import { route } from './route.ts';
 import { settle, summarize } from './settle.ts';
-import { admit, reportFailure } from './throttle.ts';
+import { attemptSpan, admitObserved } from './telemetry.ts';
+import { reportFailure } from './throttle.ts';
 
 export interface AttemptOptions {
   signal?: AbortSignal;
@@ -42,16 +43,22 @@ export async function attempt(
         ...(ctx.throttle
           ? {
               beforeAttempt: (provider, deadline) =>
-                admit(ctx, { provider, message, deadline, ...(signal ? { signal } : {}) }),
+                admitObserved(ctx, { provider, message, deadline, ...(signal ? { signal } : {}) }),
             }
           : {}),
-        onFailover: (from, to, error) =>
+        ...(ctx.telemetry.tracing() ? { instrument: attemptSpan(ctx) } : {}),
+        onFailover: (from, to, error) => {
+          ctx.telemetry.active().set({
+            'relaykit.failover.from': from.name,
+            'relaykit.failover.to': to.name,
+          });
           ctx.emitter.emit('failover', {
             messageId: message.id,
             from: from.name,
             to: to.name,
             error,
-          }),
+          });
+        },
         onAttemptFailed: (provider, error, n) => {
           reportFailure(ctx, { provider, recipients, error });
           ctx.emitter.emit('retry', {
@@ -65,6 +72,10 @@ export async function attempt(
       attempts += delivery.attempts;
       // A message a provider's batch call could not take, sent here by another provider.
       if (failedOn && round === 0 && delivery.provider.name !== failedOn.provider) {
+        ctx.telemetry.active().set({
+          'relaykit.failover.from': failedOn.provider,
+          'relaykit.failover.to': delivery.provider.name,
+        });
         ctx.emitter.emit('failover', {
           messageId: message.id,
           from: failedOn.provider,

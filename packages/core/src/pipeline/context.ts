@@ -21,6 +21,7 @@ import type {
   SuppressionStore,
 } from '../stores.ts';
 import { createStreamPolicy, type StreamPolicy } from '../streams.ts';
+import { createTelemetry, type Telemetry } from '../telemetry.ts';
 import { createSuppressionPolicy } from '../suppression/policy.ts';
 import { createThrottle } from '../throttle/throttle.ts';
 
@@ -50,6 +51,8 @@ export interface Pipeline {
   readonly concurrency: number;
   readonly eventTtlMs: number;
   readonly now: () => number;
+  /** OpenTelemetry spans and metrics; every hook a plain call when it is off. */
+  readonly telemetry: Telemetry;
 }
 
 /**
@@ -104,6 +107,7 @@ export function createPipeline(options: RelayOptions): Pipeline {
     options.guard === false
       ? undefined
       : (options.guard ?? createHealthGuard({ onAlert: (alert) => emitter.emit('alert', alert) }));
+  const outbox = options.outbox ?? set.outbox ?? memoryOutbox();
   return {
     providers: options.providers,
     emitter,
@@ -119,7 +123,7 @@ export function createPipeline(options: RelayOptions): Pipeline {
     policy,
     throttle,
     guard,
-    outbox: options.outbox ?? set.outbox ?? memoryOutbox(),
+    outbox,
     holds: options.outbox !== undefined,
     queue: options.queue ?? {},
     retry: options.retry ?? {},
@@ -127,5 +131,6 @@ export function createPipeline(options: RelayOptions): Pipeline {
     concurrency: options.concurrency ?? 16,
     eventTtlMs: options.eventDedupeTtlMs ?? 7 * day,
     now: options.now ?? Date.now,
+    telemetry: createTelemetry(options.telemetry, emitter, outbox),
   };
 }

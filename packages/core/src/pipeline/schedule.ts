@@ -32,7 +32,9 @@ export function heldUntilDue(ctx: Pipeline, message: Message): boolean {
 /** Holds a message in the outbox until its sendAt; the report says when it goes. */
 export async function hold(ctx: Pipeline, message: Message): Promise<SendReport> {
   const expiresInMs = ctx.queue.maxAgeMs ?? defaultMaxAgeMs;
-  await ctx.outbox.enqueue([toQueued(message, { now: ctx.now(), expiresInMs })]);
+  await ctx.outbox.enqueue([
+    toQueued(message, { now: ctx.now(), expiresInMs, trace: ctx.telemetry.inject() }),
+  ]);
   return {
     messageId: message.id,
     status: 'scheduled',
@@ -52,6 +54,7 @@ export async function enqueue(
   options: EnqueueOptions = {},
 ): Promise<string[]> {
   const at = ctx.now();
+  const trace = ctx.telemetry.inject();
   const widest = Math.max(...ctx.providers.map((p) => p.capabilities.maxRecipients));
   const expiresInMs = options.expiresInMs ?? ctx.queue.maxAgeMs ?? defaultMaxAgeMs;
   const queued = await Promise.all(
@@ -63,6 +66,7 @@ export async function enqueue(
       return toQueued(message, {
         now: at,
         expiresInMs,
+        trace,
         ...(options.sendAt ? { sendAt: options.sendAt } : {}),
       });
     }),

@@ -1,12 +1,14 @@
 import { toRelayError } from '../errors.ts';
 import type { Message, MessageInput } from '../message.ts';
 import type { BatchResult, Relay, SendReport } from '../relay.ts';
+import type { TraceCarrier } from '../telemetry.ts';
 import { attempt, type AttemptOptions } from './attempt.ts';
 import { sendThroughBatches, type Leftover } from './batch.ts';
 import type { Draft, Pipeline } from './context.ts';
 import { recordOutcome } from './record.ts';
 import { heldUntilDue, hold } from './schedule.ts';
 import { suppress } from './suppress.ts';
+import { messageAttributes, observe, outcomeAttributes } from './telemetry.ts';
 import { validate } from './validate.ts';
 
 /** suppress → route → throttle → attempt → settle: what every kind of send runs. */
@@ -19,35 +21,59 @@ export async function run(
 }
 
 /** `relay.send`: validate, then hold it until due or run it, and record the outcome. */
-export async function send(
+export function send(
   ctx: Pipeline,
   input: MessageInput,
   options: { signal?: AbortSignal } = {},
 ): Promise<SendReport> {
-  const message = await validate(ctx, input);
-  try {
-    const report = heldUntilDue(ctx, message)
-      ? await hold(ctx, message)
-      : await run(ctx, message, options);
-    recordOutcome(ctx, message.id, { report });
-    return report;
-  } catch (error) {
-    const relayError = toRelayError(error);
-    recordOutcome(ctx, message.id, { error: relayError });
-    throw relayError;
-  }
+  return ctx.telemetry.span('relaykit.send', {}, async (span) => {
+    const message = await validate(ctx, input);
+    if (span.recording) span.set(messageAttributes(ctx, message));
+    const started = performance.now();
+    try {
+      const report = heldUntilDue(ctx, message)
+        ? await hold(ctx, message)
+        : await run(ctx, message, options);
+      recordOutcome(ctx, message.id, { report });
+      observe(ctx, span, started, { report });
+      return report;
+    } catch (error) {
+      const relayError = toRelayError(error);
+      recordOutcome(ctx, message.id, { error: relayError });
+      observe(ctx, span, started, { error: relayError, stream: message.stream });
+      throw relayError;
+    }
+  });
 }
 
-/** What the queue workers run for each message they claim. */
-export async function sendQueued(ctx: Pipeline, message: Message): Promise<SendReport> {
-  try {
-    const report = await run(ctx, message);
-    recordOutcome(ctx, message.id, { report });
-    return report;
-  } catch (error) {
-    recordOutcome(ctx, message.id, { error });
-    throw error;
-  }
+/**
+ * What the queue workers run for each message they claim: a span of its own, linked to the span
+ * that enqueued the message (its trace context travels in the outbox).
+ */
+export function sendQueued(
+  ctx: Pipeline,
+  message: Message,
+  enqueuedBy?: TraceCarrier,
+): Promise<SendReport> {
+  return ctx.telemetry.span(
+    'relaykit.queue.job',
+    {},
+    async (span) => {
+      if (span.recording) span.set(messageAttributes(ctx, message));
+      const started = performance.now();
+      try {
+        const report = await run(ctx, message);
+        recordOutcome(ctx, message.id, { report });
+        observe(ctx, span, started, { report });
+        return report;
+      } catch (error) {
+        recordOutcome(ctx, message.id, { error });
+        observe(ctx, span, started, { error: toRelayError(error), stream: message.stream });
+        throw error;
+      }
+    },
+    enqueuedBy ? { link: enqueuedBy } : {},
+  );
 }
 
 /**
@@ -55,10 +81,27 @@ export async function sendQueued(ctx: Pipeline, message: Message): Promise<SendR
  * providers' own batch calls where they have one, then the single-send pipeline for the rest,
  * `concurrency` at a time. One result per input, in order; one `send` event per message.
  */
-export async function sendBatch(
+export function sendBatch(
   ctx: Pipeline,
   inputs: readonly MessageInput[],
   options: Parameters<Relay['sendBatch']>[1] = {},
+): Promise<BatchResult[]> {
+  return ctx.telemetry.span(
+    'relaykit.batch',
+    { 'relaykit.batch.size': inputs.length },
+    async (span) => {
+      const results = await batch(ctx, inputs, options);
+      const failed = results.filter((r) => !r.ok).length;
+      span.set({ 'relaykit.batch.failed': failed });
+      return results;
+    },
+  );
+}
+
+async function batch(
+  ctx: Pipeline,
+  inputs: readonly MessageInput[],
+  options: NonNullable<Parameters<Relay['sendBatch']>[1]>,
 ): Promise<BatchResult[]> {
   const results: BatchResult[] = new Array(inputs.length);
   const valid: Array<{ index: number; message: Message }> = [];
@@ -102,7 +145,10 @@ export async function sendBatch(
     Array.from({ length: Math.max(1, Math.min(concurrency, queue.length)) }, worker),
   );
   for (const r of results) {
-    if (r) recordOutcome(ctx, r.messageId ?? '', r.ok ? { report: r.report } : { error: r.error });
+    if (!r) continue;
+    recordOutcome(ctx, r.messageId ?? '', r.ok ? { report: r.report } : { error: r.error });
+    if (ctx.telemetry.metering)
+      ctx.telemetry.recordSend(outcomeAttributes(r.ok ? { report: r.report } : { error: r.error }));
   }
   return results;
 }
