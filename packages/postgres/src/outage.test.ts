@@ -14,6 +14,7 @@ async function proxy() {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
+  let paused = false;
   const listen = async () => {
     server = createServer((client) => {
       const upstream = connect(Number(url.port || 5432), url.hostname);
@@ -23,6 +24,8 @@ async function proxy() {
         s.on('error', () => undefined);
       }
       client.pipe(upstream).pipe(client);
+      // A stopped server stalls new connections too, not only the open ones.
+      if (paused) for (const s of [client, upstream]) s.pause();
     });
     await new Promise<void>((r) => server?.listen(port, '127.0.0.1', r));
     port = (server.address() as { port: number }).port;
@@ -36,11 +39,13 @@ async function proxy() {
       await closed;
     },
     restore: listen,
-    /** Every open connection stops moving (bytes held, not lost), like a stopped server. */
+    /** Every connection, open or new, stops moving (bytes held, not lost), like a stopped server. */
     pause() {
+      paused = true;
       for (const s of sockets) s.pause();
     },
     resume() {
+      paused = false;
       for (const s of sockets) s.resume();
     },
     stop: async () => {
