@@ -338,6 +338,24 @@ export function describeStores(name: string, make: () => Promise<StoreSet> | Sto
         ]);
       });
 
+      it('tells when the oldest waiting message was enqueued (none in flight or finished)', async (ctx) => {
+        const o = stores.outbox ?? ctx.skip();
+        if (!o.oldestQueued) return ctx.skip();
+        expect(await o.oldestQueued()).toBeUndefined();
+        const t = Date.now();
+        await o.enqueue([
+          queued('newer', { enqueuedAt: new Date(t - 1_000) }),
+          queued('older', { enqueuedAt: new Date(t - 60_000) }),
+        ]);
+        expect((await o.oldestQueued())?.getTime()).toBe(t - 60_000);
+        await drain(
+          o,
+          () => ({ type: 'done', status: 'sent' }),
+          async () => (await o.counts()).sent === 2,
+        );
+        expect(await o.oldestQueued()).toBeUndefined();
+      });
+
       it('reschedules a retry for later with its error and attempt count', async (ctx) => {
         const o = stores.outbox ?? ctx.skip();
         await o.enqueue([queued('r')]);

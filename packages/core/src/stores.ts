@@ -201,6 +201,11 @@ export interface Outbox {
     id: string,
   ): Promise<(QueuedMessage & { status: keyof OutboxCounts; reason?: string }) | undefined>;
   counts(): Promise<OutboxCounts>;
+  /**
+   * When the oldest message still waiting (queued, not in flight) was enqueued; undefined when
+   * none waits. Optional: where present, the `relaykit.outbox.oldest_age` gauge reads it.
+   */
+  oldestQueued?(): Promise<Date | undefined>;
   /** Messages that ended dead or expired, newest first. */
   deadLetters(options?: {
     limit?: number;

@@ -252,6 +252,42 @@ describe('telemetry: traces and metrics', () => {
     await meters.shutdown();
   });
 
+  it('the outbox age gauge reads the oldest waiting message at collection', async () => {
+    const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+    const own = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 });
+    const meters = new MeterProvider({ readers: [own] });
+    const outbox = memoryOutbox();
+    createRelay({
+      providers: [testingProvider()],
+      outbox,
+      telemetry: { api, meter: meters.getMeter('relaykit') },
+    });
+    const age = async () => {
+      exporter.reset();
+      await own.forceFlush();
+      return exporter
+        .getMetrics()
+        .flatMap((r) => r.scopeMetrics.flatMap((m) => m.metrics))
+        .find((m) => m.descriptor.name === 'relaykit.outbox.oldest_age')?.dataPoints[0]?.value;
+    };
+    expect(await age()).toBe(0);
+    const now = Date.now();
+    await outbox.enqueue([
+      {
+        id: 'old',
+        message: { id: 'old' },
+        enqueuedAt: new Date(now - 90_000),
+        dueAt: new Date(now - 1),
+        expiresAt: new Date(now + 3_600_000),
+        attempts: 0,
+      },
+    ]);
+    const seconds = await age();
+    expect(seconds).toBeGreaterThanOrEqual(90);
+    expect(seconds).toBeLessThan(100);
+    await meters.shutdown();
+  });
+
   it('a batch: one relaykit.batch span, the attempts under it', async () => {
     const provider = testingProvider({ name: 'batcher' });
     const relay = relayWith({ providers: [provider] });

@@ -110,7 +110,7 @@ const wrap = (span: Span): SpanHandle => ({
 export function createTelemetry(
   options: TelemetryOptions | false | undefined,
   emitter: Emitter<RelayEvents>,
-  outbox?: Pick<Outbox, 'counts'>,
+  outbox?: Pick<Outbox, 'counts' | 'oldestQueued'>,
 ): Telemetry {
   if (options === false) return off;
   const api = options?.api ?? loadApi();
@@ -204,6 +204,19 @@ export function createTelemetry(
       result.observe(counts.dead, { 'relaykit.outbox.status': 'dead' });
       result.observe(counts.expired, { 'relaykit.outbox.status': 'expired' });
     });
+    const oldestQueued = outbox.oldestQueued?.bind(outbox);
+    if (oldestQueued) {
+      const age = meter.createObservableGauge('relaykit.outbox.oldest_age', {
+        description: 'Age of the oldest message waiting in the outbox (0 when none waits)',
+        unit: 's',
+      });
+      age.addCallback(async (result) => {
+        const oldest = await oldestQueued();
+        result.observe(
+          oldest === undefined ? 0 : Math.max(0, (Date.now() - oldest.getTime()) / 1000),
+        );
+      });
+    }
   }
 
   if (metering) subscribe();

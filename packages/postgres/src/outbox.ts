@@ -195,6 +195,13 @@ export function postgresOutbox(db: Database): PostgresOutbox {
       for (const r of rows) c[r['status'] as keyof OutboxCounts] = r['n'] as number;
       return c;
     },
+    async oldestQueued() {
+      const { rows } = await db.query(
+        `SELECT MIN(enqueued_at) AS t FROM ${table} WHERE status = 'queued'`,
+      );
+      const t = rows[0]?.['t'];
+      return t instanceof Date ? t : undefined;
+    },
     async deadLetters({ limit = 100 } = {}) {
       const { rows } = await db.query(
         `SELECT * FROM ${table} WHERE status IN ('dead', 'expired') ORDER BY finished_at DESC LIMIT $1`,

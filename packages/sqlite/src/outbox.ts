@@ -72,6 +72,9 @@ export function sqliteOutbox(db: SqliteDatabase, options: { now?: () => number }
   const countAll = db.prepare<[], { status: keyof OutboxCounts; n: number }>(
     'SELECT status, COUNT(*) AS n FROM outbox GROUP BY status',
   );
+  const oldest = db.prepare<[], { t: number | null }>(
+    "SELECT MIN(enqueued_at) AS t FROM outbox WHERE status = 'queued'",
+  );
   const dead = db.prepare<[number], Row>(
     `SELECT * FROM outbox WHERE finished_at IS NOT NULL AND status IN ('dead', 'expired') ORDER BY finished_at DESC LIMIT ?`,
   );
@@ -137,6 +140,10 @@ export function sqliteOutbox(db: SqliteDatabase, options: { now?: () => number }
       const c: OutboxCounts = { queued: 0, inFlight: 0, sent: 0, expired: 0, dead: 0 };
       for (const { status, n } of countAll.all()) c[status] = n;
       return c;
+    },
+    async oldestQueued() {
+      const row = oldest.get();
+      return row?.t == null ? undefined : new Date(row.t);
     },
     async deadLetters({ limit = 100 } = {}) {
       return dead

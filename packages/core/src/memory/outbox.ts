@@ -117,6 +117,14 @@ export function memoryOutbox(options: MemoryOutboxOptions = {}): Outbox {
       for (const e of entries.values()) c[e.status] += 1;
       return c;
     },
+    async oldestQueued() {
+      let oldest: Date | undefined;
+      for (const id of waiting) {
+        const e = entries.get(id);
+        if (e && (oldest === undefined || e.enqueuedAt < oldest)) oldest = e.enqueuedAt;
+      }
+      return oldest;
+    },
     async deadLetters({ limit = 100 } = {}) {
       const out: Array<QueuedMessage & { status: 'dead' | 'expired'; reason?: string }> = [];
       const ids = [...finished.entries()];
