@@ -15,6 +15,7 @@ export {
   type SendReport,
   type SuppressionOptions,
 } from './relay.ts';
+export type { TelemetryOptions } from './telemetry.ts';
 export type { RetryOptions } from './retry.ts';
 export type { CircuitEvent, RoutingOptions, RoutingStrategy } from './routing.ts';
 export type { StreamOptions } from './streams.ts';
