@@ -17,6 +17,7 @@
 import { afterAll, bench, describe } from 'vitest';
 import type * as Core from '@relaykit/core';
 import type * as Testing from '@relaykit/core/testing';
+import { reportPairs, runPairs, type Mode, type PairRun } from './relay-pair.ts';
 
 type MxResolver = Core.MxResolver;
 
@@ -32,12 +33,8 @@ const { testingProvider } = (
     : await import('@relaykit/core/testing')
 ) as typeof Testing;
 
-const BLOCK = 1024;
 const BLOCKS = 200;
 const WARMUP_BLOCKS = 10;
-const from = 'Shop <orders@mail.shop.example>';
-const subject = 'Your order';
-const text = 'Thanks for your order.';
 
 const recipients = Array.from({ length: 4096 }, (_, i) =>
   i % 3 === 0
@@ -51,34 +48,13 @@ const resolver: MxResolver = async (domain) =>
     ? [{ exchange: 'aspmx.l.google.com', priority: 1 }]
     : [{ exchange: `mx.${domain}`, priority: 10 }];
 
-type Mode = 'off' | 'on';
-const totals: Record<Mode, { cpu: number; wall: number; sent: number }> = {
-  off: { cpu: 0, wall: 0, sent: 0 },
-  on: { cpu: 0, wall: 0, sent: 0 },
-};
-const costs: number[] = [];
-let next = 0;
-
-async function block(relay: Core.Relay): Promise<{ cpu: number; wall: number }> {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  for (let i = 0; i < BLOCK; i += 64) {
-    const batch: Array<Promise<unknown>> = [];
-    for (let j = 0; j < 64; j += 1) {
-      next += 1;
-      batch.push(relay.send({ from, subject, text, to: recipients[next & 4095] as string }));
-    }
-    await Promise.all(batch);
-  }
-  const used = process.cpuUsage(cpu);
-  return { cpu: (used.user + used.system) / 1e6, wall: (performance.now() - started) / 1000 };
-}
+let run: PairRun | undefined;
 
 describe('relay.send, throttle off vs on (limits not binding)', () => {
   bench(
     'interleaved blocks',
     async () => {
-      if (costs.length > 0) return;
+      if (run) return;
       const relays: Record<Mode, Core.Relay> = {
         off: createRelay({
           providers: [testingProvider({ events: false, record: false })],
@@ -89,43 +65,20 @@ describe('relay.send, throttle off vs on (limits not binding)', () => {
           throttle: createThrottle({ mx: { resolver } }),
         }),
       };
-      for (let i = 0; i < WARMUP_BLOCKS; i += 1) {
-        await block(relays.off);
-        await block(relays.on);
-      }
-      for (let i = 0; i < BLOCKS; i += 1) {
-        const order: Mode[] = i % 2 === 0 ? ['off', 'on'] : ['on', 'off'];
-        const pair = {} as Record<Mode, number>;
-        for (const mode of order) {
-          const { cpu, wall } = await block(relays[mode]);
-          totals[mode].cpu += cpu;
-          totals[mode].wall += wall;
-          totals[mode].sent += BLOCK;
-          pair[mode] = cpu;
-        }
-        costs.push(1 - pair.off / pair.on);
-      }
-      await Promise.all([relays.off.close(), relays.on.close()]);
+      run = await runPairs(relays, recipients, { blocks: BLOCKS, warmup: WARMUP_BLOCKS });
     },
     { iterations: 1, warmupIterations: 0, time: 0 },
   );
 });
 
-/** The q-quantile of xs (0.5: the median). */
-const quantile = (xs: number[], q: number) =>
-  [...xs].sort((a, b) => a - b)[Math.floor(xs.length * q)] ?? 0;
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-
 afterAll(() => {
-  const fmt = (n: number) => Math.round(n).toLocaleString('en');
-  const line = (mode: Mode) =>
-    `${fmt(totals[mode].sent / totals[mode].cpu)} msg/CPU-s, ${fmt(totals[mode].sent / totals[mode].wall)} msg/s wall`;
-  const overall = 1 - totals.off.cpu / totals.off.sent / (totals.on.cpu / totals.on.sent);
+  if (!run) return;
   console.log(
-    `\n[throttle-pipeline.bench] ${built ? 'built packages' : 'sources'}, ${BLOCKS} interleaved blocks of ${fmt(BLOCK)} sends per mode\n` +
-      `  throttle off: ${line('off')}\n` +
-      `  throttle on:  ${line('on')}\n` +
-      `  cost of throttling: ${pct(quantile(costs, 0.5))} of CPU (median of block pairs); ${pct(overall)} over all blocks\n` +
-      `  block pairs, quartiles: ${pct(quantile(costs, 0.25))} to ${pct(quantile(costs, 0.75))}`,
+    reportPairs(run, {
+      title: `throttle-pipeline.bench, ${built ? 'built packages' : 'sources'}`,
+      off: 'throttle off',
+      on: 'throttle on',
+      cost: 'cost of throttling',
+    }),
   );
 });
