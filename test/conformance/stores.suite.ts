@@ -354,6 +354,9 @@ export function describeStores(name: string, make: () => Promise<StoreSet> | Sto
           async () => (await o.counts()).sent === 2,
         );
         expect(await o.oldestQueued()).toBeUndefined();
+        // Enqueueing a finished message again is a no-op: nothing waits.
+        await o.enqueue([queued('older', { enqueuedAt: new Date(t - 60_000) })]);
+        expect(await o.oldestQueued()).toBeUndefined();
       });
 
       it('reschedules a retry for later with its error and attempt count', async (ctx) => {

@@ -88,6 +88,9 @@ export function redisOutbox(
   // BullMQ joins its prefix and the queue name with ':' itself.
   const bullPrefix = prefix.replace(/:$/, '');
   const expiredKey = `${prefix}${queueName}:expired`;
+  // Job ids scored by enqueue time, for `oldestQueued`: added on enqueue, removed when the job
+  // finishes; entries left by a crash or a repeated enqueue are dropped when a read meets them.
+  const ageKey = `${prefix}${queueName}:age`;
   const keepSent = { age: Math.ceil((options.keepSentMs ?? 7 * 86_400_000) / 1000) };
   // Opened on first use: a process that only checks suppressions needs no queue connection.
   // BullMQ wants maxRetriesPerRequest null (it retries itself), unlike a store client.
@@ -143,6 +146,10 @@ export function redisOutbox(
             },
           })),
         );
+        const ages = messages
+          .slice(start, start + 1_000)
+          .flatMap((m) => [m.enqueuedAt.getTime(), jobIdOf(m.id)]);
+        await redis.zadd(ageKey, 'NX', ...ages);
       }
       if (options.replicas) {
         const acknowledged = Number(
@@ -204,6 +211,9 @@ export function redisOutbox(
           await job.moveToDelayed(decision.at.getTime(), token);
           throw new DelayedError();
         }
+        // Off the age index before it leaves the queue: a crash in between leaves an entry that
+        // the next oldestQueued read removes.
+        if (decision.type === 'done') await redis.zrem(ageKey, job.id ?? jobIdOf(data.id));
         if (decision.status === 'sent') return { attempts };
         await job.updateData({
           ...data,
@@ -269,6 +279,23 @@ export function redisOutbox(
         expired: exp,
         dead: failed - exp,
       };
+    },
+
+    async oldestQueued() {
+      // The index may hold in-flight jobs (skipped) and finished or removed ones (dropped): look
+      // at the oldest entries in pages until one is still waiting.
+      for (let offset = 0; ;) {
+        const page = await redis.zrange(ageKey, offset, offset + 19, 'WITHSCORES');
+        if (page.length === 0) return undefined;
+        for (let i = 0; i < page.length; i += 2) {
+          const id = page[i] as string;
+          const job = await open().queue.getJob(id);
+          const state = job ? await job.getState() : 'unknown';
+          if (queuedStates.has(state)) return new Date(Number(page[i + 1]));
+          if (state === 'active') offset += 1;
+          else await redis.zrem(ageKey, id);
+        }
+      }
     },
 
     async deadLetters({ limit = 100 } = {}) {
