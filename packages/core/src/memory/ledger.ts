@@ -7,7 +7,7 @@ export interface MemoryLedgerOptions {
    * memory/bounded.ts). Older ones are forgotten, so a long-running process does not grow without
    * bound. Events for a forgotten message still arrive, without their relaykit id unless the
    * adapter carried it. Use @relaykit/sqlite or @relaykit/redis to keep everything.
-   * @default 50000
+   * @default 20000
    */
   maxMessages?: number;
   /** Messages recorded longer ago than this are forgotten too. @default no age bound */
@@ -67,7 +67,7 @@ function unhold(held: Held): LedgerEntry {
  */
 export function memoryLedger(options: MemoryLedgerOptions = {}): Ledger {
   const bounds = {
-    maxEntries: Math.max(1, options.maxMessages ?? 50_000),
+    maxEntries: Math.max(1, options.maxMessages ?? 20_000),
     ...(options.maxAgeMs === undefined ? {} : { maxAgeMs: options.maxAgeMs }),
     ...(options.now === undefined ? {} : { now: options.now }),
   };

@@ -6,7 +6,7 @@ import { BoundedMap } from './bounded.ts';
 export interface MemoryStateOptions {
   /**
    * Messages kept: at least this many of the newest, about an eighth more at most; the oldest are
-   * forgotten past it (memory/bounded.ts). @default 50000
+   * forgotten past it (memory/bounded.ts). @default 20000
    */
   maxMessages?: number;
   /** Messages first seen longer ago than this are forgotten too. @default no age bound */
@@ -78,7 +78,7 @@ function unhold(messageId: string, held: Held): RecipientState {
  */
 export function memoryStateStore(options: MemoryStateOptions = {}): MessageStateStore {
   const messages = new BoundedMap<string, Held | Held[]>({
-    maxEntries: options.maxMessages ?? 50_000,
+    maxEntries: options.maxMessages ?? 20_000,
     ...(options.maxAgeMs === undefined ? {} : { maxAgeMs: options.maxAgeMs }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
