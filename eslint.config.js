@@ -22,6 +22,19 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
   {
+    // Benches that run as plain Node, without a TypeScript loader.
+    files: ['test/bench/*.mjs'],
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setImmediate: 'readonly',
+        performance: 'readonly',
+      },
+    },
+    rules: { 'no-console': 'off' },
+  },
+  {
     files: ['scripts/**/*.cjs'],
     languageOptions: {
       sourceType: 'commonjs',

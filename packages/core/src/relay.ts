@@ -221,10 +221,13 @@ export function createRelay(options: RelayOptions): Relay {
       createWebhookHandler({
         providers,
         ingest: (events) => {
-          ctx.telemetry.active().set({
-            'relaykit.event.types': [...new Set(events.map((e) => e.type))],
-            'relaykit.event.count': events.length,
-          });
+          // Built only for a span that records: most processes run without an SDK.
+          const span = ctx.telemetry.active();
+          if (span.recording)
+            span.set({
+              'relaykit.event.types': [...new Set(events.map((e) => e.type))],
+              'relaykit.event.count': events.length,
+            });
           return ingest(events);
         },
         dedupe: ctx.dedupe,

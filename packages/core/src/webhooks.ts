@@ -300,6 +300,8 @@ export function observeWebhooks(telemetry: Telemetry, handler: WebhookHandler): 
   if (!telemetry.enabled) return handler;
   return {
     handle: (request, options) => {
+      // Neither a tracer nor a meter of an SDK: nothing to record, so no URL to parse either.
+      if (!telemetry.metering && !telemetry.tracing()) return handler.handle(request, options);
       const provider = options?.provider ?? new URL(request.url).pathname.split('/').pop() ?? '';
       return telemetry.span('relaykit.webhook', { 'relaykit.provider': provider }, async (span) => {
         const response = await handler.handle(request, options);

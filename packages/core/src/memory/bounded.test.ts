@@ -93,7 +93,7 @@ const at = new Date('2026-01-01T00:00:00Z');
 const cases: Case[] = [
   {
     name: 'memoryLedger (maxMessages)',
-    defaultMax: 50_000,
+    defaultMax: 20_000,
     make(max) {
       const ledger = memoryLedger(max === undefined ? {} : { maxMessages: max });
       return {
@@ -114,7 +114,7 @@ const cases: Case[] = [
   },
   {
     name: 'memoryStateStore (maxMessages)',
-    defaultMax: 50_000,
+    defaultMax: 20_000,
     make(max) {
       const state = memoryStateStore(max === undefined ? {} : { maxMessages: max });
       return {
@@ -137,7 +137,7 @@ const cases: Case[] = [
   },
   {
     name: 'memoryDedupe (maxKeys)',
-    defaultMax: 200_000,
+    defaultMax: 50_000,
     make(max) {
       const dedupe = memoryDedupe(max === undefined ? {} : { maxKeys: max });
       return {

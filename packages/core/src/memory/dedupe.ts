@@ -5,7 +5,7 @@ export interface MemoryDedupeOptions {
   /**
    * Most keys held: at least this many of the newest, about an eighth more at most; the oldest go
    * first past it (memory/bounded.ts), even before their time to live. Size it to the events a
-   * provider may redeliver within its retry window. @default 200000
+   * provider may redeliver within its retry window. @default 50000
    */
   maxKeys?: number;
   now?: () => number;
@@ -15,7 +15,7 @@ export interface MemoryDedupeOptions {
 export function memoryDedupe(options: MemoryDedupeOptions = {}): DedupeStore {
   const now = options.now ?? Date.now;
   // Key → when it expires.
-  const keys = new BoundedMap<string, number>({ maxEntries: options.maxKeys ?? 200_000, now });
+  const keys = new BoundedMap<string, number>({ maxEntries: options.maxKeys ?? 50_000, now });
   return {
     async has(key) {
       const expires = keys.get(key);
