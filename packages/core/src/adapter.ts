@@ -102,12 +102,8 @@ export {
 export { base64Content, outgoingHeaders } from './adapter-kit/content.ts';
 export { unreadableReason, unreadableWebhook, webhookResultFaults } from './adapter-kit/webhook.ts';
 export {
-  existingRelay,
-  invalidField,
-  isRelay,
-  noneSentError,
-  refuseUnhonoured,
-  wholeBatchFailure,
-  type ClientIdentity,
+  dropInClient,
   type ClientRelayOptions,
+  type DropInClientSpec,
+  type RelaykitDetails,
 } from './adapter-kit/client.ts';
