@@ -100,6 +100,12 @@ export {
   type SignedWebhookOption,
 } from './adapter-kit/options.ts';
 export { base64Content, outgoingHeaders } from './adapter-kit/content.ts';
+export {
+  classifiedBounce,
+  maxDiagnostic,
+  replyFacts,
+  type BounceFacts,
+} from './adapter-kit/bounce.ts';
 export { unreadableReason, unreadableWebhook, webhookResultFaults } from './adapter-kit/webhook.ts';
 export {
   dropInClient,
