@@ -99,7 +99,12 @@ export {
   signedWebhookOption,
   type SignedWebhookOption,
 } from './adapter-kit/options.ts';
-export { base64Content, outgoingHeaders } from './adapter-kit/content.ts';
+export {
+  assertCarriable,
+  base64Content,
+  outgoingHeaders,
+  type CarryLimits,
+} from './adapter-kit/content.ts';
 export {
   classifiedBounce,
   maxDiagnostic,
