@@ -95,6 +95,8 @@ export { sleep } from './sleep.ts';
 // Shared by the provider adapters: option parsing, content and webhook results
 export {
   adapterIdentity,
+  checkCredentials,
+  objectWith,
   sdkClientOption,
   signedWebhookOption,
   type SignedWebhookOption,

@@ -9,6 +9,35 @@ export const adapterIdentity = {
   apiKey: z.string().min(1, 'apiKey is empty').optional(),
 };
 
+/** An option holding an object relaykit calls `method` on, refused with `message` otherwise. */
+export function objectWith<T>(method: string, message: string) {
+  return z
+    .custom<T>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        typeof (v as Record<string, unknown>)[method] === 'function',
+      { message },
+    )
+    .optional();
+}
+
+/**
+ * The credentials rule of an adapter: its key option (`key`) or a `client` the caller built, and
+ * beside a client none of the options a client keeps itself (`clientKeeps`). Each fault is
+ * `error(message)`, the message saying what to give.
+ */
+export function checkCredentials(
+  options: Readonly<Record<string, unknown>>,
+  rule: { key: string; missing: string; clientKeeps?: readonly string[]; both?: string },
+  error: (message: string) => Error,
+): void {
+  const client = options['client'] !== undefined;
+  if (!client && options[rule.key] === undefined) throw error(rule.missing);
+  if (client && rule.both && rule.clientKeeps?.some((k) => options[k] !== undefined))
+    throw error(rule.both);
+}
+
 /**
  * The `client` option: an SDK client the caller built, recognised by the method relaykit calls on
  * it (`client.<member>.<method>`), refused with `message` (which says how to build one) otherwise.
