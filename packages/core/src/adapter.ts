@@ -96,9 +96,11 @@ export { sleep } from './sleep.ts';
 export {
   adapterIdentity,
   checkCredentials,
+  httpOptions,
   objectWith,
   sdkClientOption,
   signedWebhookOption,
+  signedWebhookSchema,
   type SignedWebhookOption,
 } from './adapter-kit/options.ts';
 export {

@@ -137,29 +137,19 @@ const schema = z
         'domain must be a bare domain name such as mg.example.com (no scheme, no path)',
       ),
     region: z.enum(['us', 'eu'], { message: "region must be 'us' or 'eu'" }).optional(),
-    baseUrl: z.url({ protocol: /^https?$/u, message: 'baseUrl must be an http(s) URL' }).optional(),
-    timeoutMs: z.number().int().positive().max(600_000).optional(),
-    webhook: z
-      .union([
-        z.literal(false),
-        z
-          .object({
-            signingKey: z
-              .union([
-                z.string().min(1, 'signingKey is empty'),
-                z.array(z.string().min(1, 'signingKey is empty')).min(1),
-              ])
-              .optional(),
-            toleranceSeconds: z.number().int().positive().max(86_400).optional(),
-            replayStore: kit.objectWith<ReplayStore>(
-              'remember',
-              'replayStore must have remember(key, ttlMs): Promise<boolean>',
-            ),
-            dangerouslySkipVerification: z.boolean().optional(),
-          })
-          .strict(),
-      ])
-      .optional(),
+    ...kit.httpOptions,
+    webhook: kit.signedWebhookSchema({
+      signingKey: z
+        .union([
+          z.string().min(1, 'signingKey is empty'),
+          z.array(z.string().min(1, 'signingKey is empty')).min(1),
+        ])
+        .optional(),
+      replayStore: kit.objectWith<ReplayStore>(
+        'remember',
+        'replayStore must have remember(key, ttlMs): Promise<boolean>',
+      ),
+    }),
     testMode: z.boolean().optional(),
     trackOpens: z.boolean().optional(),
     trackClicks: z.union([z.boolean(), z.literal('htmlonly')]).optional(),

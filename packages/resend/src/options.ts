@@ -91,20 +91,10 @@ const schema = z
       'send',
       'client must be a Resend instance (new Resend(apiKey))',
     ),
-    baseUrl: z.url({ protocol: /^https?$/u, message: 'baseUrl must be an http(s) URL' }).optional(),
-    timeoutMs: z.number().int().positive().max(600_000).optional(),
-    webhook: z
-      .union([
-        z.literal(false),
-        z
-          .object({
-            secret: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
-            toleranceSeconds: z.number().int().positive().max(86_400).optional(),
-            dangerouslySkipVerification: z.boolean().optional(),
-          })
-          .strict(),
-      ])
-      .optional(),
+    ...kit.httpOptions,
+    webhook: kit.signedWebhookSchema({
+      secret: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+    }),
     splitRecipients: z.boolean().optional(),
     messageIdTag: z
       .string()

@@ -55,6 +55,31 @@ export function sdkClientOption<T>(member: string, method: string, message: stri
     .optional();
 }
 
+/** The options of an adapter over an HTTP API: `baseUrl` (http or https) and `timeoutMs`. */
+export const httpOptions = {
+  baseUrl: z.url({ protocol: /^https?$/u, message: 'baseUrl must be an http(s) URL' }).optional(),
+  timeoutMs: z.number().int().positive().max(600_000).optional(),
+};
+
+/**
+ * The zod schema of a signed-webhook option (`SignedWebhookOption`): `false`, or the adapter's key
+ * fields (`keys`) with `toleranceSeconds` and `dangerouslySkipVerification`, nothing else.
+ */
+export function signedWebhookSchema<T extends z.ZodRawShape>(keys: T) {
+  return z
+    .union([
+      z.literal(false),
+      z
+        .object({
+          ...keys,
+          toleranceSeconds: z.number().int().positive().max(86_400).optional(),
+          dangerouslySkipVerification: z.boolean().optional(),
+        })
+        .strict(),
+    ])
+    .optional();
+}
+
 /** The `webhook` option of an adapter whose webhooks are signed with one or more keys. */
 export type SignedWebhookOption<K extends string> =
   | false
