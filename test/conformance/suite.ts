@@ -281,6 +281,32 @@ export function runConformance(target: ConformanceTarget): void {
       expect(rule.hits()).toBe(1);
     });
 
+    it('counts a failed batch call as attempt 1 of each message’s one retry loop', async () => {
+      const rule = sim.fail({ provider: target.name, fault: 'server-error' });
+      const messages = [
+        { ...base(), to: 'ada@example.org' },
+        { ...base(), to: 'bob@example.org' },
+      ];
+      // How many requests one batch call of these two makes on this adapter (one, or one each).
+      await (provider.sendBatch as NonNullable<Provider['sendBatch']>)(
+        await Promise.all(messages.map((m) => normalizeMessage(m))),
+        { attempt: 1 },
+      );
+      const perBatch = rule.hits();
+      const retrying = createRelay({
+        providers: [provider],
+        retry: { ...fastRetry, attempts: 3, attemptsPerProvider: 5 },
+        throttle: false,
+      });
+      const attempts: number[] = [];
+      retrying.on('retry', (e) => attempts.push(e.attempt));
+      const results = await retrying.sendBatch(messages);
+      expect(results.map((r) => r.ok)).toEqual([false, false]);
+      // Attempt 1 is the batch call; attempts 2 and 3 are each message's single sends.
+      expect(rule.hits() - perBatch).toBe(perBatch + 2 * 2);
+      expect(attempts.sort()).toEqual([1, 1, 2, 2, 3, 3]);
+    });
+
     it('maps bad credentials to auth, an outage to provider-unavailable, a 429 to rate-limited', async () => {
       const kinds: string[] = [];
       for (const fault of ['auth', 'unavailable', 'rate-limit'] as const) {

@@ -95,19 +95,30 @@ export { sleep } from './sleep.ts';
 // Shared by the provider adapters: option parsing, content and webhook results
 export {
   adapterIdentity,
+  checkCredentials,
+  httpOptions,
+  objectWith,
   sdkClientOption,
   signedWebhookOption,
+  signedWebhookSchema,
   type SignedWebhookOption,
 } from './adapter-kit/options.ts';
-export { base64Content, outgoingHeaders } from './adapter-kit/content.ts';
+export {
+  assertCarriable,
+  base64Content,
+  outgoingHeaders,
+  type CarryLimits,
+} from './adapter-kit/content.ts';
+export {
+  classifiedBounce,
+  maxDiagnostic,
+  replyFacts,
+  type BounceFacts,
+} from './adapter-kit/bounce.ts';
 export { unreadableReason, unreadableWebhook, webhookResultFaults } from './adapter-kit/webhook.ts';
 export {
-  existingRelay,
-  invalidField,
-  isRelay,
-  noneSentError,
-  refuseUnhonoured,
-  wholeBatchFailure,
-  type ClientIdentity,
+  dropInClient,
   type ClientRelayOptions,
+  type DropInClientSpec,
+  type RelaykitDetails,
 } from './adapter-kit/client.ts';

@@ -306,6 +306,34 @@ describe('sendBatch through the providers’ batch calls', () => {
     expect(provider.calls.filter((c) => c.message.to[0]?.address === 'r2@x.test')).toHaveLength(1);
   });
 
+  it('counts a failed batch call as the first attempt of the message’s one retry loop', async () => {
+    const { provider } = counting();
+    provider.script({
+      recipient: 'r1@x.test',
+      outcome: { type: 'fail', kind: 'transient', status: 503 },
+    });
+    const retries: number[] = [];
+    const relay = createRelay({
+      providers: [provider],
+      retry: { ...fast, attempts: 3, attemptsPerProvider: 5 },
+    });
+    relay.on('retry', (r) => {
+      if (r.messageId === 'r1') retries.push(r.attempt);
+    });
+    const results = await relay.sendBatch(
+      many(2).map((m, i) => ({ ...m, id: `r${i}`, idempotencyKey: `key-${i}` })),
+    );
+    expect(results[1]).toMatchObject({ ok: false, error: { kind: 'transient' } });
+    const calls = provider.calls.filter((c) => c.message.to[0]?.address === 'r1@x.test');
+    // The batch call was attempt 1; the single sends are attempts 2 and 3, with the same key.
+    expect(calls.map((c) => [c.attempt, c.idempotencyKey])).toEqual([
+      [1, 'key-1'],
+      [2, 'key-1'],
+      [3, 'key-1'],
+    ]);
+    expect(retries).toEqual([1, 2, 3]);
+  });
+
   it('fails a batch over to the next provider when the first is down', async () => {
     const first = counting('first');
     const second = counting('second');

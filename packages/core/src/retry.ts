@@ -38,6 +38,11 @@ export interface DeliverRequest {
   onAttemptFailed?: (provider: Provider, error: RelayError, attempt: number) => void;
   /** Runs each attempt (throttle wait and provider call) inside it: the attempt's trace span. */
   instrument?: <T>(provider: Provider, attempt: number, run: () => Promise<T>) => Promise<T>;
+  /**
+   * Attempt 1, already made and failed outside this loop (a provider's batch call that could not
+   * take the message): the loop decides on its failure as on its own, and goes on from attempt 2.
+   */
+  prior?: { provider: Provider; error: RelayError };
 }
 
 export interface Delivery {
@@ -111,29 +116,45 @@ export async function deliver(request: DeliverRequest): Promise<Delivery> {
       if (request.signal?.aborted) throw new AbortError(error);
       router.failure(provider.name, error);
       request.onAttemptFailed?.(provider, error, attempt);
-      onThisProvider += 1;
-      const others = candidates.length > 1;
-      const moveOn =
-        others &&
-        error.providerFault &&
-        (error.kind === 'provider-unavailable' ||
-          error.kind === 'auth' ||
-          onThisProvider >= perProvider ||
-          (error.retryAfterMs ?? 0) > maxRetryAfter);
-      if (moveOn) {
-        const next = candidates[(index + 1) % candidates.length] as Provider;
-        request.onFailover?.(provider, next, error);
-        index += 1;
-        onThisProvider = 0;
-        nextDelay = 0;
-        throw error;
-      }
-      if (!error.retryable) throw new AbortError(error);
-      const backoff = Math.min(maxDelay, minDelay * 2 ** (onThisProvider - 1)) * random();
-      nextDelay = Math.max(backoff, error.retryAfterMs ?? 0);
-      if (Date.now() + nextDelay >= deadline) throw new AbortError(error);
+      return decide(provider, error);
+    }
+  };
+
+  /** After a failed attempt: stop, move on to the next provider, or wait and try again. */
+  const decide = (provider: Provider, error: RelayError): never => {
+    onThisProvider += 1;
+    const others = candidates.length > 1;
+    const moveOn =
+      others &&
+      error.providerFault &&
+      (error.kind === 'provider-unavailable' ||
+        error.kind === 'auth' ||
+        onThisProvider >= perProvider ||
+        (error.retryAfterMs ?? 0) > maxRetryAfter);
+    if (moveOn) {
+      const next = candidates[(index + 1) % candidates.length] as Provider;
+      request.onFailover?.(provider, next, error);
+      index += 1;
+      onThisProvider = 0;
+      nextDelay = 0;
       throw error;
     }
+    if (!error.retryable) throw new AbortError(error);
+    const backoff = Math.min(maxDelay, minDelay * 2 ** (onThisProvider - 1)) * random();
+    nextDelay = Math.max(backoff, error.retryAfterMs ?? 0);
+    if (Date.now() + nextDelay >= deadline) throw new AbortError(error);
+    throw error;
+  };
+
+  /**
+   * The prior attempt's failure, decided as attempt 1. Where its provider no longer leads the
+   * route (its circuit opened meanwhile), attempt 2 goes to the one that does: a failover.
+   */
+  const replay = ({ provider, error }: NonNullable<DeliverRequest['prior']>): never => {
+    last = error;
+    if (candidates[0] === provider) return decide(provider, error);
+    request.onFailover?.(provider, candidates[0] as Provider, error);
+    throw error;
   };
 
   const settle = (error: unknown): never => {
@@ -151,6 +172,7 @@ export async function deliver(request: DeliverRequest): Promise<Delivery> {
   // throttle-pipeline bench (test/bench/throttle-pipeline.bench.ts: about 110k against 60-70k
   // sends per CPU-second without this path). Every later attempt is p-retry's.
   try {
+    if (request.prior) replay(request.prior);
     return await run(1);
   } catch (error) {
     if (error instanceof AbortError || attempts <= 1) settle(error);

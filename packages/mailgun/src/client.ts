@@ -13,7 +13,6 @@
  * templates management, validation) stays with mailgun.js's own client.
  */
 import {
-  createRelay,
   memoryDedupe,
   memoryLedger,
   memoryOutbox,
@@ -22,21 +21,10 @@ import {
   memoryStrikeStore,
   memorySuppressionStore,
   RelayError,
-  type MessageInput,
-  type RecipientResult,
-  type Relay,
-  type SendReport,
-  type StoreSet,
 } from '@relaykit/core';
-import {
-  existingRelay,
-  invalidField,
-  isRelay,
-  noneSentError,
-  refuseUnhonoured,
-  toRelayError,
-  type ClientRelayOptions,
-} from '@relaykit/core/adapter';
+import type { MessageInput, Relay, SendReport, StoreSet } from '@relaykit/core';
+import * as kit from '@relaykit/core/adapter';
+import type { ClientRelayOptions, RelaykitDetails } from '@relaykit/core/adapter';
 import type {
   MailgunClientOptions,
   MailgunMessageData,
@@ -45,7 +33,7 @@ import type {
 import type { MailgunOptions } from './options.ts';
 import { mailgun } from './provider.ts';
 
-export type { ClientRelayOptions };
+export type { ClientRelayOptions, RelaykitDetails };
 
 /** The `mailgun()` adapter options a client-built provider takes (not credentials or domain). */
 export type ClientProviderOptions = Omit<
@@ -64,14 +52,6 @@ export type ClientOptions = MailgunClientOptions & {
   /** Options of the `mailgun()` providers this client builds (webhook, trackOpens, testMode, ...). */
   mailgun?: ClientProviderOptions;
 };
-
-/** What relaykit adds to an error it throws. */
-export interface RelaykitDetails {
-  messageId?: string;
-  error?: RelayError;
-  /** Each recipient: sent, suppressed (with relaykit's reason) or rejected. */
-  recipients?: RecipientResult[];
-}
 
 /**
  * An error shaped as mailgun.js's APIError (mailgun.js Types/Classes/common/Error.d.ts: `status`,
@@ -108,12 +88,9 @@ const statusText: Record<number, string> = {
 
 /** A relaykit failure → the error mailgun.js callers catch (`status`, `details`). */
 function toMailgunSdkError(error: unknown, messageId?: string): ClientError {
-  const relayError = toRelayError(error);
-  const relaykit: RelaykitDetails = {
-    ...(messageId === undefined ? {} : { messageId }),
-    error: relayError,
-  };
-  const cause = (relayError as { cause?: unknown }).cause as Partial<ClientError> | undefined;
+  const failure = client.failure(error, messageId);
+  const { error: relayError, details: relaykit } = failure;
+  const cause = failure.cause as Partial<ClientError> | undefined;
   // Mailgun's own answer, as mailgun.js built it: rethrown as it is.
   if (typeof cause === 'object' && cause !== null && cause.type === 'MailgunAPIError') {
     return Object.assign(cause as ClientError, { relaykit });
@@ -154,20 +131,16 @@ const mailgunReason: Record<string, string> = {
  * it answers as Mailgun answers a request it will not queue: 400 with the reasons in `details`.
  */
 function noneSent(report: SendReport): ClientError {
-  const error = noneSentError(report, 'mailgun', {
+  const details = client.noneSent(report, {
     label: (r) =>
       `${r.address} (${r.status === 'suppressed' ? (mailgunReason[r.reason ?? ''] ?? `suppress-${r.reason ?? 'manual'}`) : 'rejected'}: ${r.reason ?? ''})`,
   });
-  return new MailgunAPIError(400, 'Bad Request', error.message, {
-    messageId: report.messageId,
-    error,
-    recipients: report.recipients,
-  }) as ClientError;
+  return new MailgunAPIError(400, 'Bad Request', details.error.message, details) as ClientError;
 }
 
 function refuse(field: string, why: string): ClientError {
-  const error = invalidField('mailgun', field, why);
-  return new MailgunAPIError(400, 'Bad Request', error.message, { error }) as ClientError;
+  const details = client.refusal(field, why);
+  return new MailgunAPIError(400, 'Bad Request', details.error.message, details) as ClientError;
 }
 
 const yes = (v: unknown) => v === true || v === 'yes' || v === 'true';
@@ -329,7 +302,13 @@ function toResult(report: SendReport): MessagesSendResult {
   };
 }
 
-const honoured = new Set(['username', 'key', 'url', 'timeout', 'relay', 'mailgun']);
+const client = kit.dropInClient({
+  provider: 'mailgun',
+  caller: 'client',
+  honoured: ['username', 'key', 'url', 'timeout', 'relay', 'mailgun'],
+  elsewhere: () =>
+    ` (the relay's mailgun adapter makes the requests; keep mailgun.js's own client for calls outside sending)`,
+});
 
 /** `mg.messages`: `create(domain, data)` through the relay. */
 class MessagesClient {
@@ -370,16 +349,9 @@ class MailgunClient {
         message: 'client: give the options ({ username: "api", key })',
       });
     }
-    refuseUnhonoured(
-      options,
-      honoured,
-      who,
-      () =>
-        ` (the relay's mailgun adapter makes the requests; keep mailgun.js's own client for calls outside sending)`,
-    );
     this.#options = options;
     const given = options.relay;
-    const existing = existingRelay(given, options.mailgun, who);
+    const existing = client.accept(options, given, options.mailgun);
     if (existing) {
       this.#given = existing;
     } else if (!options.key) {
@@ -391,8 +363,8 @@ class MailgunClient {
     }
     // The relays of several sending domains share one set of stores (suppressions hold across them).
     this.#stores =
-      isRelay(given) || given?.stores !== undefined
-        ? given?.stores
+      existing !== undefined || given?.stores !== undefined
+        ? (given as ClientRelayOptions | undefined)?.stores
         : {
             suppression: memorySuppressionStore(),
             strikes: memoryStrikeStore(),
@@ -417,7 +389,6 @@ class MailgunClient {
     let relay = this.#relays.get(key);
     if (!relay) {
       const options = this.#options;
-      const { providers: more = [], ...relayOptions } = (options.relay ?? {}) as ClientRelayOptions;
       const provider = mailgun({
         webhook: false,
         ...options.mailgun,
@@ -426,11 +397,7 @@ class MailgunClient {
         ...(options.url === undefined ? {} : { baseUrl: options.url }),
         ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
       });
-      relay = createRelay({
-        ...relayOptions,
-        ...(this.#stores ? { stores: this.#stores } : {}),
-        providers: [provider, ...more],
-      });
+      relay = client.build(options.relay, provider, this.#stores ? { stores: this.#stores } : {});
       this.#relays.set(key, relay);
     }
     return relay;
@@ -474,5 +441,3 @@ export default class Mailgun {
 }
 
 export type { MailgunAPIError, MailgunClient };
-
-const who = { provider: 'mailgun', caller: 'client' };

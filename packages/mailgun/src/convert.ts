@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { RelayError, type Attachment, type Message } from '@relaykit/core';
 import {
-  assertHeaderSafe,
+  assertCarriable,
   formatAddress,
   listUnsubscribeHeaders,
-  recipientsOf,
   templateIdFor,
 } from '@relaykit/core/adapter';
 import type { CustomFile, MailgunMessageData } from 'mailgun.js/definitions';
@@ -98,16 +97,11 @@ const yesNo = (v: boolean): 'yes' | 'no' => (v ? 'yes' : 'no');
  * message id as `v:<messageIdVariable>`.
  */
 export function toMailgunMessage(message: Message, options: ConvertOptions): MailgunMessageData {
-  assertHeaderSafe(message, 'mailgun');
-  const count = recipientsOf(message).length;
-  if (count > maxBatchRecipients) {
-    throw new RelayError({
-      kind: 'invalid',
-      provider: 'mailgun',
-      field: 'to',
-      message: `to: Mailgun takes at most ${maxBatchRecipients} recipients (To, Cc and Bcc together) per message, this one has ${count}; split it`,
-    });
-  }
+  assertCarriable(message, {
+    provider: 'mailgun',
+    label: 'Mailgun',
+    maxRecipients: maxBatchRecipients,
+  });
   const data: Record<string, unknown> = { from: formatAddress(message.from) };
   const template = mailgunTemplate(message);
   if (template === undefined) data['subject'] = message.subject;

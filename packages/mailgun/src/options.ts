@@ -1,11 +1,5 @@
 import { RelayError } from '@relaykit/core';
-import {
-  adapterIdentity,
-  defaultTimeoutMs,
-  parseFactoryOptions,
-  sdkClientOption,
-  signedWebhookOption,
-} from '@relaykit/core/adapter';
+import * as kit from '@relaykit/core/adapter';
 import { z } from 'zod';
 import type { Interfaces } from 'mailgun.js/definitions';
 
@@ -65,7 +59,7 @@ export interface MailgunOptions {
   baseUrl?: string;
   /**
    * How long one request to Mailgun may take; then it is abandoned as a timeout (transient) and
-   * the relay retries or fails over. @default 15000 (core's defaultTimeoutMs)
+   * the relay retries or fails over. @default 15000 (core's kit.defaultTimeoutMs)
    */
   timeoutMs?: number;
   /**
@@ -130,8 +124,8 @@ const domainPattern =
 
 const schema = z
   .object({
-    ...adapterIdentity,
-    client: sdkClientOption<MailgunClient>(
+    ...kit.adapterIdentity,
+    client: kit.sdkClientOption<MailgunClient>(
       'messages',
       'create',
       'client must be a mailgun.js client (new Mailgun(FormData).client({ username: "api", key }))',
@@ -143,34 +137,19 @@ const schema = z
         'domain must be a bare domain name such as mg.example.com (no scheme, no path)',
       ),
     region: z.enum(['us', 'eu'], { message: "region must be 'us' or 'eu'" }).optional(),
-    baseUrl: z.url({ protocol: /^https?$/u, message: 'baseUrl must be an http(s) URL' }).optional(),
-    timeoutMs: z.number().int().positive().max(600_000).optional(),
-    webhook: z
-      .union([
-        z.literal(false),
-        z
-          .object({
-            signingKey: z
-              .union([
-                z.string().min(1, 'signingKey is empty'),
-                z.array(z.string().min(1, 'signingKey is empty')).min(1),
-              ])
-              .optional(),
-            toleranceSeconds: z.number().int().positive().max(86_400).optional(),
-            replayStore: z
-              .custom<ReplayStore>(
-                (v) =>
-                  typeof v === 'object' &&
-                  v !== null &&
-                  typeof (v as { remember?: unknown }).remember === 'function',
-                { message: 'replayStore must have remember(key, ttlMs): Promise<boolean>' },
-              )
-              .optional(),
-            dangerouslySkipVerification: z.boolean().optional(),
-          })
-          .strict(),
-      ])
-      .optional(),
+    ...kit.httpOptions,
+    webhook: kit.signedWebhookSchema({
+      signingKey: z
+        .union([
+          z.string().min(1, 'signingKey is empty'),
+          z.array(z.string().min(1, 'signingKey is empty')).min(1),
+        ])
+        .optional(),
+      replayStore: kit.objectWith<ReplayStore>(
+        'remember',
+        'replayStore must have remember(key, ttlMs): Promise<boolean>',
+      ),
+    }),
     testMode: z.boolean().optional(),
     trackOpens: z.boolean().optional(),
     trackClicks: z.union([z.boolean(), z.literal('htmlonly')]).optional(),
@@ -197,7 +176,7 @@ const config = (message: string) =>
 /** Validates the factory options; every fault is a RelayError of kind 'config' saying what to do. */
 export function resolveOptions(input: unknown): ResolvedMailgunOptions {
   const parsed = {
-    data: parseFactoryOptions(schema, input, 'mailgun', {
+    data: kit.parseFactoryOptions(schema, input, 'mailgun', {
       timeout: 'timeoutMs',
       url: 'baseUrl',
       concurrency: 'batchConcurrency',
@@ -209,28 +188,23 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
     }),
   };
   const o = parsed.data;
-  if (o.client === undefined && o.apiKey === undefined) {
-    throw config(
-      'give apiKey (e.g. process.env.MAILGUN_API_KEY) or client (a mailgun.js client you built)',
-    );
-  }
-  if (
-    o.client !== undefined &&
-    (o.apiKey !== undefined ||
-      o.baseUrl !== undefined ||
-      o.region !== undefined ||
-      o.timeoutMs !== undefined)
-  ) {
-    throw config(
-      'give either client, or apiKey with region/baseUrl/timeoutMs, not both: a client you built keeps its own key, URL and timeout',
-    );
-  }
+  kit.checkCredentials(
+    o,
+    {
+      key: 'apiKey',
+      missing:
+        'give apiKey (e.g. process.env.MAILGUN_API_KEY) or client (a mailgun.js client you built)',
+      clientKeeps: ['apiKey', 'baseUrl', 'region', 'timeoutMs'],
+      both: 'give either client, or apiKey with region/baseUrl/timeoutMs, not both: a client you built keeps its own key, URL and timeout',
+    },
+    config,
+  );
   if (o.baseUrl?.replace(/\/+$/u, '').endsWith('/v3')) {
     throw config(
       'baseUrl must not end in /v3: mailgun.js adds /v3/{domain}/messages itself (give e.g. https://api.eu.mailgun.net)',
     );
   }
-  const hook = signedWebhookOption(o.webhook, 'signingKey', () =>
+  const hook = kit.signedWebhookOption(o.webhook, 'signingKey', () =>
     config(
       'webhook.signingKey is missing: pass webhook: { signingKey } with the HTTP webhook signing key (Mailgun → Sending → Webhooks; not the API key), or webhook: false for a send-only provider',
     ),
@@ -239,7 +213,7 @@ export function resolveOptions(input: unknown): ResolvedMailgunOptions {
     name: o.name ?? 'mailgun',
     domain: o.domain.toLowerCase(),
     baseUrl: (o.baseUrl ?? regionUrls[o.region ?? 'us']).replace(/\/+$/u, ''),
-    timeoutMs: o.timeoutMs ?? defaultTimeoutMs,
+    timeoutMs: o.timeoutMs ?? kit.defaultTimeoutMs,
     signingKeys: hook.keys.map((k) => k.trim()),
     toleranceSeconds: hook.toleranceSeconds,
     webhooks: hook.webhooks,

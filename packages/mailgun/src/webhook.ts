@@ -1,20 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import {
-  classifyBounce,
-  RelayError,
-  type BounceInfo,
-  type DeliveryEvent,
-  type DeliveryEventType,
-} from '@relaykit/core';
-import {
-  unreadableWebhook,
-  parseAddress,
-  parseSmtpReply,
-  type ProviderWebhook,
-  type WebhookContext,
-  type WebhookParseResult,
-  type WebhookRequest,
-} from '@relaykit/core/adapter';
+import { RelayError } from '@relaykit/core';
+import type { BounceInfo, DeliveryEvent, DeliveryEventType } from '@relaykit/core';
+import * as kit from '@relaykit/core/adapter';
 import { z } from 'zod';
 import { batchMemberId, internalVariables, normalizeMessageId } from './convert.ts';
 import type { ReplayStore } from './options.ts';
@@ -88,14 +75,14 @@ export function signMailgun(key: string, timestamp: string, token: string): stri
 type Body = { kind: 'json'; value: unknown } | { kind: 'form'; fields: FormData };
 
 /** verify and parse see the same request object: its body is read once. */
-const bodies = new WeakMap<WebhookRequest, Body>();
+const bodies = new WeakMap<kit.WebhookRequest, Body>();
 
-const isForm = (request: WebhookRequest) =>
+const isForm = (request: kit.WebhookRequest) =>
   /^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\b/iu.test(
     request.headers.get('content-type') ?? '',
   );
 
-async function readBody(request: WebhookRequest, provider: string): Promise<Body> {
+async function readBody(request: kit.WebhookRequest, provider: string): Promise<Body> {
   const known = bodies.get(request);
   if (known) return known;
   let body: Body;
@@ -199,7 +186,7 @@ const obj = (v: unknown): Record<string, unknown> =>
 /** A recipient as relaykit keys it (the domain in lower-case ASCII), or undefined when it is not an address. */
 function normalizeRecipient(value: string): string | undefined {
   try {
-    return parseAddress(value.trim()).address;
+    return kit.parseAddress(value.trim()).address;
   } catch {
     return undefined;
   }
@@ -229,9 +216,6 @@ function splitAddressList(value: string): string[] {
   return parts.map((p) => p.trim()).filter((p) => p !== '');
 }
 
-/** Longest diagnostic kept: SMTP replies are a line or two, and the classifier reads every byte. */
-const maxDiagnostic = 2000;
-
 function bounceOf(data: Record<string, unknown>): BounceInfo {
   const status = obj(data['delivery-status']);
   const code = num(status['code']);
@@ -260,29 +244,22 @@ function bounceOf(data: Record<string, unknown>): BounceInfo {
       if (text.includes(parts[i] as string)) parts.splice(i, 1);
     parts.push(text);
   }
-  const diagnostic = parts.join(' ').slice(0, maxDiagnostic) || undefined;
-  const enhancedGiven = str(status['enhanced-code']);
-  const enhancedStatus =
-    enhancedGiven ?? (diagnostic === undefined ? undefined : parseSmtpReply(diagnostic).enhanced);
+  const diagnostic = parts.join(' ').slice(0, kit.maxDiagnostic) || undefined;
+  const enhancedStatus = str(status['enhanced-code']) ?? kit.replyFacts(diagnostic).enhancedStatus;
   const severity = str(data['severity']);
   const reason = str(data['reason']);
-  const c = classifyBounce({
-    ...(smtpStatus === undefined ? {} : { smtpStatus }),
-    ...(enhancedStatus === undefined ? {} : { enhancedStatus }),
-    ...(diagnostic === undefined ? {} : { diagnostic }),
-    hint: {
+  return kit.classifiedBounce(
+    {
+      ...(smtpStatus === undefined ? {} : { smtpStatus }),
+      ...(enhancedStatus === undefined ? {} : { enhancedStatus }),
+      ...(diagnostic === undefined ? {} : { diagnostic }),
+    },
+    {
       provider: 'mailgun',
       ...(severity === undefined ? {} : { type: severity, permanent: severity === 'permanent' }),
       ...(reason === undefined ? {} : { subType: reason }),
     },
-  });
-  return {
-    class: c.class,
-    category: c.category,
-    ...(smtpStatus === undefined ? {} : { smtpStatus }),
-    ...(enhancedStatus === undefined ? {} : { enhancedStatus }),
-    ...(diagnostic === undefined ? {} : { diagnostic }),
-  };
+  );
 }
 
 function typeOf(event: string, data: Record<string, unknown>): DeliveryEventType {
@@ -369,13 +346,13 @@ function recipientsOf(event: string, data: Record<string, unknown>): string[] | 
 export function parseMailgunDelivery(
   body: unknown,
   options: Pick<MailgunWebhookOptions, 'provider' | 'messageIdVariable'>,
-): WebhookParseResult {
+): kit.WebhookParseResult {
   const dropped: string[] = [];
   let events: DeliveryEvent[];
   try {
     events = readEvents(body, options, dropped);
   } catch (error) {
-    return unreadableWebhook(
+    return kit.unreadableWebhook(
       error,
       eventIdOf(body),
       (name) => `unreadable webhook: ${name} while reading the event`,
@@ -529,9 +506,9 @@ function misroutedForm(fields: FormData): string {
  * The same token with other bytes is a forgery on a captured signature: refused (401), however
  * often it is sent.
  */
-export function mailgunWebhook(options: MailgunWebhookOptions): ProviderWebhook {
+export function mailgunWebhook(options: MailgunWebhookOptions): kit.ProviderWebhook {
   return {
-    async verify(request: WebhookRequest, context: WebhookContext) {
+    async verify(request: kit.WebhookRequest, context: kit.WebhookContext) {
       if (options.skipVerification) return;
       const body = await readBody(request, options.provider);
       const signature = readSignature(body, options.provider);
@@ -562,7 +539,7 @@ export function mailgunWebhook(options: MailgunWebhookOptions): ProviderWebhook 
           : 'token was already used: a replayed signature',
       );
     },
-    async parse(request: WebhookRequest): Promise<WebhookParseResult> {
+    async parse(request: kit.WebhookRequest): Promise<kit.WebhookParseResult> {
       let body: Body;
       try {
         body = await readBody(request, options.provider);

@@ -10,31 +10,16 @@
  * relaykit's detail in `relaykit`. Everything that is not sending (bounces, templates management,
  * stats, servers) stays with the SDK's own ServerClient.
  */
-import type { RelayError } from '@relaykit/core';
-import {
-  createRelay,
-  type BatchResult,
-  type MessageInput,
-  type RecipientResult,
-  type Relay,
-  type SendReport,
-} from '@relaykit/core';
-import {
-  existingRelay,
-  invalidField,
-  isRelay,
-  noneSentError,
-  refuseUnhonoured,
-  toRelayError,
-  type ClientRelayOptions,
-} from '@relaykit/core/adapter';
+import type { BatchResult, MessageInput, Relay, SendReport } from '@relaykit/core';
+import * as kit from '@relaykit/core/adapter';
+import type { ClientRelayOptions, RelaykitDetails } from '@relaykit/core/adapter';
 import { Errors, type Message, type Models, type TemplatedMessage } from 'postmark';
 import { defaultMessageStream, type PostmarkOptions } from './options.ts';
 import { postmark } from './provider.ts';
 
 type MessageSendingResponse = Models.MessageSendingResponse;
 
-export type { ClientRelayOptions };
+export type { ClientRelayOptions, RelaykitDetails };
 
 /** The `postmark()` adapter options a client-built relay's provider takes (not the credentials). */
 export type ClientProviderOptions = Omit<
@@ -62,19 +47,16 @@ export interface ServerClientOptions {
   postmark?: ClientProviderOptions;
 }
 
-/** What relaykit adds to every error and answer it maps: its message id and each recipient's outcome. */
-export interface RelaykitDetails {
-  messageId?: string;
-  /** relaykit's error, when the relay threw one. */
-  error?: RelayError;
-  /** Each recipient: sent, suppressed (with relaykit's reason) or rejected. */
-  recipients?: RecipientResult[];
-}
-
 /** A postmark SDK error as this client throws it: the SDK's class, with relaykit's detail. */
 export type ClientError = Errors.PostmarkError & { relaykit: RelaykitDetails };
 
-const honoured = new Set(['useHttps', 'requestHost', 'timeout', 'relay', 'postmark']);
+const client = kit.dropInClient({
+  provider: 'postmark',
+  caller: 'ServerClient',
+  honoured: ['useHttps', 'requestHost', 'timeout', 'relay', 'postmark'],
+  elsewhere: (unknown) =>
+    `${unknown.includes('fetch') ? ' (the relay makes the requests; give the postmark SDK its own fetch for calls outside sending)' : ''}`,
+});
 
 /** Postmark's 406 text, which the SDK parses into `InactiveRecipientsError.recipients`
  * (https://postmarkapp.com/developer/api/overview#error-codes; postmark dist/client/errors/Errors.js). */
@@ -87,12 +69,7 @@ function attach<E extends Errors.PostmarkError>(error: E, details: RelaykitDetai
 
 /** A relaykit failure → the postmark SDK error a caller already catches (ErrorHandler.js's classes). */
 export function toPostmarkSdkError(error: unknown, messageId?: string): ClientError {
-  const relayError = toRelayError(error);
-  const details: RelaykitDetails = {
-    ...(messageId === undefined ? {} : { messageId }),
-    error: relayError,
-  };
-  const cause = (relayError as { cause?: unknown }).cause;
+  const { error: relayError, details, cause } = client.failure(error, messageId);
   // Postmark's own answer, as the SDK built it: rethrown as it is.
   if (cause instanceof Errors.PostmarkError) return attach(cause, details);
   const text = relayError.message;
@@ -130,16 +107,15 @@ export function toPostmarkSdkError(error: unknown, messageId?: string): ClientEr
 /** A report with no recipient sent: all suppressed or refused → Postmark's InactiveRecipientsError. */
 function noneSent(report: SendReport): ClientError {
   const addresses = report.recipients.map((r) => r.address);
-  return attach(Errors.ApiInputError.buildSpecificError(inactiveText(addresses), 406, 422), {
-    messageId: report.messageId,
-    recipients: report.recipients,
-    error: noneSentError(report, 'postmark'),
-  });
+  return attach(
+    Errors.ApiInputError.buildSpecificError(inactiveText(addresses), 406, 422),
+    client.noneSent(report),
+  );
 }
 
 function refuse(field: string, why: string): ClientError {
-  const error = invalidField('postmark', field, why);
-  return attach(Errors.ApiInputError.buildSpecificError(error.message, 300, 422), { error });
+  const details = client.refusal(field, why);
+  return attach(Errors.ApiInputError.buildSpecificError(details.error.message, 300, 422), details);
 }
 
 /** Refuses what is not base64 (Postmark's Attachment.Content is base64). */
@@ -311,36 +287,29 @@ export class ServerClient {
   readonly #settings: Settings;
 
   constructor(serverToken: string, configOptions: ServerClientOptions = {}) {
-    refuseUnhonoured(
-      configOptions,
-      honoured,
-      who,
-      (unknown) =>
-        `${unknown.includes('fetch') ? ' (the relay makes the requests; give the postmark SDK its own fetch for calls outside sending)' : ''}`,
-    );
     const given = configOptions.relay;
     const providerOptions = configOptions.postmark ?? {};
-    const existing = existingRelay(given, configOptions.postmark, who);
-    if (existing) {
-      this.relay = existing;
-    } else {
-      const { providers: more = [], ...relayOptions } =
-        (given as ClientRelayOptions | undefined) ?? {};
-      const host = configOptions.requestHost ?? 'api.postmarkapp.com';
-      const provider = postmark({
-        ...providerOptions,
-        serverToken,
-        baseUrl: `${configOptions.useHttps === false ? 'http' : 'https'}://${host}`,
-        ...(configOptions.timeout === undefined ? {} : { timeoutMs: configOptions.timeout * 1000 }),
-      });
-      this.relay = createRelay({ ...relayOptions, providers: [provider, ...more] });
-    }
+    const existing = client.accept(configOptions, given, configOptions.postmark);
+    const host = configOptions.requestHost ?? 'api.postmarkapp.com';
+    this.relay =
+      existing ??
+      client.build(
+        given,
+        postmark({
+          ...providerOptions,
+          serverToken,
+          baseUrl: `${configOptions.useHttps === false ? 'http' : 'https'}://${host}`,
+          ...(configOptions.timeout === undefined
+            ? {}
+            : { timeoutMs: configOptions.timeout * 1000 }),
+        }),
+      );
     const streams = new Map<string, string>();
     for (const [stream, id] of Object.entries(providerOptions.messageStreams ?? {})) {
       if (!streams.has(id)) streams.set(id, stream);
     }
     this.#settings = {
-      external: isRelay(given),
+      external: existing !== undefined,
       messageStream: providerOptions.messageStream ?? defaultMessageStream,
       streams,
       trackOpens: providerOptions.trackOpens,
@@ -442,5 +411,3 @@ export class ServerClient {
 }
 
 export { Errors };
-
-const who = { provider: 'postmark', caller: 'ServerClient' };

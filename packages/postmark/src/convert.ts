@@ -1,9 +1,9 @@
-import { RelayError, type Address, type Message } from '@relaykit/core';
+import type { Address, Message } from '@relaykit/core';
 import {
   base64Content,
   outgoingHeaders,
   addressKey,
-  assertHeaderSafe,
+  assertCarriable,
   formatAddress,
   recipientsOf,
 } from '@relaykit/core/adapter';
@@ -95,26 +95,12 @@ function metadataFor(message: Message): Record<string, string> {
  * Postmark cannot carry (scheduling, more than 50 recipients) before any request is made.
  */
 export function toPostmarkMessage(message: Message, settings: ConvertSettings): PostmarkMessage {
-  assertHeaderSafe(message, settings.provider);
-  // Postmark has no scheduled sending; a sendAt already past is simply sent now.
-  if (message.sendAt !== undefined && message.sendAt.getTime() > Date.now()) {
-    throw new RelayError({
-      kind: 'invalid',
-      provider: settings.provider,
-      field: 'sendAt',
-      message:
-        'sendAt: Postmark cannot schedule a message; queue it with relay.enqueue or send it at the time instead',
-    });
-  }
-  const count = recipientsOf(message).length;
-  if (count > maxRecipients) {
-    throw new RelayError({
-      kind: 'invalid',
-      provider: settings.provider,
-      field: 'to',
-      message: `to: Postmark takes at most ${maxRecipients} recipients (To, Cc and Bcc together) per message, this one has ${count}; split it`,
-    });
-  }
+  assertCarriable(message, {
+    provider: settings.provider,
+    label: 'Postmark',
+    maxRecipients,
+    unscheduled: 'queue it with relay.enqueue or send it at the time instead',
+  });
   const out: PostmarkMessage = {
     From: formatAddress(message.from),
     Subject: message.subject,

@@ -1,5 +1,5 @@
 import { RelayError } from '@relaykit/core';
-import { defaultTimeoutMs, parseFactoryOptions } from '@relaykit/core/adapter';
+import * as kit from '@relaykit/core/adapter';
 import type { ServerClient } from 'postmark';
 import { z } from 'zod';
 
@@ -44,7 +44,7 @@ export interface PostmarkOptions {
   baseUrl?: string;
   /**
    * How long one request to Postmark may take; then it is abandoned as a timeout (transient) and
-   * the relay retries or fails over. @default 15000 (core's defaultTimeoutMs)
+   * the relay retries or fails over. @default 15000 (core's kit.defaultTimeoutMs)
    */
   timeoutMs?: number;
   /** The Postmark MessageStream for messages whose relaykit stream is not in `messageStreams`. @default 'outbound' */
@@ -136,16 +136,20 @@ function configError(message: string): RelayError {
  * what to do; values are never echoed, so a token pasted in the wrong place stays out of logs.
  */
 export function resolveOptions(input: unknown): ResolvedOptions {
-  const parsed = { data: parseFactoryOptions(optionsSchema, input, 'postmark') };
+  const parsed = { data: kit.parseFactoryOptions(optionsSchema, input, 'postmark') };
   const o = parsed.data;
-  if (o.client === undefined && o.serverToken === undefined) {
-    throw configError(
-      "postmark(): give serverToken (the server API token from the Postmark server's API Tokens tab) or client (a ServerClient)",
-    );
-  }
+  kit.checkCredentials(
+    o,
+    {
+      key: 'serverToken',
+      missing:
+        "postmark(): give serverToken (the server API token from the Postmark server's API Tokens tab) or client (a ServerClient)",
+    },
+    configError,
+  );
   const resolved: ResolvedOptions = {
     name: o.name ?? 'postmark',
-    timeoutMs: o.timeoutMs ?? defaultTimeoutMs,
+    timeoutMs: o.timeoutMs ?? kit.defaultTimeoutMs,
     messageStream: o.messageStream ?? defaultMessageStream,
     messageStreams: o.messageStreams ?? {},
   };

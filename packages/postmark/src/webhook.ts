@@ -1,20 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import {
-  classifyBounce,
-  RelayError,
-  type BounceCategory,
-  type BounceInfo,
-  type DeliveryEvent,
-  type DeliveryEventType,
-} from '@relaykit/core';
-import {
-  unreadableWebhook,
-  parseAddress,
-  parseSmtpReply,
-  type ProviderWebhook,
-  type WebhookParseResult,
-  type WebhookRequest,
-} from '@relaykit/core/adapter';
+import { RelayError } from '@relaykit/core';
+import type { BounceCategory, BounceInfo, DeliveryEvent, DeliveryEventType } from '@relaykit/core';
+import * as kit from '@relaykit/core/adapter';
 import { z } from 'zod';
 import { messageIdKey, tagsKey } from './convert.ts';
 import type { ResolvedWebhookAuth } from './options.ts';
@@ -41,7 +28,10 @@ function authError(provider: string, message: string): RelayError {
  * Checks every configured credential (basic auth and/or the shared-secret header). Postmark does
  * not sign webhooks, so these are the only proof a request comes from the webhook you set up.
  */
-export function verifyPostmarkWebhook(request: WebhookRequest, settings: WebhookSettings): void {
+export function verifyPostmarkWebhook(
+  request: kit.WebhookRequest,
+  settings: WebhookSettings,
+): void {
   const { auth, provider } = settings;
   if (auth.skip) return;
   if (auth.basic) {
@@ -191,7 +181,7 @@ function date(value: string, field: string, provider: string): Date {
 
 function recipientOf(value: string, provider: string): string {
   try {
-    return parseAddress(value).address;
+    return kit.parseAddress(value).address;
   } catch (error) {
     throw invalid(provider, 'the recipient is not an email address', error);
   }
@@ -253,20 +243,12 @@ function parseTags(value: string): string[] {
 }
 
 function bounceInfo(record: z.infer<typeof bounceSchema>, rule: TypeRule | undefined): BounceInfo {
-  // SMTP replies are a line or two; the classifier reads every byte it is given.
-  const reply = record.Details ? parseSmtpReply(record.Details.slice(0, 2000)) : {};
-  const hint = {
+  const facts = kit.replyFacts(record.Details ?? undefined);
+  let { class: cls, category } = kit.classifiedBounce(facts, {
     provider: 'postmark',
     ...(record.Type ? { type: record.Type } : {}),
     ...(rule?.permanent === undefined ? {} : { permanent: rule.permanent }),
-  };
-  const classified = classifyBounce({
-    ...(reply.status === undefined ? {} : { smtpStatus: reply.status }),
-    ...(reply.enhanced === undefined ? {} : { enhancedStatus: reply.enhanced }),
-    ...(reply.diagnostic ? { diagnostic: reply.diagnostic } : {}),
-    hint,
   });
-  let { class: cls, category } = classified;
   // Postmark knows a Blocked/DMARC/spam-filter/virus bounce is about the sender or the content:
   // it must slow and alert the sending domain, never suppress the recipient.
   if (rule?.sender && (cls === 'hard' || cls === 'undetermined')) {
@@ -278,10 +260,8 @@ function bounceInfo(record: z.infer<typeof bounceSchema>, rule: TypeRule | undef
     cls = 'hard';
     category = 'suppressed';
   }
-  const info: BounceInfo = { class: cls, category };
-  if (reply.status !== undefined) info.smtpStatus = reply.status;
-  if (reply.enhanced !== undefined) info.enhancedStatus = reply.enhanced;
-  const diagnostic = reply.diagnostic || record.Description || undefined;
+  const info: BounceInfo = { ...facts, class: cls, category };
+  const diagnostic = facts.diagnostic || record.Description || undefined;
   if (diagnostic) info.diagnostic = diagnostic;
   return info;
 }
@@ -332,7 +312,7 @@ function draftOf(record: Common, body: string, provider: string): Draft | undefi
       const extra: Draft['extra'] = {};
       if (r.From) {
         try {
-          extra.from = parseAddress(r.From).address;
+          extra.from = kit.parseAddress(r.From).address;
         } catch {
           // A From Postmark cannot have sent from is not worth refusing the event for.
         }
@@ -420,9 +400,9 @@ function recordIdOf(payload: unknown, body: string): string | undefined {
  * for an hour to no end. Inbound mail posted to this hook is `misrouted`.
  */
 export function parsePostmarkWebhook(
-  request: Pick<WebhookRequest, 'body'>,
+  request: Pick<kit.WebhookRequest, 'body'>,
   settings: Pick<WebhookSettings, 'provider' | 'streams'>,
-): WebhookParseResult {
+): kit.WebhookParseResult {
   let payload: unknown;
   try {
     payload = JSON.parse(request.body);
@@ -444,7 +424,7 @@ export function parsePostmarkWebhook(
     }
     return readRecord(request.body, payload, settings);
   } catch (error) {
-    return unreadableWebhook(
+    return kit.unreadableWebhook(
       error,
       recordIdOf(payload, request.body),
       (name) => `unreadable Postmark webhook (${name})`,
@@ -456,7 +436,7 @@ function readRecord(
   body: string,
   payload: unknown,
   settings: Pick<WebhookSettings, 'provider' | 'streams'>,
-): WebhookParseResult {
+): kit.WebhookParseResult {
   const { provider } = settings;
   const record = read(recordSchema, payload, provider);
   const draft = draftOf(record, body, provider);
@@ -480,7 +460,7 @@ function readRecord(
   return { events: [event] };
 }
 
-export function postmarkWebhook(settings: WebhookSettings): ProviderWebhook {
+export function postmarkWebhook(settings: WebhookSettings): kit.ProviderWebhook {
   return {
     verify: async (request) => verifyPostmarkWebhook(request, settings),
     parse: async (request) => parsePostmarkWebhook(request, settings),

@@ -10,24 +10,10 @@
  * does), with relaykit's detail in `error.relaykit`. Everything that is not sending (domains,
  * contacts, templates management, webhooks) stays with the SDK's own Resend client.
  */
-import {
-  createRelay,
-  normalizeMessage,
-  RelayError,
-  type MessageInput,
-  type RecipientResult,
-  type Relay,
-  type SendReport,
-} from '@relaykit/core';
-import {
-  existingRelay,
-  invalidField,
-  noneSentError,
-  refuseUnhonoured,
-  toRelayError,
-  wholeBatchFailure,
-  type ClientRelayOptions,
-} from '@relaykit/core/adapter';
+import { normalizeMessage, RelayError } from '@relaykit/core';
+import type { MessageInput, Relay, SendReport } from '@relaykit/core';
+import * as kit from '@relaykit/core/adapter';
+import type { ClientRelayOptions, RelaykitDetails } from '@relaykit/core/adapter';
 import type {
   CreateBatchOptions,
   CreateBatchRequestOptions,
@@ -40,7 +26,7 @@ import type {
 import type { ResendOptions as AdapterOptions } from './options.ts';
 import { resend } from './provider.ts';
 
-export type { ClientRelayOptions };
+export type { ClientRelayOptions, RelaykitDetails };
 
 /** The `resend()` adapter options a client-built relay's provider takes (not the credentials). */
 export type ClientProviderOptions = Omit<AdapterOptions, 'apiKey' | 'client' | 'baseUrl'>;
@@ -58,14 +44,6 @@ export interface ResendClientOptions {
   relay?: Relay | ClientRelayOptions;
   /** Options of the `resend()` provider this client builds (webhook, timeoutMs, ...). */
   resend?: ClientProviderOptions;
-}
-
-/** What relaykit adds to an error it resolves with. */
-export interface RelaykitDetails {
-  messageId?: string;
-  error?: RelayError;
-  /** Each recipient: sent, suppressed (with relaykit's reason) or rejected. */
-  recipients?: RecipientResult[];
 }
 
 /** Resend's error object as this client resolves it, with relaykit's detail. */
@@ -103,12 +81,9 @@ const errorNames = new Set<string>([
  * passed on as it came.
  */
 export function toResendSdkError(error: unknown, messageId?: string): ClientErrorResponse {
-  const relayError = toRelayError(error);
-  const relaykit: RelaykitDetails = {
-    ...(messageId === undefined ? {} : { messageId }),
-    error: relayError,
-  };
-  const cause = (relayError as { cause?: unknown }).cause as Partial<ErrorResponse> | undefined;
+  const failure = client.failure(error, messageId);
+  const { error: relayError, details: relaykit } = failure;
+  const cause = failure.cause as Partial<ErrorResponse> | undefined;
   if (
     typeof cause === 'object' &&
     cause !== null &&
@@ -161,18 +136,13 @@ export function toResendSdkError(error: unknown, messageId?: string): ClientErro
  * validation_error.
  */
 function noneSent(report: SendReport): ClientErrorResponse {
-  const error = noneSentError(report, 'resend');
-  return {
-    name: 'validation_error',
-    message: error.message,
-    statusCode: 422,
-    relaykit: { messageId: report.messageId, error, recipients: report.recipients },
-  };
+  const relaykit = client.noneSent(report);
+  return { name: 'validation_error', message: relaykit.error.message, statusCode: 422, relaykit };
 }
 
 function refusal(field: string, why: string): ClientErrorResponse {
-  const error = invalidField('resend', field, why);
-  return { name: 'validation_error', message: error.message, statusCode: 422, relaykit: { error } };
+  const relaykit = client.refusal(field, why);
+  return { name: 'validation_error', message: relaykit.error.message, statusCode: 422, relaykit };
 }
 
 class Refused extends Error {
@@ -382,7 +352,7 @@ class Batch {
         requestOptions?.signal ? { signal: requestOptions.signal } : {},
       );
       // Nothing went out for one account-side reason: the answer Resend gives the whole call.
-      const whole = wholeBatchFailure(results);
+      const whole = client.wholeBatchFailure(results);
       if (whole) return out(failed(toResendSdkError(whole.error, whole.messageId)));
       results.forEach((result, k) => {
         const { index } = inputs[k] as { index: number };
@@ -409,7 +379,12 @@ class Batch {
   }
 }
 
-const honoured = new Set(['baseUrl', 'relay', 'resend']);
+const client = kit.dropInClient({
+  provider: 'resend',
+  caller: 'Resend',
+  honoured: ['baseUrl', 'relay', 'resend'],
+  elsewhere: () => ` (the relay's resend adapter makes the requests)`,
+});
 
 /**
  * The resend SDK's client for sending, backed by a relay: retry with backoff, throttling,
@@ -427,14 +402,8 @@ export class Resend {
   readonly batch: Batch;
 
   constructor(key?: string, options: ResendClientOptions = {}) {
-    refuseUnhonoured(
-      options,
-      honoured,
-      who,
-      () => ` (the relay's resend adapter makes the requests)`,
-    );
     const given = options.relay;
-    const existing = existingRelay(given, options.resend, who);
+    const existing = client.accept(options, given, options.resend);
     if (existing) {
       this.relay = existing;
     } else {
@@ -449,19 +418,15 @@ export class Resend {
         });
       }
       const baseUrl = options.baseUrl ?? process.env['RESEND_BASE_URL'];
-      const { providers: more = [], ...relayOptions } =
-        (given as ClientRelayOptions | undefined) ?? {};
       const provider = resend({
         webhook: false,
         ...options.resend,
         apiKey,
         ...(baseUrl === undefined ? {} : { baseUrl }),
       });
-      this.relay = createRelay({ ...relayOptions, providers: [provider, ...more] });
+      this.relay = client.build(given, provider);
     }
     this.emails = new Emails(this);
     this.batch = new Batch(this);
   }
 }
-
-const who = { provider: 'resend', caller: 'Resend' };

@@ -1,11 +1,5 @@
 import { RelayError } from '@relaykit/core';
-import {
-  adapterIdentity,
-  defaultTimeoutMs,
-  parseFactoryOptions,
-  sdkClientOption,
-  signedWebhookOption,
-} from '@relaykit/core/adapter';
+import * as kit from '@relaykit/core/adapter';
 import type { Resend } from 'resend';
 import { z } from 'zod';
 
@@ -50,7 +44,7 @@ export interface ResendOptions {
   baseUrl?: string;
   /**
    * How long one request to Resend may take; then it is abandoned as a timeout (transient) and the
-   * relay retries or fails over. @default 15000 (core's defaultTimeoutMs)
+   * relay retries or fails over. @default 15000 (core's kit.defaultTimeoutMs)
    */
   timeoutMs?: number;
   /**
@@ -91,26 +85,16 @@ const tagName = /^[A-Za-z0-9_-]{1,256}$/u;
 
 const schema = z
   .object({
-    ...adapterIdentity,
-    client: sdkClientOption<Resend>(
+    ...kit.adapterIdentity,
+    client: kit.sdkClientOption<Resend>(
       'emails',
       'send',
       'client must be a Resend instance (new Resend(apiKey))',
     ),
-    baseUrl: z.url({ protocol: /^https?$/u, message: 'baseUrl must be an http(s) URL' }).optional(),
-    timeoutMs: z.number().int().positive().max(600_000).optional(),
-    webhook: z
-      .union([
-        z.literal(false),
-        z
-          .object({
-            secret: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
-            toleranceSeconds: z.number().int().positive().max(86_400).optional(),
-            dangerouslySkipVerification: z.boolean().optional(),
-          })
-          .strict(),
-      ])
-      .optional(),
+    ...kit.httpOptions,
+    webhook: kit.signedWebhookSchema({
+      secret: z.union([z.string(), z.array(z.string()).min(1)]).optional(),
+    }),
     splitRecipients: z.boolean().optional(),
     messageIdTag: z
       .string()
@@ -147,26 +131,27 @@ export function decodeWebhookSecret(secret: string, index = 0): Buffer {
 
 /** Validates the factory options; every fault is a RelayError of kind 'config' saying what to do. */
 export function resolveOptions(input: unknown): ResolvedResendOptions {
-  const parsed = { data: parseFactoryOptions(schema, input, 'resend', renamed) };
+  const parsed = { data: kit.parseFactoryOptions(schema, input, 'resend', renamed) };
   const o = parsed.data;
-  if (o.client === undefined && o.apiKey === undefined) {
-    throw config(
-      'give apiKey (e.g. process.env.RESEND_API_KEY) or client (a Resend instance you built)',
-    );
-  }
-  if (o.client !== undefined && (o.apiKey !== undefined || o.baseUrl !== undefined)) {
-    throw config(
-      'give either client, or apiKey and baseUrl, not both: a client you built keeps its own key and base URL',
-    );
-  }
-  const hook = signedWebhookOption(o.webhook, 'secret', () =>
+  kit.checkCredentials(
+    o,
+    {
+      key: 'apiKey',
+      missing:
+        'give apiKey (e.g. process.env.RESEND_API_KEY) or client (a Resend instance you built)',
+      clientKeeps: ['apiKey', 'baseUrl'],
+      both: 'give either client, or apiKey and baseUrl, not both: a client you built keeps its own key and base URL',
+    },
+    config,
+  );
+  const hook = kit.signedWebhookOption(o.webhook, 'secret', () =>
     config(
       'webhook.secret is missing: pass webhook: { secret } with the whsec_... signing secret of your Resend webhook endpoint, or webhook: false for a send-only provider',
     ),
   );
   const resolved: ResolvedResendOptions = {
     name: o.name ?? 'resend',
-    timeoutMs: o.timeoutMs ?? defaultTimeoutMs,
+    timeoutMs: o.timeoutMs ?? kit.defaultTimeoutMs,
     webhookKeys: hook.keys.map((s, i) => decodeWebhookSecret(s, i)),
     webhookToleranceSeconds: hook.toleranceSeconds,
     webhooks: hook.webhooks,

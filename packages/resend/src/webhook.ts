@@ -1,21 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import {
-  classifyBounce,
-  RelayError,
-  type BounceInfo,
-  type DeliveryEvent,
-  type DeliveryEventType,
-} from '@relaykit/core';
-import {
-  unreadableWebhook,
-  parseAddress,
-  parseSmtpReply,
-  type BounceHint,
-  type ProviderWebhook,
-  type WebhookContext,
-  type WebhookParseResult,
-  type WebhookRequest,
-} from '@relaykit/core/adapter';
+import { RelayError } from '@relaykit/core';
+import type { BounceInfo, DeliveryEvent, DeliveryEventType } from '@relaykit/core';
+import * as kit from '@relaykit/core/adapter';
 import { z } from 'zod';
 import { decodeTagValue, streamTag } from './convert.ts';
 
@@ -69,7 +55,7 @@ export function signSvix(
  * in constant time. Throws a RelayError of kind 'auth' saying what failed (never the secret).
  */
 export function verifySvix(
-  request: WebhookRequest,
+  request: kit.WebhookRequest,
   options: Pick<ResendWebhookOptions, 'provider' | 'keys' | 'toleranceSeconds'>,
   nowMs: number,
 ): void {
@@ -148,7 +134,7 @@ const date = (...values: unknown[]): Date | undefined => {
 
 function address(value: string): string | undefined {
   try {
-    return parseAddress(value).address;
+    return kit.parseAddress(value).address;
   } catch {
     return undefined;
   }
@@ -159,7 +145,7 @@ function address(value: string): string | undefined {
  * bounce type names; a suppression is SES's Permanent/OnAccountSuppressionList, a delay SES's
  * DeliveryDelay.
  */
-function hintFor(type: string, part: Record<string, unknown>): BounceHint {
+function hintFor(type: string, part: Record<string, unknown>): kit.BounceHint {
   const provider = 'resend';
   if (type === 'email.suppressed') {
     const subType =
@@ -191,19 +177,13 @@ function bounceInfo(type: string, data: Record<string, unknown>): BounceInfo {
     record(data['failed']) ??
     record(data['delivery_delayed']) ??
     {};
-  const diagnosticLine = strings(part['diagnosticCode'])[0]?.slice(0, maxDiagnostic);
-  const reply = diagnosticLine === undefined ? {} : parseSmtpReply(diagnosticLine);
-  const diagnostic = (reply.diagnostic ?? str(part['message']) ?? str(part['reason']))?.slice(
+  const facts = kit.replyFacts(strings(part['diagnosticCode'])[0]);
+  const diagnostic = (facts.diagnostic ?? str(part['message']) ?? str(part['reason']))?.slice(
     0,
-    maxDiagnostic,
+    kit.maxDiagnostic,
   );
-  const facts = {
-    ...(reply.status === undefined ? {} : { smtpStatus: reply.status }),
-    ...(reply.enhanced === undefined ? {} : { enhancedStatus: reply.enhanced }),
-    ...(diagnostic === undefined ? {} : { diagnostic }),
-  };
-  const classified = classifyBounce({ ...facts, hint: hintFor(type, part) });
-  return { class: classified.class, category: classified.category, ...facts };
+  if (diagnostic !== undefined) facts.diagnostic = diagnostic;
+  return kit.classifiedBounce(facts, hintFor(type, part));
 }
 
 /** A Resend bounce that is really a suppression (before email.suppressed existed). */
@@ -237,9 +217,6 @@ function invalid(provider: string, message: string, cause?: unknown): RelayError
 /** Event types a bounce, complaint or suppression: charged to a recipient, so it must be the right one. */
 const charging = new Set<DeliveryEventType>(['bounced', 'complained', 'suppressed']);
 
-/** Longest diagnostic kept: SMTP replies are a line or two, and the classifier reads every byte. */
-const maxDiagnostic = 2000;
-
 /** Whether a character ends an address written inside free text (a DSN line, a bounce message). */
 function addressEnd(text: string, index: number): boolean {
   const code = text.charCodeAt(index);
@@ -255,7 +232,7 @@ function namedAddresses(data: Record<string, unknown>, from: string | undefined)
     const part = record(data[key]);
     if (!part) continue;
     for (const line of [...strings(part['message']), ...strings(part['diagnosticCode'])]) {
-      const text = line.slice(0, maxDiagnostic);
+      const text = line.slice(0, kit.maxDiagnostic);
       // Around each '@', out to the nearest delimiter either side: cheaper than a regex scan of
       // every position, and a text without '@' (most bounce messages) costs one indexOf.
       for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
@@ -300,7 +277,7 @@ function attribute(
  * suppression.*) yield no events. Throws a RelayError of kind 'invalid' for a body it cannot read.
  */
 export function parseResendEvents(
-  request: WebhookRequest,
+  request: kit.WebhookRequest,
   options: Pick<ResendWebhookOptions, 'provider' | 'messageIdTag'>,
   nowMs: number,
 ): DeliveryEvent[] {
@@ -308,10 +285,10 @@ export function parseResendEvents(
 }
 
 function readResend(
-  request: WebhookRequest,
+  request: kit.WebhookRequest,
   options: Pick<ResendWebhookOptions, 'provider' | 'messageIdTag'>,
   nowMs: number,
-): WebhookParseResult {
+): kit.WebhookParseResult {
   const { provider } = options;
   let json: unknown;
   try {
@@ -421,17 +398,17 @@ function readResend(
  * event it cannot read is acknowledged and reported (`unreadable`, with the svix-id), since Resend
  * would otherwise redeliver it for a day.
  */
-export function resendWebhook(options: ResendWebhookOptions): ProviderWebhook {
+export function resendWebhook(options: ResendWebhookOptions): kit.ProviderWebhook {
   return {
-    async verify(request: WebhookRequest, context: WebhookContext) {
+    async verify(request: kit.WebhookRequest, context: kit.WebhookContext) {
       if (options.skipVerification) return;
       verifySvix(request, options, context.now());
     },
-    async parse(request: WebhookRequest, context: WebhookContext) {
+    async parse(request: kit.WebhookRequest, context: kit.WebhookContext) {
       try {
         return readResend(request, options, context.now());
       } catch (error) {
-        return unreadableWebhook(
+        return kit.unreadableWebhook(
           error,
           header(request.headers, 'id')?.slice(0, 200),
           (name) => `webhook body could not be read (${name})`,

@@ -28,25 +28,10 @@ import {
   type Template,
   type SESv2ClientConfig,
 } from '@aws-sdk/client-sesv2';
-import {
-  createRelay,
-  RelayError,
-  type BatchResult,
-  type MessageInput,
-  type RecipientResult,
-  type Relay,
-  type SendReport,
-} from '@relaykit/core';
-import {
-  existingRelay,
-  invalidField,
-  isRelay,
-  noneSentError,
-  refuseUnhonoured,
-  toRelayError,
-  wholeBatchFailure,
-  type ClientRelayOptions,
-} from '@relaykit/core/adapter';
+import { RelayError } from '@relaykit/core';
+import type { BatchResult, MessageInput, Relay, SendReport } from '@relaykit/core';
+import * as kit from '@relaykit/core/adapter';
+import type { ClientRelayOptions, RelaykitDetails } from '@relaykit/core/adapter';
 import type { SesOptions } from './options.ts';
 import { ses } from './provider.ts';
 
@@ -58,7 +43,7 @@ export type {
   SendEmailCommandOutput,
 } from '@aws-sdk/client-sesv2';
 
-export type { ClientRelayOptions };
+export type { ClientRelayOptions, RelaykitDetails };
 
 /** The `ses()` adapter options a client-built provider takes (not the credentials or endpoint). */
 export type ClientProviderOptions = Omit<
@@ -80,14 +65,6 @@ export type ClientConfig = Pick<SESv2ClientConfig, 'region' | 'credentials' | 'm
   ses?: ClientProviderOptions;
 };
 
-/** What relaykit adds to every error it throws. */
-export interface RelaykitDetails {
-  messageId?: string;
-  error?: RelayError;
-  /** Each recipient: sent, suppressed (with relaykit's reason) or rejected. */
-  recipients?: RecipientResult[];
-}
-
 /** An AWS SDK exception as this client throws it, with relaykit's detail. */
 export type ClientError = SESv2ServiceException & { relaykit: RelaykitDetails };
 
@@ -98,12 +75,7 @@ const metadata = (httpStatusCode: number, attempts?: number) => ({
 
 /** A relaykit failure → the AWS SDK exception SES callers catch (models/errors.d.ts). */
 export function toSesSdkError(error: unknown, messageId?: string): ClientError {
-  const relayError = toRelayError(error);
-  const relaykit: RelaykitDetails = {
-    ...(messageId === undefined ? {} : { messageId }),
-    error: relayError,
-  };
-  const cause = (relayError as { cause?: unknown }).cause;
+  const { error: relayError, details: relaykit, cause } = client.failure(error, messageId);
   // SES's own answer, as the SDK built it: rethrown as it is.
   if (cause instanceof SESv2ServiceException) return Object.assign(cause, { relaykit });
   const message = relayError.message;
@@ -163,20 +135,17 @@ export function toSesSdkError(error: unknown, messageId?: string): ClientError {
  * for a message it will not send.
  */
 function noneSent(report: SendReport): ClientError {
-  const error = noneSentError(report, 'ses', { prefix: 'OnAccountSuppressionList: ' });
-  return Object.assign(new MessageRejected({ message: error.message, $metadata: metadata(400) }), {
-    relaykit: { messageId: report.messageId, error, recipients: report.recipients },
-  });
+  const relaykit = client.noneSent(report, { prefix: 'OnAccountSuppressionList: ' });
+  const message = relaykit.error.message;
+  return Object.assign(new MessageRejected({ message, $metadata: metadata(400) }), { relaykit });
 }
 
 function refuse(field: string, why: string): ClientError {
-  const error = invalidField('ses', field, why);
-  return Object.assign(
-    new BadRequestException({ message: error.message, $metadata: metadata(400) }),
-    {
-      relaykit: { error },
-    },
-  );
+  const relaykit = client.refusal(field, why);
+  const message = relaykit.error.message;
+  return Object.assign(new BadRequestException({ message, $metadata: metadata(400) }), {
+    relaykit,
+  });
 }
 
 interface Settings {
@@ -396,7 +365,13 @@ function bulkStatus(error: ClientError): BulkEmailStatus {
   return 'FAILED';
 }
 
-const honoured = new Set(['region', 'credentials', 'endpoint', 'maxAttempts', 'relay', 'ses']);
+const client = kit.dropInClient({
+  provider: 'ses',
+  caller: 'SESv2Client',
+  honoured: ['region', 'credentials', 'endpoint', 'maxAttempts', 'relay', 'ses'],
+  elsewhere: () =>
+    ` (the relay's ses adapter builds its own SDK client; keep the SDK's SESv2Client for commands outside sending)`,
+});
 
 /**
  * The AWS SDK's SESv2Client for sending, backed by a relay: retry with backoff, throttling,
@@ -413,13 +388,8 @@ export class SESv2Client {
   readonly #settings: Settings;
 
   constructor(config: ClientConfig = {}) {
-    refuseUnhonoured(
-      config,
-      honoured,
-      who,
-      () =>
-        ` (the relay's ses adapter builds its own SDK client; keep the SDK's SESv2Client for commands outside sending)`,
-    );
+    const given = config.relay;
+    const existing = client.accept(config, given, config.ses);
     if (config.endpoint !== undefined && typeof config.endpoint !== 'string') {
       throw new RelayError({
         kind: 'config',
@@ -427,26 +397,24 @@ export class SESv2Client {
         message: 'SESv2Client: relaykit takes endpoint as a URL string only',
       });
     }
-    const given = config.relay;
-    const existing = existingRelay(given, config.ses, who);
-    if (existing) {
-      this.relay = existing;
-    } else {
-      const { providers: more = [], ...relayOptions } =
-        (given as ClientRelayOptions | undefined) ?? {};
-      const provider = ses({
-        webhook: false,
-        ...config.ses,
-        ...(config.region === undefined ? {} : { region: config.region as string }),
-        ...(config.credentials === undefined ? {} : { credentials: config.credentials }),
-        ...(config.endpoint === undefined ? {} : { baseUrl: config.endpoint }),
-        ...(config.maxAttempts === undefined ? {} : { maxAttempts: config.maxAttempts as number }),
-      });
-      this.relay = createRelay({ ...relayOptions, providers: [provider, ...more] });
-    }
+    this.relay =
+      existing ??
+      client.build(
+        given,
+        ses({
+          webhook: false,
+          ...config.ses,
+          ...(config.region === undefined ? {} : { region: config.region as string }),
+          ...(config.credentials === undefined ? {} : { credentials: config.credentials }),
+          ...(config.endpoint === undefined ? {} : { baseUrl: config.endpoint }),
+          ...(config.maxAttempts === undefined
+            ? {}
+            : { maxAttempts: config.maxAttempts as number }),
+        }),
+      );
     const set = config.ses?.configurationSetName;
     this.#settings = {
-      external: isRelay(given),
+      external: existing !== undefined,
       configurationSetName: typeof set === 'string' ? set : undefined,
     };
   }
@@ -508,7 +476,7 @@ export class SESv2Client {
     }
     // SES fails the whole call for the account, not for one entry: when every entry failed for
     // the same provider-side reason, the SDK's exception is thrown as it would be.
-    const whole = wholeBatchFailure(results);
+    const whole = client.wholeBatchFailure(results);
     if (whole) throw toSesSdkError(whole.error, whole.messageId);
     const entries: BulkEmailEntryResult[] = results.map((result) => {
       if (result.ok && result.report.status !== 'none') {
@@ -529,5 +497,3 @@ export class SESv2Client {
   /** The SDK's `destroy()`: nothing to free for sending (close the relay with `relay.close()`). */
   destroy(): void {}
 }
-
-const who = { provider: 'ses', caller: 'SESv2Client' };

@@ -8,12 +8,7 @@ import type {
   SendEmailCommandInput,
 } from '@aws-sdk/client-sesv2';
 import { RelayError, type Address, type Message } from '@relaykit/core';
-import {
-  assertHeaderSafe,
-  listUnsubscribeHeaders,
-  recipientsOf,
-  templateIdFor,
-} from '@relaykit/core/adapter';
+import { assertCarriable, listUnsubscribeHeaders, templateIdFor } from '@relaykit/core/adapter';
 import {
   buildMime,
   encodeHeaderText,
@@ -129,26 +124,13 @@ export function simpleContentBlocker(message: Message, settings: SendSettings): 
 
 function common(message: Message, settings: SendSettings): Omit<SendEmailCommandInput, 'Content'> {
   // Raw MIME and Simple content alike: no header-bound value may carry a control character.
-  assertHeaderSafe(message, 'ses');
-  if (message.sendAt !== undefined && message.sendAt.getTime() > Date.now()) {
-    // SES has no scheduled sending: a future sendAt would be sent at once.
-    throw new RelayError({
-      kind: 'invalid',
-      provider: 'ses',
-      field: 'sendAt',
-      message:
-        'sendAt: SES cannot schedule a message; hold it with relay.enqueue (sent when due), or send it at the time',
-    });
-  }
-  const recipients = recipientsOf(message).length;
-  if (recipients > maxRecipients) {
-    throw new RelayError({
-      kind: 'invalid',
-      provider: 'ses',
-      field: 'to',
-      message: `SES takes at most ${maxRecipients} recipients per message (To, Cc and Bcc together); this one has ${recipients}: split it`,
-    });
-  }
+  // SES has no scheduled sending: a future sendAt would be sent at once.
+  assertCarriable(message, {
+    provider: 'ses',
+    label: 'SES',
+    maxRecipients,
+    unscheduled: 'hold it with relay.enqueue (sent when due), or send it at the time',
+  });
   const input: Omit<SendEmailCommandInput, 'Content'> = {
     FromEmailAddress: mailbox(message.from, 'from'),
     Destination: destination(message),

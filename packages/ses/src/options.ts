@@ -1,6 +1,7 @@
 import type { SESv2Client, SESv2ClientConfig } from '@aws-sdk/client-sesv2';
-import { RelayError, type Message } from '@relaykit/core';
-import { parseFactoryOptions } from '@relaykit/core/adapter';
+import { RelayError } from '@relaykit/core';
+import type { Message } from '@relaykit/core';
+import * as kit from '@relaykit/core/adapter';
 import { z } from 'zod';
 
 /** The contact list and topic a send belongs to (SES then writes the unsubscribe headers itself). */
@@ -114,15 +115,7 @@ const webhookSchema = z
 const schema = z
   .object({
     name: z.string().min(1).optional(),
-    client: z
-      .custom<SESv2Client>(
-        (v) =>
-          typeof v === 'object' &&
-          v !== null &&
-          typeof (v as { send?: unknown }).send === 'function',
-        'an SESv2Client',
-      )
-      .optional(),
+    client: kit.objectWith<SESv2Client>('send', 'an SESv2Client'),
     region: z.string().min(1).optional(),
     credentials: z.unknown().optional(),
     baseUrl: z.url().optional(),
@@ -148,7 +141,7 @@ const schema = z
 
 /** Validates the factory options; a fault is a RelayError of kind 'config' naming the option (never its value). */
 export function parseOptions(input: unknown): SesOptions {
-  parseFactoryOptions(schema, input, 'ses', { endpoint: 'baseUrl' });
+  kit.parseFactoryOptions(schema, input, 'ses', { endpoint: 'baseUrl' });
   const options = input as SesOptions;
   if (
     options.webhook !== false &&

@@ -1,18 +1,6 @@
-import {
-  classifyBounce,
-  RelayError,
-  type BounceInfo,
-  type DeliveryEvent,
-  type DeliveryEventType,
-} from '@relaykit/core';
-import {
-  unreadableReason,
-  parseAddress,
-  parseSmtpReply,
-  type ProviderWebhook,
-  type WebhookContext,
-  type WebhookParseResult,
-} from '@relaykit/core/adapter';
+import { RelayError } from '@relaykit/core';
+import type { BounceInfo, DeliveryEvent, DeliveryEventType } from '@relaykit/core';
+import * as kit from '@relaykit/core/adapter';
 import type { SesWebhookOptions } from './options.ts';
 import { checkSnsUrl, createSnsVerifier, parseEnvelope, type SnsEnvelope } from './sns.ts';
 import { fromMailTags } from './tags.ts';
@@ -36,7 +24,7 @@ function normalizeRecipient(value: unknown): string | undefined {
   const text = str(value)?.trim();
   if (!text) return undefined;
   try {
-    return parseAddress(text).address;
+    return kit.parseAddress(text).address;
   } catch {
     return undefined;
   }
@@ -62,30 +50,19 @@ interface BounceDetail {
 
 /** Codes from the DSN (diagnosticCode, status) classified by core, with SES's own type as the hint. */
 function bounceInfo(detail: BounceDetail): BounceInfo {
-  const reply = detail.diagnostic ? parseSmtpReply(detail.diagnostic) : {};
-  const enhanced =
-    reply.enhanced ??
-    (detail.status && /^[245]\.\d{1,3}\.\d{1,3}$/u.test(detail.status) ? detail.status : undefined);
-  const hint = {
+  const facts = kit.replyFacts(detail.diagnostic);
+  if (
+    facts.enhancedStatus === undefined &&
+    detail.status &&
+    /^[245]\.\d{1,3}\.\d{1,3}$/u.test(detail.status)
+  )
+    facts.enhancedStatus = detail.status;
+  return kit.classifiedBounce(facts, {
     provider: 'ses',
     ...(detail.type === undefined ? {} : { type: detail.type }),
     ...(detail.subType === undefined ? {} : { subType: detail.subType }),
     ...(detail.permanent === undefined ? {} : { permanent: detail.permanent }),
-  };
-  const input = {
-    ...(reply.status === undefined ? {} : { smtpStatus: reply.status }),
-    ...(enhanced === undefined ? {} : { enhancedStatus: enhanced }),
-    ...(reply.diagnostic === undefined ? {} : { diagnostic: reply.diagnostic }),
-    hint,
-  };
-  const c = classifyBounce(input);
-  return {
-    class: c.class,
-    category: c.category,
-    ...(reply.status === undefined ? {} : { smtpStatus: reply.status }),
-    ...(enhanced === undefined ? {} : { enhancedStatus: enhanced }),
-    ...(reply.diagnostic === undefined ? {} : { diagnostic: reply.diagnostic }),
-  };
+  });
 }
 
 /** Bounce subtypes meaning SES did not try: the address is on a suppression list. */
@@ -312,14 +289,14 @@ function misrouted(inner: unknown): string | undefined {
 }
 
 const reasonOf = (error: unknown) =>
-  unreadableReason(error, (name) => `SNS webhook could not be read (${name})`);
+  kit.unreadableReason(error, (name) => `SNS webhook could not be read (${name})`);
 
 /**
  * The Provider's `webhook` member: SNS verification, then SES events. Parse reports what it cannot
  * read (`unreadable`) and inbound or foreign notifications (`misrouted`) rather than throwing; it
  * throws only when confirming a subscription fails, so SNS sends the confirmation again.
  */
-export function createSesWebhook(settings: SesWebhookSettings): ProviderWebhook {
+export function createSesWebhook(settings: SesWebhookSettings): kit.ProviderWebhook {
   const { provider } = settings;
   const maxAgeMs = settings.maxAgeMs ?? day;
   const verifier = settings.topicArns
@@ -344,7 +321,7 @@ export function createSesWebhook(settings: SesWebhookSettings): ProviderWebhook 
       await verifier.verify(parseEnvelope(request.body), context.now());
     },
 
-    async parse(request, context): Promise<WebhookParseResult> {
+    async parse(request, context): Promise<kit.WebhookParseResult> {
       let envelope: SnsEnvelope;
       try {
         envelope = parseEnvelope(request.body);
@@ -389,8 +366,8 @@ export function createSesWebhook(settings: SesWebhookSettings): ProviderWebhook 
 
   async function confirm(
     envelope: SnsEnvelope,
-    context: WebhookContext,
-  ): Promise<WebhookParseResult> {
+    context: kit.WebhookContext,
+  ): Promise<kit.WebhookParseResult> {
     if (settings.autoConfirm === false || envelope.SubscribeURL === undefined) {
       return {
         events: [],

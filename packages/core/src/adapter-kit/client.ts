@@ -1,6 +1,13 @@
-import { RelayError } from '../errors.ts';
+import { RelayError, toRelayError } from '../errors.ts';
 import type { Provider } from '../provider.ts';
-import type { BatchResult, Relay, RelayOptions, SendReport } from '../relay.ts';
+import {
+  createRelay,
+  type BatchResult,
+  type RecipientResult,
+  type Relay,
+  type RelayOptions,
+  type SendReport,
+} from '../relay.ts';
 
 /** Relay options for a drop-in client that builds its own relay; `providers` are tried after its own. */
 export type ClientRelayOptions = Omit<RelayOptions, 'providers'> & { providers?: Provider[] };
@@ -107,4 +114,82 @@ export function wholeBatchFailure(
     return first;
   }
   return undefined;
+}
+
+/** What relaykit adds to every error and answer a drop-in client maps: its message id and outcome. */
+export interface RelaykitDetails {
+  messageId?: string;
+  /** relaykit's error, when the relay threw one. */
+  error?: RelayError;
+  /** Each recipient: sent, suppressed (with relaykit's reason) or rejected. */
+  recipients?: RecipientResult[];
+}
+
+/** A drop-in client's identity and the SDK options it honours (any other is refused). */
+export interface DropInClientSpec extends ClientIdentity {
+  honoured: readonly string[];
+  /** Says who makes the requests instead, after the names of the refused options. */
+  elsewhere?: (unknown: readonly string[]) => string;
+}
+
+/**
+ * The helpers a drop-in SDK client (`@relaykit/<provider>/client`) is built from, bound to its
+ * provider and SDK name: the relay it sends through, and relaykit's side of every answer it maps
+ * into the SDK's own errors.
+ */
+export function dropInClient(spec: DropInClientSpec) {
+  const honoured = new Set(spec.honoured);
+  const who: ClientIdentity = { provider: spec.provider, caller: spec.caller };
+  return {
+    /**
+     * Refuses the SDK options relaykit cannot honour, then gives the existing relay the client
+     * was handed (refusing provider options beside it), or undefined when it builds its own.
+     */
+    accept(
+      options: object,
+      given: Relay | ClientRelayOptions | undefined,
+      providerOptions: unknown,
+    ): Relay | undefined {
+      refuseUnhonoured(options, honoured, who, spec.elsewhere);
+      return existingRelay(given, providerOptions, who);
+    },
+    /** The relay a client builds: its own provider first, then the `providers` of its options. */
+    build(
+      given: Relay | ClientRelayOptions | undefined,
+      provider: Provider,
+      extra: Partial<RelayOptions> = {},
+    ): Relay {
+      const { providers: more = [], ...relayOptions } =
+        (given as ClientRelayOptions | undefined) ?? {};
+      return createRelay({ ...relayOptions, ...extra, providers: [provider, ...more] });
+    },
+    /**
+     * relaykit's side of a failure: the RelayError, the details the SDK error carries, and the
+     * cause (the provider's own answer, as its SDK built it, when there was one).
+     */
+    failure(error: unknown, messageId?: string) {
+      const relayError = toRelayError(error);
+      const details: RelaykitDetails = {
+        ...(messageId === undefined ? {} : { messageId }),
+        error: relayError,
+      };
+      return { error: relayError, details, cause: (relayError as { cause?: unknown }).cause };
+    },
+    /** The details of a send in which no recipient was sent (see `noneSentError`). */
+    noneSent(
+      report: SendReport,
+      options?: Parameters<typeof noneSentError>[2],
+    ): RelaykitDetails & { error: RelayError } {
+      return {
+        messageId: report.messageId,
+        error: noneSentError(report, spec.provider, options),
+        recipients: report.recipients,
+      };
+    },
+    /** The details of an SDK field the client refuses (kind invalid, naming the field). */
+    refusal(field: string, why: string): RelaykitDetails & { error: RelayError } {
+      return { error: invalidField(spec.provider, field, why) };
+    },
+    wholeBatchFailure,
+  };
 }

@@ -9,6 +9,35 @@ export const adapterIdentity = {
   apiKey: z.string().min(1, 'apiKey is empty').optional(),
 };
 
+/** An option holding an object relaykit calls `method` on, refused with `message` otherwise. */
+export function objectWith<T>(method: string, message: string) {
+  return z
+    .custom<T>(
+      (v) =>
+        typeof v === 'object' &&
+        v !== null &&
+        typeof (v as Record<string, unknown>)[method] === 'function',
+      { message },
+    )
+    .optional();
+}
+
+/**
+ * The credentials rule of an adapter: its key option (`key`) or a `client` the caller built, and
+ * beside a client none of the options a client keeps itself (`clientKeeps`). Each fault is
+ * `error(message)`, the message saying what to give.
+ */
+export function checkCredentials(
+  options: Readonly<Record<string, unknown>>,
+  rule: { key: string; missing: string; clientKeeps?: readonly string[]; both?: string },
+  error: (message: string) => Error,
+): void {
+  const client = options['client'] !== undefined;
+  if (!client && options[rule.key] === undefined) throw error(rule.missing);
+  if (client && rule.both && rule.clientKeeps?.some((k) => options[k] !== undefined))
+    throw error(rule.both);
+}
+
 /**
  * The `client` option: an SDK client the caller built, recognised by the method relaykit calls on
  * it (`client.<member>.<method>`), refused with `message` (which says how to build one) otherwise.
@@ -23,6 +52,31 @@ export function sdkClientOption<T>(member: string, method: string, message: stri
           'function',
       { message },
     )
+    .optional();
+}
+
+/** The options of an adapter over an HTTP API: `baseUrl` (http or https) and `timeoutMs`. */
+export const httpOptions = {
+  baseUrl: z.url({ protocol: /^https?$/u, message: 'baseUrl must be an http(s) URL' }).optional(),
+  timeoutMs: z.number().int().positive().max(600_000).optional(),
+};
+
+/**
+ * The zod schema of a signed-webhook option (`SignedWebhookOption`): `false`, or the adapter's key
+ * fields (`keys`) with `toleranceSeconds` and `dangerouslySkipVerification`, nothing else.
+ */
+export function signedWebhookSchema<T extends z.ZodRawShape>(keys: T) {
+  return z
+    .union([
+      z.literal(false),
+      z
+        .object({
+          ...keys,
+          toleranceSeconds: z.number().int().positive().max(86_400).optional(),
+          dangerouslySkipVerification: z.boolean().optional(),
+        })
+        .strict(),
+    ])
     .optional();
 }
 

@@ -1,5 +1,6 @@
 import { toRelayError, type RelayError } from '../errors.ts';
 import { recipientCount, recipientsOf } from '../message.ts';
+import type { Provider } from '../provider.ts';
 import type { SendReport } from '../relay.ts';
 import { deliver } from '../retry.ts';
 import type { Draft, Pipeline } from './context.ts';
@@ -10,10 +11,10 @@ import { reportFailure } from './throttle.ts';
 
 export interface AttemptOptions {
   signal?: AbortSignal;
-  /** Attempts the message already had (a provider batch call that could not take it). */
+  /** Attempts the message already had (a provider batch call that refused some recipients). */
   tried?: number;
-  /** The provider whose batch call failed the message, and why. */
-  failedOn?: { provider: string; error: RelayError };
+  /** A provider batch call that failed the message: attempt 1 of its retry loop. */
+  failedOn?: { provider: Provider; error: RelayError };
 }
 
 /**
@@ -29,6 +30,14 @@ export async function attempt(
   const { signal, failedOn } = options;
   let attempts = options.tried ?? 0;
   let last: { provider: string; providerMessageId: string } | undefined;
+  if (failedOn) {
+    ctx.emitter.emit('retry', {
+      messageId: draft.message.id,
+      provider: failedOn.provider.name,
+      attempt: 1,
+      error: failedOn.error,
+    });
+  }
   for (let round = 0; round < 2 && recipientCount(draft.message) > 0; round += 1) {
     const candidates = await route(ctx, draft);
     const message = draft.message;
@@ -47,6 +56,7 @@ export async function attempt(
             }
           : {}),
         ...(ctx.telemetry.tracing() ? { instrument: attemptSpan(ctx) } : {}),
+        ...(failedOn && round === 0 ? { prior: failedOn } : {}),
         onFailover: (from, to, error) => {
           ctx.telemetry.active().set({
             'relaykit.failover.from': from.name,
@@ -70,19 +80,6 @@ export async function attempt(
         },
       });
       attempts += delivery.attempts;
-      // A message a provider's batch call could not take, sent here by another provider.
-      if (failedOn && round === 0 && delivery.provider.name !== failedOn.provider) {
-        ctx.telemetry.active().set({
-          'relaykit.failover.from': failedOn.provider,
-          'relaykit.failover.to': delivery.provider.name,
-        });
-        ctx.emitter.emit('failover', {
-          messageId: message.id,
-          from: failedOn.provider,
-          to: delivery.provider.name,
-          error: failedOn.error,
-        });
-      }
       last = {
         provider: delivery.provider.name,
         providerMessageId: delivery.result.providerMessageId,

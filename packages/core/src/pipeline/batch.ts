@@ -172,8 +172,7 @@ async function sendChunk(
         index,
         message: draft.message,
         draft,
-        tried: 1,
-        failedOn: { provider: provider.name, error: answer },
+        failedOn: { provider, error: answer },
       });
     } else if (answer.kind === 'recipient-rejected') {
       await settle(ctx, { draft, answer });

@@ -1,5 +1,5 @@
 import { addressKey, domainOf } from '../address.ts';
-import { classifyBounce } from '../bounce/classify.ts';
+import { classifiedBounce, replyFacts } from '../adapter-kit/bounce.ts';
 import { parseSmtpReply } from '../bounce/smtp.ts';
 import { RelayError, type RelayErrorKind } from '../errors.ts';
 import type { DeliveryEvent, DeliveryEventType } from '../events.ts';
@@ -162,20 +162,7 @@ export function testingProvider(options: TestingProviderOptions = {}): TestingPr
       metadata: message.metadata,
       raw: { smtp },
     };
-    if (smtp !== undefined) {
-      const reply = parseSmtpReply(smtp);
-      const c = classifyBounce({
-        ...(reply.status === undefined ? {} : { smtpStatus: reply.status }),
-        ...(reply.enhanced === undefined ? {} : { enhancedStatus: reply.enhanced }),
-        ...(reply.diagnostic === undefined ? {} : { diagnostic: reply.diagnostic }),
-      });
-      e.bounce = {
-        ...c,
-        ...(reply.status === undefined ? {} : { smtpStatus: reply.status }),
-        ...(reply.enhanced === undefined ? {} : { enhancedStatus: reply.enhanced }),
-        ...(reply.diagnostic === undefined ? {} : { diagnostic: reply.diagnostic }),
-      };
-    }
+    if (smtp !== undefined) e.bounce = classifiedBounce(replyFacts(smtp));
     return e;
   };
 
