@@ -91,6 +91,7 @@ export { suppressionCsvColumns, suppressionCsvLines } from './suppression/csv.ts
 export { createMxRollup, type MxRollup, type MxRollupOptions } from './throttle/mx.ts';
 export { defaultMxSuffixes, providerOfMx, wellKnownDomains } from './throttle/profiles.ts';
 export { sleep } from './sleep.ts';
+export { decodeCampaign, encodeCampaign } from './campaign/codec.ts';
 
 // Shared by the provider adapters: option parsing, content and webhook results
 export {

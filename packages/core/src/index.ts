@@ -15,6 +15,23 @@ export {
   type SendReport,
   type SuppressionOptions,
 } from './relay.ts';
+export type {
+  CampaignCounts,
+  CampaignHandle,
+  CampaignOptions,
+  CampaignPace,
+  CampaignProgress,
+  CampaignRecipient,
+  CampaignReport,
+  CampaignTemplate,
+  CanaryBreach,
+  CanaryMetric,
+  CanaryOptions,
+  CanaryReport,
+  CanaryThresholds,
+} from './campaign/types.ts';
+export { DEFAULT_CANARY_THRESHOLDS } from './campaign/thresholds.ts';
+export { drawCohort } from './campaign/cohort.ts';
 export type { TelemetryOptions } from './telemetry.ts';
 export type { RetryOptions } from './retry.ts';
 export type { CircuitEvent, RoutingOptions, RoutingStrategy } from './routing.ts';
@@ -57,6 +74,9 @@ export type { WebhookAlert, WebhookHandler } from './webhooks.ts';
 // Stores: the contracts createRelay takes, and the in-memory defaults
 export {
   suppressionReasons,
+  type CampaignPhase,
+  type CampaignRecord,
+  type CampaignStore,
   type DedupeStore,
   type Ledger,
   type LedgerEntry,
@@ -71,6 +91,7 @@ export {
   type SuppressionReason,
   type SuppressionStore,
 } from './stores.ts';
+export { memoryCampaignStore } from './memory/campaigns.ts';
 export { memoryDedupe, type MemoryDedupeOptions } from './memory/dedupe.ts';
 export { memoryLedger, type MemoryLedgerOptions } from './memory/ledger.ts';
 export { memoryStateStore, type MemoryStateOptions } from './memory/state.ts';

@@ -1,3 +1,5 @@
+import { runCampaign } from './campaign/run.ts';
+import type { CampaignHandle, CampaignOptions } from './campaign/types.ts';
 import type { RelayError } from './errors.ts';
 import type { DeliveryEvent } from './events.ts';
 import type { MessageInput } from './message.ts';
@@ -10,7 +12,10 @@ import type { Provider } from './provider.ts';
 import { createQueueRunner, type QueueEvent, type QueueOptions } from './queue.ts';
 import type { RetryOptions } from './retry.ts';
 import type { CircuitEvent, RoutingOptions } from './routing.ts';
+import { memoryCampaignStore } from './memory/campaigns.ts';
+import { wellKnownDomains } from './throttle/profiles.ts';
 import type {
+  CampaignStore,
   DedupeStore,
   Ledger,
   MessageStateStore,
@@ -108,6 +113,8 @@ export interface RelayOptions {
   fetch?: typeof fetch;
   /** Where `enqueue` stores messages. @default an in-process outbox (lost on exit) */
   outbox?: Outbox;
+  /** Where `campaign` keeps its progress. @default the store set's, else in-process */
+  campaigns?: CampaignStore;
   queue?: QueueOptions;
   /**
    * The clock deciding whether a `sendAt` is due (and stamping queued messages). Give the outbox
@@ -167,6 +174,12 @@ export interface Relay {
    */
   enqueue(message: MessageInput, options?: EnqueueOptions): Promise<string>;
   enqueueMany(messages: readonly MessageInput[], options?: EnqueueOptions): Promise<string[]>;
+  /**
+   * Runs a campaign: a canary cohort first (stratified by recipient domain), held until its
+   * outcomes are in and judged against bounce, complaint, block and deferral thresholds, then the
+   * rest, through the outbox. Running it again with the same id resumes it (docs/campaigns.md).
+   */
+  campaign(options: CampaignOptions): CampaignHandle;
   /** Starts the queue workers in this process. */
   start(): void;
   /** Stops claiming queued messages and waits for the ones in flight. */
@@ -205,12 +218,33 @@ export function createRelay(options: RelayOptions): Relay {
   });
   const enqueueMany = (inputs: readonly MessageInput[], enqueueOptions?: EnqueueOptions) =>
     enqueue(ctx, inputs, enqueueOptions);
+  const campaigns = options.campaigns ?? options.stores?.campaigns ?? memoryCampaignStore();
+  const throttle = ctx.throttle as { profileOf?: (domain: string) => Promise<string> } | undefined;
   const relay: Relay = {
     send: (message, sendOptions) => send(ctx, message, sendOptions),
     sendBatch: (messages, batchOptions) => sendBatch(ctx, messages, batchOptions),
     enqueueMany,
     enqueue: async (message, enqueueOptions) =>
       (await enqueueMany([message], enqueueOptions))[0] as string,
+    campaign: (campaignOptions) =>
+      runCampaign(
+        {
+          enqueueMany,
+          on: (name, listener) => emitter.on(name, listener),
+          status: (messageId) => status(ctx, messageId),
+          outbox,
+          ledger: ctx.ledger,
+          guard: ctx.guard,
+          store: campaigns,
+          startWorkers: () => runner.start(),
+          profileOf: (domain) =>
+            throttle?.profileOf?.(domain) ??
+            (wellKnownDomains as Record<string, string>)[domain] ??
+            'other',
+          now: ctx.now,
+        },
+        campaignOptions,
+      ),
     start: () => runner.start(),
     stop: () => runner.stop(),
     outbox,

@@ -260,4 +260,48 @@ export interface StoreSet {
   outbox?: Outbox;
   /** Token buckets for the default throttle (createThrottle({ store })). */
   rate?: RateStore;
+  /** Where `relay.campaign` keeps each campaign's progress, so a restarted process resumes it. */
+  campaigns?: CampaignStore;
+}
+
+export type CampaignPhase =
+  'canary' | 'holding' | 'releasing' | 'completed' | 'stopped' | 'cancelled';
+
+/**
+ * A campaign as stored: enough to resume it after a crash. The recipients themselves are not
+ * stored: the caller runs the campaign again with the same id and list, and `fingerprint` refuses
+ * another list. JSON-safe apart from the two dates (`encodeCampaign` / `decodeCampaign` in
+ * '@relaykit/core/adapter' turn it into text and back).
+ */
+export interface CampaignRecord {
+  id: string;
+  /** SHA-256 of the recipient list, in order. */
+  fingerprint: string;
+  /** Recipients, after duplicates were dropped. */
+  size: number;
+  phase: CampaignPhase;
+  /** Positions in the list of the canary cohort, drawn once. */
+  cohort: number[];
+  /**
+   * How many of the release order (the cohort, then the rest in list order) are in the outbox.
+   * Raised only after the outbox holds them, so a crash re-enqueues (ignored: same ids), never skips.
+   */
+  released: number;
+  /** The canary's outcomes per message id, and its verdict once made. JSON-safe. */
+  canary?: Record<string, unknown>;
+  /** Why the campaign stopped or was cancelled. */
+  reason?: string;
+  /** The final report, once the campaign ended. JSON-safe. */
+  report?: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Campaign progress. One process runs a given campaign at a time. */
+export interface CampaignStore {
+  /** Stores the record unless one with its id is there; returns the stored one (an existing one wins). */
+  create(record: CampaignRecord): Promise<CampaignRecord>;
+  get(id: string): Promise<CampaignRecord | undefined>;
+  /** Replaces the stored record with this id. */
+  save(record: CampaignRecord): Promise<void>;
 }
