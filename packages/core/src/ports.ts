@@ -27,6 +27,8 @@ export interface ThrottlePort {
   report(outcome: ThrottleOutcome): void;
   /** Called once by createRelay: the providers (for their account limits) and where changes of pace go. */
   attach?(context: ThrottleContext): void;
+  /** The profile key a domain's sends count against ('google', ... or the domain itself). */
+  profileOf?(domain: string): Promise<string>;
 }
 
 export interface ThrottleContext {

@@ -219,7 +219,6 @@ export function createRelay(options: RelayOptions): Relay {
   const enqueueMany = (inputs: readonly MessageInput[], enqueueOptions?: EnqueueOptions) =>
     enqueue(ctx, inputs, enqueueOptions);
   const campaigns = options.campaigns ?? options.stores?.campaigns ?? memoryCampaignStore();
-  const throttle = ctx.throttle as { profileOf?: (domain: string) => Promise<string> } | undefined;
   const relay: Relay = {
     send: (message, sendOptions) => send(ctx, message, sendOptions),
     sendBatch: (messages, batchOptions) => sendBatch(ctx, messages, batchOptions),
@@ -238,7 +237,7 @@ export function createRelay(options: RelayOptions): Relay {
           store: campaigns,
           startWorkers: () => runner.start(),
           profileOf: (domain) =>
-            throttle?.profileOf?.(domain) ??
+            ctx.throttle?.profileOf?.(domain) ??
             (wellKnownDomains as Record<string, string>)[domain] ??
             'other',
           now: ctx.now,

@@ -59,7 +59,7 @@ export interface MailgunOptions {
   baseUrl?: string;
   /**
    * How long one request to Mailgun may take; then it is abandoned as a timeout (transient) and
-   * the relay retries or fails over. @default 15000 (core's kit.defaultTimeoutMs)
+   * the relay retries or fails over. @default 15000 (core's defaultTimeoutMs)
    */
   timeoutMs?: number;
   /**

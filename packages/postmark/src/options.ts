@@ -44,7 +44,7 @@ export interface PostmarkOptions {
   baseUrl?: string;
   /**
    * How long one request to Postmark may take; then it is abandoned as a timeout (transient) and
-   * the relay retries or fails over. @default 15000 (core's kit.defaultTimeoutMs)
+   * the relay retries or fails over. @default 15000 (core's defaultTimeoutMs)
    */
   timeoutMs?: number;
   /** The Postmark MessageStream for messages whose relaykit stream is not in `messageStreams`. @default 'outbound' */

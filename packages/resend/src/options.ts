@@ -44,7 +44,7 @@ export interface ResendOptions {
   baseUrl?: string;
   /**
    * How long one request to Resend may take; then it is abandoned as a timeout (transient) and the
-   * relay retries or fails over. @default 15000 (core's kit.defaultTimeoutMs)
+   * relay retries or fails over. @default 15000 (core's defaultTimeoutMs)
    */
   timeoutMs?: number;
   /**

@@ -4,7 +4,7 @@ import type { MessageInput } from '../message.ts';
 import type { SendGuard } from '../ports.ts';
 import type { Relay } from '../relay.ts';
 import type { CampaignPhase, CampaignRecord, CampaignStore, Ledger, Outbox } from '../stores.ts';
-import { judgeCanary, type CanaryOutcome } from './canary.ts';
+import { hasOutcome, judgeCanary, wasAttempted, type CanaryOutcome } from './canary.ts';
 import { cohortSize, drawCohort } from './cohort.ts';
 import { parseCampaignOptions } from './options.ts';
 import { planCampaign } from './plan.ts';
@@ -235,14 +235,8 @@ export function runCampaign(deps: CampaignDeps, input: CampaignOptions): Campaig
     const deadline = deps.now() + timeoutMs;
     const enough = () => {
       if (!cohortIds.every((m) => tracker.statusOf(m) !== undefined)) return false;
-      const outcomes = [...tracker.canary.values()];
-      const attempted = outcomes.filter(
-        (o) => o.kinds.includes('attempted') || o.kinds.includes('rejected'),
-      );
-      const answered = attempted.filter((o) =>
-        o.kinds.some((k) => k !== 'attempted' && k !== 'suppressed'),
-      );
-      return answered.length >= Math.ceil(minOutcomes * attempted.length);
+      const attempted = [...tracker.canary.values()].filter(wasAttempted);
+      return attempted.filter(hasOutcome).length >= Math.ceil(minOutcomes * attempted.length);
     };
     while (!enough() && deps.now() < deadline && !cancelled) {
       await waitFor(

@@ -13,8 +13,9 @@ export function memoryCampaignStore(): CampaignStore {
     async create(record) {
       const existing = records.get(record.id);
       if (existing !== undefined) return decodeCampaign(existing);
-      records.set(record.id, encodeCampaign(record));
-      return decodeCampaign(encodeCampaign(record));
+      const text = encodeCampaign(record);
+      records.set(record.id, text);
+      return decodeCampaign(text);
     },
     async get(id) {
       const text = records.get(id);
