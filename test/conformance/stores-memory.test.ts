@@ -9,4 +9,5 @@ describeStores('memory', () => ({
   dedupe: core.memoryDedupe(),
   outbox: core.memoryOutbox(),
   rate: core.memoryRateStore(),
+  campaigns: core.memoryCampaignStore(),
 }));

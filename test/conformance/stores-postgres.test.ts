@@ -15,6 +15,10 @@ describeStores('postgres', () => {
   const stores = postgresStores({ connectionString: postgresUrl, schema });
   return {
     ...stores,
+    reopen: () => {
+      const again = postgresStores({ connectionString: postgresUrl, schema });
+      return { campaigns: again.campaigns, close: () => again.close() };
+    },
     cleanup: async () => {
       await stores.close();
       await admin.dropSchema(schema);

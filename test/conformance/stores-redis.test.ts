@@ -15,6 +15,10 @@ describeStores('redis', () => {
   const stores = redisStores(redisUrl, { prefix });
   return {
     ...stores,
+    reopen: () => {
+      const again = redisStores(redisUrl, { prefix });
+      return { campaigns: again.campaigns, close: () => again.close() };
+    },
     cleanup: async () => {
       await stores.close();
       await deleteKeys(admin.redis, prefix);

@@ -1,4 +1,6 @@
 import {
+  type CampaignRecord,
+  type CampaignStore,
   type DedupeStore,
   type DeliveryEvent,
   type Ledger,
@@ -21,7 +23,18 @@ export interface StoreSet {
   dedupe?: DedupeStore;
   outbox?: Outbox;
   rate?: RateStore;
+  campaigns?: CampaignStore;
+  /**
+   * A second handle on the same data (the SQLite file opened again, a new client on the same
+   * Redis prefix or PostgreSQL schema), for what must survive a restart; absent for memory.
+   */
+  reopen?: () => Promise<ReopenedStores> | ReopenedStores;
   cleanup?: () => Promise<void> | void;
+}
+
+export interface ReopenedStores {
+  campaigns?: CampaignStore;
+  close: () => Promise<void> | void;
 }
 
 const day = 86_400_000;
@@ -35,6 +48,18 @@ const event = (over: Partial<DeliveryEvent>): DeliveryEvent => ({
   tags: [],
   metadata: {},
   raw: null,
+  ...over,
+});
+
+const campaign = (id: string, over: Partial<CampaignRecord> = {}): CampaignRecord => ({
+  id,
+  fingerprint: 'f'.repeat(64),
+  size: 3,
+  phase: 'canary',
+  cohort: [2, 0],
+  released: 0,
+  createdAt: new Date(1_700_000_000_123),
+  updatedAt: new Date(1_700_000_000_456),
   ...over,
 });
 
@@ -290,6 +315,80 @@ export function describeStores(name: string, make: () => Promise<StoreSet> | Sto
         const ahead = await r.take([bucket('later', 1, 10)], now, 500);
         expect(ahead.granted).toBe(true);
         expect(ahead.waitMs).toBe(100);
+      });
+    });
+
+    describe('campaigns', () => {
+      it('creates a record and returns it as stored, dates intact', async (ctx) => {
+        const c = stores.campaigns ?? ctx.skip();
+        const record = campaign('c1', { canary: { outcomes: { m1: { domain: 'x.test' } } } });
+        const created = await c.create(record);
+        expect(created).toEqual(record);
+        expect(created.createdAt).toBeInstanceOf(Date);
+        expect(created.updatedAt.getTime()).toBe(1_700_000_000_456);
+        expect(await c.get('c1')).toEqual(record);
+      });
+
+      it('keeps the first record when the same id is created again', async (ctx) => {
+        const c = stores.campaigns ?? ctx.skip();
+        const first = campaign('c2');
+        await c.create(first);
+        const second = campaign('c2', { fingerprint: 'e'.repeat(64), phase: 'releasing' });
+        expect(await c.create(second)).toEqual(first);
+        expect(await c.get('c2')).toEqual(first);
+      });
+
+      it('lets one of many concurrent creates win, and every caller gets its record', async (ctx) => {
+        const c = stores.campaigns ?? ctx.skip();
+        const records = Array.from({ length: 10 }, (_, i) =>
+          campaign('race', { fingerprint: String(i).repeat(64) }),
+        );
+        const got = await Promise.all(records.map((r) => c.create(r)));
+        const stored = await c.get('race');
+        expect(records.map((r) => r.fingerprint)).toContain(stored?.fingerprint);
+        for (const g of got) expect(g).toEqual(stored);
+      });
+
+      it('replaces the record on save', async (ctx) => {
+        const c = stores.campaigns ?? ctx.skip();
+        await c.create(campaign('c3'));
+        const later = campaign('c3', {
+          phase: 'completed',
+          released: 3,
+          report: { status: 'completed', sent: 3 },
+          updatedAt: new Date(1_700_000_009_000),
+        });
+        await c.save(later);
+        expect(await c.get('c3')).toEqual(later);
+        expect(await c.get('unknown')).toBeUndefined();
+      });
+
+      it('hands out copies: changing a record read back does not change the store', async (ctx) => {
+        const c = stores.campaigns ?? ctx.skip();
+        const created = await c.create(campaign('c4'));
+        created.released = 99;
+        created.cohort.push(7);
+        const read = await c.get('c4');
+        expect(read).toEqual(campaign('c4'));
+        if (!read) return;
+        read.updatedAt.setTime(0);
+        expect((await c.get('c4'))?.updatedAt.getTime()).toBe(1_700_000_000_456);
+      });
+
+      it('keeps records across a reopen of the store', async (ctx) => {
+        const c = stores.campaigns ?? ctx.skip();
+        if (!stores.reopen) return ctx.skip();
+        const saved = campaign('c5', { phase: 'releasing', released: 2 });
+        await c.create(campaign('c5'));
+        await c.save(saved);
+        const again = await stores.reopen();
+        try {
+          expect(await again.campaigns?.get('c5')).toEqual(saved);
+          // The reopened handle sees the stored record win over a fresh create.
+          expect(await again.campaigns?.create(campaign('c5'))).toEqual(saved);
+        } finally {
+          await again.close();
+        }
       });
     });
 

@@ -77,6 +77,22 @@ describe.each(backends)('createRelay({ stores: %sStores() })', (_name, open) => 
     expect([...(hits?.keys() ?? [])]).toEqual([address]);
     await relay.close();
   });
+
+  it("keeps campaign progress in the set's campaign store", async () => {
+    const { stores, cleanup } = open();
+    cleanups.push(cleanup);
+    const relay = createRelay({ providers: [testingProvider()], stores, throttle: false });
+    const id = `stores-${Date.now()}`;
+    const report = await relay.campaign({
+      id,
+      canary: false,
+      recipients: ['a@x.test', 'b@x.test'],
+      template: { from: 'news@mail.shop.test', subject: 'Hi', text: 'Hello' },
+    }).done;
+    expect(report).toMatchObject({ status: 'completed', sent: 2 });
+    expect(await stores.campaigns?.get(id)).toMatchObject({ phase: 'completed', released: 2 });
+    await relay.close();
+  });
 });
 
 describe('createRelay({ stores })', () => {

@@ -116,5 +116,14 @@ export function migrationsFor(schema: string, prefix: string): readonly string[]
     `,
     // 2: the provider template id a templated send used (LedgerEntry.template).
     `ALTER TABLE ${t('ledger')} ADD COLUMN template text;`,
+    // 3: campaign progress (CampaignRecord as JSON text; phase and updated_at for your own queries).
+    `
+    CREATE TABLE ${t('campaign')} (
+      id text PRIMARY KEY,
+      phase text NOT NULL,
+      record text NOT NULL,
+      updated_at timestamptz NOT NULL
+    );
+    `,
   ];
 }

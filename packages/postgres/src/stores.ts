@@ -1,4 +1,5 @@
 import type {
+  CampaignStore,
   DedupeStore,
   Ledger,
   MessageStateStore,
@@ -6,6 +7,7 @@ import type {
   StrikeStore,
   SuppressionStore,
 } from '@relaykit/core';
+import { postgresCampaignStore } from './campaigns.ts';
 import { openDatabase, type PoolLike, type PostgresOptions } from './database.ts';
 import { postgresDedupe } from './dedupe.ts';
 import { postgresLedger } from './ledger.ts';
@@ -32,6 +34,8 @@ export interface PostgresStores {
   rate: RateStore;
   /** Claimed with FOR UPDATE SKIP LOCKED; `enqueue(messages, { tx })` joins your transaction. */
   outbox: PostgresOutbox;
+  /** Campaign progress: `relay.campaign` run again with the same id resumes after a crash. */
+  campaigns: CampaignStore;
   /** Resolves once PostgreSQL answers and the schema is up to date; rejects saying what to check. */
   ready(): Promise<void>;
   /** Closes the pool when the stores opened it (not a pool you passed). */
@@ -40,12 +44,12 @@ export interface PostgresStores {
 
 /**
  * Every relaykit store in your PostgreSQL: the suppression list, strikes, ledger, message state,
- * dedupe and replay caches, shared rate limits, and an outbox that any number of workers share
- * and that your own transactions can enqueue to.
+ * dedupe and replay caches, shared rate limits, campaign progress, and an outbox that any number
+ * of workers share and that your own transactions can enqueue to.
  *
  * @example
  * const stores = postgresStores({ connectionString: process.env.DATABASE_URL });
- * const relay = createRelay({ providers, stores }); // every store, strikes and rate included
+ * const relay = createRelay({ providers, stores }); // every store, strikes, rate and campaigns included
  */
 export function postgresStores(options: PostgresOptions): PostgresStores {
   const db = openDatabase(options);
@@ -61,6 +65,7 @@ export function postgresStores(options: PostgresOptions): PostgresStores {
     replay: postgresDedupe(db, 'replay:'),
     rate: postgresRateStore(db),
     outbox: postgresOutbox(db),
+    campaigns: postgresCampaignStore(db),
     async ready() {
       await db.query('SELECT 1');
     },

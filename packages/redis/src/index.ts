@@ -15,5 +15,6 @@ export { redisLedger } from './ledger.ts';
 export { redisDedupe } from './dedupe.ts';
 export { redisStateStore } from './state.ts';
 export { redisRateStore } from './rate.ts';
+export { redisCampaignStore } from './campaigns.ts';
 export { redisOutbox, type RedisOutboxOptions } from './outbox.ts';
 export { keysFor, type Keys } from './keys.ts';

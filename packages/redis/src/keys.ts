@@ -17,6 +17,7 @@ export function keysFor(prefix: string) {
     replay: (key: string) => `${prefix}replay:${key}`,
     state: (messageId: string) => `${prefix}state:${messageId}`,
     rate: (key: string) => `${prefix}rate:${key}`,
+    campaign: (id: string) => `${prefix}campaign:${id}`,
   };
 }
 

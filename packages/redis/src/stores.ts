@@ -1,4 +1,5 @@
 import type {
+  CampaignStore,
   DedupeStore,
   Ledger,
   MessageStateStore,
@@ -7,6 +8,7 @@ import type {
   StrikeStore,
 } from '@relaykit/core';
 import type { Redis } from 'ioredis';
+import { redisCampaignStore } from './campaigns.ts';
 import { connect, connectionError, type RedisTarget } from './connection.ts';
 import { bounded, type LinkHealth } from './bounded.ts';
 import { redisDedupe } from './dedupe.ts';
@@ -64,6 +66,8 @@ export interface RedisStores {
   replay: DedupeStore;
   state: MessageStateStore;
   outbox: Outbox;
+  /** Campaign progress: `relay.campaign` run again with the same id resumes after a crash. */
+  campaigns: CampaignStore;
   /** Resolves once Redis answers; rejects with a 'config' RelayError saying what to check. */
   ready(): Promise<void>;
   /** Stops the outbox's workers and closes the connections this opened (not a client you passed). */
@@ -74,11 +78,12 @@ const day = 86_400_000;
 
 /**
  * Every relaykit store on one Redis, for a fleet of processes: the suppression list, strikes,
- * ledger, dedupe and replay caches, message state, shared rate limits, and an outbox on BullMQ.
+ * ledger, dedupe and replay caches, message state, shared rate limits, campaign progress, and an
+ * outbox on BullMQ.
  *
  * @example
  * const stores = redisStores(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
- * const relay = createRelay({ providers, stores }); // every store, strikes and rate included
+ * const relay = createRelay({ providers, stores }); // every store, strikes, rate and campaigns included
  */
 export function redisStores(target: RedisTarget, options: RedisStoresOptions = {}): RedisStores {
   const { redis, owned, describe } = connect(target);
@@ -121,6 +126,7 @@ export function redisStores(target: RedisTarget, options: RedisStoresOptions = {
     ),
     // The consumer and close run as long as they must; enqueue, get and counts are bounded.
     outbox: bound(outbox, 'outbox', ['consume', 'close']),
+    campaigns: bound(redisCampaignStore(redis, keys), 'campaigns'),
     async ready() {
       try {
         await bound({ ping: () => redis.ping() }, 'connection').ping();

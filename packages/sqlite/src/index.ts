@@ -1,5 +1,6 @@
 export { migrate, openDatabase, type OpenOptions, type SqliteDatabase } from './database.ts';
 export { boundedSqlite, storeFault } from './faults.ts';
+export { sqliteCampaignStore } from './campaigns.ts';
 export { sqliteDedupe } from './dedupe.ts';
 export { sqliteLedger } from './ledger.ts';
 export { sqliteOutbox } from './outbox.ts';

@@ -75,4 +75,13 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE ledger ADD COLUMN template TEXT;
   `,
+  // 4: campaign progress (CampaignRecord as JSON; phase and updated_at for your own queries).
+  `
+  CREATE TABLE campaign (
+    id TEXT PRIMARY KEY,
+    phase TEXT NOT NULL,
+    record TEXT NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

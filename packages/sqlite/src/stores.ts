@@ -1,4 +1,5 @@
 import type {
+  CampaignStore,
   DedupeStore,
   Ledger,
   MessageStateStore,
@@ -7,6 +8,7 @@ import type {
   StrikeStore,
   SuppressionStore,
 } from '@relaykit/core';
+import { sqliteCampaignStore } from './campaigns.ts';
 import { openDatabase, type OpenOptions, type SqliteDatabase } from './database.ts';
 import { boundedSqlite } from './faults.ts';
 import { sqliteDedupe } from './dedupe.ts';
@@ -27,6 +29,8 @@ export interface SqliteStores {
   outbox: Outbox;
   /** Token buckets shared by the processes using this file (createThrottle({ store })). */
   rate: RateStore;
+  /** Campaign progress: `relay.campaign` run again with the same id resumes after a crash. */
+  campaigns: CampaignStore;
   close(): void;
 }
 
@@ -35,7 +39,7 @@ export interface SqliteStores {
  *
  * @example
  * const stores = sqliteStores('relaykit.db');
- * const relay = createRelay({ providers, stores }); // every store, strikes and rate included
+ * const relay = createRelay({ providers, stores }); // every store, strikes, rate and campaigns included
  */
 export function sqliteStores(
   target: string | SqliteDatabase,
@@ -58,6 +62,7 @@ export function sqliteStores(
     dedupe: wrap(sqliteDedupe(db), 'dedupe'),
     outbox: wrap(sqliteOutbox(db), 'outbox'),
     rate: wrap(sqliteRateStore(db), 'rate'),
+    campaigns: wrap(sqliteCampaignStore(db), 'campaigns'),
     close: () => db.close(),
   };
 }
