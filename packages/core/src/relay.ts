@@ -76,7 +76,7 @@ export interface RelayOptions {
   providers: Provider[];
   /**
    * Every store from one backend: what `sqliteStores()` and `redisStores()` return (suppression,
-   * strikes, ledger, state, dedupe, outbox, rate). A store given on its own (`ledger`,
+   * strikes, ledger, state, dedupe, outbox, rate, campaigns). A store given on its own (`ledger`,
    * `suppression.store`, `outbox`, ...) wins over the set's.
    */
   stores?: StoreSet;
