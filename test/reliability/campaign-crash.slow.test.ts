@@ -2,10 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CampaignReport, CampaignStore } from '@relaykit/core';
+import { postgresStores } from '@relaykit/postgres';
 import { redisStores } from '@relaykit/redis';
 import { startSimulator, type Simulator } from '@relaykit/simulator';
 import { sqliteStores } from '@relaykit/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresUrl, requirePostgres, uniqueSchema } from '../conformance/postgres-helper.ts';
 import { deleteKeys, redisUrl, requireRedis, uniquePrefix } from '../conformance/redis-helper.ts';
 import { kill, startFixture, until } from './spawn.ts';
 
@@ -44,6 +46,7 @@ async function crashAndResume(campaigns: CampaignStore, env: Record<string, stri
     PER_SECOND: '100',
   };
 
+  const started = Date.now();
   const first = await startFixture('campaign-worker.ts', workerEnv);
   await until(
     () => sim.messages.length >= total * 0.3,
@@ -58,6 +61,7 @@ async function crashAndResume(campaigns: CampaignStore, env: Record<string, stri
   expect(storedAtKill?.phase).toBe('releasing');
   expect(parse(first.output()).report).toBeUndefined();
 
+  const killedAt = Date.now();
   const second = await startFixture('campaign-worker.ts', workerEnv);
   try {
     await until(() => parse(second.output()).report !== undefined, 30_000, 'the resumed run');
@@ -78,7 +82,8 @@ async function crashAndResume(campaigns: CampaignStore, env: Record<string, stri
   console.log(
     `killed at ${atKill} of ${total} at the provider (record: ${storedAtKill?.released ?? 0} released); ` +
       `resumed from ${released[0] ?? 0} released; provider holds ${sim.messages.length} messages, ` +
-      `${twice.length} recipients twice, ${missing.length} missing`,
+      `${twice.length} recipients twice, ${missing.length} missing; ` +
+      `${killedAt - started} ms to the kill, ${Date.now() - killedAt} ms to the end of the resumed run`,
   );
 
   expect(twice).toEqual([]);
@@ -126,6 +131,23 @@ describe('a campaign killed mid-release resumes from the stores, each recipient 
     } finally {
       await stores.close();
       await deleteKeys(admin.redis, prefix);
+      await admin.close();
+    }
+  });
+
+  it('postgres', { timeout: 120_000 }, async () => {
+    const admin = await requirePostgres();
+    const schema = uniqueSchema('campaign_crash');
+    const stores = postgresStores({ connectionString: postgresUrl, schema });
+    try {
+      await crashAndResume(stores.campaigns, {
+        STORES: 'postgres',
+        DATABASE_URL: postgresUrl,
+        SCHEMA: schema,
+      });
+    } finally {
+      await stores.close();
+      await admin.dropSchema(schema);
       await admin.close();
     }
   });
