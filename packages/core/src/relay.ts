@@ -1,6 +1,6 @@
 import { runCampaign } from './campaign/run.ts';
 import type { CampaignHandle, CampaignOptions } from './campaign/types.ts';
-import type { RelayError } from './errors.ts';
+import { RelayError } from './errors.ts';
 import type { DeliveryEvent } from './events.ts';
 import type { MessageInput } from './message.ts';
 import { createPipeline } from './pipeline/context.ts';
@@ -113,7 +113,10 @@ export interface RelayOptions {
   fetch?: typeof fetch;
   /** Where `enqueue` stores messages. @default an in-process outbox (lost on exit) */
   outbox?: Outbox;
-  /** Where `campaign` keeps its progress. @default the store set's, else in-process */
+  /**
+   * Where `campaign` keeps its progress. A resume reads what was sent from the outbox, so give one
+   * with the outbox of the same backend (`stores` gives both). @default the store set's, else in-process
+   */
   campaigns?: CampaignStore;
   queue?: QueueOptions;
   /**
@@ -218,15 +221,26 @@ export function createRelay(options: RelayOptions): Relay {
   });
   const enqueueMany = (inputs: readonly MessageInput[], enqueueOptions?: EnqueueOptions) =>
     enqueue(ctx, inputs, enqueueOptions);
-  const campaigns = options.campaigns ?? options.stores?.campaigns ?? memoryCampaignStore();
+  const givenCampaigns = options.campaigns ?? options.stores?.campaigns;
+  const campaigns = givenCampaigns ?? memoryCampaignStore();
+  // A resume knows what was sent from the outbox: one that dies with the process would let a
+  // stored campaign skip (or, guessing, resend) what it had released.
+  const inProcessOutbox = options.outbox === undefined && options.stores?.outbox === undefined;
   const relay: Relay = {
     send: (message, sendOptions) => send(ctx, message, sendOptions),
     sendBatch: (messages, batchOptions) => sendBatch(ctx, messages, batchOptions),
     enqueueMany,
     enqueue: async (message, enqueueOptions) =>
       (await enqueueMany([message], enqueueOptions))[0] as string,
-    campaign: (campaignOptions) =>
-      runCampaign(
+    campaign: (campaignOptions) => {
+      if (givenCampaigns && inProcessOutbox)
+        throw new RelayError({
+          kind: 'config',
+          provider: 'campaign',
+          message:
+            'campaign(): the campaign store given to createRelay outlives this process but the in-process outbox does not, so a resumed campaign could not tell what was sent; give the outbox of the same backend (createRelay({ stores: sqliteStores(...) }) gives both)',
+        });
+      return runCampaign(
         {
           enqueueMany,
           on: (name, listener) => emitter.on(name, listener),
@@ -243,7 +257,8 @@ export function createRelay(options: RelayOptions): Relay {
           now: ctx.now,
         },
         campaignOptions,
-      ),
+      );
+    },
     start: () => runner.start(),
     stop: () => runner.stop(),
     outbox,

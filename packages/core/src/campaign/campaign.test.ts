@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHealthGuard } from '../health.ts';
+import { memoryCampaignStore } from '../memory/campaigns.ts';
+import { memoryLedger } from '../memory/ledger.ts';
+import { memoryOutbox } from '../memory/outbox.ts';
 import { createRelay, type Relay, type RelayOptions } from '../relay.ts';
 import { testingProvider, type TestingProvider } from '../testing/provider.ts';
 import type { CampaignOptions, CampaignProgress } from './types.ts';
@@ -131,12 +134,51 @@ describe('relay.campaign', () => {
     expect(seen.some((p) => p.paused === undefined && p.released > held)).toBe(true);
   });
 
+  it('resumes a campaign whose sent messages the outbox has dropped, sending none again', async () => {
+    // Stores shared by both runs, as a persistent backend's are. The outbox keeps 10 finished
+    // messages (the Redis one drops sent jobs after keepSentMs); the ledger keeps every send.
+    const stores = {
+      campaigns: memoryCampaignStore(),
+      outbox: memoryOutbox({ maxFinished: 10 }),
+      ledger: memoryLedger(),
+    };
+    const first = setup({ stores });
+    await first.relay.campaign(campaign(addresses(30), { canary: false })).done;
+    expect(first.provider.sent).toHaveLength(30);
+    await first.relay.close();
+    // The process died after the last send, before the campaign stored its end.
+    const record = await stores.campaigns.get('spring');
+    if (!record) throw new Error('no campaign record');
+    const { report: _, ...unfinished } = record;
+    await stores.campaigns.save({ ...unfinished, phase: 'releasing' });
+
+    const second = setup({ stores });
+    const report = await Promise.race([
+      second.relay.campaign(campaign(addresses(30), { canary: false })).done,
+      new Promise((r) => setTimeout(() => r('still waiting after 3 s'), 3_000)),
+    ]);
+    expect(report).toMatchObject({ status: 'completed', released: 30, sent: 30, pending: 0 });
+    expect(second.provider.sent).toHaveLength(0);
+  });
+
   it('refuses a resume with another list under the same id', async () => {
     const { relay } = setup();
     await relay.campaign(campaign(addresses(30), { canary: false })).done;
     await expect(relay.campaign(campaign(addresses(31), { canary: false })).done).rejects.toThrow(
       /^\[relaykit\] \[campaign\] campaign\(\): a campaign 'spring' was started with another recipient list/u,
     );
+  });
+
+  it('refuses a campaign store given without an outbox: a resume could not tell what was sent', async () => {
+    const relay = createRelay({
+      providers: [testingProvider()],
+      throttle: false,
+      campaigns: memoryCampaignStore(),
+    });
+    expect(() => relay.campaign(campaign(addresses(3)))).toThrow(
+      /^\[relaykit\] \[campaign\] campaign\(\): the campaign store given to createRelay .* give the outbox of the same backend/u,
+    );
+    await relay.close();
   });
 
   it('refuses bad options with the option named', () => {

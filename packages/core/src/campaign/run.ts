@@ -209,7 +209,12 @@ export function runCampaign(deps: CampaignDeps, input: CampaignOptions): Campaig
     }
   }
 
-  /** Rebuilds what a previous run knew: each released message's answer from the outbox and ledger. */
+  /**
+   * Rebuilds what a previous run knew: each released message's answer from the outbox and ledger.
+   * A released message the outbox no longer holds was finished and dropped (the Redis outbox
+   * keeps sent jobs for keepSentMs; dead and expired ones it keeps): the ledger tells a send from
+   * a message suppressed at send time. It is never enqueued again.
+   */
   async function recover(order: readonly number[], cohortIds: ReadonlySet<string>) {
     const ids = order.slice(0, released).map((i) => plan.recipients[i]?.messageId as string);
     let next = 0;
@@ -217,10 +222,10 @@ export function runCampaign(deps: CampaignDeps, input: CampaignOptions): Campaig
       while (next < ids.length) {
         const messageId = ids[next++] as string;
         const queued = await deps.outbox.get(messageId);
-        if (queued?.status === 'sent') {
+        if (queued === undefined || queued.status === 'sent') {
           const sends = await deps.ledger.byMessageId(messageId);
           tracker.settle(messageId, sends.length > 0 ? 'sent' : 'suppressed', sends[0]?.provider);
-        } else if (queued?.status === 'dead' || queued?.status === 'expired')
+        } else if (queued.status === 'dead' || queued.status === 'expired')
           tracker.settle(messageId, 'failed');
         if (cohortIds.has(messageId))
           for (const state of await deps.status(messageId)) tracker.foldState(state);
