@@ -31,10 +31,15 @@ function parse(output: string) {
 
 /**
  * Runs a campaign in a child process, SIGKILLs it once the provider has some of the messages but
- * not all, runs the same campaign (same id, same list) in a new process to the end, and checks
- * that every recipient reached the provider exactly once and the campaign says completed.
+ * not all (or while it holds the release for the canary's verdict), runs the same campaign (same
+ * id, same list) in a new process to the end, and checks that every recipient reached the
+ * provider exactly once and the campaign says completed.
  */
-async function crashAndResume(campaigns: CampaignStore, env: Record<string, string>) {
+async function crashAndResume(
+  campaigns: CampaignStore,
+  env: Record<string, string>,
+  at: 'releasing' | 'holding' = 'releasing',
+) {
   sim.reset();
   const id = `spring-${Date.now()}`;
   const workerEnv = {
@@ -44,21 +49,30 @@ async function crashAndResume(campaigns: CampaignStore, env: Record<string, stri
     CAMPAIGN: id,
     TOTAL: String(total),
     PER_SECOND: '100',
+    // Held a second for the canary's verdict: long enough to be killed in.
+    ...(at === 'holding' ? { SETTLE_MS: '1000' } : {}),
   };
 
   const started = Date.now();
   const first = await startFixture('campaign-worker.ts', workerEnv);
-  await until(
-    () => sim.messages.length >= total * 0.3,
-    30_000,
-    'a third of the campaign at the provider',
-  );
+  if (at === 'holding')
+    await until(
+      async () => (await campaigns.get(id))?.phase === 'holding',
+      30_000,
+      'the canary hold',
+    );
+  else
+    await until(
+      () => sim.messages.length >= total * 0.3,
+      30_000,
+      'a third of the campaign at the provider',
+    );
   await kill(first.child);
   const atKill = sim.messages.length;
   const storedAtKill = await campaigns.get(id);
-  // The kill landed mid-release: the test proves nothing otherwise.
+  // The kill landed mid-campaign: the test proves nothing otherwise.
   expect(atKill).toBeLessThan(total);
-  expect(storedAtKill?.phase).toBe('releasing');
+  expect(storedAtKill?.phase).toBe(at);
   expect(parse(first.output()).report).toBeUndefined();
 
   const killedAt = Date.now();
@@ -112,6 +126,18 @@ describe('a campaign killed mid-release resumes from the stores, each recipient 
     const stores = sqliteStores(file);
     try {
       await crashAndResume(stores.campaigns, { STORES: 'sqlite', DB_FILE: file });
+    } finally {
+      stores.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('sqlite, killed while the canary holds the release', { timeout: 120_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'relaykit-campaign-crash-'));
+    const file = join(dir, 'relaykit.db');
+    const stores = sqliteStores(file);
+    try {
+      await crashAndResume(stores.campaigns, { STORES: 'sqlite', DB_FILE: file }, 'holding');
     } finally {
       stores.close();
       rmSync(dir, { recursive: true, force: true });
