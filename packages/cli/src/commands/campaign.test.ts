@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startSimulator } from '@relaykit/simulator';
 import { afterAll, describe, expect, it } from 'vitest';
 import { run, start } from './harness.ts';
 
@@ -219,4 +220,71 @@ describe('relaykit campaign run refuses bad input with one line', () => {
       'postmark needs POSTMARK_SERVER_TOKEN in the environment',
     );
   });
+});
+
+describe('relaykit campaign run --provider (the simulator standing in for Postmark)', () => {
+  const secret = 'campaign-cli-webhook-secret';
+  async function withPostmark(template: string | undefined, argv: (csv: string) => string[]) {
+    const sim = await startSimulator({
+      seed: 'campaign-cli',
+      webhooks: {
+        secrets: { postmark: { header: { name: 'X-Relaykit-Webhook-Secret', value: secret } } },
+      },
+    });
+    if (template)
+      sim.templates.set(template, { subject: 'Hi {{name}}', text: 'Hello {{name}} ({{plan}})' });
+    try {
+      const r = start(['campaign', 'run', ...argv(list('provider', 30))], {
+        env: {
+          POSTMARK_SERVER_TOKEN: sim.postmark.serverToken,
+          POSTMARK_BASE_URL: sim.url,
+          POSTMARK_WEBHOOK_SECRET: secret,
+        },
+      });
+      // The command says where its webhook listener is; the provider is pointed at it.
+      const [, url] = await r.waitFor(/point postmark at (\S+)\/<provider>/u, 20_000);
+      sim.setWebhookUrl('postmark', `${url}/postmark`);
+      const code = await r.done;
+      return { code, stdout: r.stdout(), stderr: r.stderr(), messages: sim.messages };
+    } finally {
+      await sim.stop();
+    }
+  }
+  const flags = (csv: string) => [
+    '--csv',
+    csv,
+    '--template',
+    'spring',
+    '--provider',
+    'postmark',
+    '--from',
+    'Shop <news@news.shop.test>',
+    '--listen',
+    '127.0.0.1:0',
+    '--canary-size',
+    '5',
+    '--canary-settle',
+    '0.1',
+    '--dir',
+    join(scratch, 'provider'),
+  ];
+
+  it("sends the provider's template with each row's columns as its data", async () => {
+    const r = await withPostmark('spring', flags);
+    expect(r.stderr).not.toMatch(/\n\s+at /u);
+    expect(r.code).toBe(0);
+    expect(r.messages).toHaveLength(30);
+    const first = r.messages.find((m) => m.to[0] === 'success+1@simulator.amazonses.com');
+    expect(first).toMatchObject({ template: 'spring', subject: 'Hi Reader 1' });
+    expect(first?.text).toBe('Hello Reader 1 (pro)');
+  }, 60_000);
+
+  it('stops at the first refusal of a template the account does not have (exit 1)', async () => {
+    const r = await withPostmark(undefined, flags);
+    expect(r.code).toBe(1);
+    expect(r.messages).toHaveLength(0);
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(
+      /^\[relaykit\] campaign run: the provider refused template 'spring' \(.+\); create it in the provider's account, or name one it has$/u,
+    );
+  }, 60_000);
 });
