@@ -117,7 +117,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe.each(adapters)('relay.campaign on %s through the simulator', (name) => {
   it('a clean list passes the canary and completes, each recipient sent once', async () => {
     const relay = await start([name]);
-    const list = readers(100);
+    const list = readers(60);
     const phases: string[] = [];
     const handle = relay.campaign(campaign(list));
     handle.on((p) => {
@@ -126,9 +126,9 @@ describe.each(adapters)('relay.campaign on %s through the simulator', (name) => 
     const report = await handle.done;
     expect(report).toMatchObject({
       status: 'completed',
-      total: 100,
-      released: 100,
-      sent: 100,
+      total: 60,
+      released: 60,
+      sent: 60,
       pending: 0,
       failed: 0,
     });
@@ -207,65 +207,84 @@ describe('relay.campaign stops at the canary', () => {
     await sleep(100);
     receivedEachOnce(cohort);
   });
+
+  it('when no outcome comes back (webhooks not reaching the relay): says so once the wait is over', async () => {
+    const relay = await start(['mailgun']);
+    sim.setWebhookUrl('mailgun', undefined);
+    const list = readers(60);
+    const report = await relay.campaign(
+      campaign(list, { canary: { size: cohortSize, timeoutMs: 1000, settleMs: 0 } }),
+    ).done;
+    expect(report).toMatchObject({ status: 'stopped', released: 20, sent: 20, delivered: 0 });
+    expect(report.canary?.breaches).toEqual([
+      expect.objectContaining({ threshold: 'outcomes', count: 0, of: 20, providers: ['mailgun'] }),
+    ]);
+    expect(report.reason).toMatch(
+      /^only 0 of 20 canary messages reported an outcome within 1 s; check that the providers' webhooks reach relay\.webhooks/u,
+    );
+    receivedEachOnce(cohortOf(list));
+  });
 });
 
 describe('relay.campaign through a provider outage', () => {
+  const list = readers(80);
   /** Makes `provider` fail this way once the release is under way, past the canary. */
   const outageMidway = (
     handle: CampaignHandle,
     provider: ProviderName,
     fault: 'unavailable' | 'stall' = 'unavailable',
   ) =>
-    when(handle, (p) => p.phase === 'releasing' && p.released >= 40 && p.sent >= 30).then((p) => ({
+    when(handle, (p) => p.phase === 'releasing' && p.released >= 30 && p.sent >= 25).then((p) => ({
       rule: sim.fail({ provider, fault }),
       released: p.released,
     }));
 
   it('fails over to the second provider and completes without a pause', async () => {
     const relay = await start(['mailgun', 'resend']);
-    const list = readers(100);
     const handle = relay.campaign(campaign(list, { pace: { window: 10 } }));
     const outage = await outageMidway(handle, 'mailgun');
     const report = await handle.done;
-    expect(report).toMatchObject({ status: 'completed', sent: 100, failed: 0 });
+    expect(report).toMatchObject({ status: 'completed', sent: 80, failed: 0 });
     expect(report.pauses).toEqual([]);
     expect(outage.rule.hits()).toBeGreaterThan(0);
     receivedEachOnce(list);
     // Mailgun carried what went before the outage; Resend took the rest.
     const by = (provider: ProviderName) => sim.messages.filter((m) => m.provider === provider);
-    expect(by('mailgun').length).toBeGreaterThanOrEqual(30);
+    expect(by('mailgun').length).toBeGreaterThanOrEqual(25);
     expect(by('resend').length).toBeGreaterThan(0);
   });
 
   describe.each([
-    ['503 Service Unavailable', 'unavailable', 'resend', 50],
-    ['a stalled connection', 'stall', 'postmark', 20],
-  ] as const)("with one provider and onOutage 'pause' (%s)", (_, fault, name, perSecond) => {
+    // Paced so that the rest of the list takes longer to release than the outage to be seen.
+    ['503 Service Unavailable', 'unavailable', 'resend', { perSecond: 50 }],
+    // Stalled sends fill the window until they time out.
+    ['a stalled connection', 'stall', 'postmark', { window: 10 }],
+  ] as const)("with one provider and onOutage 'pause' (%s)", (_, fault, name, pace) => {
     it('pauses the release with the reason, and completes once the outage is over', async () => {
-      // A stalled request ends at the adapter's timeout, after which the send is retried once.
+      // A stalled request ends at the adapter's timeout; the outbox then tries it again.
       const relay = await start(
         [name],
         fault === 'stall'
           ? {
               providers: [targets[name].make(sim, { timeoutMs: 1000 })],
-              retry: { minDelayMs: 1, maxDelayMs: 5, attempts: 2 },
+              retry: { minDelayMs: 1, maxDelayMs: 5, attempts: 1 },
             }
           : {},
       );
-      const list = readers(100);
-      // Paced so that the rest of the list takes longer to release than the outage to be seen.
-      const handle = relay.campaign(campaign(list, { onOutage: 'pause', pace: { perSecond } }));
+      const handle = relay.campaign(campaign(list, { onOutage: 'pause', pace }));
       const outage = await outageMidway(handle, name, fault);
       const paused = await when(handle, (p) => p.paused !== undefined);
       expect(paused.paused).toMatch(/^provider outage \(.+\); the release resumes once/u);
       const held = handle.progress.released;
-      expect(held).toBeLessThan(100);
+      expect(held).toBeLessThan(80);
       await sleep(300);
       expect(handle.progress).toMatchObject({ released: held, paused: paused.paused });
-      expect(handle.progress.sent).toBeLessThan(100);
+      expect(handle.progress.sent).toBeLessThan(80);
       outage.rule.remove();
       const report = await handle.done;
-      expect(report).toMatchObject({ status: 'completed', sent: 100, failed: 0 });
+      expect(report).toMatchObject({ status: 'completed', sent: 80, failed: 0 });
+      // One outage, one pause: sends that were in flight when it ended and failed later do not
+      // pause the campaign again.
       expect(report.pauses).toEqual([{ at: expect.any(String), reason: paused.paused }]);
       receivedEachOnce(list);
     });
@@ -273,20 +292,19 @@ describe('relay.campaign through a provider outage', () => {
 
   it("with one provider and onOutage 'continue': keeps releasing into the outbox, which sends once it is over", async () => {
     const relay = await start(['postmark']);
-    const list = readers(100);
     const handle = relay.campaign(
       campaign(list, { onOutage: 'continue', pace: { perSecond: 50 } }),
     );
     const outage = await outageMidway(handle, 'postmark');
-    expect(outage.released).toBeLessThan(100);
+    expect(outage.released).toBeLessThan(80);
     // The rest of the list reaches the outbox while the provider is down, with no pause.
-    await when(handle, (p) => p.released === 100);
+    await when(handle, (p) => p.released === 80);
     expect(handle.progress.paused).toBeUndefined();
-    expect(handle.progress.sent).toBeLessThan(100);
+    expect(handle.progress.sent).toBeLessThan(80);
     expect(outage.rule.hits()).toBeGreaterThan(0);
     outage.rule.remove();
     const report = await handle.done;
-    expect(report).toMatchObject({ status: 'completed', sent: 100, failed: 0, pauses: [] });
+    expect(report).toMatchObject({ status: 'completed', sent: 80, failed: 0, pauses: [] });
     receivedEachOnce(list);
   });
 });
