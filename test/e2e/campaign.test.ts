@@ -146,6 +146,31 @@ describe.each(adapters)('relay.campaign on %s through the simulator', (name) => 
   });
 });
 
+describe.each(adapters)(
+  'relay.campaign on %s, with addresses the provider holds as suppressed',
+  (name) => {
+    it('stops at the canary on them as on hard bounces, whether refused at send or reported by webhook', async () => {
+      const relay = await start([name]);
+      // Postmark refuses such a recipient at send (406); SES, Mailgun and Resend accept the message
+      // and report the drop by webhook.
+      const inactive = at(15, 'inactive.example.net');
+      for (const address of inactive) sim.recipients.set(address, 'suppressed');
+      const list = [...readers(45), ...inactive];
+      const report = await relay.campaign(campaign(list)).done;
+      expect(report).toMatchObject({ status: 'stopped', released: 20 });
+      expect(report.canary?.breaches).toEqual([
+        expect.objectContaining({
+          threshold: 'hard-bounce',
+          count: 5,
+          of: 20,
+          domains: [{ domain: 'inactive.example.net', profile: 'other', count: 5 }],
+          providers: [name],
+        }),
+      ]);
+    });
+  },
+);
+
 describe('relay.campaign stops at the canary', () => {
   it('on hard bounces: names the threshold, the domain and the provider, and sends nothing more', async () => {
     const relay = await start(['postmark']);
