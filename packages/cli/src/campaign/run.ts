@@ -32,7 +32,7 @@ export const campaignExitCodes = {
   completed: 0,
   /** The canary breached a threshold: the rest of the list was not sent. */
   stopped: 2,
-  /** Interrupted (Ctrl-C, SIGTERM): 128 + SIGINT, as shells report it. */
+  /** Cancelled: interrupted (Ctrl-C, SIGTERM; 128 + SIGINT, as shells report it), now or in an earlier run. */
   cancelled: 130,
 } as const;
 
@@ -157,7 +157,7 @@ function onInterrupt(io: CliIo, stop: () => void): () => void {
 /**
  * `relaykit campaign run`: reads the list, runs `relay.campaign` with live progress on stderr,
  * writes the HTML report, and resolves with the exit code (0 completed, 2 stopped at the canary,
- * 130 interrupted). Whatever happens, what it started is closed before it returns.
+ * 130 cancelled). Whatever happens, what it started is closed before it returns.
  */
 export async function runCampaignCommand(args: CampaignArgs, io: CliIo): Promise<number> {
   const list = await loadRecipients(args.csv, io);
@@ -245,12 +245,13 @@ export async function runCampaignCommand(args: CampaignArgs, io: CliIo): Promise
       running.cancel(`the provider refused the template: ${e.error.message}`);
     });
     const progress = createProgressLine(io.stderr, { live: args.progress });
-    const offProgress = running.on((p) => progress.update(p));
-    let interrupted = false;
-    const offInterrupt = onInterrupt(io, () => {
-      interrupted = true;
-      running.cancel('interrupted (Ctrl-C or SIGTERM)');
+    let updates = 0;
+    const offProgress = running.on((p) => {
+      updates += 1;
+      progress.update(p);
     });
+    const startedAt = new Date();
+    const offInterrupt = onInterrupt(io, () => running.cancel('interrupted (Ctrl-C or SIGTERM)'));
     let report: CampaignReport;
     try {
       report = await running.done;
@@ -258,7 +259,8 @@ export async function runCampaignCommand(args: CampaignArgs, io: CliIo): Promise
       offInterrupt();
       offTemplate();
       offProgress();
-      progress.update(running.progress);
+      // A campaign that had ended returns its stored report at once: no progress to show.
+      if (updates > 0) progress.update(running.progress);
       progress.done();
     }
     if (templateError)
@@ -285,14 +287,16 @@ export async function runCampaignCommand(args: CampaignArgs, io: CliIo): Promise
       }),
     );
     if (args.json) line(io.stdout, JSON.stringify({ ...report, htmlReport: file }));
-    else line(io.stdout, describeReport(report, file, stats.totals));
-    return interrupted && report.status === 'cancelled'
-      ? campaignExitCodes.cancelled
-      : report.status === 'stopped'
-        ? campaignExitCodes.stopped
-        : report.status === 'completed'
-          ? campaignExitCodes.completed
-          : 1;
+    else {
+      // Run again after it ended (same id and --store): the stored report, said as such.
+      if (new Date(report.finishedAt) < startedAt)
+        line(
+          io.stdout,
+          `Campaign ${id} had ended at ${report.finishedAt}; this is its report. Give a new --id to send the list again.`,
+        );
+      line(io.stdout, describeReport(report, file, stats.totals));
+    }
+    return campaignExitCodes[report.status];
   } finally {
     for (const close of cleanup.reverse())
       await Promise.resolve()

@@ -10,10 +10,14 @@ const n = (value: number) => value.toLocaleString('en-US');
 export function describeReport(
   final: CampaignReport,
   htmlReport: string,
-  observed: Partial<Pick<CampaignReport, 'delivered' | 'bounced' | 'complained' | 'deferred'>> = {},
+  observed: Partial<
+    Pick<CampaignReport, 'sent' | 'delivered' | 'bounced' | 'complained' | 'deferred'>
+  > = {},
 ): string {
   const report = {
     ...final,
+    // Messages already in the outbox still go after a cancel or while webhooks come in.
+    sent: Math.max(final.sent, observed.sent ?? 0),
     delivered: Math.max(final.delivered, observed.delivered ?? 0),
     bounced: Math.max(final.bounced, observed.bounced ?? 0),
     complained: Math.max(final.complained, observed.complained ?? 0),

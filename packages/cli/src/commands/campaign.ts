@@ -50,9 +50,14 @@ Options:
   --json                   print the final report as JSON on stdout
   --no-progress            one line per change of phase, and counts at most once a second
 
-Exit codes: 0 completed; 2 stopped at the canary (the rest was not sent); 130 interrupted
-(Ctrl-C: the campaign is cancelled, nothing more is released); 1 failed (a file it cannot read,
-a bad CSV row, a template the provider does not have); 64 a usage mistake.
+Exit codes: 0 completed; 2 stopped at the canary (the rest was not sent); 130 cancelled (Ctrl-C
+or SIGTERM cancels the campaign: nothing more is released; a rerun of it returns its report);
+1 failed (a file it cannot read, a bad CSV row, a template the provider does not have); 64 a
+usage mistake.
+
+After a crash (kill -9, a reboot), the same command with the same --store resumes the campaign.
+Messages that were being sent at the crash go again once the outbox's lease on them runs out
+(5 minutes): twice on SES, Postmark and Mailgun (no idempotency key), once on Resend.
 `;
 
 export const campaign: Command = {
