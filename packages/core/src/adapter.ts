@@ -60,7 +60,13 @@ export { newMessageId } from './ids.ts';
 export { cleanText } from './text.ts';
 
 // Events and bounces, as adapters read them from webhooks
-export type { BounceHint } from './bounce/hints.ts';
+export {
+  bounceHints,
+  type BounceHint,
+  type BounceHints,
+  type HintEntry,
+  type HintMeaning,
+} from './bounce/hints.ts';
 export { parseSmtpReply, parseSmtpStage, type SmtpStage } from './bounce/smtp.ts';
 export { rejectionBounce } from './suppression/rejections.ts';
 export { maxWebhookDepth, nestsDeeperThan } from './webhook-bounds.ts';

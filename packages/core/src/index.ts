@@ -66,6 +66,7 @@ export {
 } from './events.ts';
 export { bounceCategories, type BounceCategory } from './bounce/categories.ts';
 export { classifyBounce, type BounceClassification, type BounceInput } from './bounce/classify.ts';
+export { bounceHints, type BounceHint, type BounceHints } from './bounce/hints.ts';
 
 // Webhooks
 export { nodeWebhookListener, serveWebhooks, toWebRequest, type WebhookServer } from './node.ts';

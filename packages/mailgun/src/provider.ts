@@ -23,6 +23,7 @@ import {
 import { mapMailgunError } from './errors.ts';
 import { resolveOptions, type MailgunClient, type MailgunOptions } from './options.ts';
 import { mailgunWebhook } from './webhook.ts';
+import { mailgunBounceHints } from './bounce-hints.ts';
 
 const day = 24 * 60 * 60 * 1000;
 
@@ -183,6 +184,7 @@ export function mailgun(options: MailgunOptions): Provider {
   const provider: Provider = {
     name,
     type: 'mailgun',
+    bounceHints: mailgunBounceHints,
     capabilities: {
       maxBatchSize: maxBatchRecipients,
       idempotency: false,

@@ -28,6 +28,7 @@ import {
   type ResolvedOptions,
 } from './options.ts';
 import { postmarkWebhook } from './webhook.ts';
+import { postmarkBounceHints } from './bounce-hints.ts';
 
 /** Postmark's batch endpoint takes at most 500 messages per call. */
 export const maxBatchSize = 500;
@@ -285,6 +286,7 @@ export function postmark(options: PostmarkOptions): Provider {
   const provider: Provider = {
     name,
     type: 'postmark',
+    bounceHints: postmarkBounceHints,
     capabilities: {
       maxBatchSize,
       // Postmark has no idempotency key: relaykit's id travels in Metadata for correlation only.

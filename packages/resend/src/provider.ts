@@ -16,6 +16,7 @@ import { batchable, deriveIdempotencyKey, splitByRecipient, toResendEmail } from
 import { batchElementError, mapResendError } from './errors.ts';
 import { resolveOptions, type ResendOptions } from './options.ts';
 import { resendWebhook } from './webhook.ts';
+import { resendBounceHints } from './bounce-hints.ts';
 
 /** Resend schedules up to 30 days ahead (its changelog, "Extended Email Scheduling"). */
 const schedulingHorizonMs = 30 * 24 * 60 * 60 * 1000;
@@ -358,6 +359,7 @@ export function resend(options: ResendOptions): Provider {
   const provider: Provider = {
     name,
     type: 'resend',
+    bounceHints: resendBounceHints,
     capabilities: {
       maxBatchSize: maxBatch,
       idempotency: true,

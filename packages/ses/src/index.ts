@@ -34,3 +34,4 @@ export {
   sanitizeTagName,
   toEmailTags,
 } from './tags.ts';
+export { sesBounceHints } from './bounce-hints.ts';

@@ -25,6 +25,7 @@ import {
 import { bulkEntryError, toSesError } from './errors.ts';
 import { parseOptions, resolve, type SesOptions } from './options.ts';
 import { createSesWebhook } from './webhook.ts';
+import { sesBounceHints } from './bounce-hints.ts';
 
 export interface SesProvider extends Provider {
   /** The SESv2Client in use: yours when you passed one, otherwise the one relaykit built. */
@@ -218,6 +219,7 @@ export function ses(input: SesOptions = {}): SesProvider {
     name,
     type: 'ses',
     client,
+    bounceHints: sesBounceHints,
     capabilities: {
       maxBatchSize: bulkLimit,
       idempotency: false,
