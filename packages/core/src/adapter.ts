@@ -17,6 +17,7 @@ export {
   type WebhookParseResult,
   type WebhookRequest,
 } from './provider.ts';
+export type { AccountHealthThresholds, HealthThresholds } from './health.ts';
 export { parseFactoryOptions } from './options.ts';
 export { toRelayError, type RelayErrorOptions } from './errors.ts';
 

@@ -113,6 +113,8 @@ export type { RelaySuppressions } from './suppression/facade.ts';
 export { exportSuppressionsCsv, importSuppressionsCsv } from './suppression/csv.ts';
 export {
   createHealthGuard,
+  defaultHealthThresholds,
+  type AccountHealthThresholds,
   type HealthAlert,
   type HealthGuard,
   type HealthGuardOptions,

@@ -96,9 +96,9 @@ export interface RelayOptions {
    */
   throttle?: ThrottlePort | false;
   /**
-   * Account-health guard. On by default: createHealthGuard() with the SES thresholds (warn at 5%
-   * bounces / 0.1% complaints, pause the sending domain at 10% / 0.5%, after 200 sends in 7 days).
-   * false turns it off.
+   * Account-health guard. On by default: createHealthGuard(), holding each provider to the
+   * thresholds it declares (`Provider.accountHealth`), else warn at 5% bounces / 0.1% complaints
+   * and pause the sending domain at 10% / 0.5%, after 200 sends in 7 days. false turns it off.
    */
   guard?: SendGuard | false;
   ledger?: Ledger;

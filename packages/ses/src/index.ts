@@ -35,3 +35,4 @@ export {
   toEmailTags,
 } from './tags.ts';
 export { sesBounceHints } from './bounce-hints.ts';
+export { sesAccountHealth } from './account-health.ts';

@@ -25,6 +25,7 @@ import {
 import { bulkEntryError, toSesError } from './errors.ts';
 import { parseOptions, resolve, type SesOptions } from './options.ts';
 import { createSesWebhook } from './webhook.ts';
+import { sesAccountHealth } from './account-health.ts';
 import { sesBounceHints } from './bounce-hints.ts';
 
 export interface SesProvider extends Provider {
@@ -220,6 +221,7 @@ export function ses(input: SesOptions = {}): SesProvider {
     type: 'ses',
     client,
     bounceHints: sesBounceHints,
+    accountHealth: sesAccountHealth,
     capabilities: {
       maxBatchSize: bulkLimit,
       idempotency: false,
