@@ -123,6 +123,7 @@ export {
   replyFacts,
   type BounceFacts,
 } from './adapter-kit/bounce.ts';
+export { acceptedByAll } from './adapter-kit/result.ts';
 export { unreadableReason, unreadableWebhook, webhookResultFaults } from './adapter-kit/webhook.ts';
 export {
   dropInClient,

@@ -6,29 +6,17 @@ import { mailgunBounceHints } from './bounce-hints.ts';
 const hints: Array<[input: BounceInput, klass: string, category: string]> = [
   [
     {
-      hint: { provider: 'mailgun', type: 'permanent', subType: 'suppress-bounce' },
+      hint: { type: 'permanent', subType: 'suppress-bounce' },
       smtpStatus: 605,
       diagnostic: 'Not delivering to previously bounced address',
     },
     'hard',
     'suppressed',
   ],
-  [
-    { hint: { provider: 'mailgun', type: 'temporary', subType: 'espblock' } },
-    'block',
-    'reputation',
-  ],
-  [
-    { hint: { provider: 'mailgun', type: 'permanent', subType: 'old' }, diagnostic: 'Too old' },
-    'soft',
-    'expired',
-  ],
-  [{ hint: { provider: 'mailgun', type: 'permanent', subType: 'bounce' } }, 'hard', 'unknown'],
-  [
-    { hint: { provider: 'mailgun', type: 'temporary', subType: 'greylisted' }, smtpStatus: 450 },
-    'soft',
-    'temporary',
-  ],
+  [{ hint: { type: 'temporary', subType: 'espblock' } }, 'block', 'reputation'],
+  [{ hint: { type: 'permanent', subType: 'old' }, diagnostic: 'Too old' }, 'soft', 'expired'],
+  [{ hint: { type: 'permanent', subType: 'bounce' } }, 'hard', 'unknown'],
+  [{ hint: { type: 'temporary', subType: 'greylisted' }, smtpStatus: 450 }, 'soft', 'temporary'],
 ];
 
 describe('classifyBounce: Mailgun bounce types', () => {

@@ -1,7 +1,7 @@
 import type { RelayError } from '@relaykit/core';
 import { type Message, type Provider } from '@relaykit/core';
 import {
-  recipientsOf,
+  acceptedByAll,
   runAttempt,
   transportError,
   type SendContext,
@@ -100,12 +100,7 @@ export function mailgun(options: MailgunOptions): Provider {
       context.signal,
       mailgunTemplate(message),
     );
-    return {
-      providerMessageId: normalizeMessageId(result.id as string),
-      accepted: recipientsOf(message),
-      rejected: [],
-      raw: result,
-    };
+    return acceptedByAll(message, normalizeMessageId(result.id as string), result);
   }
 
   /**

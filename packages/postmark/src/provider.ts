@@ -1,6 +1,6 @@
 import { RelayError, type Message, type Provider } from '@relaykit/core';
 import {
-  recipientsOf,
+  acceptedByAll,
   runAttempt,
   templateIdFor,
   transportError,
@@ -141,12 +141,7 @@ export function postmark(options: PostmarkOptions): Provider {
     if (typeof response.MessageID !== 'string' || response.MessageID === '') {
       throw transportError('malformed', { ...attempt, detail: 'no MessageID' });
     }
-    return {
-      providerMessageId: response.MessageID,
-      accepted: recipientsOf(message),
-      rejected: [],
-      raw: response,
-    };
+    return acceptedByAll(message, response.MessageID, response);
   }
 
   /** The message as Postmark's request body: /email, or /email/withTemplate for a template. */

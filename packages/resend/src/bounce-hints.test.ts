@@ -4,16 +4,8 @@ import { resendBounceHints } from './bounce-hints.ts';
 
 /** Resend's own bounce types, as core's classifier reads them through resendBounceHints. */
 const hints: Array<[input: BounceInput, klass: string, category: string]> = [
-  [
-    { hint: { provider: 'resend', type: 'Permanent', subType: 'Suppressed' } },
-    'hard',
-    'suppressed',
-  ],
-  [
-    { hint: { provider: 'resend', type: 'Transient', subType: 'MailboxFull' } },
-    'soft',
-    'mailbox-full',
-  ],
+  [{ hint: { type: 'Permanent', subType: 'Suppressed' } }, 'hard', 'suppressed'],
+  [{ hint: { type: 'Transient', subType: 'MailboxFull' } }, 'soft', 'mailbox-full'],
 ];
 
 describe('classifyBounce: Resend bounce types', () => {

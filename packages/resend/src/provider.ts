@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RelayError, type Message, type Provider } from '@relaykit/core';
 import {
+  acceptedByAll,
   recipientsOf,
   runAttempt,
   toRelayError,
@@ -340,9 +341,7 @@ export function resend(options: ResendOptions): Provider {
       );
       chunk.forEach(({ m, i }, k) => {
         const outcome = outcomes[k] as Outcome;
-        results[i] = outcome.ok
-          ? { providerMessageId: outcome.id, accepted: recipientsOf(m), rejected: [] }
-          : outcome.error;
+        results[i] = outcome.ok ? acceptedByAll(m, outcome.id) : outcome.error;
       });
     }
     for (const [i, m] of messages.entries()) {

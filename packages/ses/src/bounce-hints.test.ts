@@ -4,47 +4,27 @@ import { sesBounceHints } from './bounce-hints.ts';
 
 /** SES's own bounce types, as core's classifier reads them through sesBounceHints. */
 const hints: Array<[input: BounceInput, klass: string, category: string]> = [
-  [{ hint: { provider: 'ses', type: 'Permanent', subType: 'General' } }, 'hard', 'unknown'],
-  [{ hint: { provider: 'ses', type: 'Permanent', subType: 'NoEmail' } }, 'hard', 'unknown-user'],
+  [{ hint: { type: 'Permanent', subType: 'General' } }, 'hard', 'unknown'],
+  [{ hint: { type: 'Permanent', subType: 'NoEmail' } }, 'hard', 'unknown-user'],
   [
     {
-      hint: { provider: 'ses', type: 'Permanent', subType: 'OnAccountSuppressionList' },
+      hint: { type: 'Permanent', subType: 'OnAccountSuppressionList' },
       diagnostic:
         'Amazon SES did not send the message to this address because it is on the suppression list for your account.',
     },
     'hard',
     'suppressed',
   ],
-  [{ hint: { provider: 'ses', type: 'Permanent', subType: 'Suppressed' } }, 'hard', 'suppressed'],
-  [
-    { hint: { provider: 'ses', type: 'Transient', subType: 'MailboxFull' } },
-    'soft',
-    'mailbox-full',
-  ],
-  [
-    { hint: { provider: 'ses', type: 'Transient', subType: 'MessageTooLarge' } },
-    'block',
-    'message-too-large',
-  ],
-  [
-    { hint: { provider: 'ses', type: 'Transient', subType: 'ContentRejected' } },
-    'block',
-    'content',
-  ],
-  [
-    { hint: { provider: 'ses', type: 'Transient', subType: 'AttachmentRejected' } },
-    'block',
-    'content',
-  ],
-  [{ hint: { provider: 'ses', type: 'Transient', subType: 'General' } }, 'soft', 'temporary'],
-  [
-    { hint: { provider: 'ses', type: 'Undetermined', subType: 'Undetermined' } },
-    'undetermined',
-    'unknown',
-  ],
+  [{ hint: { type: 'Permanent', subType: 'Suppressed' } }, 'hard', 'suppressed'],
+  [{ hint: { type: 'Transient', subType: 'MailboxFull' } }, 'soft', 'mailbox-full'],
+  [{ hint: { type: 'Transient', subType: 'MessageTooLarge' } }, 'block', 'message-too-large'],
+  [{ hint: { type: 'Transient', subType: 'ContentRejected' } }, 'block', 'content'],
+  [{ hint: { type: 'Transient', subType: 'AttachmentRejected' } }, 'block', 'content'],
+  [{ hint: { type: 'Transient', subType: 'General' } }, 'soft', 'temporary'],
+  [{ hint: { type: 'Undetermined', subType: 'Undetermined' } }, 'undetermined', 'unknown'],
   [
     {
-      hint: { provider: 'ses', type: 'Permanent', subType: 'General' },
+      hint: { type: 'Permanent', subType: 'General' },
       diagnostic: 'smtp; 550 5.1.1 user unknown',
     },
     'hard',
@@ -52,7 +32,7 @@ const hints: Array<[input: BounceInput, klass: string, category: string]> = [
   ],
   [
     {
-      hint: { provider: 'ses', type: 'Permanent', subType: 'General' },
+      hint: { type: 'Permanent', subType: 'General' },
       diagnostic: 'smtp; 550 5.7.1 blocked using zen.spamhaus.org',
     },
     'block',

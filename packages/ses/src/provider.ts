@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { RelayError, type Message, type Provider } from '@relaykit/core';
 import {
-  recipientsOf,
+  acceptedByAll,
   runAttempt,
   templateIdFor,
   transportError,
@@ -83,12 +83,7 @@ export function ses(input: SesOptions = {}): SesProvider {
     if (!output.MessageId) {
       throw transportError('malformed', { ...attempt, detail: 'no MessageId' });
     }
-    return {
-      providerMessageId: output.MessageId,
-      accepted: recipientsOf(message),
-      rejected: [],
-      raw: output,
-    };
+    return acceptedByAll(message, output.MessageId, output);
   }
 
   async function sendBulk(
@@ -115,14 +110,8 @@ export function ses(input: SesOptions = {}): SesProvider {
           provider: name,
           message: `SendBulkEmail answered ${entries.length} results for ${messages.length} entries`,
         });
-      if (entry.Status === 'SUCCESS' && entry.MessageId) {
-        return {
-          providerMessageId: entry.MessageId,
-          accepted: recipientsOf(message),
-          rejected: [],
-          raw: entry,
-        };
-      }
+      if (entry.Status === 'SUCCESS' && entry.MessageId)
+        return acceptedByAll(message, entry.MessageId, entry);
       return bulkEntryError(entry.Status ?? 'FAILED', entry.Error, name, templateOf(message));
     });
   }
