@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { RelayError } from '@relaykit/core';
 import { type WebhookContext, type WebhookRequest } from '@relaykit/core/adapter';
 import fc from 'fast-check';
+import { unlessInvalid } from '@relaykit/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   mailgunWebhook,
@@ -364,16 +365,10 @@ describe('parseMailgunEvents', () => {
     );
     fc.assert(
       fc.property(body, (value) => {
-        try {
-          const events = parseMailgunEvents(value, options);
-          for (const e of events) {
-            expect(typeof e.id).toBe('string');
-            expect(e.recipient).toContain('@');
-            expect(Number.isNaN(e.at.getTime())).toBe(false);
-          }
-        } catch (error) {
-          expect(error).toBeInstanceOf(RelayError);
-          expect((error as RelayError).kind).toBe('invalid');
+        for (const e of unlessInvalid(() => parseMailgunEvents(value, options)) ?? []) {
+          expect(typeof e.id).toBe('string');
+          expect(e.recipient).toContain('@');
+          expect(Number.isNaN(e.at.getTime())).toBe(false);
         }
       }),
       { numRuns: 500 },

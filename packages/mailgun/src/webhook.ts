@@ -5,6 +5,7 @@ import * as kit from '@relaykit/core/adapter';
 import { z } from 'zod';
 import { batchMemberId, internalVariables, normalizeMessageId } from './convert.ts';
 import type { ReplayStore } from './options.ts';
+import { mailgunBounceHints } from './bounce-hints.ts';
 
 export interface MailgunWebhookOptions {
   /** The relay's name for the provider. */
@@ -259,6 +260,7 @@ function bounceOf(data: Record<string, unknown>): BounceInfo {
       ...(severity === undefined ? {} : { type: severity, permanent: severity === 'permanent' }),
       ...(reason === undefined ? {} : { subType: reason }),
     },
+    mailgunBounceHints,
   );
 }
 

@@ -1,5 +1,5 @@
 import { classifyBounce } from '../bounce/classify.ts';
-import type { BounceHint } from '../bounce/hints.ts';
+import type { BounceHint, BounceHints } from '../bounce/hints.ts';
 import { parseSmtpReply } from '../bounce/smtp.ts';
 import type { BounceInfo } from '../events.ts';
 
@@ -20,8 +20,15 @@ export function replyFacts(line: string | undefined): BounceFacts {
   };
 }
 
-/** A bounce's facts classified by core's classifier (with the provider's own verdict as the hint). */
-export function classifiedBounce(facts: BounceFacts, hint?: BounceHint): BounceInfo {
-  const c = classifyBounce(hint === undefined ? facts : { ...facts, hint });
+/**
+ * A bounce's facts classified by core's classifier, with the provider's own verdict as the hint,
+ * read through the provider's vocabulary (`hints`, its `Provider.bounceHints`).
+ */
+export function classifiedBounce(
+  facts: BounceFacts,
+  hint?: BounceHint,
+  hints?: BounceHints,
+): BounceInfo {
+  const c = classifyBounce(hint === undefined ? facts : { ...facts, hint }, hints);
   return { class: c.class, category: c.category, ...facts };
 }
