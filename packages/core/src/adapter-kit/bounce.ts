@@ -1,4 +1,4 @@
-import { classifyBounce } from '../bounce/classify.ts';
+import { classifyBounce, type BounceClassification } from '../bounce/classify.ts';
 import type { BounceHint } from '../bounce/hints.ts';
 import { parseSmtpReply } from '../bounce/smtp.ts';
 import type { BounceInfo } from '../events.ts';
@@ -20,8 +20,36 @@ export function replyFacts(line: string | undefined): BounceFacts {
   };
 }
 
+/**
+ * Recent verdicts by their exact input: a provider's bounces repeat the same few replies (the
+ * same mailbox provider's "user unknown" for every address it refuses), and the classifier's
+ * rules cost a bounce more than the rest of its parsing. `classifyBounce` reads nothing but its
+ * input, so a verdict stands for the same input. Bounded: cleared when full; long texts, and
+ * texts naming an address, skip it.
+ */
+const recent = new Map<string, BounceClassification>();
+const recentMax = 512;
+const recentKeyMax = 1024;
+
 /** A bounce's facts classified by core's classifier (with the provider's own verdict as the hint). */
 export function classifiedBounce(facts: BounceFacts, hint?: BounceHint): BounceInfo {
-  const c = classifyBounce(hint === undefined ? facts : { ...facts, hint });
+  const input = hint === undefined ? facts : { ...facts, hint };
+  let key: string | undefined;
+  // A text naming an address (`<a@b>: user unknown`) is one recipient's: it would not recur.
+  if (!(typeof facts.diagnostic === 'string' && facts.diagnostic.includes('@'))) {
+    try {
+      key = JSON.stringify(input);
+    } catch {
+      // Not JSON (a BigInt, say): classified without the memo, which refuses it as it should.
+    }
+  }
+  let c = key === undefined ? undefined : recent.get(key);
+  if (c === undefined) {
+    c = classifyBounce(input);
+    if (key !== undefined && key.length <= recentKeyMax) {
+      if (recent.size >= recentMax) recent.clear();
+      recent.set(key, c);
+    }
+  }
   return { class: c.class, category: c.category, ...facts };
 }
