@@ -205,10 +205,10 @@ function readStage(given: unknown, text: string): SmtpStage | undefined {
 const validBasic = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 200 && value <= 599;
 
-/** '5.01.001' and '5.1.1' are the same code. */
+/** '5.01.001' and '5.1.1' are the same code (most codes are already in the short form). */
 const normalizeEnhanced = (code: string): string =>
-  code === ''
-    ? ''
+  code === '' || /^[245]\.(?:0|[1-9]\d{0,2})\.(?:0|[1-9]\d{0,2})$/u.test(code)
+    ? code
     : code
         .split('.')
         .map((part) => String(Number(part)))
