@@ -260,6 +260,11 @@ export function runConformance(target: ConformanceTarget): void {
       expect(sim.messages).toHaveLength(1);
     });
 
+    it('declares the bounce vocabulary its webhook classifies with (Provider.bounceHints)', () => {
+      expect(provider.webhook).toBeDefined();
+      expect(provider.bounceHints?.size).toBeGreaterThan(0);
+    });
+
     it('does not retry a 4xx validation error', async () => {
       const rule = sim.fail({ provider: target.name, fault: 'validation' });
       const error = await relay.send({ ...base(), to: 'ada@example.org' }).catch((e: unknown) => e);

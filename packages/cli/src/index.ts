@@ -1,4 +1,5 @@
 import { isRelayError } from '@relaykit/core';
+import { campaign } from './commands/campaign.ts';
 import type { Command } from './commands/command.ts';
 import { demo } from './commands/demo.ts';
 import { doctor } from './commands/doctor.ts';
@@ -11,7 +12,7 @@ import { suppression } from './commands/suppression.ts';
 export { runDemo, type DemoOptions, type DemoResult } from './demo/run.ts';
 export type { CliIo } from './commands/io.ts';
 
-const commands: readonly Command[] = [demo, simulate, send, events, suppression, doctor];
+const commands: readonly Command[] = [demo, campaign, simulate, send, events, suppression, doctor];
 
 const usage = `relaykit <command> [options]
 
@@ -20,7 +21,8 @@ ${commands.map((c) => `  ${c.name.padEnd(15)} ${c.summary}`).join('\n')}
   help <command>   the options of a command (or: relaykit <command> --help)
 
 Exit codes: 0 done, 1 the command ran and failed, 64 a usage mistake (EX_USAGE, sysexits.h);
-doctor adds 2 for checks it could not run. Set RELAYKIT_DEBUG=1 to see stack traces of errors.
+doctor adds 2 for checks it could not run; campaign run 2 when the canary stopped the campaign and
+130 when it was interrupted. Set RELAYKIT_DEBUG=1 to see stack traces of errors.
 `;
 
 /** A mistake in how relaykit was called (EX_USAGE in BSD sysexits.h). */

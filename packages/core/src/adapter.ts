@@ -17,6 +17,7 @@ export {
   type WebhookParseResult,
   type WebhookRequest,
 } from './provider.ts';
+export type { AccountHealthThresholds, HealthThresholds } from './health.ts';
 export { parseFactoryOptions } from './options.ts';
 export { toRelayError, type RelayErrorOptions } from './errors.ts';
 
@@ -60,7 +61,13 @@ export { newMessageId } from './ids.ts';
 export { cleanText } from './text.ts';
 
 // Events and bounces, as adapters read them from webhooks
-export type { BounceHint } from './bounce/hints.ts';
+export {
+  bounceHints,
+  type BounceHint,
+  type BounceHints,
+  type HintEntry,
+  type HintMeaning,
+} from './bounce/hints.ts';
 export { parseSmtpReply, parseSmtpStage, type SmtpStage } from './bounce/smtp.ts';
 export { rejectionBounce } from './suppression/rejections.ts';
 export { maxWebhookDepth, nestsDeeperThan } from './webhook-bounds.ts';
@@ -116,6 +123,7 @@ export {
   replyFacts,
   type BounceFacts,
 } from './adapter-kit/bounce.ts';
+export { acceptedByAll } from './adapter-kit/result.ts';
 export { unreadableReason, unreadableWebhook, webhookResultFaults } from './adapter-kit/webhook.ts';
 export {
   dropInClient,

@@ -109,6 +109,28 @@ describe('createHealthGuard', () => {
     expect((await relay.send({ ...base, to: 'a@x.test' })).status).toBe('sent');
   });
 
+  it("holds each provider to the thresholds it declares (Provider.accountHealth); a user's setting wins", async () => {
+    const strict = Object.assign(testingProvider({ name: 'strict' }), {
+      accountHealth: { bounceRate: { warn: 0.01, pause: 0.02 } },
+    });
+    const relay = createRelay({ providers: [strict] });
+    relay.guard?.recordSend?.('mail.shop.test', 'strict', 200);
+    await relay.ingest(Array.from({ length: 4 }, () => ({ ...hard(), provider: 'strict' })));
+    expect(await relay.guard?.blocked('mail.shop.test')).toMatch(/bounce rate 2\.00%/u);
+
+    const guard = createHealthGuard({ bounceRate: { warn: 0.5, pause: 0.6 } });
+    guard.attach({ providers: [strict] });
+    guard.recordSend?.('mail.shop.test', 'strict', 200);
+    for (let i = 0; i < 4; i += 1) guard.handle?.({ ...hard(), provider: 'strict' });
+    expect(guard.blocked('mail.shop.test')).toBeUndefined();
+    // A provider that declares none is held to the defaults: 2% is below the 5% warning.
+    const plain = createHealthGuard();
+    plain.attach({ providers: [strict, testingProvider()] });
+    plain.recordSend?.('mail.shop.test', 'testing', 200);
+    for (let i = 0; i < 4; i += 1) plain.handle?.({ ...hard(), provider: 'testing' });
+    expect(plain.blocked('mail.shop.test')).toBeUndefined();
+  });
+
   it('guard: false turns it off', async () => {
     const relay = createRelay({ providers: [testingProvider()], guard: false });
     expect(relay.guard).toBeUndefined();

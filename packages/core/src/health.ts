@@ -1,6 +1,7 @@
 import { domainOf } from './address.ts';
 import type { DeliveryEvent } from './events.ts';
 import type { SendGuard } from './ports.ts';
+import type { Provider } from './provider.ts';
 
 export interface HealthThresholds {
   /** Rate (0–1) that raises a warning alert. */
@@ -8,6 +9,24 @@ export interface HealthThresholds {
   /** Rate (0–1) that pauses the sending domain until `resume`. */
   pause: number;
 }
+
+/**
+ * The rates at which a provider reviews or pauses an account, as its adapter declares them
+ * (`Provider.accountHealth`), with the provider's own documentation cited there.
+ */
+export interface AccountHealthThresholds {
+  bounceRate?: HealthThresholds;
+  complaintRate?: HealthThresholds;
+}
+
+/**
+ * The thresholds for a provider that declares none: warn at 5% hard bounces and 0.1% complaints,
+ * pause at 10% and 0.5%.
+ */
+export const defaultHealthThresholds: Required<AccountHealthThresholds> = {
+  bounceRate: { warn: 0.05, pause: 0.1 },
+  complaintRate: { warn: 0.001, pause: 0.005 },
+};
 
 export interface HealthAlert {
   type: 'health-warning' | 'health-paused' | 'health-resumed';
@@ -22,9 +41,15 @@ export interface HealthAlert {
 }
 
 export interface HealthGuardOptions {
-  /** Hard-bounce rate. @default { warn: 0.05, pause: 0.10 } (SES review / pause) */
+  /**
+   * Hard-bounce rate, for every provider. Absent: each provider's own (`Provider.accountHealth`),
+   * else `defaultHealthThresholds` ({ warn: 0.05, pause: 0.10 }).
+   */
   bounceRate?: HealthThresholds;
-  /** Complaint rate. @default { warn: 0.001, pause: 0.005 } (SES review / pause) */
+  /**
+   * Complaint rate, for every provider. Absent: each provider's own (`Provider.accountHealth`),
+   * else `defaultHealthThresholds` ({ warn: 0.001, pause: 0.005 }).
+   */
   complaintRate?: HealthThresholds;
   /** The rolling window rates are computed over. @default 7 days */
   windowMs?: number;
@@ -45,6 +70,8 @@ export interface HealthStatus {
 }
 
 export interface HealthGuard extends SendGuard {
+  /** Learns the providers' own thresholds (`Provider.accountHealth`); createRelay calls it. */
+  attach(context: { providers: readonly Provider[] }): void;
   resume(fromDomain: string): void;
   /** Why a domain is paused, or undefined. */
   paused(fromDomain: string): string | undefined;
@@ -71,17 +98,27 @@ interface Counter {
 const day = 24 * 60 * 60 * 1000;
 
 /**
- * Account-health guard, after SES's bounce and complaint rate reviews
- * (https://docs.aws.amazon.com/ses/latest/dg/faqs-enforcement.html) and Gmail's spam-rate limits
+ * Account-health guard, after the relays' bounce and complaint rate reviews (each provider's
+ * thresholds, `Provider.accountHealth`) and Gmail's spam-rate limits
  * (https://support.google.com/a/answer/81126): rolling hard-bounce and complaint rates per sending
  * domain and provider. Past a warning threshold it alerts (once, until the rate falls back);
  * past a pause threshold it pauses the whole sending domain, on every provider (failing over
  * would carry the same list to the next provider's reputation), until `resume`.
- * Bounces of addresses a provider had already suppressed do not count, as at SES.
+ * Bounces of addresses a provider had already suppressed do not count.
  */
 export function createHealthGuard(options: HealthGuardOptions = {}): HealthGuard {
-  const bounceRate = options.bounceRate ?? { warn: 0.05, pause: 0.1 };
-  const complaintRate = options.complaintRate ?? { warn: 0.001, pause: 0.005 };
+  // A user's setting wins over a provider's own, which wins over the default.
+  let declared = new Map<string, AccountHealthThresholds>();
+  const limitsOf = (provider: string) => {
+    const own = declared.get(provider);
+    return [
+      ['bounce', options.bounceRate ?? own?.bounceRate ?? defaultHealthThresholds.bounceRate],
+      [
+        'complaint',
+        options.complaintRate ?? own?.complaintRate ?? defaultHealthThresholds.complaintRate,
+      ],
+    ] as const;
+  };
   const windowMs = options.windowMs ?? 7 * day;
   const bucketMs = Math.max(1000, Math.floor(windowMs / 168));
   const minVolume = options.minVolume ?? 200;
@@ -134,10 +171,8 @@ export function createHealthGuard(options: HealthGuardOptions = {}): HealthGuard
   function evaluate(c: Counter) {
     const t = totals(c);
     if (t.sends < minVolume) return;
-    for (const [metric, rate, limits] of [
-      ['bounce', t.bounceRate, bounceRate],
-      ['complaint', t.complaintRate, complaintRate],
-    ] as const) {
+    for (const [metric, limits] of limitsOf(c.provider)) {
+      const rate = metric === 'bounce' ? t.bounceRate : t.complaintRate;
       const pct = (r: number) => `${(r * 100).toFixed(2)}%`;
       const common = { domain: c.domain, provider: c.provider, metric, rate, sends: t.sends };
       if (rate >= limits.pause && !pauses.has(c.domain)) {
@@ -164,6 +199,11 @@ export function createHealthGuard(options: HealthGuardOptions = {}): HealthGuard
   }
 
   return {
+    attach({ providers }) {
+      declared = new Map(
+        providers.flatMap((p) => (p.accountHealth ? [[p.name, p.accountHealth] as const] : [])),
+      );
+    },
     blocked(fromDomain) {
       return pauses.get(fromDomain.toLowerCase());
     },

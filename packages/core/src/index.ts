@@ -66,6 +66,7 @@ export {
 } from './events.ts';
 export { bounceCategories, type BounceCategory } from './bounce/categories.ts';
 export { classifyBounce, type BounceClassification, type BounceInput } from './bounce/classify.ts';
+export { bounceHints, type BounceHint, type BounceHints } from './bounce/hints.ts';
 
 // Webhooks
 export { nodeWebhookListener, serveWebhooks, toWebRequest, type WebhookServer } from './node.ts';
@@ -112,6 +113,8 @@ export type { RelaySuppressions } from './suppression/facade.ts';
 export { exportSuppressionsCsv, importSuppressionsCsv } from './suppression/csv.ts';
 export {
   createHealthGuard,
+  defaultHealthThresholds,
+  type AccountHealthThresholds,
   type HealthAlert,
   type HealthGuard,
   type HealthGuardOptions,

@@ -66,4 +66,6 @@ export interface SendGuard {
   recordSend?(fromDomain: string, provider: string, recipients: number): void;
   /** Lifts a pause on a sending domain once its cause is fixed. */
   resume?(fromDomain: string): void;
+  /** Called by createRelay with its providers (the health guard reads `Provider.accountHealth`). */
+  attach?(context: { providers: readonly Provider[] }): void;
 }

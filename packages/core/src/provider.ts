@@ -1,4 +1,6 @@
+import type { BounceHints } from './bounce/hints.ts';
 import type { RelayError } from './errors.ts';
+import type { AccountHealthThresholds } from './health.ts';
 import type { BounceInfo, DeliveryEvent } from './events.ts';
 import type { Message } from './message.ts';
 
@@ -152,7 +154,17 @@ export interface Provider {
    * Absent, or undefined for an error: the relay reads the SMTP reply the error carries.
    */
   rejectionBounce?(error: RelayError): BounceInfo | undefined;
+  /**
+   * The provider's bounce vocabulary: what its own bounce type names mean, as its webhook reads
+   * them and as `classifyBounce(input, provider.bounceHints)` reads a hint in those names.
+   */
+  readonly bounceHints?: BounceHints;
   accountLimits?(signal?: AbortSignal): Promise<AccountLimits | undefined>;
+  /**
+   * The bounce and complaint rates at which the provider reviews or pauses an account, for the
+   * relay's health guard (`createHealthGuard`). Absent: the guard's defaults.
+   */
+  readonly accountHealth?: AccountHealthThresholds;
   /** Called by the relay for providers that produce events themselves (e.g. the testing provider). */
   attach?(sink: EventSink): void;
   close?(): Promise<void>;

@@ -1,19 +1,23 @@
-import { runCampaign } from './campaign/run.ts';
 import type { CampaignHandle, CampaignOptions } from './campaign/types.ts';
-import { RelayError } from './errors.ts';
+import type { RelayError } from './errors.ts';
 import type { DeliveryEvent } from './events.ts';
 import type { MessageInput } from './message.ts';
 import { createPipeline } from './pipeline/context.ts';
 import { ingest as ingestEvents, status } from './pipeline/record.ts';
 import { enqueue } from './pipeline/schedule.ts';
-import { send, sendBatch, sendQueued } from './pipeline/send.ts';
+import { send, sendBatch } from './pipeline/send.ts';
 import type { EventPolicy, PolicyDecision, SendGuard, ThrottlePort } from './ports.ts';
 import type { Provider } from './provider.ts';
-import { createQueueRunner, type QueueEvent, type QueueOptions } from './queue.ts';
+import type { QueueEvent, QueueOptions } from './queue.ts';
+import {
+  campaignStarter,
+  closeRelay,
+  queueRunner,
+  storesOf,
+  webhookIntake,
+} from './relay-wiring.ts';
 import type { RetryOptions } from './retry.ts';
 import type { CircuitEvent, RoutingOptions } from './routing.ts';
-import { memoryCampaignStore } from './memory/campaigns.ts';
-import { wellKnownDomains } from './throttle/profiles.ts';
 import type {
   CampaignStore,
   DedupeStore,
@@ -29,7 +33,7 @@ import type { StreamOptions } from './streams.ts';
 import { createRelaySuppressions, type RelaySuppressions } from './suppression/facade.ts';
 import type { TelemetryOptions } from './telemetry.ts';
 import type { ThrottleEvent } from './throttle/events.ts';
-import { createWebhookHandler, observeWebhooks, type WebhookHandler } from './webhooks.ts';
+import type { WebhookHandler } from './webhooks.ts';
 
 export interface RecipientResult {
   address: string;
@@ -96,9 +100,9 @@ export interface RelayOptions {
    */
   throttle?: ThrottlePort | false;
   /**
-   * Account-health guard. On by default: createHealthGuard() with the SES thresholds (warn at 5%
-   * bounces / 0.1% complaints, pause the sending domain at 10% / 0.5%, after 200 sends in 7 days).
-   * false turns it off.
+   * Account-health guard. On by default: createHealthGuard(), holding each provider to the
+   * thresholds it declares (`Provider.accountHealth`), else warn at 5% bounces / 0.1% complaints
+   * and pause the sending domain at 10% / 0.5%, after 200 sends in 7 days. false turns it off.
    */
   guard?: SendGuard | false;
   ledger?: Ledger;
@@ -212,94 +216,28 @@ export function createRelay(options: RelayOptions): Relay {
   const ctx = createPipeline(options);
   const { emitter, outbox, providers } = ctx;
   const ingest = (events: readonly DeliveryEvent[]) => ingestEvents(ctx, events);
-  const runner = createQueueRunner({
-    outbox,
-    options: ctx.queue,
-    send: (message, enqueuedBy) => sendQueued(ctx, message, enqueuedBy),
-    onEvent: (event) => emitter.emit('queue', event),
-    now: ctx.now,
-  });
+  const runner = queueRunner(ctx);
   const enqueueMany = (inputs: readonly MessageInput[], enqueueOptions?: EnqueueOptions) =>
     enqueue(ctx, inputs, enqueueOptions);
-  const givenCampaigns = options.campaigns ?? options.stores?.campaigns;
-  const campaigns = givenCampaigns ?? memoryCampaignStore();
-  // A resume knows what was sent from the outbox: one that dies with the process would let a
-  // stored campaign skip (or, guessing, resend) what it had released.
-  const inProcessOutbox = options.outbox === undefined && options.stores?.outbox === undefined;
   const relay: Relay = {
     send: (message, sendOptions) => send(ctx, message, sendOptions),
     sendBatch: (messages, batchOptions) => sendBatch(ctx, messages, batchOptions),
     enqueueMany,
     enqueue: async (message, enqueueOptions) =>
       (await enqueueMany([message], enqueueOptions))[0] as string,
-    campaign: (campaignOptions) => {
-      if (givenCampaigns && inProcessOutbox)
-        throw new RelayError({
-          kind: 'config',
-          provider: 'campaign',
-          message:
-            'campaign(): the campaign store given to createRelay outlives this process but the in-process outbox does not, so a resumed campaign could not tell what was sent; give the outbox of the same backend (createRelay({ stores: sqliteStores(...) }) gives both)',
-        });
-      return runCampaign(
-        {
-          enqueueMany,
-          on: (name, listener) => emitter.on(name, listener),
-          status: (messageId) => status(ctx, messageId),
-          outbox,
-          ledger: ctx.ledger,
-          guard: ctx.guard,
-          store: campaigns,
-          startWorkers: () => runner.start(),
-          profileOf: (domain) =>
-            ctx.throttle?.profileOf?.(domain) ??
-            (wellKnownDomains as Record<string, string>)[domain] ??
-            'other',
-          now: ctx.now,
-        },
-        campaignOptions,
-      );
-    },
+    campaign: campaignStarter(ctx, options, enqueueMany, runner),
     start: () => runner.start(),
     stop: () => runner.stop(),
     outbox,
     on: (name, listener) => emitter.on(name, listener),
     ingest,
-    webhooks: observeWebhooks(
-      ctx.telemetry,
-      createWebhookHandler({
-        providers,
-        ingest: (events) => {
-          // Built only for a span that records: most processes run without an SDK.
-          const span = ctx.telemetry.active();
-          if (span.recording)
-            span.set({
-              'relaykit.event.types': [...new Set(events.map((e) => e.type))],
-              'relaykit.event.count': events.length,
-            });
-          return ingest(events);
-        },
-        dedupe: ctx.dedupe,
-        maxBytes: options.maxWebhookBytes ?? 1024 * 1024,
-        fetch: options.fetch ?? fetch,
-        onError: (message, error) => emitter.emit('error', { message, error }),
-        onAlert: (alert) => emitter.emit('alert', { ...alert }),
-      }),
-    ),
+    webhooks: webhookIntake(ctx, options, ingest),
     status: (messageId) => status(ctx, messageId),
     providers,
-    stores: {
-      ledger: ctx.ledger,
-      state: ctx.state,
-      dedupe: ctx.dedupe,
-      ...(ctx.suppression ? { suppression: ctx.suppression.store } : {}),
-    },
+    stores: storesOf(ctx),
     suppressions: createRelaySuppressions(ctx.suppression?.store, ctx.policy),
     guard: ctx.guard,
-    async close() {
-      await runner.stop();
-      await outbox.close?.();
-      await Promise.all(providers.map((p) => p.close?.()));
-    },
+    close: () => closeRelay(runner, outbox, providers),
   };
   for (const provider of providers) provider.attach?.({ ingest });
   return relay;

@@ -106,6 +106,37 @@ describe('relay.webhooks.handle: bounds before verification', () => {
   });
 });
 
+describe('relay.webhooks.handle: routing by the URL path', () => {
+  it('takes the provider from the last path segment as the URL parser reads it', async () => {
+    const { relay } = setup();
+    const status = async (url: string) =>
+      (
+        await relay.webhooks.handle(
+          new Request(url, { method: 'POST', headers: { 'x-secret': 'hook-secret' }, body: '[]' }),
+        )
+      ).status;
+    for (const url of [
+      'http://localhost/webhooks/hooks',
+      'https://relay.example.com:8443/hooks',
+      'http://localhost/webhooks/hooks/',
+      'http://localhost/webhooks/hooks//',
+      'http://localhost/a//hooks?x=/other',
+      'http://localhost/webhooks/hooks#other',
+      'http://localhost/hooks?',
+      'http://localhost/webhooks/other/../hooks',
+      'http://localhost/webhooks\\hooks',
+      'http://localhost/webhooks/./hooks/.',
+    ])
+      expect([url, await status(url)]).toEqual([url, 200]);
+    for (const url of [
+      'http://localhost/webhooks/%68ooks',
+      'http://localhost/hooks/other',
+      'http://localhost/hooks/..',
+    ])
+      expect([url, await status(url)]).toEqual([url, 404]);
+  });
+});
+
 describe('relay.webhooks.handle: authentic deliveries it cannot use', () => {
   it('acknowledges an authentic body the adapter cannot parse, and raises webhook-unreadable', async () => {
     const { relay, alerts, events } = setup();

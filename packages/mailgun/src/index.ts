@@ -24,3 +24,4 @@ export {
   type MailgunSignature,
   type MailgunWebhookOptions,
 } from './webhook.ts';
+export { mailgunBounceHints } from './bounce-hints.ts';

@@ -1,7 +1,7 @@
 import type { RelayError } from '@relaykit/core';
 import { type Message, type Provider } from '@relaykit/core';
 import {
-  recipientsOf,
+  acceptedByAll,
   runAttempt,
   transportError,
   type SendContext,
@@ -23,6 +23,7 @@ import {
 import { mapMailgunError } from './errors.ts';
 import { resolveOptions, type MailgunClient, type MailgunOptions } from './options.ts';
 import { mailgunWebhook } from './webhook.ts';
+import { mailgunBounceHints } from './bounce-hints.ts';
 
 const day = 24 * 60 * 60 * 1000;
 
@@ -99,12 +100,7 @@ export function mailgun(options: MailgunOptions): Provider {
       context.signal,
       mailgunTemplate(message),
     );
-    return {
-      providerMessageId: normalizeMessageId(result.id as string),
-      accepted: recipientsOf(message),
-      rejected: [],
-      raw: result,
-    };
+    return acceptedByAll(message, normalizeMessageId(result.id as string), result);
   }
 
   /**
@@ -183,6 +179,7 @@ export function mailgun(options: MailgunOptions): Provider {
   const provider: Provider = {
     name,
     type: 'mailgun',
+    bounceHints: mailgunBounceHints,
     capabilities: {
       maxBatchSize: maxBatchRecipients,
       idempotency: false,

@@ -1,10 +1,5 @@
 import { RelayError } from '@relaykit/core';
-import {
-  type WebhookContext,
-  type WebhookParseResult,
-  webhookResultFaults,
-  type WebhookRequest,
-} from '@relaykit/core/adapter';
+import { assertSoundWebhookResult, webhookContext, webhookRequest } from '@relaykit/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mailgunWebhook, signMailgun, type MailgunWebhookOptions } from './webhook.ts';
@@ -25,25 +20,9 @@ const options: MailgunWebhookOptions = {
   messageIdVariable: 'relaykit-message-id',
 };
 
-const context = (): WebhookContext => {
-  const keys = new Set<string>();
-  return {
-    now: () => now * 1000,
-    remember: async (k) => (keys.has(k) ? false : (keys.add(k), true)),
-    fetch,
-  };
-};
-
-const request = (body: string, contentType = 'application/json'): WebhookRequest => ({
-  method: 'POST',
-  url: 'http://localhost/webhooks/mailgun',
-  headers: new Headers({ 'content-type': contentType }),
-  body,
-});
-
-function expectSound(result: WebhookParseResult): void {
-  expect(webhookResultFaults(result)).toEqual([]);
-}
+const context = () => webhookContext({ now: now * 1000, remember: true });
+const request = (body: string, contentType = 'application/json') =>
+  webhookRequest('mailgun', body, { 'content-type': contentType });
 
 /** Keys a hostile payload likes: Object's own members and the ones the parser reads. */
 const hostileKey = fc.constantFrom(
@@ -121,7 +100,7 @@ describe('mailgun webhook properties', () => {
           JSON.stringify({ ...extra, signature: signature(), 'event-data': data }),
         );
         await webhook.verify(req, ctx);
-        expectSound(await webhook.parse(req, ctx));
+        assertSoundWebhookResult(await webhook.parse(req, ctx));
       }),
       { numRuns: 1000, seed: 17 },
     );
@@ -146,7 +125,7 @@ describe('mailgun webhook properties', () => {
         const req = request(await encoded.text(), encoded.headers.get('content-type') ?? '');
         await webhook.verify(req, ctx);
         const result = await webhook.parse(req, ctx);
-        expectSound(result);
+        assertSoundWebhookResult(result);
         expect(result.events).toEqual([]);
         expect(result.misrouted?.what).toEqual(expect.any(String));
       }),
@@ -166,7 +145,7 @@ describe('mailgun webhook properties', () => {
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 300 }), contentType, async (body, type) => {
         const req = request(body, type);
-        expectSound(await webhook.parse(req, context()));
+        assertSoundWebhookResult(await webhook.parse(req, context()));
         // verify gives a typed refusal or (never, here) a pass.
         await expect(webhook.verify(req, context())).rejects.toBeInstanceOf(RelayError);
       }),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { RelayError } from '@relaykit/core';
 import { type WebhookContext, type WebhookRequest } from '@relaykit/core/adapter';
 import fc from 'fast-check';
+import { unlessInvalid } from '@relaykit/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   mailgunWebhook,
@@ -364,16 +365,10 @@ describe('parseMailgunEvents', () => {
     );
     fc.assert(
       fc.property(body, (value) => {
-        try {
-          const events = parseMailgunEvents(value, options);
-          for (const e of events) {
-            expect(typeof e.id).toBe('string');
-            expect(e.recipient).toContain('@');
-            expect(Number.isNaN(e.at.getTime())).toBe(false);
-          }
-        } catch (error) {
-          expect(error).toBeInstanceOf(RelayError);
-          expect((error as RelayError).kind).toBe('invalid');
+        for (const e of unlessInvalid(() => parseMailgunEvents(value, options)) ?? []) {
+          expect(typeof e.id).toBe('string');
+          expect(e.recipient).toContain('@');
+          expect(Number.isNaN(e.at.getTime())).toBe(false);
         }
       }),
       { numRuns: 500 },
@@ -681,6 +676,39 @@ describe('mailgunWebhook', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('reads a signature block and event-data as their schemas do, however the fields are shaped', async () => {
+    const webhook = mailgunWebhook(options);
+    const verifyWith = (block: unknown) =>
+      webhook.verify(
+        request(JSON.stringify({ signature: block, 'event-data': payload['event-data'] })),
+        memoryContext(now),
+      );
+    const token = 'a'.repeat(50);
+    const good = signed({}, now, token).signature;
+    // A numeric timestamp is read as its decimal text; the signature is over that text.
+    await verifyWith({ ...good, timestamp: now });
+    for (const block of [
+      { ...good, timestamp: null },
+      { ...good, token: '' },
+      { ...good, token: 'a'.repeat(1001) },
+      { ...good, signature: 7 },
+      [good.timestamp, good.token, good.signature],
+    ])
+      await expect(verifyWith(block)).rejects.toMatchObject({
+        kind: 'auth',
+        message: expect.stringMatching(/no Mailgun signature block/u),
+      });
+    // A token at the bound is a block (whose signature is then checked).
+    const long = signed({}, now, 'b'.repeat(1000)).signature;
+    await verifyWith(long);
+    // An own __proto__ key of event-data is not carried into the event's raw payload.
+    const body = `{"event-data":{"__proto__":{"polluted":true},${JSON.stringify(payload['event-data']).slice(1)}}`;
+    const [event] = parseMailgunEvents(JSON.parse(body), options);
+    expect(Object.hasOwn(event?.raw as object, '__proto__')).toBe(false);
+    expect((event?.raw as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(event?.recipient).toBe(parseMailgunEvents(payload, options)[0]?.recipient);
   });
 
   it('skips every check only when told to', async () => {

@@ -11,3 +11,4 @@ export {
 export { messageIdKey, tagsKey, toPostmarkMessage, type PostmarkMessage } from './convert.ts';
 export { parseInactiveRecipients, toPostmarkRelayError } from './errors.ts';
 export { parsePostmarkWebhook, verifyPostmarkWebhook } from './webhook.ts';
+export { postmarkBounceHints } from './bounce-hints.ts';

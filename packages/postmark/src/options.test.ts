@@ -1,18 +1,9 @@
-import { RelayError } from '@relaykit/core';
 import { ServerClient } from 'postmark';
+import { relayErrorOf } from '@relaykit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from './options.ts';
 
-const configError = (fn: () => unknown): RelayError => {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RelayError);
-    expect((error as RelayError).kind).toBe('config');
-    return error as RelayError;
-  }
-  throw new Error('expected a config error');
-};
+const configError = (fn: () => unknown) => relayErrorOf('config', fn);
 
 describe('resolveOptions', () => {
   it('applies defaults', () => {

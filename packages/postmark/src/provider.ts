@@ -1,6 +1,6 @@
 import { RelayError, type Message, type Provider } from '@relaykit/core';
 import {
-  recipientsOf,
+  acceptedByAll,
   runAttempt,
   templateIdFor,
   transportError,
@@ -28,6 +28,7 @@ import {
   type ResolvedOptions,
 } from './options.ts';
 import { postmarkWebhook } from './webhook.ts';
+import { postmarkBounceHints } from './bounce-hints.ts';
 
 /** Postmark's batch endpoint takes at most 500 messages per call. */
 export const maxBatchSize = 500;
@@ -140,12 +141,7 @@ export function postmark(options: PostmarkOptions): Provider {
     if (typeof response.MessageID !== 'string' || response.MessageID === '') {
       throw transportError('malformed', { ...attempt, detail: 'no MessageID' });
     }
-    return {
-      providerMessageId: response.MessageID,
-      accepted: recipientsOf(message),
-      rejected: [],
-      raw: response,
-    };
+    return acceptedByAll(message, response.MessageID, response);
   }
 
   /** The message as Postmark's request body: /email, or /email/withTemplate for a template. */
@@ -285,6 +281,7 @@ export function postmark(options: PostmarkOptions): Provider {
   const provider: Provider = {
     name,
     type: 'postmark',
+    bounceHints: postmarkBounceHints,
     capabilities: {
       maxBatchSize,
       // Postmark has no idempotency key: relaykit's id travels in Metadata for correlation only.

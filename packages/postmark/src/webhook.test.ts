@@ -1,6 +1,7 @@
-import { RelayError } from '@relaykit/core';
+import type { RelayError } from '@relaykit/core';
 import { type WebhookRequest } from '@relaykit/core/adapter';
 import fc from 'fast-check';
+import { unlessInvalid } from '@relaykit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { resolveOptions } from './options.ts';
 import {
@@ -374,13 +375,7 @@ describe('parsePostmarkWebhook', () => {
 
   it('never crashes on arbitrary input: events or a typed error', () => {
     const check = (body: string) => {
-      try {
-        const events = parse(body);
-        for (const e of events) expect(typeof e.id).toBe('string');
-      } catch (error) {
-        expect(error).toBeInstanceOf(RelayError);
-        expect((error as RelayError).kind).toBe('invalid');
-      }
+      for (const e of unlessInvalid(() => parse(body)) ?? []) expect(typeof e.id).toBe('string');
     };
     fc.assert(fc.property(fc.string(), check), { numRuns: 300 });
     fc.assert(

@@ -5,6 +5,7 @@ import * as kit from '@relaykit/core/adapter';
 import { z } from 'zod';
 import { messageIdKey, tagsKey } from './convert.ts';
 import type { ResolvedWebhookAuth } from './options.ts';
+import { postmarkBounceHints } from './bounce-hints.ts';
 
 export interface WebhookSettings {
   provider: string;
@@ -244,11 +245,15 @@ function parseTags(value: string): string[] {
 
 function bounceInfo(record: z.infer<typeof bounceSchema>, rule: TypeRule | undefined): BounceInfo {
   const facts = kit.replyFacts(record.Details ?? undefined);
-  let { class: cls, category } = kit.classifiedBounce(facts, {
-    provider: 'postmark',
-    ...(record.Type ? { type: record.Type } : {}),
-    ...(rule?.permanent === undefined ? {} : { permanent: rule.permanent }),
-  });
+  let { class: cls, category } = kit.classifiedBounce(
+    facts,
+    {
+      provider: 'postmark',
+      ...(record.Type ? { type: record.Type } : {}),
+      ...(rule?.permanent === undefined ? {} : { permanent: rule.permanent }),
+    },
+    postmarkBounceHints,
+  );
   // Postmark knows a Blocked/DMARC/spam-filter/virus bounce is about the sender or the content:
   // it must slow and alert the sending domain, never suppress the recipient.
   if (rule?.sender && (cls === 'hard' || cls === 'undetermined')) {

@@ -17,3 +17,4 @@ export {
   eventTypes,
   type ResendWebhookOptions,
 } from './webhook.ts';
+export { resendBounceHints } from './bounce-hints.ts';

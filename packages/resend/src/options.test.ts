@@ -1,21 +1,12 @@
-import { RelayError } from '@relaykit/core';
 import { Resend } from 'resend';
+import { relayErrorOf } from '@relaykit/core/testing';
 import { describe, expect, it } from 'vitest';
 import { decodeWebhookSecret, resolveOptions } from './options.ts';
 import { resend } from './provider.ts';
 
 const secret = 'whsec_cmVzZW5kLXRlc3Qtc2VjcmV0LTAxMjM0NTY3ODlhYmM=';
 
-function configError(run: () => unknown): RelayError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(RelayError);
-    expect((error as RelayError).kind).toBe('config');
-    return error as RelayError;
-  }
-  throw new Error('expected a config error');
-}
+const configError = (run: () => unknown) => relayErrorOf('config', run);
 
 describe('resend options', () => {
   it('needs an apiKey or a client', () => {

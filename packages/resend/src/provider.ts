@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { RelayError, type Message, type Provider } from '@relaykit/core';
 import {
+  acceptedByAll,
   recipientsOf,
   runAttempt,
   toRelayError,
@@ -16,6 +17,7 @@ import { batchable, deriveIdempotencyKey, splitByRecipient, toResendEmail } from
 import { batchElementError, mapResendError } from './errors.ts';
 import { resolveOptions, type ResendOptions } from './options.ts';
 import { resendWebhook } from './webhook.ts';
+import { resendBounceHints } from './bounce-hints.ts';
 
 /** Resend schedules up to 30 days ahead (its changelog, "Extended Email Scheduling"). */
 const schedulingHorizonMs = 30 * 24 * 60 * 60 * 1000;
@@ -339,9 +341,7 @@ export function resend(options: ResendOptions): Provider {
       );
       chunk.forEach(({ m, i }, k) => {
         const outcome = outcomes[k] as Outcome;
-        results[i] = outcome.ok
-          ? { providerMessageId: outcome.id, accepted: recipientsOf(m), rejected: [] }
-          : outcome.error;
+        results[i] = outcome.ok ? acceptedByAll(m, outcome.id) : outcome.error;
       });
     }
     for (const [i, m] of messages.entries()) {
@@ -358,6 +358,7 @@ export function resend(options: ResendOptions): Provider {
   const provider: Provider = {
     name,
     type: 'resend',
+    bounceHints: resendBounceHints,
     capabilities: {
       maxBatchSize: maxBatch,
       idempotency: true,

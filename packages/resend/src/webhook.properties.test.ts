@@ -1,10 +1,5 @@
-import {
-  parseAddress,
-  type WebhookContext,
-  type WebhookParseResult,
-  webhookResultFaults,
-  type WebhookRequest,
-} from '@relaykit/core/adapter';
+import { parseAddress } from '@relaykit/core/adapter';
+import { assertSoundWebhookResult, webhookContext, webhookRequest } from '@relaykit/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeWebhookSecret } from './options.ts';
@@ -25,28 +20,18 @@ const options: ResendWebhookOptions = {
   messageIdTag: 'relaykit_message_id',
 };
 const now = 1_700_000_000_000;
-const context: WebhookContext = { now: () => now, remember: async () => true, fetch };
+const context = webhookContext({ now });
 
 let sequence = 0;
-function signed(body: string): WebhookRequest {
+function signed(body: string) {
   sequence += 1;
   const id = `msg_${sequence}`;
   const ts = Math.floor(now / 1000);
-  return {
-    method: 'POST',
-    url: 'http://localhost/webhooks/resend',
-    headers: new Headers({
-      'content-type': 'application/json',
-      'svix-id': id,
-      'svix-timestamp': String(ts),
-      'svix-signature': signSvix(key, id, ts, body),
-    }),
-    body,
-  };
-}
-
-function expectSound(result: WebhookParseResult): void {
-  expect(webhookResultFaults(result)).toEqual([]);
+  return webhookRequest('resend', body, {
+    'svix-id': id,
+    'svix-timestamp': String(ts),
+    'svix-signature': signSvix(key, id, ts, body),
+  });
 }
 
 const address = fc.constantFrom(
@@ -129,7 +114,7 @@ describe('resend webhook properties', () => {
         const req = signed(JSON.stringify(value));
         await webhook.verify(req, context);
         const result = await webhook.parse(req, context);
-        expectSound(result);
+        assertSoundWebhookResult(result);
         const charged = result.events.filter(
           (e) =>
             ['bounced', 'complained', 'suppressed'].includes(e.type) &&
@@ -158,7 +143,7 @@ describe('resend webhook properties', () => {
     const webhook = resendWebhook(options);
     await fc.assert(
       fc.asyncProperty(fc.string({ maxLength: 300 }), async (body) => {
-        expectSound(await webhook.parse(signed(body), context));
+        assertSoundWebhookResult(await webhook.parse(signed(body), context));
       }),
       { numRuns: 500, seed: 17 },
     );

@@ -4,6 +4,7 @@ import type { BounceInfo, DeliveryEvent, DeliveryEventType } from '@relaykit/cor
 import * as kit from '@relaykit/core/adapter';
 import { z } from 'zod';
 import { decodeTagValue, streamTag } from './convert.ts';
+import { resendBounceHints } from './bounce-hints.ts';
 
 export interface ResendWebhookOptions {
   /** The relay's name for the provider. */
@@ -183,7 +184,7 @@ function bounceInfo(type: string, data: Record<string, unknown>): BounceInfo {
     kit.maxDiagnostic,
   );
   if (diagnostic !== undefined) facts.diagnostic = diagnostic;
-  return kit.classifiedBounce(facts, hintFor(type, part));
+  return kit.classifiedBounce(facts, hintFor(type, part), resendBounceHints);
 }
 
 /** A Resend bounce that is really a suppression (before email.suppressed existed). */

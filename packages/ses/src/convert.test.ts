@@ -1,6 +1,7 @@
-import { normalizeMessage, RelayError, type MessageInput } from '@relaykit/core';
+import { RelayError, type MessageInput } from '@relaykit/core';
 import fc from 'fast-check';
 import PostalMime from 'postal-mime';
+import { testMessage } from '@relaykit/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   bulkKey,
@@ -18,15 +19,7 @@ import {
 } from './tags.ts';
 
 const settings: SendSettings = { messageIdTag: 'relaykit-message-id' };
-const message = (input: Partial<MessageInput> = {}) =>
-  normalizeMessage({
-    id: 'rk_1',
-    from: { address: 'sender@example.com', name: 'Sender' },
-    to: 'to@example.org',
-    subject: 'Hi',
-    text: 'text',
-    ...input,
-  });
+const message = testMessage;
 
 describe('toSendEmailInput', () => {
   it('maps a message to Simple content with headers, attachments, tags and settings', async () => {

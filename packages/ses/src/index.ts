@@ -34,3 +34,5 @@ export {
   sanitizeTagName,
   toEmailTags,
 } from './tags.ts';
+export { sesBounceHints } from './bounce-hints.ts';
+export { sesAccountHealth } from './account-health.ts';

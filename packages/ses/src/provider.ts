@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sesv2';
 import { RelayError, type Message, type Provider } from '@relaykit/core';
 import {
-  recipientsOf,
+  acceptedByAll,
   runAttempt,
   templateIdFor,
   transportError,
@@ -25,6 +25,8 @@ import {
 import { bulkEntryError, toSesError } from './errors.ts';
 import { parseOptions, resolve, type SesOptions } from './options.ts';
 import { createSesWebhook } from './webhook.ts';
+import { sesAccountHealth } from './account-health.ts';
+import { sesBounceHints } from './bounce-hints.ts';
 
 export interface SesProvider extends Provider {
   /** The SESv2Client in use: yours when you passed one, otherwise the one relaykit built. */
@@ -81,12 +83,7 @@ export function ses(input: SesOptions = {}): SesProvider {
     if (!output.MessageId) {
       throw transportError('malformed', { ...attempt, detail: 'no MessageId' });
     }
-    return {
-      providerMessageId: output.MessageId,
-      accepted: recipientsOf(message),
-      rejected: [],
-      raw: output,
-    };
+    return acceptedByAll(message, output.MessageId, output);
   }
 
   async function sendBulk(
@@ -113,14 +110,8 @@ export function ses(input: SesOptions = {}): SesProvider {
           provider: name,
           message: `SendBulkEmail answered ${entries.length} results for ${messages.length} entries`,
         });
-      if (entry.Status === 'SUCCESS' && entry.MessageId) {
-        return {
-          providerMessageId: entry.MessageId,
-          accepted: recipientsOf(message),
-          rejected: [],
-          raw: entry,
-        };
-      }
+      if (entry.Status === 'SUCCESS' && entry.MessageId)
+        return acceptedByAll(message, entry.MessageId, entry);
       return bulkEntryError(entry.Status ?? 'FAILED', entry.Error, name, templateOf(message));
     });
   }
@@ -218,6 +209,8 @@ export function ses(input: SesOptions = {}): SesProvider {
     name,
     type: 'ses',
     client,
+    bounceHints: sesBounceHints,
+    accountHealth: sesAccountHealth,
     capabilities: {
       maxBatchSize: bulkLimit,
       idempotency: false,

@@ -4,6 +4,7 @@ import * as kit from '@relaykit/core/adapter';
 import type { SesWebhookOptions } from './options.ts';
 import { checkSnsUrl, createSnsVerifier, parseEnvelope, type SnsEnvelope } from './sns.ts';
 import { fromMailTags } from './tags.ts';
+import { sesBounceHints } from './bounce-hints.ts';
 
 /**
  * SES events through SNS → DeliveryEvents, one per recipient. Both SES formats are read: event
@@ -57,12 +58,16 @@ function bounceInfo(detail: BounceDetail): BounceInfo {
     /^[245]\.\d{1,3}\.\d{1,3}$/u.test(detail.status)
   )
     facts.enhancedStatus = detail.status;
-  return kit.classifiedBounce(facts, {
-    provider: 'ses',
-    ...(detail.type === undefined ? {} : { type: detail.type }),
-    ...(detail.subType === undefined ? {} : { subType: detail.subType }),
-    ...(detail.permanent === undefined ? {} : { permanent: detail.permanent }),
-  });
+  return kit.classifiedBounce(
+    facts,
+    {
+      provider: 'ses',
+      ...(detail.type === undefined ? {} : { type: detail.type }),
+      ...(detail.subType === undefined ? {} : { subType: detail.subType }),
+      ...(detail.permanent === undefined ? {} : { permanent: detail.permanent }),
+    },
+    sesBounceHints,
+  );
 }
 
 /** Bounce subtypes meaning SES did not try: the address is on a suppression list. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { run } from './harness.ts';
 
-const names = ['demo', 'simulate', 'send', 'events', 'suppression', 'doctor'];
+const names = ['demo', 'campaign', 'simulate', 'send', 'events', 'suppression', 'doctor'];
 
 describe('relaykit', () => {
   it('lists every command with --help and exits 0', async () => {

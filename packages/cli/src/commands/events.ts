@@ -40,14 +40,14 @@ function describe(e: DeliveryEvent): string {
 }
 
 /** Serves the relay's webhooks under /webhooks/<provider>; a taken port is a usage error, not a crash. */
-async function listenOn(relay: Relay, host: string, port: number) {
+export async function listenOn(relay: Relay, host: string, port: number, command = 'events') {
   const server = createServer(nodeWebhookListener(relay));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       reject(
         error.code === 'EADDRINUSE' || error.code === 'EACCES' || error.code === 'EADDRNOTAVAIL'
           ? new UsageError(
-              `relaykit events: cannot listen on ${host}:${port} (${error.code}); choose another with --listen host:port`,
+              `relaykit ${command}: cannot listen on ${host}:${port} (${error.code}); choose another with --listen host:port`,
             )
           : error,
       );

@@ -1,7 +1,12 @@
 /** Where a command reads and writes: the process in a terminal, buffers in tests. */
 export interface CliIo {
   readonly stdout: { write(text: string): unknown; readonly isTTY?: boolean };
-  readonly stderr: { write(text: string): unknown };
+  /** Where progress and messages for people go; a terminal gets redrawn progress lines. */
+  readonly stderr: {
+    write(text: string): unknown;
+    readonly isTTY?: boolean;
+    readonly columns?: number;
+  };
   readonly stdin: AsyncIterable<string | Uint8Array>;
   readonly env: Readonly<Record<string, string | undefined>>;
   /**
@@ -17,6 +22,17 @@ export function processIo(): CliIo {
 /** A mistake in how the command was called: exit code 64 (EX_USAGE) and a pointer to --help. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/**
+ * Input the command cannot use: a file it cannot read, a list without addresses, a template the
+ * provider does not have. One line saying what to do, exit code 1.
+ */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(`[relaykit] ${message}`, options);
+  }
 }
 
 /** Resolves when the caller's signal aborts, or on SIGINT/SIGTERM when there is none. */

@@ -40,10 +40,16 @@ const unused = 'unused-by-relaykit-events';
 
 /**
  * Builds a provider from environment variables: send-only for `relaykit send`, webhook intake for
- * `relaykit events`. Values go to the factories and nowhere else (never to output).
+ * `relaykit events`, both for `relaykit campaign run` (its canary waits for the webhooks). Values
+ * go to the factories and nowhere else (never to output).
  */
-export function providerFromEnv(name: ProviderName, env: Env, mode: 'send' | 'webhooks'): Provider {
-  const sending = mode === 'send';
+export function providerFromEnv(
+  name: ProviderName,
+  env: Env,
+  mode: 'send' | 'webhooks' | 'both',
+): Provider {
+  const sending = mode !== 'webhooks';
+  const receiving = mode !== 'send';
   switch (name) {
     case 'ses': {
       const region =
@@ -69,7 +75,7 @@ export function providerFromEnv(name: ProviderName, env: Env, mode: 'send' | 'we
         ...(env['SES_CONFIGURATION_SET']
           ? { configurationSetName: env['SES_CONFIGURATION_SET'] }
           : {}),
-        ...(sending
+        ...(!receiving
           ? { webhook: false }
           : {
               webhook: {
@@ -87,7 +93,7 @@ export function providerFromEnv(name: ProviderName, env: Env, mode: 'send' | 'we
     }
     case 'postmark': {
       const webhook: PostmarkWebhookOptions = {};
-      if (!sending) {
+      if (receiving) {
         const user = env['POSTMARK_WEBHOOK_USERNAME'];
         const password = env['POSTMARK_WEBHOOK_PASSWORD'];
         const secret = env['POSTMARK_WEBHOOK_SECRET'];
@@ -110,7 +116,7 @@ export function providerFromEnv(name: ProviderName, env: Env, mode: 'send' | 'we
           ? need(env, 'POSTMARK_SERVER_TOKEN', name, 'the server API token')
           : (env['POSTMARK_SERVER_TOKEN'] ?? unused),
         ...(env['POSTMARK_BASE_URL'] ? { baseUrl: env['POSTMARK_BASE_URL'] } : {}),
-        ...(sending ? {} : { webhook }),
+        ...(receiving ? { webhook } : {}),
       });
     }
     case 'mailgun': {
@@ -125,7 +131,7 @@ export function providerFromEnv(name: ProviderName, env: Env, mode: 'send' | 'we
           ? need(env, 'MAILGUN_DOMAIN', name, 'the sending domain, e.g. mg.example.com')
           : (env['MAILGUN_DOMAIN'] ?? 'relaykit-events.invalid'),
         ...(env['MAILGUN_URL'] ? { baseUrl: env['MAILGUN_URL'] } : region ? { region } : {}),
-        ...(sending
+        ...(!receiving
           ? { webhook: false }
           : {
               webhook: {
@@ -145,7 +151,7 @@ export function providerFromEnv(name: ProviderName, env: Env, mode: 'send' | 'we
           ? need(env, 'RESEND_API_KEY', name, 'an API key, re_...')
           : (env['RESEND_API_KEY'] ?? unused),
         ...(env['RESEND_BASE_URL'] ? { baseUrl: env['RESEND_BASE_URL'] } : {}),
-        ...(sending
+        ...(!receiving
           ? { webhook: false }
           : {
               webhook: {

@@ -1,4 +1,4 @@
-import type { DedupeStore, StrikeStore, SuppressionStore } from '@relaykit/core';
+import type { DedupeStore, StoreSet, StrikeStore, SuppressionStore } from '@relaykit/core';
 import { UsageError } from './io.ts';
 
 export const defaultStore = 'sqlite:./relaykit.db';
@@ -7,6 +7,8 @@ export interface OpenedStore {
   suppression: SuppressionStore;
   strikes: StrikeStore;
   dedupe: DedupeStore;
+  /** Every store of the backend (ledger, state, outbox, rate, campaigns where it has them), for createRelay({ stores }). */
+  set: StoreSet;
   /** What the store is, safe to print (no password). */
   label: string;
   close(): Promise<void>;
@@ -39,6 +41,7 @@ export async function openStore(
       suppression: stores.suppression,
       strikes: stores.strikes,
       dedupe: stores.dedupe,
+      set: stores,
       label: redact(spec),
       close: () => stores.close(),
     };
@@ -52,6 +55,7 @@ export async function openStore(
       suppression: stores.suppression,
       strikes: stores.strikes,
       dedupe: stores.dedupe,
+      set: stores,
       label: `sqlite:${path}`,
       close: async () => stores.close(),
     };
@@ -72,6 +76,7 @@ export async function openStore(
       suppression: stores.suppression,
       strikes: stores.strikes,
       dedupe: stores.dedupe,
+      set: stores,
       label: redact(spec),
       close: () => stores.close(),
     };

@@ -1,3 +1,5 @@
+import type { CampaignReport } from '@relaykit/core';
+import { renderCampaignSection } from './campaign-section.ts';
 import { escape, lineChart, perSecond, type Band, type Mark, type Series } from './chart.ts';
 import {
   countColumns,
@@ -77,8 +79,19 @@ function marksOf(stats: DemoStats, options: { profile?: string; failovers: boole
   return marks;
 }
 
-/** The demo's report as one HTML file with inline SVG charts. */
-export function renderHtmlReport(stats: DemoStats): string {
+export interface HtmlReportOptions {
+  /** The page's heading. @default 'relaykit demo report' */
+  title?: string;
+  /** Where the run went, after the recipient count. @default the simulator on this machine */
+  where?: string;
+  /** A campaign's status, canary verdict and pauses, shown first (`relaykit campaign run`). */
+  campaign?: CampaignReport;
+}
+
+/** The demo's (and `relaykit campaign run`'s) report as one HTML file with inline SVG charts. */
+export function renderHtmlReport(stats: DemoStats, options: HtmlReportOptions = {}): string {
+  const title = options.title ?? 'relaykit demo report';
+  const where = options.where ?? 'Everything ran on this machine against the relaykit simulator.';
   const until = stats.observedUntil ?? durationOf(stats);
   const xMax = until;
   const band: Band | undefined = stats.outage
@@ -211,7 +224,7 @@ export function renderHtmlReport(stats: DemoStats): string {
       .entries(),
   ];
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>relaykit demo report</title>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escape(title)}</title>
 <style>
 *{box-sizing:border-box}
 body{font:15px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:1.5rem auto;max-width:1100px;color:#111827;padding:0 1rem}
@@ -227,10 +240,11 @@ figure{margin:0}.chart>svg{width:100%;height:auto;display:block}
 .legend li{display:flex;align-items:center;gap:.3rem}
 .scroll{overflow-x:auto}
 table{border-collapse:collapse;margin:.5rem 0;font-variant-numeric:tabular-nums}th,td{padding:.25rem .6rem;border-bottom:1px solid #e5e7eb;text-align:right;white-space:nowrap}th:first-child{text-align:left}
-.muted{color:#4b5563}
+.muted{color:#4b5563}h3{font-size:1rem;margin-top:1.2rem}.reason,.breach{border-left:3px solid #dc2626;padding-left:.6rem}
 </style></head><body>
-<h1>relaykit demo report</h1>
-<p class="muted">${number(stats.recipients)} recipients, started ${escape(stats.startedAt.toISOString())}. Everything ran on this machine against the relaykit simulator. Shares are of the ${number(stats.recipients)} recipients; every figure counts messages, not events.</p>
+<h1>${escape(title)}</h1>
+<p class="muted">${number(stats.recipients)} recipients, started ${escape(stats.startedAt.toISOString())}. ${escape(where)} Shares are of the ${number(stats.recipients)} recipients; every figure counts messages, not events.</p>
+${options.campaign ? renderCampaignSection(options.campaign) : ''}
 <section class="headline" aria-label="Headline numbers">${figures}</section>
 <h2>Over time</h2><div class="charts">${sendsChart}${deliveredChart}${suppressionChart}${profileCharts}</div>
 ${table('Per provider', stats.byProvider, 'Messages, by the provider that accepted them; "deferred" counts each message deferred at least once (it may also be counted as delivered).')}

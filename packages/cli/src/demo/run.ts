@@ -1,6 +1,4 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { Agent } from 'node:http';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -9,16 +7,11 @@ import {
   createThrottle,
   defaultSlowDownRules,
   serveWebhooks,
-  type DeliveryEvent,
   type MessageInput,
   type SuppressionEntry,
   type SuppressionStore,
 } from '@relaykit/core';
 import { domainOf } from '@relaykit/core/adapter';
-import { mailgun } from '@relaykit/mailgun';
-import { postmark } from '@relaykit/postmark';
-import { resend } from '@relaykit/resend';
-import { ses } from '@relaykit/ses';
 import { startSimulator, type Simulator } from '@relaykit/simulator';
 import { sqliteStores } from '@relaykit/sqlite';
 import { buildAudience, companyMx, type Recipient } from './campaign.ts';
@@ -26,7 +19,9 @@ import { renderHtmlReport } from './html.ts';
 import { DemoError } from './errors.ts';
 import { createProgressView, renderProgress, type ProgressOut } from './progress.ts';
 import { renderTextReport } from './report.ts';
+import { postmarkHook, simulatedProviders } from './simulated.ts';
 import { createStats, type DemoStats } from './stats.ts';
+import { watchRelay } from './watch.ts';
 
 export interface DemoOptions {
   /** How many recipients the campaign has. @default 5000 */
@@ -68,15 +63,6 @@ export interface DemoResult {
   /** Sends to already-suppressed addresses in the follow-up: all must be dropped. */
   followUp: { attempted: number; dropped: number; providerCalls: number };
 }
-
-const postmarkHook = { username: 'relaykit-demo', password: 'demo-webhook-password' };
-const terminal = new Set<DeliveryEvent['type']>([
-  'delivered',
-  'bounced',
-  'complained',
-  'rejected',
-  'suppressed',
-]);
 
 /**
  * The demo's stores in PostgreSQL (`relaykit demo --store postgres://…`), in their own schema,
@@ -168,39 +154,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     stats.preSuppressed = preSuppressed;
     const throttle = createDemoThrottle();
     const relay = createRelay({
-      providers: [
-        postmark({
-          serverToken: sim.postmark.serverToken,
-          baseUrl: sim.url,
-          webhook: { basicAuth: postmarkHook },
-        }),
-        ses({
-          // One client with room for the demo's concurrency (the SDK's default agent holds 50 sockets).
-          client: new SESv2Client({
-            ...sim.ses.clientConfig,
-            maxAttempts: 1,
-            requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 256 }) },
-          }),
-          webhook: {
-            topicArns: [sim.ses.topicArn],
-            fetchCertificate: async (url) => {
-              if (url !== sim.ses.signingCertUrl) throw new Error(`unexpected certificate ${url}`);
-              return sim.ses.certificatePem;
-            },
-          },
-        }),
-        mailgun({
-          apiKey: sim.mailgun.apiKey,
-          domain: sim.mailgun.domain,
-          baseUrl: sim.mailgun.url,
-          webhook: { signingKey: sim.mailgun.webhookSigningKey },
-        }),
-        resend({
-          apiKey: sim.resend.apiKey,
-          baseUrl: sim.resend.baseUrl,
-          webhook: { secret: sim.resend.webhookSecret },
-        }),
-      ],
+      providers: simulatedProviders(sim),
       streams: {
         transactional: { domains: ['mail.acme.example'], providers: ['postmark', 'ses'] },
         outreach: {
@@ -238,63 +192,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       const r = byAddress.get(address.toLowerCase());
       return { provider, profile: r?.profile, stream: r?.stream };
     };
-    const settled = new Set<string>();
-    let suppressedCount = 0;
-
-    // The figures are the main campaign's; the follow-up at the end only proves the list holds.
-    let counting = true;
-    relay.on('event', (e) => {
-      if (!counting) return;
-      const address = e.recipient.toLowerCase();
-      const w = where(address, e.provider);
-      if (e.type === 'delivered') stats.tick(w.profile ?? 'other', 'delivered');
-      if (e.type === 'deferred') stats.tick(w.profile ?? 'other', 'deferred');
-      if (e.type === 'bounced') stats.bounce(address, e.bounce?.class ?? 'undetermined');
-      if (
-        e.type === 'delivered' ||
-        e.type === 'deferred' ||
-        e.type === 'bounced' ||
-        e.type === 'complained'
-      )
-        stats.count(e.type, address, w);
-      if (terminal.has(e.type)) settled.add(address);
-    });
-    relay.on('suppression', (d) => {
-      if (d.type !== 'suppressed') return;
-      suppressedCount += 1;
-      stats.suppression.push({ second: stats.elapsed(), size: preSuppressed + suppressedCount });
-    });
-    relay.on('throttle', (t) => {
-      if (t.type === 'seed' && t.scope === 'account') return;
-      stats.throttle.push({
-        second: stats.elapsed(),
-        profile: `${t.scope} ${t.key}`,
-        reason: t.type,
-        detail: `${fmtRate(t.from)} → ${fmtRate(t.to)}/s: ${t.reason}`,
-      });
-    });
-    relay.on('failover', (f) => {
-      stats.failover(f.messageId);
-      stats.failovers.push({
-        second: stats.elapsed(),
-        from: f.from,
-        to: f.to,
-        reason: f.error.kind,
-      });
-    });
-    relay.on('circuit', (c) =>
-      stats.circuits.push({
-        second: stats.elapsed(),
-        provider: c.provider,
-        state: c.state,
-        reason: c.reason,
-      }),
-    );
-    relay.on('alert', (a) => {
-      // Health alerts come through the guard above; these are the suppression policy's.
-      if (!a.type.startsWith('health-'))
-        stats.alerts.push({ second: stats.elapsed(), type: a.type, message: a.message });
-    });
+    const watch = watchRelay(relay, stats, { where, preSuppressed, healthAlerts: false });
+    const settled = watch.settled;
 
     const outageMs = (options.outageSeconds ?? 4) * 1000;
     const start = Date.now();
@@ -384,7 +283,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     live('done');
     view.done();
 
-    counting = false;
+    watch.stopCounting();
     enter('sending the follow-up', 'a follow-up campaign to every suppressed address');
     const callsBefore = sim.messages.length;
     const suppressedAddresses: string[] = [];
@@ -415,7 +314,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     await writeFile(report, renderHtmlReport(stats));
     view.stage(`[${((Date.now() - began) / 1000).toFixed(1).padStart(5)} s] report written`);
     out.write(
-      `\n${renderTextReport(stats, { suppressed: suppressedCount, followUp: { attempted: followUp.length, dropped } })}\n`,
+      `\n${renderTextReport(stats, { suppressed: watch.suppressed, followUp: { attempted: followUp.length, dropped } })}\n`,
     );
     out.write(`State: ${database}\nHTML report with charts: open file://${report}\n`);
     succeeded = true;
@@ -425,7 +324,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
       database,
       ...(schema === undefined ? {} : { schema }),
       report,
-      suppressed: suppressedCount,
+      suppressed: watch.suppressed,
       preSuppressed,
       followUp: {
         attempted: followUp.length,
@@ -554,5 +453,3 @@ function count<T>(items: readonly T[], key: (item: T) => string): Record<string,
   for (const item of items) out[key(item)] = (out[key(item)] ?? 0) + 1;
   return out;
 }
-
-const fmtRate = (n: number) => (Number.isFinite(n) ? n.toFixed(n < 10 ? 1 : 0) : '∞');

@@ -17,8 +17,10 @@ export class CsvFormatError extends Error {
     readonly line: number,
     problem: string,
     fix: string,
+    /** What the file is, for the message. */
+    what = 'suppression CSV',
   ) {
-    super(`[relaykit] suppression CSV line ${line}: ${problem}; ${fix}`);
+    super(`[relaykit] ${what} line ${line}: ${problem}; ${fix}`);
   }
 }
 
@@ -40,6 +42,8 @@ export function detectSeparator(text: string): Separator {
 export function parseCsv(
   input: string,
   separator: Separator = detectSeparator(input),
+  /** What the file is, for errors: `recipients CSV`. */
+  what?: string,
 ): CsvRecord[] {
   const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   const records: CsvRecord[] = [];
@@ -68,6 +72,7 @@ export function parseCsv(
             opened,
             'a quoted field is never closed',
             'close it with a double quote (and double every quote inside it)',
+            what,
           );
         const q = text[i] as string;
         i += 1;
@@ -86,6 +91,7 @@ export function parseCsv(
           line,
           'text after a closing quote',
           'quote the whole field and double any quote inside it',
+          what,
         );
     } else if (c === separator) {
       fields.push(value);
@@ -103,6 +109,7 @@ export function parseCsv(
           line,
           'a quote inside an unquoted field',
           'quote the whole field and double any quote inside it',
+          what,
         );
       value += c;
       fieldStarted = true;

@@ -1,7 +1,7 @@
 import { RelayError } from '../errors.ts';
 import type { BounceClass } from '../events.ts';
 import { categoryClass, type BounceCategory } from './categories.ts';
-import { hintPermanence, readHint, type BounceHint } from './hints.ts';
+import { hintPermanence, readHint, type BounceHint, type BounceHints } from './hints.ts';
 import { basicRules, enhancedRules, genericEnhanced, textRules, type BounceRule } from './rules.ts';
 import { parseSmtpCodes, parseSmtpStage, smtpStages, type SmtpStage } from './smtp.ts';
 
@@ -15,7 +15,10 @@ export interface BounceInput {
    * is read from the diagnostic ("in reply to MAIL FROM command", "after RCPT TO:<...>").
    */
   stage?: SmtpStage;
-  /** What the provider itself said, e.g. SES bounceType 'Permanent', Mailgun severity 'temporary'. */
+  /**
+   * What the provider itself said, in its own names (read through the `hints` given to
+   * classifyBounce, the provider's `bounceHints`), or `{ permanent }` alone.
+   */
   hint?: BounceHint;
 }
 
@@ -44,11 +47,13 @@ const maxText = 2000;
  * 4. a sender code (X.1.7, X.1.8, X.7.27) or the stage: a recipient verdict given at MAIL FROM
  *    (or before) concerns the sender, one given after DATA concerns the message; neither is hard;
  * 5. permanence: a 4xx (or a provider's "transient") is never hard.
+ * `hints` is the vocabulary of the provider that gave `input.hint` (its `Provider.bounceHints`);
+ * without it only `hint.permanent` is read.
  * Throws a RelayError `invalid` when `input` is not an object, or when `smtpStatus` is neither a
  * number nor a numeric string (a caller's mistake is never silently dropped); other bad field
  * values are ignored.
  */
-export function classifyBounce(input: BounceInput): BounceClassification {
+export function classifyBounce(input: BounceInput, hints?: BounceHints): BounceClassification {
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
     throw new RelayError({
       kind: 'invalid',
@@ -58,13 +63,13 @@ export function classifyBounce(input: BounceInput): BounceClassification {
     });
   }
   const { basic, enhanced, text } = readReply(input);
-  const hint = readHint(input.hint);
+  const hint = readHint(input.hint, hints);
   const permanent =
     basic !== undefined
       ? basic >= 500
       : enhanced !== ''
         ? enhanced.startsWith('5')
-        : hintPermanence(input.hint);
+        : hintPermanence(input.hint, hints);
 
   // A provider-side suppression or complaint is a fact about the address, whatever else was said.
   if (hint && (hint.category === 'suppressed' || hint.category === 'complaint'))
@@ -200,10 +205,10 @@ function readStage(given: unknown, text: string): SmtpStage | undefined {
 const validBasic = (value: unknown): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 200 && value <= 599;
 
-/** '5.01.001' and '5.1.1' are the same code. */
+/** '5.01.001' and '5.1.1' are the same code (most codes are already in the short form). */
 const normalizeEnhanced = (code: string): string =>
-  code === ''
-    ? ''
+  code === '' || /^[245]\.(?:0|[1-9]\d{0,2})\.(?:0|[1-9]\d{0,2})$/u.test(code)
+    ? code
     : code
         .split('.')
         .map((part) => String(Number(part)))

@@ -161,6 +161,27 @@ describe('relay.campaign', () => {
     expect(second.provider.sent).toHaveLength(0);
   });
 
+  it('pauses once for an outage: a send in flight when it ended and failing later does not pause again', async () => {
+    const { relay, provider } = setup({ retry: { attempts: 1 } });
+    // reader1 meets the outage; reader3's request was already hanging and times out after it is over.
+    provider.script({
+      recipient: 'reader3@list.test',
+      times: 1,
+      outcome: { type: 'timeout', afterMs: 200 },
+    });
+    provider.script({
+      recipient: 'reader1@list.test',
+      times: 1,
+      outcome: { type: 'fail', kind: 'provider-unavailable' },
+    });
+    const handle = relay.campaign(campaign(addresses(30), { canary: false, pace: { window: 10 } }));
+    const report = await handle.done;
+    expect(report).toMatchObject({ status: 'completed', sent: 30 });
+    expect(report.pauses).toEqual([
+      { at: expect.any(String), reason: expect.stringMatching(/^provider outage \(/u) },
+    ]);
+  });
+
   it('refuses a resume with another list under the same id', async () => {
     const { relay } = setup();
     await relay.campaign(campaign(addresses(30), { canary: false })).done;

@@ -38,7 +38,12 @@ export function outcomeOf(event: Pick<DeliveryEvent, 'type' | 'bounce'>): Outcom
       return 'deferred';
     case 'complained':
       return 'complaint';
+    // A recipient the provider holds on its suppression list: refused at send by some (Postmark's
+    // 406 becomes 'rejected'), accepted and then dropped by others (SES, Mailgun, Resend report
+    // 'suppressed'). The same refusal either way; without it the canary waits for an outcome
+    // that never comes.
     case 'rejected':
+    case 'suppressed':
       return 'rejected';
     case 'bounced': {
       const c = event.bounce?.class;

@@ -66,6 +66,9 @@ export function runCampaign(deps: CampaignDeps, input: CampaignOptions): Campaig
   let cancelled: string | undefined;
   let canary: CanaryReport | undefined;
   let wake: () => void = () => undefined;
+  let order: readonly number[] = [];
+  /** Messages in flight when a retried message ended an outage pause (see the 'send' listener). */
+  let inFlightAtRecovery = new Set<string>();
 
   const progress = (): CampaignProgress => ({
     id,
@@ -115,19 +118,33 @@ export function runCampaign(deps: CampaignDeps, input: CampaignOptions): Campaig
     return undefined;
   };
 
+  /** A retried message went through: the outage is over. */
+  const recovered = () => {
+    inFlightAtRecovery = new Set(
+      order
+        .slice(0, released)
+        .map((i) => plan.recipients[i]?.messageId as string)
+        .filter((m) => tracker.statusOf(m) === undefined),
+    );
+    resume();
+  };
+
   const offs = [
     deps.on('send', (e) => {
       const settled = tracker.onSend(e);
       if (settled) {
-        if (settled === 'sent' && paused?.source === 'outage') resume();
+        if (settled === 'sent' && paused?.source === 'outage') recovered();
         changed();
         return;
       }
       if (!e.error || !tracker.has(e.messageId) || !e.error.retryable) return;
       if (!outageKinds.has(e.error.kind)) return;
+      // A send already in flight when the outage ended (a stalled request that times out later)
+      // reports a failure that began before the recovery: not a new outage. Its retry counts.
+      const stale = inFlightAtRecovery.delete(e.messageId);
       void blocked().then((health) => {
         if (health) pause('health', health);
-        else if (options.onOutage !== 'continue')
+        else if (options.onOutage !== 'continue' && !stale)
           pause(
             'outage',
             `provider outage (${e.error?.message ?? 'no provider took the message'}); the release resumes once a retried message goes through, or call resume()`,
@@ -316,7 +333,7 @@ export function runCampaign(deps: CampaignDeps, input: CampaignOptions): Campaig
     phase = record.phase;
     released = record.released;
     const inCohort = new Set(record.cohort);
-    const order = [...record.cohort, ...addresses.keys()].filter(
+    order = [...record.cohort, ...addresses.keys()].filter(
       (i, at) => at < record.cohort.length || !inCohort.has(i),
     );
     const cohortIds = record.cohort.map((i) => plan.recipients[i]?.messageId as string);

@@ -107,6 +107,7 @@ export function createPipeline(options: RelayOptions): Pipeline {
     options.guard === false
       ? undefined
       : (options.guard ?? createHealthGuard({ onAlert: (alert) => emitter.emit('alert', alert) }));
+  guard?.attach?.({ providers: options.providers });
   const outbox = options.outbox ?? set.outbox ?? memoryOutbox();
   return {
     providers: options.providers,

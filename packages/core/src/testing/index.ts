@@ -6,3 +6,13 @@ export {
   type TestingProvider,
   type TestingProviderOptions,
 } from './provider.ts';
+export {
+  assertSoundWebhookResult,
+  hostileAddresses,
+  relayErrorOf,
+  testMessage,
+  unlessInvalid,
+  webhookContext,
+  webhookRequest,
+  type TestWebhookContextOptions,
+} from './helpers.ts';
