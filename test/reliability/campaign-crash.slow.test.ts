@@ -1,14 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { CampaignReport, CampaignStore } from '@relaykit/core';
-import { postgresStores } from '@relaykit/postgres';
-import { redisStores } from '@relaykit/redis';
 import { startSimulator, type Simulator } from '@relaykit/simulator';
-import { sqliteStores } from '@relaykit/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresUrl, requirePostgres, uniqueSchema } from '../conformance/postgres-helper.ts';
-import { deleteKeys, redisUrl, requireRedis, uniquePrefix } from '../conformance/redis-helper.ts';
+import { withBackend } from './backends.ts';
 import { kill, startFixture, until } from './spawn.ts';
 
 const total = 200;
@@ -120,61 +113,13 @@ async function crashAndResume(
 }
 
 describe('a campaign killed mid-release resumes from the stores, each recipient sent once', () => {
-  it('sqlite', { timeout: 120_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'relaykit-campaign-crash-'));
-    const file = join(dir, 'relaykit.db');
-    const stores = sqliteStores(file);
-    try {
-      await crashAndResume(stores.campaigns, { STORES: 'sqlite', DB_FILE: file });
-    } finally {
-      stores.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  it.each(['sqlite', 'redis', 'postgres'] as const)('%s', { timeout: 120_000 }, (backend) =>
+    withBackend(backend, 'campaign-crash', (stores, env) => crashAndResume(stores.campaigns, env)),
+  );
 
-  it('sqlite, killed while the canary holds the release', { timeout: 120_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'relaykit-campaign-crash-'));
-    const file = join(dir, 'relaykit.db');
-    const stores = sqliteStores(file);
-    try {
-      await crashAndResume(stores.campaigns, { STORES: 'sqlite', DB_FILE: file }, 'holding');
-    } finally {
-      stores.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('redis', { timeout: 120_000 }, async () => {
-    const admin = await requireRedis();
-    const prefix = uniquePrefix('campaign-crash');
-    const stores = redisStores(redisUrl, { prefix });
-    try {
-      await crashAndResume(stores.campaigns, {
-        STORES: 'redis',
-        REDIS_URL: redisUrl,
-        PREFIX: prefix,
-      });
-    } finally {
-      await stores.close();
-      await deleteKeys(admin.redis, prefix);
-      await admin.close();
-    }
-  });
-
-  it('postgres', { timeout: 120_000 }, async () => {
-    const admin = await requirePostgres();
-    const schema = uniqueSchema('campaign_crash');
-    const stores = postgresStores({ connectionString: postgresUrl, schema });
-    try {
-      await crashAndResume(stores.campaigns, {
-        STORES: 'postgres',
-        DATABASE_URL: postgresUrl,
-        SCHEMA: schema,
-      });
-    } finally {
-      await stores.close();
-      await admin.dropSchema(schema);
-      await admin.close();
-    }
-  });
+  it('sqlite, killed while the canary holds the release', { timeout: 120_000 }, () =>
+    withBackend('sqlite', 'campaign-crash', (stores, env) =>
+      crashAndResume(stores.campaigns, env, 'holding'),
+    ),
+  );
 });

@@ -1,15 +1,8 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createRelay, type Outbox } from '@relaykit/core';
-import { postgresStores } from '@relaykit/postgres';
-import { redisStores } from '@relaykit/redis';
 import { resend } from '@relaykit/resend';
 import { startSimulator, type Simulator } from '@relaykit/simulator';
-import { sqliteStores } from '@relaykit/sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresUrl, requirePostgres, uniqueSchema } from '../conformance/postgres-helper.ts';
-import { deleteKeys, redisUrl, requireRedis, uniquePrefix } from '../conformance/redis-helper.ts';
+import { withBackend } from './backends.ts';
 import { kill, startFixture, until } from './spawn.ts';
 
 const campaign = 2_000;
@@ -89,49 +82,11 @@ async function crashAndRecover(outbox: Outbox, env: Record<string, string>) {
 }
 
 describe('outbox survives a worker killed mid-campaign', () => {
-  it('sqlite', { timeout: 300_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'relaykit-crash-'));
-    const file = join(dir, 'relaykit.db');
-    const stores = sqliteStores(file);
-    try {
-      await crashAndRecover(stores.outbox, { OUTBOX: 'sqlite', DB_FILE: file });
-    } finally {
-      stores.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('redis (BullMQ)', { timeout: 300_000 }, async () => {
-    const admin = await requireRedis();
-    const prefix = uniquePrefix('crash');
-    const stores = redisStores(redisUrl, { prefix });
-    try {
-      await crashAndRecover(stores.outbox, {
-        OUTBOX: 'redis',
-        REDIS_URL: redisUrl,
-        PREFIX: prefix,
-      });
-    } finally {
-      await stores.close();
-      await deleteKeys(admin.redis, prefix);
-      await admin.close();
-    }
-  });
-
-  it('postgres (FOR UPDATE SKIP LOCKED)', { timeout: 300_000 }, async () => {
-    const admin = await requirePostgres();
-    const schema = uniqueSchema('crash');
-    const stores = postgresStores({ connectionString: postgresUrl, schema });
-    try {
-      await crashAndRecover(stores.outbox, {
-        OUTBOX: 'postgres',
-        DATABASE_URL: postgresUrl,
-        SCHEMA: schema,
-      });
-    } finally {
-      await stores.close();
-      await admin.dropSchema(schema);
-      await admin.close();
-    }
-  });
+  it.each([
+    ['sqlite', 'sqlite'],
+    ['redis (BullMQ)', 'redis'],
+    ['postgres (FOR UPDATE SKIP LOCKED)', 'postgres'],
+  ] as const)('%s', { timeout: 300_000 }, (_, backend) =>
+    withBackend(backend, 'crash', (stores, env) => crashAndRecover(stores.outbox, env)),
+  );
 });
