@@ -89,6 +89,20 @@ describe('relay.campaign', () => {
     expect(report.reason).toMatch(/^canary hard-bounce rate 40\.0% \(4 of 10\) is over 5\.0%/u);
   });
 
+  it('shows the stored report in progress when a finished campaign is run again', async () => {
+    const { relay } = setup();
+    const first = await relay.campaign(campaign(addresses(30))).done;
+    const again = relay.campaign(campaign(addresses(30)));
+    expect(await again.done).toEqual(first);
+    expect(again.progress).toMatchObject({
+      phase: 'completed',
+      released: 30,
+      sent: 30,
+      pending: 0,
+      canary: { verdict: 'passed' },
+    });
+  });
+
   it('names only mailbox-provider profiles in a breach, never a domain', async () => {
     const { relay, provider } = setup({ throttle: createThrottle() });
     provider.script({
