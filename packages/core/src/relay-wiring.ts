@@ -61,15 +61,25 @@ export function campaignStarter(
         guard: ctx.guard,
         store,
         startWorkers: () => runner.start(),
-        profileOf: (domain) =>
-          ctx.throttle?.profileOf?.(domain) ??
-          (wellKnownDomains as Record<string, string>)[domain] ??
-          'other',
+        profileOf: (domain) => campaignProfile(ctx, domain),
         now: ctx.now,
       },
       campaignOptions,
     );
   };
+}
+
+/**
+ * The mailbox-provider profile a campaign reports for a recipient domain: a provider the
+ * throttle rolls the domain up to (google, microsoft, yahoo, apple, or one named in its
+ * `mx.mxSuffixes`), else 'other'. The throttle keys every other domain by the domain itself, for
+ * its own budget; a campaign report names profiles, never domains, there.
+ */
+async function campaignProfile(ctx: Pipeline, domain: string): Promise<string> {
+  const d = domain.toLowerCase();
+  const rolled = await ctx.throttle?.profileOf?.(d);
+  if (rolled !== undefined && rolled !== d) return rolled;
+  return (wellKnownDomains as Record<string, string>)[d] ?? 'other';
 }
 
 /** `relay.webhooks`: the providers' webhooks, feeding the relay's intake, traced. */

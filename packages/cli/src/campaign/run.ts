@@ -245,11 +245,7 @@ export async function runCampaignCommand(args: CampaignArgs, io: CliIo): Promise
       running.cancel(`the provider refused the template: ${e.error.message}`);
     });
     const progress = createProgressLine(io.stderr, { live: args.progress });
-    let updates = 0;
-    const offProgress = running.on((p) => {
-      updates += 1;
-      progress.update(p);
-    });
+    const offProgress = running.on((p) => progress.update(p));
     const startedAt = new Date();
     const offInterrupt = onInterrupt(io, () => running.cancel('interrupted (Ctrl-C or SIGTERM)'));
     let report: CampaignReport;
@@ -259,8 +255,8 @@ export async function runCampaignCommand(args: CampaignArgs, io: CliIo): Promise
       offInterrupt();
       offTemplate();
       offProgress();
-      // A campaign that had ended returns its stored report at once: no progress to show.
-      if (updates > 0) progress.update(running.progress);
+      // The last counts (for a campaign that had ended, those of its stored report).
+      progress.update(running.progress);
       progress.done();
     }
     if (templateError)

@@ -4,6 +4,7 @@ import { memoryCampaignStore } from '../memory/campaigns.ts';
 import { memoryLedger } from '../memory/ledger.ts';
 import { memoryOutbox } from '../memory/outbox.ts';
 import { createRelay, type Relay, type RelayOptions } from '../relay.ts';
+import { createThrottle } from '../throttle/throttle.ts';
 import { testingProvider, type TestingProvider } from '../testing/provider.ts';
 import type { CampaignOptions, CampaignProgress } from './types.ts';
 
@@ -86,6 +87,34 @@ describe('relay.campaign', () => {
       providers: ['testing'],
     });
     expect(report.reason).toMatch(/^canary hard-bounce rate 40\.0% \(4 of 10\) is over 5\.0%/u);
+  });
+
+  it('shows the stored report in progress when a finished campaign is run again', async () => {
+    const { relay } = setup();
+    const first = await relay.campaign(campaign(addresses(30))).done;
+    const again = relay.campaign(campaign(addresses(30)));
+    expect(await again.done).toEqual(first);
+    expect(again.progress).toMatchObject({
+      phase: 'completed',
+      released: 30,
+      sent: 30,
+      pending: 0,
+      canary: { verdict: 'passed' },
+    });
+  });
+
+  it('names only mailbox-provider profiles in a breach, never a domain', async () => {
+    const { relay, provider } = setup({ throttle: createThrottle() });
+    provider.script({
+      recipient: '@stale.test',
+      outcome: { type: 'bounce', smtp: '550 5.1.1 user unknown' },
+    });
+    const list = [...addresses(60), ...addresses(40, 'stale.test')];
+    const report = await relay.campaign(campaign(list)).done;
+    expect(report.canary?.breaches[0]).toMatchObject({
+      domains: [{ domain: 'stale.test', profile: 'other', count: 4 }],
+      profiles: ['other'],
+    });
   });
 
   it('pauses and resumes the release, and cancel ends it with the rest unsent', async () => {

@@ -70,13 +70,21 @@ export function runCampaign(deps: CampaignDeps, input: CampaignOptions): Campaig
   /** Messages in flight when a retried message ended an outage pause (see the 'send' listener). */
   let inFlightAtRecovery = new Set<string>();
 
-  const progress = (): CampaignProgress => ({
-    id,
-    phase,
-    ...tracker.counts(size, released),
-    ...(paused ? { paused: paused.reason } : {}),
-    ...(canary ? { canary } : {}),
-  });
+  /** The report a previous run stored: the campaign had ended, and progress shows that end. */
+  let ended: CampaignReport | undefined;
+  const progress = (): CampaignProgress => {
+    if (ended) {
+      const { status, reason: _, pauses: _p, startedAt: _s, finishedAt: _f, ...rest } = ended;
+      return { ...rest, id, phase: status };
+    }
+    return {
+      id,
+      phase,
+      ...tracker.counts(size, released),
+      ...(paused ? { paused: paused.reason } : {}),
+      ...(canary ? { canary } : {}),
+    };
+  };
   const changed = () => {
     const w = wake;
     wake = () => undefined;
@@ -311,7 +319,11 @@ export function runCampaign(deps: CampaignDeps, input: CampaignOptions): Campaig
       throw configError(
         `a campaign '${id}' was started with another recipient list (${stored.size} recipients); resume it with the same list, or give this one a new id`,
       );
-    if (stored?.report) return stored.report as unknown as CampaignReport;
+    if (stored?.report) {
+      ended = stored.report as unknown as CampaignReport;
+      changed();
+      return ended;
+    }
     const addresses = plan.recipients.map((r) => r.address);
     if (stored) record = stored;
     else {

@@ -97,7 +97,10 @@ export interface CanaryBreach {
   of: number;
   /** Where the offending outcomes were, most first. */
   domains: Array<{ domain: string; profile: string; count: number }>;
-  /** Mailbox-provider profiles (google, microsoft, yahoo, apple, other) of those domains. */
+  /**
+   * Mailbox-provider profiles of those domains: google, microsoft, yahoo, apple, a provider named
+   * in the throttle's `mx.mxSuffixes`, or 'other'; never a domain.
+   */
   profiles: string[];
   /** The relay providers that carried them. */
   providers: string[];
