@@ -54,9 +54,7 @@ it('stops when the canary bounces: only the canary was ever sent, the bounced ar
   expect(report).toMatchObject({ status: 'stopped', released: 20, sent: 20 });
   const breach = report.canary?.breaches[0];
   expect(breach).toMatchObject({ threshold: 'hard-bounce', count: 4, of: 20, rate: 0.2 });
-  expect(breach?.domains).toEqual([
-    { domain: 'old.example.test', profile: 'old.example.test', count: 4 },
-  ]);
+  expect(breach?.domains).toEqual([{ domain: 'old.example.test', profile: 'other', count: 4 }]);
   expect(report.reason).toMatch(/^canary hard-bounce rate 20\.0% \(4 of 20\) is over 5\.0%/u);
   expect(sim.messages).toHaveLength(20);
   // The bounced addresses are suppressed for the next campaign too.

@@ -11,7 +11,7 @@ export interface SpringSaleOptions {
 /**
  * The spring sale newsletter as a campaign: relay.campaign sends a canary cohort first (2% of the
  * list, at least 20, drawn across the recipient domains), holds until its outcomes are in, and
- * releases the rest only if its hard-bounce, complaint, block and deferral rates stay within the
+ * releases the rest only if its hard-bounce, complaint, block, deferral and send-failure rates stay within the
  * thresholds. A bad list (or a broken template) then costs a few bounces, not the domain's
  * reputation.
  */

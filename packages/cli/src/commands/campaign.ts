@@ -13,7 +13,7 @@ const usage = `relaykit campaign run --csv <file> --template <name> [options]
 Runs a campaign from a CSV list through relay.campaign: a canary cohort first (about 2% of the
 list, at least 20, drawn across the recipient domains), held until its outcomes are in; if its
 rates stay within the thresholds (hard bounces ${pct(t['hard-bounce'])}, complaints ${pct(t.complaint)}, blocks ${pct(t.block)},
-deferrals ${pct(t.deferral)}) the rest of the list is released at the pace given. Progress goes to stderr;
+deferrals ${pct(t.deferral)}, failures at send ${pct(t['send-failure'])}) the rest of the list is released at the pace given. Progress goes to stderr;
 the summary to stdout; an HTML report (the demo's, with the campaign's canary section) to --dir.
 
 Without --provider it runs on embedded defaults, like the demo: the simulator stands in for

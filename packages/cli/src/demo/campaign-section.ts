@@ -2,7 +2,13 @@ import type { CampaignReport, CanaryMetric } from '@relaykit/core';
 import { escape } from './chart.ts';
 import { percent } from './stats.ts';
 
-const metrics: readonly CanaryMetric[] = ['hard-bounce', 'complaint', 'block', 'deferral'];
+const metrics: readonly CanaryMetric[] = [
+  'hard-bounce',
+  'complaint',
+  'block',
+  'deferral',
+  'send-failure',
+];
 const number = (n: number) => n.toLocaleString('en-US');
 const rate = (r: number) => (r === 0 ? '0%' : `${(r * 100).toFixed(r < 0.01 ? 2 : 1)}%`);
 

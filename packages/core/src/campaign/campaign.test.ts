@@ -89,6 +89,25 @@ describe('relay.campaign', () => {
     expect(report.reason).toMatch(/^canary hard-bounce rate 40\.0% \(4 of 10\) is over 5\.0%/u);
   });
 
+  it('stops at the canary when its messages fail permanently at send, naming the error and provider', async () => {
+    const { relay, provider } = setup();
+    provider.script({
+      outcome: { type: 'fail', kind: 'template', status: 422, message: 'no template welcome-v2' },
+    });
+    const report = await relay.campaign(campaign(addresses(50))).done;
+    expect(report).toMatchObject({ status: 'stopped', released: 10, failed: 10 });
+    expect(report.canary).toMatchObject({ attempted: 10, failed: 10, verdict: 'breached' });
+    expect(report.canary?.breaches[0]).toMatchObject({
+      threshold: 'send-failure',
+      count: 10,
+      of: 10,
+      providers: ['testing'],
+    });
+    expect(report.reason).toMatch(
+      /^canary send-failure rate 100\.0% \(10 of 10\) .*template: .*no template welcome-v2/u,
+    );
+  });
+
   it('shows the stored report in progress when a finished campaign is run again', async () => {
     const { relay } = setup();
     const first = await relay.campaign(campaign(addresses(30))).done;

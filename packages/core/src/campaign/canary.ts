@@ -10,13 +10,16 @@ export type OutcomeKind =
   | 'soft-bounce'
   | 'block'
   | 'complaint'
-  | 'rejected';
+  | 'rejected'
+  | 'failed';
 
 /** What one canary message came to, as stored with the campaign (JSON-safe). */
 export interface CanaryOutcome {
   domain: string;
   provider?: string;
   kinds: OutcomeKind[];
+  /** The error a send failed with for good ('failed'): its kind and message. */
+  error?: { kind: string; message: string };
 }
 
 const final = new Set<OutcomeKind>([
@@ -27,6 +30,7 @@ const final = new Set<OutcomeKind>([
   'block',
   'complaint',
   'rejected',
+  'failed',
 ]);
 
 /** The outcome kind a delivery event says, if it says one the canary counts. */
@@ -57,16 +61,29 @@ export function outcomeOf(event: Pick<DeliveryEvent, 'type' | 'bounce'>): Outcom
 
 export const hasOutcome = (o: CanaryOutcome): boolean => o.kinds.some((k) => final.has(k));
 export const wasAttempted = (o: CanaryOutcome): boolean =>
-  o.kinds.includes('attempted') || o.kinds.includes('rejected');
+  o.kinds.includes('attempted') || o.kinds.includes('rejected') || o.kinds.includes('failed');
 
 const metricKinds: Record<CanaryMetric, readonly OutcomeKind[]> = {
   complaint: ['complaint'],
   'hard-bounce': ['hard-bounce', 'rejected'],
   block: ['block'],
   deferral: ['deferred'],
+  'send-failure': ['failed'],
 };
 
 const pct = (r: number) => `${(r * 100).toFixed(r < 0.01 ? 2 : 1)}%`;
+
+/** The distinct errors of messages that failed at send, most frequent first: "kind: message". */
+function errorsOf(offending: readonly CanaryOutcome[]): string {
+  const counts = new Map<string, number>();
+  for (const o of offending) {
+    if (!o.error) continue;
+    const text = `${o.error.kind}: ${o.error.message.replace(/^\[relaykit\] (\[[^\]]+\] )?/u, '')}`;
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+  }
+  const list = [...counts.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3);
+  return list.map(([text, n]) => (list.length > 1 ? `${text} (${n})` : text)).join('; ');
+}
 
 function where(
   offending: readonly CanaryOutcome[],
@@ -105,7 +122,7 @@ export function judgeCanary(
   const of = attempted.length;
   const rates = {} as Record<CanaryMetric, number>;
   const breaches: CanaryBreach[] = [];
-  for (const metric of ['complaint', 'hard-bounce', 'block', 'deferral'] as const) {
+  for (const metric of ['send-failure', 'complaint', 'hard-bounce', 'block', 'deferral'] as const) {
     const offending = count(metricKinds[metric]);
     const rate = of === 0 ? 0 : offending.length / of;
     rates[metric] = rate;
@@ -116,6 +133,8 @@ export function judgeCanary(
       .slice(0, 3)
       .map((d) => `${d.domain} (${d.profile}) ${d.count}`)
       .join(', ');
+    const head = `canary ${metric} rate ${pct(rate)} (${offending.length} of ${of}) is over ${pct(limit)}`;
+    const via = at.providers.join(', ') || 'no provider';
     breaches.push({
       threshold: metric,
       rate,
@@ -123,7 +142,10 @@ export function judgeCanary(
       count: offending.length,
       of,
       ...at,
-      message: `canary ${metric} rate ${pct(rate)} (${offending.length} of ${of}) is over ${pct(limit)}, on ${top} via ${at.providers.join(', ') || 'no provider'}; the rest of the list was not sent: clean the list (or fix the content and authentication), then start a new campaign`,
+      message:
+        metric === 'send-failure'
+          ? `${head}: ${via} refused them at send (${errorsOf(offending)}); the rest of the list was not sent: fix what the error names (the template, the account, the message), then start a new campaign`
+          : `${head}, on ${top} via ${via}; the rest of the list was not sent: clean the list (or fix the content and authentication), then start a new campaign`,
     });
   }
   if (options.timedOut && answered.length < Math.ceil(options.minOutcomes * of)) {
@@ -149,6 +171,7 @@ export function judgeCanary(
     complained: n('complaint'),
     deferred: n('deferred'),
     suppressed: n('suppressed'),
+    failed: n('failed'),
     rates,
     thresholds: options.thresholds,
     verdict: breaches.length === 0 ? 'passed' : 'breached',

@@ -17,6 +17,7 @@ const canary = z.union([
         complaint: rate.optional(),
         block: rate.optional(),
         deferral: rate.optional(),
+        'send-failure': rate.optional(),
       })
       .optional(),
     timeoutMs: z.number().int().min(0).optional(),

@@ -18,10 +18,16 @@ import type { CanaryThresholds } from './types.ts';
  * - deferral 20%: Gmail asks senders to "reduce the sending volume" when deferrals appear
  *   (https://support.google.com/a/answer/81126); a fifth of the canary deferred says the
  *   receivers are slowing this sender down. relaykit's choice, not a published figure.
+ * - send-failure 5%: messages a provider refused for good when asked to send them (a template
+ *   the account does not have, a message it will not carry, credentials it refuses; outages and
+ *   other transient failures are retried and are not counted). They fail the same way for the
+ *   rest of the list; stopping at the hard-bounce rate keeps one bad recipient's data from
+ *   stopping a campaign. relaykit's choice, not a published figure.
  */
 export const DEFAULT_CANARY_THRESHOLDS: Readonly<CanaryThresholds> = {
   complaint: 0.003,
   'hard-bounce': 0.05,
   block: 0.02,
   deferral: 0.2,
+  'send-failure': 0.05,
 };

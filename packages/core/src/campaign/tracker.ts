@@ -52,6 +52,14 @@ export function createTracker(messageIds: ReadonlyMap<string, { index: number; d
     /** A 'send' event: the answer, or undefined while the outbox will try again. */
     onSend(e: SendOutcomeEvent): SendStatus | undefined {
       if (!messageIds.has(e.messageId)) return undefined;
+      // A permanent failure (a template the account lacks, a refused message, bad credentials):
+      // the outbox gives the message up. Transient ones are retried and say nothing yet.
+      if (e.error && !e.error.retryable) {
+        const o = canary.get(e.messageId);
+        if (o && !o.error) o.error = { kind: e.error.kind, message: e.error.message };
+        mark(e.messageId, 'failed', e.error.provider);
+        return this.settle(e.messageId, 'failed');
+      }
       if (e.report) {
         const r = e.report.recipients[0];
         const value: SendStatus =

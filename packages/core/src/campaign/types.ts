@@ -10,7 +10,7 @@ export type CampaignRecipient = string | { address: string; data?: Record<string
  */
 export type CampaignTemplate = Omit<MessageInput, 'to' | 'cc' | 'bcc' | 'id' | 'idempotencyKey'>;
 
-export type CanaryMetric = 'hard-bounce' | 'complaint' | 'block' | 'deferral';
+export type CanaryMetric = 'hard-bounce' | 'complaint' | 'block' | 'deferral' | 'send-failure';
 
 /** Rates (0–1) of the canary's attempted messages above which the campaign stops. */
 export type CanaryThresholds = Record<CanaryMetric, number>;
@@ -109,7 +109,10 @@ export interface CanaryBreach {
 
 export interface CanaryReport {
   size: number;
-  /** Sent to a provider (accepted or refused by it); the rates' denominator. */
+  /**
+   * Sent to a provider (accepted, or refused by it: for the recipient, or for good at send time);
+   * the rates' denominator.
+   */
   attempted: number;
   /** Attempted messages with an outcome when the verdict was made. */
   outcomes: number;
@@ -119,6 +122,8 @@ export interface CanaryReport {
   complained: number;
   deferred: number;
   suppressed: number;
+  /** Failed for good at send time (the 'send-failure' metric); their errors are in its breach. */
+  failed: number;
   rates: Record<CanaryMetric, number>;
   thresholds: CanaryThresholds;
   verdict: 'passed' | 'breached';
