@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createHealthGuard, createRelay, type DeliveryEvent, type HealthAlert } from './index.ts';
-import { testingProvider } from './testing/index.ts';
+import { createHealthGuard, createRelay, type HealthAlert } from './index.ts';
+import { testEvent as ev, testingProvider } from './testing/index.ts';
 
 const base = { from: 'Shop <orders@mail.shop.test>', subject: 'Your order', text: 'Thanks!' };
-let seq = 0;
-const ev = (type: DeliveryEvent['type'], extra: Partial<DeliveryEvent> = {}): DeliveryEvent => ({
-  id: `h${(seq += 1)}`,
-  type,
-  provider: 'ses',
-  recipient: `r${seq}@x.test`,
-  from: 'orders@mail.shop.test',
-  at: new Date(),
-  tags: [],
-  metadata: {},
-  raw: null,
-  ...extra,
-});
 const hard = () => ev('bounced', { bounce: { class: 'hard', category: 'unknown-user' } });
 
 describe('createHealthGuard', () => {

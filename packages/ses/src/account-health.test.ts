@@ -1,4 +1,5 @@
-import { createHealthGuard, type DeliveryEvent, type HealthAlert } from '@relaykit/core';
+import { createHealthGuard, type HealthAlert } from '@relaykit/core';
+import { testEvent as ev } from '@relaykit/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ses } from './provider.ts';
 
@@ -10,19 +11,6 @@ const provider = ses({
 });
 afterAll(() => provider.close?.());
 
-let seq = 0;
-const ev = (type: DeliveryEvent['type'], extra: Partial<DeliveryEvent> = {}): DeliveryEvent => ({
-  id: `h${(seq += 1)}`,
-  type,
-  provider: 'ses',
-  recipient: `r${seq}@x.test`,
-  from: 'orders@mail.shop.test',
-  at: new Date(),
-  tags: [],
-  metadata: {},
-  raw: null,
-  ...extra,
-});
 const hard = () => ev('bounced', { bounce: { class: 'hard', category: 'unknown-user' } });
 
 function guarded(alerts: HealthAlert[] = []) {

@@ -1,5 +1,6 @@
 import { webhookResultFaults } from '../adapter-kit/webhook.ts';
 import { RelayError, type RelayErrorKind } from '../errors.ts';
+import type { DeliveryEvent } from '../events.ts';
 import { normalizeMessage, type Message, type MessageInput } from '../message.ts';
 import type { WebhookContext, WebhookParseResult, WebhookRequest } from '../provider.ts';
 
@@ -99,6 +100,31 @@ export function testMessage(input: Partial<MessageInput> = {}): Promise<Message>
     text: 'text',
     ...input,
   });
+}
+
+let eventSeq = 0;
+
+/**
+ * A delivery event of `type` for policy tests (health guard, suppression): a fresh id and
+ * recipient each call (`h1`, `r1@x.test`, ...), from `orders@mail.shop.test`, with `extra` over it.
+ */
+export function testEvent(
+  type: DeliveryEvent['type'],
+  extra: Partial<DeliveryEvent> = {},
+): DeliveryEvent {
+  eventSeq += 1;
+  return {
+    id: `h${eventSeq}`,
+    type,
+    provider: 'ses',
+    recipient: `r${eventSeq}@x.test`,
+    from: 'orders@mail.shop.test',
+    at: new Date(),
+    tags: [],
+    metadata: {},
+    raw: null,
+    ...extra,
+  };
 }
 
 function describe(error: unknown): string {

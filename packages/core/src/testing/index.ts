@@ -10,6 +10,7 @@ export {
   assertSoundWebhookResult,
   hostileAddresses,
   relayErrorOf,
+  testEvent,
   testMessage,
   unlessInvalid,
   webhookContext,
