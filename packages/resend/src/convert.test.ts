@@ -31,6 +31,7 @@ describe('toResendEmail', () => {
       from: 'Acme News <news@example.com>',
       to: ['a@example.org', 'Bob <b@example.org>'],
       cc: ['c@example.org'],
+      bcc: ['d@example.org'],
       replyTo: ['help@example.com'],
       subject: 'Hi',
       text: 'text',
