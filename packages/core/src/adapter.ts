@@ -135,5 +135,6 @@ export {
   dropInClient,
   type ClientRelayOptions,
   type DropInClientSpec,
+  type DropInProviderOptions,
   type RelaykitDetails,
 } from './adapter-kit/client.ts';

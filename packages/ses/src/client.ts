@@ -45,11 +45,11 @@ export type {
 
 export type { ClientRelayOptions, RelaykitDetails };
 
+/** The `ses()` options the SDK client config stands for: region, credentials, endpoint, attempts. */
+type FromSdk = 'region' | 'credentials' | 'baseUrl' | 'maxAttempts';
+
 /** The `ses()` adapter options a client-built provider takes (not the credentials or endpoint). */
-export type ClientProviderOptions = Omit<
-  SesOptions,
-  'client' | 'region' | 'credentials' | 'baseUrl' | 'maxAttempts'
->;
+export type ClientProviderOptions = kit.DropInProviderOptions<SesOptions, FromSdk>;
 
 /** The SDK client config relaykit honours, plus where relaykit sends from. */
 export type ClientConfig = Pick<SESv2ClientConfig, 'region' | 'credentials' | 'maxAttempts'> & {
