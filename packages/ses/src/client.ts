@@ -35,12 +35,14 @@ import type { ClientRelayOptions, RelaykitDetails } from '@relaykit/core/adapter
 import type { SesOptions } from './options.ts';
 import { ses } from './provider.ts';
 
-export { SendBulkEmailCommand, SendEmailCommand };
-export type {
-  SendBulkEmailCommandInput,
-  SendBulkEmailCommandOutput,
-  SendEmailCommandInput,
-  SendEmailCommandOutput,
+// What a caller of the SDK imports beside the client: the commands, their inputs and outputs.
+export {
+  SendBulkEmailCommand,
+  SendEmailCommand,
+  type SendBulkEmailCommandInput,
+  type SendBulkEmailCommandOutput,
+  type SendEmailCommandInput,
+  type SendEmailCommandOutput,
 } from '@aws-sdk/client-sesv2';
 
 export type { ClientRelayOptions, RelaykitDetails };
