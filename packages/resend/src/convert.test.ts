@@ -105,12 +105,10 @@ describe('tags', () => {
     );
   });
 
-  it('carries the message id alone when there are no tags, metadata or stream, and beside them otherwise', async () => {
+  it('carries the message id alone when there are no tags, metadata or stream, and beside them otherwise', () => {
     fc.assert(
       fc.property(
-        fc
-          .string({ minLength: 1, maxLength: 64 })
-          .filter((s) => s.trim() === s && !/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u.test(s)),
+        fc.string({ minLength: 1, maxLength: 64 }),
         fc.array(fc.stringMatching(/^[a-z]{1,8}$/u), { maxLength: 3 }),
         fc.option(fc.stringMatching(/^[a-z]{1,8}$/u), { nil: undefined }),
         (id, tags, stream) => {
