@@ -87,6 +87,29 @@ describe('tags', () => {
     );
   });
 
+  it('carries the message id alone when there are no tags, metadata or stream, and beside them otherwise', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 64 }),
+        fc.array(fc.stringMatching(/^[a-z]{1,8}$/u), { maxLength: 3 }),
+        fc.option(fc.stringMatching(/^[a-z]{1,8}$/u), { nil: undefined }),
+        (id, tags, stream) => {
+          const m = { id, tags, metadata: {}, ...(stream === undefined ? {} : { stream }) };
+          const out = toResendTags(m, opts);
+          const own = { name: 'relaykit_message_id', value: encodeTagValue(id) };
+          const expected = [...new Map(tags.map((t) => [t, t])).entries()].map(([name, value]) => ({
+            name,
+            value,
+          }));
+          expected.push(own);
+          if (stream !== undefined)
+            expected.push({ name: 'relaykit_stream', value: encodeTagValue(stream) });
+          expect(out).toEqual(expected);
+        },
+      ),
+    );
+  });
+
   it('lets relaykit’s own tags win and refuses more than 75', async () => {
     const m = await testMessage({ id: 'x.y', metadata: { relaykit_message_id: 'forged' } });
     expect(toResendTags(m, opts)).toEqual([

@@ -31,15 +31,17 @@ interface Generation<K> {
   id: number;
   /** Keys set while it was current (a key set again later belongs to the later one). */
   keys: K[];
+  /** How many of `keys` still belong to it: kept as keys move on or go, so no walk counts them. */
+  live: number;
   /** When its first and its newest entry went in (0 without an age bound). */
   startedAt: number;
   lastAt: number;
 }
 
-interface Slot<V> {
+interface Slot<K, V> {
   value: V;
-  /** The id of the generation the key was last set in. */
-  generation: number;
+  /** The generation the key was last set in. */
+  generation: Generation<K>;
 }
 
 export class BoundedMap<K, V> {
@@ -49,7 +51,7 @@ export class BoundedMap<K, V> {
   readonly #ageStep: number;
   readonly #timed: boolean;
   readonly #now: () => number;
-  readonly #slots = new Map<K, Slot<V>>();
+  readonly #slots = new Map<K, Slot<K, V>>();
   #ids = 0;
   #current: Generation<K> = this.#generation();
   /** Sealed generations, oldest first. */
@@ -71,7 +73,7 @@ export class BoundedMap<K, V> {
   }
 
   #generation(): Generation<K> {
-    return { id: (this.#ids += 1), keys: [], startedAt: 0, lastAt: 0 };
+    return { id: (this.#ids += 1), keys: [], live: 0, startedAt: 0, lastAt: 0 };
   }
 
   /** Entries held. */
@@ -91,26 +93,15 @@ export class BoundedMap<K, V> {
 
   /** Puts `key` in the newest generation, so it is the last to go. */
   set(key: K, value: V): this {
-    const t = this.#timed ? this.#now() : 0;
-    let current = this.#current;
-    if (
-      current.keys.length >= this.#perGeneration ||
-      (this.#timed && current.keys.length > 0 && t - current.startedAt >= this.#ageStep)
-    ) {
-      this.#rotate();
-      current = this.#current;
-    }
-    if (this.#timed) this.#expire(t);
-    if (current.keys.length === 0) current.startedAt = t;
-    current.lastAt = t;
+    const current = this.#advance();
     const slot = this.#slots.get(key);
-    if (slot === undefined) {
-      this.#slots.set(key, { value, generation: current.id });
-      current.keys.push(key);
-    } else {
+    if (slot === undefined) this.#insert(key, value, current);
+    else {
       slot.value = value;
-      if (slot.generation !== current.id) {
-        slot.generation = current.id;
+      if (slot.generation !== current) {
+        slot.generation.live -= 1;
+        slot.generation = current;
+        current.live += 1;
         current.keys.push(key);
       }
     }
@@ -122,7 +113,47 @@ export class BoundedMap<K, V> {
     return this.set(key, value);
   }
 
+  /**
+   * Puts `key` in the newest generation when it is absent and returns undefined; when it is
+   * held, returns its value and changes nothing. One Map lookup where `get` then `set` take two.
+   */
+  setIfAbsent(key: K, value: V): V | undefined {
+    if (this.#timed) this.#expire(this.#now());
+    const slot = this.#slots.get(key);
+    if (slot !== undefined) return slot.value;
+    this.#insert(key, value, this.#advance());
+    return undefined;
+  }
+
+  /** The generation a key set now goes into: a new one when the current is full or old. */
+  #advance(): Generation<K> {
+    const t = this.#timed ? this.#now() : 0;
+    let current = this.#current;
+    if (
+      current.keys.length >= this.#perGeneration ||
+      (this.#timed && current.keys.length > 0 && t - current.startedAt >= this.#ageStep)
+    ) {
+      this.#rotate();
+      current = this.#current;
+    }
+    if (this.#timed) this.#expire(t);
+    // #expire may have begun a new generation.
+    current = this.#current;
+    if (current.keys.length === 0) current.startedAt = t;
+    current.lastAt = t;
+    return current;
+  }
+
+  #insert(key: K, value: V, current: Generation<K>): void {
+    this.#slots.set(key, { value, generation: current });
+    current.live += 1;
+    current.keys.push(key);
+  }
+
   delete(key: K): boolean {
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return false;
+    slot.generation.live -= 1;
     return this.#slots.delete(key);
   }
 
@@ -137,7 +168,7 @@ export class BoundedMap<K, V> {
     for (const g of [...this.#sealed, this.#current]) {
       for (const key of g.keys) {
         const slot = this.#slots.get(key);
-        if (slot !== undefined && slot.generation === g.id) yield [key, slot.value];
+        if (slot !== undefined && slot.generation === g) yield [key, slot.value];
       }
     }
   }
@@ -153,16 +184,9 @@ export class BoundedMap<K, V> {
     // name keys set again later, so the count is the map's).
     while (
       this.#sealed.length > 0 &&
-      this.#slots.size - this.#live(this.#sealed[0] as Generation<K>) >= this.maxEntries
+      this.#slots.size - (this.#sealed[0] as Generation<K>).live >= this.maxEntries
     )
       this.#drop();
-  }
-
-  /** How many of a generation's keys still belong to it. */
-  #live(g: Generation<K>): number {
-    let n = 0;
-    for (const key of g.keys) if (this.#slots.get(key)?.generation === g.id) n += 1;
-    return n;
   }
 
   /** Drops the generations whose newest entry is older than `maxAgeMs`. */
@@ -185,7 +209,7 @@ export class BoundedMap<K, V> {
     const evicted = this.onEvict;
     for (const key of g.keys) {
       const slot = this.#slots.get(key);
-      if (slot === undefined || slot.generation !== g.id) continue;
+      if (slot === undefined || slot.generation !== g) continue;
       this.#slots.delete(key);
       if (evicted !== undefined) evicted(key, slot.value);
     }
