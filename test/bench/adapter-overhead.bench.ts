@@ -32,7 +32,10 @@ async function run(name: Name): Promise<void> {
     ['--import', 'tsx', 'test/bench/adapter-overhead.ts', name, '--rounds', String(rounds)],
     { maxBuffer: 1 << 20, env: { ...process.env, NODE_OPTIONS: '' } },
   );
-  results.set(name, JSON.parse(stdout.trim().split('\n').at(-1) as string) as Rounds);
+  const result = JSON.parse(stdout.trim().split('\n').at(-1) as string) as Rounds;
+  if (result.warnings.length > 0)
+    throw new Error(`${name}: the sends raised warnings: ${result.warnings.join('; ')}`);
+  results.set(name, result);
 }
 
 describe('relay.send through the adapter vs the direct SDK call, blocks of 1,000', () => {

@@ -9,8 +9,10 @@
  *
  * Prints one JSON line per provider: per round, each side's msg/s, client CPU µs per message
  * (process.cpuUsage around the block) and simulator CPU µs per message (the simulator's main
- * thread, /proc/<pid>/schedstat, where readable). `--only relay` with `--rounds 60` is a long run
- * for `node --cpu-prof`. test/bench/adapter-overhead.bench.ts runs it for every provider.
+ * thread, /proc/<pid>/schedstat, where readable), and every process warning the sends raised
+ * (none is expected: `--only relay --rounds 100` is the 100,000-send check that no abort listener
+ * piles up). `--only relay` with `--rounds 60` is a long run for `node --cpu-prof`.
+ * test/bench/adapter-overhead.bench.ts runs it for every provider.
  */
 import { readFileSync } from 'node:fs';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
@@ -42,6 +44,8 @@ export interface Rounds {
   provider: Name;
   relay: Side[];
   direct: Side[];
+  /** Every process warning emitted while the blocks ran (e.g. MaxListenersExceededWarning). */
+  warnings: string[];
 }
 
 /** Nanoseconds the process's main thread has run (proc(5), /proc/<pid>/schedstat). */
@@ -132,7 +136,12 @@ export async function measure(
       if (report.status !== 'sent') throw new Error(`relay.send: ${JSON.stringify(report)}`);
     };
     const viaSdk = direct(name, info);
-    const out: Rounds = { provider: name, relay: [], direct: [] };
+    const out: Rounds = { provider: name, relay: [], direct: [], warnings: [] };
+    // From here on: a client's one-time notice at construction (the AWS SDK's Node version
+    // notice, emitted on the next tick) is behind us, and any warning is the sends' own.
+    await new Promise((r) => setImmediate(r));
+    const onWarning = (w: Error) => out.warnings.push(`${w.name}: ${w.message.split('\n')[0]}`);
+    process.on('warning', onWarning);
     const relayBlock = () => block(viaRelay, child.pid);
     const directBlock = () => block(viaSdk, child.pid);
     if (only) {
@@ -154,6 +163,7 @@ export async function measure(
       }
     }
     await relay.close();
+    process.off('warning', onWarning);
     return out;
   } finally {
     child.stdin?.end();
