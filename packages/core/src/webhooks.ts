@@ -3,7 +3,7 @@ import type { DeliveryEvent } from './events.ts';
 import type { Provider, WebhookContext, WebhookParseResult, WebhookRequest } from './provider.ts';
 import type { DedupeStore } from './stores.ts';
 import type { Telemetry } from './telemetry.ts';
-import { cleanText } from './text.ts';
+import { cleanText, hasControlCharacters } from './text.ts';
 import { maxWebhookDepth, nestsDeeperThan } from './webhook-bounds.ts';
 
 /**
@@ -98,36 +98,79 @@ async function readBody(request: Request, maxBytes: number): Promise<string> {
     : Buffer.concat(chunks, size).toString('utf8');
 }
 
-/** The event with its text free of control characters (see text.ts); `raw` is kept as received. */
+/** Text fields of an event cleaned as they are (messageId ... stream). */
+const textFields = [
+  'messageId',
+  'providerMessageId',
+  'url',
+  'userAgent',
+  'from',
+  'stream',
+] as const;
+
+/** `metadata` as clean strings, or the same object when it already is one. */
+function cleanMetadata(metadata: Record<string, string>): Record<string, string> {
+  if (Object.getPrototypeOf(metadata) === Object.prototype) {
+    let clean = true;
+    for (const key in metadata) {
+      if (!Object.hasOwn(metadata, key)) continue;
+      const value = metadata[key];
+      if (typeof value !== 'string' || hasControlCharacters(key) || hasControlCharacters(value)) {
+        clean = false;
+        break;
+      }
+    }
+    if (clean) return metadata;
+  }
+  return Object.fromEntries(
+    Object.entries(metadata).map(([k, v]) => [cleanText(k), cleanText(String(v))]),
+  );
+}
+
+/**
+ * The event with its text free of control characters (see text.ts); `raw` is kept as received.
+ * Most events hold none: those are passed on as they are (checking is a regex test per field;
+ * copying the event, its tags and metadata was most of the intake's allocation).
+ */
 function cleanEvent(event: DeliveryEvent): DeliveryEvent {
-  const out: DeliveryEvent = {
-    ...event,
-    id: cleanText(event.id),
-    recipient: cleanText(event.recipient),
-    tags: event.tags.map(cleanText),
-    metadata: Object.fromEntries(
-      Object.entries(event.metadata).map(([k, v]) => [cleanText(k), cleanText(String(v))]),
-    ),
-  };
-  for (const key of [
-    'messageId',
-    'providerMessageId',
-    'url',
-    'userAgent',
-    'from',
-    'stream',
-  ] as const) {
+  let out: DeliveryEvent | undefined;
+  const id = cleanText(event.id);
+  if (id !== event.id) (out ??= { ...event }).id = id;
+  const recipient = cleanText(event.recipient);
+  if (recipient !== event.recipient) (out ??= { ...event }).recipient = recipient;
+  let tags: string[] | undefined;
+  for (let i = 0; i < event.tags.length; i += 1) {
+    const tag = event.tags[i] as string;
+    const clean = cleanText(tag);
+    if (clean !== tag) (tags ??= [...event.tags])[i] = clean;
+  }
+  if (tags !== undefined) (out ??= { ...event }).tags = tags;
+  const metadata = cleanMetadata(event.metadata);
+  if (metadata !== event.metadata) (out ??= { ...event }).metadata = metadata;
+  for (const key of textFields) {
     const value = event[key];
-    if (typeof value === 'string') out[key] = cleanText(value);
+    if (typeof value !== 'string') continue;
+    const clean = cleanText(value);
+    if (clean !== value) (out ??= { ...event })[key] = clean;
   }
-  if (event.bounce) {
-    out.bounce = { ...event.bounce, category: cleanText(event.bounce.category) };
-    if (event.bounce.diagnostic !== undefined)
-      out.bounce.diagnostic = cleanText(event.bounce.diagnostic);
-    if (event.bounce.enhancedStatus !== undefined)
-      out.bounce.enhancedStatus = cleanText(event.bounce.enhancedStatus);
+  const bounce = event.bounce;
+  if (bounce) {
+    const category = cleanText(bounce.category);
+    const diagnostic = bounce.diagnostic === undefined ? undefined : cleanText(bounce.diagnostic);
+    const enhanced =
+      bounce.enhancedStatus === undefined ? undefined : cleanText(bounce.enhancedStatus);
+    if (
+      category !== bounce.category ||
+      diagnostic !== bounce.diagnostic ||
+      enhanced !== bounce.enhancedStatus
+    ) {
+      const copy = { ...bounce, category };
+      if (diagnostic !== undefined) copy.diagnostic = diagnostic;
+      if (enhanced !== undefined) copy.enhancedStatus = enhanced;
+      (out ??= { ...event }).bounce = copy;
+    }
   }
-  return out;
+  return out ?? event;
 }
 
 const short = (value: string, max = 300) => {

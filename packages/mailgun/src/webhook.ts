@@ -421,6 +421,19 @@ export function parseMailgunEvents(
   return readEvents(body, options, []);
 }
 
+/** The user-variables that are relaykit's own, not metadata: built once per message-id variable. */
+const skipped = new Map<string, ReadonlySet<string>>();
+function skippedVariables(messageIdVariable: string): ReadonlySet<string> {
+  let set = skipped.get(messageIdVariable);
+  if (set === undefined) {
+    set = new Set([messageIdVariable, ...Object.values(internalVariables)]);
+    // Bounded: one entry per configured adapter in practice.
+    if (skipped.size >= 64) skipped.clear();
+    skipped.set(messageIdVariable, set);
+  }
+  return set;
+}
+
 function readEvents(
   body: unknown,
   options: Pick<MailgunWebhookOptions, 'provider' | 'messageIdVariable'>,
@@ -461,11 +474,7 @@ function readEvents(
   const headers = obj(message['headers']);
   const type = typeOf(event, data);
   const tags = tagsOf(data, vars);
-  const metadata = stringValues(
-    vars,
-    new Set([options.messageIdVariable, ...Object.values(internalVariables)]),
-    dropped,
-  );
+  const metadata = stringValues(vars, skippedVariables(options.messageIdVariable), dropped);
   const relayId = str(vars[options.messageIdVariable]);
   const mailgunId = str(headers['message-id']);
   const stream = str(vars[internalVariables.stream]);
@@ -482,16 +491,18 @@ function readEvents(
       : undefined;
   const url = str(data['url']);
   const userAgent = str(obj(data['client-info'])['user-agent']);
+  const one = recipients.length === 1;
   return recipients.map((recipient) => {
+    // One recipient (the rule): the id Mailgun gives and the lists as read; several (a rejected
+    // message's To list): an id and copies of each.
     const out: DeliveryEvent = {
-      // One recipient (the rule): the id Mailgun gives; several (a rejected message's To list): one each.
-      id: recipients.length === 1 ? `${event}:${id}` : `${event}:${id}:${recipient}`,
+      id: one ? `${event}:${id}` : `${event}:${id}:${recipient}`,
       type,
       provider,
       recipient,
       at,
-      tags: [...tags],
-      metadata: { ...metadata },
+      tags: one ? tags : [...tags],
+      metadata: one ? metadata : { ...metadata },
       raw: data,
     };
     // An unresolved batch placeholder names no message: the ledger finds it by providerMessageId.
@@ -504,7 +515,7 @@ function readEvents(
     }
     if (stream !== undefined) out.stream = stream;
     if (from !== undefined) out.from = from;
-    if (bounce !== undefined) out.bounce = { ...bounce };
+    if (bounce !== undefined) out.bounce = one ? bounce : { ...bounce };
     if (url !== undefined) out.url = url;
     if (userAgent !== undefined) out.userAgent = userAgent;
     return out;

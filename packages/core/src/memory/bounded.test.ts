@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createMxRollup } from '../throttle/mx.ts';
 import { BoundedMap } from './bounded.ts';
@@ -36,6 +37,32 @@ describe('BoundedMap', () => {
     expect(map.get('kept')).toBe(3);
     expect(map.delete('kept')).toBe(true);
     expect(map.get('kept')).toBeUndefined();
+  });
+
+  it('add, given a key that is held after all, leaves the map as set does', () => {
+    // add skips set's lookup for new keys; for held ones it must end in the same state.
+    const op = fc.record({
+      kind: fc.constantFrom('add', 'set', 'delete'),
+      key: fc.integer({ min: 0, max: 40 }),
+    });
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 300 }), fc.integer({ min: 1, max: 16 }), (ops, max) => {
+        const viaAdd = new BoundedMap<number, number>({ maxEntries: max });
+        const viaSet = new BoundedMap<number, number>({ maxEntries: max });
+        ops.forEach(({ kind, key }, i) => {
+          if (kind === 'delete') expect(viaAdd.delete(key)).toBe(viaSet.delete(key));
+          else {
+            viaSet.set(key, i);
+            if (kind === 'add') viaAdd.add(key, i);
+            else viaAdd.set(key, i);
+          }
+          expect([...viaAdd.entries()]).toEqual([...viaSet.entries()]);
+          expect(viaAdd.size).toBe(viaSet.size);
+          expect(viaAdd.size).toBe([...viaAdd.entries()].length);
+        });
+      }),
+      { numRuns: 300, seed: 22 },
+    );
   });
 
   it('forgets entries older than maxAgeMs (plus an eighth), even without new ones', () => {

@@ -28,18 +28,19 @@ export interface Bounds {
 const parts = 8;
 
 interface Generation<K> {
-  id: number;
   /** Keys set while it was current (a key set again later belongs to the later one). */
   keys: K[];
+  /** How many of `keys` still belong to it (kept as keys move on, so rotating walks nothing). */
+  live: number;
   /** When its first and its newest entry went in (0 without an age bound). */
   startedAt: number;
   lastAt: number;
 }
 
-interface Slot<V> {
+interface Slot<K, V> {
   value: V;
-  /** The id of the generation the key was last set in. */
-  generation: number;
+  /** The generation the key was last set in. */
+  generation: Generation<K>;
 }
 
 export class BoundedMap<K, V> {
@@ -49,8 +50,7 @@ export class BoundedMap<K, V> {
   readonly #ageStep: number;
   readonly #timed: boolean;
   readonly #now: () => number;
-  readonly #slots = new Map<K, Slot<V>>();
-  #ids = 0;
+  readonly #slots = new Map<K, Slot<K, V>>();
   #current: Generation<K> = this.#generation();
   /** Sealed generations, oldest first. */
   #sealed: Array<Generation<K>> = [];
@@ -71,7 +71,7 @@ export class BoundedMap<K, V> {
   }
 
   #generation(): Generation<K> {
-    return { id: (this.#ids += 1), keys: [], startedAt: 0, lastAt: 0 };
+    return { keys: [], live: 0, startedAt: 0, lastAt: 0 };
   }
 
   /** Entries held. */
@@ -91,6 +91,55 @@ export class BoundedMap<K, V> {
 
   /** Puts `key` in the newest generation, so it is the last to go. */
   set(key: K, value: V): this {
+    const current = this.#advance();
+    const slot = this.#slots.get(key);
+    if (slot === undefined) {
+      this.#slots.set(key, { value, generation: current });
+      current.keys.push(key);
+      current.live += 1;
+    } else {
+      slot.value = value;
+      this.#move(key, slot, current);
+    }
+    return this;
+  }
+
+  /**
+   * The same as `set`, for keys new by construction (generated ids, a key just looked up and
+   * missed): one Map operation instead of two. A key that was held after all is still handled as
+   * `set` handles it.
+   */
+  add(key: K, value: V): this {
+    const current = this.#advance();
+    const slots = this.#slots;
+    const size = slots.size;
+    const slot: Slot<K, V> = { value, generation: current };
+    slots.set(key, slot);
+    if (slots.size !== size) {
+      current.keys.push(key);
+      current.live += 1;
+      return this;
+    }
+    // It was held: the slot replaced lost its generation, so count it out of whichever held it.
+    let owner: Generation<K> | undefined;
+    for (const g of [...this.#sealed, current]) for (const k of g.keys) if (k === key) owner = g;
+    if (owner !== undefined && owner.live > 0) owner.live -= 1;
+    if (owner !== current) current.keys.push(key);
+    current.live += 1;
+    return this;
+  }
+
+  /** Moves a held key into `current` (no-op when it is there already). */
+  #move(key: K, slot: Slot<K, V>, current: Generation<K>): void {
+    if (slot.generation === current) return;
+    slot.generation.live -= 1;
+    slot.generation = current;
+    current.keys.push(key);
+    current.live += 1;
+  }
+
+  /** The generation new entries go into, after sealing the current one when it is full or old. */
+  #advance(): Generation<K> {
     const t = this.#timed ? this.#now() : 0;
     let current = this.#current;
     if (
@@ -103,26 +152,13 @@ export class BoundedMap<K, V> {
     if (this.#timed) this.#expire(t);
     if (current.keys.length === 0) current.startedAt = t;
     current.lastAt = t;
-    const slot = this.#slots.get(key);
-    if (slot === undefined) {
-      this.#slots.set(key, { value, generation: current.id });
-      current.keys.push(key);
-    } else {
-      slot.value = value;
-      if (slot.generation !== current.id) {
-        slot.generation = current.id;
-        current.keys.push(key);
-      }
-    }
-    return this;
-  }
-
-  /** The same as `set` (kept for keys new by construction, such as generated ids). */
-  add(key: K, value: V): this {
-    return this.set(key, value);
+    return current;
   }
 
   delete(key: K): boolean {
+    const slot = this.#slots.get(key);
+    if (slot === undefined) return false;
+    slot.generation.live -= 1;
     return this.#slots.delete(key);
   }
 
@@ -137,7 +173,7 @@ export class BoundedMap<K, V> {
     for (const g of [...this.#sealed, this.#current]) {
       for (const key of g.keys) {
         const slot = this.#slots.get(key);
-        if (slot !== undefined && slot.generation === g.id) yield [key, slot.value];
+        if (slot !== undefined && slot.generation === g) yield [key, slot.value];
       }
     }
   }
@@ -153,16 +189,9 @@ export class BoundedMap<K, V> {
     // name keys set again later, so the count is the map's).
     while (
       this.#sealed.length > 0 &&
-      this.#slots.size - this.#live(this.#sealed[0] as Generation<K>) >= this.maxEntries
+      this.#slots.size - (this.#sealed[0] as Generation<K>).live >= this.maxEntries
     )
       this.#drop();
-  }
-
-  /** How many of a generation's keys still belong to it. */
-  #live(g: Generation<K>): number {
-    let n = 0;
-    for (const key of g.keys) if (this.#slots.get(key)?.generation === g.id) n += 1;
-    return n;
   }
 
   /** Drops the generations whose newest entry is older than `maxAgeMs`. */
@@ -185,7 +214,7 @@ export class BoundedMap<K, V> {
     const evicted = this.onEvict;
     for (const key of g.keys) {
       const slot = this.#slots.get(key);
-      if (slot === undefined || slot.generation !== g.id) continue;
+      if (slot === undefined || slot.generation !== g) continue;
       this.#slots.delete(key);
       if (evicted !== undefined) evicted(key, slot.value);
     }

@@ -104,10 +104,10 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
     const at = timeOf(event);
     const expireAfter = options.expireAfterMs?.[reason];
     const detail = bounce
-      ? [`${bounce.class}/${bounce.category}`, bounce.diagnostic]
-          .filter(Boolean)
-          .join(': ')
-          .slice(0, 500)
+      ? (bounce.diagnostic
+          ? `${bounce.class}/${bounce.category}: ${bounce.diagnostic}`
+          : `${bounce.class}/${bounce.category}`
+        ).slice(0, 500)
       : undefined;
     const entry: SuppressionEntry = {
       address,
