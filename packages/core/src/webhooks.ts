@@ -191,8 +191,19 @@ const reasonOf = (error: unknown) =>
  */
 const plainPath = /^https?:\/\/[^/?#\\]*(?:\/[\w-]+)*\/([\w-]+)\/*(?:[?#]|$)/u;
 
+/** The URL last read by providerInPath and its answer: a provider posts to the same URL each time. */
+let lastUrl: string | undefined;
+let lastName: string | undefined;
+
 /** The last non-empty segment of the URL's path, as the WHATWG URL parser reads it. */
 function providerInPath(url: string): string | undefined {
+  if (url === lastUrl) return lastName;
+  lastName = segmentInPath(url);
+  lastUrl = url;
+  return lastName;
+}
+
+function segmentInPath(url: string): string | undefined {
   // The usual `https://host/webhooks/ses` without building a URL (a few µs per request).
   const plain = plainPath.exec(url);
   if (plain) return plain[1];
@@ -260,18 +271,21 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     // Keys an adapter remembers while parsing (SNS MessageIds, say) are held back until the
     // events are stored: marked first, a failed write would make the redelivery look replayed.
     const pending: Array<[string, number]> = [];
-    const parseContext: WebhookContext = options.dedupe.has
-      ? {
-          ...context,
-          remember: async (key, ttlMs) => {
-            const full = `webhook:${key}`;
-            if (pending.some(([k]) => k === full) || (await options.dedupe.has?.(full)))
-              return false;
-            pending.push([full, ttlMs]);
-            return true;
-          },
-        }
-      : context;
+    const has = options.dedupe.has;
+    const parseContext: WebhookContext =
+      has === undefined
+        ? context
+        : {
+            now: context.now,
+            fetch: context.fetch,
+            remember: async (key, ttlMs) => {
+              const full = `webhook:${key}`;
+              if (pending.some(([k]) => k === full) || (await has.call(options.dedupe, full)))
+                return false;
+              pending.push([full, ttlMs]);
+              return true;
+            },
+          };
     let parsed: WebhookParseResult;
     try {
       parsed = await provider.webhook.parse(incoming, parseContext);
