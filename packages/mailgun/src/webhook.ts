@@ -157,8 +157,20 @@ function readSignature(body: Body, provider: string): MailgunSignature {
       : typeof body.value === 'object' && body.value !== null
         ? (body.value as { signature?: unknown }).signature
         : undefined;
+  return signatureOf(block, provider);
+}
+
+/**
+ * The signature block as signatureSchema reads it. `schemaOnly` skips the plain-JSON fast read
+ * (what webhook.properties.test.ts compares the fast read against).
+ */
+export function signatureOf(
+  block: unknown,
+  provider: string,
+  schemaOnly = false,
+): MailgunSignature {
   // signatureSchema's own reading, without building a parse per request for the usual block.
-  if (plainJson(block)) {
+  if (!schemaOnly && plainJson(block)) {
     const { timestamp, token, signature } = block;
     if (
       (typeof timestamp === 'string' ||
@@ -452,14 +464,20 @@ function skippedVariables(messageIdVariable: string): ReadonlySet<string> {
   return set;
 }
 
-function readEvents(
+/**
+ * Reads a Mailgun JSON body into DeliveryEvents, naming the user-variables it had to leave out in
+ * `dropped`. `schemaOnly` skips the plain-JSON fast read of the body (what
+ * webhook.properties.test.ts compares the fast read against).
+ */
+export function readEvents(
   body: unknown,
   options: Pick<MailgunWebhookOptions, 'provider' | 'messageIdVariable'>,
   dropped: string[],
+  schemaOnly = false,
 ): DeliveryEvent[] {
   const { provider } = options;
   // bodySchema copies event-data key by key; a plain JSON object is the same record as it is.
-  const top = plainJson(body) ? body : undefined;
+  const top = !schemaOnly && plainJson(body) ? body : undefined;
   const given = top?.['event-data'];
   const parsed =
     top !== undefined && plainJson(given)
