@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, hash, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, hash, timingSafeEqual } from 'node:crypto';
 import { RelayError } from '@relaykit/core';
 import type { BounceInfo, DeliveryEvent, DeliveryEventType } from '@relaykit/core';
 import * as kit from '@relaykit/core/adapter';
@@ -78,21 +78,6 @@ const plainJson = (value: unknown): value is Record<string, unknown> =>
   Object.getPrototypeOf(value) === Object.prototype &&
   !Object.hasOwn(value, '__proto__') &&
   !Object.hasOwn(value, 'constructor');
-
-/**
- * The signing keys as KeyObjects, made once per list of keys: `createHmac` given a string key
- * imports it on every call (nodejs.org/api/crypto.html#cryptocreatesecretkeykey-encoding).
- */
-const keyObjects = new WeakMap<readonly string[], { from: string[]; made: KeyObject[] }>();
-function secretKeys(keys: readonly string[]): readonly KeyObject[] {
-  const known = keyObjects.get(keys);
-  // The same list, unchanged since (a caller may reuse an array it edits).
-  if (known && known.from.length === keys.length && known.from.every((k, i) => k === keys[i]))
-    return known.made;
-  const made = keys.map((key) => createSecretKey(Buffer.from(key, 'utf8')));
-  keyObjects.set(keys, { from: [...keys], made });
-  return made;
-}
 
 /** Hex HMAC-SHA256 of `timestamp + token` with the webhook signing key: Mailgun's signature. */
 export function signMailgun(key: string, timestamp: string, token: string): string {
@@ -217,7 +202,7 @@ export function verifyMailgunSignature(
     : undefined;
   if (!given) throw authError(provider, 'signature is not a hex HMAC-SHA256');
   const signed = signature.timestamp + signature.token;
-  const ok = secretKeys(options.keys).some((key) =>
+  const ok = options.keys.some((key) =>
     timingSafeEqual(createHmac('sha256', key).update(signed).digest(), given),
   );
   if (!ok)
