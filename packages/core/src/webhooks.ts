@@ -80,7 +80,9 @@ async function readBody(request: Request, maxBytes: number): Promise<string> {
   // 14-16 µs per delivery of a few KB, test/bench/webhook-ingest-cpu.ts), and most bodies are one
   // chunk.
   const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
+  // Most bodies are one chunk: a list is made only for a second one.
+  let first: Uint8Array | undefined;
+  let chunks: Uint8Array[] | undefined;
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
@@ -90,11 +92,12 @@ async function readBody(request: Request, maxBytes: number): Promise<string> {
       void reader.cancel().catch(() => undefined);
       throw new BodyTooLarge();
     }
-    chunks.push(value);
+    if (first === undefined) first = value;
+    else (chunks ??= [first]).push(value);
   }
-  const only = chunks.length === 1 ? chunks[0] : undefined;
-  return only !== undefined
-    ? Buffer.from(only.buffer, only.byteOffset, only.byteLength).toString('utf8')
+  if (first === undefined) return '';
+  return chunks === undefined
+    ? Buffer.from(first.buffer, first.byteOffset, first.byteLength).toString('utf8')
     : Buffer.concat(chunks, size).toString('utf8');
 }
 
@@ -171,6 +174,17 @@ function cleanEvent(event: DeliveryEvent): DeliveryEvent {
     }
   }
   return out ?? event;
+}
+
+/** The events cleaned (cleanEvent), or the same list when none needed it. */
+function cleanEvents(events: readonly DeliveryEvent[]): readonly DeliveryEvent[] {
+  let out: DeliveryEvent[] | undefined;
+  for (let i = 0; i < events.length; i += 1) {
+    const event = events[i] as DeliveryEvent;
+    const clean = cleanEvent(event);
+    if (clean !== event) (out ??= [...events])[i] = clean;
+  }
+  return out ?? events;
 }
 
 const short = (value: string, max = 300) => {
@@ -310,7 +324,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       return text(200, 'ok (unreadable, reported)');
     }
     try {
-      await options.ingest(parsed.events.map(cleanEvent));
+      await options.ingest(cleanEvents(parsed.events));
       for (const [key, ttlMs] of pending) await options.dedupe.remember(key, ttlMs);
     } catch (error) {
       options.onError(`webhook events from '${provider.name}' could not be stored`, error);
