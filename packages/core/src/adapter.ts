@@ -124,10 +124,17 @@ export {
   type BounceFacts,
 } from './adapter-kit/bounce.ts';
 export { acceptedByAll } from './adapter-kit/result.ts';
-export { unreadableReason, unreadableWebhook, webhookResultFaults } from './adapter-kit/webhook.ts';
+export {
+  deliveryEvent,
+  unreadableReason,
+  unreadableWebhook,
+  webhookResultFaults,
+  type DeliveryEventFacts,
+} from './adapter-kit/webhook.ts';
 export {
   dropInClient,
   type ClientRelayOptions,
   type DropInClientSpec,
+  type DropInProviderOptions,
   type RelaykitDetails,
 } from './adapter-kit/client.ts';

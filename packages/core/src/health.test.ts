@@ -39,14 +39,21 @@ describe('createHealthGuard', () => {
     expect(guard.status('mail.shop.test')).toEqual([]);
   });
 
-  it('pauses at 0.5% complaints; provider-suppressed bounces do not count', () => {
-    const guard = createHealthGuard();
+  it("warns at 0.1% complaints and pauses at 0.3%, the mailbox providers' spam-rate ceiling; provider-suppressed bounces do not count", () => {
+    const alerts: HealthAlert[] = [];
+    const guard = createHealthGuard({ onAlert: (a) => alerts.push(a) });
     guard.recordSend?.('mail.shop.test', 'ses', 1000);
     for (let i = 0; i < 200; i += 1)
       guard.handle?.(ev('bounced', { bounce: { class: 'hard', category: 'suppressed' } }));
     expect(guard.blocked('mail.shop.test')).toBeUndefined();
-    for (let i = 0; i < 5; i += 1) guard.handle?.(ev('complained'));
-    expect(guard.blocked('mail.shop.test')).toMatch(/complaint rate 0\.50%/u);
+    guard.handle?.(ev('complained'));
+    expect(alerts).toMatchObject([
+      { type: 'health-warning', metric: 'complaint', threshold: 0.001 },
+    ]);
+    guard.handle?.(ev('complained'));
+    expect(guard.blocked('mail.shop.test')).toBeUndefined();
+    guard.handle?.(ev('complained'));
+    expect(guard.blocked('mail.shop.test')).toMatch(/complaint rate 0\.30%/u);
   });
 
   it('counts a complaint the provider could not attribute once per message, not once per recipient', () => {
@@ -59,12 +66,12 @@ describe('createHealthGuard', () => {
         bounce: { class: 'undetermined', category: 'unattributed' },
       });
     // One complaint on a 10-recipient message arrives as 10 unattributed events.
-    for (let m = 0; m < 4; m += 1)
+    for (let m = 0; m < 2; m += 1)
       for (let r = 0; r < 10; r += 1) guard.handle?.(unattributed(`msg-${m}`));
-    expect(guard.status('mail.shop.test')[0]?.complaints).toBe(4);
+    expect(guard.status('mail.shop.test')[0]?.complaints).toBe(2);
     expect(guard.blocked('mail.shop.test')).toBeUndefined();
-    guard.handle?.(unattributed('msg-4'));
-    expect(guard.blocked('mail.shop.test')).toMatch(/complaint rate 0\.50%/u);
+    guard.handle?.(unattributed('msg-2'));
+    expect(guard.blocked('mail.shop.test')).toMatch(/complaint rate 0\.30%/u);
   });
 
   it('rates roll: sends and bounces older than the window fall away', () => {

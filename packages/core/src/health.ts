@@ -20,12 +20,18 @@ export interface AccountHealthThresholds {
 }
 
 /**
- * The thresholds for a provider that declares none: warn at 5% hard bounces and 0.1% complaints,
- * pause at 10% and 0.5%.
+ * The thresholds for a provider that declares none, which hold on any relay.
+ * - Complaints: warn at 0.1%, pause at 0.3%. These are the mailbox providers' own figures, which
+ *   bind whichever provider relays the mail: Gmail asks senders to keep the spam rate below 0.1%
+ *   and never to reach 0.3% (Email sender guidelines, https://support.google.com/a/answer/81126),
+ *   and Yahoo to keep it below 0.3% (https://senders.yahooinc.com/best-practices/).
+ * - Hard bounces: warn at 5%, pause at 10%. Mailbox providers publish no bounce rate (Gmail asks
+ *   senders to stop mailing addresses that bounce repeatedly, same page); 10% is the rate at which
+ *   sending providers commonly pause an account for review, so the guard pauses before it.
  */
 export const defaultHealthThresholds: Required<AccountHealthThresholds> = {
   bounceRate: { warn: 0.05, pause: 0.1 },
-  complaintRate: { warn: 0.001, pause: 0.005 },
+  complaintRate: { warn: 0.001, pause: 0.003 },
 };
 
 export interface HealthAlert {
@@ -48,7 +54,7 @@ export interface HealthGuardOptions {
   bounceRate?: HealthThresholds;
   /**
    * Complaint rate, for every provider. Absent: each provider's own (`Provider.accountHealth`),
-   * else `defaultHealthThresholds` ({ warn: 0.001, pause: 0.005 }).
+   * else `defaultHealthThresholds` ({ warn: 0.001, pause: 0.003 }).
    */
   complaintRate?: HealthThresholds;
   /** The rolling window rates are computed over. @default 7 days */

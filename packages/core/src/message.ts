@@ -648,20 +648,21 @@ export async function normalizeMessage(
     throw invalid('to', 'a message needs at least one recipient');
 
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(m.headers ?? {})) {
-    if (reservedHeaders.has(name.toLowerCase())) {
-      throw invalid(`headers.${name}`, `set ${name} through its message field, not as a header`);
+  if (m.headers !== undefined)
+    for (const [name, value] of Object.entries(m.headers)) {
+      if (reservedHeaders.has(name.toLowerCase())) {
+        throw invalid(`headers.${name}`, `set ${name} through its message field, not as a header`);
+      }
+      headers[name] = value;
     }
-    headers[name] = value;
-  }
 
   const attachments = m.attachments?.length
     ? await Promise.all(m.attachments.map((a, i) => toAttachment(a, i)))
     : [];
   const maxBytes = options.maxMessageBytes ?? defaultMaxMessageBytes;
   const size =
-    Buffer.byteLength(m.text ?? '') +
-    Buffer.byteLength(m.html ?? '') +
+    (m.text === undefined ? 0 : Buffer.byteLength(m.text)) +
+    (m.html === undefined ? 0 : Buffer.byteLength(m.html)) +
     (m.template?.data === undefined ? 0 : Buffer.byteLength(JSON.stringify(m.template.data))) +
     attachments.reduce((sum, a) => sum + a.content.byteLength, 0);
   if (size > maxBytes) {
@@ -672,7 +673,8 @@ export async function normalizeMessage(
   }
 
   const metadata: Record<string, string> = {};
-  for (const [key, value] of Object.entries(m.metadata ?? {})) metadata[key] = String(value);
+  if (m.metadata !== undefined)
+    for (const [key, value] of Object.entries(m.metadata)) metadata[key] = String(value);
 
   const id = m.id ?? newMessageId();
   const message: Message = {
@@ -685,7 +687,7 @@ export async function normalizeMessage(
     subject: m.subject ?? '',
     attachments,
     headers,
-    tags: [...new Set(m.tags ?? [])],
+    tags: m.tags === undefined || m.tags.length === 0 ? [] : [...new Set(m.tags)],
     metadata,
     idempotencyKey: m.idempotencyKey ?? id,
   };

@@ -102,7 +102,7 @@ export interface RelayOptions {
   /**
    * Account-health guard. On by default: createHealthGuard(), holding each provider to the
    * thresholds it declares (`Provider.accountHealth`), else warn at 5% bounces / 0.1% complaints
-   * and pause the sending domain at 10% / 0.5%, after 200 sends in 7 days. false turns it off.
+   * and pause the sending domain at 10% / 0.3% (`defaultHealthThresholds`), after 200 sends in 7 days. false turns it off.
    */
   guard?: SendGuard | false;
   ledger?: Ledger;

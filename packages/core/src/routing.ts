@@ -59,6 +59,9 @@ export function createRouter(
     providers.map((p) => [p.name, { failures: 0, openUntil: 0 }]),
   );
   let turn = 0;
+  // At least the number of circuits with an openUntil set (open, or opened and not closed by a
+  // success since): while it is 0, no provider is open and `candidates` skips the reordering.
+  let tripped = 0;
 
   const order = (list: Provider[], chosen: RoutingStrategy): Provider[] => {
     if (list.length < 2 || chosen === 'priority') return list;
@@ -87,6 +90,7 @@ export function createRouter(
           ? [...providers]
           : names.map((n) => byName.get(n)).filter((p): p is Provider => p !== undefined);
       const ordered = order(list, override ?? strategy);
+      if (tripped === 0) return ordered;
       const closed = ordered.filter((p) => !isOpen(p.name));
       const open = ordered
         .filter((p) => isOpen(p.name))
@@ -101,6 +105,7 @@ export function createRouter(
       const wasOpen = c.openUntil > 0;
       c.failures = 0;
       c.openUntil = 0;
+      if (wasOpen) tripped -= 1;
       if (wasOpen)
         hooks.onCircuit?.({ provider: name, state: 'closed', reason: 'a send succeeded' });
     },
@@ -111,6 +116,7 @@ export function createRouter(
       if (openAtOnce.has(error.kind) || c.failures >= threshold) {
         const until = now() + Math.max(cooldownMs, error.retryAfterMs ?? 0);
         const opening = c.openUntil <= now();
+        if (c.openUntil === 0) tripped += 1;
         c.openUntil = until;
         if (opening) {
           hooks.onCircuit?.({

@@ -12,9 +12,10 @@ export const mailgunBounceHints = bounceHints([
   ['permanent/bounce', { category: 'unknown', class: 'hard', source }],
   ['permanent/generic', { category: 'unknown', source }],
   ['temporary/generic', { category: 'temporary', source }],
-  ['suppress-bounce', { category: 'suppressed', source }],
-  ['suppress-complaint', { category: 'suppressed', source }],
-  ['suppress-unsubscribe', { category: 'suppressed', source }],
+  [
+    ['suppress-bounce', 'suppress-complaint', 'suppress-unsubscribe'],
+    { category: 'suppressed', source },
+  ],
   ['espblock', { category: 'reputation', source }],
   ['greylisted', { category: 'temporary', source }],
   ['old', { category: 'expired', source }],

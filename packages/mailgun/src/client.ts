@@ -35,11 +35,11 @@ import { mailgun } from './provider.ts';
 
 export type { ClientRelayOptions, RelaykitDetails };
 
+/** The `mailgun()` options mailgun.js's client options stand for, and the domain `create` names. */
+type FromSdk = 'apiKey' | 'baseUrl' | 'timeoutMs' | 'domain';
+
 /** The `mailgun()` adapter options a client-built provider takes (not credentials or domain). */
-export type ClientProviderOptions = Omit<
-  MailgunOptions,
-  'apiKey' | 'client' | 'baseUrl' | 'timeoutMs' | 'domain'
->;
+export type ClientProviderOptions = kit.DropInProviderOptions<MailgunOptions, FromSdk>;
 
 /** mailgun.js's client options, plus where relaykit sends from. */
 export type ClientOptions = MailgunClientOptions & {

@@ -85,19 +85,20 @@ describe('mapMailgunError', () => {
     expect(mapped.cause).toBe(refused);
   });
 
-  it('maps timeouts and resets to transient, saying the message may have been taken', () => {
-    for (const [code, details] of [
-      ['ECONNABORTED', 'timeout of 500ms exceeded'],
-      ['ECONNRESET', 'socket hang up'],
-      ['ETIMEDOUT', 'connect ETIMEDOUT'],
-      ['ERR_CANCELED', 'canceled'],
-    ] as const) {
-      const mapped = mapMailgunError(apiError(400, code, details));
-      expect(mapped.kind).toBe('transient');
-      expect(mapped.message).toContain(code);
-      expect(mapped.status).toBeUndefined();
-      expect(mapped.message).toContain('may have taken the message');
-    }
+  it.each([
+    ['ECONNABORTED', 'timeout of 500ms exceeded'],
+    ['ECONNRESET', 'socket hang up'],
+    ['ETIMEDOUT', 'connect ETIMEDOUT'],
+    ['ERR_CANCELED', 'canceled'],
+  ])('maps %s (%s) to transient, saying the message may have been taken', (code, details) => {
+    const mapped = mapMailgunError(apiError(400, code, details));
+    expect(mapped.kind).toBe('transient');
+    expect(mapped.message).toContain(code);
+    expect(mapped.status).toBeUndefined();
+    expect(mapped.message).toContain('may have taken the message');
+  });
+
+  it('maps a failed DNS lookup to provider-unavailable: nothing reached Mailgun', () => {
     expect(
       mapMailgunError(apiError(400, 'ENOTFOUND', 'getaddrinfo ENOTFOUND api.mailgun.net')).kind,
     ).toBe('provider-unavailable');

@@ -126,9 +126,8 @@ const schema = z
   .object({
     ...kit.adapterIdentity,
     client: kit.sdkClientOption<MailgunClient>(
-      'messages',
-      'create',
-      'client must be a mailgun.js client (new Mailgun(FormData).client({ username: "api", key }))',
+      'messages.create',
+      'a mailgun.js client (new Mailgun(FormData).client({ username: "api", key }))',
     ),
     domain: z
       .string({ message: 'domain is required: your Mailgun sending domain, e.g. mg.example.com' })

@@ -7,6 +7,7 @@ import {
   type Provider,
 } from '@relaykit/core';
 import { type SendResult } from '@relaykit/core/adapter';
+import { fullTestMessage } from '@relaykit/core/testing';
 import { startSimulator, type FailureRule, type Simulator } from '@relaykit/simulator';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mailgun } from './provider.ts';
@@ -76,33 +77,26 @@ describe('mailgun provider through mailgun.js against the simulator', () => {
   });
 
   it('sends attachments, an inline image, reply-to and custom headers', async () => {
-    const m = await message({
-      to: 'Ada <ada@example.org>',
-      cc: 'bob@example.org',
-      bcc: 'eve@example.org',
-      replyTo: 'help@example.com',
-      html: '<img src="cid:logo">',
-      headers: { 'X-Order': 'A-1' },
-      listUnsubscribe: { url: 'https://example.com/u', oneClick: true },
-      attachments: [
-        { filename: 'invoice.pdf', content: Buffer.from('%PDF-1.4') },
-        { filename: 'logo.png', content: Buffer.from([137, 80, 78, 71]), cid: 'logo' },
-      ],
-    });
+    const m = await fullTestMessage({ from: 'Shop <orders@mg.example.com>' });
     const result = await provider.send(m, context(m));
     const [sent] = await sim.waitForMessages(1);
     expect(sent).toMatchObject({
-      to: ['Ada <ada@example.org>'],
-      cc: ['bob@example.org'],
-      bcc: ['eve@example.org'],
+      to: ['a@example.org', 'Bob <b@example.org>'],
+      cc: ['c@example.org'],
+      bcc: ['d@example.org'],
       attachments: 2,
     });
     expect(sent?.headers).toMatchObject({
-      'X-Order': 'A-1',
+      'X-Campaign': 'spring',
       'Reply-To': 'help@example.com',
       'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
     });
-    expect(result.accepted).toEqual(['ada@example.org', 'bob@example.org', 'eve@example.org']);
+    expect(result.accepted).toEqual([
+      'a@example.org',
+      'b@example.org',
+      'c@example.org',
+      'd@example.org',
+    ]);
   });
 
   it('sends same-content messages as one recipient-variables batch, the rest singly, results in order', async () => {

@@ -512,35 +512,32 @@ export function readEvents(
       : undefined;
   const url = str(data['url']);
   const userAgent = str(obj(data['client-info'])['user-agent']);
-  const one = recipients.length === 1;
-  return recipients.map((recipient) => {
-    // One recipient (the rule): the id Mailgun gives and the lists as read; several (a rejected
-    // message's To list): an id and copies of each.
-    const out: DeliveryEvent = {
-      id: one ? `${event}:${id}` : `${event}:${id}:${recipient}`,
+  return recipients.map((recipient) =>
+    kit.deliveryEvent({
+      // One recipient (the rule): the id Mailgun gives; several (a rejected message's To list): one each.
+      id: recipients.length === 1 ? `${event}:${id}` : `${event}:${id}:${recipient}`,
       type,
       provider,
       recipient,
       at,
-      tags: one ? tags : [...tags],
-      metadata: one ? metadata : { ...metadata },
+      tags,
+      metadata,
       raw: data,
-    };
-    // An unresolved batch placeholder names no message: the ledger finds it by providerMessageId.
-    if (relayId !== undefined && !relayId.includes('%recipient')) out.messageId = relayId;
-    if (mailgunId !== undefined) {
-      out.providerMessageId =
-        vars[internalVariables.batch] === undefined
-          ? normalizeMessageId(mailgunId)
-          : batchMemberId(mailgunId, recipient);
-    }
-    if (stream !== undefined) out.stream = stream;
-    if (from !== undefined) out.from = from;
-    if (bounce !== undefined) out.bounce = one ? bounce : { ...bounce };
-    if (url !== undefined) out.url = url;
-    if (userAgent !== undefined) out.userAgent = userAgent;
-    return out;
-  });
+      // An unresolved batch placeholder names no message: the ledger finds it by providerMessageId.
+      messageId: relayId?.includes('%recipient') ? undefined : relayId,
+      providerMessageId:
+        mailgunId === undefined
+          ? undefined
+          : vars[internalVariables.batch] === undefined
+            ? normalizeMessageId(mailgunId)
+            : batchMemberId(mailgunId, recipient),
+      stream,
+      from,
+      bounce,
+      url,
+      userAgent,
+    }),
+  );
 }
 
 /**

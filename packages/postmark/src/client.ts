@@ -21,11 +21,11 @@ type MessageSendingResponse = Models.MessageSendingResponse;
 
 export type { ClientRelayOptions, RelaykitDetails };
 
+/** The `postmark()` options the SDK's own stand for: the server token, the API host and the timeout. */
+type FromSdk = 'serverToken' | 'baseUrl' | 'timeoutMs';
+
 /** The `postmark()` adapter options a client-built relay's provider takes (not the credentials). */
-export type ClientProviderOptions = Omit<
-  PostmarkOptions,
-  'serverToken' | 'client' | 'baseUrl' | 'timeoutMs'
->;
+export type ClientProviderOptions = kit.DropInProviderOptions<PostmarkOptions, FromSdk>;
 
 /** The SDK's `ClientOptions.Configuration`, plus where relaykit sends from. */
 export interface ServerClientOptions {

@@ -1,4 +1,5 @@
 import { normalizeMessage, type RelayError } from '@relaykit/core';
+import { fullTestMessage } from '@relaykit/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   messageStreamFor,
@@ -15,24 +16,10 @@ const settings: ConvertSettings = {
 
 describe('toPostmarkMessage', () => {
   it('maps every field', async () => {
-    const message = await normalizeMessage({
-      id: 'rk_1',
+    const message = await fullTestMessage({
       from: { address: 'News@Example.com', name: 'Example, Inc.' },
-      to: ['a@example.org', 'Bob <b@example.org>'],
-      cc: 'c@example.org',
-      bcc: 'd@example.org',
-      replyTo: 'help@example.com',
-      subject: 'Hello',
-      text: 'hi',
-      html: '<p>hi <img src="cid:logo"></p>',
-      headers: { 'X-Campaign': 'spring' },
       tags: ['welcome', 'onboarding', 'v2'],
       metadata: { user: 42, 'Relaykit-Message-Id': 'spoof' },
-      attachments: [
-        { filename: 'a.txt', content: 'hello' },
-        { filename: 'logo.png', content: Buffer.from([1, 2, 3]), cid: 'logo' },
-      ],
-      listUnsubscribe: { url: 'https://example.com/u', oneClick: true },
     });
     const out = toPostmarkMessage(message, {
       ...settings,
@@ -45,8 +32,8 @@ describe('toPostmarkMessage', () => {
       Cc: 'c@example.org',
       Bcc: 'd@example.org',
       ReplyTo: 'help@example.com',
-      Subject: 'Hello',
-      TextBody: 'hi',
+      Subject: 'Hi',
+      TextBody: 'text',
       HtmlBody: '<p>hi <img src="cid:logo"></p>',
       MessageStream: 'outbound',
       Tag: 'welcome',

@@ -166,11 +166,14 @@ export function postmark(options: PostmarkOptions): Provider {
 
   async function send(message: Message, context: { signal?: AbortSignal }): Promise<SendResult> {
     const input = convert(message);
-    const template = templateIdFor(message, 'postmark');
-    const mapping = {
-      provider: name,
-      recipients: recipientIndex(message),
-      ...(message.template && template !== undefined ? { template } : {}),
+    // What an error is mapped with, built only when there is one (most sends succeed).
+    const mapping = () => {
+      const template = templateIdFor(message, 'postmark');
+      return {
+        provider: name,
+        recipients: recipientIndex(message),
+        ...(message.template && template !== undefined ? { template } : {}),
+      };
     };
     const outcome = await call(context.signal, () =>
       isTemplated(input)
@@ -180,11 +183,11 @@ export function postmark(options: PostmarkOptions): Provider {
         : client.sendEmail(input as unknown as SdkMessage),
     );
     if ('error' in outcome) {
-      throw toPostmarkRelayError(outcome.error, { ...mapping, transport: outcome.scope });
+      throw toPostmarkRelayError(outcome.error, { ...mapping(), transport: outcome.scope });
     }
     const response = outcome.value as SendResponse;
     if (typeof response.ErrorCode === 'number' && response.ErrorCode !== 0) {
-      throw fromErrorCode(response.ErrorCode, response.Message ?? '', mapping);
+      throw fromErrorCode(response.ErrorCode, response.Message ?? '', mapping());
     }
     return result(message, response);
   }

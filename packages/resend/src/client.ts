@@ -29,7 +29,7 @@ import { resend } from './provider.ts';
 export type { ClientRelayOptions, RelaykitDetails };
 
 /** The `resend()` adapter options a client-built relay's provider takes (not the credentials). */
-export type ClientProviderOptions = Omit<AdapterOptions, 'apiKey' | 'client' | 'baseUrl'>;
+export type ClientProviderOptions = kit.DropInProviderOptions<AdapterOptions, 'apiKey' | 'baseUrl'>;
 
 /** The SDK's `ResendOptions`, plus where relaykit sends from. */
 export interface ResendClientOptions {

@@ -1,4 +1,5 @@
 import { normalizeMessage, RelayError } from '@relaykit/core';
+import { fullTestMessage, testMessage } from '@relaykit/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -15,21 +16,10 @@ const opts = { messageIdTag: 'relaykit_message_id' };
 
 describe('toResendEmail', () => {
   it('maps every message field', async () => {
-    const message = await normalizeMessage({
-      id: 'rk_abc',
+    const message = await fullTestMessage({
       from: { address: 'news@Example.COM', name: 'Acme News' },
-      to: ['a@example.org', 'B <b@example.org>'],
-      cc: 'c@example.org',
-      bcc: ['d@example.org'],
-      replyTo: 'help@example.com',
-      subject: 'Hi',
-      text: 'hello',
-      html: '<p>hello <img src="cid:logo"></p>',
-      headers: { 'X-Entity-Ref': '123' },
       tags: ['welcome', 'tier 1'],
       metadata: { plan: 'pro', user: 'u@x' },
-      stream: 'transactional',
-      listUnsubscribe: { url: 'https://example.com/u', oneClick: true },
       sendAt: '2030-01-02T03:04:05Z',
       attachments: [
         { filename: 'a.txt', content: 'hello' },
@@ -39,16 +29,16 @@ describe('toResendEmail', () => {
     const email = toResendEmail(message, opts);
     expect(email).toMatchObject({
       from: 'Acme News <news@example.com>',
-      to: ['a@example.org', 'B <b@example.org>'],
+      to: ['a@example.org', 'Bob <b@example.org>'],
       cc: ['c@example.org'],
       bcc: ['d@example.org'],
       replyTo: ['help@example.com'],
       subject: 'Hi',
-      text: 'hello',
-      html: '<p>hello <img src="cid:logo"></p>',
+      text: 'text',
+      html: '<p>hi <img src="cid:logo"></p>',
       scheduledAt: '2030-01-02T03:04:05.000Z',
       headers: {
-        'X-Entity-Ref': '123',
+        'X-Campaign': 'spring',
         'List-Unsubscribe': '<https://example.com/u>',
         'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
       },
@@ -66,22 +56,14 @@ describe('toResendEmail', () => {
       { name: 'tier_1', value: 'tier_1' },
       { name: 'plan', value: 'pro' },
       { name: 'user', value: 'u_x' },
-      { name: 'relaykit_message_id', value: 'rk_abc' },
+      { name: 'relaykit_message_id', value: 'rk_1' },
       { name: 'relaykit_stream', value: 'transactional' },
     ]);
     expect(email.attachments?.[0]).not.toHaveProperty('contentId');
   });
 
   it('omits empty optional fields', async () => {
-    const email = toResendEmail(
-      await normalizeMessage({
-        from: 'a@example.com',
-        to: 'b@example.com',
-        subject: 's',
-        text: 't',
-      }),
-      opts,
-    );
+    const email = toResendEmail(await testMessage(), opts);
     expect(Object.keys(email).sort()).toEqual(['from', 'subject', 'tags', 'text', 'to']);
   });
 });
@@ -105,23 +87,35 @@ describe('tags', () => {
     );
   });
 
+  it('carries the message id alone when there are no tags, metadata or stream, and beside them otherwise', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 64 }),
+        fc.array(fc.stringMatching(/^[a-z]{1,8}$/u), { maxLength: 3 }),
+        fc.option(fc.stringMatching(/^[a-z]{1,8}$/u), { nil: undefined }),
+        (id, tags, stream) => {
+          const m = { id, tags, metadata: {}, ...(stream === undefined ? {} : { stream }) };
+          const out = toResendTags(m, opts);
+          const own = { name: 'relaykit_message_id', value: encodeTagValue(id) };
+          const expected = [...new Map(tags.map((t) => [t, t])).entries()].map(([name, value]) => ({
+            name,
+            value,
+          }));
+          expected.push(own);
+          if (stream !== undefined)
+            expected.push({ name: 'relaykit_stream', value: encodeTagValue(stream) });
+          expect(out).toEqual(expected);
+        },
+      ),
+    );
+  });
+
   it('lets relaykit’s own tags win and refuses more than 75', async () => {
-    const m = await normalizeMessage({
-      id: 'x.y',
-      from: 'a@example.com',
-      to: 'b@example.com',
-      subject: 's',
-      text: 't',
-      metadata: { relaykit_message_id: 'forged' },
-    });
+    const m = await testMessage({ id: 'x.y', metadata: { relaykit_message_id: 'forged' } });
     expect(toResendTags(m, opts)).toEqual([
       { name: 'relaykit_message_id', value: encodeTagValue('x.y') },
     ]);
-    const many = await normalizeMessage({
-      from: 'a@example.com',
-      to: 'b@example.com',
-      subject: 's',
-      text: 't',
+    const many = await testMessage({
       tags: Array.from({ length: 50 }, (_, i) => `t${i}`),
       metadata: Object.fromEntries(Array.from({ length: 25 }, (_, i) => [`m${i}`, 'v'])),
     });

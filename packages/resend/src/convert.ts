@@ -71,6 +71,13 @@ export function toResendTags(
   message: Pick<Message, 'id' | 'tags' | 'metadata' | 'stream'>,
   options: ConvertOptions,
 ): ResendTag[] {
+  // Most messages carry no tags, metadata or stream: the message id is the one tag.
+  if (
+    message.tags.length === 0 &&
+    message.stream === undefined &&
+    Object.keys(message.metadata).length === 0
+  )
+    return [{ name: options.messageIdTag, value: encodeTagValue(message.id) }];
   const byName = new Map<string, string>();
   for (const tag of message.tags) {
     const clean = sanitizeTag(tag);

@@ -27,79 +27,59 @@ interface Rule {
   field?: string;
 }
 
+/** A rule: the kind Resend's error means, what to do, and the message field at fault when it names one. */
+function rule(kind: RelayErrorKind, advice: string, field?: string): Rule {
+  return { kind, advice, ...(field === undefined ? {} : { field }) };
+}
+// The kinds most of Resend's errors fall into.
+const rejected = (advice: string, field?: string) => rule('message-rejected', advice, field);
+const auth = (advice: string) => rule('auth', advice);
+const transient = (advice: string) => rule('transient', advice);
+const unavailable = (advice: string) => rule('provider-unavailable', advice);
+
 /** Every error name Resend documents (api-reference/errors and the SDK's RESEND_ERROR_CODE_KEY). */
 const rules: Record<string, Rule> = {
-  invalid_idempotency_key: {
-    kind: 'invalid',
-    field: 'idempotencyKey',
-    advice: 'the idempotency key must be 1 to 256 characters',
-  },
-  validation_error: {
-    kind: 'message-rejected',
-    advice: 'fix the message as the error says; it will not be sent as it is',
-  },
-  missing_required_field: {
-    kind: 'message-rejected',
-    advice: 'a field Resend requires is missing',
-  },
-  invalid_attachment: {
-    kind: 'message-rejected',
-    field: 'attachments',
-    advice: 'each attachment needs content and a filename',
-  },
-  invalid_from_address: {
-    kind: 'message-rejected',
-    field: 'from',
-    advice: 'use `email@example.com` or `Name <email@example.com>` on a domain verified at Resend',
-  },
-  invalid_parameter: { kind: 'message-rejected', advice: 'a parameter has an invalid value' },
-  invalid_region: { kind: 'message-rejected', advice: 'the region is not one Resend offers' },
-  invalid_access: { kind: 'message-rejected', advice: 'the access value is invalid' },
-  security_error: {
-    kind: 'message-rejected',
-    advice: 'Resend flagged the content; change it before sending again',
-  },
-  missing_api_key: { kind: 'auth', advice: 'pass the API key (apiKey option or your client)' },
-  invalid_api_key: {
-    kind: 'auth',
-    advice: 'the API key is invalid or revoked; create a new one at Resend → API Keys',
-  },
-  restricted_api_key: {
-    kind: 'auth',
-    advice: 'this key may only send emails; use a full-access key for this call',
-  },
-  not_found: {
-    kind: 'config',
-    advice:
-      'the endpoint does not exist; check baseUrl (no path after the origin unless a proxy needs one)',
-  },
-  method_not_allowed: { kind: 'config', advice: 'the endpoint refused the method; check baseUrl' },
-  invalid_idempotent_request: {
-    kind: 'invalid',
-    field: 'idempotencyKey',
-    advice:
-      'another message was sent with this idempotency key in the last 24 hours; give each message its own key',
-  },
-  concurrent_idempotent_requests: {
-    kind: 'transient',
-    advice:
-      'the first request with this idempotency key is still running; retry later with the same key',
-  },
-  rate_limit_exceeded: {
-    kind: 'rate-limited',
-    advice: 'too many requests per second for the team; slow down',
-  },
-  daily_quota_exceeded: {
-    kind: 'provider-unavailable',
-    advice:
-      'the daily sending quota is used up; sends resume after the 24-hour window, or upgrade the plan',
-  },
-  monthly_quota_exceeded: {
-    kind: 'provider-unavailable',
-    advice: 'the monthly sending quota is used up; upgrade the plan or wait for the next period',
-  },
-  application_error: { kind: 'transient', advice: 'Resend had a fault; retry later' },
-  internal_server_error: { kind: 'transient', advice: 'Resend had a fault; retry later' },
+  invalid_idempotency_key: rule(
+    'invalid',
+    'the idempotency key must be 1 to 256 characters',
+    'idempotencyKey',
+  ),
+  validation_error: rejected('fix the message as the error says; it will not be sent as it is'),
+  missing_required_field: rejected('a field Resend requires is missing'),
+  invalid_attachment: rejected('each attachment needs content and a filename', 'attachments'),
+  invalid_from_address: rejected(
+    'use `email@example.com` or `Name <email@example.com>` on a domain verified at Resend',
+    'from',
+  ),
+  invalid_parameter: rejected('a parameter has an invalid value'),
+  invalid_region: rejected('the region is not one Resend offers'),
+  invalid_access: rejected('the access value is invalid'),
+  security_error: rejected('Resend flagged the content; change it before sending again'),
+  missing_api_key: auth('pass the API key (apiKey option or your client)'),
+  invalid_api_key: auth('the API key is invalid or revoked; create a new one at Resend → API Keys'),
+  restricted_api_key: auth('this key may only send emails; use a full-access key for this call'),
+  not_found: rule(
+    'config',
+    'the endpoint does not exist; check baseUrl (no path after the origin unless a proxy needs one)',
+  ),
+  method_not_allowed: rule('config', 'the endpoint refused the method; check baseUrl'),
+  invalid_idempotent_request: rule(
+    'invalid',
+    'another message was sent with this idempotency key in the last 24 hours; give each message its own key',
+    'idempotencyKey',
+  ),
+  concurrent_idempotent_requests: transient(
+    'the first request with this idempotency key is still running; retry later with the same key',
+  ),
+  rate_limit_exceeded: rule('rate-limited', 'too many requests per second for the team; slow down'),
+  daily_quota_exceeded: unavailable(
+    'the daily sending quota is used up; sends resume after the 24-hour window, or upgrade the plan',
+  ),
+  monthly_quota_exceeded: unavailable(
+    'the monthly sending quota is used up; upgrade the plan or wait for the next period',
+  ),
+  application_error: transient('Resend had a fault; retry later'),
+  internal_server_error: transient('Resend had a fault; retry later'),
 };
 
 /** The SDK's message for a request that got no response (DNS, refused, reset, aborted). */
@@ -118,19 +98,14 @@ function kindFor(name: string, status: number | undefined, message: string): Rul
     // unverified sending domain or test-mode recipient with 403: the account, not the message, is at fault.
     if (status === 401 || /api key/iu.test(message)) return rules['invalid_api_key'] as Rule;
     if (status === 403) {
-      return {
-        kind: 'auth',
-        advice:
-          'the account may not send this (unverified domain, or test mode limited to your own address); verify the domain at Resend → Domains',
-      };
+      return auth(
+        'the account may not send this (unverified domain, or test mode limited to your own address); verify the domain at Resend → Domains',
+      );
     }
   }
   // 503 is an outage whatever the body says: fail over at once rather than retry here.
   if (status === 503)
-    return {
-      kind: 'provider-unavailable',
-      advice: 'Resend is unavailable; retry later or through another provider',
-    };
+    return unavailable('Resend is unavailable; retry later or through another provider');
   if (
     (name === 'application_error' || name === 'internal_server_error') &&
     status !== undefined &&
@@ -144,7 +119,7 @@ function kindFor(name: string, status: number | undefined, message: string): Rul
   }
   const rule = rules[name];
   if (rule) return rule;
-  if (status === undefined) return { kind: 'transient', advice: 'retry later' };
+  if (status === undefined) return transient('retry later');
   const kind = classifyHttpStatus(status);
   return { kind, advice: defaultAdvice(kind) };
 }

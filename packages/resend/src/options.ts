@@ -86,11 +86,7 @@ const tagName = /^[A-Za-z0-9_-]{1,256}$/u;
 const schema = z
   .object({
     ...kit.adapterIdentity,
-    client: kit.sdkClientOption<Resend>(
-      'emails',
-      'send',
-      'client must be a Resend instance (new Resend(apiKey))',
-    ),
+    client: kit.sdkClientOption<Resend>('emails.send', 'a Resend instance (new Resend(apiKey))'),
     ...kit.httpOptions,
     webhook: kit.signedWebhookSchema({
       secret: z.union([z.string(), z.array(z.string()).min(1)]).optional(),

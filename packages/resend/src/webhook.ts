@@ -370,27 +370,25 @@ function readResend(
     }
   }
 
-  const events = chargedTo.map((recipient) => {
-    const event: DeliveryEvent = {
+  const events = chargedTo.map((recipient) =>
+    kit.deliveryEvent({
       id: `${baseId}:${recipient}`,
       type: eventType,
       provider,
       recipient,
       at,
-      tags: [...plainTags],
-      metadata: { ...metadata },
+      tags: plainTags,
+      metadata,
       raw: json,
-    };
-    if (messageIdValue !== undefined) event.messageId = decodeTagValue(messageIdValue);
-    if (providerMessageId !== undefined) event.providerMessageId = providerMessageId;
-    if (from !== undefined) event.from = from;
-    if (streamValue !== undefined) event.stream = decodeTagValue(streamValue);
-    if (bounce !== undefined) event.bounce = { ...bounce };
-    if (url !== undefined && eventType === 'clicked') event.url = url;
-    if (userAgent !== undefined && (eventType === 'clicked' || eventType === 'opened'))
-      event.userAgent = userAgent;
-    return event;
-  });
+      messageId: messageIdValue === undefined ? undefined : decodeTagValue(messageIdValue),
+      providerMessageId,
+      from,
+      stream: streamValue === undefined ? undefined : decodeTagValue(streamValue),
+      bounce,
+      url: eventType === 'clicked' ? url : undefined,
+      userAgent: eventType === 'clicked' || eventType === 'opened' ? userAgent : undefined,
+    }),
+  );
   return { events };
 }
 

@@ -35,21 +35,23 @@ import type { ClientRelayOptions, RelaykitDetails } from '@relaykit/core/adapter
 import type { SesOptions } from './options.ts';
 import { ses } from './provider.ts';
 
-export { SendBulkEmailCommand, SendEmailCommand };
-export type {
-  SendBulkEmailCommandInput,
-  SendBulkEmailCommandOutput,
-  SendEmailCommandInput,
-  SendEmailCommandOutput,
+// What a caller of the SDK imports beside the client: the commands, their inputs and outputs.
+export {
+  SendBulkEmailCommand,
+  SendEmailCommand,
+  type SendBulkEmailCommandInput,
+  type SendBulkEmailCommandOutput,
+  type SendEmailCommandInput,
+  type SendEmailCommandOutput,
 } from '@aws-sdk/client-sesv2';
 
 export type { ClientRelayOptions, RelaykitDetails };
 
+/** The `ses()` options the SDK client config stands for: region, credentials, endpoint, attempts. */
+type FromSdk = 'region' | 'credentials' | 'baseUrl' | 'maxAttempts';
+
 /** The `ses()` adapter options a client-built provider takes (not the credentials or endpoint). */
-export type ClientProviderOptions = Omit<
-  SesOptions,
-  'client' | 'region' | 'credentials' | 'baseUrl' | 'maxAttempts'
->;
+export type ClientProviderOptions = kit.DropInProviderOptions<SesOptions, FromSdk>;
 
 /** The SDK client config relaykit honours, plus where relaykit sends from. */
 export type ClientConfig = Pick<SESv2ClientConfig, 'region' | 'credentials' | 'maxAttempts'> & {

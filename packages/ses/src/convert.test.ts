@@ -1,7 +1,7 @@
 import { RelayError, type MessageInput } from '@relaykit/core';
 import fc from 'fast-check';
 import PostalMime from 'postal-mime';
-import { testMessage } from '@relaykit/core/testing';
+import { fullTestMessage, testMessage } from '@relaykit/core/testing';
 import { describe, expect, it } from 'vitest';
 import {
   bulkKey,
@@ -23,21 +23,7 @@ const message = testMessage;
 
 describe('toSendEmailInput', () => {
   it('maps a message to Simple content with headers, attachments, tags and settings', async () => {
-    const m = await message({
-      cc: 'cc@example.org',
-      bcc: 'bcc@example.org',
-      replyTo: 'reply@example.com',
-      html: '<b>html</b>',
-      headers: { 'X-Custom': 'v1' },
-      attachments: [
-        { filename: 'a.txt', content: 'hello' },
-        { filename: 'logo.png', content: 'png', cid: 'logo' },
-      ],
-      tags: ['welcome'],
-      metadata: { userId: 42 },
-      stream: 'transactional',
-      listUnsubscribe: { url: 'https://example.com/u', oneClick: true },
-    });
+    const m = await fullTestMessage();
     const input = toSendEmailInput(m, {
       ...settings,
       configurationSetName: 'relaykit-events',
@@ -46,28 +32,28 @@ describe('toSendEmailInput', () => {
     expect(input).toMatchObject({
       FromEmailAddress: 'Sender <sender@example.com>',
       Destination: {
-        ToAddresses: ['to@example.org'],
-        CcAddresses: ['cc@example.org'],
-        BccAddresses: ['bcc@example.org'],
+        ToAddresses: ['a@example.org', 'Bob <b@example.org>'],
+        CcAddresses: ['c@example.org'],
+        BccAddresses: ['d@example.org'],
       },
-      ReplyToAddresses: ['reply@example.com'],
+      ReplyToAddresses: ['help@example.com'],
       ConfigurationSetName: 'relaykit-events',
       FromEmailAddressIdentityArn: 'arn:aws:ses:us-east-1:1:identity/example.com',
       EmailTags: [
         { Name: 'relaykit-message-id', Value: 'rk_1' },
         { Name: 'relaykit-stream', Value: 'transactional' },
         { Name: 'welcome', Value: 'true' },
-        { Name: 'userId', Value: '42' },
+        { Name: 'user', Value: '42' },
       ],
       Content: {
         Simple: {
           Subject: { Data: 'Hi', Charset: 'UTF-8' },
           Body: {
             Text: { Data: 'text', Charset: 'UTF-8' },
-            Html: { Data: '<b>html</b>', Charset: 'UTF-8' },
+            Html: { Data: '<p>hi <img src="cid:logo"></p>', Charset: 'UTF-8' },
           },
           Headers: [
-            { Name: 'X-Custom', Value: 'v1' },
+            { Name: 'X-Campaign', Value: 'spring' },
             { Name: 'List-Unsubscribe', Value: '<https://example.com/u>' },
             { Name: 'List-Unsubscribe-Post', Value: 'List-Unsubscribe=One-Click' },
           ],

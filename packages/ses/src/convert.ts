@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type {
   Attachment as SesAttachment,
+  Body,
   BulkEmailEntry,
   Destination,
+  Message as SesMessage,
   MessageHeader,
   SendBulkEmailCommandInput,
   SendEmailCommandInput,
@@ -103,8 +105,12 @@ function simpleAttachments(message: Message): SesAttachment[] {
  * headers and attachments in this SDK, but with limits that raw MIME does not have (a header
  * value over 995 characters needs folding; a Content-ID over 78 characters; a file name over 255).
  */
-export function simpleContentBlocker(message: Message, settings: SendSettings): string | undefined {
-  for (const { Name = '', Value = '' } of simpleHeaders(message, settings)) {
+export function simpleContentBlocker(
+  message: Message,
+  settings: SendSettings,
+  headers: readonly MessageHeader[] = simpleHeaders(message, settings),
+): string | undefined {
+  for (const { Name = '', Value = '' } of headers) {
     if (
       Name.length > maxHeaderName ||
       Value.length > maxHeaderValue ||
@@ -172,7 +178,12 @@ export function toSendEmailInput(message: Message, settings: SendSettings): Send
   if (message.template !== undefined && template !== undefined) {
     return { ...input, Content: { Template: templateContent(message, settings, template) } };
   }
-  if (settings.content === 'raw' || simpleContentBlocker(message, settings) !== undefined) {
+  // The headers Simple content would carry, built once: checked, then sent.
+  const headers = settings.content === 'raw' ? [] : simpleHeaders(message, settings);
+  if (
+    settings.content === 'raw' ||
+    simpleContentBlocker(message, settings, headers) !== undefined
+  ) {
     return {
       ...input,
       Content: {
@@ -182,22 +193,14 @@ export function toSendEmailInput(message: Message, settings: SendSettings): Send
       },
     };
   }
-  const headers = simpleHeaders(message, settings);
-  const attachments = simpleAttachments(message);
-  return {
-    ...input,
-    Content: {
-      Simple: {
-        Subject: { Data: message.subject, Charset: 'UTF-8' },
-        Body: {
-          ...(message.text === undefined ? {} : { Text: { Data: message.text, Charset: 'UTF-8' } }),
-          ...(message.html === undefined ? {} : { Html: { Data: message.html, Charset: 'UTF-8' } }),
-        },
-        ...(headers.length > 0 ? { Headers: headers } : {}),
-        ...(attachments.length > 0 ? { Attachments: attachments } : {}),
-      },
-    },
-  };
+  const body: Body = {};
+  if (message.text !== undefined) body.Text = { Data: message.text, Charset: 'UTF-8' };
+  if (message.html !== undefined) body.Html = { Data: message.html, Charset: 'UTF-8' };
+  const simple: SesMessage = { Subject: { Data: message.subject, Charset: 'UTF-8' }, Body: body };
+  if (headers.length > 0) simple.Headers = headers;
+  if (message.attachments.length > 0) simple.Attachments = simpleAttachments(message);
+  (input as SendEmailCommandInput).Content = { Simple: simple };
+  return input as SendEmailCommandInput;
 }
 
 /**

@@ -248,24 +248,25 @@ export function parseSesEvent(payload: unknown, options: ParseSesEventOptions): 
     const recipient = normalizeRecipient(draft.recipient);
     if (recipient === undefined || seen.has(recipient)) continue;
     seen.add(recipient);
-    const e: DeliveryEvent = {
-      id: `${options.notificationId}:${recipient}`,
-      type: draft.type,
-      provider: options.provider,
-      recipient,
-      at: draft.at ?? options.fallbackAt,
-      tags: tags.tags,
-      metadata: tags.metadata,
-      raw: event,
-    };
-    if (tags.messageId !== undefined) e.messageId = tags.messageId;
-    if (providerMessageId !== undefined) e.providerMessageId = providerMessageId;
-    if (from !== undefined) e.from = from;
-    if (tags.stream !== undefined) e.stream = tags.stream;
-    if (draft.bounce) e.bounce = draft.bounce;
-    if (draft.url !== undefined) e.url = draft.url;
-    if (draft.userAgent !== undefined) e.userAgent = draft.userAgent;
-    events.push(e);
+    events.push(
+      kit.deliveryEvent({
+        id: `${options.notificationId}:${recipient}`,
+        type: draft.type,
+        provider: options.provider,
+        recipient,
+        at: draft.at ?? options.fallbackAt,
+        tags: tags.tags,
+        metadata: tags.metadata,
+        raw: event,
+        messageId: tags.messageId,
+        providerMessageId,
+        from,
+        stream: tags.stream,
+        bounce: draft.bounce,
+        url: draft.url,
+        userAgent: draft.userAgent,
+      }),
+    );
   }
   return events;
 }

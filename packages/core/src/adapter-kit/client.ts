@@ -12,6 +12,16 @@ import {
 /** Relay options for a drop-in client that builds its own relay; `providers` are tried after its own. */
 export type ClientRelayOptions = Omit<RelayOptions, 'providers'> & { providers?: Provider[] };
 
+/**
+ * The adapter options a drop-in client hands the provider it builds: all but `client` and those
+ * the SDK's own options stand for (`FromSdk`: credentials, endpoint, timeout), each of which
+ * must be an option of the adapter.
+ */
+export type DropInProviderOptions<Options, FromSdk extends keyof Options> = Omit<
+  Options,
+  'client' | FromSdk
+>;
+
 /** Whether a client's `relay` option is an existing relay (rather than options for one). */
 export function isRelay(value: unknown): value is Relay {
   return (

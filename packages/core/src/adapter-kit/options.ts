@@ -9,14 +9,21 @@ export const adapterIdentity = {
   apiKey: z.string().min(1, 'apiKey is empty').optional(),
 };
 
-/** An option holding an object relaykit calls `method` on, refused with `message` otherwise. */
+/**
+ * An option holding an object relaykit calls `method` on (a path such as `send` or
+ * `emails.send`), refused with `message` otherwise.
+ */
 export function objectWith<T>(method: string, message: string) {
+  const path = method.split('.');
   return z
     .custom<T>(
-      (v) =>
-        typeof v === 'object' &&
-        v !== null &&
-        typeof (v as Record<string, unknown>)[method] === 'function',
+      (v) => {
+        if (typeof v !== 'object' || v === null) return false;
+        let member: unknown = v;
+        for (const key of path)
+          member = member == null ? undefined : (member as Record<string, unknown>)[key];
+        return typeof member === 'function';
+      },
       { message },
     )
     .optional();
@@ -40,19 +47,11 @@ export function checkCredentials(
 
 /**
  * The `client` option: an SDK client the caller built, recognised by the method relaykit calls on
- * it (`client.<member>.<method>`), refused with `message` (which says how to build one) otherwise.
+ * it (`method`, e.g. `emails.send`), refused otherwise with "client must be `what`" (which says
+ * how to build one).
  */
-export function sdkClientOption<T>(member: string, method: string, message: string) {
-  return z
-    .custom<T>(
-      (v) =>
-        typeof v === 'object' &&
-        v !== null &&
-        typeof (v as Record<string, Record<string, unknown> | undefined>)[member]?.[method] ===
-          'function',
-      { message },
-    )
-    .optional();
+export function sdkClientOption<T>(method: string, what: string) {
+  return objectWith<T>(method, `client must be ${what}`);
 }
 
 /** The options of an adapter over an HTTP API: `baseUrl` (http or https) and `timeoutMs`. */

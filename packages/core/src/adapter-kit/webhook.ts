@@ -1,7 +1,7 @@
 import { parseAddress } from '../address.ts';
 import { bounceCategories } from '../bounce/categories.ts';
 import { RelayError } from '../errors.ts';
-import { deliveryEventTypes } from '../events.ts';
+import { deliveryEventTypes, type DeliveryEvent } from '../events.ts';
 import type { WebhookParseResult } from '../provider.ts';
 
 /**
@@ -28,6 +28,49 @@ export function unreadableWebhook(
     events: [],
     unreadable: [{ ...(eventId ? { eventId } : {}), reason: unreadableReason(error, fallback) }],
   };
+}
+
+/** The fields of a delivery event a webhook may not carry. */
+const optionalEventFields = [
+  'messageId',
+  'providerMessageId',
+  'from',
+  'stream',
+  'url',
+  'userAgent',
+] as const satisfies ReadonlyArray<keyof DeliveryEvent>;
+
+/** What a webhook read for one delivery event: the optional facts it did not find are undefined. */
+export type DeliveryEventFacts = Omit<
+  DeliveryEvent,
+  (typeof optionalEventFields)[number] | 'bounce'
+> & {
+  [K in (typeof optionalEventFields)[number] | 'bounce']?: DeliveryEvent[K] | undefined;
+};
+
+/**
+ * The delivery event of what a webhook read, leaving out the facts it did not find, with its own
+ * copy of the tags, metadata and bounce: the events a delivery fans out to its recipients share
+ * nothing one consumer could change for all of them.
+ */
+export function deliveryEvent(facts: DeliveryEventFacts): DeliveryEvent {
+  const event: DeliveryEvent = {
+    id: facts.id,
+    type: facts.type,
+    provider: facts.provider,
+    recipient: facts.recipient,
+    at: facts.at,
+    tags: [...facts.tags],
+    metadata: { ...facts.metadata },
+    raw: facts.raw,
+  };
+  for (const field of optionalEventFields) {
+    const value = facts[field];
+    // Assigned in place (an Object.assign of `{ [field]: value }` built an object per field).
+    if (value !== undefined) event[field] = value;
+  }
+  if (facts.bounce !== undefined) event.bounce = { ...facts.bounce };
+  return event;
 }
 
 const types = new Set<string>(deliveryEventTypes);

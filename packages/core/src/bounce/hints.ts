@@ -36,11 +36,16 @@ const key = (value: unknown): string =>
 /**
  * A provider's vocabulary from its own spellings: `['Permanent/OnAccountSuppressionList', ...]`
  * and `['suppress-bounce', ...]` are stored as `permanent/onaccountsuppressionlist` and
- * `suppressbounce`, as the classifier looks them up.
+ * `suppressbounce`, as the classifier looks them up. An entry may name several types that mean
+ * the same: `[['SpamNotification', 'VirusNotification'], { category: 'content' }]`.
  */
-export function bounceHints(entries: Iterable<readonly [string, HintEntry]>): BounceHints {
+export function bounceHints(
+  entries: Iterable<readonly [string | readonly string[], HintEntry]>,
+): BounceHints {
   const table = new Map<string, HintEntry>();
-  for (const [name, entry] of entries) table.set(name.split('/').map(key).join('/'), entry);
+  for (const [names, entry] of entries)
+    for (const name of typeof names === 'string' ? [names] : names)
+      table.set(name.split('/').map(key).join('/'), entry);
   return table;
 }
 

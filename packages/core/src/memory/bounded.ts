@@ -28,9 +28,10 @@ export interface Bounds {
 const parts = 8;
 
 interface Generation<K> {
+  id: number;
   /** Keys set while it was current (a key set again later belongs to the later one). */
   keys: K[];
-  /** How many of `keys` still belong to it (kept as keys move on, so rotating walks nothing). */
+  /** How many of `keys` still belong to it: kept as keys move on or go, so no walk counts them. */
   live: number;
   /** When its first and its newest entry went in (0 without an age bound). */
   startedAt: number;
@@ -51,6 +52,7 @@ export class BoundedMap<K, V> {
   readonly #timed: boolean;
   readonly #now: () => number;
   readonly #slots = new Map<K, Slot<K, V>>();
+  #ids = 0;
   #current: Generation<K> = this.#generation();
   /** Sealed generations, oldest first. */
   #sealed: Array<Generation<K>> = [];
@@ -71,7 +73,7 @@ export class BoundedMap<K, V> {
   }
 
   #generation(): Generation<K> {
-    return { keys: [], live: 0, startedAt: 0, lastAt: 0 };
+    return { id: (this.#ids += 1), keys: [], live: 0, startedAt: 0, lastAt: 0 };
   }
 
   /** Entries held. */
@@ -93,52 +95,37 @@ export class BoundedMap<K, V> {
   set(key: K, value: V): this {
     const current = this.#advance();
     const slot = this.#slots.get(key);
-    if (slot === undefined) {
-      this.#slots.set(key, { value, generation: current });
-      current.keys.push(key);
-      current.live += 1;
-    } else {
+    if (slot === undefined) this.#insert(key, value, current);
+    else {
       slot.value = value;
-      this.#move(key, slot, current);
+      if (slot.generation !== current) {
+        slot.generation.live -= 1;
+        slot.generation = current;
+        current.live += 1;
+        current.keys.push(key);
+      }
     }
     return this;
+  }
+
+  /** The same as `set` (kept for keys new by construction, such as generated ids). */
+  add(key: K, value: V): this {
+    return this.set(key, value);
   }
 
   /**
-   * The same as `set`, for keys new by construction (generated ids, a key just looked up and
-   * missed): one Map operation instead of two. A key that was held after all is still handled as
-   * `set` handles it.
+   * Puts `key` in the newest generation when it is absent and returns undefined; when it is
+   * held, returns its value and changes nothing. One Map lookup where `get` then `set` take two.
    */
-  add(key: K, value: V): this {
-    const current = this.#advance();
-    const slots = this.#slots;
-    const size = slots.size;
-    const slot: Slot<K, V> = { value, generation: current };
-    slots.set(key, slot);
-    if (slots.size !== size) {
-      current.keys.push(key);
-      current.live += 1;
-      return this;
-    }
-    // It was held: the slot replaced lost its generation, so count it out of whichever held it.
-    let owner: Generation<K> | undefined;
-    for (const g of [...this.#sealed, current]) for (const k of g.keys) if (k === key) owner = g;
-    if (owner !== undefined && owner.live > 0) owner.live -= 1;
-    if (owner !== current) current.keys.push(key);
-    current.live += 1;
-    return this;
+  setIfAbsent(key: K, value: V): V | undefined {
+    if (this.#timed) this.#expire(this.#now());
+    const slot = this.#slots.get(key);
+    if (slot !== undefined) return slot.value;
+    this.#insert(key, value, this.#advance());
+    return undefined;
   }
 
-  /** Moves a held key into `current` (no-op when it is there already). */
-  #move(key: K, slot: Slot<K, V>, current: Generation<K>): void {
-    if (slot.generation === current) return;
-    slot.generation.live -= 1;
-    slot.generation = current;
-    current.keys.push(key);
-    current.live += 1;
-  }
-
-  /** The generation new entries go into, after sealing the current one when it is full or old. */
+  /** The generation a key set now goes into: a new one when the current is full or old. */
   #advance(): Generation<K> {
     const t = this.#timed ? this.#now() : 0;
     let current = this.#current;
@@ -150,9 +137,17 @@ export class BoundedMap<K, V> {
       current = this.#current;
     }
     if (this.#timed) this.#expire(t);
+    // #expire may have begun a new generation.
+    current = this.#current;
     if (current.keys.length === 0) current.startedAt = t;
     current.lastAt = t;
     return current;
+  }
+
+  #insert(key: K, value: V, current: Generation<K>): void {
+    this.#slots.set(key, { value, generation: current });
+    current.live += 1;
+    current.keys.push(key);
   }
 
   delete(key: K): boolean {

@@ -79,10 +79,10 @@ export function memoryLedger(options: MemoryLedgerOptions = {}): Ledger {
   return {
     async record(entry) {
       const held = hold(entry);
-      const known = byMessage.get(entry.messageId);
-      if (known === undefined) byMessage.add(entry.messageId, held);
-      else if (Array.isArray(known)) known.push(held);
-      else byMessage.set(entry.messageId, [known, held]);
+      // One lookup for the usual case, a message id not seen before.
+      const known = byMessage.setIfAbsent(entry.messageId, held);
+      if (Array.isArray(known)) known.push(held);
+      else if (known !== undefined) byMessage.set(entry.messageId, [known, held]);
       let ids = byProvider.get(entry.provider);
       if (ids === undefined) byProvider.set(entry.provider, (ids = new BoundedMap(bounds)));
       // Provider message ids are new on every send.

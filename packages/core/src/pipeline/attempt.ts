@@ -41,7 +41,6 @@ export async function attempt(
   for (let round = 0; round < 2 && recipientCount(draft.message) > 0; round += 1) {
     const candidates = await route(ctx, draft);
     const message = draft.message;
-    const recipients = recipientsOf(message);
     try {
       const delivery = await deliver({
         message,
@@ -70,7 +69,7 @@ export async function attempt(
           });
         },
         onAttemptFailed: (provider, error, n) => {
-          reportFailure(ctx, { provider, recipients, error });
+          reportFailure(ctx, { provider, recipients: recipientsOf(message), error });
           ctx.emitter.emit('retry', {
             messageId: message.id,
             provider: provider.name,

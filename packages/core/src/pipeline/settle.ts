@@ -89,7 +89,8 @@ export function summarize(
   draft: Draft,
   outcome: { attempts: number; last?: { provider: string; providerMessageId: string } },
 ): SendReport {
-  const sent = draft.results.filter((r) => r.status === 'sent').length;
+  let sent = 0;
+  for (const r of draft.results) if (r.status === 'sent') sent += 1;
   return {
     messageId: draft.message.id,
     status: sent === 0 ? 'none' : sent === draft.results.length ? 'sent' : 'partial',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RelayError } from '../errors.ts';
 import {
   assertSoundWebhookResult,
+  fullTestMessage,
   relayErrorOf,
   testMessage,
   unlessInvalid,
@@ -55,5 +56,21 @@ describe('adapter test helpers', () => {
       /events is not an array/u,
     );
     expect((await testMessage({ subject: 'S' })).subject).toBe('S');
+  });
+
+  it('fullTestMessage sets every optional field an adapter maps, under the given values', async () => {
+    const full = await fullTestMessage({ bcc: 'x@example.net' });
+    expect(full.to).toHaveLength(2);
+    for (const list of [full.cc, full.replyTo, full.tags, full.attachments])
+      expect(list.length).toBeGreaterThan(0);
+    expect(full).toMatchObject({
+      html: expect.any(String),
+      headers: expect.any(Object),
+      metadata: expect.any(Object),
+      stream: expect.any(String),
+      listUnsubscribe: expect.any(Object),
+    });
+    expect(full.attachments.some((a) => a.cid !== undefined)).toBe(true);
+    expect(full.bcc.map((a) => a.address)).toEqual(['x@example.net']);
   });
 });

@@ -102,6 +102,32 @@ export function testMessage(input: Partial<MessageInput> = {}): Promise<Message>
   });
 }
 
+/**
+ * A message using every field an adapter maps, for "maps every field" tests: two recipients (one
+ * with a display name), cc, bcc, reply-to, both bodies with an inline image, a custom header,
+ * tags, metadata, a stream, one-click List-Unsubscribe, a file and an inline attachment. `input`
+ * goes over it, for the values a test wants spelled its own way.
+ */
+export function fullTestMessage(input: Partial<MessageInput> = {}): Promise<Message> {
+  return testMessage({
+    to: ['a@example.org', 'Bob <b@example.org>'],
+    cc: 'c@example.org',
+    bcc: 'd@example.org',
+    replyTo: 'help@example.com',
+    html: '<p>hi <img src="cid:logo"></p>',
+    headers: { 'X-Campaign': 'spring' },
+    tags: ['welcome'],
+    metadata: { user: 42 },
+    stream: 'transactional',
+    listUnsubscribe: { url: 'https://example.com/u', oneClick: true },
+    attachments: [
+      { filename: 'a.txt', content: 'hello' },
+      { filename: 'logo.png', content: new Uint8Array([1, 2, 3]), cid: 'logo' },
+    ],
+    ...input,
+  });
+}
+
 let eventSeq = 0;
 
 /**

@@ -9,6 +9,7 @@ export {
 export {
   assertSoundWebhookResult,
   hostileAddresses,
+  fullTestMessage,
   relayErrorOf,
   testEvent,
   testMessage,

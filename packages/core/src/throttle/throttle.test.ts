@@ -105,6 +105,38 @@ describe.each(bucketModes)('createThrottle through the relay, buckets %s', (_mod
     expect(clock.slept).toEqual([500]);
   });
 
+  it('holds one-recipient sends to a provider account cap, and to the domain cap beside it', async () => {
+    const { clock, now, sleep } = manualClock();
+    const provider = testingProvider({ events: false });
+    const throttle = createThrottle({
+      accounts: { testing: { rate: 2, burst: 2 } },
+      profiles: { other: { rate: 4, burst: 4 }, slow: { rate: 1, burst: 1 } },
+      mx: { domains: { 'x.test': 'other', 'slow.test': 'slow' } },
+      now,
+      sleep,
+    });
+    const relay = createRelay({ providers: [provider], throttle, retry: { maxTimeMs: 300 } });
+    // The first send to a domain learns its profile; the later ones are the common send.
+    await relay.send({ ...base, to: 'a@x.test' });
+    await relay.send({ ...base, to: 'b@x.test' });
+    expect(clock.slept).toEqual([]);
+    // The account's burst of two is spent: a token in half a second, past the 300 ms deadline.
+    const error = await relay.send({ ...base, to: 'c@x.test' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: 'rate-limited', retryAfterMs: 500 });
+    expect(String((error as Error).message)).toMatch(/a:testing/u);
+    // A quarter second on, the wait is within the deadline: the send waits for the account.
+    clock.t += 250;
+    await relay.send({ ...base, to: 'd@x.test' });
+    expect(clock.slept).toEqual([250]);
+    // With the account refilled, a domain of 1/s holds its second send for a second.
+    clock.t += 5000;
+    await relay.send({ ...base, to: 'e@slow.test' });
+    const relaxed = createRelay({ providers: [provider], throttle, retry: { maxTimeMs: 5000 } });
+    await relaxed.send({ ...base, to: 'f@slow.test' });
+    expect(clock.slept).toEqual([250, 1000]);
+    expect(provider.calls).toHaveLength(5);
+  });
+
   it("fails a send 'rate-limited' with retryAfterMs when no token comes before its deadline, without waiting", async () => {
     const { clock, now, sleep } = manualClock();
     const provider = testingProvider();

@@ -338,8 +338,11 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
 
   /**
    * The common send, admitted without building its needs: one recipient, no limiter configured,
-   * no pause, and no cap on the provider account (Gmail, Microsoft, Yahoo and Apple profiles have
-   * none by default; other domains 100/s each). Undefined sends the message the general way.
+   * no pause. The buckets on the budgets (no store given) take the domain's token and the
+   * provider account's here, with takeLocal's arithmetic; through a store, only a send whose
+   * account has no cap (Gmail, Microsoft, Yahoo and Apple profiles have none by default; other
+   * domains 100/s each) takes this way. Undefined sends the message the general way; the
+   * throttle tests run every case both with and without a store, so both ways answer alike.
    */
   const quick = (
     domain: string,
@@ -353,28 +356,39 @@ export function createThrottle(options: ThrottleOptions = {}): Throttle {
     const site = refs.get(domain);
     if (site === undefined) return undefined;
     const budget = account.budget;
-    if (
-      budget.rate !== Number.POSITIVE_INFINITY ||
-      site.pausedUntil !== 0 ||
-      budget.pausedUntil !== 0
-    )
-      return undefined;
-    if (site.rate === Number.POSITIVE_INFINITY) {
+    if (site.pausedUntil !== 0 || budget.pausedUntil !== 0) return undefined;
+    const siteCapped = site.rate !== Number.POSITIVE_INFINITY;
+    const accountCapped = budget.rate !== Number.POSITIVE_INFINITY;
+    if (!siteCapped && !accountCapped) {
       observe(site, t, 1);
       observe(budget, t, 1);
       return resolved;
     }
     // With the system clock, `t` is the wall-clock time too: no second reading.
     const left = deadline - (wallClock ? t : Date.now());
-    if (store === undefined && site.rate > 0) {
-      const after = debtAfter(site.tat, t, 1, site.rate);
-      const wait = waitFor(after, t, site.effectiveBurst, site.rate);
-      if (wait > left) return Promise.reject(tokenless([site], wait));
-      site.tat = after;
+    if (store === undefined) {
+      // A rate of 0 (or less) is refused the general way, which words it.
+      if ((siteCapped && !(site.rate > 0)) || (accountCapped && !(budget.rate > 0)))
+        return undefined;
+      let wait = 0;
+      const siteAfter = siteCapped ? debtAfter(site.tat, t, 1, site.rate) : 0;
+      if (siteCapped) wait = waitFor(siteAfter, t, site.effectiveBurst, site.rate);
+      const accountAfter = accountCapped ? debtAfter(budget.tat, t, 1, budget.rate) : 0;
+      if (accountCapped) {
+        const w = waitFor(accountAfter, t, budget.effectiveBurst, budget.rate);
+        if (w > wait) wait = w;
+      }
+      if (wait > left) {
+        const capped = siteCapped ? (accountCapped ? [site, budget] : [site]) : [budget];
+        return Promise.reject(tokenless(capped, Math.ceil(wait)));
+      }
+      if (siteCapped) site.tat = siteAfter;
+      if (accountCapped) budget.tat = accountAfter;
       observe(site, t, 1);
       observe(budget, t, 1);
       return wait > 0 ? sleep(Math.ceil(wait), signal) : resolved;
     }
+    if (accountCapped) return undefined;
     const capped = [{ budget: site, cost: 1, limiter: undefined }];
     const grant = take(capped, t, left);
     return grant instanceof Promise
