@@ -288,4 +288,66 @@ describe('relay.webhooks.handle: control characters', () => {
     expect(control.test(event?.tags[0] ?? '')).toBe(false);
     expect(control.test(event?.metadata['note'] ?? '')).toBe(false);
   });
+
+  it('cleans every text field of an event, and passes a clean event on as the adapter read it', async () => {
+    // cleanEvent copies only what it changes: each field must still be cleaned on its own.
+    const nasty = 'x\u0000y\r\nz\u2028';
+    const base = secretHeaderProvider();
+    const read: DeliveryEvent[] = [
+      {
+        id: `dirty-${nasty}`,
+        type: 'bounced',
+        provider: 'hooks',
+        recipient: `a${nasty}@example.test`,
+        messageId: nasty,
+        providerMessageId: nasty,
+        url: nasty,
+        userAgent: nasty,
+        from: nasty,
+        stream: nasty,
+        at: new Date(0),
+        bounce: { class: 'hard', category: nasty, diagnostic: nasty, enhancedStatus: nasty },
+        tags: ['plain', nasty],
+        metadata: { [nasty]: 'key', plain: nasty, count: 3 as unknown as string },
+        raw: nasty,
+      },
+      {
+        id: 'clean',
+        type: 'delivered',
+        provider: 'hooks',
+        recipient: 'b@example.test',
+        from: 'noreply@example.test',
+        at: new Date(0),
+        tags: ['t'],
+        metadata: { k: 'v\tw' },
+        raw: null,
+      },
+    ];
+    const provider: Provider = {
+      ...base,
+      webhook: { verify: base.webhook!.verify, parse: async () => ({ events: read }) },
+    };
+    const { relay, events } = setup({ provider });
+    expect((await relay.webhooks.handle(post('[]'))).status).toBe(200);
+    const [dirty, clean] = events;
+    const plain = 'x y z ';
+    expect(dirty).toMatchObject({
+      id: `dirty-${plain}`,
+      recipient: `a${plain}@example.test`,
+      messageId: plain,
+      providerMessageId: plain,
+      url: plain,
+      userAgent: plain,
+      from: plain,
+      stream: plain,
+      bounce: { class: 'hard', category: plain, diagnostic: plain, enhancedStatus: plain },
+      tags: ['plain', plain],
+      metadata: { [plain]: 'key', plain, count: '3' },
+      raw: nasty,
+    });
+    // What the adapter read is left as it was; the clean event is the adapter's own.
+    expect(read[0]?.tags[1]).toBe(nasty);
+    expect(clean).toBe(read[1]);
+    expect(clean?.metadata).toEqual({ k: 'v\tw' });
+  });
 });

@@ -3,7 +3,7 @@ import type { DeliveryEvent } from './events.ts';
 import type { Provider, WebhookContext, WebhookParseResult, WebhookRequest } from './provider.ts';
 import type { DedupeStore } from './stores.ts';
 import type { Telemetry } from './telemetry.ts';
-import { cleanText } from './text.ts';
+import { cleanText, hasControlCharacters } from './text.ts';
 import { maxWebhookDepth, nestsDeeperThan } from './webhook-bounds.ts';
 
 /**
@@ -80,7 +80,9 @@ async function readBody(request: Request, maxBytes: number): Promise<string> {
   // 14-16 µs per delivery of a few KB, test/bench/webhook-ingest-cpu.ts), and most bodies are one
   // chunk.
   const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
+  // Most bodies are one chunk: a list is made only for a second one.
+  let first: Uint8Array | undefined;
+  let chunks: Uint8Array[] | undefined;
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
@@ -90,44 +92,99 @@ async function readBody(request: Request, maxBytes: number): Promise<string> {
       void reader.cancel().catch(() => undefined);
       throw new BodyTooLarge();
     }
-    chunks.push(value);
+    if (first === undefined) first = value;
+    else (chunks ??= [first]).push(value);
   }
-  const only = chunks.length === 1 ? chunks[0] : undefined;
-  return only !== undefined
-    ? Buffer.from(only.buffer, only.byteOffset, only.byteLength).toString('utf8')
+  if (first === undefined) return '';
+  return chunks === undefined
+    ? Buffer.from(first.buffer, first.byteOffset, first.byteLength).toString('utf8')
     : Buffer.concat(chunks, size).toString('utf8');
 }
 
-/** The event with its text free of control characters (see text.ts); `raw` is kept as received. */
+/** Text fields of an event cleaned as they are (messageId ... stream). */
+const textFields = [
+  'messageId',
+  'providerMessageId',
+  'url',
+  'userAgent',
+  'from',
+  'stream',
+] as const;
+
+/** `metadata` as clean strings, or the same object when it already is one. */
+function cleanMetadata(metadata: Record<string, string>): Record<string, string> {
+  if (Object.getPrototypeOf(metadata) === Object.prototype) {
+    let clean = true;
+    for (const key in metadata) {
+      if (!Object.hasOwn(metadata, key)) continue;
+      const value = metadata[key];
+      if (typeof value !== 'string' || hasControlCharacters(key) || hasControlCharacters(value)) {
+        clean = false;
+        break;
+      }
+    }
+    if (clean) return metadata;
+  }
+  return Object.fromEntries(
+    Object.entries(metadata).map(([k, v]) => [cleanText(k), cleanText(String(v))]),
+  );
+}
+
+/**
+ * The event with its text free of control characters (see text.ts); `raw` is kept as received.
+ * Most events hold none: those are passed on as they are (checking is a regex test per field;
+ * copying the event, its tags and metadata was most of the intake's allocation).
+ */
 function cleanEvent(event: DeliveryEvent): DeliveryEvent {
-  const out: DeliveryEvent = {
-    ...event,
-    id: cleanText(event.id),
-    recipient: cleanText(event.recipient),
-    tags: event.tags.map(cleanText),
-    metadata: Object.fromEntries(
-      Object.entries(event.metadata).map(([k, v]) => [cleanText(k), cleanText(String(v))]),
-    ),
-  };
-  for (const key of [
-    'messageId',
-    'providerMessageId',
-    'url',
-    'userAgent',
-    'from',
-    'stream',
-  ] as const) {
+  let out: DeliveryEvent | undefined;
+  const id = cleanText(event.id);
+  if (id !== event.id) (out ??= { ...event }).id = id;
+  const recipient = cleanText(event.recipient);
+  if (recipient !== event.recipient) (out ??= { ...event }).recipient = recipient;
+  let tags: string[] | undefined;
+  for (let i = 0; i < event.tags.length; i += 1) {
+    const tag = event.tags[i] as string;
+    const clean = cleanText(tag);
+    if (clean !== tag) (tags ??= [...event.tags])[i] = clean;
+  }
+  if (tags !== undefined) (out ??= { ...event }).tags = tags;
+  const metadata = cleanMetadata(event.metadata);
+  if (metadata !== event.metadata) (out ??= { ...event }).metadata = metadata;
+  for (const key of textFields) {
     const value = event[key];
-    if (typeof value === 'string') out[key] = cleanText(value);
+    if (typeof value !== 'string') continue;
+    const clean = cleanText(value);
+    if (clean !== value) (out ??= { ...event })[key] = clean;
   }
-  if (event.bounce) {
-    out.bounce = { ...event.bounce, category: cleanText(event.bounce.category) };
-    if (event.bounce.diagnostic !== undefined)
-      out.bounce.diagnostic = cleanText(event.bounce.diagnostic);
-    if (event.bounce.enhancedStatus !== undefined)
-      out.bounce.enhancedStatus = cleanText(event.bounce.enhancedStatus);
+  const bounce = event.bounce;
+  if (bounce) {
+    const category = cleanText(bounce.category);
+    const diagnostic = bounce.diagnostic === undefined ? undefined : cleanText(bounce.diagnostic);
+    const enhanced =
+      bounce.enhancedStatus === undefined ? undefined : cleanText(bounce.enhancedStatus);
+    if (
+      category !== bounce.category ||
+      diagnostic !== bounce.diagnostic ||
+      enhanced !== bounce.enhancedStatus
+    ) {
+      const copy = { ...bounce, category };
+      if (diagnostic !== undefined) copy.diagnostic = diagnostic;
+      if (enhanced !== undefined) copy.enhancedStatus = enhanced;
+      (out ??= { ...event }).bounce = copy;
+    }
   }
-  return out;
+  return out ?? event;
+}
+
+/** The events cleaned (cleanEvent), or the same list when none needed it. */
+function cleanEvents(events: readonly DeliveryEvent[]): readonly DeliveryEvent[] {
+  let out: DeliveryEvent[] | undefined;
+  for (let i = 0; i < events.length; i += 1) {
+    const event = events[i] as DeliveryEvent;
+    const clean = cleanEvent(event);
+    if (clean !== event) (out ??= [...events])[i] = clean;
+  }
+  return out ?? events;
 }
 
 const short = (value: string, max = 300) => {
@@ -148,8 +205,19 @@ const reasonOf = (error: unknown) =>
  */
 const plainPath = /^https?:\/\/[^/?#\\]*(?:\/[\w-]+)*\/([\w-]+)\/*(?:[?#]|$)/u;
 
+/** The URL last read by providerInPath and its answer: a provider posts to the same URL each time. */
+let lastUrl: string | undefined;
+let lastName: string | undefined;
+
 /** The last non-empty segment of the URL's path, as the WHATWG URL parser reads it. */
 function providerInPath(url: string): string | undefined {
+  if (url === lastUrl) return lastName;
+  lastName = segmentInPath(url);
+  lastUrl = url;
+  return lastName;
+}
+
+function segmentInPath(url: string): string | undefined {
   // The usual `https://host/webhooks/ses` without building a URL (a few µs per request).
   const plain = plainPath.exec(url);
   if (plain) return plain[1];
@@ -217,18 +285,21 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
     // Keys an adapter remembers while parsing (SNS MessageIds, say) are held back until the
     // events are stored: marked first, a failed write would make the redelivery look replayed.
     const pending: Array<[string, number]> = [];
-    const parseContext: WebhookContext = options.dedupe.has
-      ? {
-          ...context,
-          remember: async (key, ttlMs) => {
-            const full = `webhook:${key}`;
-            if (pending.some(([k]) => k === full) || (await options.dedupe.has?.(full)))
-              return false;
-            pending.push([full, ttlMs]);
-            return true;
-          },
-        }
-      : context;
+    const has = options.dedupe.has;
+    const parseContext: WebhookContext =
+      has === undefined
+        ? context
+        : {
+            now: context.now,
+            fetch: context.fetch,
+            remember: async (key, ttlMs) => {
+              const full = `webhook:${key}`;
+              if (pending.some(([k]) => k === full) || (await has.call(options.dedupe, full)))
+                return false;
+              pending.push([full, ttlMs]);
+              return true;
+            },
+          };
     let parsed: WebhookParseResult;
     try {
       parsed = await provider.webhook.parse(incoming, parseContext);
@@ -253,7 +324,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): WebhookHan
       return text(200, 'ok (unreadable, reported)');
     }
     try {
-      await options.ingest(parsed.events.map(cleanEvent));
+      await options.ingest(cleanEvents(parsed.events));
       for (const [key, ttlMs] of pending) await options.dedupe.remember(key, ttlMs);
     } catch (error) {
       options.onError(`webhook events from '${provider.name}' could not be stored`, error);

@@ -2,7 +2,13 @@ import { RelayError } from '@relaykit/core';
 import { assertSoundWebhookResult, webhookContext, webhookRequest } from '@relaykit/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { mailgunWebhook, signMailgun, type MailgunWebhookOptions } from './webhook.ts';
+import {
+  mailgunWebhook,
+  readEvents,
+  signatureOf,
+  signMailgun,
+  type MailgunWebhookOptions,
+} from './webhook.ts';
 
 /**
  * Properties of the webhook over hostile bodies that carry a valid signature: verify passes, and
@@ -150,6 +156,88 @@ describe('mailgun webhook properties', () => {
         await expect(webhook.verify(req, context())).rejects.toBeInstanceOf(RelayError);
       }),
       { numRuns: 500, seed: 17 },
+    );
+  });
+});
+
+/**
+ * The plain-JSON fast reads (signatureOf, readEvents) fork from the zod schemas they shortcut:
+ * over arbitrary blocks and bodies, both readings accept and refuse the same ones and give the
+ * same signature, events and dropped variables.
+ */
+describe('mailgun fast reads match the schemas', () => {
+  const outcome = <T>(read: () => T): { ok: T } | { error: string } => {
+    try {
+      return { ok: read() };
+    } catch (error) {
+      expect(error).toBeInstanceOf(RelayError);
+      return { error: (error as RelayError).message };
+    }
+  };
+  /** As JSON.parse gives it (own __proto__ keys included), or as a JS value. */
+  const asParsed = <T>(arbitrary: fc.Arbitrary<T>) =>
+    fc.oneof(
+      arbitrary.map((v) => JSON.parse(JSON.stringify(v) ?? 'null') as unknown),
+      arbitrary.map((v) => v as unknown),
+    );
+  const timestamp = fc.oneof(
+    fc.string({ maxLength: 14 }),
+    fc.constantFrom('1700000000', '', ' 1', '1e3'),
+    fc.double(),
+    fc.integer(),
+    fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, -0, 1_700_000_000),
+    fc.jsonValue({ maxDepth: 1 }),
+  );
+  const text = fc.oneof(
+    fc.string({ maxLength: 20 }),
+    fc.constantFrom('', 'x'.repeat(1000), 'x'.repeat(1001)),
+    fc.jsonValue({ maxDepth: 1 }),
+  );
+  const block = fc.oneof(
+    fc.record({ timestamp, token: text, signature: text }, { requiredKeys: [] }),
+    fc
+      .record({ timestamp, token: text, signature: text })
+      .chain((r) =>
+        fc.dictionary(hostileKey, value, { maxKeys: 3 }).map((extra) => ({ ...extra, ...r })),
+      ),
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.constant(
+      Object.assign(Object.create(null) as object, { timestamp: '1', token: 't', signature: 's' }),
+    ),
+  );
+
+  it('signatureOf: the fast read and signatureSchema agree on any block', () => {
+    fc.assert(
+      fc.property(asParsed(block), (given) => {
+        expect(outcome(() => signatureOf(given, 'mailgun'))).toEqual(
+          outcome(() => signatureOf(given, 'mailgun', true)),
+        );
+      }),
+      { numRuns: 2000, seed: 22 },
+    );
+  });
+
+  it('readEvents: the fast read and bodySchema give the same events for any body', () => {
+    const body = fc.oneof(
+      fc.record(
+        { signature: fc.oneof(block, fc.constant(signature())), 'event-data': eventData },
+        { requiredKeys: [] },
+      ),
+      fc
+        .tuple(fc.dictionary(hostileKey, value, { maxKeys: 4 }), eventData)
+        .map(([extra, data]) => ({ ...extra, signature: signature(), 'event-data': data })),
+      fc.jsonValue({ maxDepth: 3 }),
+    );
+    fc.assert(
+      fc.property(asParsed(body), (given) => {
+        const fastDropped: string[] = [];
+        const schemaDropped: string[] = [];
+        expect(outcome(() => readEvents(given, options, fastDropped))).toEqual(
+          outcome(() => readEvents(given, options, schemaDropped, true)),
+        );
+        expect(fastDropped).toEqual(schemaDropped);
+      }),
+      { numRuns: 2000, seed: 22 },
     );
   });
 });

@@ -182,6 +182,8 @@ export function createSnsVerifier(options: SnsVerifierOptions): SnsVerifier {
   const fetchCertificate = options.fetchCertificate ?? fetchCertificateOverHttps;
   const cacheSize = options.cacheSize ?? 32;
   const cache = new Map<string, Promise<{ key: KeyObject; notAfter: number; notBefore: number }>>();
+  // Topic and SigningCertURL pairs that passed checkSnsUrl (a pure check of the two strings).
+  const checkedUrls = new Set<string>();
 
   const certificate = (url: string) => {
     let entry = cache.get(url);
@@ -233,7 +235,13 @@ export function createSnsVerifier(options: SnsVerifierOptions): SnsVerifier {
       // The topic before the certificate: nothing is fetched for a foreign topic.
       if (!allowed.has(envelope.TopicArn))
         throw refused(`topic ${envelope.TopicArn.slice(0, 256)} is not in webhook.topicArns`);
-      checkSnsUrl(envelope.SigningCertURL, envelope.TopicArn, 'certificate');
+      // Checked once per URL and topic: SNS signs with the same certificate for weeks.
+      const pair = `${envelope.TopicArn}\n${envelope.SigningCertURL}`;
+      if (!checkedUrls.has(pair)) {
+        checkSnsUrl(envelope.SigningCertURL, envelope.TopicArn, 'certificate');
+        if (checkedUrls.size >= cacheSize) checkedUrls.clear();
+        checkedUrls.add(pair);
+      }
       const { key, notBefore, notAfter } = await certificate(envelope.SigningCertURL);
       if (!(now >= notBefore && now <= notAfter))
         throw refused('the signing certificate is expired or not yet valid');

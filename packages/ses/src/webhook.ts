@@ -302,6 +302,18 @@ const reasonOf = (error: unknown) =>
  * read (`unreadable`) and inbound or foreign notifications (`misrouted`) rather than throwing; it
  * throws only when confirming a subscription fails, so SNS sends the confirmation again.
  */
+/** verify and parse see the same request object: its envelope is read once. */
+const envelopes = new WeakMap<kit.WebhookRequest, { body: string; envelope: SnsEnvelope }>();
+
+function envelopeOf(request: kit.WebhookRequest): SnsEnvelope {
+  const known = envelopes.get(request);
+  // Read again if the body was replaced on the same object.
+  if (known !== undefined && known.body === request.body) return known.envelope;
+  const envelope = parseEnvelope(request.body);
+  envelopes.set(request, { body: request.body, envelope });
+  return envelope;
+}
+
 export function createSesWebhook(settings: SesWebhookSettings): kit.ProviderWebhook {
   const { provider } = settings;
   const maxAgeMs = settings.maxAgeMs ?? day;
@@ -324,13 +336,13 @@ export function createSesWebhook(settings: SesWebhookSettings): kit.ProviderWebh
             'SES webhooks are not configured: pass webhook.topicArns (the SNS topics your configuration set publishes to) to ses()',
         });
       }
-      await verifier.verify(parseEnvelope(request.body), context.now());
+      await verifier.verify(envelopeOf(request), context.now());
     },
 
     async parse(request, context): Promise<kit.WebhookParseResult> {
       let envelope: SnsEnvelope;
       try {
-        envelope = parseEnvelope(request.body);
+        envelope = envelopeOf(request);
       } catch (error) {
         return { events: [], unreadable: [{ reason: reasonOf(error) }] };
       }

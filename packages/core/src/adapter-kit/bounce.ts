@@ -1,6 +1,6 @@
 import { classifyBounce, type BounceClassification } from '../bounce/classify.ts';
 import type { BounceHint, BounceHints } from '../bounce/hints.ts';
-import { parseSmtpReply } from '../bounce/smtp.ts';
+import { parseSmtpCodes } from '../bounce/smtp.ts';
 import type { BounceInfo } from '../events.ts';
 
 /** A bounce's codes and text, as a webhook gives them and as its event carries them. */
@@ -12,7 +12,9 @@ export const maxDiagnostic = 2000;
 /** The facts of an SMTP reply line (`550 5.1.1 <a@b>: user unknown`), its text cut to maxDiagnostic. */
 export function replyFacts(line: string | undefined): BounceFacts {
   if (line === undefined || line === '') return {};
-  const reply = parseSmtpReply(line.slice(0, maxDiagnostic));
+  // The codes alone: the stage a reply names is not among a bounce's facts (the classifier
+  // reads it from the diagnostic when it matters), and its pattern is the costliest to run.
+  const reply = parseSmtpCodes(line.slice(0, maxDiagnostic));
   return {
     ...(reply.status === undefined ? {} : { smtpStatus: reply.status }),
     ...(reply.enhanced === undefined ? {} : { enhancedStatus: reply.enhanced }),

@@ -66,7 +66,8 @@ export function deliveryEvent(facts: DeliveryEventFacts): DeliveryEvent {
   };
   for (const field of optionalEventFields) {
     const value = facts[field];
-    if (value !== undefined) Object.assign(event, { [field]: value });
+    // Assigned in place (an Object.assign of `{ [field]: value }` built an object per field).
+    if (value !== undefined) event[field] = value;
   }
   if (facts.bounce !== undefined) event.bounce = { ...facts.bounce };
   return event;

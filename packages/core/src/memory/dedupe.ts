@@ -23,10 +23,11 @@ export function memoryDedupe(options: MemoryDedupeOptions = {}): DedupeStore {
     },
     async remember(key, ttlMs) {
       const t = now();
-      const expires = keys.get(key);
-      if (expires !== undefined && expires > t) return false;
-      if (expires === undefined) keys.add(key, t + ttlMs);
-      else keys.set(key, t + ttlMs);
+      // A new key (the rule) is one Map lookup; a held one is read and, once expired, renewed.
+      const expires = keys.setIfAbsent(key, t + ttlMs);
+      if (expires === undefined) return true;
+      if (expires > t) return false;
+      keys.set(key, t + ttlMs);
       return true;
     },
   };

@@ -41,9 +41,12 @@ export async function ingest(
     // Marked last; false means another delivery of the same event got here first.
     if (!(await dedupe.remember(key, ctx.eventTtlMs))) continue;
     for (const decision of decisions) {
-      if (decision.type !== 'none') emitter.emit('suppression', { ...decision, event });
+      if (decision.type !== 'none' && emitter.listenerCount('suppression') > 0)
+        emitter.emit('suppression', { ...decision, event });
     }
-    await ctx.guard?.handle?.(event);
+    // The default guard answers at once: no microtask hop unless it gives a promise.
+    const guarded = ctx.guard?.handle?.(event);
+    if (guarded !== undefined) await guarded;
     ctx.throttle?.report({ type: 'event', event });
     fresh.push(event);
     emitter.emit('event', event);

@@ -20,8 +20,6 @@ const rank: Record<DeliveryEventType, number> = {
   complained: 7,
 };
 
-const engagement = new Set<DeliveryEventType>(['opened', 'clicked']);
-
 export function initialState(messageId: string, recipient: string): RecipientState {
   return {
     messageId,
@@ -35,18 +33,24 @@ export function initialState(messageId: string, recipient: string): RecipientSta
   };
 }
 
+/** Oldest first; equal times by id, so any arrival order gives the same history. */
+const byTime = (a: { id: string; at: Date }, b: { id: string; at: Date }) =>
+  time(a.at) - time(b.at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/** The status an event stands for: engagement (opened, clicked) means it was delivered. */
+const statusOf = (type: DeliveryEventType): DeliveryEventType =>
+  type === 'opened' || type === 'clicked' ? 'delivered' : type;
+
 /** Folds one event into a recipient's state; returns the same object when the event is a duplicate. */
 export function applyEvent(state: RecipientState, event: DeliveryEvent): RecipientState {
-  if (state.history.some((h) => h.id === event.id)) return state;
+  const before = state.history;
+  for (let i = 0; i < before.length; i += 1)
+    if ((before[i] as { id: string }).id === event.id) return state;
   const entry = { id: event.id, type: event.type, at: event.at };
-  const byTime = (a: typeof entry, b: typeof entry) =>
-    time(a.at) - time(b.at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  const last = state.history.at(-1);
+  const last = before.at(-1);
   // Events mostly arrive in order: append, and sort only when one is late.
-  const history =
-    last === undefined || byTime(last, entry) <= 0
-      ? [...state.history, entry]
-      : [...state.history, entry].sort(byTime);
+  const history = [...before, entry];
+  if (last !== undefined && byTime(last, entry) > 0) history.sort(byTime);
   const next: RecipientState = {
     ...state,
     history,
@@ -55,17 +59,27 @@ export function applyEvent(state: RecipientState, event: DeliveryEvent): Recipie
     clicked: state.clicked || event.type === 'clicked',
     updatedAt: time(event.at) > time(state.updatedAt) ? event.at : state.updatedAt,
   };
-  const status = engagement.has(event.type) ? 'delivered' : event.type;
+  const status = statusOf(event.type);
   const current = rank[state.status];
   const incoming = rank[status];
-  // Equal rank: the later event wins; ties broken by id so the result does not depend on order.
-  const latestAtRank = history
-    .filter((h) => rank[engagement.has(h.type) ? 'delivered' : h.type] === incoming)
-    .at(-1);
-  if (incoming > current || (incoming === current && latestAtRank?.id === event.id)) {
+  if (incoming > current) {
     next.status = status;
     // The provider follows the event that decided the status, so it too is the same in any order.
     next.provider = event.provider;
+  } else if (incoming === current) {
+    // Equal rank: the later event wins; ties broken by id so the result does not depend on order.
+    let latestAtRank: string | undefined;
+    for (let i = history.length - 1; i >= 0; i -= 1) {
+      const h = history[i] as (typeof history)[number];
+      if (rank[statusOf(h.type)] === incoming) {
+        latestAtRank = h.id;
+        break;
+      }
+    }
+    if (latestAtRank === event.id) {
+      next.status = status;
+      next.provider = event.provider;
+    }
   }
   return next;
 }

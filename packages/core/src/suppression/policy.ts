@@ -104,25 +104,23 @@ export function createSuppressionPolicy(options: SuppressionPolicyOptions): Supp
     const at = timeOf(event);
     const expireAfter = options.expireAfterMs?.[reason];
     const detail = bounce
-      ? [`${bounce.class}/${bounce.category}`, bounce.diagnostic]
-          .filter(Boolean)
-          .join(': ')
-          .slice(0, 500)
+      ? (bounce.diagnostic
+          ? `${bounce.class}/${bounce.category}: ${bounce.diagnostic}`
+          : `${bounce.class}/${bounce.category}`
+        ).slice(0, 500)
       : undefined;
-    const entry: SuppressionEntry = {
-      address,
-      ...(stream === undefined ? {} : { stream }),
-      reason,
-      source: {
-        eventId: event.id,
-        provider: event.provider,
-        type: event.type,
-        ...(detail ? { detail } : {}),
-      },
-      firstSeen: at,
-      lastSeen: at,
-      ...(expireAfter === undefined ? {} : { expiresAt: new Date(at.getTime() + expireAfter) }),
+    // Field by field, in the order of SuppressionEntry (no throwaway objects of conditional spreads).
+    const source: NonNullable<SuppressionEntry['source']> = {
+      eventId: event.id,
+      provider: event.provider,
+      type: event.type,
     };
+    if (detail) source.detail = detail;
+    const entry: SuppressionEntry =
+      stream === undefined
+        ? { address, reason, source, firstSeen: at, lastSeen: at }
+        : { address, stream, reason, source, firstSeen: at, lastSeen: at };
+    if (expireAfter !== undefined) entry.expiresAt = new Date(at.getTime() + expireAfter);
     await store.add([entry]);
     return [{ type: 'suppressed', address, reason }];
   }
