@@ -12,6 +12,8 @@ import type { WebhookContext } from '@relaykit/core/adapter';
 import { asRequest, deliveries, webhookProvider, webhookProviders } from './webhook-deliveries.ts';
 
 const BLOCK = 2_000;
+/** Requests built at a time, as a server has a few dozen in flight. */
+const IN_FLIGHT = 50;
 const blocksAt = process.argv.indexOf('--blocks');
 const blocks = blocksAt < 0 ? 8 : Number(process.argv[blocksAt + 1]);
 const only = webhookProviders.find((p) => process.argv.includes(p));
@@ -30,15 +32,22 @@ for (const name of only ? [only] : webhookProviders) {
   const handle: number[] = [];
   const parse: number[] = [];
   for (let round = 0; round < blocks; round += 1) {
-    const requests = deliveries(name, BLOCK).map(asRequest);
-    let since = process.cpuUsage();
-    for (const request of requests) {
-      const response = await relay.webhooks.handle(request);
-      if (response.status !== 200) throw new Error(`${name} answered ${response.status}`);
+    // A server holds the requests in flight, not a block's 2,000: build them a few at a time,
+    // outside the timed span, so the collector does not copy 2,000 live Requests into the figure.
+    const pending = deliveries(name, BLOCK);
+    let used = 0;
+    for (let at = 0; at < BLOCK; at += IN_FLIGHT) {
+      const requests = pending.slice(at, at + IN_FLIGHT).map(asRequest);
+      const started = process.cpuUsage();
+      for (const request of requests) {
+        const response = await relay.webhooks.handle(request);
+        if (response.status !== 200) throw new Error(`${name} answered ${response.status}`);
+      }
+      used += cpuSeconds(started);
     }
-    handle.push(BLOCK / cpuSeconds(since));
+    handle.push(BLOCK / used);
     const raw = deliveries(name, BLOCK);
-    since = process.cpuUsage();
+    const since = process.cpuUsage();
     for (const request of raw) {
       await adapter.verify(request, context);
       await adapter.parse(request, context);
