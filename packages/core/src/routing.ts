@@ -105,9 +105,10 @@ export function createRouter(
       const wasOpen = c.openUntil > 0;
       c.failures = 0;
       c.openUntil = 0;
-      if (wasOpen) tripped -= 1;
-      if (wasOpen)
+      if (wasOpen) {
+        tripped -= 1;
         hooks.onCircuit?.({ provider: name, state: 'closed', reason: 'a send succeeded' });
+      }
     },
     failure(name, error) {
       const c = circuits.get(name);

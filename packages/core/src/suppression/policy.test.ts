@@ -7,33 +7,26 @@ import {
   type DeliveryEvent,
   type SuppressionAlert,
 } from '../index.ts';
-import { testingProvider } from '../testing/index.ts';
+import { testEvent, testingProvider } from '../testing/index.ts';
 
 const base = { from: 'Shop <orders@mail.shop.test>', subject: 'Your order', text: 'Thanks!' };
 const day = 24 * 60 * 60 * 1000;
 const t0 = Date.parse('2025-03-01T00:00:00Z');
 let seq = 0;
 
-function event(
+/** A delivery event to `recipient` at t0, of its own message. */
+const event = (
   type: DeliveryEvent['type'],
   recipient: string,
   extra: Partial<DeliveryEvent> = {},
-): DeliveryEvent {
-  seq += 1;
-  return {
-    id: `e${seq}`,
-    type,
+) =>
+  testEvent(type, {
     provider: 'testing',
     recipient,
     at: new Date(t0),
-    from: 'orders@mail.shop.test',
-    tags: [],
-    metadata: {},
-    raw: null,
-    messageId: `m${seq}`,
+    messageId: `m${(seq += 1)}`,
     ...extra,
-  };
-}
+  });
 const soft = (recipient: string, at: number) =>
   event('bounced', recipient, {
     at: new Date(at),
