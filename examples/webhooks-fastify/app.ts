@@ -1,4 +1,4 @@
-import { toWebRequest, type Relay } from '@relaykit/core';
+import type { Relay } from '@relaykit/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 
 export function createApp(relay: Relay): FastifyInstance {
@@ -11,13 +11,14 @@ export function createApp(relay: Relay): FastifyInstance {
       done(null, body),
     );
     hooks.post('/webhooks/:provider', async (request, reply) => {
-      const response = await relay.webhooks.handle(
-        toWebRequest(request.raw, request.body as Buffer),
-      );
-      return reply
-        .code(response.status)
-        .headers(Object.fromEntries(response.headers))
-        .send(await response.text());
+      // The body as read and Node's headers: no web Request to build and read back.
+      const answer = await relay.webhooks.handleRaw({
+        method: request.method,
+        url: request.url,
+        headers: request.headers,
+        body: request.body as Buffer,
+      });
+      return reply.code(answer.status).headers(answer.headers).send(answer.body);
     });
   });
   return app;

@@ -169,3 +169,23 @@ export function deliveries(name: WebhookProviderName, n: number): WebhookRequest
 /** The same delivery as a web-standard Request, as a server hands it to `relay.webhooks.handle`. */
 export const asRequest = (d: WebhookRequest): Request =>
   new Request(d.url, { method: d.method, headers: d.headers, body: d.body });
+
+/**
+ * The same delivery as a Node server holds it once the body is read: the request as node:http
+ * gives it (method, path, header object with a server's usual headers) and the body's bytes.
+ */
+export function asNodeRequest(d: WebhookRequest): {
+  req: { method: string; url: string; headers: Record<string, string> };
+  body: Buffer;
+} {
+  const body = Buffer.from(d.body);
+  const headers: Record<string, string> = {
+    host: 'relay.example.com',
+    'user-agent': 'provider-webhooks/1.0',
+    'content-length': String(body.byteLength),
+    'accept-encoding': 'gzip',
+    connection: 'keep-alive',
+  };
+  for (const [name, value] of d.headers) headers[name] = value;
+  return { req: { method: d.method, url: new URL(d.url).pathname, headers }, body };
+}

@@ -8,6 +8,7 @@ import {
   type Provider,
   type Relay,
 } from '@relaykit/core';
+import { rawWebhookOf } from '@relaykit/core/testing';
 import { webhookStatuses } from '@relaykit/core/adapter';
 import { mailgun, signMailgun } from '@relaykit/mailgun';
 import { postmark } from '@relaykit/postmark';
@@ -24,7 +25,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /**
- * Fuzzes the raw webhook entry (`relay.webhooks.handle`) of every provider with real adapters:
+ * Fuzzes the webhook entries (`relay.webhooks.handle` and `handleRaw`) of every provider with real adapters:
  * authentic deliveries (re-signed) with mutated payloads, stale signatures over mutated bytes,
  * garbage, wrong content types, multipart, huge and deeply nested bodies, header mutations, other
  * methods and aborted streams. Invariants: nothing throws; the status is a documented one and
@@ -442,7 +443,7 @@ describe.each(['ses', 'postmark', 'mailgun', 'resend'] as const)(
         const statuses = new Map<number, number>();
         const heapBefore = runs >= 10_000 ? heapUsed() : 0;
         await fc.assert(
-          fc.asyncProperty(caseArb, async (c) => {
+          fc.asyncProperty(caseArb, fc.boolean(), async (c, viaRaw) => {
             const { request, authentic } = build(name, c);
             const t =
               c.kind === 'authentic' && sesAuthentic ? sesAuthentic : { relay, store, effects };
@@ -450,8 +451,13 @@ describe.each(['ses', 'postmark', 'mailgun', 'resend'] as const)(
               ...t.effects,
               listed: (await t.store.list({ limit: 1000 })).entries.length,
             };
-            const response = await t.relay.webhooks.handle(request);
-            await response.arrayBuffer();
+            // Half the cases go to handleRaw as a Node server holds them (a broken stream is the
+            // server's to answer before there is a body to hand over).
+            const response =
+              viaRaw && c.kind !== 'aborted'
+                ? await t.relay.webhooks.handleRaw(await rawWebhookOf(request))
+                : await t.relay.webhooks.handle(request);
+            if (response instanceof Response) await response.arrayBuffer();
             statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
             expect(documented.has(response.status), `status ${response.status} for ${c.kind}`).toBe(
               true,

@@ -70,7 +70,13 @@ export { bounceHints, type BounceHint, type BounceHints } from './bounce/hints.t
 
 // Webhooks
 export { nodeWebhookListener, serveWebhooks, toWebRequest, type WebhookServer } from './node.ts';
-export type { WebhookAlert, WebhookHandler } from './webhooks.ts';
+export type {
+  RawWebhookRequest,
+  RelayWebhooks,
+  WebhookAlert,
+  WebhookAnswer,
+  WebhookHandler,
+} from './webhooks.ts';
 
 // Stores: the contracts createRelay takes, and the in-memory defaults
 export {

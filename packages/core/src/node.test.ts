@@ -117,6 +117,43 @@ describe('serveWebhooks', () => {
     },
   );
 
+  it('serves a handler with only `handle` (a wrapper of its own) as it serves the relay', async () => {
+    // The relay's listener hands Node's body over as read (handleRaw); a handler without it gets
+    // a web Request. Both answer each request alike, status, headers and body.
+    const relay = createRelay({ providers: [secretHeaderProvider()] });
+    const events: DeliveryEvent[] = [];
+    relay.on('event', (e) => events.push(e));
+    const direct = await serveWebhooks(relay);
+    const wrapped = await serveWebhooks({ webhooks: { handle: (r) => relay.webhooks.handle(r) } });
+    servers.push(direct, wrapped);
+    const cases: Array<[string, RequestInit]> = [
+      [
+        '/hooks',
+        {
+          method: 'POST',
+          headers: { 'x-secret': 'hook-secret' },
+          body: '[{"id":"w1","recipient":"a@example.test"}]',
+        },
+      ],
+      ['/hooks', { method: 'POST', headers: { 'x-secret': 'wrong' }, body: '[]' }],
+      ['/nobody', { method: 'POST', body: '[]' }],
+      ['/hooks', { method: 'POST', headers: { 'x-secret': 'hook-secret' }, body: '['.repeat(100) }],
+    ];
+    for (const [path, init] of cases) {
+      const answers = [];
+      for (const server of [direct, wrapped]) {
+        const response = await fetch(`${server.url}${path}`, init);
+        answers.push([
+          response.status,
+          response.headers.get('content-type'),
+          await response.text(),
+        ]);
+      }
+      expect(answers[0]).toEqual(answers[1]);
+    }
+    expect(events.map((e) => e.id)).toEqual(['w1']);
+  });
+
   it('survives a client that aborts mid-body, many times over, and records nothing from it', async () => {
     const { port, alive, events } = await served();
     const errors: unknown[] = [];

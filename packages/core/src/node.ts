@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RelayError } from './errors.ts';
-import type { WebhookHandler } from './webhooks.ts';
+import type { RelayWebhooks, WebhookAnswer, WebhookHandler } from './webhooks.ts';
 
 /**
  * Methods a web-standard Request refuses to carry (Fetch standard, "forbidden method": CONNECT,
@@ -14,7 +14,19 @@ const forbiddenMethods = new Set(['CONNECT', 'TRACE', 'TRACK']);
  * header is the client's to write (`Host: a b` is not a host), and a webhook's meaning never
  * depends on it. Undefined when even the path cannot be read.
  */
+let lastTarget: string | undefined;
+let lastUrl: string | undefined;
+
 function urlOf(target: string | undefined): string | undefined {
+  // A provider posts to the same path each time: the last one read is kept.
+  if (target !== undefined && target === lastTarget) return lastUrl;
+  const url = parsedUrlOf(target);
+  lastTarget = target;
+  lastUrl = url;
+  return url;
+}
+
+function parsedUrlOf(target: string | undefined): string | undefined {
   const path = target ?? '/';
   try {
     // origin-form ("/a?b") is the norm; absolute-form ("http://h/a", RFC 9112 section 3.2.2) and
@@ -64,6 +76,13 @@ export function toWebRequest(req: IncomingMessage, body: Buffer): Request {
   return new Request(url, init);
 }
 
+/** A web Response as the answer a Node response writes (for a handler without `handleRaw`). */
+async function answerOf(response: Response): Promise<WebhookAnswer> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((v, k) => (headers[k] = v));
+  return { status: response.status, headers, body: await response.text() };
+}
+
 let warnedConsumed = false;
 
 const consumedMessage =
@@ -96,27 +115,29 @@ function answer(
  * `maxBytes`, a stream that breaks) is answered 4xx or its socket closed.
  */
 export function nodeWebhookListener(
-  relay: { webhooks: WebhookHandler },
+  relay: { webhooks: WebhookHandler & Partial<Pick<RelayWebhooks, 'handleRaw'>> },
   options: { maxBytes?: number } = {},
 ) {
   const maxBytes = options.maxBytes ?? 1024 * 1024;
   const handle = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
-    let request: Request;
-    try {
-      request = toWebRequest(req, body);
-    } catch {
+    const url = urlOf(req.url);
+    if (url === undefined) {
       answer(res, 400, '[relaykit] the request target is not a path');
       return;
     }
+    const webhooks = relay.webhooks;
     // The handler is the user's when a framework wraps it: a throw is caught like a rejection.
+    // The body is handed over as read, with Node's headers: no web Request is built and read
+    // back, which cost more than the intake itself.
     void Promise.resolve()
-      .then(() => relay.webhooks.handle(request))
-      .then(async (response) => {
-        const headers: Record<string, string> = {};
-        response.headers.forEach((v, k) => (headers[k] = v));
-        const payload = Buffer.from(await response.arrayBuffer());
+      .then(() =>
+        typeof webhooks.handleRaw === 'function'
+          ? webhooks.handleRaw({ method: 'POST', url, headers: req.headers, body })
+          : webhooks.handle(toWebRequest(req, body)).then(answerOf),
+      )
+      .then((reply) => {
         if (res.headersSent || res.destroyed) return;
-        res.writeHead(response.status, headers).end(payload);
+        res.writeHead(reply.status, reply.headers).end(reply.body);
       })
       .catch(() => answer(res, 500, '[relaykit] webhook processing failed'));
   };
@@ -192,7 +213,7 @@ export interface WebhookServer {
 
 /** Serves the relay's webhook entry point on its own port (for tests, the demo and simple setups). */
 export async function serveWebhooks(
-  relay: { webhooks: WebhookHandler },
+  relay: { webhooks: WebhookHandler & Partial<Pick<RelayWebhooks, 'handleRaw'>> },
   options: { host?: string; port?: number; path?: string; maxBytes?: number } = {},
 ): Promise<WebhookServer> {
   const server = createServer(

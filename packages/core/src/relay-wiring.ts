@@ -12,7 +12,7 @@ import { createQueueRunner, type QueueRunner } from './queue.ts';
 import type { EnqueueOptions, Relay, RelayOptions } from './relay.ts';
 import type { Outbox } from './stores.ts';
 import { wellKnownDomains } from './throttle/profiles.ts';
-import { createWebhookHandler, observeWebhooks, type WebhookHandler } from './webhooks.ts';
+import { createWebhookHandler, observeWebhooks, type RelayWebhooks } from './webhooks.ts';
 
 // The stages createRelay wires around the pipeline: the queue workers, campaigns, webhook
 // intake, the stores it shows, and closing.
@@ -83,11 +83,7 @@ async function campaignProfile(ctx: Pipeline, domain: string): Promise<string> {
 }
 
 /** `relay.webhooks`: the providers' webhooks, feeding the relay's intake, traced. */
-export function webhookIntake(
-  ctx: Pipeline,
-  options: RelayOptions,
-  ingest: Ingest,
-): WebhookHandler {
+export function webhookIntake(ctx: Pipeline, options: RelayOptions, ingest: Ingest): RelayWebhooks {
   const { emitter } = ctx;
   return observeWebhooks(
     ctx.telemetry,

@@ -33,7 +33,7 @@ import type { StreamOptions } from './streams.ts';
 import { createRelaySuppressions, type RelaySuppressions } from './suppression/facade.ts';
 import type { TelemetryOptions } from './telemetry.ts';
 import type { ThrottleEvent } from './throttle/events.ts';
-import type { WebhookHandler } from './webhooks.ts';
+import type { RelayWebhooks } from './webhooks.ts';
 
 export interface RecipientResult {
   address: string;
@@ -195,7 +195,7 @@ export interface Relay {
   on<K extends keyof RelayEvents>(name: K, listener: (payload: RelayEvents[K]) => void): () => void;
   /** Feeds events into the relay (webhook intake, the testing provider, tests). Duplicates are ignored. */
   ingest(events: readonly DeliveryEvent[]): Promise<DeliveryEvent[]>;
-  readonly webhooks: WebhookHandler;
+  readonly webhooks: RelayWebhooks;
   status(messageId: string): Promise<RecipientState[]>;
   readonly providers: readonly Provider[];
   readonly stores: {

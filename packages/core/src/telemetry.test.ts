@@ -347,6 +347,30 @@ describe('telemetry: traces and metrics', () => {
     ]);
   });
 
+  it('a webhook taken by handleRaw: the same span', async () => {
+    const relay = relayWith({ providers: [secretHeaderProvider()] });
+    const raw = (secret: string) =>
+      relay.webhooks.handleRaw({
+        method: 'POST',
+        url: '/webhooks/hooks',
+        headers: { 'x-secret': secret },
+        body: JSON.stringify([{ id: 'r1', type: 'delivered', recipient: 'a@example.test' }]),
+      });
+    expect((await raw('hook-secret')).status).toBe(200);
+    expect((await raw('wrong')).status).toBe(401);
+    const [verified, refused] = named('relaykit.webhook');
+    expect(verified?.attributes).toMatchObject({
+      'relaykit.provider': 'hooks',
+      'relaykit.webhook.verification': 'verified',
+      'http.response.status_code': 200,
+      'relaykit.event.count': 1,
+    });
+    expect(refused?.attributes).toMatchObject({
+      'relaykit.webhook.verification': 'failed',
+      'http.response.status_code': 401,
+    });
+  });
+
   it('keeps the enqueuing trace context through the codec, and reads only a valid traceparent', () => {
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     const relayMessage = {

@@ -3,6 +3,7 @@ import { RelayError, type RelayErrorKind } from '../errors.ts';
 import type { DeliveryEvent } from '../events.ts';
 import { normalizeMessage, type Message, type MessageInput } from '../message.ts';
 import type { WebhookContext, WebhookParseResult, WebhookRequest } from '../provider.ts';
+import type { RawWebhookRequest } from '../webhooks.ts';
 
 // Helpers for adapter tests, free of any test runner: each throws an Error (which fails the
 // test) where an assertion would fail.
@@ -157,4 +158,24 @@ function describe(error: unknown): string {
   if (error instanceof RelayError) return `a RelayError of kind '${error.kind}': ${error.message}`;
   if (error instanceof Error) return `${error.name}: ${error.message}`;
   return String(error);
+}
+
+/**
+ * A web Request as a Node server holds it when it calls `relay.webhooks.handleRaw`: the path and
+ * query alone, Node's header object (lower-case names, a repeated header as a list) and the body's
+ * bytes. For running the same webhook tests through both entries.
+ */
+export async function rawWebhookOf(request: Request): Promise<RawWebhookRequest> {
+  const { pathname, search } = new URL(request.url);
+  const headers: Record<string, string | string[]> = {};
+  for (const [name, value] of request.headers) {
+    const held = headers[name];
+    headers[name] = held === undefined ? value : [...(Array.isArray(held) ? held : [held]), value];
+  }
+  return {
+    method: request.method,
+    url: `${pathname}${search}`,
+    headers,
+    body: new Uint8Array(await request.arrayBuffer()),
+  };
 }

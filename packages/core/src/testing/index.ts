@@ -9,6 +9,7 @@ export {
 export {
   assertSoundWebhookResult,
   hostileAddresses,
+  rawWebhookOf,
   fullTestMessage,
   relayErrorOf,
   testEvent,
