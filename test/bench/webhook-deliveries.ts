@@ -4,6 +4,9 @@
 // delivery is new to the replay guard and the dedupe store, as a provider's stream is.
 import type { Provider } from '@relaykit/core';
 import type { WebhookRequest } from '@relaykit/core/adapter';
+
+/** A delivery as the bench builds it: its headers are a web Headers. */
+export type Delivery = WebhookRequest & { headers: Headers };
 import { mailgun, signMailgun } from '@relaykit/mailgun';
 import { postmark } from '@relaykit/postmark';
 import { resend, signSvix } from '@relaykit/resend';
@@ -48,7 +51,7 @@ export function webhookProvider(name: WebhookProviderName): Provider {
 let serial = 0;
 
 /** `n` distinct signed bounce deliveries for `name`, as raw requests. */
-export function deliveries(name: WebhookProviderName, n: number): WebhookRequest[] {
+export function deliveries(name: WebhookProviderName, n: number): Delivery[] {
   return Array.from({ length: n }, () => {
     serial += 1;
     const recipient = `gone${serial}@example.org`;
@@ -167,14 +170,14 @@ export function deliveries(name: WebhookProviderName, n: number): WebhookRequest
 }
 
 /** The same delivery as a web-standard Request, as a server hands it to `relay.webhooks.handle`. */
-export const asRequest = (d: WebhookRequest): Request =>
+export const asRequest = (d: Delivery): Request =>
   new Request(d.url, { method: d.method, headers: d.headers, body: d.body });
 
 /**
  * The same delivery as a Node server holds it once the body is read: the request as node:http
  * gives it (method, path, header object with a server's usual headers) and the body's bytes.
  */
-export function asNodeRequest(d: WebhookRequest): {
+export function asNodeRequest(d: Delivery): {
   req: { method: string; url: string; headers: Record<string, string> };
   body: Buffer;
 } {

@@ -14,6 +14,7 @@ export {
   type SendContext,
   type SendResult,
   type WebhookContext,
+  type WebhookHeaders,
   type WebhookParseResult,
   type WebhookRequest,
 } from './provider.ts';

@@ -83,11 +83,19 @@ export interface AccountLimits {
   sendingEnabled?: boolean;
 }
 
+/**
+ * A webhook request's headers, read by name in any case, as a web `Headers` reads them (a
+ * `Headers` is one): the value, several joined by ", ", or null.
+ */
+export interface WebhookHeaders {
+  get(name: string): string | null;
+}
+
 /** A webhook request as received: the raw body is kept so signatures can be checked byte for byte. */
 export interface WebhookRequest {
   method: string;
   url: string;
-  headers: Headers;
+  headers: WebhookHeaders;
   body: string;
 }
 

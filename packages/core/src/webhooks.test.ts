@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DeliveryEvent } from './events.ts';
 import { memoryDedupe } from './memory/dedupe.ts';
@@ -8,6 +9,7 @@ import type { DedupeStore, SuppressionStore } from './stores.ts';
 import { rawWebhookOf } from './testing/helpers.ts';
 import { secretHeaderProvider } from './webhook-test-provider.ts';
 import { nestsDeeperThan } from './webhook-bounds.ts';
+import { headersOf } from './webhooks.ts';
 
 const post = (body: BodyInit, headers: Record<string, string> = { 'x-secret': 'hook-secret' }) =>
   new Request('http://localhost/webhooks/hooks', { method: 'POST', headers, body });
@@ -437,5 +439,46 @@ describe('relay.webhooks.handleRaw: what only a read body can carry', () => {
     expect(statuses).toEqual([400, 400, 404, 404, 401, 405, 401]);
     expect(events).toEqual([]);
     expect(errors.filter((e) => e.message.includes('webhook handling failed'))).toEqual([]);
+  });
+});
+
+describe('handleRaw reads Node headers as a Headers built from them reads them', () => {
+  const name = fc.constantFrom('x-secret', 'X-Secret', 'content-type', 'Svix-Id', 'authorization');
+  const value = fc.oneof(
+    fc.string({ unit: fc.constantFrom('a', 'B', ' ', '\t', ',', '=', 'é', '0') }),
+    fc.constantFrom('', ' padded ', '\tx\t', 'Basic cG06cGFzcw=='),
+  );
+  it('gives what Headers.get gives for every name, in any case', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(name, fc.oneof(value, fc.array(value, { minLength: 1, maxLength: 3 })))),
+        (pairs) => {
+          const fields: Record<string, string | string[]> = {};
+          for (const [k, v] of pairs) fields[k] = v;
+          const reference = new Headers();
+          for (const [k, v] of Object.entries(fields))
+            for (const one of Array.isArray(v) ? v : [v]) reference.append(k, one);
+          const read = headersOf(fields);
+          for (const asked of [
+            'x-secret',
+            'X-SECRET',
+            'content-type',
+            'svix-id',
+            'authorization',
+            'absent',
+          ])
+            expect([asked, read.get(asked)]).toEqual([asked, reference.get(asked)]);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reads nothing from the prototype, and takes a Headers as it is', () => {
+    const read = headersOf({ 'x-secret': 's' });
+    for (const asked of ['constructor', '__proto__', 'toString', 'hasOwnProperty'])
+      expect(read.get(asked)).toBeNull();
+    const headers = new Headers({ a: 'b' });
+    expect(headersOf(headers)).toBe(headers);
   });
 });

@@ -152,7 +152,10 @@ describe('verifySvix', () => {
     const flipped = sig.slice(0, -3) + (sig.at(-3) === 'A' ? 'B' : 'A') + sig.slice(-2);
     authError(() =>
       verifySvix(
-        request(body, { ...Object.fromEntries(good.headers), 'svix-signature': flipped }),
+        request(body, {
+          ...Object.fromEntries(good.headers as Headers),
+          'svix-signature': flipped,
+        }),
         options,
         Date.now(),
       ),

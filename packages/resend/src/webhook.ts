@@ -36,7 +36,7 @@ const inboundEvents = new Set(['email.received']);
 const authError = (provider: string, message: string) =>
   new RelayError({ kind: 'auth', provider, message: `webhook ${message}` });
 
-const header = (headers: Headers, name: string) =>
+const header = (headers: kit.WebhookHeaders, name: string) =>
   headers.get(`svix-${name}`) ?? headers.get(`webhook-${name}`);
 
 /** `v1,` + base64 HMAC-SHA256 over `${id}.${timestamp}.${body}`: the Svix / Standard Webhooks signature. */
