@@ -9,8 +9,10 @@ describe('classifiedBounce', () => {
     // A small pool, so that inputs recur and differ in one field at a time.
     const facts = fc.record(
       {
-        smtpStatus: fc.constantFrom(421, 450, 550, 552, 554),
-        enhancedStatus: fc.constantFrom('5.1.1', '4.2.2', '5.7.1', '4.0.0', '5.1.10'),
+        // The memo's key keeps types and separators apart: '550' and 550, '' and absent, a text
+        // holding the key's separator.
+        smtpStatus: fc.constantFrom<number | string>(421, 450, 550, 552, 554, '550', '421'),
+        enhancedStatus: fc.constantFrom('5.1.1', '4.2.2', '5.7.1', '4.0.0', '5.1.10', ''),
         diagnostic: fc.constantFrom(
           'user unknown',
           'mailbox full',
@@ -19,7 +21,11 @@ describe('classifiedBounce', () => {
           'Recipient address rejected: Access denied',
           'in reply to MAIL FROM command: user unknown',
           'smtp; 550 5.1.1 <gone@example.org>: Recipient address rejected',
+          'user\u0001unknown',
+          'mailbox full\u0001',
+          '',
         ),
+        stage: fc.constantFrom('mail', 'rcpt', 'data'),
       },
       { requiredKeys: [] },
     );
@@ -28,7 +34,7 @@ describe('classifiedBounce', () => {
         {
           provider: fc.constantFrom('ses', 'postmark', 'mailgun'),
           type: fc.constantFrom('Permanent', 'Transient', 'HardBounce', 'permanent', 'temporary'),
-          subType: fc.constantFrom('General', 'NoEmail', 'Suppressed', 'bounce'),
+          subType: fc.constantFrom('General', 'NoEmail', 'Suppressed', 'bounce', 'bounce\u0001'),
           permanent: fc.boolean(),
         },
         { requiredKeys: [] },
@@ -48,9 +54,9 @@ describe('classifiedBounce', () => {
     ]);
     const hints = fc.constantFrom<BounceHints | undefined>(undefined, hardTable, softTable);
     fc.assert(
-      fc.property(facts, hint, hints, (f: BounceFacts, h: BounceHint | undefined, table) => {
+      fc.property(facts, hint, hints, (f, h: BounceHint | undefined, table) => {
         const expected = classifyBounce(h === undefined ? f : { ...f, hint: h }, table);
-        expect(classifiedBounce(f, h, table)).toEqual({
+        expect(classifiedBounce(f as BounceFacts, h, table)).toEqual({
           class: expected.class,
           category: expected.category,
           ...f,

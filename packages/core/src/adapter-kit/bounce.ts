@@ -23,7 +23,6 @@ export function replyFacts(line: string | undefined): BounceFacts {
 }
 
 /**
-/**
  * Recent verdicts by their exact input, per vocabulary: a provider's bounces repeat the same few
  * replies (the same mailbox provider's "user unknown" for every address it refuses), and the
  * classifier's rules cost a bounce more than the rest of its parsing. `classifyBounce` reads
@@ -54,24 +53,53 @@ export function classifiedBounce(
   hint?: BounceHint,
   hints?: BounceHints,
 ): BounceInfo {
-  const input = hint === undefined ? facts : { ...facts, hint };
-  let key: string | undefined;
-  // A text naming an address (`<a@b>: user unknown`) is one recipient's: it would not recur.
-  if (!(typeof facts.diagnostic === 'string' && facts.diagnostic.includes('@'))) {
-    try {
-      key = JSON.stringify(input);
-    } catch {
-      // Not JSON (a BigInt, say): classified without the memo, which refuses it as it should.
-    }
-  }
+  const key = memoKey(facts, hint);
   const recent = recentFor(hints);
   let c = key === undefined ? undefined : recent.get(key);
   if (c === undefined) {
-    c = classifyBounce(input, hints);
+    c = classifyBounce(hint === undefined ? facts : { ...facts, hint }, hints);
     if (key !== undefined && key.length <= recentKeyMax) {
       if (recent.size >= recentMax) recent.clear();
       recent.set(key, c);
     }
   }
   return { class: c.class, category: c.category, ...facts };
+}
+
+/** Separates a memo key's fields; a value holding it is not memoised. */
+const separator = '\u0001';
+
+/**
+ * One field of a memo key: its type and value, so that 550 and '550', '' and absent differ.
+ * Undefined for a value of a type no field takes (classified without the memo, which refuses it).
+ */
+function keyPart(value: unknown): string | undefined {
+  if (value === undefined) return '';
+  if (typeof value === 'string') return value.includes(separator) ? undefined : `s${value}`;
+  if (typeof value === 'number') return `n${value}`;
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  return undefined;
+}
+
+/**
+ * Everything `classifyBounce` reads of a bounce (its codes, text and stage, and the hint's
+ * provider, names and permanence) as one string, or undefined when the verdict is not kept: a
+ * text naming an address (`<a@b>: user unknown`) is one recipient's and would not recur.
+ */
+function memoKey(facts: BounceFacts, hint: BounceHint | undefined): string | undefined {
+  const { diagnostic } = facts;
+  if (typeof diagnostic === 'string' && diagnostic.includes('@')) return undefined;
+  const parts = [
+    keyPart(facts.smtpStatus),
+    keyPart(facts.enhancedStatus),
+    keyPart(diagnostic),
+    keyPart((facts as { stage?: unknown }).stage),
+  ];
+  if (hint !== undefined) {
+    if (typeof hint !== 'object' || hint === null) return undefined;
+    parts.push('h', keyPart(hint.provider), keyPart(hint.type), keyPart(hint.subType));
+    parts.push(keyPart(hint.permanent));
+  }
+  for (const part of parts) if (part === undefined) return undefined;
+  return parts.join(separator);
 }
