@@ -407,7 +407,8 @@ export function createWebhookHandler(options: WebhookHandlerOptions): RelayWebho
         (raw.length * 3 > options.maxBytes && Buffer.byteLength(raw) > options.maxBytes);
       if (over) return tooLarge;
       body = raw;
-    } else if (raw instanceof Uint8Array) {
+    } else if (ArrayBuffer.isView(raw)) {
+      // Any view of bytes, from this realm or another (a Buffer, a Uint8Array, a DataView).
       if (raw.byteLength > options.maxBytes) return tooLarge;
       body = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
     } else {
