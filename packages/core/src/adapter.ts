@@ -127,6 +127,7 @@ export {
 export { acceptedByAll } from './adapter-kit/result.ts';
 export {
   deliveryEvent,
+  readOnce,
   unreadableReason,
   unreadableWebhook,
   webhookResultFaults,

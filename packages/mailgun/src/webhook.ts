@@ -89,40 +89,32 @@ export function signMailgun(key: string, timestamp: string, token: string): stri
 /** A request body as Mailgun posts it: JSON for webhooks since 2018, form fields for routes and legacy hooks. */
 type Body = { kind: 'json'; value: unknown } | { kind: 'form'; fields: FormData };
 
-/** verify and parse see the same request object: its body is read once. */
-const bodies = new WeakMap<kit.WebhookRequest, Body>();
-
 const isForm = (request: kit.WebhookRequest) =>
   /^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\b/iu.test(
     request.headers.get('content-type') ?? '',
   );
 
+/** The body read as JSON, or as the form fields of a form post. */
 async function readBody(request: kit.WebhookRequest, provider: string): Promise<Body> {
-  const known = bodies.get(request);
-  if (known) return known;
-  let body: Body;
   if (isForm(request)) {
     try {
       const fields = await new Response(request.body, {
         headers: { 'content-type': request.headers.get('content-type') ?? '' },
       }).formData();
-      body = { kind: 'form', fields };
+      return { kind: 'form', fields };
     } catch (error) {
       throw invalid(provider, 'the form body cannot be read', error);
     }
-  } else {
-    try {
-      body = { kind: 'json', value: JSON.parse(request.body) as unknown };
-    } catch (error) {
-      throw invalid(
-        provider,
-        'the body is not JSON (configure the webhook for JSON payloads)',
-        error,
-      );
-    }
   }
-  bodies.set(request, body);
-  return body;
+  try {
+    return { kind: 'json', value: JSON.parse(request.body) as unknown };
+  } catch (error) {
+    throw invalid(
+      provider,
+      'the body is not JSON (configure the webhook for JSON payloads)',
+      error,
+    );
+  }
 }
 
 const field = (fields: FormData, name: string) => {
@@ -570,10 +562,12 @@ function misroutedForm(fields: FormData): string {
  * often it is sent.
  */
 export function mailgunWebhook(options: MailgunWebhookOptions): kit.ProviderWebhook {
+  // verify and parse see the same request: its body is read once.
+  const bodyOf = kit.readOnce((request) => readBody(request, options.provider));
   return {
     async verify(request: kit.WebhookRequest, context: kit.WebhookContext) {
       if (options.skipVerification) return;
-      const body = await readBody(request, options.provider);
+      const body = await bodyOf(request);
       const signature = readSignature(body, options.provider);
       verifyMailgunSignature(signature, options, context.now());
       // Remembered past the window on both sides, so a token is never honoured twice.
@@ -605,7 +599,7 @@ export function mailgunWebhook(options: MailgunWebhookOptions): kit.ProviderWebh
     async parse(request: kit.WebhookRequest): Promise<kit.WebhookParseResult> {
       let body: Body;
       try {
-        body = await readBody(request, options.provider);
+        body = await bodyOf(request);
       } catch (error) {
         return {
           events: [],

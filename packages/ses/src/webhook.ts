@@ -297,23 +297,14 @@ function misrouted(inner: unknown): string | undefined {
 const reasonOf = (error: unknown) =>
   kit.unreadableReason(error, (name) => `SNS webhook could not be read (${name})`);
 
+/** verify and parse see the same request: its envelope is read once. */
+const envelopeOf = kit.readOnce((request) => parseEnvelope(request.body));
+
 /**
  * The Provider's `webhook` member: SNS verification, then SES events. Parse reports what it cannot
  * read (`unreadable`) and inbound or foreign notifications (`misrouted`) rather than throwing; it
  * throws only when confirming a subscription fails, so SNS sends the confirmation again.
  */
-/** verify and parse see the same request object: its envelope is read once. */
-const envelopes = new WeakMap<kit.WebhookRequest, { body: string; envelope: SnsEnvelope }>();
-
-function envelopeOf(request: kit.WebhookRequest): SnsEnvelope {
-  const known = envelopes.get(request);
-  // Read again if the body was replaced on the same object.
-  if (known !== undefined && known.body === request.body) return known.envelope;
-  const envelope = parseEnvelope(request.body);
-  envelopes.set(request, { body: request.body, envelope });
-  return envelope;
-}
-
 export function createSesWebhook(settings: SesWebhookSettings): kit.ProviderWebhook {
   const { provider } = settings;
   const maxAgeMs = settings.maxAgeMs ?? day;

@@ -2,7 +2,7 @@ import { parseAddress } from '../address.ts';
 import { bounceCategories } from '../bounce/categories.ts';
 import { RelayError } from '../errors.ts';
 import { deliveryEventTypes, type DeliveryEvent } from '../events.ts';
-import type { WebhookParseResult } from '../provider.ts';
+import type { WebhookParseResult, WebhookRequest } from '../provider.ts';
 
 /**
  * Why a webhook could not be read, for `unreadable[].reason`: a RelayError's own message, else
@@ -108,4 +108,38 @@ export function webhookResultFaults(result: WebhookParseResult): string[] {
   if (result.misrouted && typeof result.misrouted.what !== 'string')
     faults.push('misrouted.what is not a string');
   return faults;
+}
+
+/** Requests whose reading `readOnce` keeps, and the longest body it keeps one for. */
+const keptReadings = 16;
+const keptBodyMax = 64 * 1024;
+
+/**
+ * `read` of a webhook request, done once for the request's verify and its parse: the readings of
+ * the last 16 requests are kept, by request and body identity. A WeakMap keyed by request did the
+ * same at about 3 µs a delivery: its entries are ephemerons, which every collection has to walk.
+ * A few strong references cost nothing to collect. A body over 64 KiB is not kept, so a
+ * stranger's large body is not held past its request. A reading that throws is not kept either.
+ * A reading pushed out before its parse is simply read again, to the same result.
+ */
+export function readOnce<T>(read: (request: WebhookRequest) => T): (request: WebhookRequest) => T {
+  const requests: Array<WebhookRequest | undefined> = new Array<undefined>(keptReadings).fill(
+    undefined,
+  );
+  const bodies: Array<string | undefined> = new Array<undefined>(keptReadings).fill(undefined);
+  const readings: T[] = new Array<T>(keptReadings);
+  let next = 0;
+  return (request) => {
+    const body = request.body;
+    for (let i = 0; i < keptReadings; i += 1)
+      if (requests[i] === request && bodies[i] === body) return readings[i] as T;
+    const reading = read(request);
+    if (typeof body === 'string' && body.length <= keptBodyMax) {
+      requests[next] = request;
+      bodies[next] = body;
+      readings[next] = reading;
+      next = (next + 1) % keptReadings;
+    }
+    return reading;
+  };
 }
