@@ -70,36 +70,48 @@ export function classifiedBounce(
 const separator = '\u0001';
 
 /**
- * One field of a memo key: its type and value, so that 550 and '550', '' and absent differ.
- * Undefined for a value of a type no field takes (classified without the memo, which refuses it).
+ * One field of a memo key: a letter for its type, then its value, so that 550 and '550', '' and
+ * absent differ. Undefined for a value of a type no field takes, or a text holding the separator
+ * (classified without the memo, which refuses what it should).
  */
 function keyPart(value: unknown): string | undefined {
-  if (value === undefined) return '';
-  if (typeof value === 'string') return value.includes(separator) ? undefined : `s${value}`;
-  if (typeof value === 'number') return `n${value}`;
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  return undefined;
+  switch (typeof value) {
+    case 'undefined':
+      return '';
+    case 'string':
+      return value.includes(separator) ? undefined : 's' + value;
+    case 'number':
+      return 'n' + String(value);
+    case 'boolean':
+      return value ? 't' : 'f';
+    default:
+      return undefined;
+  }
 }
 
 /**
  * Everything `classifyBounce` reads of a bounce (its codes, text and stage, and the hint's
  * provider, names and permanence) as one string, or undefined when the verdict is not kept: a
- * text naming an address (`<a@b>: user unknown`) is one recipient's and would not recur.
+ * text naming an address (`<a@b>: user unknown`) is one recipient's and would not recur. Built by
+ * concatenation: a list of parts and a join cost a bounce 0.7 KB.
  */
 function memoKey(facts: BounceFacts, hint: BounceHint | undefined): string | undefined {
   const { diagnostic } = facts;
   if (typeof diagnostic === 'string' && diagnostic.includes('@')) return undefined;
-  const parts = [
-    keyPart(facts.smtpStatus),
-    keyPart(facts.enhancedStatus),
-    keyPart(diagnostic),
-    keyPart((facts as { stage?: unknown }).stage),
-  ];
-  if (hint !== undefined) {
-    if (typeof hint !== 'object' || hint === null) return undefined;
-    parts.push('h', keyPart(hint.provider), keyPart(hint.type), keyPart(hint.subType));
-    parts.push(keyPart(hint.permanent));
-  }
-  for (const part of parts) if (part === undefined) return undefined;
-  return parts.join(separator);
+  const status = keyPart(facts.smtpStatus);
+  const enhanced = keyPart(facts.enhancedStatus);
+  const text = keyPart(diagnostic);
+  const stage = keyPart((facts as { stage?: unknown }).stage);
+  if (status === undefined || enhanced === undefined || text === undefined || stage === undefined)
+    return undefined;
+  const reply = status + separator + enhanced + separator + text + separator + stage;
+  if (hint === undefined) return reply;
+  if (typeof hint !== 'object' || hint === null) return undefined;
+  const provider = keyPart(hint.provider);
+  const type = keyPart(hint.type);
+  const subType = keyPart(hint.subType);
+  const permanent = keyPart(hint.permanent);
+  if (provider === undefined || type === undefined || subType === undefined) return undefined;
+  if (permanent === undefined) return undefined;
+  return `${reply}${separator}h${provider}${separator}${type}${separator}${subType}${separator}${permanent}`;
 }
