@@ -1,4 +1,4 @@
-import { classifyBounce, type BounceClassification } from '../bounce/classify.ts';
+import { classifyBounce, maskAddresses, type BounceClassification } from '../bounce/classify.ts';
 import type { BounceHint, BounceHints } from '../bounce/hints.ts';
 import { parseSmtpCodes } from '../bounce/smtp.ts';
 import type { BounceInfo } from '../events.ts';
@@ -27,7 +27,7 @@ export function replyFacts(line: string | undefined): BounceFacts {
  * replies (the same mailbox provider's "user unknown" for every address it refuses), and the
  * classifier's rules cost a bounce more than the rest of its parsing. `classifyBounce` reads
  * nothing but its input and the vocabulary, so a verdict stands for the same pair. Bounded:
- * cleared when full; long texts, and texts naming an address, skip it.
+ * cleared when full; long texts, and texts naming an address outside angle brackets, skip it.
  */
 const recentByHints = new WeakMap<BounceHints, Map<string, BounceClassification>>();
 const recentWithout = new Map<string, BounceClassification>();
@@ -92,11 +92,15 @@ function keyPart(value: unknown): string | undefined {
 /**
  * Everything `classifyBounce` reads of a bounce (its codes, text and stage, and the hint's
  * provider, names and permanence) as one string, or undefined when the verdict is not kept: a
- * text naming an address (`<a@b>: user unknown`) is one recipient's and would not recur. Built by
+ * text naming an address outside angle brackets (`a@b: user unknown`) is one recipient's and
+ * would not recur. Built by
  * concatenation: a list of parts and a join cost a bounce 0.7 KB.
  */
 function memoKey(facts: BounceFacts, hint: BounceHint | undefined): string | undefined {
-  const { diagnostic } = facts;
+  // The classifier reads a reply with its quoted addresses masked (maskAddresses), so replies that
+  // differ only in the address they quote share a verdict.
+  const diagnostic =
+    typeof facts.diagnostic === 'string' ? maskAddresses(facts.diagnostic) : facts.diagnostic;
   if (typeof diagnostic === 'string' && diagnostic.includes('@')) return undefined;
   const status = keyPart(facts.smtpStatus);
   const enhanced = keyPart(facts.enhancedStatus);

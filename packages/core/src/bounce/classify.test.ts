@@ -565,3 +565,24 @@ describe('smtpStatus as a string', () => {
     }
   });
 });
+
+describe('classifyBounce: the recipient address a reply quotes', () => {
+  it('reads no rule into the address, and gives every recipient of one reply one verdict', () => {
+    const reply = (address: string) =>
+      classifyBounce({
+        diagnostic: `550 5.1.1 <${address}>: Recipient address rejected: User unknown`,
+      });
+    const plain = reply('gone@example.org');
+    expect(plain).toMatchObject({ class: 'hard', category: 'unknown-user' });
+    // Local parts that spell out other rules' words, or a status code.
+    for (const address of [
+      'spf@example.org',
+      'dmarc.reports@example.org',
+      'mailbox-full@example.org',
+      'spamhaus@example.org',
+      '4.2.2@example.org',
+      'blocked.using@example.org',
+    ])
+      expect([address, reply(address)]).toEqual([address, plain]);
+  });
+});

@@ -174,7 +174,8 @@ function readReply(input: BounceInput): {
   enhanced: string;
   text: string;
 } {
-  const text = typeof input.diagnostic === 'string' ? input.diagnostic.slice(0, maxText) : '';
+  const text =
+    typeof input.diagnostic === 'string' ? maskAddresses(input.diagnostic.slice(0, maxText)) : '';
   const parsed = text === '' ? {} : parseSmtpCodes(text);
   const given = readBasic(input.smtpStatus);
   const basic = validBasic(given) ? given : validBasic(parsed.status) ? parsed.status : undefined;
@@ -183,6 +184,18 @@ function readReply(input: BounceInput): {
     ? rawEnhanced
     : (parsed.enhanced ?? '');
   return { basic, enhanced: normalizeEnhanced(enhanced), text };
+}
+
+/** An address in angle brackets, as replies quote the recipient (`<a@example.org>`). */
+const quotedAddress = /<[^<>\s]*@[^<>\s]*>/gu;
+
+/**
+ * The text with each address in angle brackets replaced by `<>`. An address is the recipient's,
+ * not the server's wording: no rule reads it (`<spf@example.org>` says nothing of SPF, nor
+ * `<5.1.1@example.org>` of a status code), and a reply quoting one recurs for every recipient.
+ */
+export function maskAddresses(text: string): string {
+  return text.includes('@') ? text.replace(quotedAddress, '<>') : text;
 }
 
 /** smtpStatus as a number: numeric strings are read, anything else that is not a number refused. */
