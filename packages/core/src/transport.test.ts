@@ -1,6 +1,6 @@
 import { getEventListeners } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RelayError } from './errors.ts';
 import {
   runAttempt,
@@ -188,36 +188,46 @@ describe('runAttempt', () => {
   });
 
   it('without a caller signal, ends each attempt at its own deadline and aborts a shared signal only once all have ended', async () => {
-    const signals = new Set<AbortSignal>();
-    const started = performance.now();
-    // A plain timer of the same length, started with it: how late this host's event loop runs
-    // timers now (a busy CI host), which no deadline of relaykit's can beat.
-    const plain = new Promise<number>((r) => setTimeout(() => r(performance.now() - started), 320));
-    let release!: () => void;
-    const slow = new Promise<string>((r) => (release = () => r('slow')));
-    const stalled = runAttempt({ ...at, timeoutMs: 320 }, (signal) => {
-      signals.add(signal);
-      return new Promise<never>(() => {});
-    }).catch((e: unknown) => e as RelayError);
-    // Started 5 ms later, within the same 1/32 of timeoutMs: the same signal as the stalled one.
-    await new Promise((r) => setTimeout(r, 5));
-    const answered = runAttempt({ ...at, timeoutMs: 320 }, (signal) => {
-      signals.add(signal);
-      return slow;
-    });
-    const error = await stalled;
-    const took = performance.now() - started;
-    expect(error.providerCode).toBe('ETIMEDOUT');
-    expect(took).toBeGreaterThanOrEqual(315);
-    expect(took).toBeLessThan(320 * 1.1 + Math.max(0, (await plain) - 320));
-    expect(signals.size).toBe(1);
-    const [signal] = [...signals] as [AbortSignal];
-    // The other attempt of the slot is still under way: its signal is not aborted under it.
-    expect(signal.aborted).toBe(false);
-    release();
-    await expect(answered).resolves.toBe('slow');
-    expect(signal.aborted).toBe(true);
-    expect((signal.reason as RelayError).providerCode).toBe('ETIMEDOUT');
+    // On the test's own clock: the two attempts must start 5 ms apart, inside one 10 ms slot, and
+    // the first time out before the second is due. On a loaded host a real 5 ms timer ran 10 ms
+    // late and put the second attempt in the next slot.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      const signals = new Set<AbortSignal>();
+      const started = performance.now();
+      let release!: () => void;
+      const slow = new Promise<string>((r) => (release = () => r('slow')));
+      const stalled = runAttempt({ ...at, timeoutMs: 320 }, (signal) => {
+        signals.add(signal);
+        return new Promise<never>(() => {});
+      }).catch((e: unknown) => e as RelayError);
+      await vi.advanceTimersByTimeAsync(5);
+      const answered = runAttempt({ ...at, timeoutMs: 320 }, (signal) => {
+        signals.add(signal);
+        return slow;
+      });
+      let ended = false;
+      void stalled.then(() => (ended = true));
+      // Not before its deadline (320 ms)...
+      await vi.advanceTimersByTimeAsync(314);
+      expect(ended).toBe(false);
+      // ...and at it, while the second attempt's (325 ms) has not come.
+      await vi.advanceTimersByTimeAsync(4);
+      expect(ended).toBe(true);
+      const error = await stalled;
+      expect(error.providerCode).toBe('ETIMEDOUT');
+      expect(performance.now() - started).toBeLessThan(325);
+      expect(signals.size).toBe(1);
+      const [signal] = [...signals] as [AbortSignal];
+      // The other attempt of the slot is still under way: its signal is not aborted under it.
+      expect(signal.aborted).toBe(false);
+      release();
+      await expect(answered).resolves.toBe('slow');
+      expect(signal.aborted).toBe(true);
+      expect((signal.reason as RelayError).providerCode).toBe('ETIMEDOUT');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('runs 10,000 attempts without a caller signal with no MaxListenersExceededWarning', async () => {
