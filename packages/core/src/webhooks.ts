@@ -56,13 +56,13 @@ export interface RelayWebhooks extends WebhookHandler {
    * The same intake, for a body already read: what a Node server holds (node:http, Express after
    * `express.raw()`, Fastify's raw body), without building a web Request and reading it back, which
    * costs more CPU than the intake itself (about 40 µs per Request on Node 20). Same checks, same
-   * statuses, same guarantees as `handle`; the answer is its status, body and headers. A
-   * `Uint8Array` body is read as UTF-8; `headers` may be Node's `req.headers`.
+   * statuses, same guarantees as `handle`; the answer is its status, body and headers. A body of
+   * bytes (a Buffer, a Uint8Array) is read as UTF-8; `headers` may be Node's `req.headers`.
    */
   handleRaw(request: RawWebhookRequest, options?: { provider?: string }): Promise<WebhookAnswer>;
 }
 
-/** A webhook request whose body is already read (see `WebhookHandler.handleRaw`). */
+/** A webhook request whose body is already read (see `RelayWebhooks.handleRaw`). */
 export interface RawWebhookRequest {
   method: string;
   /** Absolute (`https://host/webhooks/ses`) or a path (`/webhooks/ses`). */
@@ -401,7 +401,7 @@ export function createWebhookHandler(options: WebhookHandlerOptions): RelayWebho
     const raw = request.body;
     let body: string;
     if (typeof raw === 'string') {
-      // Cheap before exact: a UTF-8 byte is at least a character and at most a third of one.
+      // Cheap before exact: each UTF-16 unit of a string is 1 to 3 bytes of UTF-8.
       const over =
         raw.length > options.maxBytes ||
         (raw.length * 3 > options.maxBytes && Buffer.byteLength(raw) > options.maxBytes);
