@@ -1,7 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { RelayError } from './errors.ts';
-import type { RelayWebhooks, WebhookAnswer, WebhookHandler } from './webhooks.ts';
+import {
+  lastRead,
+  type RelayWebhooks,
+  type WebhookAnswer,
+  type WebhookHandler,
+} from './webhooks.ts';
 
 /**
  * Methods a web-standard Request refuses to carry (Fetch standard, "forbidden method": CONNECT,
@@ -14,17 +19,7 @@ const forbiddenMethods = new Set(['CONNECT', 'TRACE', 'TRACK']);
  * header is the client's to write (`Host: a b` is not a host), and a webhook's meaning never
  * depends on it. Undefined when even the path cannot be read.
  */
-let lastTarget: string | undefined;
-let lastUrl: string | undefined;
-
-function urlOf(target: string | undefined): string | undefined {
-  // A provider posts to the same path each time: the last one read is kept.
-  if (target !== undefined && target === lastTarget) return lastUrl;
-  const url = parsedUrlOf(target);
-  lastTarget = target;
-  lastUrl = url;
-  return url;
-}
+const urlOf = lastRead(parsedUrlOf);
 
 function parsedUrlOf(target: string | undefined): string | undefined {
   const path = target ?? '/';

@@ -320,17 +320,27 @@ const reasonOf = (error: unknown) =>
  */
 const plainPath = /^https?:\/\/[^/?#\\]*(?:\/[\w-]+)*\/([\w-]+)\/*(?:[?#]|$)/u;
 
-/** The URL last read by providerInPath and its answer: a provider posts to the same URL each time. */
-let lastUrl: string | undefined;
-let lastName: string | undefined;
+/**
+ * `read` remembering its last input and answer: a provider posts to the same URL each time, so
+ * reading one URL (or request target) again is a comparison.
+ */
+export function lastRead<T>(
+  read: (input: string | undefined) => T,
+): (input: string | undefined) => T {
+  let lastInput: string | undefined;
+  let lastAnswer: T | undefined;
+  let held = false;
+  return (input) => {
+    if (held && input === lastInput) return lastAnswer as T;
+    lastAnswer = read(input);
+    lastInput = input;
+    held = true;
+    return lastAnswer;
+  };
+}
 
 /** The last non-empty segment of the URL's path, as the WHATWG URL parser reads it. */
-function providerInPath(url: string): string | undefined {
-  if (url === lastUrl) return lastName;
-  lastName = segmentInPath(url);
-  lastUrl = url;
-  return lastName;
-}
+const providerInPath = lastRead((url) => segmentInPath(url ?? ''));
 
 function segmentInPath(url: string): string | undefined {
   // The usual `https://host/webhooks/ses` without building a URL (a few µs per request).

@@ -23,11 +23,12 @@ export function replyFacts(line: string | undefined): BounceFacts {
 }
 
 /**
- * Recent verdicts by their exact input, per vocabulary: a provider's bounces repeat the same few
- * replies (the same mailbox provider's "user unknown" for every address it refuses), and the
- * classifier's rules cost a bounce more than the rest of its parsing. `classifyBounce` reads
- * nothing but its input and the vocabulary, so a verdict stands for the same pair. Bounded:
- * cleared when full; long texts, and texts naming an address outside angle brackets, skip it.
+ * Recent verdicts by their input (its quoted addresses masked, as the classifier reads it), per
+ * vocabulary: a provider's bounces repeat the same few replies (the same mailbox provider's "user
+ * unknown" for every address it refuses), and the classifier's rules cost a bounce more than the
+ * rest of its parsing. `classifyBounce` reads nothing but its input and the vocabulary, so a
+ * verdict stands for the same pair. Bounded: cleared when full; long texts, and texts naming an
+ * address outside angle brackets, skip it.
  */
 const recentByHints = new WeakMap<BounceHints, Map<string, BounceClassification>>();
 const recentWithout = new Map<string, BounceClassification>();
@@ -93,8 +94,7 @@ function keyPart(value: unknown): string | undefined {
  * Everything `classifyBounce` reads of a bounce (its codes, text and stage, and the hint's
  * provider, names and permanence) as one string, or undefined when the verdict is not kept: a
  * text naming an address outside angle brackets (`a@b: user unknown`) is one recipient's and
- * would not recur. Built by
- * concatenation: a list of parts and a join cost a bounce 0.7 KB.
+ * would not recur. Built by concatenation: a list of parts and a join cost a bounce 0.7 KB.
  */
 function memoKey(facts: BounceFacts, hint: BounceHint | undefined): string | undefined {
   // The classifier reads a reply with its quoted addresses masked (maskAddresses), so replies that

@@ -134,7 +134,7 @@ export function readOnce<T>(read: (request: WebhookRequest) => T): (request: Web
     for (let i = 0; i < keptReadings; i += 1)
       if (requests[i] === request && bodies[i] === body) return readings[i] as T;
     const reading = read(request);
-    if (typeof body === 'string' && body.length <= keptBodyMax) {
+    if (body.length <= keptBodyMax) {
       requests[next] = request;
       bodies[next] = body;
       readings[next] = reading;
